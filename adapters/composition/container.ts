@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { Container } from 'inversify';
+import type { Clock } from '../../ports/clock.js';
+import type { Logger } from '../../ports/logger.js';
+import type { Random } from '../../ports/random.js';
+import { TOKENS } from '../../ports/tokens.js';
+import { InMemoryLogger } from '../memory/in-memory-logger.js';
+import { CryptoRandom } from '../node/crypto-random.js';
+import { PinoLogger } from '../node/pino-logger.js';
+import { SystemClock } from '../node/system-clock.js';
+import { SeededRandom } from '../sim/seeded-random.js';
+import { VirtualClock } from '../sim/virtual-clock.js';
+
+/** Which adapters to wire: the real machine, or the deterministic fakes. */
+export type Wiring =
+  | { readonly kind: 'real'; readonly logger?: Logger }
+  | { readonly kind: 'simulated'; readonly seed: number; readonly clock?: VirtualClock; readonly logger?: Logger };
+
+/**
+ * The composition root: the only place that knows both ports and adapters.
+ * Bindings use factories (`toDynamicValue`), so no class needs decorators.
+ */
+export const createContainer = (wiring: Wiring): Container => {
+  const container = new Container();
+  if (wiring.kind === 'real') {
+    container.bind<Clock>(TOKENS.Clock).toDynamicValue(() => new SystemClock()).inSingletonScope();
+    container.bind<Random>(TOKENS.Random).toDynamicValue(() => new CryptoRandom()).inSingletonScope();
+    container.bind<Logger>(TOKENS.Logger).toDynamicValue(() => wiring.logger ?? PinoLogger.create({ level: 'warn' })).inSingletonScope();
+  } else {
+    const clock = wiring.clock ?? new VirtualClock();
+    container.bind<Clock>(TOKENS.Clock).toConstantValue(clock);
+    container.bind<Random>(TOKENS.Random).toDynamicValue(() => new SeededRandom(wiring.seed)).inSingletonScope();
+    container.bind<Logger>(TOKENS.Logger).toDynamicValue(() => wiring.logger ?? new InMemoryLogger()).inSingletonScope();
+  }
+  return container;
+};

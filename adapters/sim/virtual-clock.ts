@@ -1,0 +1,137 @@
+import type { Clock, TimerHandle } from '../../ports/clock.js';
+import { MinHeap } from './min-heap.js';
+
+interface VirtualTimer extends TimerHandle {
+  readonly atMs: number;
+  readonly seq: number;
+  fire: (() => void) | undefined;
+}
+
+const earlier = (a: VirtualTimer, b: VirtualTimer): boolean =>
+  a.atMs < b.atMs || (a.atMs === b.atMs && a.seq < b.seq);
+
+/** How many microtask turns `advanceBy` grants after each timer (promise chains settle in this many hops). */
+const MICROTASK_TURNS = 64;
+
+/**
+ * Simulated time: it moves only when a test says so. Timers sit in a min-heap
+ * keyed by (deadline, scheduling order), so equal deadlines fire in the order
+ * they were scheduled. The async `advanceBy`/`runUntilIdle` let promise
+ * continuations run after each timer, in a fixed order, without ever touching
+ * a real macrotask; the `…Sync` variants serve the synchronous core.
+ */
+export class VirtualClock implements Clock {
+  private now = 0;
+  private seq = 0;
+  private live = 0;
+  private firedCount = 0;
+  private readonly heap = new MinHeap<VirtualTimer>(earlier);
+
+  constructor(startMs = 0) {
+    this.now = startMs;
+  }
+
+  nowMs(): number {
+    return this.now;
+  }
+
+  schedule(delayMs: number, fire: () => void): TimerHandle {
+    const seq = this.seq++;
+    const timer: VirtualTimer = { id: seq, atMs: this.now + Math.max(0, delayMs), seq, fire };
+    this.heap.push(timer);
+    this.live++;
+    return timer;
+  }
+
+  cancel(handle: TimerHandle): void {
+    const timer = handle as VirtualTimer;
+    if (timer.fire === undefined) return;
+    // Lazy deletion: the entry stays in the heap and is skipped when it surfaces.
+    timer.fire = undefined;
+    this.live--;
+  }
+
+  /** Timers scheduled and neither fired nor cancelled. */
+  pendingTimers(): number {
+    return this.live;
+  }
+
+  /** Timers fired since construction. */
+  firedTimers(): number {
+    return this.firedCount;
+  }
+
+  /** Deadline of the next live timer, if any. */
+  nextDeadlineMs(): number | undefined {
+    this.dropCancelledTop();
+    return this.heap.peek()?.atMs;
+  }
+
+  /** Moves time forward by `ms`, firing due timers in order; returns how many fired. */
+  advanceBySync(ms: number): number {
+    const target = this.now + Math.max(0, ms);
+    let fired = 0;
+    while (this.fireNextDue(target)) fired++;
+    this.now = target;
+    return fired;
+  }
+
+  /** Fires timers until none is left or `limitMs` of virtual time passed; returns how many fired. */
+  runUntilIdleSync(limitMs = Number.POSITIVE_INFINITY): number {
+    const target = this.now + limitMs;
+    let fired = 0;
+    while (this.fireNextDue(target)) fired++;
+    return fired;
+  }
+
+  /** Like `advanceBySync`, yielding to the microtask queue after each timer. */
+  async advanceBy(ms: number): Promise<number> {
+    const target = this.now + Math.max(0, ms);
+    let fired = 0;
+    await drainMicrotasks();
+    while (this.fireNextDue(target)) {
+      fired++;
+      await drainMicrotasks();
+    }
+    this.now = target;
+    return fired;
+  }
+
+  /** Like `runUntilIdleSync`, yielding to the microtask queue after each timer. */
+  async runUntilIdle(limitMs = Number.POSITIVE_INFINITY): Promise<number> {
+    const target = this.now + limitMs;
+    let fired = 0;
+    await drainMicrotasks();
+    while (this.fireNextDue(target)) {
+      fired++;
+      await drainMicrotasks();
+    }
+    return fired;
+  }
+
+  private fireNextDue(targetMs: number): boolean {
+    this.dropCancelledTop();
+    const next = this.heap.peek();
+    if (next === undefined || next.atMs > targetMs) return false;
+    this.heap.pop();
+    const fire = next.fire as () => void;
+    next.fire = undefined;
+    this.live--;
+    this.firedCount++;
+    if (next.atMs > this.now) this.now = next.atMs;
+    fire();
+    return true;
+  }
+
+  private dropCancelledTop(): void {
+    let top = this.heap.peek();
+    while (top !== undefined && top.fire === undefined) {
+      this.heap.pop();
+      top = this.heap.peek();
+    }
+  }
+}
+
+async function drainMicrotasks(): Promise<void> {
+  for (let i = 0; i < MICROTASK_TURNS; i++) await Promise.resolve();
+}

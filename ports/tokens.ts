@@ -1,0 +1,8 @@
+/** Dependency-injection tokens, one per port; only adapters/composition binds them. */
+export const TOKENS = {
+  Clock: Symbol.for('session-core.Clock'),
+  Random: Symbol.for('session-core.Random'),
+  Logger: Symbol.for('session-core.Logger'),
+  SipTransport: Symbol.for('session-core.SipTransport'),
+  RtpSocketFactory: Symbol.for('session-core.RtpSocketFactory'),
+} as const;

@@ -1,0 +1,136 @@
+/**
+ * The dependency rule of ARCHITECTURE.md as code. Reads each file's imports with
+ * `ts.preProcessFile` and scans identifiers with the TypeScript scanner, so
+ * comments and strings never trigger a false alarm.
+ */
+import { builtinModules } from 'node:module';
+import * as path from 'node:path';
+import ts from 'typescript';
+
+export interface Violation {
+  readonly file: string;
+  readonly line: number;
+  readonly rule: string;
+}
+
+export type Layer = 'domain' | 'ports' | 'application' | 'adapters' | 'examples' | 'other';
+
+const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+const BANNED_GLOBALS = new Set([
+  'Date', 'performance', 'crypto', 'setTimeout', 'setInterval', 'setImmediate', 'process', 'Buffer', 'require',
+]);
+const PUBLIC_ENTRIES = [
+  'adapters/composition/index.ts', 'adapters/sim/index.ts', 'domain/sip/index.ts',
+  'domain/sdp/index.ts', 'domain/media/index.ts',
+];
+
+export const layerOf = (relativeFile: string): Layer => {
+  const top = relativeFile.split('/')[0];
+  switch (top) {
+    case 'domain': case 'ports': case 'application': case 'adapters': case 'examples': return top;
+    default: return 'other';
+  }
+};
+
+/** Resolves an import specifier to a project-relative path ('' for packages). */
+const resolveRelative = (relativeFile: string, specifier: string): string =>
+  specifier.startsWith('.')
+    ? path.posix.normalize(path.posix.join(path.posix.dirname(relativeFile), specifier)).replace(/\.js$/, '.ts')
+    : '';
+
+const packageName = (specifier: string): string => {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? `${parts[0]}/${parts[1]}` : (parts[0] as string);
+};
+
+const importRule = (file: string, specifier: string): string | undefined => {
+  const layer = layerOf(file);
+  const target = resolveRelative(file, specifier);
+  const targetLayer = target === '' ? undefined : layerOf(target);
+  const pkg = target === '' ? packageName(specifier) : undefined;
+  if (pkg !== undefined && BUILTINS.has(specifier) && (layer === 'domain' || layer === 'application' || layer === 'ports')) {
+    return `${layer}/ must not import the Node builtin '${specifier}'`;
+  }
+  switch (layer) {
+    case 'domain':
+      if (pkg !== undefined && pkg !== 'fp-ts') return `domain/ may import only domain/ and fp-ts, not '${specifier}'`;
+      if (targetLayer !== undefined && targetLayer !== 'domain') return `domain/ may import only domain/ and fp-ts, not '${specifier}'`;
+      return undefined;
+    case 'ports':
+      if (pkg !== undefined) return `ports/ may import only domain/ and ports/, not '${specifier}'`;
+      if (targetLayer !== 'domain' && targetLayer !== 'ports') return `ports/ may import only domain/ and ports/, not '${specifier}'`;
+      return undefined;
+    case 'application':
+      if (pkg !== undefined && pkg !== 'fp-ts' && pkg !== 'io-ts') return `application/ may import only domain/, ports/, fp-ts and io-ts, not '${specifier}'`;
+      if (targetLayer === 'adapters' || targetLayer === 'examples') return `application/ must not import '${specifier}'`;
+      return undefined;
+    case 'adapters': {
+      const own = file.split('/')[1];
+      const other = target.split('/')[1];
+      if (targetLayer === 'adapters' && own !== 'composition' && other !== own && other !== 'memory') {
+        return `adapters/${own}/ must not import another adapter's folder ('${specifier}')`;
+      }
+      return undefined;
+    }
+    case 'examples':
+      if (targetLayer !== undefined && !PUBLIC_ENTRIES.includes(target)) return `examples/ may import only the public entries, not '${specifier}'`;
+      return undefined;
+    default:
+      return undefined;
+  }
+};
+
+const lineOf = (text: string, position: number): number => text.slice(0, position).split('\n').length;
+
+interface Token {
+  readonly kind: ts.SyntaxKind;
+  readonly text: string;
+  readonly start: number;
+}
+
+const tokenize = (text: string): Token[] => {
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, ts.LanguageVariant.Standard, text);
+  const tokens: Token[] = [];
+  for (let kind = scanner.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
+    tokens.push({ kind, text: scanner.getTokenText(), start: scanner.getTokenStart() });
+  }
+  return tokens;
+};
+
+/** Identifiers banned in the pure layers; property names (`x.process`, `{ process: 1 }`) are not uses. */
+const globalUseViolations = (file: string, text: string): Violation[] => {
+  const tokens = tokenize(text);
+  const violations: Violation[] = [];
+  const layer = layerOf(file);
+  tokens.forEach((token, i) => {
+    if (token.kind !== ts.SyntaxKind.Identifier) return;
+    const previous = tokens[i - 1];
+    const next = tokens[i + 1];
+    const afterDot = previous?.kind === ts.SyntaxKind.DotToken || previous?.kind === ts.SyntaxKind.QuestionDotToken;
+    const isKey = next?.kind === ts.SyntaxKind.ColonToken &&
+      (previous?.kind === ts.SyntaxKind.OpenBraceToken || previous?.kind === ts.SyntaxKind.CommaToken);
+    const line = lineOf(text, token.start);
+    if (!afterDot && !isKey && BANNED_GLOBALS.has(token.text)) {
+      violations.push({ file, line, rule: `${layer}/ must not use '${token.text}' (time, randomness and I/O come through ports)` });
+    }
+    if (afterDot && token.text === 'random' && tokens[i - 2]?.text === 'Math') {
+      violations.push({ file, line, rule: `${layer}/ must not use 'Math.random' (use the Random port)` });
+    }
+  });
+  return violations;
+};
+
+/** All violations of one file, given its path relative to the project root. */
+export const checkFile = (file: string, text: string): Violation[] => {
+  const info = ts.preProcessFile(text, true, true);
+  const violations: Violation[] = [];
+  for (const ref of info.importedFiles) {
+    const rule = importRule(file, ref.fileName);
+    if (rule !== undefined) violations.push({ file, line: lineOf(text, ref.pos), rule });
+  }
+  const layer = layerOf(file);
+  if (layer === 'domain' || layer === 'application') violations.push(...globalUseViolations(file, text));
+  return violations;
+};
+
+export const formatViolation = (v: Violation): string => `${v.file}:${v.line}: ${v.rule}`;

@@ -1,0 +1,52 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import test from 'ava';
+import { checkFile, formatViolation } from './check-dependencies.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const fixtures = path.join(root, 'tests/architecture/fixtures');
+
+const sourceFiles = (dir: string): string[] =>
+  readdirSync(path.join(root, dir)).flatMap((name) => {
+    const relative = `${dir}/${name}`;
+    if (statSync(path.join(root, relative)).isDirectory()) return sourceFiles(relative);
+    return relative.endsWith('.ts') ? [relative] : [];
+  });
+
+test('every source file keeps the dependency rule (ARCHITECTURE.md)', (t) => {
+  const files = ['domain', 'ports', 'application', 'adapters', 'examples'].flatMap(sourceFiles);
+  t.true(files.length > 0);
+  const violations = files.flatMap((file) => checkFile(file, readFileSync(path.join(root, file), 'utf8')));
+  t.deepEqual(violations.map(formatViolation), []);
+});
+
+// Each fixture breaks exactly one rule; it is checked as if it lived at `as`.
+const brokenFixtures: ReadonlyArray<{ fixture: string; as: string; expect: RegExp }> = [
+  { fixture: 'domain-imports-dgram.ts', as: 'domain/sip/bad.ts', expect: /domain\/sip\/bad\.ts:1: domain\/ must not import the Node builtin 'node:dgram'/ },
+  { fixture: 'domain-imports-application.ts', as: 'domain/sip/bad.ts', expect: /domain\/ may import only domain\/ and fp-ts/ },
+  { fixture: 'domain-imports-pino.ts', as: 'domain/sip/bad.ts', expect: /domain\/ may import only domain\/ and fp-ts, not 'pino'/ },
+  { fixture: 'domain-uses-date.ts', as: 'domain/sip/bad.ts', expect: /:3: domain\/ must not use 'Date'/ },
+  { fixture: 'domain-uses-math-random.ts', as: 'domain/sip/bad.ts', expect: /must not use 'Math\.random'/ },
+  { fixture: 'application-uses-set-timeout.ts', as: 'application/bad.ts', expect: /application\/ must not use 'setTimeout'/ },
+  { fixture: 'application-uses-process.ts', as: 'application/bad.ts', expect: /application\/ must not use 'process'/ },
+  { fixture: 'application-uses-performance.ts', as: 'application/bad.ts', expect: /application\/ must not use 'performance'/ },
+  { fixture: 'application-uses-crypto.ts', as: 'application/bad.ts', expect: /application\/ must not use 'crypto'/ },
+  { fixture: 'application-imports-adapters.ts', as: 'application/bad.ts', expect: /application\/ must not import '\.\.\/adapters\/node\/system-clock\.js'/ },
+  { fixture: 'application-imports-fs.ts', as: 'application/bad.ts', expect: /application\/ must not import the Node builtin 'fs'/ },
+  { fixture: 'ports-imports-application.ts', as: 'ports/bad.ts', expect: /ports\/ may import only domain\/ and ports\// },
+  { fixture: 'sim-imports-node.ts', as: 'adapters/sim/bad.ts', expect: /adapters\/sim\/ must not import another adapter's folder/ },
+];
+
+for (const { fixture, as, expect } of brokenFixtures) {
+  test(`dependency check: ${fixture} → reported with file and line`, (t) => {
+    const violations = checkFile(as, readFileSync(path.join(fixtures, fixture), 'utf8'));
+    t.true(violations.length >= 1, `no violation found in ${fixture}`);
+    t.regex(violations.map(formatViolation).join('\n'), expect);
+  });
+}
+
+test('dependency check: comments, strings and property names do not trip the scanner', (t) => {
+  const text = "// Date and setTimeout in a comment\nconst s = 'process';\nconst o = { process: 1 };\nexport const v = o.process + s.length;\n";
+  t.deepEqual(checkFile('domain/ok.ts', text), []);
+});
