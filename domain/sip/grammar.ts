@@ -1,0 +1,129 @@
+/**
+ * Character classes and small scanners of the RFC 3261 §25 grammar, shared by
+ * the header and URI parsers. Scanners take (text, index) and return an index;
+ * -1 means "no match".
+ */
+
+const TOKEN_EXTRA = "-.!%*_+`'~";
+const WORD_EXTRA = "-.!%*_+`'~()<>:\\\"/[]?{}";
+
+const table = (extra: string): Uint8Array => {
+  const t = new Uint8Array(128);
+  for (let c = 0x30; c <= 0x39; c++) t[c] = 1;
+  for (let c = 0x41; c <= 0x5a; c++) t[c] = 1;
+  for (let c = 0x61; c <= 0x7a; c++) t[c] = 1;
+  for (const ch of extra) t[ch.charCodeAt(0)] = 1;
+  return t;
+};
+
+const TOKEN = table(TOKEN_EXTRA);
+const WORD = table(WORD_EXTRA);
+
+export const isTokenChar = (code: number): boolean => code < 128 && TOKEN[code] === 1;
+export const isWordChar = (code: number): boolean => code < 128 && WORD[code] === 1;
+export const isWhitespace = (code: number): boolean => code === 0x20 || code === 0x09;
+export const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39;
+export const isAlpha = (code: number): boolean => (code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a;
+export const isHexDigit = (code: number): boolean =>
+  isDigit(code) || ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x66);
+
+export const isToken = (text: string): boolean => {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) if (!isTokenChar(text.charCodeAt(i))) return false;
+  return true;
+};
+
+/** Call-ID's `word` class (§25.1), which admits more punctuation than `token`. */
+export const isWord = (text: string): boolean => {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) if (!isWordChar(text.charCodeAt(i))) return false;
+  return true;
+};
+
+/** Skips spaces and tabs (headers are unfolded before parsing, so LWS is SP/HT). */
+export const skipWs = (text: string, index: number): number => {
+  while (index < text.length && isWhitespace(text.charCodeAt(index))) index++;
+  return index;
+};
+
+export const scanToken = (text: string, index: number): number => {
+  while (index < text.length && isTokenChar(text.charCodeAt(index))) index++;
+  return index;
+};
+
+/**
+ * Scans a quoted-string starting at the opening quote; returns the index after
+ * the closing quote, or -1 when it is unterminated. quoted-pair escapes any
+ * character but CR and LF (§25.1).
+ */
+export const scanQuoted = (text: string, index: number): number => {
+  for (let i = index + 1; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x5c) {
+      i++;
+      if (i >= text.length) return -1;
+      const escaped = text.charCodeAt(i);
+      if (escaped === 0x0d || escaped === 0x0a) return -1;
+    } else if (code === 0x22) return i + 1;
+  }
+  return -1;
+};
+
+/** The contents of a quoted-string without quotes, quoted-pairs resolved. */
+export const unquote = (quoted: string): string => {
+  if (quoted.length < 2 || quoted.charCodeAt(0) !== 0x22) return quoted;
+  const inner = quoted.slice(1, -1);
+  return inner.indexOf('\\') === -1 ? inner : inner.replace(/\\(.)/g, '$1');
+};
+
+/** Wraps a value in a quoted-string, escaping `"` and `\`. */
+export const quote = (value: string): string => `"${value.replace(/(["\\])/g, '\\$1')}"`;
+
+/**
+ * Splits a header value at top-level commas, never inside quoted strings or
+ * `<…>`. Returns undefined for an unterminated quote or angle bracket.
+ */
+export const splitTopLevel = (text: string, separator = 0x2c): string[] | undefined => {
+  const parts: string[] = [];
+  let start = 0;
+  let angle = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x22) {
+      const end = scanQuoted(text, i);
+      if (end === -1) return undefined;
+      i = end - 1;
+    } else if (code === 0x3c) angle = true;
+    else if (code === 0x3e) angle = false;
+    else if (code === separator && !angle) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  if (angle) return undefined;
+  parts.push(text.slice(start));
+  return parts;
+};
+
+/** Parses a decimal integer of at most `maxDigits` digits; undefined if not all digits. */
+export const parseDecimal = (text: string, maxValue: number): number | undefined => {
+  if (text.length === 0 || text.length > 16) return undefined;
+  let value = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (!isDigit(code)) return undefined;
+    value = value * 10 + (code - 0x30);
+  }
+  return value <= maxValue ? value : undefined;
+};
+
+/** Case-insensitive ASCII equality without allocating. */
+export const equalsIgnoreCase = (a: string, b: string): boolean => {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y && ((x | 0x20) !== (y | 0x20) || !isAlpha(x))) return false;
+  }
+  return true;
+};

@@ -1,0 +1,74 @@
+/**
+ * UTF-8 text <-> bytes. TextEncoder/TextDecoder are ECMAScript-adjacent
+ * platform globals present in every JavaScript runtime; they are declared here
+ * (not taken from DOM or Node typings) so the core compiles with `"types": []`.
+ */
+interface Utf8Decoder {
+  decode(input: Uint8Array): string;
+}
+interface Utf8Encoder {
+  encodeInto(source: string, destination: Uint8Array): { read: number; written: number };
+}
+declare const TextDecoder: new (label: 'utf-8') => Utf8Decoder;
+declare const TextEncoder: new () => Utf8Encoder;
+
+const decoder = new TextDecoder('utf-8');
+const encoder = new TextEncoder();
+
+/** Largest run decoded with String.fromCharCode.apply in one call (stack-safe). */
+const ASCII_CHUNK = 4096;
+
+/** Decodes UTF-8; pure-ASCII input (the common SIP case) skips the decoder. */
+export const decodeUtf8 = (bytes: Uint8Array, start = 0, end = bytes.length): string => {
+  for (let i = start; i < end; i++) {
+    if ((bytes[i] as number) >= 0x80) return decoder.decode(bytes.subarray(start, end));
+  }
+  if (end - start <= ASCII_CHUNK) {
+    return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+  }
+  let out = '';
+  for (let i = start; i < end; i += ASCII_CHUNK) {
+    out += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + ASCII_CHUNK)) as unknown as number[]);
+  }
+  return out;
+};
+
+/** Bytes needed to encode `text` as UTF-8 (lone surrogates count as U+FFFD, 3 bytes). */
+export const utf8Length = (text: string): number => {
+  let length = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) length += 1;
+    else if (code < 0x800) length += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        length += 4;
+        i++;
+      } else length += 3;
+    } else length += 3;
+  }
+  return length;
+};
+
+/** Writes `text` as UTF-8 at `offset`; returns bytes written. `out` must have room. */
+export const writeUtf8 = (text: string, out: Uint8Array, offset: number): number => {
+  // Pure-ASCII fast path avoids the encoder's call overhead for short strings.
+  const length = text.length;
+  if (length < 64) {
+    let i = 0;
+    for (; i < length; i++) {
+      const code = text.charCodeAt(i);
+      if (code >= 0x80) break;
+      out[offset + i] = code;
+    }
+    if (i === length) return length;
+  }
+  return encoder.encodeInto(text, out.subarray(offset)).written;
+};
+
+export const encodeUtf8 = (text: string): Uint8Array => {
+  const out = new Uint8Array(utf8Length(text));
+  writeUtf8(text, out, 0);
+  return out;
+};

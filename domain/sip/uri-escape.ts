@@ -1,0 +1,66 @@
+import { isHexDigit } from './grammar.js';
+import { decodeUtf8, encodeUtf8 } from './text-codec.js';
+
+const UNRESERVED_MARKS = "-_.!~*'()";
+
+const allowed = (extra: string): Uint8Array => {
+  const t = new Uint8Array(128);
+  for (let c = 0x30; c <= 0x39; c++) t[c] = 1;
+  for (let c = 0x41; c <= 0x5a; c++) t[c] = 1;
+  for (let c = 0x61; c <= 0x7a; c++) t[c] = 1;
+  for (const ch of UNRESERVED_MARKS + extra) t[ch.charCodeAt(0)] = 1;
+  return t;
+};
+
+/** Characters allowed unescaped in each URI component (§25.1). */
+export const USER_CHARS = allowed('&=+$,;?/');
+export const PASSWORD_CHARS = allowed('&=+$,');
+export const PARAM_CHARS = allowed('[]/:&+$');
+export const HEADER_CHARS = allowed('[]/?:+$');
+
+/** True when every character is allowed or a well-formed %HH escape. */
+export const isEscapedText = (text: string, chars: Uint8Array): boolean => {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x25) {
+      if (!isHexDigit(text.charCodeAt(i + 1)) || !isHexDigit(text.charCodeAt(i + 2))) return false;
+      i += 2;
+    } else if (code >= 128 || chars[code] !== 1) return false;
+  }
+  return true;
+};
+
+/** Resolves %HH escapes as UTF-8; never throws (invalid UTF-8 becomes U+FFFD). */
+export const unescapeUri = (text: string): string => {
+  if (text.indexOf('%') === -1) return text;
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x25 && isHexDigit(text.charCodeAt(i + 1)) && isHexDigit(text.charCodeAt(i + 2))) {
+      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else if (code < 0x80) bytes.push(code);
+    else for (const b of encodeUtf8(text[i] as string)) bytes.push(b);
+  }
+  return decodeUtf8(Uint8Array.from(bytes));
+};
+
+const HEX = '0123456789ABCDEF';
+
+/** Escapes every byte that `chars` does not allow. */
+export const escapeUri = (text: string, chars: Uint8Array): string => {
+  let plain = true;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 128 || chars[code] !== 1) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return text;
+  let out = '';
+  for (const byte of encodeUtf8(text)) {
+    out += byte < 128 && chars[byte] === 1 ? String.fromCharCode(byte) : `%${HEX[byte >> 4]}${HEX[byte & 15]}`;
+  }
+  return out;
+};

@@ -1,0 +1,87 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { isDigit, parseDecimal, scanToken, skipWs } from './grammar.js';
+import { formatParams, paramValue, findParam, parseParams, type Param } from './params.js';
+import { scanHost } from './parse-uri.js';
+
+/** One Via value (§20.42): `SIP/2.0/UDP host:port;params`. */
+export interface Via {
+  readonly protocolName: string;
+  readonly protocolVersion: string;
+  readonly transport: string;
+  readonly host: string;
+  readonly port?: number;
+  readonly params: ReadonlyArray<Param>;
+}
+
+export type ViaError = { readonly detail: string; readonly at: number };
+
+const fail = (detail: string, at: number): E.Either<ViaError, never> => E.left({ detail, at });
+
+/** Parses a single via-parm; LWS is allowed around the slashes of sent-protocol. */
+export const parseVia = (text: string): E.Either<ViaError, Via> => {
+  const parts: string[] = [];
+  let i = skipWs(text, 0);
+  for (let k = 0; k < 3; k++) {
+    const end = scanToken(text, i);
+    if (end === i) return fail('bad sent-protocol', i);
+    parts.push(text.slice(i, end));
+    i = skipWs(text, end);
+    if (k < 2) {
+      if (text.charCodeAt(i) !== 0x2f) return fail("expected '/' in sent-protocol", i);
+      i = skipWs(text, i + 1);
+    }
+  }
+  const hostStart = i;
+  if (hostStart === text.length) return fail('missing sent-by', i);
+  const hostEnd = scanHost(text, i);
+  if (hostEnd === -1 || hostEnd === i) return fail('bad sent-by host', i);
+  i = skipWs(text, hostEnd);
+  let port: number | undefined;
+  if (text.charCodeAt(i) === 0x3a) {
+    i = skipWs(text, i + 1);
+    let end = i;
+    while (end < text.length && isDigit(text.charCodeAt(end))) end++;
+    port = parseDecimal(text.slice(i, end), 65535);
+    if (port === undefined) return fail('bad sent-by port', i);
+    i = end;
+  }
+  const params = parseParams(text, i);
+  if (!params.ok) return fail(params.detail, params.at);
+  const [protocolName, protocolVersion, transport] = parts as [string, string, string];
+  const via: Via = {
+    protocolName,
+    protocolVersion,
+    transport: transport.toUpperCase(),
+    host: text.slice(hostStart, hostEnd),
+    ...(port === undefined ? {} : { port }),
+    params: params.params,
+  };
+  const ttl = paramValue(via.params, 'ttl');
+  if (ttl !== undefined && parseDecimal(ttl, 255) === undefined) return fail('bad ttl', i);
+  return E.right(via);
+};
+
+export const formatVia = (via: Via): string =>
+  `${via.protocolName}/${via.protocolVersion}/${via.transport} ${via.host}${via.port === undefined ? '' : `:${via.port}`}${formatParams(via.params)}`;
+
+export const viaBranch = (via: Via): string | undefined => paramValue(via.params, 'branch');
+export const viaReceived = (via: Via): string | undefined => paramValue(via.params, 'received');
+export const viaMaddr = (via: Via): string | undefined => paramValue(via.params, 'maddr');
+
+export const viaTtl = (via: Via): number | undefined => {
+  const ttl = paramValue(via.params, 'ttl');
+  return ttl === undefined ? undefined : parseDecimal(ttl, 255);
+};
+
+/** RFC 3581: `true` when rport is present without a value (a request to fill it), the port when filled. */
+export const viaRport = (via: Via): number | true | undefined => {
+  const param = findParam(via.params, 'rport');
+  if (param === undefined) return undefined;
+  if (param.value === undefined) return true;
+  return parseDecimal(param.value, 65535);
+};
+
+/** sent-by as `host:port`, with the transport's default port when none is given. */
+export const viaSentBy = (via: Via): string => `${via.host.toLowerCase()}:${via.port ?? defaultPort(via.transport)}`;
+
+export const defaultPort = (transport: string): number => (transport === 'TLS' || transport === 'WSS' ? 5061 : 5060);
