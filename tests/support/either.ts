@@ -1,0 +1,20 @@
+import type { ExecutionContext } from 'ava';
+import * as E from 'fp-ts/lib/Either.js';
+
+/** The Right value, failing the test (with the Left shown) otherwise. */
+export const right = <L, R>(t: ExecutionContext, either: E.Either<L, R>): R => {
+  if (E.isLeft(either)) {
+    t.fail(`expected Right, got Left: ${JSON.stringify(either.left)}`);
+    throw new Error('unreachable');
+  }
+  return either.right;
+};
+
+/** The Left value, failing the test otherwise. */
+export const left = <L, R>(t: ExecutionContext, either: E.Either<L, R>): L => {
+  if (E.isRight(either)) {
+    t.fail('expected Left, got Right');
+    throw new Error('unreachable');
+  }
+  return either.left;
+};
