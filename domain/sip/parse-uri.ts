@@ -116,6 +116,7 @@ const parseUriParams = (text: string, chars: Uint8Array, separator: number): Rea
     const rawName = eq === -1 ? item : item.slice(0, eq);
     if (rawName.length === 0 || !isEscapedText(rawName, chars)) return undefined;
     if (eq === -1) {
+      if (separator === 0x26) return undefined; // header = hname "=" hvalue
       params.push({ name: unescapeUri(rawName) });
       continue;
     }

@@ -83,8 +83,11 @@ const contentLengthOnLine = (bytes: Uint8Array, start: number, end: number): num
   if (first === 0x6c /* l */ && ((bytes[i + 1] ?? 0) === 0x3a || bytes[i + 1] === 0x20 || bytes[i + 1] === 0x09)) i += 1;
   else {
     if (end - start < NAME.length) return undefined;
-    for (let k = 0; k < NAME.length; k++) if (((bytes[start + k] ?? 0) | 0x20) !== NAME.charCodeAt(k) && NAME[k] !== '-') return undefined;
-    if (bytes[start + 10] !== 0x2d) return undefined;
+    // ASCII case folding; the hyphen is compared exactly.
+    for (let k = 0; k < NAME.length; k++) {
+      const byte = bytes[start + k] ?? 0;
+      if ((NAME[k] === '-' ? byte : byte | 0x20) !== NAME.charCodeAt(k)) return undefined;
+    }
     i += NAME.length;
   }
   while (bytes[i] === 0x20 || bytes[i] === 0x09) i++;

@@ -22,7 +22,10 @@ import { hasTestdata, readTestdata, SKIP_MESSAGE } from '../../support/testdata.
 
 const available = hasTestdata('rfc4475');
 const maybe = available ? test : test.skip;
-if (!available) test('RFC 4475 corpus', (t) => t.log(SKIP_MESSAGE('rfc4475')) || t.pass());
+if (!available) test('RFC 4475 corpus', (t) => {
+  t.log(SKIP_MESSAGE('rfc4475'));
+  t.pass();
+});
 
 const read = (name: string): Uint8Array => new Uint8Array(readTestdata(`rfc4475/${name}.dat`));
 const POLICY: ValidationPolicy = { acceptedContentTypes: new Set(['application/sdp', 'multipart/mixed', 'text/plain']) };
@@ -118,8 +121,9 @@ maybe('RFC 4475 esc01 and escnull: %-escapes decode in URIs, NUL included (§3.1
   t.is(esc01.uri.kind === 'sip' ? esc01.uri.user : '', 'sips:user@example.com');
   const to = right(t, getTo(esc01));
   t.is(to.uri.kind === 'sip' ? to.uri.user : '', 'user');
-  const contacts = right(t, getContacts(esc01)) as ReadonlyArray<{ uri: { kind: string; params: { name: string; value?: string }[] } }>;
-  t.deepEqual(contacts[0]?.uri.params, [{ name: 'lr' }, { name: 'name', value: 'value%41' }]);
+  const contacts = right(t, getContacts(esc01));
+  const uri = contacts === '*' ? undefined : contacts[0]?.uri;
+  t.deepEqual(uri?.kind === 'sip' ? uri.params : [], [{ name: 'lr' }, { name: 'name', value: 'value%41' }]);
   const escnull = right(t, parseMessage(read('escnull')));
   const user = right(t, getTo(escnull)).uri;
   t.is(user.kind === 'sip' ? user.user : '', 'null-\u0000-null');
