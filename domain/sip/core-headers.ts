@@ -15,8 +15,9 @@ export interface CSeq {
 export type ContactValue = '*' | ReadonlyArray<NameAddr>;
 
 /**
- * The headers every layer reads: parsed once per message (eagerly by the parser,
- * which thereby validates them) and memoized, since messages are immutable.
+ * The headers every layer reads, memoized per message (messages are immutable).
+ * Via, Call-ID, CSeq and Max-Forwards are parsed eagerly by the parser; From,
+ * To and Contact on first use (validateRequest checks them for requests).
  */
 export interface CoreHeaders {
   readonly vias: ReadonlyArray<Via>;
@@ -30,8 +31,6 @@ export interface CoreHeaders {
 
 /** RFC 3261 §8.1.1.5: the CSeq sequence number must be below 2^31. */
 export const MAX_CSEQ = 2 ** 31 - 1;
-
-const cache = new WeakMap<SipMessage, CoreHeaders>();
 
 export const parseCSeq = (value: string): E.Either<HeaderError, CSeq> => {
   const i = skipWs(value, 0);
@@ -87,82 +86,134 @@ const single = <T>(
 const nameAddrHeader = (header: string) => (value: string): E.Either<HeaderError, NameAddr> =>
   E.mapLeft((e: { detail: string; at: number }) => headerError(header, e.detail, e.at))(parseNameAddr(value));
 
-/** Parses the core headers of a message's header list (no caching). */
-export const parseCoreHeaders = (headers: ReadonlyArray<SipHeader>): E.Either<HeaderError, CoreHeaders> => {
+/** Via, Call-ID, CSeq, Max-Forwards: what the transport and transaction layers read for every message. */
+export interface TransactionHeaders {
+  readonly vias: ReadonlyArray<Via>;
+  readonly callId: string | undefined;
+  readonly cseq: CSeq | undefined;
+  readonly maxForwards: number | undefined;
+}
+
+/** From, To, Contact: read by dialogs and the TU, so parsed on first use. */
+interface AddressHeaders {
+  readonly from: NameAddr | undefined;
+  readonly to: NameAddr | undefined;
+  readonly contacts: ContactValue;
+}
+
+const transactionCache = new WeakMap<SipMessage, TransactionHeaders>();
+const addressCache = new WeakMap<SipMessage, AddressHeaders>();
+
+const valuesOf = (headers: ReadonlyArray<SipHeader>, wanted: string): string[] => {
+  const out: string[] = [];
+  for (const h of headers) if (h.name === wanted || canonicalHeaderName(h.name) === wanted) out.push(h.value);
+  return out;
+};
+
+const parseMaxForwards = (v: string): E.Either<HeaderError, number> => {
+  const n = parseDecimal(v, 255);
+  return n === undefined ? E.left(headerError(HEADER.MaxForwards, 'not an integer from 0 to 255')) : E.right(n);
+};
+
+const parseCallId = (v: string): E.Either<HeaderError, string> =>
+  isValidCallId(v) ? E.right(v) : E.left(headerError(HEADER.CallId, 'not a valid Call-ID'));
+
+/** Parses Via, Call-ID, CSeq and Max-Forwards (no caching); the parser runs this on every message. */
+export const parseTransactionHeaders = (headers: ReadonlyArray<SipHeader>): E.Either<HeaderError, TransactionHeaders> => {
   const vias: string[] = [];
-  const froms: string[] = [];
-  const tos: string[] = [];
   const callIds: string[] = [];
   const cseqs: string[] = [];
   const maxForwards: string[] = [];
-  const contacts: string[] = [];
   for (const { name, value } of headers) {
-    switch (canonicalHeaderName(name)) {
+    switch (name) {
       case HEADER.Via: vias.push(value); break;
-      case HEADER.From: froms.push(value); break;
-      case HEADER.To: tos.push(value); break;
       case HEADER.CallId: callIds.push(value); break;
       case HEADER.CSeq: cseqs.push(value); break;
       case HEADER.MaxForwards: maxForwards.push(value); break;
-      case HEADER.Contact: contacts.push(value); break;
-      default: break;
+      default: {
+        // Hand-built messages may use other spellings; parsed ones are already canonical.
+        const canonical = canonicalHeaderName(name);
+        if (canonical === HEADER.Via) vias.push(value);
+        else if (canonical === HEADER.CallId) callIds.push(value);
+        else if (canonical === HEADER.CSeq) cseqs.push(value);
+        else if (canonical === HEADER.MaxForwards) maxForwards.push(value);
+      }
     }
   }
   const parsedVias = parseListHeader(HEADER.Via, vias, parseVia);
   if (E.isLeft(parsedVias)) return parsedVias;
-  const from = single(HEADER.From, froms, nameAddrHeader(HEADER.From));
-  if (E.isLeft(from)) return from;
-  const to = single(HEADER.To, tos, nameAddrHeader(HEADER.To));
-  if (E.isLeft(to)) return to;
-  const callId = single(HEADER.CallId, callIds, (v) =>
-    isValidCallId(v) ? E.right(v) : E.left(headerError(HEADER.CallId, 'not a valid Call-ID')));
+  const callId = single(HEADER.CallId, callIds, parseCallId);
   if (E.isLeft(callId)) return callId;
   const cseq = single(HEADER.CSeq, cseqs, parseCSeq);
   if (E.isLeft(cseq)) return cseq;
-  const mf = single(HEADER.MaxForwards, maxForwards, (v) => {
-    const n = parseDecimal(v, 255);
-    return n === undefined ? E.left(headerError(HEADER.MaxForwards, 'not an integer from 0 to 255')) : E.right(n);
-  });
+  const mf = single(HEADER.MaxForwards, maxForwards, parseMaxForwards);
   if (E.isLeft(mf)) return mf;
-  const parsedContacts = parseContacts(contacts);
-  if (E.isLeft(parsedContacts)) return parsedContacts;
+  return E.right({ vias: parsedVias.right, callId: callId.right, cseq: cseq.right, maxForwards: mf.right });
+};
+
+const parseAddressHeaders = (headers: ReadonlyArray<SipHeader>): E.Either<HeaderError, AddressHeaders> => {
+  const from = single(HEADER.From, valuesOf(headers, HEADER.From), nameAddrHeader(HEADER.From));
+  if (E.isLeft(from)) return from;
+  const to = single(HEADER.To, valuesOf(headers, HEADER.To), nameAddrHeader(HEADER.To));
+  if (E.isLeft(to)) return to;
+  const contacts = parseContacts(valuesOf(headers, HEADER.Contact));
+  if (E.isLeft(contacts)) return contacts;
+  return E.right({ from: from.right, to: to.right, contacts: contacts.right });
+};
+
+/** Records the transaction headers the parser already computed for `message`. */
+export const rememberTransactionHeaders = (message: SipMessage, headers: TransactionHeaders): void => {
+  transactionCache.set(message, headers);
+};
+
+const memo = <T>(cache: WeakMap<SipMessage, T>, parse: (h: ReadonlyArray<SipHeader>) => E.Either<HeaderError, T>) =>
+  (message: SipMessage): E.Either<HeaderError, T> => {
+    const cached = cache.get(message);
+    if (cached !== undefined) return E.right(cached);
+    const parsed = parse(message.headers);
+    if (E.isRight(parsed)) cache.set(message, parsed.right);
+    return parsed;
+  };
+
+export const transactionHeaders = memo(transactionCache, parseTransactionHeaders);
+const addressHeaders = memo(addressCache, parseAddressHeaders);
+
+/** Every core header, parsed at most once per message object. */
+export const coreHeaders = (message: SipMessage): E.Either<HeaderError, CoreHeaders> => {
+  const tx = transactionHeaders(message);
+  if (E.isLeft(tx)) return tx;
+  const address = addressHeaders(message);
+  if (E.isLeft(address)) return address;
+  const { vias, callId, cseq, maxForwards } = tx.right;
+  const { from, to, contacts } = address.right;
   return E.right({
-    vias: parsedVias.right,
-    ...(from.right === undefined ? {} : { from: from.right }),
-    ...(to.right === undefined ? {} : { to: to.right }),
-    ...(callId.right === undefined ? {} : { callId: callId.right }),
-    ...(cseq.right === undefined ? {} : { cseq: cseq.right }),
-    ...(mf.right === undefined ? {} : { maxForwards: mf.right }),
-    contacts: parsedContacts.right,
+    vias, contacts,
+    ...(from === undefined ? {} : { from }),
+    ...(to === undefined ? {} : { to }),
+    ...(callId === undefined ? {} : { callId }),
+    ...(cseq === undefined ? {} : { cseq }),
+    ...(maxForwards === undefined ? {} : { maxForwards }),
   });
 };
 
-/** Records the core headers the parser already computed for `message`. */
-export const rememberCoreHeaders = (message: SipMessage, core: CoreHeaders): void => {
-  cache.set(message, core);
-};
+/** Parses every core header of a header list (no caching): validation for hand-built or echoed headers. */
+export const parseCoreHeaders = (headers: ReadonlyArray<SipHeader>): E.Either<HeaderError, unknown> =>
+  E.chain(() => parseAddressHeaders(headers))(parseTransactionHeaders(headers));
 
-/** The message's core headers, parsed at most once per message object. */
-export const coreHeaders = (message: SipMessage): E.Either<HeaderError, CoreHeaders> => {
-  const cached = cache.get(message);
-  if (cached !== undefined) return E.right(cached);
-  const parsed = parseCoreHeaders(message.headers);
-  if (E.isRight(parsed)) cache.set(message, parsed.right);
-  return parsed;
-};
-
-const required = <T>(message: SipMessage, header: string, pick: (core: CoreHeaders) => T | undefined): E.Either<HeaderError, T> => {
-  const core = coreHeaders(message);
-  if (E.isLeft(core)) return core;
-  const value = pick(core.right);
+const required = <C, T>(
+  message: SipMessage, header: string, source: (m: SipMessage) => E.Either<HeaderError, C>, pick: (c: C) => T | undefined,
+): E.Either<HeaderError, T> => {
+  const parsed = source(message);
+  if (E.isLeft(parsed)) return parsed;
+  const value = pick(parsed.right);
   return value === undefined ? E.left(headerError(header, 'missing header')) : E.right(value);
 };
 
-export const getVias = (m: SipMessage): E.Either<HeaderError, ReadonlyArray<Via>> => E.map((c: CoreHeaders) => c.vias)(coreHeaders(m));
-export const getTopVia = (m: SipMessage): E.Either<HeaderError, Via> => required(m, HEADER.Via, (c) => c.vias[0]);
-export const getFrom = (m: SipMessage): E.Either<HeaderError, NameAddr> => required(m, HEADER.From, (c) => c.from);
-export const getTo = (m: SipMessage): E.Either<HeaderError, NameAddr> => required(m, HEADER.To, (c) => c.to);
-export const getCallId = (m: SipMessage): E.Either<HeaderError, string> => required(m, HEADER.CallId, (c) => c.callId);
-export const getCSeq = (m: SipMessage): E.Either<HeaderError, CSeq> => required(m, HEADER.CSeq, (c) => c.cseq);
-export const getMaxForwards = (m: SipMessage): E.Either<HeaderError, number | undefined> => E.map((c: CoreHeaders) => c.maxForwards)(coreHeaders(m));
-export const getContacts = (m: SipMessage): E.Either<HeaderError, ContactValue> => E.map((c: CoreHeaders) => c.contacts)(coreHeaders(m));
+export const getVias = (m: SipMessage): E.Either<HeaderError, ReadonlyArray<Via>> => E.map((c: TransactionHeaders) => c.vias)(transactionHeaders(m));
+export const getTopVia = (m: SipMessage): E.Either<HeaderError, Via> => required(m, HEADER.Via, transactionHeaders, (c) => c.vias[0]);
+export const getCallId = (m: SipMessage): E.Either<HeaderError, string> => required(m, HEADER.CallId, transactionHeaders, (c) => c.callId);
+export const getCSeq = (m: SipMessage): E.Either<HeaderError, CSeq> => required(m, HEADER.CSeq, transactionHeaders, (c) => c.cseq);
+export const getMaxForwards = (m: SipMessage): E.Either<HeaderError, number | undefined> => E.map((c: TransactionHeaders) => c.maxForwards)(transactionHeaders(m));
+export const getFrom = (m: SipMessage): E.Either<HeaderError, NameAddr> => required(m, HEADER.From, addressHeaders, (c) => c.from);
+export const getTo = (m: SipMessage): E.Either<HeaderError, NameAddr> => required(m, HEADER.To, addressHeaders, (c) => c.to);
+export const getContacts = (m: SipMessage): E.Either<HeaderError, ContactValue> => E.map((c: AddressHeaders) => c.contacts)(addressHeaders(m));

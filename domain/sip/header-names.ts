@@ -75,13 +75,22 @@ const COMPACT: Readonly<Record<string, KnownHeaderName>> = {
 };
 
 const BY_LOWER = new Map<string, string>();
-for (const name of Object.values(HEADER)) BY_LOWER.set(name.toLowerCase(), name);
+// Canonical spellings map to themselves so the common case is one exact lookup.
+for (const name of Object.values(HEADER)) {
+  BY_LOWER.set(name.toLowerCase(), name);
+  BY_LOWER.set(name, name);
+}
 for (const [compact, name] of Object.entries(COMPACT)) BY_LOWER.set(compact, name);
+
+// Canonical names grouped by length: comparing a fresh string against a few
+// interned candidates is cheaper than hashing it for a Map lookup.
+const BY_LENGTH: string[][] = [];
+for (const name of Object.values(HEADER)) (BY_LENGTH[name.length] ??= []).push(name);
 
 /** The canonical spelling of a header name; unknown names come back unchanged. */
 export const canonicalHeaderName = (name: string): string => {
-  const exact = BY_LOWER.get(name);
-  if (exact !== undefined) return exact;
+  const candidates = BY_LENGTH[name.length];
+  if (candidates !== undefined) for (const candidate of candidates) if (candidate === name) return candidate;
   return BY_LOWER.get(name.toLowerCase()) ?? name;
 };
 

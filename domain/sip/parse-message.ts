@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { parseCoreHeaders, rememberCoreHeaders } from './core-headers.js';
+import { parseTransactionHeaders, rememberTransactionHeaders } from './core-headers.js';
 import { isToken, isWhitespace } from './grammar.js';
 import { canonicalHeaderName, HEADER } from './header-names.js';
 import { EMPTY_BODY, type SipHeader, type SipMessage } from './message.js';
@@ -33,8 +33,8 @@ const findHeaderEnd = (bytes: Uint8Array, start: number): { headerEnd: number; b
  * Parses one SIP message from a datagram or a frame cut by the stream framer
  * (§7, §18.3). Never throws. The body is a view into `input`, not a copy.
  * Content-Length, when present, bounds the body (extra bytes are ignored);
- * when absent the body runs to the end of the input. Core headers (Via, From,
- * To, Call-ID, CSeq, Max-Forwards, Contact) are validated here.
+ * when absent the body runs to the end of the input. Via, Call-ID, CSeq and
+ * Max-Forwards are validated here; From, To and Contact on first use.
  */
 export const parseMessage = (
   input: Uint8Array | string,
@@ -81,7 +81,7 @@ export const parseMessage = (
   const bodyLength = contentLength ?? available;
   const body = bodyLength === 0 ? EMPTY_BODY : bytes.subarray(bodyStart, bodyStart + bodyLength);
 
-  const core = parseCoreHeaders(headers);
+  const core = parseTransactionHeaders(headers);
   if (E.isLeft(core)) {
     const index = lines.headers.findIndex((h) => h.name === core.left.header);
     const reason = core.left.detail === 'header appears more than once' ? 'DuplicateHeader' : 'BadHeaderValue';
@@ -91,7 +91,7 @@ export const parseMessage = (
   const message: SipMessage = s.kind === 'request'
     ? { kind: 'request', method: s.method, uri: s.uri, version: s.version, headers, body }
     : { kind: 'response', version: s.version, status: s.status, reason: s.reason, headers, body };
-  rememberCoreHeaders(message, core.right);
+  rememberTransactionHeaders(message, core.right);
   return E.right(message);
 };
 
@@ -99,7 +99,7 @@ type HeaderLines =
   | { readonly headers: SipHeader[]; readonly offsets: number[] }
   | { readonly reason: SipParseErrorReason; readonly detail: string; readonly at: number };
 
-/** Splits the header section into unfolded `name: value` lines (§7.3.1). */
+/** Splits the header section into unfolded `name: value` lines (§7.3.1), working on indices to avoid slicing lines. */
 const readHeaderLines = (text: string, from: number, maxHeaders: number): HeaderLines => {
   const headers: SipHeader[] = [];
   const offsets: number[] = [];
@@ -107,19 +107,21 @@ const readHeaderLines = (text: string, from: number, maxHeaders: number): Header
   while (pos < text.length) {
     let end = text.indexOf('\n', pos);
     if (end === -1) end = text.length;
-    const line = text.slice(pos, text.charCodeAt(end - 1) === CR ? end - 1 : end);
-    if (line.length > 0 && isWhitespace(line.charCodeAt(0))) {
+    const lineEnd = text.charCodeAt(end - 1) === CR ? end - 1 : end;
+    if (lineEnd > pos && isWhitespace(text.charCodeAt(pos))) {
       const previous = headers.pop();
       if (previous === undefined) return { reason: 'BadHeaderLine', detail: 'continuation line before any header', at: pos };
-      const more = line.trim();
+      const more = trimWs(text, pos, lineEnd);
       headers.push({ name: previous.name, value: more.length === 0 ? previous.value : previous.value.length === 0 ? more : `${previous.value} ${more}` });
-    } else if (line.length > 0) {
-      const colon = line.indexOf(':');
-      if (colon === -1) return { reason: 'BadHeaderLine', detail: "header line without ':'", at: pos };
-      const rawName = line.slice(0, colon).trimEnd();
+    } else if (lineEnd > pos) {
+      const colon = text.indexOf(':', pos);
+      if (colon === -1 || colon >= lineEnd) return { reason: 'BadHeaderLine', detail: "header line without ':'", at: pos };
+      let nameEnd = colon;
+      while (nameEnd > pos && isWhitespace(text.charCodeAt(nameEnd - 1))) nameEnd--;
+      const rawName = text.slice(pos, nameEnd);
       if (!isToken(rawName)) return { reason: 'BadHeaderLine', detail: 'header name is not a token', at: pos };
       if (headers.length >= maxHeaders) return { reason: 'TooManyHeaders', detail: `more than ${maxHeaders} header lines`, at: pos };
-      headers.push({ name: canonicalHeaderName(rawName), value: trimWs(line, colon + 1) });
+      headers.push({ name: canonicalHeaderName(rawName), value: trimWs(text, colon + 1, lineEnd) });
       offsets.push(pos);
     }
     pos = end + 1;
@@ -127,9 +129,9 @@ const readHeaderLines = (text: string, from: number, maxHeaders: number): Header
   return { headers, offsets };
 };
 
-const trimWs = (line: string, from: number): string => {
+const trimWs = (line: string, from: number, to: number): string => {
   let start = from;
-  let end = line.length;
+  let end = to;
   while (start < end && isWhitespace(line.charCodeAt(start))) start++;
   while (end > start && isWhitespace(line.charCodeAt(end - 1))) end--;
   return line.slice(start, end);

@@ -75,16 +75,11 @@ const parseSipUriBody = (scheme: 'sip' | 'sips', text: string, base: number): E.
   if (params === undefined) return fail('bad URI parameter', base + i);
   const headers = query === -1 ? [] : parseUriParams(text.slice(query + 1), HEADER_CHARS, 0x26);
   if (headers === undefined) return fail('bad URI header', base + query);
-  return E.right({
-    kind: 'sip',
-    scheme,
-    ...(user === undefined ? {} : { user }),
-    ...(password === undefined ? {} : { password }),
-    host,
-    ...(port === undefined ? {} : { port }),
-    params,
-    headers,
-  });
+  const uri: { -readonly [K in keyof SipUri]: SipUri[K] } = { kind: 'sip', scheme, host, params, headers };
+  if (user !== undefined) uri.user = user;
+  if (password !== undefined) uri.password = password;
+  if (port !== undefined) uri.port = port;
+  return E.right(uri);
 };
 
 /** hostname / IPv4address / IPv6reference; returns the end index or -1. */

@@ -15,23 +15,9 @@ declare const TextEncoder: new () => Utf8Encoder;
 const decoder = new TextDecoder('utf-8');
 const encoder = new TextEncoder();
 
-/** Largest run decoded with String.fromCharCode.apply in one call (stack-safe). */
-const ASCII_CHUNK = 4096;
-
-/** Decodes UTF-8; pure-ASCII input (the common SIP case) skips the decoder. */
-export const decodeUtf8 = (bytes: Uint8Array, start = 0, end = bytes.length): string => {
-  for (let i = start; i < end; i++) {
-    if ((bytes[i] as number) >= 0x80) return decoder.decode(bytes.subarray(start, end));
-  }
-  if (end - start <= ASCII_CHUNK) {
-    return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
-  }
-  let out = '';
-  for (let i = start; i < end; i += ASCII_CHUNK) {
-    out += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + ASCII_CHUNK)) as unknown as number[]);
-  }
-  return out;
-};
+/** Decodes UTF-8 (invalid sequences become U+FFFD; never throws). */
+export const decodeUtf8 = (bytes: Uint8Array, start = 0, end = bytes.length): string =>
+  decoder.decode(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
 
 /** Bytes needed to encode `text` as UTF-8 (lone surrogates count as U+FFFD, 3 bytes). */
 export const utf8Length = (text: string): number => {

@@ -48,14 +48,11 @@ export const parseVia = (text: string): E.Either<ViaError, Via> => {
   const params = parseParams(text, i);
   if (!params.ok) return fail(params.detail, params.at);
   const [protocolName, protocolVersion, transport] = parts as [string, string, string];
-  const via: Via = {
-    protocolName,
-    protocolVersion,
-    transport: transport.toUpperCase(),
-    host: text.slice(hostStart, hostEnd),
-    ...(port === undefined ? {} : { port }),
-    params: params.params,
+  // Built in one shape (no conditional spreads): this runs for every message.
+  const via: { -readonly [K in keyof Via]: Via[K] } = {
+    protocolName, protocolVersion, transport: transport.toUpperCase(), host: text.slice(hostStart, hostEnd), params: params.params,
   };
+  if (port !== undefined) via.port = port;
   const ttl = paramValue(via.params, 'ttl');
   if (ttl !== undefined && parseDecimal(ttl, 255) === undefined) return fail('bad ttl', i);
   return E.right(via);

@@ -176,7 +176,7 @@ const errors: ReadonlyArray<[string, string | Uint8Array, SipParseErrorReason, s
   ['a Max-Forwards of 256', 'OPTIONS sip:a@b SIP/2.0\r\nMax-Forwards: 256\r\n\r\n', 'BadHeaderValue', 'Max-Forwards'],
   ['a CSeq without method', 'OPTIONS sip:a@b SIP/2.0\r\nCSeq: 5\r\n\r\n', 'BadHeaderValue', 'CSeq'],
   ['a Call-ID with a space', 'OPTIONS sip:a@b SIP/2.0\r\nCall-ID: a b\r\n\r\n', 'BadHeaderValue', 'Call-ID'],
-  ['two To headers', 'OPTIONS sip:a@b SIP/2.0\r\nTo: <sip:a@b>\r\nTo: <sip:c@d>\r\n\r\n', 'DuplicateHeader', 'To'],
+  ['two CSeq headers', 'OPTIONS sip:a@b SIP/2.0\r\nCSeq: 1 OPTIONS\r\nCSeq: 2 OPTIONS\r\n\r\n', 'DuplicateHeader', 'CSeq'],
   ['a Via without sent-by', 'OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP\r\n\r\n', 'BadHeaderValue', 'Via'],
 ];
 
@@ -218,4 +218,10 @@ test('serializeMessage: canonical names, recomputed Content-Length, CRLF line en
   t.is(text, 'MESSAGE sip:a@b SIP/2.0\r\nCall-ID: abc\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi');
   t.true(E.isRight(parseMessage(text)));
   t.deepEqual(headerValues(m, 'call-id'), ['abc']);
+});
+
+test('parseMessage: From, To and Contact are parsed on first use, and their errors surface there', (t) => {
+  const m = right(t, parseMessage('OPTIONS sip:a@b SIP/2.0\r\nTo: <sip:a@b>\r\nTo: <sip:c@d>\r\nFrom: <sip:x@y\r\n\r\n'));
+  t.is(left(t, getFrom(m)).header, 'From');
+  t.is(left(t, getTo(m)).header, 'From', 'the first broken address header is reported');
 });
