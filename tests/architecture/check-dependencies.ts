@@ -53,6 +53,8 @@ const importRule = (file: string, specifier: string): string | undefined => {
   }
   switch (layer) {
     case 'domain':
+      // Barrels hide cycles: inside domain/, import from the defining file (domain/*/index.ts are public entries only).
+      if (target.endsWith('/index.ts')) return `domain/ must import from the defining file, not the public entry '${specifier}'`;
       if (pkg !== undefined && pkg !== 'fp-ts') return `domain/ may import only domain/ and fp-ts, not '${specifier}'`;
       if (targetLayer !== undefined && targetLayer !== 'domain') return `domain/ may import only domain/ and fp-ts, not '${specifier}'`;
       return undefined;

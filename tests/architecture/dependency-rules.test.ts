@@ -35,6 +35,7 @@ const brokenFixtures: ReadonlyArray<{ fixture: string; as: string; expect: RegEx
   { fixture: 'application-imports-adapters.ts', as: 'application/bad.ts', expect: /application\/ must not import '\.\.\/adapters\/node\/system-clock\.js'/ },
   { fixture: 'application-imports-fs.ts', as: 'application/bad.ts', expect: /application\/ must not import the Node builtin 'fs'/ },
   { fixture: 'ports-imports-application.ts', as: 'ports/bad.ts', expect: /ports\/ may import only domain\/ and ports\// },
+  { fixture: 'domain-imports-barrel.ts', as: 'domain/sip/bad.ts', expect: /domain\/ must import from the defining file/ },
   { fixture: 'sim-imports-node.ts', as: 'adapters/sim/bad.ts', expect: /adapters\/sim\/ must not import another adapter's folder/ },
 ];
 
