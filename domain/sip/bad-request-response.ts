@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { isToken, isWhitespace } from './grammar.js';
+import { isToken, isWhitespace, splitTopLevel } from './grammar.js';
 import { canonicalHeaderName, HEADER } from './header-names.js';
 import { EMPTY_BODY, SIP_VERSION, type SipHeader, type SipResponse } from './message.js';
 import type { SipParseError } from './parse-error.js';
@@ -40,7 +40,9 @@ export const badRequestResponse = (bytes: Uint8Array, error: SipParseError): { r
   // Read the top Via leniently: its parameters may be what broke the parse.
   const rawVia = headers.find((h) => h.name === HEADER.Via)?.value;
   if (rawVia === undefined) return undefined;
-  const topVia = parseVia(rawVia.split(/[;,]/)[0] ?? '');
+  const first = splitTopLevel(rawVia)?.[0] ?? rawVia.split(',')[0] ?? '';
+  const full = parseVia(first);
+  const topVia = E.isRight(full) ? full : parseVia(first.split(';')[0] ?? '');
   if (E.isLeft(topVia)) return undefined;
   const { status, reason } = responseForParseError(error);
   const echoed = headers.flatMap((h) => echo(h, topVia.right));

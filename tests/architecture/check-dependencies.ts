@@ -59,8 +59,8 @@ const importRule = (file: string, specifier: string): string | undefined => {
       if (targetLayer !== undefined && targetLayer !== 'domain') return `domain/ may import only domain/ and fp-ts, not '${specifier}'`;
       return undefined;
     case 'ports':
-      if (pkg !== undefined) return `ports/ may import only domain/ and ports/, not '${specifier}'`;
-      if (targetLayer !== 'domain' && targetLayer !== 'ports') return `ports/ may import only domain/ and ports/, not '${specifier}'`;
+      if (pkg !== undefined && pkg !== 'fp-ts') return `ports/ may import only domain/, ports/ and fp-ts, not '${specifier}'`;
+      if (targetLayer !== undefined && targetLayer !== 'domain' && targetLayer !== 'ports') return `ports/ may import only domain/, ports/ and fp-ts, not '${specifier}'`;
       return undefined;
     case 'application':
       if (pkg !== undefined && pkg !== 'fp-ts' && pkg !== 'io-ts') return `application/ may import only domain/, ports/, fp-ts and io-ts, not '${specifier}'`;

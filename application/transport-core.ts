@@ -1,0 +1,96 @@
+import type { SipMessage } from '../domain/sip/message.js';
+import { DEFAULT_PARSE_OPTIONS, type ParseOptions } from '../domain/sip/parse-message.js';
+import { serializeMessage } from '../domain/sip/serialize-message.js';
+import type { Endpoint, TransportProtocol } from '../domain/transport/endpoint.js';
+import { receiveBytes } from '../domain/transport/inbound.js';
+import { stampSentBy } from '../domain/transport/outbound.js';
+import type { Logger } from '../ports/logger.js';
+import type { InboundHandler, TransportCounters } from '../ports/sip-transport.js';
+
+export interface TransportCoreOptions {
+  readonly parse: ParseOptions;
+  readonly logger?: Logger;
+}
+
+export const DEFAULT_TRANSPORT_CORE_OPTIONS: TransportCoreOptions = { parse: DEFAULT_PARSE_OPTIONS };
+
+/** Sends bytes back to where a 400 must go (same connection first on streams). */
+export type ReplySender = (bytes: Uint8Array, target: Endpoint, connectionId: number | undefined) => void;
+
+/**
+ * What every SipTransport adapter shares, whatever moves its bytes: turning
+ * received bytes into messages (or 400s, or counted drops), stamping the Via of
+ * outbound requests, and the counters. Adapters own sockets; this owns rules.
+ */
+export class TransportCore {
+  private handler: InboundHandler | undefined;
+  private inboundCount = 0;
+  private receivedCount = 0;
+  private sentCount = 0;
+  private answered = 0;
+  private readonly drops: Record<string, number> = {};
+
+  constructor(
+    private readonly options: TransportCoreOptions,
+    private readonly reply: ReplySender,
+  ) {}
+
+  setHandler(handler: InboundHandler): void {
+    this.handler = handler;
+  }
+
+  /** Bytes from the wire: one datagram, or one message cut by the stream framer. */
+  receive(bytes: Uint8Array, source: Endpoint, local: Endpoint, connectionId?: number): void {
+    this.inboundCount++;
+    const result = receiveBytes(bytes, source, this.options.parse);
+    switch (result.kind) {
+      case 'message': {
+        this.receivedCount++;
+        const handler = this.handler;
+        if (handler === undefined) return this.drop('NoHandler');
+        try {
+          handler(connectionId === undefined ? { message: result.message, source, local } : { message: result.message, source, local, connectionId });
+        } catch (error) {
+          // A faulty handler must not take the transport down with it.
+          this.drop('HandlerError');
+          this.options.logger?.error('inbound handler threw', { error: String(error) });
+        }
+        return;
+      }
+      case 'reply':
+        this.answered++;
+        this.drop('Unparsable');
+        this.options.logger?.debug('answered unparsable request with 400', { detail: result.detail });
+        this.reply(serializeMessage(result.response), result.target, result.target.protocol === source.protocol ? connectionId : undefined);
+        return;
+      case 'drop':
+        this.drop(result.reason);
+        this.options.logger?.debug('dropped inbound bytes', { reason: result.reason, detail: result.detail });
+        return;
+    }
+  }
+
+  /** Serialized bytes for a message about to leave on `protocol` from `local`. */
+  prepare(message: SipMessage, protocol: TransportProtocol, local: Endpoint): Uint8Array {
+    return serializeMessage(stampSentBy(message, protocol, local));
+  }
+
+  sent(): void {
+    this.sentCount++;
+  }
+
+  drop(reason: string): void {
+    this.drops[reason] = (this.drops[reason] ?? 0) + 1;
+  }
+
+  counters(openConnections: number): TransportCounters {
+    return {
+      inbound: this.inboundCount,
+      received: this.receivedCount,
+      sent: this.sentCount,
+      badRequestsAnswered: this.answered,
+      dropped: { ...this.drops },
+      openConnections,
+    };
+  }
+}

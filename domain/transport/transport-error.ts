@@ -1,0 +1,18 @@
+/** A transport failure, returned as a value (never thrown). */
+export type TransportErrorReason =
+  | 'BindFailed'
+  | 'Closed'
+  | 'ConnectFailed'
+  | 'SendFailed'
+  | 'TooLarge'
+  | 'Backpressure'
+  | 'UnsupportedTransport'
+  | 'NoRoute';
+
+export interface TransportError {
+  readonly kind: 'TransportError';
+  readonly reason: TransportErrorReason;
+  readonly detail: string;
+}
+
+export const transportError = (reason: TransportErrorReason, detail: string): TransportError => ({ kind: 'TransportError', reason, detail });
