@@ -18,3 +18,9 @@ export const left = <L, R>(t: ExecutionContext, either: E.Either<L, R>): L => {
   }
   return either.left;
 };
+
+/** The Right value outside a test body (setup helpers); throws with the Left otherwise. */
+export const unwrap = <L, R>(either: E.Either<L, R>): R => {
+  if (E.isLeft(either)) throw new Error(`expected Right, got Left: ${JSON.stringify(either.left)}`);
+  return either.right;
+};

@@ -1,0 +1,293 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { SeededRandom } from './seeded-random.js';
+import { describeSip, SimTrace } from './sim-trace.js';
+import type { VirtualClock } from './virtual-clock.js';
+
+/** TigerBeetle-style knobs for one direction of a link between two hosts. */
+export interface LinkImpairment {
+  readonly oneWayDelayMinMs: number;
+  /** Mean of an exponential extra delay; packets overtake each other when it is > 0. */
+  readonly oneWayDelayMeanMs: number;
+  readonly lossRatio: number;
+  readonly duplicateRatio: number;
+  /** Datagrams in flight on the link above which new ones are dropped. */
+  readonly pathCapacityMax: number;
+}
+
+export const PERFECT_LINK: LinkImpairment = { oneWayDelayMinMs: 1, oneWayDelayMeanMs: 0, lossRatio: 0, duplicateRatio: 0, pathCapacityMax: Number.POSITIVE_INFINITY };
+
+export interface SimAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+export type Describe = (bytes: Uint8Array) => string;
+
+export interface SimDatagramSocket {
+  readonly host: string;
+  readonly port: number;
+  send(bytes: Uint8Array, to: SimAddress): void;
+  close(): void;
+}
+
+export interface SimStreamConnection {
+  readonly id: number;
+  readonly local: SimAddress;
+  readonly remote: SimAddress;
+  /** Queues bytes for in-order delivery; false when the connection is closed. */
+  send(bytes: Uint8Array): boolean;
+  onData(handler: (bytes: Uint8Array) => void): void;
+  onClose(handler: () => void): void;
+  close(): void;
+}
+
+export type SimNetworkError = 'PortInUse' | 'Refused' | 'Partitioned';
+
+export interface SimulatedNetworkOptions {
+  readonly seed: number;
+  readonly link?: Partial<LinkImpairment>;
+}
+
+interface StreamEnd {
+  readonly connection: SimStreamConnection;
+  peer: StreamEnd | undefined;
+  dataHandler: ((bytes: Uint8Array) => void) | undefined;
+  closeHandlers: Array<() => void>;
+  open: boolean;
+  lastDeliveryAtMs: number;
+  describe: Describe;
+}
+
+const addressKey = (a: SimAddress): string => `${a.host}:${a.port}`;
+const FIRST_EPHEMERAL_PORT = 49152;
+
+/**
+ * Many hosts on one virtual clock, driven by one seed: per-link delay (minimum
+ * plus an exponential part, so datagrams reorder), loss, duplication, a
+ * capacity limit and partitions. Datagrams obey the link; streams are reliable
+ * and ordered (TCP hides loss) but feel the delay, and break on a partition.
+ */
+export class SimulatedNetwork {
+  readonly trace = new SimTrace();
+  readonly random: SeededRandom;
+  private readonly defaults: LinkImpairment;
+  private readonly links = new Map<string, LinkImpairment>();
+  private readonly inFlight = new Map<string, number>();
+  private readonly partitions: Array<[ReadonlySet<string>, ReadonlySet<string>]> = [];
+  private readonly datagramSockets = new Map<string, { onPacket: (bytes: Uint8Array, source: SimAddress) => void; describe: Describe }>();
+  private readonly listeners = new Map<string, (connection: SimStreamConnection) => void>();
+  private readonly streams = new Set<StreamEnd>();
+  private readonly nextEphemeral = new Map<string, number>();
+  private nextConnectionId = 1;
+  private readonly counts: Record<string, number> = {};
+
+  constructor(readonly clock: VirtualClock, options: SimulatedNetworkOptions) {
+    this.random = new SeededRandom(options.seed);
+    this.defaults = { ...PERFECT_LINK, ...options.link };
+  }
+
+  /** Sets the impairment from one host to another (and back, unless `oneWay`). */
+  setLink(from: string, to: string, impairment: Partial<LinkImpairment>, oneWay = false): void {
+    this.links.set(`${from}>${to}`, { ...this.linkFor(from, to), ...impairment });
+    if (!oneWay) this.links.set(`${to}>${from}`, { ...this.linkFor(to, from), ...impairment });
+  }
+
+  /** Cuts every link between the two groups, both ways, until `heal`. */
+  partition(groupA: ReadonlyArray<string>, groupB: ReadonlyArray<string>): void {
+    this.partitions.push([new Set(groupA), new Set(groupB)]);
+    this.trace.record(this.clock.nowMs(), 'partition', groupA.join(','), groupB.join(','), '');
+    for (const end of [...this.streams]) if (end.open && this.isPartitioned(end.connection.local.host, end.connection.remote.host)) this.reset(end);
+  }
+
+  heal(): void {
+    this.partitions.length = 0;
+    this.trace.record(this.clock.nowMs(), 'heal', '*', '*', '');
+  }
+
+  /** Counters by event: sent, delivered, dropped:loss, dropped:partition, dropped:capacity, dropped:unbound, duplicated. */
+  stats(): Readonly<Record<string, number>> {
+    return { ...this.counts };
+  }
+
+  /** Bound datagram sockets plus open stream ends and listeners: 0 after a clean teardown. */
+  openSockets(): number {
+    return this.datagramSockets.size + this.listeners.size + [...this.streams].filter((s) => s.open).length;
+  }
+
+  bindDatagram(host: string, port: number, onPacket: (bytes: Uint8Array, source: SimAddress) => void, describe: Describe = describeSip): E.Either<SimNetworkError, SimDatagramSocket> {
+    const local = { host, port: port === 0 ? this.ephemeralPort(host, (p) => this.datagramSockets.has(`${host}:${p}`)) : port };
+    const key = addressKey(local);
+    if (this.datagramSockets.has(key)) return E.left('PortInUse');
+    this.datagramSockets.set(key, { onPacket, describe });
+    let closed = false;
+    return E.right({
+      host: local.host,
+      port: local.port,
+      send: (bytes, to) => {
+        if (!closed) this.sendDatagram(local, to, bytes, describe);
+      },
+      close: () => {
+        if (closed) return;
+        closed = true;
+        this.datagramSockets.delete(key);
+      },
+    });
+  }
+
+  listenStream(host: string, port: number, onAccept: (connection: SimStreamConnection) => void): E.Either<SimNetworkError, { readonly port: number; close(): void }> {
+    const actual = port === 0 ? this.ephemeralPort(host, (p) => this.listeners.has(`${host}:${p}`)) : port;
+    const key = `${host}:${actual}`;
+    if (this.listeners.has(key)) return E.left('PortInUse');
+    this.listeners.set(key, onAccept);
+    return E.right({ port: actual, close: () => void this.listeners.delete(key) });
+  }
+
+  /** Opens a stream after one round trip, or fails (refused, partitioned) after the same. */
+  connectStream(fromHost: string, to: SimAddress, describe: Describe = describeSip): Promise<E.Either<SimNetworkError, SimStreamConnection>> {
+    const local = { host: fromHost, port: this.ephemeralPort(fromHost, () => false) };
+    const roundTripMs = 2 * this.delayFor(fromHost, to.host);
+    return new Promise((resolve) => {
+      this.clock.schedule(roundTripMs, () => {
+        if (this.isPartitioned(fromHost, to.host)) return resolve(E.left('Partitioned'));
+        const accept = this.listeners.get(addressKey(to));
+        if (accept === undefined) {
+          this.trace.record(this.clock.nowMs(), 'refused', addressKey(local), addressKey(to), 'tcp');
+          return resolve(E.left('Refused'));
+        }
+        const id = this.nextConnectionId++;
+        const client = this.streamEnd(id, local, to, describe);
+        const server = this.streamEnd(id, to, local, describe);
+        client.peer = server;
+        server.peer = client;
+        this.trace.record(this.clock.nowMs(), 'connect', addressKey(local), addressKey(to), `tcp#${id}`);
+        accept(server.connection);
+        resolve(E.right(client.connection));
+      });
+    });
+  }
+
+  private sendDatagram(from: SimAddress, to: SimAddress, bytes: Uint8Array, describe: Describe): void {
+    const now = this.clock.nowMs();
+    const summary = describe(bytes);
+    const route = `${addressKey(from)}`;
+    this.count('sent');
+    this.trace.record(now, 'send', route, addressKey(to), summary);
+    const link = this.linkFor(from.host, to.host);
+    if (this.isPartitioned(from.host, to.host)) return this.dropped(now, 'partition', from, to, summary);
+    if (this.random.nextFloat() < link.lossRatio) return this.dropped(now, 'loss', from, to, summary);
+    const copies = this.random.nextFloat() < link.duplicateRatio ? 2 : 1;
+    if (copies === 2) this.count('duplicated');
+    const linkKey = `${from.host}>${to.host}`;
+    for (let copy = 0; copy < copies; copy++) {
+      const inFlight = this.inFlight.get(linkKey) ?? 0;
+      if (inFlight >= link.pathCapacityMax) {
+        this.dropped(now, 'capacity', from, to, summary);
+        continue;
+      }
+      this.inFlight.set(linkKey, inFlight + 1);
+      const payload = bytes.slice();
+      this.clock.schedule(this.delayFor(from.host, to.host), () => {
+        this.inFlight.set(linkKey, (this.inFlight.get(linkKey) ?? 1) - 1);
+        const target = this.datagramSockets.get(addressKey(to));
+        if (target === undefined) return this.dropped(this.clock.nowMs(), 'unbound', from, to, summary);
+        this.count('delivered');
+        this.trace.record(this.clock.nowMs(), 'deliver', addressKey(from), addressKey(to), summary);
+        target.onPacket(payload, from);
+      });
+    }
+  }
+
+  private dropped(atMs: number, reason: string, from: SimAddress, to: SimAddress, summary: string): void {
+    this.count(`dropped:${reason}`);
+    this.trace.record(atMs, `drop:${reason}`, addressKey(from), addressKey(to), summary);
+  }
+
+  private streamEnd(id: number, local: SimAddress, remote: SimAddress, describe: Describe): StreamEnd {
+    const end: StreamEnd = {
+      connection: {
+        id, local, remote,
+        send: (bytes) => this.streamSend(end, bytes),
+        onData: (handler) => void (end.dataHandler = handler),
+        onClose: (handler) => void end.closeHandlers.push(handler),
+        close: () => this.streamClose(end),
+      },
+      peer: undefined, dataHandler: undefined, closeHandlers: [], open: true, lastDeliveryAtMs: 0, describe,
+    };
+    this.streams.add(end);
+    return end;
+  }
+
+  private streamSend(end: StreamEnd, bytes: Uint8Array): boolean {
+    const peer = end.peer;
+    if (!end.open || peer === undefined || !peer.open) return false;
+    const { local, remote } = end.connection;
+    if (this.isPartitioned(local.host, remote.host)) {
+      this.reset(end);
+      return false;
+    }
+    const now = this.clock.nowMs();
+    // In order: never deliver before the previous chunk on this direction.
+    const at = Math.max(now + this.delayFor(local.host, remote.host), end.lastDeliveryAtMs);
+    end.lastDeliveryAtMs = at;
+    const payload = bytes.slice();
+    const summary = `tcp#${end.connection.id} ${end.describe(payload)}`;
+    this.count('sent');
+    this.trace.record(now, 'send', addressKey(local), addressKey(remote), summary);
+    this.clock.schedule(at - now, () => {
+      if (!peer.open) return;
+      this.count('delivered');
+      this.trace.record(this.clock.nowMs(), 'deliver', addressKey(local), addressKey(remote), summary);
+      peer.dataHandler?.(payload);
+    });
+    return true;
+  }
+
+  private streamClose(end: StreamEnd): void {
+    if (!end.open) return;
+    this.finish(end);
+    const peer = end.peer;
+    if (peer === undefined || !peer.open) return;
+    const { local, remote } = end.connection;
+    const at = Math.max(this.clock.nowMs() + this.delayFor(local.host, remote.host), end.lastDeliveryAtMs);
+    this.clock.schedule(at - this.clock.nowMs(), () => this.finish(peer));
+  }
+
+  private reset(end: StreamEnd): void {
+    this.trace.record(this.clock.nowMs(), 'reset', addressKey(end.connection.local), addressKey(end.connection.remote), `tcp#${end.connection.id}`);
+    this.finish(end);
+    if (end.peer !== undefined) this.finish(end.peer);
+  }
+
+  private finish(end: StreamEnd): void {
+    if (!end.open) return;
+    end.open = false;
+    this.streams.delete(end);
+    for (const handler of end.closeHandlers) handler();
+  }
+
+  private linkFor(from: string, to: string): LinkImpairment {
+    return this.links.get(`${from}>${to}`) ?? this.defaults;
+  }
+
+  private delayFor(from: string, to: string): number {
+    const link = this.linkFor(from, to);
+    const extra = link.oneWayDelayMeanMs > 0 ? -link.oneWayDelayMeanMs * Math.log(1 - this.random.nextFloat()) : 0;
+    // Microsecond resolution keeps traces short and stable.
+    return Math.round((link.oneWayDelayMinMs + extra) * 1000) / 1000;
+  }
+
+  private isPartitioned(a: string, b: string): boolean {
+    return this.partitions.some(([x, y]) => (x.has(a) && y.has(b)) || (x.has(b) && y.has(a)));
+  }
+
+  private ephemeralPort(host: string, taken: (port: number) => boolean): number {
+    let port = this.nextEphemeral.get(host) ?? FIRST_EPHEMERAL_PORT;
+    while (taken(port)) port++;
+    this.nextEphemeral.set(host, port + 1);
+    return port;
+  }
+
+  private count(event: string): void {
+    this.counts[event] = (this.counts[event] ?? 0) + 1;
+  }
+}

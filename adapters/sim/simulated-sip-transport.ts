@@ -1,0 +1,146 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { DEFAULT_TRANSPORT_CORE_OPTIONS, TransportCore, type TransportCoreOptions } from '../../application/transport-core.js';
+import type { SipMessage } from '../../domain/sip/message.js';
+import { DEFAULT_FRAMER_LIMITS, INITIAL_FRAMER_STATE, pushChunk, type FramerState } from '../../domain/sip/stream-framer.js';
+import { endpoint, endpointKey, type Endpoint, type TransportProtocol } from '../../domain/transport/endpoint.js';
+import { transportError, type TransportError } from '../../domain/transport/transport-error.js';
+import type { InboundHandler, SipTransport, TransportCounters } from '../../ports/sip-transport.js';
+import type { SimDatagramSocket, SimStreamConnection, SimulatedNetwork } from './simulated-network.js';
+
+export interface SimulatedListenOptions {
+  readonly host: string;
+  /** 0 picks an ephemeral port; with both protocols the same port is used for UDP and TCP. */
+  readonly port: number;
+  readonly protocols?: ReadonlyArray<TransportProtocol>;
+  readonly core?: TransportCoreOptions;
+}
+
+interface SimConnection {
+  readonly stream: SimStreamConnection;
+  readonly remote: Endpoint;
+  framer: FramerState;
+}
+
+const CRLF = new Uint8Array([0x0d, 0x0a]);
+
+/**
+ * The SipTransport port on the simulated network: UDP as datagrams, TCP as
+ * reliable ordered streams with the same framer as the real TCP adapter. The
+ * rules (400s, received/rport, Via stamping, counters) are the shared core's.
+ */
+export class SimulatedSipTransport implements SipTransport {
+  readonly protocols: ReadonlyArray<TransportProtocol>;
+  private readonly core: TransportCore;
+  private udp: SimDatagramSocket | undefined;
+  private tcpListener: { readonly port: number; close(): void } | undefined;
+  private readonly connections = new Map<number, SimConnection>();
+  private readonly byRemote = new Map<string, SimConnection>();
+  private closed = false;
+
+  private constructor(private readonly network: SimulatedNetwork, private readonly host: string, protocols: ReadonlyArray<TransportProtocol>, core: TransportCoreOptions) {
+    this.protocols = protocols;
+    this.core = new TransportCore(core, (bytes, target, connectionId) => void this.sendBytes(bytes, target, connectionId));
+  }
+
+  static listen(network: SimulatedNetwork, options: SimulatedListenOptions): E.Either<TransportError, SimulatedSipTransport> {
+    const protocols = options.protocols ?? ['udp'];
+    const transport = new SimulatedSipTransport(network, options.host, protocols, options.core ?? DEFAULT_TRANSPORT_CORE_OPTIONS);
+    let port = options.port;
+    if (protocols.includes('udp')) {
+      const socket = network.bindDatagram(options.host, port, (bytes, source) =>
+        transport.core.receive(bytes, endpoint('udp', source.host, source.port), transport.localEndpoint('udp') as Endpoint));
+      if (E.isLeft(socket)) return E.left(transportError('BindFailed', `udp ${options.host}:${port}: ${socket.left}`));
+      transport.udp = socket.right;
+      port = socket.right.port;
+    }
+    if (protocols.includes('tcp')) {
+      const listener = network.listenStream(options.host, port, (stream) => transport.adopt(stream));
+      if (E.isLeft(listener)) {
+        transport.udp?.close();
+        return E.left(transportError('BindFailed', `tcp ${options.host}:${port}: ${listener.left}`));
+      }
+      transport.tcpListener = listener.right;
+    }
+    return E.right(transport);
+  }
+
+  localEndpoint(protocol: TransportProtocol): Endpoint | undefined {
+    if (protocol === 'udp' && this.udp !== undefined) return endpoint('udp', this.host, this.udp.port);
+    if (protocol === 'tcp' && this.tcpListener !== undefined) return endpoint('tcp', this.host, this.tcpListener.port);
+    return undefined;
+  }
+
+  onMessage(handler: InboundHandler): void {
+    this.core.setHandler(handler);
+  }
+
+  send(message: SipMessage, target: Endpoint, connectionId?: number): Promise<E.Either<TransportError, Endpoint>> {
+    const local = this.localEndpoint(target.protocol);
+    if (local === undefined) return Promise.resolve(E.left(transportError('UnsupportedTransport', `no ${target.protocol} here`)));
+    return this.sendBytes(this.core.prepare(message, target.protocol, local), target, connectionId);
+  }
+
+  async sendBytes(bytes: Uint8Array, target: Endpoint, connectionId?: number): Promise<E.Either<TransportError, Endpoint>> {
+    if (this.closed) return E.left(transportError('Closed', 'transport closed'));
+    if (target.protocol === 'udp') {
+      if (this.udp === undefined) return E.left(transportError('UnsupportedTransport', 'no udp here'));
+      this.udp.send(bytes, { host: target.host, port: target.port });
+      this.core.sent();
+      return E.right(target);
+    }
+    if (this.tcpListener === undefined) return E.left(transportError('UnsupportedTransport', 'no tcp here'));
+    const existing = (connectionId === undefined ? undefined : this.connections.get(connectionId)) ?? this.byRemote.get(endpointKey(target));
+    let connection = existing;
+    if (connection === undefined) {
+      const opened = await this.network.connectStream(this.host, { host: target.host, port: target.port });
+      if (E.isLeft(opened)) {
+        this.core.drop('ConnectFailed');
+        return E.left(transportError('ConnectFailed', `${target.host}:${target.port}: ${opened.left}`));
+      }
+      if (this.closed) {
+        opened.right.close();
+        return E.left(transportError('Closed', 'transport closed'));
+      }
+      connection = this.adopt(opened.right, target);
+    }
+    if (!connection.stream.send(bytes)) return E.left(transportError('SendFailed', 'connection closed'));
+    this.core.sent();
+    return E.right(connection.remote);
+  }
+
+  counters(): TransportCounters {
+    return this.core.counters(this.connections.size);
+  }
+
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.udp?.close();
+      this.tcpListener?.close();
+      for (const connection of [...this.connections.values()]) connection.stream.close();
+    }
+    return Promise.resolve();
+  }
+
+  private adopt(stream: SimStreamConnection, remote: Endpoint = endpoint('tcp', stream.remote.host, stream.remote.port)): SimConnection {
+    const connection: SimConnection = { stream, remote, framer: INITIAL_FRAMER_STATE };
+    this.connections.set(stream.id, connection);
+    this.byRemote.set(endpointKey(remote), connection);
+    stream.onData((chunk) => {
+      const result = pushChunk(connection.framer, chunk, DEFAULT_FRAMER_LIMITS);
+      connection.framer = result.state;
+      const local = this.localEndpoint('tcp') as Endpoint;
+      for (const message of result.messages) this.core.receive(message, connection.remote, local, stream.id);
+      for (let i = 0; i < result.pings; i++) stream.send(CRLF);
+      if (result.error !== undefined) {
+        this.core.drop(`Framing:${result.error.reason}`);
+        stream.close();
+      }
+    });
+    stream.onClose(() => {
+      this.connections.delete(stream.id);
+      if (this.byRemote.get(endpointKey(remote)) === connection) this.byRemote.delete(endpointKey(remote));
+    });
+    return connection;
+  }
+}
