@@ -135,3 +135,25 @@ test('UDP transport: send after close fails as a value; binding a taken port fai
   const result = await transport.sendBytes(new Uint8Array([1]), endpoint('udp', '127.0.0.1', port));
   t.true(E.isLeft(result) && result.left.reason === 'Closed');
 });
+
+test('UDP transport: IPv6 loopback works the same (skipped when ::1 is unavailable)', async (t) => {
+  const listened = await UdpSipTransport.listen({ host: '::1', port: 0 });
+  if (E.isLeft(listened)) {
+    t.log(`skipped: ${listened.left.detail}`);
+    t.pass();
+    return;
+  }
+  const a = listened.right;
+  const b = right(t, await UdpSipTransport.listen({ host: '[::1]', port: 0 }));
+  t.teardown(async () => {
+    await a.close();
+    await b.close();
+  });
+  const atB: InboundMessage[] = [];
+  b.onMessage((m) => atB.push(m));
+  right(t, await a.send(right(t, parseMessage(optionsRequest())), b.localEndpoint('udp')!));
+  await waitFor(() => atB.length === 1);
+  const via = right(t, getTopVia(atB[0]!.message));
+  t.is(via.host, '[::1]');
+  t.is(atB[0]!.source.host, '::1');
+});
