@@ -1,0 +1,323 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { buildCancel } from '../domain/sip/build-ack-cancel.js';
+import { getTopVia } from '../domain/sip/core-headers.js';
+import type { HeaderError } from '../domain/sip/header-error.js';
+import type { SipMessage, SipRequest, SipResponse } from '../domain/sip/message.js';
+import type { Endpoint } from '../domain/transport/endpoint.js';
+import { responseTarget } from '../domain/transport/response-target.js';
+import { startInviteClient, stepInviteClient, type ClientConfig, type ClientEvent, type IctState } from '../domain/transaction/invite-client.js';
+import { startInviteServer, stepInviteServer, type IstState } from '../domain/transaction/invite-server.js';
+import { startNonInviteClient, stepNonInviteClient, type NictState } from '../domain/transaction/non-invite-client.js';
+import { startNonInviteServer, stepNonInviteServer, type NistState } from '../domain/transaction/non-invite-server.js';
+import type { ServerConfig, ServerEvent } from '../domain/transaction/server-event.js';
+import type { Step } from '../domain/transaction/step.js';
+import { DEFAULT_TIMERS, type TimerConfig, type TimerName } from '../domain/transaction/timer-config.js';
+import type { TerminationReason, TransactionEffect } from '../domain/transaction/transaction-effect.js';
+import { transactionError, type TransactionError } from '../domain/transaction/transaction-error.js';
+import { clientKeyOfRequest, clientKeyOfResponse, inviteKeyForCancel, serverKey } from '../domain/transaction/transaction-key.js';
+import type { Clock, TimerHandle } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import type { InboundMessage, SipTransport } from '../ports/sip-transport.js';
+
+export type TransactionKind = 'ict' | 'nict' | 'ist' | 'nist';
+
+export interface ClientCallbacks {
+  onResponse(response: SipResponse): void;
+  onTimeout?(): void;
+  onTransportError?(): void;
+  onTerminated?(reason: TerminationReason): void;
+}
+
+export interface ClientTransaction {
+  readonly id: number;
+  readonly kind: 'ict' | 'nict';
+  readonly request: SipRequest;
+  readonly target: Endpoint;
+}
+
+export interface ServerTransaction {
+  readonly id: number;
+  readonly kind: 'ist' | 'nist';
+  readonly request: SipRequest;
+  readonly inbound: InboundMessage;
+  /** Sends a response through the transaction; Left when the state forbids it. */
+  respond(response: SipResponse): E.Either<TransactionError, void>;
+  isTerminated(): boolean;
+}
+
+/** The transaction user: the UA core above this layer. */
+export interface TransactionUser {
+  /** A new request with its server transaction; a CANCEL carries the INVITE transaction it targets, if any (§9.2). */
+  onRequest(request: SipRequest, transaction: ServerTransaction, cancelled: ServerTransaction | undefined): void;
+  /** An ACK that matches no transaction (the ACK for a 2xx, §17.2.3) or reaches an Accepted INVITE transaction. */
+  onAck?(ack: SipRequest, inbound: InboundMessage): void;
+  /** A response that matches no transaction: a 2xx retransmission after the INVITE transaction ended (§13.2.2.4). */
+  onStrayResponse?(response: SipResponse, inbound: InboundMessage): void;
+  /** A server transaction ended; `Timeout` for an IST means no ACK arrived (Timer H). */
+  onServerTerminated?(transaction: ServerTransaction, reason: TerminationReason): void;
+}
+
+export interface TransactionLayerOptions {
+  readonly timers?: TimerConfig;
+  readonly logger?: Logger;
+}
+
+type ClientState = IctState | NictState;
+type ServerState = IstState | NistState;
+
+interface Live<S, C> {
+  readonly id: number;
+  readonly key: string;
+  readonly config: C;
+  readonly timers: Map<TimerName, TimerHandle>;
+  state: S;
+}
+
+interface LiveClient extends Live<ClientState, ClientConfig>, ClientTransaction {
+  readonly callbacks: ClientCallbacks;
+  cancelWanted: boolean;
+  provisionalSeen: boolean;
+  finalSeen: boolean;
+}
+
+interface LiveServer extends Live<ServerState, ServerConfig> {
+  readonly handle: ServerTransaction;
+  readonly target: Endpoint;
+}
+
+/**
+ * Owns the live transactions: matches messages to them in O(1), feeds events
+ * to the pure state machines and carries out the effects through the transport
+ * and clock ports. Terminated transactions release every timer at once.
+ */
+export class TransactionLayer {
+  private readonly clients = new Map<string, LiveClient>();
+  private readonly servers = new Map<string, LiveServer>();
+  private readonly live: Record<TransactionKind, number> = { ict: 0, nict: 0, ist: 0, nist: 0 };
+  private readonly timers: TimerConfig;
+  private readonly logger: Logger | undefined;
+  /** CANCELs asked for before any provisional response, keyed by INVITE transaction id (§9.1). */
+  private readonly pendingCancelCallbacks = new Map<number, ClientCallbacks | undefined>();
+  private nextId = 1;
+  private discardedCount = 0;
+  private closed = false;
+
+  constructor(private readonly transport: SipTransport, private readonly clock: Clock, private readonly tu: TransactionUser, options: TransactionLayerOptions = {}) {
+    this.timers = options.timers ?? DEFAULT_TIMERS;
+    this.logger = options.logger;
+    transport.onMessage((inbound) => this.receive(inbound));
+  }
+
+  /** Live transactions by kind. */
+  counts(): Readonly<Record<TransactionKind, number>> {
+    return { ...this.live };
+  }
+
+  /** Events the RFC says to ignore (stray retransmissions and the like). */
+  discarded(): number {
+    return this.discardedCount;
+  }
+
+  /** Starts a client transaction: sends the request now and runs its timers. */
+  sendRequest(request: SipRequest, target: Endpoint, callbacks: ClientCallbacks): E.Either<HeaderError | TransactionError, ClientTransaction> {
+    if (this.closed) return E.left(transactionError('NotAResponse', 'transaction layer closed'));
+    if (request.method === 'ACK') return E.left(transactionError('NotAResponse', 'ACK is not sent in a client transaction (§17)'));
+    const key = clientKeyOfRequest(request);
+    if (E.isLeft(key)) return key;
+    const config: ClientConfig = { timers: this.timers, reliable: target.protocol === 'tcp' };
+    const kind = request.method === 'INVITE' ? 'ict' : 'nict';
+    const [state, effects] = kind === 'ict' ? startInviteClient(config, request) : startNonInviteClient(config, request);
+    const tx: LiveClient = {
+      id: this.nextId++, key: key.right, kind, request, target, config, callbacks, state,
+      timers: new Map(), cancelWanted: false, provisionalSeen: false, finalSeen: false,
+    };
+    this.clients.set(tx.key, tx);
+    this.live[kind]++;
+    this.runClient(tx, effects);
+    return E.right(tx);
+  }
+
+  /**
+   * Cancels a pending INVITE (§9.1): the CANCEL goes out once a provisional
+   * response has arrived; before that it waits; after a final response it is moot.
+   */
+  cancel(transaction: ClientTransaction, callbacks?: ClientCallbacks): E.Either<TransactionError, void> {
+    const tx = this.clients.get((transaction as LiveClient).key);
+    if (tx === undefined || tx.kind !== 'ict' || tx.finalSeen) return E.left(transactionError('ResponseAfterFinal', 'nothing to cancel: the INVITE is already answered or gone'));
+    if (tx.cancelWanted) return E.right(undefined);
+    tx.cancelWanted = true;
+    if (tx.provisionalSeen) this.sendCancel(tx, callbacks);
+    else this.pendingCancelCallbacks.set(tx.id, callbacks);
+    return E.right(undefined);
+  }
+
+  /** Ends every transaction and timer (used when the stack stops). */
+  close(): void {
+    this.closed = true;
+    for (const tx of [...this.clients.values()]) this.finish(tx, this.clients, tx.kind);
+    for (const tx of [...this.servers.values()]) this.finish(tx, this.servers, tx.handle.kind);
+  }
+
+  private sendCancel(tx: LiveClient, callbacks: ClientCallbacks | undefined): void {
+    const cancel = buildCancel(tx.request);
+    if (E.isLeft(cancel)) return;
+    const result = this.sendRequest(cancel.right, tx.target, callbacks ?? { onResponse: () => undefined });
+    if (E.isLeft(result)) this.logger?.warn('CANCEL not sent', { reason: result.left.detail });
+  }
+
+  private receive(inbound: InboundMessage): void {
+    if (this.closed) return;
+    const message = inbound.message;
+    if (message.kind === 'response') return this.receiveResponse(message, inbound);
+    this.receiveRequest(message, inbound);
+  }
+
+  private receiveResponse(response: SipResponse, inbound: InboundMessage): void {
+    const key = clientKeyOfResponse(response);
+    const tx = E.isRight(key) ? this.clients.get(key.right) : undefined;
+    if (tx === undefined) {
+      this.tu.onStrayResponse?.(response, inbound);
+      return;
+    }
+    if (response.status < 200) tx.provisionalSeen = true;
+    else tx.finalSeen = true;
+    this.dispatchClient(tx, { tag: 'ResponseReceived', response });
+    // §9.1: a CANCEL requested before any provisional response goes out now.
+    if (tx.cancelWanted && response.status < 200 && this.pendingCancelCallbacks.has(tx.id)) {
+      const callbacks = this.pendingCancelCallbacks.get(tx.id);
+      this.pendingCancelCallbacks.delete(tx.id);
+      this.sendCancel(tx, callbacks);
+    }
+  }
+
+  private receiveRequest(request: SipRequest, inbound: InboundMessage): void {
+    const key = serverKey(request);
+    if (E.isLeft(key)) return void this.discardedCount++;
+    const existing = this.servers.get(key.right);
+    if (existing !== undefined) {
+      // A retransmission, or the ACK for a non-2xx final response.
+      this.dispatchServer(existing, { tag: 'RequestReceived', request });
+      return;
+    }
+    if (request.method === 'ACK') {
+      this.tu.onAck?.(request, inbound);
+      return;
+    }
+    this.startServer(request, inbound, key.right);
+  }
+
+  private startServer(request: SipRequest, inbound: InboundMessage, key: string): void {
+    const via = getTopVia(request);
+    if (E.isLeft(via)) return void this.discardedCount++;
+    const kind = request.method === 'INVITE' ? 'ist' : 'nist';
+    const config: ServerConfig = { timers: this.timers, reliable: inbound.source.protocol === 'tcp' };
+    const [state, effects] = kind === 'ist' ? startInviteServer(request) : startNonInviteServer(request);
+    const id = this.nextId++;
+    const handle: ServerTransaction = {
+      id, kind, request, inbound,
+      respond: (response) => this.respond(key, id, response),
+      isTerminated: () => this.servers.get(key)?.id !== id,
+    };
+    const tx: LiveServer = { id, key, config, state, handle, timers: new Map(), target: responseTarget(via.right, inbound.source) };
+    this.servers.set(key, tx);
+    this.live[kind]++;
+    this.runServer(tx, effects.filter((e) => e.tag !== 'PassUp'));
+    let cancelled: ServerTransaction | undefined;
+    if (request.method === 'CANCEL') {
+      const inviteKey = inviteKeyForCancel(request);
+      cancelled = E.isRight(inviteKey) ? this.servers.get(inviteKey.right)?.handle : undefined;
+    }
+    this.tu.onRequest(request, handle, cancelled);
+  }
+
+  private respond(key: string, id: number, response: SipResponse): E.Either<TransactionError, void> {
+    const tx = this.servers.get(key);
+    if (tx === undefined || tx.id !== id) return E.left(transactionError('ResponseAfterFinal', 'the transaction has terminated'));
+    return this.dispatchServer(tx, { tag: 'TuResponse', response });
+  }
+
+  private dispatchClient(tx: LiveClient, event: ClientEvent): void {
+    const step: Step<ClientState> = tx.kind === 'ict'
+      ? stepInviteClient(tx.config, tx.state as IctState, event)
+      : stepNonInviteClient(tx.config, tx.state as NictState, event);
+    if (E.isLeft(step)) return void this.discardedCount++;
+    tx.state = step.right[0];
+    this.runClient(tx, step.right[1]);
+  }
+
+  private dispatchServer(tx: LiveServer, event: ServerEvent): E.Either<TransactionError, void> {
+    const step: Step<ServerState> = tx.handle.kind === 'ist'
+      ? stepInviteServer(tx.config, tx.state as IstState, event)
+      : stepNonInviteServer(tx.config, tx.state as NistState, event);
+    if (E.isLeft(step)) return step;
+    tx.state = step.right[0];
+    this.runServer(tx, step.right[1]);
+    return E.right(undefined);
+  }
+
+  private runClient(tx: LiveClient, effects: ReadonlyArray<TransactionEffect>): void {
+    for (const effect of effects) {
+      switch (effect.tag) {
+        case 'Send': this.send(effect.message, tx.target, undefined, () => this.dispatchClient(tx, { tag: 'TransportFailed' })); break;
+        case 'StartTimer': this.startTimer(tx, effect.timer, effect.delayMs, () => this.dispatchClient(tx, { tag: 'TimerFired', timer: effect.timer as 'A' })); break;
+        case 'CancelTimer': this.cancelTimer(tx, effect.timer); break;
+        case 'PassUp': tx.callbacks.onResponse(effect.message as SipResponse); break;
+        case 'Timeout': tx.callbacks.onTimeout?.(); break;
+        case 'TransportError': tx.callbacks.onTransportError?.(); break;
+        case 'Terminated':
+          this.finish(tx, this.clients, tx.kind);
+          this.pendingCancelCallbacks.delete(tx.id);
+          tx.callbacks.onTerminated?.(effect.reason);
+          break;
+        case 'Discarded': this.discardedCount++; break;
+      }
+    }
+  }
+
+  private runServer(tx: LiveServer, effects: ReadonlyArray<TransactionEffect>): void {
+    const connectionId = tx.handle.inbound.connectionId;
+    for (const effect of effects) {
+      switch (effect.tag) {
+        case 'Send': this.send(effect.message, tx.target, connectionId, () => this.dispatchServer(tx, { tag: 'TransportFailed' })); break;
+        case 'StartTimer': this.startTimer(tx, effect.timer, effect.delayMs, () => void this.dispatchServer(tx, { tag: 'TimerFired', timer: effect.timer as 'G' })); break;
+        case 'CancelTimer': this.cancelTimer(tx, effect.timer); break;
+        case 'PassUp': if (effect.message.kind === 'request' && effect.message.method === 'ACK') this.tu.onAck?.(effect.message, tx.handle.inbound); break;
+        case 'Timeout': case 'TransportError': break;
+        case 'Terminated':
+          this.finish(tx, this.servers, tx.handle.kind);
+          this.tu.onServerTerminated?.(tx.handle, effect.reason);
+          break;
+        case 'Discarded': this.discardedCount++; break;
+      }
+    }
+  }
+
+  private send(message: SipMessage, target: Endpoint, connectionId: number | undefined, onFailure: () => void): void {
+    void this.transport.send(message, target, connectionId).then((result) => {
+      if (E.isLeft(result) && !this.closed) onFailure();
+    });
+  }
+
+  private startTimer<S, C>(tx: Live<S, C>, timer: TimerName, delayMs: number, fire: () => void): void {
+    this.cancelTimer(tx, timer);
+    tx.timers.set(timer, this.clock.schedule(delayMs, () => {
+      tx.timers.delete(timer);
+      fire();
+    }));
+  }
+
+  private cancelTimer<S, C>(tx: Live<S, C>, timer: TimerName): void {
+    const handle = tx.timers.get(timer);
+    if (handle === undefined) return;
+    this.clock.cancel(handle);
+    tx.timers.delete(timer);
+  }
+
+  private finish<T extends Live<unknown, unknown>>(tx: T, map: Map<string, T>, kind: TransactionKind): void {
+    if (map.get(tx.key) !== tx) return;
+    for (const handle of tx.timers.values()) this.clock.cancel(handle);
+    tx.timers.clear();
+    map.delete(tx.key);
+    this.live[kind]--;
+  }
+}
