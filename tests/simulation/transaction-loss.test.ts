@@ -1,7 +1,6 @@
 import test from 'ava';
 import { buildResponse } from '../../domain/sip/build-response.js';
 import { endpoint } from '../../domain/transport/endpoint.js';
-import { right } from '../support/either.js';
 import { announceSeed, simSeeds } from '../support/sim-seed.js';
 import { request } from '../support/sip-builders.js';
 import { twoNodes } from '../support/transaction-harness.js';

@@ -66,7 +66,7 @@ test('ICT Completed: a retransmitted final response → the same ACK again, not 
   const [again, effects] = step(t, udp, completed, { tag: 'ResponseReceived', response: busy });
   t.is(again.tag, 'Completed');
   t.deepEqual(tags(effects), ['Send:ACK']);
-  t.is(effects[0]?.tag === 'Send' ? effects[0].message : undefined, first[0]?.tag === 'Send' ? first[0].message : null);
+  t.is(effects[0]?.tag === 'Send' ? effects[0].message : undefined, first[0]?.tag === 'Send' ? first[0].message : undefined);
   t.deepEqual(tags(step(t, udp, again, { tag: 'TimerFired', timer: 'D' })[1]), ['Terminated:Done']);
 });
 
