@@ -1,0 +1,265 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { checkInDialogRequest, nextLocalSeq, refreshTarget, terminate, type Dialog } from '../../domain/dialog/dialog.js';
+import { failureImpact } from '../../domain/dialog/failure-impact.js';
+import { buildInDialogRequest } from '../../domain/dialog/in-dialog-request.js';
+import { buildResponse } from '../../domain/sip/build-response.js';
+import { getCSeq } from '../../domain/sip/core-headers.js';
+import type { SipHeader, SipRequest, SipResponse } from '../../domain/sip/message.js';
+import { formatNameAddr } from '../../domain/sip/name-addr.js';
+import type { TransportProtocol } from '../../domain/transport/endpoint.js';
+import type { ServerTransaction } from '../transaction-layer.js';
+import { TwoXxRetransmitter } from './two-xx-retransmitter.js';
+import { dialogNextHop, localContact, newVia, sendDirect, UA_ACCEPT, UA_METHODS, UA_SUPPORTED, type UaContext } from './ua-context.js';
+
+export type SessionEndReason = 'LocalBye' | 'RemoteBye' | 'NoAck' | 'DialogFailure' | 'Shutdown';
+
+export interface Answer {
+  readonly status: number;
+  readonly body?: Uint8Array;
+  readonly contentType?: string;
+  readonly headers?: ReadonlyArray<SipHeader>;
+}
+
+/** Outcome of a request we sent inside the dialog. */
+export type RequestOutcome =
+  | { readonly kind: 'Response'; readonly response: SipResponse }
+  | { readonly kind: 'Timeout' }
+  | { readonly kind: 'TransportError' }
+  | { readonly kind: 'NotSent'; readonly detail: string };
+
+export interface InviteSessionHandler {
+  /** A re-INVITE or UPDATE (session modification or target refresh); default 200 with no body. */
+  onModify?(request: SipRequest): Answer;
+  /** INFO (RFC 6086) and other in-dialog requests the session does not handle itself; default 200. */
+  onRequest?(request: SipRequest): Answer;
+  onTerminated?(reason: SessionEndReason): void;
+}
+
+const OK: Answer = { status: 200 };
+
+/**
+ * A confirmed INVITE dialog usage, on either side: sends BYE, re-INVITE (with
+ * the glare retry of §14.1), UPDATE and INFO; receives them, answering 491 /
+ * 500 Retry-After when an INVITE crosses another (§14.1, §14.2), and 500 for
+ * an out-of-order CSeq (§12.2.2).
+ */
+export class InviteSession {
+  private handler: InviteSessionHandler = {};
+  private clientInvitePending = false;
+  private serverInvitePending = false;
+  private lastAck: SipRequest | undefined;
+  private readonly waiters = new Set<TwoXxRetransmitter>();
+  private ended = false;
+  /** CSeq of the INVITE whose 2xx we are retransmitting until its ACK arrives. */
+  private ackAwaitedSeq = -1;
+
+  constructor(
+    private readonly ctx: UaContext,
+    public dialog: Dialog,
+    readonly protocol: TransportProtocol,
+    private readonly onEnd: (session: InviteSession, reason: SessionEndReason) => void,
+  ) {}
+
+  setHandler(handler: InviteSessionHandler): void {
+    this.handler = handler;
+  }
+
+  get terminated(): boolean {
+    return this.ended;
+  }
+
+  /** Ends the dialog with BYE (§15.1.1: the session is over as soon as the BYE is sent). */
+  bye(headers: ReadonlyArray<SipHeader> = []): Promise<RequestOutcome> {
+    return this.endWithBye('LocalBye', headers);
+  }
+
+  private endWithBye(reason: SessionEndReason, headers: ReadonlyArray<SipHeader> = []): Promise<RequestOutcome> {
+    if (this.ended) return Promise.resolve({ kind: 'NotSent', detail: 'the session has already ended' });
+    const outcome = this.sendRequest('BYE', { headers });
+    this.end(reason);
+    return outcome;
+  }
+
+  /** Sends a re-INVITE; on 491 it retries after the randomized wait of §14.1, up to three times. */
+  async reinvite(offer: { readonly body?: Uint8Array; readonly contentType?: string }, attempts = 3): Promise<RequestOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      if (this.clientInvitePending) return { kind: 'NotSent', detail: 'a re-INVITE is already pending' };
+      this.clientInvitePending = true;
+      const outcome = await this.sendRequest('INVITE', offer);
+      this.clientInvitePending = false;
+      if (outcome.kind !== 'Response' || outcome.response.status !== 491 || attempt >= attempts || this.ended) return outcome;
+      await this.wait(this.glareDelayMs());
+    }
+  }
+
+  update(offer: { readonly body?: Uint8Array; readonly contentType?: string } = {}): Promise<RequestOutcome> {
+    return this.sendRequest('UPDATE', offer);
+  }
+
+  info(body: Uint8Array, contentType: string, headers: ReadonlyArray<SipHeader> = []): Promise<RequestOutcome> {
+    return this.sendRequest('INFO', { body, contentType, headers });
+  }
+
+  /** Any request within the dialog through a client transaction. */
+  sendRequest(method: string, options: { readonly body?: Uint8Array; readonly contentType?: string; readonly headers?: ReadonlyArray<SipHeader> } = {}): Promise<RequestOutcome> {
+    const hop = dialogNextHop(this.dialog);
+    if (E.isLeft(hop)) return Promise.resolve({ kind: 'NotSent', detail: hop.left.detail });
+    const [dialog, cseq] = nextLocalSeq(this.dialog);
+    this.dialog = dialog;
+    const request = buildInDialogRequest(dialog, {
+      method, cseq, via: newVia(this.ctx, hop.right.protocol),
+      ...(method === 'INVITE' || method === 'UPDATE' ? { contact: localContact(this.ctx, hop.right.protocol) } : {}),
+      headers: options.headers ?? [],
+      ...(options.body === undefined ? {} : { body: options.body }),
+      ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
+    });
+    return new Promise((resolve) => {
+      const sent = this.ctx.layer.sendRequest(request, hop.right, {
+        onResponse: (response) => {
+          if (response.status < 200) return;
+          if (method === 'INVITE' && response.status < 300) this.ackReinvite(response, cseq);
+          else if (response.status < 300 && method === 'UPDATE') this.dialog = refreshTarget(this.dialog, response);
+          else if (response.status >= 300 && failureImpact(response.status) !== 'Transaction' && method !== 'BYE') this.end('DialogFailure');
+          resolve({ kind: 'Response', response });
+        },
+        onTimeout: () => {
+          // §12.2.1.2: a timeout of a request inside the dialog ends it (RFC 5057 treats it like 408).
+          if (method !== 'BYE') this.end('DialogFailure');
+          resolve({ kind: 'Timeout' });
+        },
+        onTransportError: () => resolve({ kind: 'TransportError' }),
+      });
+      if (E.isLeft(sent)) resolve({ kind: 'NotSent', detail: sent.left.detail });
+    });
+  }
+
+  /** An in-dialog request routed here by the UA core. */
+  receive(request: SipRequest, tx: ServerTransaction): void {
+    const check = checkInDialogRequest(this.dialog, request);
+    if (check.kind === 'Reject') return void tx.respond(buildResponse(request, check.status, { reason: check.reason }));
+    this.dialog = check.dialog;
+    switch (request.method) {
+      case 'BYE':
+        void tx.respond(buildResponse(request, 200));
+        this.end('RemoteBye');
+        return;
+      case 'INVITE':
+        return this.receiveReinvite(request, tx);
+      case 'UPDATE': {
+        const answer = this.handler.onModify?.(request) ?? OK;
+        if (answer.status >= 200 && answer.status < 300) this.dialog = refreshTarget(this.dialog, request);
+        return void tx.respond(this.response(request, answer));
+      }
+      case 'OPTIONS':
+        return void tx.respond(optionsResponse(request));
+      default:
+        return void tx.respond(this.response(request, this.handler.onRequest?.(request) ?? OK));
+    }
+  }
+
+  /** The ACK for a 2xx we sent (initial or re-INVITE). */
+  receiveAck(ack: SipRequest): void {
+    const cseq = getCSeq(ack);
+    if (E.isRight(cseq) && cseq.right.seq === this.ackAwaitedSeq) this.stopWaiting();
+  }
+
+  /** Remembers the ACK sent for the dialog-creating 2xx, to answer its retransmissions. */
+  rememberAck(ack: SipRequest): void {
+    this.lastAck = ack;
+  }
+
+  /** A 2xx retransmission (initial INVITE or re-INVITE) that reached the core after its transaction ended. */
+  resendAck(response: SipResponse): boolean {
+    const cseq = getCSeq(response);
+    if (this.lastAck === undefined || E.isLeft(cseq)) return false;
+    const ackCseq = getCSeq(this.lastAck);
+    if (E.isLeft(ackCseq) || ackCseq.right.seq !== cseq.right.seq) return false;
+    const hop = dialogNextHop(this.dialog);
+    if (E.isRight(hop)) sendDirect(this.ctx, this.lastAck, hop.right);
+    return true;
+  }
+
+  /** Waits for the ACK of a 2xx we sent; used by the UAS side of the initial INVITE too. */
+  awaitAck(tx: ServerTransaction, ok: SipResponse): void {
+    const cseq = getCSeq(tx.request);
+    this.ackAwaitedSeq = E.isRight(cseq) ? cseq.right.seq : -1;
+    const waiter = new TwoXxRetransmitter(this.ctx, tx, ok, () => {
+      this.waiters.delete(waiter);
+      // §13.3.1.4: no ACK within 64·T1 → end the dialog with BYE.
+      void this.endWithBye('NoAck');
+    });
+    this.waiters.add(waiter);
+  }
+
+  /** Ends the session without signaling (stack shutdown, or the UA core gave up on it). */
+  end(reason: SessionEndReason): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.stopWaiting();
+    this.dialog = terminate(this.dialog);
+    this.onEnd(this, reason);
+    this.handler.onTerminated?.(reason);
+  }
+
+  private stopWaiting(): void {
+    for (const waiter of this.waiters) waiter.stop();
+    this.waiters.clear();
+    this.serverInvitePending = false;
+  }
+
+  private receiveReinvite(request: SipRequest, tx: ServerTransaction): void {
+    // §14.2: an INVITE while ours is pending is glare (491); while theirs is pending, 500 with Retry-After.
+    if (this.clientInvitePending) return void tx.respond(buildResponse(request, 491));
+    if (this.serverInvitePending) {
+      const retryAfter = this.ctx.ids.below(10);
+      return void tx.respond(buildResponse(request, 500, { headers: [{ name: 'Retry-After', value: String(retryAfter) }] }));
+    }
+    const answer = this.handler.onModify?.(request) ?? OK;
+    const response = this.response(request, answer);
+    if (answer.status >= 300 || answer.status < 200) return void tx.respond(response);
+    this.dialog = refreshTarget(this.dialog, request);
+    this.serverInvitePending = true;
+    void tx.respond(response);
+    this.awaitAck(tx, response);
+  }
+
+  private ackReinvite(response: SipResponse, cseq: number): void {
+    this.dialog = refreshTarget(this.dialog, response);
+    const hop = dialogNextHop(this.dialog);
+    if (E.isLeft(hop)) return;
+    this.lastAck = buildInDialogRequest(this.dialog, { method: 'ACK', cseq, via: newVia(this.ctx, hop.right.protocol) });
+    sendDirect(this.ctx, this.lastAck, hop.right);
+  }
+
+  private response(request: SipRequest, answer: Answer): SipResponse {
+    const headers = [...(answer.headers ?? [])];
+    if ((request.method === 'INVITE' || request.method === 'UPDATE') && answer.status >= 200 && answer.status < 300) {
+      const contact = localContact(this.ctx, this.protocol);
+      headers.push({ name: 'Contact', value: formatNameAddr(contact) });
+    }
+    return buildResponse(request, answer.status, {
+      headers,
+      ...(answer.body === undefined ? {} : { body: answer.body }),
+      ...(answer.contentType === undefined ? {} : { contentType: answer.contentType }),
+    });
+  }
+
+  /** §14.1: the owner of the Call-ID (the dialog's UAC) waits 2.1–4 s, the other side 0–2 s, in 10 ms units. */
+  private glareDelayMs(): number {
+    return this.dialog.role === 'UAC' ? 2100 + this.ctx.ids.below(190) * 10 : this.ctx.ids.below(201) * 10;
+  }
+
+  private wait(ms: number): Promise<void> {
+    return new Promise((resolve) => this.ctx.clock.schedule(ms, resolve));
+  }
+}
+
+/** 200 to OPTIONS with what this UA can do (§11.2). */
+export const optionsResponse = (request: SipRequest): SipResponse =>
+  buildResponse(request, 200, {
+    headers: [
+      { name: 'Allow', value: UA_METHODS.join(', ') },
+      { name: 'Accept', value: UA_ACCEPT.join(', ') },
+      { name: 'Supported', value: UA_SUPPORTED.join(', ') },
+    ],
+  });

@@ -1,0 +1,166 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { confirmUacDialog, createUacDialog, type Dialog } from '../../domain/dialog/dialog.js';
+import { buildInDialogRequest } from '../../domain/dialog/in-dialog-request.js';
+import { getCSeq, getTo } from '../../domain/sip/core-headers.js';
+import type { SipRequest, SipResponse } from '../../domain/sip/message.js';
+import { paramValue } from '../../domain/sip/params.js';
+import type { Endpoint } from '../../domain/transport/endpoint.js';
+import type { TimerHandle } from '../../ports/clock.js';
+import type { ClientTransaction } from '../transaction-layer.js';
+import { InviteSession, type SessionEndReason } from './invite-session.js';
+import { dialogNextHop, newVia, sendDirect, type UaContext, type UaError } from './ua-context.js';
+
+export type OutgoingOutcome =
+  | { readonly kind: 'Answered'; readonly session: InviteSession; readonly response: SipResponse }
+  | { readonly kind: 'Rejected'; readonly status: number; readonly response: SipResponse }
+  | { readonly kind: 'Cancelled' }
+  | { readonly kind: 'Timeout' }
+  | { readonly kind: 'TransportError' };
+
+export interface OutgoingInviteEvents {
+  /** 1xx responses; `early` is the early dialog when the response carries a To tag (one per fork). */
+  onProvisional?(response: SipResponse, early: Dialog | undefined): void;
+}
+
+const toTagOf = (response: SipResponse): string | undefined => {
+  const to = getTo(response);
+  return E.isRight(to) ? paramValue(to.right.params, 'tag') : undefined;
+};
+
+/**
+ * The UAC side of an initial INVITE (§13.2): early dialogs per To tag
+ * (forking), ACK for every 2xx and its retransmissions (§13.2.2.4), ACK + BYE
+ * for 2xx from other forks and for a 2xx that crosses our CANCEL, and an
+ * answer timeout that cancels.
+ */
+export class OutgoingInvite {
+  readonly outcome: Promise<OutgoingOutcome>;
+  private settle!: (outcome: OutgoingOutcome) => void;
+  private settled = false;
+  private transaction: ClientTransaction | undefined;
+  private readonly early = new Map<string, Dialog>();
+  private readonly acks = new Map<string, SipRequest>();
+  private cancelRequested = false;
+  private answerTimedOut = false;
+  private answerTimer: TimerHandle | undefined;
+  private events: OutgoingInviteEvents = {};
+
+  constructor(
+    private readonly ctx: UaContext,
+    readonly request: SipRequest,
+    private readonly target: Endpoint,
+    private readonly answerTimeoutMs: number,
+    private readonly register: (session: InviteSession) => void,
+    private readonly unregister: (session: InviteSession, reason: SessionEndReason) => void,
+    private readonly forget: (invite: OutgoingInvite) => void,
+  ) {
+    this.outcome = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  on(events: OutgoingInviteEvents): void {
+    this.events = events;
+  }
+
+  start(): E.Either<UaError, void> {
+    const sent = this.ctx.layer.sendRequest(this.request, this.target, {
+      onResponse: (response) => this.handleResponse(response),
+      onTimeout: () => this.finish({ kind: 'Timeout' }),
+      onTransportError: () => this.finish({ kind: 'TransportError' }),
+      onTerminated: () => this.forget(this),
+    });
+    if (E.isLeft(sent)) return sent;
+    this.transaction = sent.right;
+    this.answerTimer = this.ctx.clock.schedule(this.answerTimeoutMs, () => {
+      this.answerTimer = undefined;
+      this.answerTimedOut = true;
+      this.cancel();
+    });
+    return E.right(undefined);
+  }
+
+  /** CANCEL (§9.1); when the 200 wins the race the call is ACKed and ended with BYE. */
+  cancel(): E.Either<UaError, void> {
+    if (this.settled || this.transaction === undefined) return E.left({ kind: 'TransactionError', reason: 'ResponseAfterFinal', detail: 'the call is already answered or ended' });
+    this.cancelRequested = true;
+    return this.ctx.layer.cancel(this.transaction);
+  }
+
+  /** A 2xx that reached the core after the INVITE transaction ended. */
+  handleStray2xx(response: SipResponse): void {
+    this.on2xx(response);
+  }
+
+  private handleResponse(response: SipResponse): void {
+    if (response.status < 200) return this.onProvisional(response);
+    if (response.status < 300) return this.on2xx(response);
+    this.early.clear();
+    this.finish(response.status === 487 && this.cancelRequested
+      ? (this.answerTimedOut ? { kind: 'Timeout' } : { kind: 'Cancelled' })
+      : { kind: 'Rejected', status: response.status, response });
+  }
+
+  private onProvisional(response: SipResponse): void {
+    const tag = toTagOf(response);
+    let early: Dialog | undefined;
+    if (tag !== undefined && response.status > 100) {
+      early = this.early.get(tag);
+      if (early === undefined) {
+        const created = createUacDialog(this.request, response);
+        if (E.isRight(created)) {
+          early = created.right;
+          this.early.set(tag, early);
+        }
+      }
+    }
+    this.events.onProvisional?.(response, early);
+  }
+
+  private on2xx(response: SipResponse): void {
+    const tag = toTagOf(response) ?? '';
+    const knownAck = this.acks.get(tag);
+    if (knownAck !== undefined) {
+      // A retransmitted 2xx gets the same ACK again (§13.2.2.4).
+      const dialogFor = this.early.get(tag);
+      const hop = dialogFor === undefined ? E.right(this.target) : dialogNextHop(dialogFor);
+      if (E.isRight(hop)) sendDirect(this.ctx, knownAck, hop.right);
+      return;
+    }
+    const existing = this.early.get(tag);
+    const dialog = existing === undefined ? createUacDialog(this.request, response) : confirmUacDialog(existing, response);
+    if (E.isLeft(dialog)) return this.ctx.logger?.warn('2xx without a usable dialog', { detail: dialog.left.detail });
+    this.early.set(tag, dialog.right);
+    const ack = this.sendAck(dialog.right);
+    if (ack === undefined) return;
+    this.acks.set(tag, ack);
+    const session = new InviteSession(this.ctx, dialog.right, this.target.protocol, (s, reason) => this.unregister(s, reason));
+    session.rememberAck(ack);
+    this.register(session);
+    if (this.settled || this.cancelRequested) {
+      // Another fork answered, or the 200 crossed our CANCEL: ACK it, then hang up (§13.2.2.4, §9.1).
+      void session.bye();
+      if (!this.settled) this.finish(this.answerTimedOut ? { kind: 'Timeout' } : { kind: 'Cancelled' });
+      return;
+    }
+    this.finish({ kind: 'Answered', session, response });
+  }
+
+  private sendAck(dialog: Dialog): SipRequest | undefined {
+    const cseq = getCSeq(this.request);
+    const hop = dialogNextHop(dialog);
+    if (E.isLeft(cseq) || E.isLeft(hop)) return undefined;
+    // §13.2.2.4: the ACK has the INVITE's CSeq number, a new branch, and the dialog's routing.
+    const ack = buildInDialogRequest(dialog, { method: 'ACK', cseq: cseq.right.seq, via: newVia(this.ctx, hop.right.protocol) });
+    sendDirect(this.ctx, ack, hop.right);
+    return ack;
+  }
+
+  private finish(outcome: OutgoingOutcome): void {
+    if (this.answerTimer !== undefined) {
+      this.ctx.clock.cancel(this.answerTimer);
+      this.answerTimer = undefined;
+    }
+    if (this.settled) return;
+    this.settled = true;
+    this.settle(outcome);
+  }
+}

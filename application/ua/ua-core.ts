@@ -1,0 +1,271 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { dialogKey } from '../../domain/dialog/dialog.js';
+import { buildRequest } from '../../domain/sip/build-request.js';
+import { buildResponse } from '../../domain/sip/build-response.js';
+import { coreHeaders } from '../../domain/sip/core-headers.js';
+import { responseForProblem } from '../../domain/sip/error-response.js';
+import type { SipHeader, SipRequest, SipResponse } from '../../domain/sip/message.js';
+import type { NameAddr } from '../../domain/sip/name-addr.js';
+import { paramValue, setParam } from '../../domain/sip/params.js';
+import type { Uri } from '../../domain/sip/uri.js';
+import { validateRequest } from '../../domain/sip/validate-request.js';
+import { DEFAULT_TIMERS } from '../../domain/transaction/timer-config.js';
+import type { TerminationReason } from '../../domain/transaction/transaction-effect.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Logger } from '../../ports/logger.js';
+import type { Random } from '../../ports/random.js';
+import type { InboundMessage, SipTransport } from '../../ports/sip-transport.js';
+import { IdGenerator } from '../id-generator.js';
+import { TransactionLayer, type ServerTransaction, type TransactionUser } from '../transaction-layer.js';
+import { IncomingInvite } from './incoming-invite.js';
+import { InviteSession, optionsResponse, type Answer, type RequestOutcome, type SessionEndReason } from './invite-session.js';
+import { OutgoingInvite } from './outgoing-invite.js';
+import { localContact, newVia, nextHop, UA_ACCEPT, UA_METHODS, UA_SUPPORTED, type UaConfig, type UaContext, type UaError } from './ua-context.js';
+
+export interface UaHandler {
+  /** A new call: answer with invite.provisional / accept / reject (or let CANCEL end it). */
+  onIncomingInvite(invite: IncomingInvite): void;
+  /** Out-of-dialog requests other than INVITE, OPTIONS, BYE and CANCEL (MESSAGE, REFER, …); default 405. */
+  onRequest?(request: SipRequest): Answer;
+  /** A session ended, whoever ended it. */
+  onSessionEnded?(session: InviteSession, reason: SessionEndReason): void;
+}
+
+export interface CallOptions {
+  readonly to: NameAddr;
+  readonly from: NameAddr;
+  /** Request-URI; defaults to the To URI. */
+  readonly requestUri?: Uri;
+  readonly body?: Uint8Array;
+  readonly contentType?: string;
+  readonly headers?: ReadonlyArray<SipHeader>;
+  /** CANCEL when no final response arrives in time (default 120 s). */
+  readonly answerTimeoutMs?: number;
+}
+
+const ALLOWED: ReadonlySet<string> = new Set(UA_METHODS);
+const SUPPORTED: ReadonlySet<string> = new Set(UA_SUPPORTED);
+const DEFAULT_CONFIG: UaConfig = { contactUser: 'session-core', userAgent: 'session-core', timers: DEFAULT_TIMERS };
+
+/**
+ * The user-agent core (RFC 3261 §8, §12–§15) on the transaction layer: checks
+ * every new request (§8.2), creates and finds dialogs in O(1), runs the INVITE
+ * usages on both sides, and answers what needs no application decision
+ * (OPTIONS, BYE, CANCEL, 481 for unknown dialogs, 482 for merged requests).
+ */
+export class UaCore implements TransactionUser {
+  readonly layer: TransactionLayer;
+  private readonly ctx: UaContext;
+  private readonly sessions = new Map<string, InviteSession>();
+  private readonly incoming = new Map<number, IncomingInvite>();
+  private readonly awaitingAck = new Map<string, IncomingInvite>();
+  private readonly outgoing = new Map<string, OutgoingInvite>();
+  private readonly mergeKeys = new Map<string, number>();
+  private readonly mergeKeyOfTx = new Map<number, string>();
+  private closed = false;
+
+  constructor(
+    transport: SipTransport,
+    clock: Clock,
+    random: Random,
+    private readonly handler: UaHandler,
+    config: Partial<UaConfig> = {},
+    logger?: Logger,
+  ) {
+    const full: UaConfig = { ...DEFAULT_CONFIG, ...config };
+    this.layer = new TransactionLayer(transport, clock, this, { timers: full.timers, ...(logger === undefined ? {} : { logger }) });
+    this.ctx = { transport, layer: this.layer, clock, ids: new IdGenerator(random), config: full, logger };
+  }
+
+  /** Live dialogs (confirmed INVITE sessions) and transactions, for leak checks. */
+  counts(): { readonly dialogs: number; readonly pendingIncoming: number; readonly pendingOutgoing: number } {
+    return { dialogs: this.sessions.size, pendingIncoming: this.incoming.size, pendingOutgoing: this.outgoing.size };
+  }
+
+  /** Places a call (§13.2.1). */
+  invite(options: CallOptions): E.Either<UaError, OutgoingInvite> {
+    const uri = options.requestUri ?? options.to.uri;
+    const hop = nextHop(uri);
+    if (E.isLeft(hop)) return hop;
+    const callId = this.ctx.ids.callId();
+    const from = { ...options.from, params: setParam(options.from.params, 'tag', this.ctx.ids.tag()) };
+    const request = buildRequest({
+      method: 'INVITE', uri, from, to: options.to, callId, cseq: 1 + this.ctx.ids.below(1000),
+      vias: [newVia(this.ctx, hop.right.protocol)],
+      contact: localContact(this.ctx, hop.right.protocol),
+      headers: [
+        { name: 'Allow', value: UA_METHODS.join(', ') },
+        { name: 'Supported', value: UA_SUPPORTED.join(', ') },
+        { name: 'User-Agent', value: this.ctx.config.userAgent },
+        ...(options.headers ?? []),
+      ],
+      ...(options.body === undefined ? {} : { body: options.body }),
+      ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
+    });
+    const call = new OutgoingInvite(this.ctx, request, hop.right, options.answerTimeoutMs ?? 120_000,
+      (s) => this.registerSession(s), (s, reason) => this.sessionEnded(s, reason), (c) => this.outgoing.delete(this.outgoingKey(c.request)));
+    this.outgoing.set(this.outgoingKey(request), call);
+    const started = call.start();
+    if (E.isLeft(started)) {
+      this.outgoing.delete(this.outgoingKey(request));
+      return started;
+    }
+    return E.right(call);
+  }
+
+  /** OPTIONS outside any dialog (§11): a capability query or keep-alive. */
+  options(uri: Uri, from: NameAddr): Promise<RequestOutcome> {
+    const hop = nextHop(uri);
+    if (E.isLeft(hop)) return Promise.resolve({ kind: 'NotSent', detail: hop.left.detail });
+    const request = buildRequest({
+      method: 'OPTIONS', uri, from: { ...from, params: setParam(from.params, 'tag', this.ctx.ids.tag()) }, to: { uri, params: [] },
+      callId: this.ctx.ids.callId(), cseq: 1, vias: [newVia(this.ctx, hop.right.protocol)],
+      headers: [{ name: 'Accept', value: UA_ACCEPT.join(', ') }],
+    });
+    return new Promise((resolve) => {
+      const sent = this.layer.sendRequest(request, hop.right, {
+        onResponse: (response) => response.status >= 200 && resolve({ kind: 'Response', response }),
+        onTimeout: () => resolve({ kind: 'Timeout' }),
+        onTransportError: () => resolve({ kind: 'TransportError' }),
+      });
+      if (E.isLeft(sent)) resolve({ kind: 'NotSent', detail: sent.left.detail });
+    });
+  }
+
+  /** Ends every session without signaling and stops all transactions. */
+  close(): void {
+    this.closed = true;
+    for (const session of [...this.sessions.values()]) session.end('Shutdown');
+    this.layer.close();
+  }
+
+  onRequest(request: SipRequest, tx: ServerTransaction, cancelled: ServerTransaction | undefined): void {
+    if (this.closed) return void tx.respond(buildResponse(request, 503));
+    if (request.method === 'CANCEL') return this.onCancel(request, tx, cancelled);
+    const [problem] = validateRequest(request, { allowedMethods: ALLOWED, supportedExtensions: SUPPORTED });
+    if (problem !== undefined) {
+      const { status, reason, headers } = responseForProblem(problem, { allow: UA_METHODS, accept: UA_ACCEPT });
+      return void tx.respond(buildResponse(request, status, { reason, headers, toTag: this.ctx.ids.tag() }));
+    }
+    const core = coreHeaders(request);
+    if (E.isLeft(core)) return;
+    const toTag = core.right.to === undefined ? undefined : paramValue(core.right.to.params, 'tag');
+    if (toTag !== undefined) return this.inDialog(request, tx, toTag);
+    // §8.2.2.2: the same request arriving by two paths is a merged request.
+    const fromTag = core.right.from === undefined ? '' : paramValue(core.right.from.params, 'tag') ?? '';
+    const mergeKey = `${fromTag}|${core.right.callId}|${core.right.cseq?.seq}|${request.method}`;
+    const earlier = this.mergeKeys.get(mergeKey);
+    if (earlier !== undefined && earlier !== tx.id) return void tx.respond(buildResponse(request, 482, { toTag: this.ctx.ids.tag() }));
+    this.mergeKeys.set(mergeKey, tx.id);
+    this.mergeKeyOfTx.set(tx.id, mergeKey);
+    this.outOfDialog(request, tx, core.right.maxForwards);
+  }
+
+  onAck(ack: SipRequest, _inbound: InboundMessage): void {
+    const key = this.dialogKeyOf(ack);
+    if (key === undefined) return;
+    const invite = this.awaitingAck.get(key);
+    if (invite !== undefined) {
+      this.awaitingAck.delete(key);
+      invite.acknowledged(ack);
+      return;
+    }
+    // An ACK for a re-INVITE's 2xx.
+    this.sessions.get(key)?.receiveAck(ack);
+  }
+
+  onStrayResponse(response: SipResponse, _inbound: InboundMessage): void {
+    const core = coreHeaders(response);
+    if (E.isLeft(core) || core.right.cseq?.method !== 'INVITE' || response.status < 200 || response.status >= 300) return;
+    const fromTag = core.right.from === undefined ? undefined : paramValue(core.right.from.params, 'tag');
+    const toTag = core.right.to === undefined ? undefined : paramValue(core.right.to.params, 'tag');
+    const callId = core.right.callId ?? '';
+    const session = this.sessions.get(dialogKey({ callId, localTag: fromTag ?? '', remoteTag: toTag ?? '' }));
+    if (session?.resendAck(response) === true) return;
+    this.outgoing.get(`${callId}|${fromTag}`)?.handleStray2xx(response);
+  }
+
+  onServerTerminated(tx: ServerTransaction, _reason: TerminationReason): void {
+    const mergeKey = this.mergeKeyOfTx.get(tx.id);
+    if (mergeKey !== undefined) {
+      this.mergeKeyOfTx.delete(tx.id);
+      if (this.mergeKeys.get(mergeKey) === tx.id) this.mergeKeys.delete(mergeKey);
+    }
+    const invite = this.incoming.get(tx.id);
+    if (invite !== undefined) {
+      this.incoming.delete(tx.id);
+      // A pending INVITE whose transaction died without an answer (TU never answered, Timer H…).
+      if (invite.state === 'Pending') this.ctx.logger?.warn('INVITE transaction ended before an answer', { transaction: tx.id });
+    }
+  }
+
+  private onCancel(request: SipRequest, tx: ServerTransaction, cancelled: ServerTransaction | undefined): void {
+    const invite = cancelled === undefined ? undefined : this.incoming.get(cancelled.id);
+    // §9.2: no matching INVITE transaction → 481; otherwise 200 to the CANCEL and 487 to a pending INVITE.
+    if (invite === undefined) return void tx.respond(buildResponse(request, 481, { toTag: this.ctx.ids.tag() }));
+    void tx.respond(buildResponse(request, 200, { toTag: invite.localTag }));
+    invite.cancelled();
+  }
+
+  private outOfDialog(request: SipRequest, tx: ServerTransaction, maxForwards: number | undefined): void {
+    switch (request.method) {
+      case 'INVITE': {
+        if (maxForwards === 0) return void tx.respond(buildResponse(request, 483, { toTag: this.ctx.ids.tag() }));
+        const invite = new IncomingInvite(this.ctx, request, tx, (s) => this.registerSession(s, invite), (s, reason) => this.sessionEnded(s, reason));
+        this.incoming.set(tx.id, invite);
+        this.handler.onIncomingInvite(invite);
+        return;
+      }
+      case 'OPTIONS':
+        return void tx.respond(optionsResponse(request));
+      case 'BYE':
+        return void tx.respond(buildResponse(request, 481, { toTag: this.ctx.ids.tag() }));
+      default: {
+        const answer = this.handler.onRequest?.(request) ?? { status: 405, headers: [{ name: 'Allow', value: UA_METHODS.join(', ') }] };
+        return void tx.respond(buildResponse(request, answer.status, {
+          toTag: this.ctx.ids.tag(),
+          ...(answer.headers === undefined ? {} : { headers: answer.headers }),
+          ...(answer.body === undefined ? {} : { body: answer.body }),
+          ...(answer.contentType === undefined ? {} : { contentType: answer.contentType }),
+        }));
+      }
+    }
+  }
+
+  private inDialog(request: SipRequest, tx: ServerTransaction, toTag: string): void {
+    const key = this.dialogKeyOf(request);
+    const session = key === undefined ? undefined : this.sessions.get(key);
+    // §12.2.2: a request for a dialog we do not know gets 481.
+    if (session === undefined) return void tx.respond(buildResponse(request, 481, { toTag }));
+    session.receive(request, tx);
+  }
+
+  private registerSession(session: InviteSession, awaitingAckFrom?: IncomingInvite): void {
+    const key = dialogKey(session.dialog.id);
+    this.sessions.set(key, session);
+    if (awaitingAckFrom !== undefined) this.awaitingAck.set(key, awaitingAckFrom);
+  }
+
+  private sessionEnded(session: InviteSession, reason: SessionEndReason): void {
+    const key = dialogKey(session.dialog.id);
+    if (this.sessions.get(key) === session) this.sessions.delete(key);
+    this.awaitingAck.delete(key);
+    this.handler.onSessionEnded?.(session, reason);
+  }
+
+  /** Our view of a received request's dialog: local tag = To tag, remote tag = From tag. */
+  private dialogKeyOf(request: SipRequest): string | undefined {
+    const core = coreHeaders(request);
+    if (E.isLeft(core) || core.right.callId === undefined) return undefined;
+    const localTag = core.right.to === undefined ? undefined : paramValue(core.right.to.params, 'tag');
+    const remoteTag = core.right.from === undefined ? undefined : paramValue(core.right.from.params, 'tag');
+    if (localTag === undefined || remoteTag === undefined) return undefined;
+    return dialogKey({ callId: core.right.callId, localTag, remoteTag });
+  }
+
+  private outgoingKey(request: SipRequest): string {
+    const core = coreHeaders(request);
+    const fromTag = E.isRight(core) && core.right.from !== undefined ? paramValue(core.right.from.params, 'tag') : undefined;
+    return `${E.isRight(core) ? core.right.callId : ''}|${fromTag}`;
+  }
+}
