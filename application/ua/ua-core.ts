@@ -41,6 +41,8 @@ export interface CallOptions {
   readonly headers?: ReadonlyArray<SipHeader>;
   /** CANCEL when no final response arrives in time (default 120 s). */
   readonly answerTimeoutMs?: number;
+  /** A preloaded route set, e.g. an outbound proxy with `;lr` (§8.1.2): the first entry is the next hop. */
+  readonly routes?: ReadonlyArray<NameAddr>;
 }
 
 const ALLOWED: ReadonlySet<string> = new Set(UA_METHODS);
@@ -85,7 +87,7 @@ export class UaCore implements TransactionUser {
   /** Places a call (§13.2.1). */
   invite(options: CallOptions): E.Either<UaError, OutgoingInvite> {
     const uri = options.requestUri ?? options.to.uri;
-    const hop = nextHop(uri);
+    const hop = nextHop(options.routes?.[0]?.uri ?? uri);
     if (E.isLeft(hop)) return hop;
     const callId = this.ctx.ids.callId();
     const from = { ...options.from, params: setParam(options.from.params, 'tag', this.ctx.ids.tag()) };
@@ -93,6 +95,7 @@ export class UaCore implements TransactionUser {
       method: 'INVITE', uri, from, to: options.to, callId, cseq: 1 + this.ctx.ids.below(1000),
       vias: [newVia(this.ctx, hop.right.protocol)],
       contact: localContact(this.ctx, hop.right.protocol),
+      ...(options.routes === undefined ? {} : { routes: options.routes }),
       headers: [
         { name: 'Allow', value: UA_METHODS.join(', ') },
         { name: 'Supported', value: UA_SUPPORTED.join(', ') },

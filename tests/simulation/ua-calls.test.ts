@@ -32,10 +32,12 @@ for (const { name, link } of LINKS) {
       const outgoing = call(sim);
       const ringing: number[] = [];
       outgoing.on({ onProvisional: (r, early) => early !== undefined && ringing.push(r.status) });
-      await sim.clock.advanceBy(10_000);
+      // Long enough for every retransmission schedule to play out under loss.
+      await sim.clock.advanceBy(40_000);
       const outcome = await outgoing.outcome;
       if (outcome.kind !== 'Answered') return t.fail(outcome.kind);
-      t.true(ringing.includes(180));
+      // Provisional responses are not retransmitted (no 100rel), so under loss a 180 may never arrive.
+      if (name === 'clean link') t.true(ringing.includes(180));
       t.is(confirmed.length, 1);
       t.is(sim.alice.ua.counts().dialogs, 1);
       t.is(sim.bob.ua.counts().dialogs, 1);
