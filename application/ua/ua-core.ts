@@ -145,7 +145,9 @@ export class UaCore implements TransactionUser {
   onRequest(request: SipRequest, tx: ServerTransaction, cancelled: ServerTransaction | undefined): void {
     if (this.closed) return void tx.respond(buildResponse(request, 503));
     if (request.method === 'CANCEL') return this.onCancel(request, tx, cancelled);
-    const [problem] = validateRequest(request, { allowedMethods: ALLOWED, supportedExtensions: SUPPORTED });
+    const [found] = validateRequest(request, { allowedMethods: ALLOWED, supportedExtensions: SUPPORTED });
+    // §8.2.1: a UAS answers any method it does not support, known or not, with 405 and Allow.
+    const problem = found?.kind === 'UnknownMethod' ? { ...found, kind: 'MethodNotAllowed' as const } : found;
     if (problem !== undefined) {
       const { status, reason, headers } = responseForProblem(problem, { allow: UA_METHODS, accept: UA_ACCEPT });
       return void tx.respond(buildResponse(request, status, { reason, headers, toTag: this.ctx.ids.tag() }));

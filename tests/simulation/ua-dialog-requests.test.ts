@@ -7,6 +7,7 @@ import { parseUri } from '../../domain/sip/parse-uri.js';
 import { sipUri } from '../../domain/sip/uri.js';
 import { endpoint } from '../../domain/transport/endpoint.js';
 import { right } from '../support/either.js';
+import { simSeeds } from '../support/sim-seed.js';
 import { sendTimes } from '../support/transaction-harness.js';
 import { leakReport, uaPair } from '../support/ua-harness.js';
 
@@ -19,7 +20,8 @@ const established = async (seed: number, link = {}) => {
     if (E.isRight(accepted)) bobSession = accepted.right;
   };
   const outgoing = right(undefined as never, sim.alice.ua.invite({ to: sim.bob.address, from: sim.alice.address }));
-  await sim.clock.advanceBy(2_000);
+  // Under loss, leave room for the whole INVITE/2xx/ACK retransmission schedule.
+  await sim.clock.advanceBy('lossRatio' in link ? 40_000 : 2_000);
   const outcome = await outgoing.outcome;
   if (outcome.kind !== 'Answered' || bobSession === undefined) throw new Error(`call not answered: ${outcome.kind}`);
   return { sim, aliceSession: outcome.session, bobSession };
@@ -66,6 +68,20 @@ test('glare: re-INVITEs crossing → 491 both ways, then each retries after its 
   t.true(aliceRetry - gotGlare >= 2_100 && aliceRetry - gotGlare <= 4_000, `alice retried at ${aliceRetry}`);
   t.true(bobRetry - gotGlare >= 0 && bobRetry - gotGlare <= 2_000, `bob retried at ${bobRetry}`);
   await finish(t, sim, aliceSession);
+});
+
+test('glare under 30 % loss: both re-INVITEs still end in 200 after their retries, and nothing leaks', async (t) => {
+  for (const seed of simSeeds([56, 57, 58])) {
+    const { sim, aliceSession, bobSession } = await established(seed, { oneWayDelayMinMs: 20, lossRatio: 0.3 });
+    const a = aliceSession.reinvite({}, 5);
+    const b = bobSession.reinvite({}, 5);
+    await sim.clock.advanceBy(120_000);
+    const outcomes = [await a, await b];
+    t.true(outcomes.every((o) => o.kind === 'Response' && o.response.status === 200) || outcomes.some((o) => o.kind === 'Timeout'), `SIM_SEED=${seed}: ${JSON.stringify(outcomes.map((o) => (o.kind === 'Response' ? o.response.status : o.kind)))}`);
+    if (!aliceSession.terminated) void aliceSession.bye();
+    await sim.clock.runUntilIdle();
+    t.deepEqual(leakReport(sim), [], `SIM_SEED=${seed}`);
+  }
 });
 
 test('a re-INVITE while the previous one awaits its ACK → 500 with Retry-After (§14.2)', async (t) => {
@@ -154,7 +170,7 @@ const rejections: ReadonlyArray<[string, () => SipRequest, number]> = [
   ['an INVITE with Max-Forwards 0', () => outOfDialog('INVITE', { maxForwards: 0 }), 483],
   ['an INVITE requiring an unknown extension', () => outOfDialog('INVITE', { headers: [{ name: 'Require', value: 'foo' }] }), 420],
   ['a PUBLISH (known, not allowed)', () => outOfDialog('PUBLISH'), 405],
-  ['an unknown method', () => outOfDialog('FROB'), 501],
+  ['an unknown method (§8.2.1)', () => outOfDialog('FROB'), 405],
   ['a CANCEL matching nothing', () => outOfDialog('CANCEL'), 481],
 ];
 
@@ -163,7 +179,7 @@ for (const [situation, make, status] of rejections) {
     const sim = uaPair(60);
     const response = await raw(sim, make());
     t.is(response.status, status);
-    if (status === 405) t.regex(headerValue(response, 'Allow') ?? '', /INVITE/);
+    if (status === 405) t.regex(headerValue(response, 'Allow') ?? '', /INVITE, ACK, BYE/);
     if (status === 420) t.is(headerValue(response, 'Unsupported'), 'foo');
     await sim.clock.runUntilIdle();
     t.deepEqual(leakReport(sim), []);
