@@ -57,6 +57,13 @@ export const parseListHeader = <T>(
 ): E.Either<HeaderError, T[]> => {
   const out: T[] = [];
   for (const value of values) {
+    // Most lines hold one element: skip the splitter when there is no comma at all.
+    if (value.indexOf(',') === -1) {
+      const parsed = parse(value);
+      if (E.isLeft(parsed)) return E.left(headerError(header, parsed.left.detail, parsed.left.at));
+      out.push(parsed.right);
+      continue;
+    }
     const elements = splitTopLevel(value);
     if (elements === undefined) return E.left(headerError(header, 'unbalanced quotes or angle brackets'));
     for (const element of elements) {

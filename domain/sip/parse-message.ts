@@ -119,9 +119,11 @@ const readHeaderLines = (text: string, from: number, maxHeaders: number): Header
       let nameEnd = colon;
       while (nameEnd > pos && isWhitespace(text.charCodeAt(nameEnd - 1))) nameEnd--;
       const rawName = text.slice(pos, nameEnd);
-      if (!isToken(rawName)) return { reason: 'BadHeaderLine', detail: 'header name is not a token', at: pos };
+      const name = canonicalHeaderName(rawName);
+      // A known name is a token already; only unknown names need the check.
+      if (name === rawName && !isToken(rawName)) return { reason: 'BadHeaderLine', detail: 'header name is not a token', at: pos };
       if (headers.length >= maxHeaders) return { reason: 'TooManyHeaders', detail: `more than ${maxHeaders} header lines`, at: pos };
-      headers.push({ name: canonicalHeaderName(rawName), value: trimWs(text, colon + 1, lineEnd) });
+      headers.push({ name, value: trimWs(text, colon + 1, lineEnd) });
       offsets.push(pos);
     }
     pos = end + 1;
