@@ -1,0 +1,57 @@
+/**
+ * WAV (RIFF) for call audio: 16-bit PCM, mono, 8 kHz, which is what G.711
+ * carries. Other formats are refused with a reason rather than resampled.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+
+export interface WavError {
+  readonly kind: 'WavError';
+  readonly detail: string;
+}
+
+const fail = (detail: string): E.Either<WavError, never> => E.left({ kind: 'WavError', detail });
+const ascii = (b: Uint8Array, at: number): string => String.fromCharCode(b[at] ?? 0, b[at + 1] ?? 0, b[at + 2] ?? 0, b[at + 3] ?? 0);
+const u16 = (b: Uint8Array, at: number): number => (b[at] ?? 0) | ((b[at + 1] ?? 0) << 8);
+const u32 = (b: Uint8Array, at: number): number => (u16(b, at) | (u16(b, at + 2) << 16)) >>> 0;
+
+export const parseWav = (bytes: Uint8Array): E.Either<WavError, Int16Array> => {
+  if (bytes.length < 12 || ascii(bytes, 0) !== 'RIFF' || ascii(bytes, 8) !== 'WAVE') return fail('not a RIFF/WAVE file');
+  let offset = 12;
+  let format: { channels: number; rate: number; bits: number; tag: number } | undefined;
+  while (offset + 8 <= bytes.length) {
+    const id = ascii(bytes, offset);
+    const size = u32(bytes, offset + 4);
+    const body = offset + 8;
+    if (id === 'fmt ') format = { tag: u16(bytes, body), channels: u16(bytes, body + 2), rate: u32(bytes, body + 4), bits: u16(bytes, body + 14) };
+    if (id === 'data') {
+      if (format === undefined) return fail('data chunk before fmt chunk');
+      if (format.tag !== 1 || format.bits !== 16) return fail(`only 16-bit PCM is supported (format ${format.tag}, ${format.bits} bits)`);
+      if (format.channels !== 1) return fail(`only mono is supported (${format.channels} channels)`);
+      if (format.rate !== 8000) return fail(`only 8 kHz is supported (${format.rate} Hz)`);
+      const length = Math.min(size, bytes.length - body) >> 1;
+      const samples = new Int16Array(length);
+      for (let i = 0; i < length; i++) samples[i] = (u16(bytes, body + 2 * i) << 16) >> 16;
+      return E.right(samples);
+    }
+    offset = body + size + (size & 1);
+  }
+  return fail('no data chunk');
+};
+
+export const serializeWav = (samples: Int16Array, sampleRateHz = 8000): Uint8Array => {
+  const out = new Uint8Array(44 + samples.length * 2);
+  const w32 = (at: number, v: number): void => {
+    out[at] = v & 0xff; out[at + 1] = (v >>> 8) & 0xff; out[at + 2] = (v >>> 16) & 0xff; out[at + 3] = (v >>> 24) & 0xff;
+  };
+  const w16 = (at: number, v: number): void => {
+    out[at] = v & 0xff; out[at + 1] = (v >>> 8) & 0xff;
+  };
+  const tag = (at: number, s: string): void => {
+    for (let i = 0; i < 4; i++) out[at + i] = s.charCodeAt(i);
+  };
+  tag(0, 'RIFF'); w32(4, 36 + samples.length * 2); tag(8, 'WAVE');
+  tag(12, 'fmt '); w32(16, 16); w16(20, 1); w16(22, 1); w32(24, sampleRateHz); w32(28, sampleRateHz * 2); w16(32, 2); w16(34, 16);
+  tag(36, 'data'); w32(40, samples.length * 2);
+  for (let i = 0; i < samples.length; i++) w16(44 + 2 * i, (samples[i] as number) & 0xffff);
+  return out;
+};
