@@ -1,8 +1,9 @@
 /**
  * A fixed-delay jitter buffer for 20 ms frames: packets are slotted by RTP
- * timestamp, played in order `depth` frames behind the newest, late ones
+ * timestamp, played in order once `depth` frames are queued, late ones
  * dropped; a single missing frame is concealed by repeating the previous one
- * (at reduced level), longer gaps play silence.
+ * at half level, longer gaps play silence. Memory is a fixed ring of
+ * `capacity` slots whatever the sender does.
  */
 export interface JitterFrame {
   readonly timestamp: number;
@@ -11,32 +12,47 @@ export interface JitterFrame {
 
 export interface JitterBuffer {
   readonly depth: number;
+  readonly capacity: number;
   readonly frameSamples: number;
   /** Timestamp of the next frame to play; undefined until the first packet. */
   readonly nextTimestamp: number | undefined;
-  readonly frames: ReadonlyMap<number, Int16Array>;
+  /** Ring of slots indexed by (timestamp / frameSamples) mod capacity. */
+  readonly slots: ReadonlyArray<JitterFrame | undefined>;
   readonly lastPlayed: Int16Array | undefined;
   readonly concealedInARow: number;
   readonly late: number;
   readonly concealed: number;
 }
 
-export const createJitterBuffer = (depth = 3, frameSamples = 160): JitterBuffer => ({
-  depth, frameSamples, nextTimestamp: undefined, frames: new Map(), lastPlayed: undefined, concealedInARow: 0, late: 0, concealed: 0,
+export const createJitterBuffer = (depth = 3, frameSamples = 160, capacity = 16): JitterBuffer => ({
+  depth, capacity, frameSamples, nextTimestamp: undefined, slots: new Array<JitterFrame | undefined>(capacity).fill(undefined),
+  lastPlayed: undefined, concealedInARow: 0, late: 0, concealed: 0,
 });
 
 /** Distance from a to b in 32-bit timestamp space (positive when b is after a). */
 const tsDelta = (a: number, b: number): number => ((b - a) | 0);
+const slotOf = (b: JitterBuffer, timestamp: number): number => Math.floor(timestamp / b.frameSamples) % b.capacity;
+
+export const bufferedFrames = (b: JitterBuffer): number => b.slots.reduce((n, s) => n + (s === undefined ? 0 : 1), 0);
 
 export const pushFrame = (buffer: JitterBuffer, frame: JitterFrame): JitterBuffer => {
   const timestamp = frame.timestamp >>> 0;
   const started = buffer.lastPlayed !== undefined;
-  if (started && buffer.nextTimestamp !== undefined && tsDelta(buffer.nextTimestamp, timestamp) < 0) return { ...buffer, late: buffer.late + 1 };
-  const frames = new Map(buffer.frames);
-  frames.set(timestamp, frame.samples);
+  const next = buffer.nextTimestamp;
+  if (started && next !== undefined && tsDelta(next, timestamp) < 0) return { ...buffer, late: buffer.late + 1 };
   // Before playout starts, an earlier packet that arrived out of order moves the start back.
-  const nextTimestamp = buffer.nextTimestamp === undefined || (!started && tsDelta(buffer.nextTimestamp, timestamp) < 0) ? timestamp : buffer.nextTimestamp;
-  return { ...buffer, frames, nextTimestamp };
+  let nextTimestamp = next === undefined || (!started && tsDelta(next, timestamp) < 0) ? timestamp : next;
+  let late = buffer.late;
+  const span = buffer.capacity * buffer.frameSamples;
+  if (tsDelta(nextTimestamp, timestamp) >= span) {
+    // Too far ahead (playout stalled, or the sender jumped): keep the newest capacity − 1 frames.
+    const newStart = (timestamp - (buffer.capacity - 1) * buffer.frameSamples) >>> 0;
+    late += Math.max(0, Math.floor(tsDelta(nextTimestamp, newStart) / buffer.frameSamples));
+    nextTimestamp = newStart;
+  }
+  const slots = buffer.slots.map((s) => (s !== undefined && tsDelta(nextTimestamp, s.timestamp) >= 0 ? s : undefined));
+  slots[slotOf(buffer, timestamp)] = { timestamp, samples: frame.samples };
+  return { ...buffer, slots, nextTimestamp, late };
 };
 
 export type PlayoutKind = 'frame' | 'concealed' | 'silence' | 'buffering';
@@ -46,12 +62,12 @@ export const popFrame = (buffer: JitterBuffer): readonly [JitterBuffer, Int16Arr
   const silence = new Int16Array(buffer.frameSamples);
   const next = buffer.nextTimestamp;
   if (next === undefined) return [buffer, silence, 'buffering'];
-  // Wait until `depth` frames are queued before starting playout.
-  if (buffer.lastPlayed === undefined && buffer.frames.size < buffer.depth) return [buffer, silence, 'buffering'];
-  const frames = new Map(buffer.frames);
-  const frame = frames.get(next);
-  frames.delete(next);
-  const advanced = { ...buffer, frames, nextTimestamp: (next + buffer.frameSamples) >>> 0 };
+  if (buffer.lastPlayed === undefined && bufferedFrames(buffer) < buffer.depth) return [buffer, silence, 'buffering'];
+  const index = slotOf(buffer, next);
+  const slot = buffer.slots[index];
+  const frame = slot !== undefined && slot.timestamp === next ? slot.samples : undefined;
+  const slots = frame === undefined ? buffer.slots : buffer.slots.map((s, i) => (i === index ? undefined : s));
+  const advanced = { ...buffer, slots, nextTimestamp: (next + buffer.frameSamples) >>> 0 };
   if (frame !== undefined) return [{ ...advanced, lastPlayed: frame, concealedInARow: 0 }, frame, 'frame'];
   if (buffer.lastPlayed !== undefined && buffer.concealedInARow === 0) {
     const faded = Int16Array.from(buffer.lastPlayed, (x) => x >> 1);

@@ -70,11 +70,15 @@ export const updateSequence = (s: ReceiverStats, seq: number): readonly [Receive
  * Counts one RTP packet: sequence (A.1) and jitter (A.8). `arrivalTs` is the
  * arrival time in the stream's timestamp units.
  */
-export const receivePacket = (s: ReceiverStats, ssrc: number, seq: number, rtpTimestamp: number, arrivalTs: number, payloadBytes: number): ReceiverStats => {
+export const receivePacket = (
+  s: ReceiverStats, ssrc: number, seq: number, rtpTimestamp: number, arrivalTs: number, payloadBytes: number, updateJitter = true,
+): ReceiverStats => {
   const base = s.ssrc === ssrc ? s : { ...initialReceiverStats, ssrc };
   const [sequenced] = updateSequence(base, seq);
   // A duplicate changes nothing but the duplicate count.
   if (sequenced.duplicates > base.duplicates) return sequenced;
+  // RFC 4733 events repeat one timestamp across packets: they count for sequence and loss, not jitter.
+  if (!updateJitter) return { ...sequenced, bytes: sequenced.bytes + payloadBytes };
   const transit = arrivalTs - rtpTimestamp;
   const jitter = sequenced.transit === undefined ? sequenced.jitter : sequenced.jitter + (Math.abs(transit - sequenced.transit) - sequenced.jitter) / 16;
   return { ...sequenced, transit, jitter, bytes: sequenced.bytes + payloadBytes };

@@ -15,10 +15,21 @@ export const tone = (frequenciesHz: number | ReadonlyArray<number>, amplitude = 
 export const nextToneFrame = (state: ToneState, out: Int16Array): ToneState => {
   const { frequenciesHz, amplitude, sampleRateHz, position } = state;
   const scale = amplitude / Math.max(1, frequenciesHz.length);
-  for (let i = 0; i < out.length; i++) {
-    let value = 0;
-    for (const f of frequenciesHz) value += Math.sin((2 * Math.PI * f * (position + i)) / sampleRateHz);
-    out[i] = Math.round(value * scale);
+  out.fill(0);
+  const mix = new Float64Array(out.length);
+  for (const f of frequenciesHz) {
+    // Recursive oscillator: sin(n+1) = 2·cos(w)·sin(n) − sin(n−1); two Math.sin calls per frame, not one per sample.
+    const w = (2 * Math.PI * f) / sampleRateHz;
+    const k = 2 * Math.cos(w);
+    let previous = Math.sin(w * (position - 1));
+    let current = Math.sin(w * position);
+    for (let i = 0; i < out.length; i++) {
+      mix[i] = (mix[i] as number) + current;
+      const next = k * current - previous;
+      previous = current;
+      current = next;
+    }
   }
+  for (let i = 0; i < out.length; i++) out[i] = Math.round((mix[i] as number) * scale);
   return { ...state, position: position + out.length };
 };

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { decodeDtmf, digitToEvent, encodeDtmf, initialDtmfReceiver, planDtmf, receiveDtmf } from '../../../domain/media/dtmf.js';
 import { detectDtmfTone, dominantFrequency, goertzelPower } from '../../../domain/media/goertzel.js';
-import { createJitterBuffer, popFrame, pushFrame, type JitterBuffer } from '../../../domain/media/jitter-buffer.js';
+import { bufferedFrames, createJitterBuffer, popFrame, pushFrame, type JitterBuffer } from '../../../domain/media/jitter-buffer.js';
 import { nextToneFrame, tone } from '../../../domain/media/tone.js';
 import { parseWav, serializeWav } from '../../../domain/media/wav.js';
 import { left, right } from '../../support/either.js';
@@ -95,4 +95,13 @@ test('WAV: 16-bit mono 8 kHz round-trips; other formats are refused with a reaso
   const fast = serializeWav(samples, 16000);
   t.regex(left(t, parseWav(fast)).detail, /8 kHz/);
   t.regex(left(t, parseWav(new TextEncoder().encode('not a wav file'))).detail, /RIFF/);
+});
+
+test('jitter buffer: memory stays bounded when playout stalls; the oldest frames go first', (t) => {
+  let jb = createJitterBuffer(3, 160, 16);
+  for (let n = 0; n < 1000; n++) jb = pushFrame(jb, { timestamp: n * 160, samples: new Int16Array(160).fill(n) });
+  t.is(bufferedFrames(jb), 16);
+  const [, samples, kind] = popFrame(jb);
+  t.is(kind, 'frame');
+  t.is(samples[0], 984, 'playout resumes at the oldest frame kept');
 });

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { parseRtcp, serializeRtcp, type RtcpPacket } from '../../../domain/media/rtcp.js';
-import { parseRtp, serializeRtp } from '../../../domain/media/rtp-packet.js';
+import { parseRtp, serializeRtp, type RtpErrorReason } from '../../../domain/media/rtp-packet.js';
 import { left, right } from '../../support/either.js';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(s.replace(/\s+/g, '').match(/../g)!.map((b) => parseInt(b, 16)));
@@ -23,7 +23,7 @@ test('RTP: CSRCs, header extension and padding round-trip', (t) => {
   t.deepEqual(serializeRtp(packet), bytes);
 });
 
-const badRtp: ReadonlyArray<[string, string, string]> = [
+const badRtp: ReadonlyArray<[string, string, RtpErrorReason]> = [
   ['shorter than the header', '80 00 0001', 'TooShort'],
   ['version 1', '40 00 0001 00000000 00000000', 'BadVersion'],
   ['CSRC count beyond the end', '8f 00 0001 00000000 00000000 00000001', 'BadCsrcCount'],

@@ -1,0 +1,299 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { decodeDtmf, digitToEvent, initialDtmfReceiver, planDtmf, receiveDtmf, type DtmfReceiver } from '../../domain/media/dtmf.js';
+import { decodeG711, encodeG711, type G711Codec } from '../../domain/media/g711.js';
+import { createJitterBuffer, popFrame, pushFrame, type JitterBuffer } from '../../domain/media/jitter-buffer.js';
+import { estimateMos } from '../../domain/media/mos.js';
+import {
+  cumulativeLost, expectedPackets, initialReceiverStats, noteSenderReport, ntpFromMs, ntpMiddle, receivePacket, reportBlock, roundTripMs, type ReceiverStats,
+} from '../../domain/media/receiver-stats.js';
+import { parseRtcp, serializeRtcp, SDES_CNAME, type RtcpPacket } from '../../domain/media/rtcp.js';
+import { parseRtp, writeRtp } from '../../domain/media/rtp-packet.js';
+import type { Direction } from '../../domain/sdp/session-description.js';
+import type { Clock, TimerHandle } from '../../ports/clock.js';
+import type { RtpAddress, RtpSocket, RtpSocketError, RtpSocketFactory } from '../../ports/rtp-socket.js';
+import type { IdGenerator } from '../id-generator.js';
+import { frameProducer, Recorder, type AudioSink, type AudioSource, type FrameProducer } from './audio-io.js';
+
+export interface MediaParameters {
+  readonly codec: G711Codec;
+  readonly payloadType: number;
+  readonly telephoneEventPayloadType?: number;
+  readonly remote: RtpAddress;
+  readonly remoteRtcpPort: number;
+  readonly direction: Direction;
+  readonly ptimeMs?: number;
+  /** Latch the remote address on the first packet received (symmetric RTP, for peers behind NAT). */
+  readonly symmetric?: boolean;
+}
+
+export interface MediaStatistics {
+  readonly packetsSent: number;
+  readonly bytesSent: number;
+  readonly packetsReceived: number;
+  readonly bytesReceived: number;
+  readonly packetsExpected: number;
+  readonly packetsLost: number;
+  readonly lossPercent: number;
+  readonly jitterMs: number;
+  /** From RTCP SR/RR exchanges; undefined until one round trip was measured. */
+  readonly rttMs: number | undefined;
+  /** E-model estimate from the measured loss, jitter and RTT; undefined before any packet arrived. */
+  readonly mos: number | undefined;
+  readonly malformed: number;
+  readonly unexpectedSsrc: number;
+  readonly unexpectedPayloadType: number;
+  readonly late: number;
+  readonly concealed: number;
+  readonly rtcpSent: number;
+  readonly rtcpReceived: number;
+}
+
+const FRAME_MS = 20;
+const SAMPLES_PER_MS = 8;
+const RTCP_INTERVAL_MS = 5_000;
+
+/**
+ * One call's audio: an RTP/RTCP port pair, G.711 frames sent every 20 ms on
+ * the Clock by absolute deadline (no drift), a receive path that validates,
+ * counts and plays through a jitter buffer, RTCP about every 5 s (RFC 3550
+ * §6.2, randomized ±50 %), RFC 4733 DTMF both ways.
+ */
+export class MediaSession {
+  private params: MediaParameters | undefined;
+  private producer: FrameProducer = frameProducer({ kind: 'silence' });
+  private sink: AudioSink = { kind: 'discard' };
+  private readonly recorder = new Recorder();
+  private readonly ssrc: number;
+  private sequence: number;
+  private timestamp: number;
+  private tick: TimerHandle | undefined;
+  private rtcpTimer: TimerHandle | undefined;
+  private startedAtMs = 0;
+  private frames = 0;
+  private stats: ReceiverStats = initialReceiverStats;
+  private jitter: JitterBuffer = createJitterBuffer();
+  private dtmfIn: DtmfReceiver = initialDtmfReceiver;
+  private dtmfHandler: ((digit: string) => void) | undefined;
+  private dtmfBusyUntilFrame = 0;
+  private sent = { packets: 0, bytes: 0, rtcp: 0 };
+  private counters = { malformed: 0, unexpectedSsrc: 0, unexpectedPayloadType: 0, rtcpReceived: 0 };
+  private rttMs: number | undefined;
+  private latched = false;
+  private closed = false;
+  private readonly pcm = new Int16Array(160);
+  private readonly packet = new Uint8Array(12 + 160);
+
+  private constructor(private readonly socket: RtpSocket, private readonly clock: Clock, private readonly ids: IdGenerator, private readonly cname: string) {
+    this.ssrc = ids.ssrc();
+    this.sequence = ids.below(0x10000);
+    this.timestamp = ids.ssrc();
+    socket.onRtp((bytes, source) => this.onRtp(bytes, source));
+    socket.onRtcp((bytes) => this.onRtcp(bytes));
+  }
+
+  static async open(factory: RtpSocketFactory, clock: Clock, ids: IdGenerator, cname = 'session-core'): Promise<E.Either<RtpSocketError, MediaSession>> {
+    const socket = await factory.open();
+    return E.map((s: RtpSocket) => new MediaSession(s, clock, ids, cname))(socket);
+  }
+
+  get localAddress(): { readonly host: string; readonly rtpPort: number; readonly rtcpPort: number } {
+    return { host: this.socket.host, rtpPort: this.socket.rtpPort, rtcpPort: this.socket.rtcpPort };
+  }
+
+  get parameters(): MediaParameters | undefined {
+    return this.params;
+  }
+
+  /** Sets or replaces the negotiated parameters (initial answer, re-INVITE, hold). */
+  configure(params: MediaParameters): void {
+    const changedPeer = this.params !== undefined && (this.params.remote.host !== params.remote.host || this.params.remote.port !== params.remote.port);
+    this.params = params;
+    // A new peer brings a new stream: forget the old SSRC.
+    if (changedPeer) this.stats = initialReceiverStats;
+  }
+
+  setSource(source: AudioSource): void {
+    this.producer = frameProducer(source);
+  }
+
+  setSink(sink: AudioSink): void {
+    this.sink = sink;
+  }
+
+  onDtmf(handler: (digit: string) => void): void {
+    this.dtmfHandler = handler;
+  }
+
+  /** Starts the 20 ms tick (sending and playout) and RTCP; idempotent. */
+  start(): void {
+    if (this.tick !== undefined || this.closed) return;
+    this.startedAtMs = this.clock.nowMs();
+    this.frames = 0;
+    this.scheduleTick();
+    this.scheduleRtcp();
+  }
+
+  stop(): void {
+    if (this.tick !== undefined) this.clock.cancel(this.tick);
+    if (this.rtcpTimer !== undefined) this.clock.cancel(this.rtcpTimer);
+    this.tick = undefined;
+    this.rtcpTimer = undefined;
+  }
+
+  /** Sends digits as RFC 4733 events (when negotiated); resolves when the last end packet is out. */
+  sendDtmf(digits: string, durationMs = 100, gapMs = 60): Promise<boolean> {
+    const pt = this.params?.telephoneEventPayloadType;
+    if (pt === undefined || this.closed) return Promise.resolve(false);
+    let offsetMs = 0;
+    for (const digit of digits) {
+      const event = digitToEvent(digit);
+      if (event === undefined) continue;
+      const eventTimestamp = (this.timestamp + offsetMs * SAMPLES_PER_MS) >>> 0;
+      for (const plan of planDtmf(event, durationMs)) {
+        this.clock.schedule(offsetMs + plan.atMs, () => this.sendPacket(pt, plan.marker, eventTimestamp, plan.payload));
+      }
+      offsetMs += durationMs + 3 * FRAME_MS + gapMs;
+    }
+    // Audio pauses while events play (RFC 4733 §2.5.1.1 allows either; pausing avoids double-hearing).
+    this.dtmfBusyUntilFrame = this.frames + Math.ceil(offsetMs / FRAME_MS);
+    return new Promise((resolve) => this.clock.schedule(offsetMs, () => resolve(true)));
+  }
+
+  /** What was played to the sink with kind 'record'. */
+  recording(): Int16Array {
+    return this.recorder.samples();
+  }
+
+  statistics(): MediaStatistics {
+    const expected = Math.max(0, expectedPackets(this.stats));
+    const lost = Math.max(0, cumulativeLost(this.stats));
+    const lossPercent = expected === 0 ? 0 : (lost / expected) * 100;
+    const jitterMs = this.stats.jitter / SAMPLES_PER_MS;
+    return {
+      packetsSent: this.sent.packets, bytesSent: this.sent.bytes,
+      packetsReceived: this.stats.received, bytesReceived: this.stats.bytes,
+      packetsExpected: expected, packetsLost: lost, lossPercent, jitterMs, rttMs: this.rttMs,
+      mos: this.stats.received === 0 ? undefined : estimateMos({ lossPercent, jitterMs, oneWayDelayMs: (this.rttMs ?? 0) / 2 }),
+      ...this.counters, late: this.jitter.late, concealed: this.jitter.concealed, rtcpSent: this.sent.rtcp,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.sendRtcp(true);
+    this.closed = true;
+    this.stop();
+    await this.socket.close();
+  }
+
+  private scheduleTick(): void {
+    // Absolute deadlines: frame n goes out at start + n·20 ms, so timer lateness never accumulates.
+    const deadline = this.startedAtMs + (this.frames + 1) * FRAME_MS;
+    this.tick = this.clock.schedule(Math.max(0, deadline - this.clock.nowMs()), () => {
+      this.frames++;
+      this.onTick();
+      if (!this.closed && this.tick !== undefined) this.scheduleTick();
+    });
+  }
+
+  private onTick(): void {
+    const params = this.params;
+    if (params === undefined) return;
+    const sending = params.direction === 'sendrecv' || params.direction === 'sendonly';
+    if (sending && this.frames > this.dtmfBusyUntilFrame) {
+      this.producer.fill(this.pcm);
+      const payload = encodeG711(params.codec, this.pcm, this.packet.subarray(12));
+      this.sendPacket(params.payloadType, this.sent.packets === 0, this.timestamp, payload);
+    }
+    this.timestamp = (this.timestamp + 160) >>> 0;
+    this.playout();
+  }
+
+  private playout(): void {
+    const [next, frame] = popFrame(this.jitter);
+    this.jitter = next;
+    if (this.sink.kind === 'record') this.recorder.add(frame);
+    else if (this.sink.kind === 'callback') this.sink.onFrame(frame);
+  }
+
+  private sendPacket(payloadType: number, marker: boolean, timestamp: number, payload: Uint8Array): void {
+    const params = this.params;
+    if (params === undefined || this.closed) return;
+    const bytes = new Uint8Array(12 + payload.length);
+    writeRtp({ marker, payloadType, sequence: this.sequence, timestamp, ssrc: this.ssrc, csrcs: [], payload, paddingBytes: 0 }, bytes, 0);
+    this.sequence = (this.sequence + 1) & 0xffff;
+    this.socket.sendRtp(bytes, params.remote);
+    this.sent.packets++;
+    this.sent.bytes += payload.length;
+  }
+
+  private onRtp(bytes: Uint8Array, source: RtpAddress): void {
+    const params = this.params;
+    const parsed = parseRtp(bytes);
+    if (E.isLeft(parsed) || params === undefined) return void this.counters.malformed++;
+    const packet = parsed.right;
+    if (this.stats.ssrc !== undefined && packet.ssrc !== this.stats.ssrc) return void this.counters.unexpectedSsrc++;
+    // Symmetric RTP: send back to where the first packet came from (a NAT's public address), once.
+    if (params.symmetric === true && !this.latched) {
+      this.latched = true;
+      if (source.host !== params.remote.host || source.port !== params.remote.port) this.params = { ...params, remote: source };
+    }
+    const arrival = Math.round(this.clock.nowMs() * SAMPLES_PER_MS);
+    if (packet.payloadType === params.telephoneEventPayloadType) {
+      this.stats = receivePacket(this.stats, packet.ssrc, packet.sequence, packet.timestamp, arrival, packet.payload.length, false);
+      const [next, digit] = receiveDtmf(this.dtmfIn, packet.timestamp, packet.payload);
+      this.dtmfIn = next;
+      if (digit !== undefined && decodeDtmf(packet.payload) !== undefined) this.dtmfHandler?.(digit);
+      return;
+    }
+    if (packet.payloadType !== params.payloadType) return void this.counters.unexpectedPayloadType++;
+    this.stats = receivePacket(this.stats, packet.ssrc, packet.sequence, packet.timestamp, arrival, packet.payload.length);
+    if (params.direction === 'sendrecv' || params.direction === 'recvonly') {
+      this.jitter = pushFrame(this.jitter, { timestamp: packet.timestamp, samples: decodeG711(params.codec, packet.payload) });
+    }
+  }
+
+  private onRtcp(bytes: Uint8Array): void {
+    const parsed = parseRtcp(bytes);
+    if (E.isLeft(parsed)) return void this.counters.malformed++;
+    this.counters.rtcpReceived++;
+    const now = this.clock.nowMs();
+    for (const packet of parsed.right) {
+      if (packet.type === 'SR') this.stats = noteSenderReport(this.stats, packet.ntpSeconds, packet.ntpFraction, now);
+      if (packet.type === 'SR' || packet.type === 'RR') {
+        const mine = packet.reports.find((r) => r.ssrc === this.ssrc);
+        const rtt = mine === undefined ? undefined : roundTripMs(ntpMiddle(now), mine);
+        if (rtt !== undefined) this.rttMs = rtt;
+      }
+    }
+  }
+
+  private scheduleRtcp(): void {
+    // §6.3.1: randomize the interval to between 0.5 and 1.5 times the nominal one.
+    const delay = RTCP_INTERVAL_MS * (0.5 + this.ids.below(1000) / 1000);
+    this.rtcpTimer = this.clock.schedule(delay, () => {
+      this.sendRtcp(false);
+      if (!this.closed) this.scheduleRtcp();
+    });
+  }
+
+  private sendRtcp(bye: boolean): void {
+    const params = this.params;
+    if (params === undefined || this.closed) return;
+    const now = this.clock.nowMs();
+    const [stats, block] = reportBlock(this.stats, now);
+    this.stats = stats;
+    const reports = this.stats.ssrc === undefined ? [] : [block];
+    const packets: RtcpPacket[] = [];
+    if (this.sent.packets > 0) {
+      const ntp = ntpFromMs(now);
+      packets.push({ type: 'SR', ssrc: this.ssrc, ntpSeconds: ntp.seconds, ntpFraction: ntp.fraction, rtpTimestamp: this.timestamp, packetCount: this.sent.packets >>> 0, octetCount: this.sent.bytes >>> 0, reports });
+    } else {
+      packets.push({ type: 'RR', ssrc: this.ssrc, reports });
+    }
+    packets.push({ type: 'SDES', chunks: [{ ssrc: this.ssrc, items: [{ type: SDES_CNAME, text: this.cname }] }] });
+    if (bye) packets.push({ type: 'BYE', ssrcs: [this.ssrc] });
+    this.socket.sendRtcp(serializeRtcp(packets), { host: params.remote.host, port: params.remoteRtcpPort });
+    this.sent.rtcp++;
+  }
+}

@@ -1,0 +1,140 @@
+import test from 'ava';
+import { SimulatedNetwork, type LinkImpairment } from '../../adapters/sim/simulated-network.js';
+import { SimulatedRtpSocketFactory } from '../../adapters/sim/simulated-rtp-socket.js';
+import { SeededRandom } from '../../adapters/sim/seeded-random.js';
+import { VirtualClock } from '../../adapters/sim/virtual-clock.js';
+import { IdGenerator } from '../../application/id-generator.js';
+import { MediaSession } from '../../application/media/media-session.js';
+import { dominantFrequency } from '../../domain/media/goertzel.js';
+import { serializeRtp } from '../../domain/media/rtp-packet.js';
+import { right } from '../support/either.js';
+import { announceSeed, simSeeds } from '../support/sim-seed.js';
+
+const pair = async (seed: number, link: Partial<LinkImpairment>) => {
+  const clock = new VirtualClock();
+  const network = new SimulatedNetwork(clock, { seed, link });
+  const ids = new IdGenerator(new SeededRandom(seed));
+  const a = right(undefined as never, await MediaSession.open(new SimulatedRtpSocketFactory(network, '10.0.0.1', 20000, 20099), clock, ids, 'a'));
+  const b = right(undefined as never, await MediaSession.open(new SimulatedRtpSocketFactory(network, '10.0.0.2', 30000, 30099), clock, ids, 'b'));
+  const params = (peer: MediaSession) => ({
+    codec: 'PCMU' as const, payloadType: 0, telephoneEventPayloadType: 101, direction: 'sendrecv' as const,
+    remote: { host: peer.localAddress.host, port: peer.localAddress.rtpPort }, remoteRtcpPort: peer.localAddress.rtcpPort,
+  });
+  a.configure(params(b));
+  b.configure(params(a));
+  return { clock, network, a, b };
+};
+
+const stop = async (s: Awaited<ReturnType<typeof pair>>): Promise<void> => {
+  await s.a.close();
+  await s.b.close();
+  await s.clock.runUntilIdle();
+};
+
+test('media: 20 ms frames leave on exact 20 ms deadlines for 10 virtual minutes (no drift)', async (t) => {
+  const s = await pair(1, {});
+  s.a.setSource({ kind: 'tone', frequenciesHz: [1000] });
+  s.a.start();
+  s.clock.advanceBySync(600_000);
+  t.is(s.a.statistics().packetsSent, 30_000);
+  const sends = s.network.trace.lines.filter((l) => l.includes(' send 10.0.0.1:20000 ')).map((l) => Number(l.split(' ')[0]));
+  t.true(sends.every((ms, i) => ms === (i + 1) * 20), 'every packet exactly on its 20 ms mark');
+  await stop(s);
+  t.is(s.network.openSockets(), 0);
+  t.is(s.clock.pendingTimers(), 0);
+});
+
+for (const seed of simSeeds([2, 3])) {
+  test(`media (seed ${seed}): 5 % loss and 20 ms of jitter are reported within 10 % over 5 minutes; RTT comes from RTCP`, async (t) => {
+    announceSeed(t, seed);
+    const s = await pair(seed, { oneWayDelayMinMs: 30, oneWayDelayMeanMs: 20, lossRatio: 0.05 });
+    s.a.start();
+    s.b.start();
+    // The RFC 3550 jitter estimator is a running average with gain 1/16, so one reading is noisy:
+    // read it once a second, as a monitoring user would, and compare the mean.
+    const readings: number[] = [];
+    for (let second = 0; second < 300; second++) {
+      s.clock.advanceBySync(1_000);
+      if (second >= 10) readings.push(s.b.statistics().jitterMs);
+    }
+    const stats = s.b.statistics();
+    const meanJitter = readings.reduce((a, b) => a + b, 0) / readings.length;
+    t.log(`loss ${stats.lossPercent.toFixed(2)} %, mean jitter ${meanJitter.toFixed(1)} ms, rtt ${stats.rttMs?.toFixed(1)} ms, mos ${stats.mos?.toFixed(2)}`);
+    t.true(Math.abs(stats.lossPercent - 5) <= 0.5, `loss ${stats.lossPercent}`);
+    // Exponential extra delay with a 20 ms mean: |D(i, i-1)| has a 20 ms mean too (difference of two exponentials).
+    t.true(Math.abs(meanJitter - 20) <= 2, `jitter ${meanJitter}`);
+    // Two one-way trips of at least 30 ms plus their random parts; RTCP RTT is measured, not defaulted.
+    t.true(stats.rttMs !== undefined && stats.rttMs >= 60 && stats.rttMs < 200, `rtt ${stats.rttMs}`);
+    t.true(stats.rtcpReceived > 30);
+    await stop(s);
+  });
+}
+
+test('media: the MOS falls as loss rises', async (t) => {
+  const mos: number[] = [];
+  for (const loss of [0, 0.02, 0.05, 0.15]) {
+    const s = await pair(4, { oneWayDelayMinMs: 10, oneWayDelayMeanMs: 5, lossRatio: loss });
+    s.a.start();
+    s.b.start();
+    s.clock.advanceBySync(60_000);
+    mos.push(s.b.statistics().mos ?? 0);
+    await stop(s);
+  }
+  t.log(mos.map((m) => m.toFixed(2)).join(' > '));
+  for (let i = 1; i < mos.length; i++) t.true(mos[i]! < mos[i - 1]!, `MOS ${mos.join(', ')}`);
+  t.true(mos[0]! > 4.2);
+});
+
+test('media: a tone sent one way is received as that tone; DTMF events arrive once each', async (t) => {
+  const s = await pair(5, { oneWayDelayMinMs: 10 });
+  s.a.setSource({ kind: 'tone', frequenciesHz: [1000] });
+  s.b.setSink({ kind: 'record' });
+  const digits: string[] = [];
+  s.b.onDtmf((d) => digits.push(d));
+  s.a.start();
+  s.b.start();
+  s.clock.advanceBySync(2_000);
+  const sent = s.a.sendDtmf('19#');
+  s.clock.advanceBySync(2_000);
+  t.true(await sent);
+  const heard = s.b.recording();
+  t.like(dominantFrequency(heard.subarray(800, 8000), [600, 1000, 1400]), { frequencyHz: 1000 });
+  t.deepEqual(digits, ['1', '9', '#']);
+  await stop(s);
+});
+
+test('media: malformed RTP, a foreign SSRC and an unexpected payload type are counted and not played', async (t) => {
+  const s = await pair(6, {});
+  s.a.start();
+  s.b.start();
+  s.clock.advanceBySync(200);
+  const intruder = right(t, s.network.bindDatagram('10.0.0.9', 9000, () => undefined));
+  const to = { host: '10.0.0.2', port: s.b.localAddress.rtpPort };
+  intruder.send(Uint8Array.of(1, 2, 3), to);
+  intruder.send(serializeRtp({ marker: false, payloadType: 0, sequence: 1, timestamp: 1, ssrc: 0xbad, csrcs: [], payload: new Uint8Array(160), paddingBytes: 0 }), to);
+  s.clock.advanceBySync(200);
+  const stats = s.b.statistics();
+  t.is(stats.malformed, 1);
+  t.is(stats.unexpectedSsrc, 1);
+  const played = stats.packetsReceived;
+  // Expect PCMA from now on: a's PCMU packets are counted and not played.
+  s.b.configure({ ...s.b.parameters!, payloadType: 8, codec: 'PCMA' });
+  s.clock.advanceBySync(200);
+  t.true(s.b.statistics().unexpectedPayloadType >= 9);
+  t.is(s.b.statistics().packetsReceived, played);
+  intruder.close();
+  await stop(s);
+});
+
+test('media: symmetric RTP latches once onto the first packet\'s source address', async (t) => {
+  const s = await pair(10, {});
+  // b believes a is somewhere else (a NAT rewrote it); with symmetric RTP b answers where a's packets come from.
+  s.b.configure({ ...s.b.parameters!, remote: { host: '192.0.2.99', port: 5555 }, symmetric: true });
+  s.a.setSource({ kind: 'tone', frequenciesHz: [1000] });
+  s.a.start();
+  s.b.start();
+  s.clock.advanceBySync(1_000);
+  t.deepEqual(s.b.parameters?.remote, { host: '10.0.0.1', port: s.a.localAddress.rtpPort });
+  t.true(s.a.statistics().packetsReceived > 40, 'b\'s audio reaches a');
+  await stop(s);
+});
