@@ -1,0 +1,20 @@
+/** The errors of the public session API, one `kind` per case. */
+export type SessionError =
+  | { readonly kind: 'InvalidUri'; readonly message: string; readonly uri: string }
+  | { readonly kind: 'SessionNotFound'; readonly message: string; readonly sessionId: string }
+  | { readonly kind: 'InvalidState'; readonly message: string; readonly state: string; readonly operation: string }
+  | { readonly kind: 'ResourceExhausted'; readonly message: string }
+  | { readonly kind: 'Timeout'; readonly message: string }
+  | { readonly kind: 'Rejected'; readonly message: string; readonly status: number; readonly reason: string }
+  | { readonly kind: 'Cancelled'; readonly message: string }
+  | { readonly kind: 'TransportError'; readonly message: string }
+  | { readonly kind: 'MediaError'; readonly message: string }
+  | { readonly kind: 'InvalidConfig'; readonly message: string; readonly field: string };
+
+export type SessionErrorKind = SessionError['kind'];
+
+export const invalidState = (state: string, operation: string): SessionError =>
+  ({ kind: 'InvalidState', state, operation, message: `cannot ${operation} a session in state ${state}` });
+
+export const sessionNotFound = (sessionId: string): SessionError =>
+  ({ kind: 'SessionNotFound', sessionId, message: `no session ${sessionId}` });

@@ -1,0 +1,15 @@
+import type { CallState } from './call-state.js';
+
+/** The typed events of the session bus. */
+export type SessionEvent =
+  | { readonly type: 'SessionCreated'; readonly sessionId: string; readonly direction: 'incoming' | 'outgoing'; readonly from: string; readonly to: string }
+  | { readonly type: 'StateChanged'; readonly sessionId: string; readonly from: CallState; readonly to: CallState }
+  | { readonly type: 'IncomingCall'; readonly sessionId: string; readonly from: string; readonly to: string }
+  | { readonly type: 'CallEstablished'; readonly sessionId: string }
+  | { readonly type: 'CallEnded'; readonly sessionId: string; readonly reason: string; readonly durationMs: number }
+  | { readonly type: 'DtmfReceived'; readonly sessionId: string; readonly digit: string }
+  | { readonly type: 'MediaQuality'; readonly sessionId: string; readonly mos: number | undefined; readonly lossPercent: number; readonly jitterMs: number; readonly rttMs: number | undefined }
+  | { readonly type: 'HoldChanged'; readonly sessionId: string; readonly onHold: boolean }
+  | { readonly type: 'Error'; readonly sessionId?: string; readonly message: string };
+
+export type SessionEventType = SessionEvent['type'];
