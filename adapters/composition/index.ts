@@ -22,3 +22,16 @@ export type { InviteSession, InviteSessionHandler, Answer, RequestOutcome, Sessi
 export type { SipTransport, InboundMessage, TransportCounters } from '../../ports/sip-transport.js';
 export type { RtpSocket, RtpSocketFactory } from '../../ports/rtp-socket.js';
 export { endpoint, type Endpoint, type TransportProtocol } from '../../domain/transport/endpoint.js';
+// The session API.
+export { SessionManagerBuilder, type SimulationOptions } from './session-manager-builder.js';
+export { SessionCoordinator, type SessionStats, type MediaInfo } from '../../application/session/session-coordinator.js';
+export { AutoAnswerHandler, RejectAllHandler, CompositeHandler, type CallHandler, type CallInfo } from '../../application/session/call-handler.js';
+export { EventBus, type EventFilter, type EventStream, type Subscription } from '../../application/session/event-bus.js';
+export type { SessionConfig } from '../../application/session/session-config.js';
+export { CallDecision } from '../../domain/session/call-decision.js';
+export type { SessionError, SessionErrorKind } from '../../domain/session/session-error.js';
+export type { SessionEvent, SessionEventType } from '../../domain/session/session-event.js';
+export type { CallState } from '../../domain/session/call-state.js';
+export type { MediaStatistics } from '../../application/media/media-session.js';
+export type { AudioSource, AudioSink } from '../../application/media/audio-io.js';
+export { readWavFile, writeWavFile } from '../media/wav-file.js';

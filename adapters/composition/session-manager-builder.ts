@@ -1,0 +1,181 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { MultiTransport } from '../../application/multi-transport.js';
+import type { CallHandler } from '../../application/session/call-handler.js';
+import { AutoAnswerHandler } from '../../application/session/call-handler.js';
+import { DEFAULT_SESSION_CONFIG, validateConfig, type SessionConfig } from '../../application/session/session-config.js';
+import { SessionCoordinator } from '../../application/session/session-coordinator.js';
+import type { SessionError } from '../../domain/session/session-error.js';
+import { parseUri } from '../../domain/sip/parse-uri.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Logger } from '../../ports/logger.js';
+import type { Random } from '../../ports/random.js';
+import type { RtpSocketFactory } from '../../ports/rtp-socket.js';
+import type { SipTransport } from '../../ports/sip-transport.js';
+import { TOKENS } from '../../ports/tokens.js';
+import { TcpSipTransport } from '../node/tcp-sip-transport.js';
+import { UdpRtpSocketFactory } from '../node/udp-rtp-socket.js';
+import { UdpSipTransport } from '../node/udp-sip-transport.js';
+import type { SimulatedNetwork } from '../sim/simulated-network.js';
+import { SimulatedRtpSocketFactory } from '../sim/simulated-rtp-socket.js';
+import { SimulatedSipTransport } from '../sim/simulated-sip-transport.js';
+import { createContainer } from './container.js';
+
+export interface SimulationOptions {
+  readonly network: SimulatedNetwork;
+  /** This element's address on the simulated network. */
+  readonly host: string;
+  readonly seed: number;
+}
+
+const invalid = (field: string, message: string): SessionError => ({ kind: 'InvalidConfig', field, message: `${field}: ${message}` });
+
+/**
+ * Builds a SessionCoordinator: options are collected, validated with io-ts at
+ * build(), and the adapters wired by the composition root — real sockets, or
+ * the simulated network when `withSimulation` is used.
+ */
+export class SessionManagerBuilder {
+  private options: Record<string, unknown> = { ...DEFAULT_SESSION_CONFIG };
+  private handler: CallHandler = new AutoAnswerHandler();
+  private logger: Logger | undefined;
+  private simulation: SimulationOptions | undefined;
+  private problem: SessionError | undefined;
+
+  withSipPort(port: number): this {
+    this.options['sipPort'] = port;
+    return this;
+  }
+
+  /** The address others reach us at: a host, or a SIP URI whose host is used. */
+  withLocalAddress(address: string): this {
+    if (address.startsWith('sip:') || address.startsWith('sips:')) {
+      const uri = parseUri(address);
+      if (E.isLeft(uri) || uri.right.kind !== 'sip') this.problem ??= invalid('localAddress', `not a SIP URI: ${address}`);
+      else this.options['localAddress'] = uri.right.host.replace(/^\[|\]$/g, '');
+    } else this.options['localAddress'] = address;
+    return this;
+  }
+
+  /** "ip:port" to bind SIP to (port 0 picks a free one); the IP is also advertised unless withLocalAddress says otherwise. */
+  withLocalBindAddr(bind: string): this {
+    const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(bind);
+    if (match === null) {
+      this.problem ??= invalid('localBindAddr', `expected "ip:port", got ${JSON.stringify(bind)}`);
+      return this;
+    }
+    this.options['bindHost'] = match[1];
+    this.options['sipPort'] = Number(match[2]);
+    if (this.options['localAddress'] === DEFAULT_SESSION_CONFIG.localAddress) this.options['localAddress'] = match[1];
+    return this;
+  }
+
+  withMediaPorts(start: number, end: number): this {
+    this.options['mediaPortStart'] = start;
+    this.options['mediaPortEnd'] = end;
+    return this;
+  }
+
+  withTransports(transports: ReadonlyArray<string>): this {
+    this.options['transports'] = [...transports];
+    return this;
+  }
+
+  withHandler(handler: CallHandler): this {
+    this.handler = handler;
+    return this;
+  }
+
+  withMaxSessions(max: number): this {
+    this.options['maxSessions'] = max;
+    return this;
+  }
+
+  withMaxSessionsPerUser(max: number): this {
+    this.options['maxSessionsPerUser'] = max;
+    return this;
+  }
+
+  /** Longest call in ms before it is hung up (0 = unlimited). */
+  withSessionTimeout(ms: number): this {
+    this.options['sessionTimeoutMs'] = ms;
+    return this;
+  }
+
+  withDeferTimeout(ms: number): this {
+    this.options['deferTimeoutMs'] = ms;
+    return this;
+  }
+
+  withAnswerTimeout(ms: number): this {
+    this.options['answerTimeoutMs'] = ms;
+    return this;
+  }
+
+  withUserAgent(userAgent: string): this {
+    this.options['userAgent'] = userAgent;
+    return this;
+  }
+
+  withLogger(logger: Logger): this {
+    this.logger = logger;
+    return this;
+  }
+
+  /** Runs on the simulated network (VirtualClock, seeded randomness) instead of real sockets. */
+  withSimulation(simulation: SimulationOptions): this {
+    this.simulation = simulation;
+    return this;
+  }
+
+  /** Validates everything, binds the transports, and returns the coordinator (rejects with InvalidConfig / TransportError). */
+  async build(): Promise<SessionCoordinator> {
+    if (this.problem !== undefined) throw this.problem;
+    const config = validateConfig(this.options);
+    if (E.isLeft(config)) throw config.left;
+    const c = config.right;
+    const sim = this.simulation;
+    const container = createContainer(sim === undefined
+      ? { kind: 'real', ...(this.logger === undefined ? {} : { logger: this.logger }) }
+      : { kind: 'simulated', seed: sim.seed, clock: sim.network.clock, ...(this.logger === undefined ? {} : { logger: this.logger }) });
+    const transport = sim === undefined ? await this.realTransport(c) : this.simulatedTransport(c, sim);
+    const rtp: RtpSocketFactory = sim === undefined
+      ? new UdpRtpSocketFactory({ host: c.bindHost, portMin: c.mediaPortStart, portMax: c.mediaPortEnd })
+      : new SimulatedRtpSocketFactory(sim.network, sim.host, c.mediaPortStart, c.mediaPortEnd);
+    container.bind<SipTransport>(TOKENS.SipTransport).toConstantValue(transport);
+    container.bind<RtpSocketFactory>(TOKENS.RtpSocketFactory).toConstantValue(rtp);
+    const config2: SessionConfig = sim === undefined ? c : { ...c, localAddress: sim.host, bindHost: sim.host };
+    return new SessionCoordinator({
+      transport: container.get<SipTransport>(TOKENS.SipTransport),
+      clock: container.get<Clock>(TOKENS.Clock),
+      random: container.get<Random>(TOKENS.Random),
+      rtp: container.get<RtpSocketFactory>(TOKENS.RtpSocketFactory),
+      logger: container.get<Logger>(TOKENS.Logger),
+      config: config2,
+      handler: this.handler,
+    });
+  }
+
+  private async realTransport(c: SessionConfig): Promise<SipTransport> {
+    const transports: SipTransport[] = [];
+    let port = c.sipPort;
+    for (const protocol of c.transports) {
+      // UDP and TCP share one port number, as SIP elements do: the first bind picks it when 0.
+      const bound = protocol === 'udp'
+        ? await UdpSipTransport.listen({ host: c.bindHost, port })
+        : await TcpSipTransport.listen({ host: c.bindHost, port });
+      if (E.isLeft(bound)) {
+        await Promise.all(transports.map((t) => t.close()));
+        throw { kind: 'TransportError', message: bound.left.detail } satisfies SessionError;
+      }
+      transports.push(bound.right);
+      port = bound.right.localEndpoint(protocol)?.port ?? port;
+    }
+    return new MultiTransport(transports);
+  }
+
+  private simulatedTransport(c: SessionConfig, sim: SimulationOptions): SipTransport {
+    const bound = SimulatedSipTransport.listen(sim.network, { host: sim.host, port: c.sipPort, protocols: c.transports });
+    if (E.isLeft(bound)) throw { kind: 'TransportError', message: bound.left.detail } satisfies SessionError;
+    return bound.right;
+  }
+}

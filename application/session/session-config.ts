@@ -1,0 +1,53 @@
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import type { SessionError } from '../../domain/session/session-error.js';
+
+const Port = t.refinement(t.number, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a port number (0–65535)');
+const PositiveInt = t.refinement(t.number, (n) => Number.isInteger(n) && n > 0, 'a positive integer');
+const NonNegative = t.refinement(t.number, (n) => Number.isFinite(n) && n >= 0, 'a non-negative number');
+const Transport = t.keyof({ udp: null, tcp: null });
+
+/** Options from outside (builder calls, CLI flags): validated before anything starts. */
+export const SessionConfigCodec = t.type({
+  /** Host written into Contact and SDP (c=, o=). */
+  localAddress: t.string,
+  bindHost: t.string,
+  sipPort: Port,
+  mediaPortStart: Port,
+  mediaPortEnd: Port,
+  transports: t.array(Transport),
+  maxSessions: PositiveInt,
+  maxSessionsPerUser: PositiveInt,
+  /** Longest call before it is hung up (0 = no limit). */
+  sessionTimeoutMs: NonNegative,
+  /** How long a deferred call rings before 480. */
+  deferTimeoutMs: PositiveInt,
+  /** How long an outgoing call may ring before it is cancelled. */
+  answerTimeoutMs: PositiveInt,
+  /** How long ended sessions stay visible to getSession. */
+  lingerMs: NonNegative,
+  userAgent: t.string,
+});
+
+export type SessionConfig = t.TypeOf<typeof SessionConfigCodec>;
+
+export const DEFAULT_SESSION_CONFIG: SessionConfig = {
+  localAddress: '127.0.0.1', bindHost: '127.0.0.1', sipPort: 5060, mediaPortStart: 10000, mediaPortEnd: 20000, transports: ['udp'],
+  maxSessions: 10_000, maxSessionsPerUser: 1_000, sessionTimeoutMs: 0, deferTimeoutMs: 30_000, answerTimeoutMs: 120_000, lingerMs: 2_000,
+  userAgent: 'session-core/0.1',
+};
+
+/** Validates options, naming the first bad field and why (InvalidConfig). */
+export const validateConfig = (input: unknown): E.Either<SessionError, SessionConfig> => {
+  const decoded = SessionConfigCodec.decode(input);
+  if (E.isLeft(decoded)) {
+    const [first] = decoded.left;
+    const field = first?.context.map((c) => c.key).filter((k) => k !== '').join('.') ?? '?';
+    const expected = first?.context[first.context.length - 1]?.type.name ?? 'a valid value';
+    return E.left({ kind: 'InvalidConfig', field, message: `${field}: expected ${expected}, got ${JSON.stringify(first?.value)}` });
+  }
+  const c = decoded.right;
+  if (c.mediaPortStart >= c.mediaPortEnd) return E.left({ kind: 'InvalidConfig', field: 'mediaPorts', message: `mediaPorts: start ${c.mediaPortStart} must be below end ${c.mediaPortEnd}` });
+  if (c.transports.length === 0) return E.left({ kind: 'InvalidConfig', field: 'transports', message: 'transports: at least one of udp, tcp' });
+  return E.right(c);
+};

@@ -1,0 +1,616 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { digitToEvent } from '../../domain/media/dtmf.js';
+import { createAnswer, createOffer, DEFAULT_CODECS, holdDirection, processAnswer, reoffer, resumeDirection, type LocalMedia, type NegotiatedAudio } from '../../domain/sdp/offer-answer.js';
+import { parseSdp } from '../../domain/sdp/parse-sdp.js';
+import { serializeSdp } from '../../domain/sdp/serialize-sdp.js';
+import { directionOf, type Direction, type SessionDescription } from '../../domain/sdp/session-description.js';
+import { checkOperation, isFinal, transition, type CallEvent, type SessionOperation } from '../../domain/session/call-state.js';
+import type { CallDecision } from '../../domain/session/call-decision.js';
+import { sessionNotFound, type SessionError } from '../../domain/session/session-error.js';
+import { formatUri } from '../../domain/sip/format-uri.js';
+import { headerValue, type SipRequest } from '../../domain/sip/message.js';
+import type { NameAddr } from '../../domain/sip/name-addr.js';
+import { parseNameAddr } from '../../domain/sip/name-addr.js';
+import { decodeUtf8, encodeUtf8 } from '../../domain/sip/text-codec.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Logger } from '../../ports/logger.js';
+import type { Random } from '../../ports/random.js';
+import type { RtpSocketFactory } from '../../ports/rtp-socket.js';
+import type { SipTransport } from '../../ports/sip-transport.js';
+import { IdGenerator } from '../id-generator.js';
+import type { AudioSink, AudioSource } from '../media/audio-io.js';
+import { MediaSession, type MediaStatistics } from '../media/media-session.js';
+import type { IncomingInvite } from '../ua/incoming-invite.js';
+import type { Answer, InviteSession } from '../ua/invite-session.js';
+import { UaCore } from '../ua/ua-core.js';
+import type { CallHandler, CallInfo } from './call-handler.js';
+import { EventBus } from './event-bus.js';
+import type { SessionConfig } from './session-config.js';
+import { callInfo, userOf, type SessionRecord } from './session-record.js';
+
+export interface CoordinatorDeps {
+  readonly transport: SipTransport;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly rtp: RtpSocketFactory;
+  readonly config: SessionConfig;
+  readonly handler: CallHandler;
+  readonly logger?: Logger;
+}
+
+export interface SessionStats {
+  readonly active: number;
+  readonly total: number;
+  readonly failed: number;
+  readonly byState: Readonly<Record<string, number>>;
+  readonly perUser: Readonly<Record<string, number>>;
+}
+
+export interface MediaInfo {
+  readonly localAddress: string;
+  readonly localRtpPort: number;
+  readonly remoteAddress: string | undefined;
+  readonly remoteRtpPort: number | undefined;
+  readonly codec: string | undefined;
+  readonly direction: Direction | undefined;
+}
+
+const SDP = 'application/sdp';
+const DTMF_RELAY = 'application/dtmf-relay';
+
+const parseTarget = (text: string): E.Either<SessionError, NameAddr> => {
+  const parsed = parseNameAddr(text.includes('<') ? text : `<${text}>`);
+  return E.isLeft(parsed) || parsed.right.uri.kind !== 'sip'
+    ? E.left({ kind: 'InvalidUri', uri: text, message: `not a SIP URI: ${text}` })
+    : E.right(parsed.right);
+};
+
+const rejected = (status: number, reason: string): SessionError => ({ kind: 'Rejected', status, reason, message: `rejected with ${status} ${reason}` });
+
+/**
+ * The session coordinator: SessionControl and MediaControl over the UA core
+ * and media sessions. Each public call resolves or rejects with a SessionError;
+ * calls move through the domain state machine, and every change is an event.
+ */
+export class SessionCoordinator {
+  readonly events: EventBus;
+  private readonly ua: UaCore;
+  private readonly ids: IdGenerator;
+  private readonly sessions = new Map<string, SessionRecord>();
+  private readonly ended = new Map<string, SessionRecord>();
+  private total = 0;
+  private failed = 0;
+  private running = false;
+
+  constructor(private readonly deps: CoordinatorDeps) {
+    this.ids = new IdGenerator(deps.random);
+    this.events = new EventBus((id) => (this.sessions.get(id) ?? this.ended.get(id))?.users ?? []);
+    this.ua = new UaCore(deps.transport, deps.clock, deps.random, {
+      onIncomingInvite: (invite) => void this.onIncomingInvite(invite),
+      onRequest: (request) => this.outOfDialogRequest(request),
+    }, { contactUser: 'session-core', advertisedHost: deps.config.localAddress, userAgent: deps.config.userAgent }, deps.logger);
+  }
+
+  // ── SessionControl ──────────────────────────────────────────────────────
+
+  async start(): Promise<void> {
+    this.running = true;
+  }
+
+  /** Graceful stop: CANCEL or BYE every live call, wait (bounded) for them to end, then close everything. */
+  async stop(timeoutMs = 5_000): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    const live = [...this.sessions.values()];
+    await Promise.all(live.map((r) => this.terminateSession(r.id).catch(() => undefined)));
+    const deadline = this.deps.clock.nowMs() + timeoutMs;
+    while (this.ua.layer.counts().nict + this.ua.layer.counts().ict > 0 && this.deps.clock.nowMs() < deadline) {
+      await new Promise((resolve) => this.deps.clock.schedule(20, () => resolve(undefined)));
+    }
+    for (const r of [...this.sessions.values()]) this.finish(r, 'Shutdown', 'Fail');
+    for (const r of this.ended.values()) r.timers.forEach((h) => this.deps.clock.cancel(h));
+    this.ended.clear();
+    this.ua.close();
+    await this.deps.transport.close();
+  }
+
+  get localEndpoint(): { readonly host: string; readonly port: number } | undefined {
+    const protocol = this.deps.transport.protocols[0] ?? 'udp';
+    return this.deps.transport.localEndpoint(protocol);
+  }
+
+  async createOutgoingCall(from: string, to: string, sdp?: string): Promise<CallInfo> {
+    const fromAddr = this.unwrap(parseTarget(from));
+    const toAddr = this.unwrap(parseTarget(to));
+    this.checkLimits(userOf(from));
+    const record = this.newRecord('outgoing', from, to);
+    const media = await this.openMedia(record);
+    const offer = sdp === undefined ? createOffer(this.localMedia(media, 'sendrecv'), this.sdpIdentity()) : this.unwrap(this.parseSdpText(sdp));
+    record.localSdp = offer;
+    const call = this.ua.invite({ to: toAddr, from: fromAddr, body: encodeUtf8(serializeSdp(offer)), contentType: SDP, answerTimeoutMs: this.deps.config.answerTimeoutMs });
+    if (E.isLeft(call)) {
+      this.finish(record, 'TransportError', 'Fail');
+      throw { kind: 'TransportError', message: `cannot place the call: ${call.left.detail}` } satisfies SessionError;
+    }
+    record.outgoing = call.right;
+    this.move(record, 'Dial');
+    call.right.on({ onProvisional: (response) => response.status > 100 && record.state === 'Dialing' && this.move(record, 'RemoteRinging') });
+    void call.right.outcome.then((outcome) => {
+      switch (outcome.kind) {
+        case 'Answered': {
+          const answer = this.parseSdpText(decodeUtf8(outcome.response.body));
+          const negotiated = E.chain((a: SessionDescription) => E.mapLeft((e: { detail: string }) => ({ kind: 'MediaError', message: e.detail }) as SessionError)(processAnswer(offer, a)))(answer);
+          if (E.isLeft(negotiated) || E.isLeft(answer)) {
+            void outcome.session.bye();
+            this.finish(record, 'MediaError', 'Fail', E.isLeft(negotiated) ? negotiated.left : { kind: 'MediaError', message: 'no answer SDP' });
+            return;
+          }
+          record.remoteSdp = answer.right;
+          this.established(record, outcome.session, negotiated.right);
+          return;
+        }
+        case 'Rejected': return this.finish(record, `Rejected ${outcome.status}`, 'Reject', rejected(outcome.status, outcome.response.reason));
+        case 'Cancelled': return this.finish(record, 'Cancelled', 'Cancel', { kind: 'Cancelled', message: 'the call was cancelled' });
+        case 'Timeout': return this.finish(record, 'Timeout', 'Fail', { kind: 'Timeout', message: 'no answer' });
+        case 'TransportError': return this.finish(record, 'TransportError', 'Fail', { kind: 'TransportError', message: 'the INVITE could not be sent' });
+      }
+    });
+    return callInfo(record);
+  }
+
+  /** Resolves when the call is connected; rejects with Rejected, Cancelled, Timeout or another SessionError. */
+  async waitForAnswer(sessionId: string, timeoutMs: number): Promise<CallInfo> {
+    const record = this.record(sessionId);
+    this.check(record, 'waitForAnswer');
+    let timer: ReturnType<Clock['schedule']> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = this.deps.clock.schedule(timeoutMs, () => reject({ kind: 'Timeout', message: `not answered within ${timeoutMs} ms` } satisfies SessionError));
+    });
+    try {
+      await Promise.race([record.answered, timeout]);
+    } finally {
+      if (timer !== undefined) this.deps.clock.cancel(timer);
+    }
+    return callInfo(record);
+  }
+
+  async acceptIncomingCall(sessionId: string, sdp?: string): Promise<void> {
+    const record = this.record(sessionId);
+    this.check(record, 'accept');
+    await this.accept(record, sdp);
+  }
+
+  async rejectIncomingCall(sessionId: string, status = 486, reason?: string): Promise<void> {
+    const record = this.record(sessionId);
+    this.check(record, 'reject');
+    record.incoming?.reject(status, reason === undefined ? {} : { reason });
+    this.finish(record, `Rejected ${status}`, 'Reject', rejected(status, reason ?? 'Rejected'));
+  }
+
+  /** CANCEL before an answer, BYE after; an incoming call still ringing is declined (603). */
+  async terminateSession(sessionId: string): Promise<void> {
+    const record = this.record(sessionId);
+    this.check(record, 'terminate');
+    if (record.dialog !== undefined) {
+      this.move(record, 'Hangup');
+      await record.dialog.bye();
+      this.finish(record, 'Local hangup', 'Ended');
+    } else if (record.outgoing !== undefined) {
+      const cancelled = record.outgoing.cancel();
+      if (E.isLeft(cancelled)) this.finish(record, 'Cancelled', 'Cancel', { kind: 'Cancelled', message: 'cancelled' });
+      await record.answered.catch(() => undefined);
+    } else {
+      record.incoming?.reject(603);
+      this.finish(record, 'Declined', 'Reject', rejected(603, 'Decline'));
+    }
+  }
+
+  /** Hold with a re-INVITE offering sendonly (or inactive), per RFC 6337. */
+  async holdSession(sessionId: string): Promise<void> {
+    const record = this.record(sessionId);
+    this.check(record, 'hold');
+    await this.modify(record, holdDirection(record.negotiated?.direction ?? 'sendrecv'));
+    this.move(record, 'Hold');
+    this.events.publish({ type: 'HoldChanged', sessionId, onHold: true });
+  }
+
+  async resumeSession(sessionId: string): Promise<void> {
+    const record = this.record(sessionId);
+    this.check(record, 'resume');
+    await this.modify(record, resumeDirection());
+    this.move(record, 'Resume');
+    this.events.publish({ type: 'HoldChanged', sessionId, onHold: false });
+  }
+
+  /** RFC 4733 events when negotiated, otherwise SIP INFO with application/dtmf-relay. */
+  async sendDtmf(sessionId: string, digits: string): Promise<void> {
+    const record = this.record(sessionId);
+    this.check(record, 'sendDtmf');
+    for (const digit of digits) if (digitToEvent(digit) === undefined) throw { kind: 'InvalidState', state: record.state, operation: 'sendDtmf', message: `'${digit}' is not a DTMF digit` } satisfies SessionError;
+    if (record.negotiated?.telephoneEventPayloadType !== undefined && record.media !== undefined) {
+      await record.media.sendDtmf(digits);
+      return;
+    }
+    for (const digit of digits) {
+      const outcome = await record.dialog!.info(encodeUtf8(`Signal=${digit}\r\nDuration=160\r\n`), DTMF_RELAY);
+      if (outcome.kind !== 'Response' || outcome.response.status >= 300) throw { kind: 'TransportError', message: `INFO for DTMF failed (${outcome.kind})` } satisfies SessionError;
+    }
+  }
+
+  getSession(sessionId: string): CallInfo | undefined {
+    const record = this.sessions.get(sessionId) ?? this.ended.get(sessionId);
+    return record === undefined ? undefined : callInfo(record);
+  }
+
+  listActiveSessions(): string[] {
+    return [...this.sessions.keys()];
+  }
+
+  getStats(): SessionStats {
+    const byState: Record<string, number> = {};
+    const perUser: Record<string, number> = {};
+    for (const r of this.sessions.values()) {
+      byState[r.state] = (byState[r.state] ?? 0) + 1;
+      for (const u of r.users) perUser[u] = (perUser[u] ?? 0) + 1;
+    }
+    return { active: this.sessions.size, total: this.total, failed: this.failed, byState, perUser };
+  }
+
+  /** Live SIP state, for leak checks. */
+  resources(): { readonly sessions: number; readonly lingering: number; readonly dialogs: number; readonly transactions: number } {
+    const tx = this.ua.layer.counts();
+    return { sessions: this.sessions.size, lingering: this.ended.size, dialogs: this.ua.counts().dialogs, transactions: tx.ict + tx.nict + tx.ist + tx.nist };
+  }
+
+  // ── MediaControl ────────────────────────────────────────────────────────
+
+  generateSdpOffer(sessionId: string): string {
+    const record = this.record(sessionId);
+    if (record.media === undefined) throw { kind: 'MediaError', message: 'no media session' } satisfies SessionError;
+    return serializeSdp(record.localSdp ?? createOffer(this.localMedia(record.media, 'sendrecv'), this.sdpIdentity()));
+  }
+
+  generateSdpAnswer(sessionId: string, offer: string): string {
+    const record = this.record(sessionId);
+    if (record.media === undefined) throw { kind: 'MediaError', message: 'no media session' } satisfies SessionError;
+    const parsed = this.unwrap(this.parseSdpText(offer));
+    const answer = createAnswer(parsed, this.localMedia(record.media, 'sendrecv'), this.sdpIdentity());
+    if (E.isLeft(answer)) throw { kind: 'MediaError', message: answer.left.detail } satisfies SessionError;
+    return serializeSdp(answer.right.answer);
+  }
+
+  /** Points the call's audio at "ip:port" (e.g. after an out-of-band answer). */
+  establishMediaFlow(sessionId: string, remote: string): void {
+    const record = this.record(sessionId);
+    const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(remote);
+    if (record.media === undefined || match === null) throw { kind: 'MediaError', message: `cannot establish media to ${remote}` } satisfies SessionError;
+    const port = Number(match[2]);
+    const current = record.media.parameters;
+    record.media.configure({
+      codec: current?.codec ?? 'PCMU', payloadType: current?.payloadType ?? 0, direction: current?.direction ?? 'sendrecv',
+      ...(current?.telephoneEventPayloadType === undefined ? {} : { telephoneEventPayloadType: current.telephoneEventPayloadType }),
+      remote: { host: match[1] as string, port }, remoteRtcpPort: port + 1,
+    });
+    record.media.start();
+  }
+
+  startAudioTransmission(sessionId: string, source: AudioSource = { kind: 'silence' }): void {
+    const media = this.mediaOf(sessionId);
+    media.setSource(source);
+    media.start();
+  }
+
+  stopAudioTransmission(sessionId: string): void {
+    this.mediaOf(sessionId).setSource({ kind: 'silence' });
+  }
+
+  /** Where received audio goes: discard, record (read it back with getRecording), or a callback. */
+  setAudioSink(sessionId: string, sink: AudioSink): void {
+    this.mediaOf(sessionId).setSink(sink);
+  }
+
+  getRecording(sessionId: string): Int16Array {
+    return this.mediaOf(sessionId).recording();
+  }
+
+  getMediaInfo(sessionId: string): MediaInfo {
+    const record = this.record(sessionId);
+    const media = this.mediaOf(sessionId);
+    return {
+      localAddress: this.deps.config.localAddress, localRtpPort: media.localAddress.rtpPort,
+      remoteAddress: media.parameters?.remote.host, remoteRtpPort: media.parameters?.remote.port,
+      codec: record.negotiated?.codec, direction: media.parameters?.direction,
+    };
+  }
+
+  getMediaStatistics(sessionId: string): MediaStatistics {
+    return this.mediaOf(sessionId).statistics();
+  }
+
+  /** Publishes a MediaQuality event every `intervalMs` until the call ends. */
+  startStatisticsMonitoring(sessionId: string, intervalMs: number): void {
+    const record = this.record(sessionId);
+    const tick = (): void => {
+      if (!this.sessions.has(sessionId) || record.media === undefined) return;
+      const s = record.media.statistics();
+      this.events.publish({ type: 'MediaQuality', sessionId, mos: s.mos, lossPercent: s.lossPercent, jitterMs: s.jitterMs, rttMs: s.rttMs });
+      record.timers.push(this.deps.clock.schedule(intervalMs, tick));
+    };
+    record.timers.push(this.deps.clock.schedule(intervalMs, tick));
+  }
+
+  // ── incoming calls ──────────────────────────────────────────────────────
+
+  private async onIncomingInvite(invite: IncomingInvite): Promise<void> {
+    const from = headerValue(invite.request, 'From') ?? '';
+    const to = headerValue(invite.request, 'To') ?? '';
+    const uriOf = (v: string): string => E.fold(() => v, (n: NameAddr) => formatUri(n.uri))(parseNameAddr(v));
+    const fromUri = uriOf(from);
+    const toUri = uriOf(to);
+    if (!this.running || this.sessions.size >= this.deps.config.maxSessions || this.userCount(userOf(fromUri)) >= this.deps.config.maxSessionsPerUser) {
+      // Full: 503 with Retry-After, so the caller backs off (RFC 3261 §21.5.4).
+      invite.reject(503, { headers: [{ name: 'Retry-After', value: '5' }] });
+      return;
+    }
+    let offer: SessionDescription | undefined;
+    if (invite.request.body.length > 0) {
+      const parsed = this.parseSdpText(decodeUtf8(invite.request.body));
+      if (E.isLeft(parsed)) return void invite.reject(400, { reason: 'Bad SDP' });
+      offer = parsed.right;
+    }
+    const record = this.newRecord('incoming', fromUri, toUri);
+    record.incoming = invite;
+    if (offer !== undefined) record.remoteSdp = offer;
+    this.move(record, 'IncomingRing');
+    invite.on({ onCancelled: () => this.finish(record, 'Cancelled', 'Cancel', { kind: 'Cancelled', message: 'the caller cancelled' }) });
+    invite.provisional(180);
+    this.events.publish({ type: 'IncomingCall', sessionId: record.id, from: fromUri, to: toUri });
+    let decision: CallDecision;
+    try {
+      decision = await this.deps.handler.onIncomingCall(callInfo(record));
+    } catch (error) {
+      decision = { kind: 'Reject', status: 500, reason: 'Handler failed' };
+      this.deps.logger?.error('call handler threw', { error: String(error) });
+    }
+    if (record.state !== 'Ringing') return;
+    switch (decision.kind) {
+      case 'Accept': return void this.accept(record, decision.sdp).catch((e) => this.deps.logger?.warn('accept failed', { error: JSON.stringify(e) }));
+      case 'Reject':
+        invite.reject(decision.status, decision.reason === undefined ? {} : { reason: decision.reason });
+        return this.finish(record, `Rejected ${decision.status}`, 'Reject', rejected(decision.status, decision.reason ?? ''));
+      case 'Forward':
+        // A real redirect: 302 with the new target in Contact (§21.3.3).
+        invite.reject(302, { headers: [{ name: 'Contact', value: decision.target.includes('<') ? decision.target : `<${decision.target}>` }] });
+        return this.finish(record, 'Forwarded', 'Reject', rejected(302, 'Moved Temporarily'));
+      case 'Defer':
+        // Keeps ringing until accepted or rejected; after the defer timeout, 480.
+        record.timers.push(this.deps.clock.schedule(this.deps.config.deferTimeoutMs, () => {
+          if (record.state !== 'Ringing') return;
+          invite.reject(480);
+          this.finish(record, 'Defer timeout', 'Reject', rejected(480, 'Temporarily Unavailable'));
+        }));
+        return;
+    }
+  }
+
+  private async accept(record: SessionRecord, sdp: string | undefined): Promise<void> {
+    const invite = record.incoming;
+    if (invite === undefined) return;
+    const media = record.media ?? await this.openMedia(record);
+    let negotiated: NegotiatedAudio | undefined;
+    let answer: SessionDescription;
+    if (sdp !== undefined) {
+      answer = this.unwrap(this.parseSdpText(sdp));
+    } else if (record.remoteSdp !== undefined) {
+      const result = createAnswer(record.remoteSdp, this.localMedia(media, 'sendrecv'), this.sdpIdentity());
+      if (E.isLeft(result)) {
+        // RFC 3264 §6: an offer we cannot accept is answered 488.
+        invite.reject(488, { headers: [{ name: 'Warning', value: `304 session-core "${result.left.detail}"` }] });
+        this.finish(record, 'Not acceptable', 'Reject', rejected(488, 'Not Acceptable Here'));
+        return;
+      }
+      answer = result.right.answer;
+      negotiated = result.right.negotiated;
+    } else {
+      answer = createOffer(this.localMedia(media, 'sendrecv'), this.sdpIdentity());
+    }
+    record.localSdp = answer;
+    const session = invite.accept({ body: encodeUtf8(serializeSdp(answer)), contentType: SDP });
+    if (E.isLeft(session)) {
+      this.finish(record, 'Accept failed', 'Fail', { kind: 'InvalidState', state: record.state, operation: 'accept', message: 'the call can no longer be accepted' });
+      return;
+    }
+    // With no offer in the INVITE our 2xx carries the offer; the peer's answer would come in the ACK,
+    // which this version does not read yet, so media then waits for establishMediaFlow.
+    this.established(record, session.right, negotiated);
+  }
+
+  // ── shared call machinery ───────────────────────────────────────────────
+
+  private established(record: SessionRecord, dialog: InviteSession, negotiated: NegotiatedAudio | undefined): void {
+    record.dialog = dialog;
+    dialog.setHandler({
+      onModify: (request) => this.onRemoteModify(record, request),
+      onRequest: (request) => this.onDialogRequest(record, request),
+      onTerminated: (reason) => this.finish(record, reason === 'RemoteBye' ? 'Remote hangup' : reason, 'Ended'),
+    });
+    if (negotiated !== undefined) this.applyMedia(record, negotiated);
+    record.connectedAtMs = this.deps.clock.nowMs();
+    this.move(record, 'Answered');
+    if (this.deps.config.sessionTimeoutMs > 0) {
+      record.timers.push(this.deps.clock.schedule(this.deps.config.sessionTimeoutMs, () => void this.terminateSession(record.id).catch(() => undefined)));
+    }
+    this.events.publish({ type: 'CallEstablished', sessionId: record.id });
+    const sdpText = (d: SessionDescription | undefined): string | undefined => (d === undefined ? undefined : serializeSdp(d));
+    this.deps.handler.onCallEstablished?.(callInfo(record), sdpText(record.localSdp), sdpText(record.remoteSdp));
+    record.settleAnswered();
+  }
+
+  private applyMedia(record: SessionRecord, negotiated: NegotiatedAudio): void {
+    record.negotiated = negotiated;
+    const media = record.media;
+    if (media === undefined) return;
+    media.configure({
+      codec: negotiated.codec, payloadType: negotiated.payloadType, direction: negotiated.direction,
+      ...(negotiated.telephoneEventPayloadType === undefined ? {} : { telephoneEventPayloadType: negotiated.telephoneEventPayloadType }),
+      remote: { host: negotiated.remoteAddress, port: negotiated.remotePort }, remoteRtcpPort: negotiated.remoteRtcpPort,
+    });
+    media.start();
+  }
+
+  /** A re-INVITE or UPDATE from the peer: answer its offer, follow its direction (hold/resume). */
+  private onRemoteModify(record: SessionRecord, request: SipRequest): Answer {
+    if (request.body.length === 0 || record.media === undefined) return { status: 200, body: encodeUtf8(serializeSdp(record.localSdp!)), contentType: SDP };
+    const offer = this.parseSdpText(decodeUtf8(request.body));
+    if (E.isLeft(offer)) return { status: 400 };
+    const wanted: Direction = record.state === 'OnHold' ? 'sendonly' : 'sendrecv';
+    const result = createAnswer(offer.right, this.localMedia(record.media, wanted), this.sdpIdentity(record.localSdp));
+    if (E.isLeft(result)) return { status: 488 };
+    const wasHeld = record.negotiated !== undefined && record.negotiated.direction !== 'sendrecv';
+    record.remoteSdp = offer.right;
+    record.localSdp = result.right.answer;
+    this.applyMedia(record, result.right.negotiated);
+    const theirDirection = offer.right.media[0] === undefined ? 'sendrecv' : directionOf(offer.right, offer.right.media[0]);
+    const held = theirDirection === 'sendonly' || theirDirection === 'inactive';
+    if (held !== wasHeld) this.events.publish({ type: 'HoldChanged', sessionId: record.id, onHold: held });
+    return { status: 200, body: encodeUtf8(serializeSdp(result.right.answer)), contentType: SDP };
+  }
+
+  private onDialogRequest(record: SessionRecord, request: SipRequest): Answer {
+    if (request.method === 'INFO' && (headerValue(request, 'Content-Type') ?? '').toLowerCase().startsWith(DTMF_RELAY)) {
+      const signal = /Signal\s*=\s*([0-9*#A-Da-d])/.exec(decodeUtf8(request.body))?.[1];
+      if (signal !== undefined) this.dtmf(record, signal.toUpperCase());
+      return { status: 200 };
+    }
+    return { status: request.method === 'INFO' ? 200 : 501 };
+  }
+
+  private dtmf(record: SessionRecord, digit: string): void {
+    this.events.publish({ type: 'DtmfReceived', sessionId: record.id, digit });
+    this.deps.handler.onDtmf?.(callInfo(record), digit);
+  }
+
+  private async modify(record: SessionRecord, direction: Direction): Promise<void> {
+    if (record.dialog === undefined || record.localSdp === undefined) throw { kind: 'InvalidState', state: record.state, operation: 'modify', message: 'no dialog' } satisfies SessionError;
+    const offer = reoffer(record.localSdp, direction);
+    const outcome = await record.dialog.reinvite({ body: encodeUtf8(serializeSdp(offer)), contentType: SDP });
+    if (outcome.kind !== 'Response') throw { kind: outcome.kind === 'Timeout' ? 'Timeout' : 'TransportError', message: `re-INVITE failed: ${outcome.kind}` } satisfies SessionError;
+    if (outcome.response.status >= 300) throw rejected(outcome.response.status, outcome.response.reason);
+    record.localSdp = offer;
+    const answer = this.parseSdpText(decodeUtf8(outcome.response.body));
+    if (E.isRight(answer)) {
+      record.remoteSdp = answer.right;
+      const negotiated = processAnswer(offer, answer.right);
+      if (E.isRight(negotiated)) this.applyMedia(record, negotiated.right);
+    }
+  }
+
+  private outOfDialogRequest(request: SipRequest): Answer {
+    return { status: request.method === 'MESSAGE' ? 200 : 405 };
+  }
+
+  private newRecord(direction: 'incoming' | 'outgoing', from: string, to: string): SessionRecord {
+    let settle!: (error?: unknown) => void;
+    const answered = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    answered.catch(() => undefined);
+    const record: SessionRecord = {
+      id: `sess-${this.ids.token(12)}`, direction, from, to, users: [userOf(from), userOf(to)], startedAtMs: this.deps.clock.nowMs(),
+      state: 'Initializing', timers: [], answered, settleAnswered: settle,
+    };
+    this.sessions.set(record.id, record);
+    this.total++;
+    this.events.publish({ type: 'SessionCreated', sessionId: record.id, direction, from, to });
+    return record;
+  }
+
+  private async openMedia(record: SessionRecord): Promise<MediaSession> {
+    const media = await MediaSession.open(this.deps.rtp, this.deps.clock, this.ids, `${record.id}@${this.deps.config.localAddress}`);
+    if (E.isLeft(media)) {
+      this.finish(record, 'No media ports', 'Fail');
+      throw { kind: 'ResourceExhausted', message: media.left.detail } satisfies SessionError;
+    }
+    record.media = media.right;
+    media.right.onDtmf((digit) => this.dtmf(record, digit));
+    return media.right;
+  }
+
+  private localMedia(media: MediaSession, direction: Direction): LocalMedia {
+    return { address: this.deps.config.localAddress, port: media.localAddress.rtpPort, codecs: DEFAULT_CODECS, telephoneEventPayloadType: 101, direction, ptimeMs: 20 };
+  }
+
+  private sdpIdentity(previous?: SessionDescription): { username: string; sessionId: string; sessionVersion: string } {
+    if (previous !== undefined) return { username: previous.origin.username, sessionId: previous.origin.sessionId, sessionVersion: (BigInt(previous.origin.sessionVersion) + 1n).toString() };
+    return { username: '-', sessionId: String(this.ids.ssrc()), sessionVersion: '1' };
+  }
+
+  private parseSdpText(text: string): E.Either<SessionError, SessionDescription> {
+    return E.mapLeft((e: { detail: string }) => ({ kind: 'MediaError', message: `bad SDP: ${e.detail}` }) as SessionError)(parseSdp(text));
+  }
+
+  private move(record: SessionRecord, event: CallEvent): void {
+    const next = transition(record.state, event);
+    if (E.isLeft(next)) return this.deps.logger?.debug('ignored transition', { session: record.id, state: record.state, event });
+    const from = record.state;
+    record.state = next.right;
+    this.events.publish({ type: 'StateChanged', sessionId: record.id, from, to: next.right });
+  }
+
+  /** Ends a call once: final state, events, handler, media and timers released; kept a short while for getSession. */
+  private finish(record: SessionRecord, reason: string, event: CallEvent, error?: SessionError): void {
+    if (isFinal(record.state) || !this.sessions.has(record.id)) return;
+    if (record.state === 'Connected' || record.state === 'OnHold' || record.state === 'Transferring') this.move(record, event === 'Fail' ? 'Fail' : 'Ended');
+    else if (record.state === 'Terminating') this.move(record, 'Ended');
+    else this.move(record, event);
+    if (!isFinal(record.state)) this.move(record, 'Fail');
+    if (record.state === 'Failed') this.failed++;
+    record.endReason = reason;
+    record.timers.forEach((h) => this.deps.clock.cancel(h));
+    record.timers = [];
+    void record.media?.close();
+    this.sessions.delete(record.id);
+    const durationMs = record.connectedAtMs === undefined ? 0 : this.deps.clock.nowMs() - record.connectedAtMs;
+    this.events.publish({ type: 'CallEnded', sessionId: record.id, reason, durationMs });
+    this.deps.handler.onCallEnded?.(callInfo(record), reason);
+    record.settleAnswered(error ?? { kind: 'Cancelled', message: `the call ended: ${reason}` });
+    if (this.deps.config.lingerMs > 0 && this.running) {
+      this.ended.set(record.id, record);
+      record.timers.push(this.deps.clock.schedule(this.deps.config.lingerMs, () => this.ended.delete(record.id)));
+    }
+  }
+
+  private userCount(user: string): number {
+    let n = 0;
+    for (const r of this.sessions.values()) if (r.users.includes(user)) n++;
+    return n;
+  }
+
+  private checkLimits(user: string): void {
+    if (!this.running) throw { kind: 'InvalidState', state: 'Stopped', operation: 'createOutgoingCall', message: 'the coordinator is not started' } satisfies SessionError;
+    if (this.sessions.size >= this.deps.config.maxSessions) throw { kind: 'ResourceExhausted', message: `maxSessions (${this.deps.config.maxSessions}) reached` } satisfies SessionError;
+    if (this.userCount(user) >= this.deps.config.maxSessionsPerUser) throw { kind: 'ResourceExhausted', message: `per-user limit reached for ${user}` } satisfies SessionError;
+  }
+
+  private record(sessionId: string): SessionRecord {
+    const record = this.sessions.get(sessionId);
+    if (record === undefined) throw sessionNotFound(sessionId);
+    return record;
+  }
+
+  private check(record: SessionRecord, operation: SessionOperation): void {
+    const ok = checkOperation(record.state, operation);
+    if (E.isLeft(ok)) throw ok.left;
+  }
+
+  private mediaOf(sessionId: string): MediaSession {
+    const media = (this.sessions.get(sessionId) ?? this.ended.get(sessionId))?.media;
+    if (media === undefined) throw this.sessions.has(sessionId) ? ({ kind: 'MediaError', message: 'no media session' } satisfies SessionError) : sessionNotFound(sessionId);
+    return media;
+  }
+
+  private unwrap<T>(either: E.Either<SessionError, T>): T {
+    if (E.isLeft(either)) throw either.left;
+    return either.right;
+  }
+}

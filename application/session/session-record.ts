@@ -1,0 +1,40 @@
+import type { NegotiatedAudio } from '../../domain/sdp/offer-answer.js';
+import type { SessionDescription } from '../../domain/sdp/session-description.js';
+import type { CallState } from '../../domain/session/call-state.js';
+import type { TimerHandle } from '../../ports/clock.js';
+import type { MediaSession } from '../media/media-session.js';
+import type { IncomingInvite } from '../ua/incoming-invite.js';
+import type { InviteSession } from '../ua/invite-session.js';
+import type { OutgoingInvite } from '../ua/outgoing-invite.js';
+import type { CallInfo } from './call-handler.js';
+
+/** Everything the coordinator keeps for one call; never leaves the application layer. */
+export interface SessionRecord {
+  readonly id: string;
+  readonly direction: 'incoming' | 'outgoing';
+  readonly from: string;
+  readonly to: string;
+  readonly users: ReadonlyArray<string>;
+  readonly startedAtMs: number;
+  state: CallState;
+  connectedAtMs?: number;
+  endReason?: string;
+  incoming?: IncomingInvite;
+  outgoing?: OutgoingInvite;
+  dialog?: InviteSession;
+  media?: MediaSession;
+  localSdp?: SessionDescription;
+  remoteSdp?: SessionDescription;
+  negotiated?: NegotiatedAudio;
+  timers: TimerHandle[];
+  /** Settled when the call is answered or fails: waitForAnswer awaits it. */
+  answered: Promise<void>;
+  settleAnswered: (error?: unknown) => void;
+}
+
+export const callInfo = (r: SessionRecord): CallInfo => ({
+  id: r.id, from: r.from, to: r.to, direction: r.direction, state: r.state, startedAtMs: r.startedAtMs,
+});
+
+/** The user part of a SIP URI, for per-user limits and event filters. */
+export const userOf = (uri: string): string => /^sips?:([^@;>]+)@/.exec(uri.replace(/^.*</, ''))?.[1] ?? uri;
