@@ -102,11 +102,11 @@ export class SessionCoordinator {
     if (!this.running) return;
     this.running = false;
     const live = [...this.sessions.values()];
-    await Promise.all(live.map((r) => this.terminateSession(r.id).catch(() => undefined)));
-    const deadline = this.deps.clock.nowMs() + timeoutMs;
-    while (this.ua.layer.counts().nict + this.ua.layer.counts().ict > 0 && this.deps.clock.nowMs() < deadline) {
-      await new Promise((resolve) => this.deps.clock.schedule(20, () => resolve(undefined)));
-    }
+    // Each BYE or CANCEL gets until the timeout to be answered; then the stack closes regardless.
+    let timer: ReturnType<Clock['schedule']> | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = this.deps.clock.schedule(timeoutMs, resolve)));
+    await Promise.race([Promise.all(live.map((r) => this.terminateSession(r.id).catch(() => undefined))), timeout]);
+    if (timer !== undefined) this.deps.clock.cancel(timer);
     for (const r of [...this.sessions.values()]) this.finish(r, 'Shutdown', 'Fail');
     for (const r of this.ended.values()) r.timers.forEach((h) => this.deps.clock.cancel(h));
     this.ended.clear();

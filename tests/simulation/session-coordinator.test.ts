@@ -1,0 +1,167 @@
+import test from 'ava';
+import { AutoAnswerHandler, CompositeHandler, RejectAllHandler, type CallHandler } from '../../application/session/call-handler.js';
+import { CallDecision } from '../../domain/session/call-decision.js';
+import { dominantFrequency } from '../../domain/media/goertzel.js';
+import { right } from '../support/either.js';
+import { simPeers, stopAll } from '../support/coordinator-harness.js';
+import { SessionManagerBuilder } from '../../adapters/composition/session-manager-builder.js';
+
+const settle = async (sim: Awaited<ReturnType<typeof simPeers>>, ms: number): Promise<void> => {
+  await sim.clock.advanceBy(ms);
+};
+
+const rejectsWith = async (t: Parameters<typeof right>[0], promise: Promise<unknown>, kind: string): Promise<Record<string, unknown>> => {
+  const error = (await promise.then(() => t.fail(`expected ${kind}`), (e: unknown) => e)) as Record<string, unknown>;
+  t.is(error?.['kind'], kind);
+  return error;
+};
+
+for (const [name, link] of [['clean', {}], ['30 % loss', { oneWayDelayMinMs: 5, oneWayDelayMeanMs: 5, lossRatio: 0.3 }]] as const) {
+  test(`coordinators (${name}): a call is answered, carries audio and DTMF both ways, holds and resumes, and hangs up cleanly`, async (t) => {
+    const dtmfAtB: string[] = [];
+    const handlerB: CallHandler = { onIncomingCall: () => CallDecision.accept(), onDtmf: (_c, d) => dtmfAtB.push(d) };
+    const sim = await simPeers(101, [new AutoAnswerHandler(), handlerB], link);
+    const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
+    const call = await a.coordinator.createOutgoingCall(a.uri, b.uri);
+    const answered = a.coordinator.waitForAnswer(call.id, 60_000);
+    await settle(sim, 40_000);
+    t.is((await answered).state, 'Connected');
+    const bId = b.coordinator.listActiveSessions()[0]!;
+    t.is(b.coordinator.getSession(bId)?.state, 'Connected');
+    a.coordinator.startAudioTransmission(call.id, { kind: 'tone', frequenciesHz: [1000] });
+    b.coordinator.setAudioSink(bId, { kind: 'record' });
+    const digitsToB = a.coordinator.sendDtmf(call.id, '123');
+    const dtmfAtA: string[] = [];
+    a.coordinator.events.subscribe((e) => e.type === 'DtmfReceived' && dtmfAtA.push(e.digit));
+    const digitsToA = b.coordinator.sendDtmf(bId, '9');
+    await settle(sim, 3_000);
+    await digitsToB;
+    await digitsToA;
+    if (name === 'clean') {
+      t.deepEqual(dtmfAtB, ['1', '2', '3']);
+      t.deepEqual(dtmfAtA, ['9']);
+      t.like(dominantFrequency(b.coordinator.getRecording(bId).subarray(8000, 16000), [600, 1000, 1400]), { frequencyHz: 1000 });
+    }
+    const hold = a.coordinator.holdSession(call.id);
+    await settle(sim, 40_000);
+    await hold;
+    t.is(a.coordinator.getSession(call.id)?.state, 'OnHold');
+    t.true(b.events.some((e) => e.type === 'HoldChanged' && e.onHold), 'the callee saw the hold');
+    t.is(a.coordinator.getMediaInfo(call.id).direction, 'sendonly');
+    t.is(b.coordinator.getMediaInfo(bId).direction, 'recvonly');
+    const resume = a.coordinator.resumeSession(call.id);
+    await settle(sim, 40_000);
+    await resume;
+    t.is(a.coordinator.getSession(call.id)?.state, 'Connected');
+    t.is(b.coordinator.getMediaInfo(bId).direction, 'sendrecv');
+    const stats = a.coordinator.getMediaStatistics(call.id);
+    t.true(stats.packetsSent > 100 && stats.packetsReceived > 100);
+    t.true(stats.mos !== undefined && stats.mos > 1);
+    const hangup = a.coordinator.terminateSession(call.id);
+    await settle(sim, 40_000);
+    await hangup;
+    t.true(a.events.some((e) => e.type === 'CallEnded' && e.sessionId === call.id));
+    t.true(b.events.some((e) => e.type === 'CallEnded' && e.sessionId === bId));
+    t.deepEqual(a.coordinator.listActiveSessions(), []);
+    t.deepEqual(b.coordinator.listActiveSessions(), []);
+    await stopAll(sim);
+    t.is(sim.clock.pendingTimers(), 0);
+    t.is(sim.network.openSockets(), 0);
+  });
+}
+
+test('coordinators: rejected, forwarded (302 with Contact), deferred-then-accepted, and limits (503 Retry-After)', async (t) => {
+  let deferredId: string | undefined;
+  const router: CallHandler = {
+    onIncomingCall: (call) => {
+      if (call.to.includes('busy')) return CallDecision.reject(486, 'Busy Here');
+      if (call.to.includes('moved')) return CallDecision.forward('sip:elsewhere@10.0.0.9');
+      deferredId = call.id;
+      return CallDecision.defer();
+    },
+  };
+  const sim = await simPeers(102, [new AutoAnswerHandler(), router], {}, (b, i) => (i === 1 ? b.withMaxSessions(1) : b));
+  const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
+  const busy = await a.coordinator.createOutgoingCall(a.uri, 'sip:busy@10.0.0.2:5060');
+  const busyAnswer = a.coordinator.waitForAnswer(busy.id, 10_000);
+  await settle(sim, 1_000);
+  const error = await rejectsWith(t, busyAnswer, 'Rejected');
+  t.is(error['status'], 486);
+  const moved = await a.coordinator.createOutgoingCall(a.uri, 'sip:moved@10.0.0.2:5060');
+  const movedAnswer = a.coordinator.waitForAnswer(moved.id, 10_000);
+  await settle(sim, 1_000);
+  t.is((await rejectsWith(t, movedAnswer, 'Rejected'))['status'], 302);
+  const deferred = await a.coordinator.createOutgoingCall(a.uri, 'sip:queue@10.0.0.2:5060');
+  await settle(sim, 5_000);
+  t.is(a.coordinator.getSession(deferred.id)?.state, 'Ringing', 'still ringing while deferred');
+  // A second call while the first occupies the only slot: 503.
+  const full = await a.coordinator.createOutgoingCall(a.uri, 'sip:queue@10.0.0.2:5060');
+  const fullAnswer = a.coordinator.waitForAnswer(full.id, 10_000);
+  await settle(sim, 1_000);
+  t.is((await rejectsWith(t, fullAnswer, 'Rejected'))['status'], 503);
+  await b.coordinator.acceptIncomingCall(deferredId!);
+  const accepted = a.coordinator.waitForAnswer(deferred.id, 10_000);
+  await settle(sim, 1_000);
+  t.is((await accepted).state, 'Connected');
+  t.like(b.coordinator.getStats(), { active: 1 });
+  t.true((a.coordinator.getStats().total) >= 4);
+  await stopAll(sim);
+  t.is(sim.clock.pendingTimers(), 0);
+});
+
+test('coordinators: a deferred call gets 480 after the defer timeout; cancel before answer sends CANCEL; no answer times out', async (t) => {
+  const sim = await simPeers(103, [new AutoAnswerHandler(), { onIncomingCall: () => CallDecision.defer() }], {}, (b, i) => (i === 0 ? b.withAnswerTimeout(8_000) : b.withDeferTimeout(3_000)));
+  const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
+  const unanswered = await a.coordinator.createOutgoingCall(a.uri, b.uri);
+  const result = a.coordinator.waitForAnswer(unanswered.id, 20_000);
+  await settle(sim, 5_000);
+  t.is((await rejectsWith(t, result, 'Rejected'))['status'], 480);
+  const cancelled = await a.coordinator.createOutgoingCall(a.uri, b.uri);
+  await settle(sim, 500);
+  const hangup = a.coordinator.terminateSession(cancelled.id);
+  await settle(sim, 1_000);
+  await hangup;
+  t.is(a.coordinator.getSession(cancelled.id)?.state, 'Cancelled');
+  t.true(sim.network.trace.lines.some((l) => l.includes('CANCEL sip:')), 'CANCEL, not BYE, before an answer');
+  t.false(sim.network.trace.lines.some((l) => l.includes('BYE sip:')));
+  await stopAll(sim);
+  t.is(sim.clock.pendingTimers(), 0);
+});
+
+test('coordinators: graceful stop ends live calls with BYE and CANCEL, then releases everything', async (t) => {
+  const sim = await simPeers(104, [new AutoAnswerHandler(), new CompositeHandler([{ onIncomingCall: (c) => (c.to.includes('ring') ? CallDecision.defer() : CallDecision.defer()) }, new AutoAnswerHandler()]), { onIncomingCall: () => CallDecision.defer() }]);
+  const [a, b, c] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0], typeof sim.peers[0]];
+  const connected = await a.coordinator.createOutgoingCall(a.uri, b.uri);
+  const ringing = await a.coordinator.createOutgoingCall(a.uri, c.uri);
+  await settle(sim, 2_000);
+  t.is(a.coordinator.getSession(connected.id)?.state, 'Connected');
+  t.is(a.coordinator.getSession(ringing.id)?.state, 'Ringing');
+  const stopping = a.coordinator.stop();
+  await settle(sim, 10_000);
+  await stopping;
+  t.true(sim.network.trace.lines.some((l) => l.includes('BYE sip:')));
+  t.true(sim.network.trace.lines.some((l) => l.includes('CANCEL sip:')));
+  t.deepEqual(b.coordinator.listActiveSessions(), []);
+  t.deepEqual(c.coordinator.listActiveSessions(), []);
+  await stopAll(sim);
+  t.is(sim.clock.pendingTimers(), 0);
+  t.is(sim.network.openSockets(), 0);
+});
+
+test('coordinator API misuse: SessionNotFound, InvalidState, InvalidUri, InvalidConfig', async (t) => {
+  const sim = await simPeers(105, [new AutoAnswerHandler(), new RejectAllHandler()]);
+  const [a] = sim.peers as [typeof sim.peers[0]];
+  await rejectsWith(t, a.coordinator.terminateSession('sess-nope'), 'SessionNotFound');
+  await rejectsWith(t, a.coordinator.createOutgoingCall(a.uri, 'not a uri'), 'InvalidUri');
+  const call = await a.coordinator.createOutgoingCall(a.uri, 'sip:x@10.0.0.2:5060');
+  await rejectsWith(t, a.coordinator.holdSession(call.id), 'InvalidState');
+  await rejectsWith(t, a.coordinator.acceptIncomingCall(call.id), 'InvalidState');
+  await settle(sim, 2_000);
+  const bad = await new SessionManagerBuilder().withMediaPorts(5000, 4000).build().then(() => undefined, (e: unknown) => e as Record<string, unknown>);
+  t.like(bad, { kind: 'InvalidConfig', field: 'mediaPorts' });
+  const badPort = await new SessionManagerBuilder().withSipPort(70000).build().then(() => undefined, (e: unknown) => e as Record<string, unknown>);
+  t.like(badPort, { kind: 'InvalidConfig', field: 'sipPort' });
+  const badBind = await new SessionManagerBuilder().withLocalBindAddr('nonsense').build().then(() => undefined, (e: unknown) => e as Record<string, unknown>);
+  t.like(badBind, { kind: 'InvalidConfig', field: 'localBindAddr' });
+  await stopAll(sim);
+});

@@ -1,0 +1,38 @@
+import { SessionManagerBuilder } from '../../adapters/composition/session-manager-builder.js';
+import { SimulatedNetwork, type LinkImpairment } from '../../adapters/sim/simulated-network.js';
+import { VirtualClock } from '../../adapters/sim/virtual-clock.js';
+import type { CallHandler } from '../../application/session/call-handler.js';
+import type { SessionCoordinator } from '../../application/session/session-coordinator.js';
+import type { SessionEvent } from '../../domain/session/session-event.js';
+
+export interface SimPeer {
+  readonly coordinator: SessionCoordinator;
+  readonly events: SessionEvent[];
+  readonly uri: string;
+}
+
+/** Two (or more) coordinators on one simulated network. */
+export const simPeers = async (seed: number, handlers: ReadonlyArray<CallHandler>, link: Partial<LinkImpairment> = {}, tweak?: (b: SessionManagerBuilder, i: number) => SessionManagerBuilder) => {
+  const clock = new VirtualClock();
+  const network = new SimulatedNetwork(clock, { seed, link });
+  const peers: SimPeer[] = [];
+  for (const [i, handler] of handlers.entries()) {
+    const host = `10.0.0.${i + 1}`;
+    let builder = new SessionManagerBuilder().withSipPort(5060).withMediaPorts(20000, 20199).withHandler(handler).withSimulation({ network, host, seed: seed * 10 + i });
+    if (tweak !== undefined) builder = tweak(builder, i);
+    const coordinator = await builder.build();
+    await coordinator.start();
+    const events: SessionEvent[] = [];
+    coordinator.events.subscribe((e) => events.push(e));
+    peers.push({ coordinator, events, uri: `sip:user${i + 1}@${host}:5060` });
+  }
+  return { clock, network, peers };
+};
+
+/** Stops every coordinator while letting virtual time run, so BYE/CANCEL exchanges can finish. */
+export const stopAll = async (sim: { clock: VirtualClock; peers: ReadonlyArray<SimPeer> }): Promise<void> => {
+  const stopping = Promise.all(sim.peers.map((p) => p.coordinator.stop()));
+  await sim.clock.advanceBy(10_000);
+  await stopping;
+  await sim.clock.runUntilIdle();
+};
