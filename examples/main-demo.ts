@@ -1,20 +1,87 @@
 /**
- * `npm start`: the main job. Until the call stack lands this runs a small
- * deterministic simulation: retransmission timers on the virtual clock.
+ * `npm start`: two coordinators on real loopback UDP place a call, exchange
+ * G.711 audio both ways (a 1 kHz tone one way, 600 Hz the other), send DTMF,
+ * hold and resume, hang up, and print the SIP ladder and measured media
+ * statistics. Exits 0 when everything worked.
  */
-import { IdGenerator } from '../adapters/composition/index.js';
-import { SeededRandom, VirtualClock } from '../adapters/sim/index.js';
+import {
+  CallDecision, dominantFrequency, ladder, SessionManagerBuilder, type CallHandler, type SipTraceEntry, type SessionCoordinator,
+} from '../adapters/composition/index.js';
 
-const clock = new VirtualClock();
-const ids = new IdGenerator(new SeededRandom(Number(process.env['SIM_SEED'] ?? 1)));
-const branch = ids.branch();
-let intervalMs = 500;
-const fire = (): void => {
-  console.log(`t=${String(clock.nowMs()).padStart(6)} ms  retransmit INVITE (branch ${branch}), next in ${intervalMs * 2} ms`);
-  intervalMs *= 2;
-  if (clock.nowMs() + intervalMs < 32_000) clock.schedule(intervalMs, fire);
+const trace: SipTraceEntry[] = [];
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const dtmfHeard: string[] = [];
+const problems: string[] = [];
+
+const bobHandler: CallHandler = {
+  onIncomingCall: () => CallDecision.accept(),
+  onDtmf: (_call, digit) => dtmfHeard.push(digit),
 };
-clock.schedule(intervalMs, fire);
-clock.schedule(32_000, () => console.log(`t=${clock.nowMs()} ms  Timer B: transaction timed out`));
-clock.runUntilIdleSync();
-console.log(`pending timers: ${clock.pendingTimers()}`);
+
+const build = (name: string, ports: [number, number], handler: CallHandler): Promise<SessionCoordinator> =>
+  new SessionManagerBuilder()
+    .withLocalBindAddr('127.0.0.1:0')
+    .withMediaPorts(...ports)
+    .withHandler(handler)
+    .withUserAgent(`session-core demo (${name})`)
+    .withSipTrace((entry) => trace.push(entry))
+    .build();
+
+const main = async (): Promise<number> => {
+  const started = performance.now();
+  const alice = await build('alice', [30000, 30999], { onIncomingCall: () => CallDecision.reject(486) });
+  const bob = await build('bob', [31000, 31999], bobHandler);
+  await alice.start();
+  await bob.start();
+  const aliceAt = alice.localEndpoint!;
+  const bobAt = bob.localEndpoint!;
+  const aliceUri = `sip:alice@127.0.0.1:${aliceAt.port}`;
+  const bobUri = `sip:bob@127.0.0.1:${bobAt.port}`;
+  console.log(`alice ${aliceUri}  ⇄  bob ${bobUri}\n`);
+
+  const call = await alice.createOutgoingCall(aliceUri, bobUri);
+  await alice.waitForAnswer(call.id, 5_000);
+  const bobId = bob.listActiveSessions()[0]!;
+  alice.startAudioTransmission(call.id, { kind: 'tone', frequenciesHz: [1000] });
+  bob.startAudioTransmission(bobId, { kind: 'tone', frequenciesHz: [600] });
+  alice.setAudioSink(call.id, { kind: 'record' });
+  bob.setAudioSink(bobId, { kind: 'record' });
+  await sleep(1_500);
+  await alice.sendDtmf(call.id, '1234#');
+  await sleep(300);
+  await alice.holdSession(call.id);
+  const heldDirection = bob.getMediaInfo(bobId).direction;
+  await sleep(500);
+  await alice.resumeSession(call.id);
+  await sleep(1_500);
+
+  const aliceStats = alice.getMediaStatistics(call.id);
+  const bobStats = bob.getMediaStatistics(bobId);
+  const bobHeard = dominantFrequency(bob.getRecording(bobId).subarray(4_000, 12_000), [600, 1000]);
+  const aliceHeard = dominantFrequency(alice.getRecording(call.id).subarray(4_000, 12_000), [600, 1000]);
+  await alice.terminateSession(call.id);
+  await sleep(100);
+
+  console.log(ladder(trace.filter((e) => e.summary.length > 0), `alice :${aliceAt.port}`, `bob :${bobAt.port}`, 56));
+  const row = (name: string, s: typeof aliceStats): string =>
+    `${name.padEnd(6)} sent ${String(s.packetsSent).padStart(4)} pkts  received ${String(s.packetsReceived).padStart(4)}  loss ${s.lossPercent.toFixed(2)} %  jitter ${s.jitterMs.toFixed(2)} ms  RTT ${s.rttMs === undefined ? 'n/a' : `${s.rttMs.toFixed(2)} ms`}  MOS ${s.mos?.toFixed(2) ?? 'n/a'}`;
+  console.log(`\nmedia (G.711 ${alice.getMediaInfo(call.id).codec}, 20 ms frames):`);
+  console.log(row('alice', aliceStats));
+  console.log(row('bob', bobStats));
+  console.log(`bob heard ${bobHeard.frequencyHz} Hz, alice heard ${aliceHeard.frequencyHz} Hz; DTMF at bob: ${dtmfHeard.join('') || '(none)'}; on hold bob's media was ${heldDirection}`);
+
+  if (bobHeard.frequencyHz !== 1000) problems.push('bob did not hear the 1 kHz tone');
+  if (aliceHeard.frequencyHz !== 600) problems.push('alice did not hear the 600 Hz tone');
+  if (dtmfHeard.join('') !== '1234#') problems.push(`DTMF arrived as "${dtmfHeard.join('')}"`);
+  if (heldDirection !== 'recvonly') problems.push(`hold left bob's media ${heldDirection}`);
+  if (bob.listActiveSessions().length !== 0) problems.push('bob still has a session after the hang-up');
+  await alice.stop();
+  await bob.stop();
+  console.log(`\n${problems.length === 0 ? 'OK' : `FAILED: ${problems.join('; ')}`} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return problems.length === 0 ? 0 : 1;
+};
+
+main().then((code) => process.exit(code), (error: unknown) => {
+  console.error('demo failed:', error);
+  process.exit(1);
+});

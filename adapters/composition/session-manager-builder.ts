@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { MultiTransport } from '../../application/multi-transport.js';
+import { TracingTransport, type SipTraceEntry } from '../../application/tracing-transport.js';
 import type { CallHandler } from '../../application/session/call-handler.js';
 import { AutoAnswerHandler } from '../../application/session/call-handler.js';
 import { DEFAULT_SESSION_CONFIG, validateConfig, type SessionConfig } from '../../application/session/session-config.js';
@@ -40,6 +41,7 @@ export class SessionManagerBuilder {
   private logger: Logger | undefined;
   private simulation: SimulationOptions | undefined;
   private problem: SessionError | undefined;
+  private trace: ((entry: SipTraceEntry) => void) | undefined;
 
   withSipPort(port: number): this {
     this.options['sipPort'] = port;
@@ -121,6 +123,12 @@ export class SessionManagerBuilder {
     return this;
   }
 
+  /** Reports every SIP message sent and received (for ladders, logs, debugging). */
+  withSipTrace(record: (entry: SipTraceEntry) => void): this {
+    this.trace = record;
+    return this;
+  }
+
   /** Runs on the simulated network (VirtualClock, seeded randomness) instead of real sockets. */
   withSimulation(simulation: SimulationOptions): this {
     this.simulation = simulation;
@@ -137,7 +145,9 @@ export class SessionManagerBuilder {
     const container = createContainer(sim === undefined
       ? { kind: 'real', ...(this.logger === undefined ? {} : { logger: this.logger }) }
       : { kind: 'simulated', seed: sim.seed, clock: sim.network.clock, ...(this.logger === undefined ? {} : { logger: this.logger }) });
-    const transport = sim === undefined ? await this.realTransport(c) : this.simulatedTransport(c, sim);
+    const bound = sim === undefined ? await this.realTransport(c) : this.simulatedTransport(c, sim);
+    const trace = this.trace;
+    const transport = trace === undefined ? bound : new TracingTransport(bound, container.get<Clock>(TOKENS.Clock), trace);
     const rtp: RtpSocketFactory = sim === undefined
       ? new UdpRtpSocketFactory({ host: c.bindHost, portMin: c.mediaPortStart, portMax: c.mediaPortEnd })
       : new SimulatedRtpSocketFactory(sim.network, sim.host, c.mediaPortStart, c.mediaPortEnd);

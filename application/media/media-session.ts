@@ -269,8 +269,10 @@ export class MediaSession {
   }
 
   private scheduleRtcp(): void {
-    // §6.3.1: randomize the interval to between 0.5 and 1.5 times the nominal one.
-    const delay = RTCP_INTERVAL_MS * (0.5 + this.ids.below(1000) / 1000);
+    // §6.3.1: randomize the interval to between 0.5 and 1.5 times the nominal one;
+    // §6.2: the first report goes out after half the minimum interval.
+    const nominal = this.sent.rtcp === 0 ? RTCP_INTERVAL_MS / 2 : RTCP_INTERVAL_MS;
+    const delay = nominal * (0.5 + this.ids.below(1000) / 1000);
     this.rtcpTimer = this.clock.schedule(delay, () => {
       this.sendRtcp(false);
       if (!this.closed) this.scheduleRtcp();

@@ -314,8 +314,8 @@ export class SessionCoordinator {
   }
 
   getMediaInfo(sessionId: string): MediaInfo {
-    const record = this.record(sessionId);
     const media = this.mediaOf(sessionId);
+    const record = (this.sessions.get(sessionId) ?? this.ended.get(sessionId)) as SessionRecord;
     return {
       localAddress: this.deps.config.localAddress, localRtpPort: media.localAddress.rtpPort,
       remoteAddress: media.parameters?.remote.host, remoteRtpPort: media.parameters?.remote.port,
