@@ -1,0 +1,110 @@
+/**
+ * An auto-answering SIP endpoint to point SIPp, baresip or a PBX at.
+ *
+ *   npx tsx examples/auto-answer.ts --port 5080
+ */
+import { parseArgs } from 'node:util';
+import { CallDecision, PinoLogger, readWavFile, SessionManagerBuilder, type AudioSource, type CallHandler, type SessionCoordinator } from '../adapters/composition/index.js';
+
+const HELP = `Usage: npx tsx examples/auto-answer.ts [options]
+
+Answers every incoming call with audio and logs each call.
+
+Options:
+  --host HOST          address to bind and advertise (default 127.0.0.1)
+  --port PORT          SIP port; 0 picks a free one (default 5080)
+  --transport T        udp | tcp | both (default udp)
+  --answer-after MS    ring with 180 for MS before answering (default 0)
+  --wav FILE           play this 16-bit mono 8 kHz WAV instead of a 440 Hz tone
+  --media-ports A-B    RTP port range (default 20000-29999)
+  --max-sessions N     concurrent calls before 503 (default 10000)
+  --quiet              do not log each call
+  --help               show this help
+
+Prints a line containing "listening" with the bound address once ready;
+stops gracefully (BYE/CANCEL live calls) on SIGINT or SIGTERM.`;
+
+const { values } = parseArgs({
+  options: {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '5080' },
+    transport: { type: 'string', default: 'udp' },
+    'answer-after': { type: 'string', default: '0' },
+    wav: { type: 'string' },
+    'media-ports': { type: 'string', default: '20000-29999' },
+    'max-sessions': { type: 'string', default: '10000' },
+    quiet: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+const fail = (message: string): never => {
+  console.error(`auto-answer: ${message}\n\n${HELP}`);
+  process.exit(2);
+};
+
+const main = async (): Promise<void> => {
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const transports = values.transport === 'both' ? ['udp', 'tcp'] : [values.transport ?? 'udp'];
+  if (!transports.every((t) => t === 'udp' || t === 'tcp')) fail(`--transport must be udp, tcp or both, not ${values.transport}`);
+  const answerAfterMs = Number(values['answer-after']);
+  if (!Number.isFinite(answerAfterMs) || answerAfterMs < 0) fail('--answer-after takes milliseconds');
+  const [portMin, portMax] = (values['media-ports'] ?? '').split('-').map(Number);
+  let source: AudioSource = { kind: 'tone', frequenciesHz: [440], amplitude: 6000 };
+  if (values.wav !== undefined) {
+    const samples = await readWavFile(values.wav);
+    if (samples._tag === 'Left') fail(samples.left.detail);
+    else source = { kind: 'samples', samples: samples.right, loop: true };
+  }
+  const log = (line: string): void => {
+    if (!values.quiet) console.log(`${new Date().toISOString()} ${line}`);
+  };
+  let coordinator: SessionCoordinator | undefined;
+  const handler: CallHandler = {
+    onIncomingCall: (call) => {
+      log(`incoming ${call.id} from ${call.from} to ${call.to}`);
+      if (answerAfterMs === 0) return CallDecision.accept();
+      setTimeout(() => void coordinator?.acceptIncomingCall(call.id).catch(() => undefined), answerAfterMs);
+      return CallDecision.defer();
+    },
+    onCallEstablished: (call) => {
+      log(`answered ${call.id}`);
+      try {
+        coordinator?.startAudioTransmission(call.id, source);
+      } catch {
+        // The call may already be gone.
+      }
+    },
+    onCallEnded: (call, reason) => log(`ended ${call.id}: ${reason}`),
+    onDtmf: (call, digit) => log(`dtmf ${call.id}: ${digit}`),
+  };
+  try {
+    coordinator = await new SessionManagerBuilder()
+      .withLocalBindAddr(`${values.host}:${values.port}`)
+      .withTransports(transports)
+      .withMediaPorts(portMin ?? 20000, portMax ?? 29999)
+      .withMaxSessions(Number(values['max-sessions']))
+      .withDeferTimeout(Math.max(30_000, answerAfterMs + 5_000))
+      .withHandler(handler)
+      .withLogger(PinoLogger.create({ level: 'warn' }))
+      .build();
+  } catch (error) {
+    fail((error as { message?: string }).message ?? String(error));
+  }
+  const running = coordinator as SessionCoordinator;
+  await running.start();
+  const at = running.localEndpoint;
+  console.log(`auto-answer listening on ${values.host}:${at?.port} (${transports.join('+')})`);
+  const shutdown = async (): Promise<void> => {
+    console.log('auto-answer stopping');
+    await running.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+};
+
+void main();

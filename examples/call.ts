@@ -1,0 +1,88 @@
+/**
+ * Places one call and reports how it went.
+ *
+ *   npx tsx examples/call.ts sip:service@127.0.0.1:5080 --duration 3000 --dtmf 123
+ */
+import { parseArgs } from 'node:util';
+import { SessionManagerBuilder, RejectAllHandler, type SessionError } from '../adapters/composition/index.js';
+
+const HELP = `Usage: npx tsx examples/call.ts sip:user@host:port [options]
+
+Calls the target, plays a 440 Hz tone while connected, optionally sends DTMF,
+hangs up after the duration and prints the media statistics.
+Exits 0 when the call was answered and ended cleanly, 1 otherwise.
+
+Options:
+  --duration MS        how long to stay connected (default 3000)
+  --dtmf DIGITS        send these digits after answer (RFC 4733, or SIP INFO)
+  --transport T        udp | tcp (default udp)
+  --host HOST          local address (default 127.0.0.1)
+  --port PORT          local SIP port, 0 = any (default 0)
+  --from URI           caller identity (default sip:caller@HOST)
+  --timeout MS         give up if not answered in time (default 30000)
+  --help               show this help`;
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    duration: { type: 'string', default: '3000' },
+    dtmf: { type: 'string' },
+    transport: { type: 'string', default: 'udp' },
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '0' },
+    from: { type: 'string' },
+    timeout: { type: 'string', default: '30000' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+const main = async (): Promise<number> => {
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const target = positionals[0];
+  if (target === undefined) {
+    console.error(`call: missing target URI\n\n${HELP}`);
+    return 2;
+  }
+  const transport = values.transport === 'tcp' ? 'tcp' : 'udp';
+  const to = transport === 'tcp' && !target.includes('transport=') ? `${target};transport=tcp` : target;
+  const coordinator = await new SessionManagerBuilder()
+    .withLocalBindAddr(`${values.host}:${values.port}`)
+    .withTransports([transport])
+    .withMediaPorts(40000, 40999)
+    .withHandler(new RejectAllHandler(486))
+    .build();
+  await coordinator.start();
+  const from = values.from ?? `sip:caller@${values.host}:${coordinator.localEndpoint?.port}`;
+  try {
+    const call = await coordinator.createOutgoingCall(from, to);
+    console.log(`calling ${to} (${call.id})`);
+    await coordinator.waitForAnswer(call.id, Number(values.timeout));
+    console.log('answered');
+    coordinator.startAudioTransmission(call.id, { kind: 'tone', frequenciesHz: [440] });
+    if (values.dtmf !== undefined) {
+      await coordinator.sendDtmf(call.id, values.dtmf);
+      console.log(`sent DTMF ${values.dtmf}`);
+    }
+    await sleep(Number(values.duration));
+    const stats = coordinator.getMediaStatistics(call.id);
+    await coordinator.terminateSession(call.id);
+    console.log(`hung up; sent ${stats.packetsSent} RTP packets, received ${stats.packetsReceived}, loss ${stats.lossPercent.toFixed(2)} %, jitter ${stats.jitterMs.toFixed(2)} ms, MOS ${stats.mos?.toFixed(2) ?? 'n/a'}`);
+    await coordinator.stop();
+    return 0;
+  } catch (error) {
+    const e = error as SessionError;
+    console.error(`call failed: ${e.kind ?? 'Error'}: ${e.message ?? String(error)}`);
+    await coordinator.stop();
+    return 1;
+  }
+};
+
+main().then((code) => process.exit(code), (error: unknown) => {
+  console.error('call failed:', error);
+  process.exit(1);
+});
