@@ -1,0 +1,42 @@
+import { createSocket } from 'node:dgram';
+import test from 'ava';
+import { runExample, startExample } from '../support/example-process.js';
+import { requireSipp, runSipp } from '../support/sipp.js';
+
+for (const transport of ['udp', 'tcp'] as const) {
+  test(`SIPp uac: 1,000 calls at 100 calls/s to examples/auto-answer.ts over ${transport}, none failed; SIGTERM stops it gracefully`, async (t) => {
+    if (!requireSipp(t)) return;
+    const server = await startExample('auto-answer', ['--port', '0', '--transport', transport, '--quiet', '--media-ports', transport === 'udp' ? '44000-45999' : '46000-47999'], /listening on 127\.0\.0\.1:(\d+)/);
+    t.teardown(() => server.child.kill('SIGKILL'));
+    const port = /listening on 127\.0\.0\.1:(\d+)/.exec(server.output())![1]!;
+    const result = await runSipp(['-sn', 'uac', '-m', '1000', '-r', '100', '-l', '300', '-t', transport === 'udp' ? 'u1' : 't1', '-i', '127.0.0.1',
+      '-timeout', '100s', '-timeout_error', `127.0.0.1:${port}`], 150_000);
+    t.log(`successful ${result.successful}, failed ${result.failed}`);
+    t.is(result.failed, 0, result.stdout.slice(-1500));
+    t.is(result.successful, 1000);
+    server.child.kill('SIGTERM');
+    t.is(await server.exited, 0);
+    t.regex(server.output(), /stopping/);
+  });
+}
+
+test('examples/call.ts completes against SIPp uas and exits 0; a refused call exits 1 with a message', async (t) => {
+  if (!requireSipp(t)) return;
+  const probe = createSocket('udp4');
+  await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
+  const port = probe.address().port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const sipp = runSipp(['-sn', 'uas', '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-p', String(port), '-timeout', '30s'], 40_000);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const call = await runExample('call', [`sip:service@127.0.0.1:${port}`, '--duration', '500']);
+  t.is(call.code, 0, call.output);
+  t.regex(call.output, /answered[\s\S]*hung up/);
+  const result = await sipp;
+  t.is(result.successful, 1, result.stdout.slice(-1000));
+  const refused = await runExample('call', [`sip:nobody@127.0.0.1:${port}`, '--timeout', '3000']);
+  t.is(refused.code, 1);
+  t.regex(refused.output, /call failed: (Timeout|TransportError|Rejected)/);
+  const help = await runExample('call', ['--help']);
+  t.is(help.code, 0);
+  t.regex(help.output, /--duration/);
+});

@@ -1,0 +1,39 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface RunningExample {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  /** Resolves with the exit code. */
+  readonly exited: Promise<number | null>;
+}
+
+/** Starts `npx tsx examples/<name>.ts args…` and resolves once a line matches `ready`. */
+export const startExample = (name: string, args: ReadonlyArray<string>, ready: RegExp, timeoutMs = 20_000): Promise<RunningExample> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx/esm', path.join(root, 'examples', `${name}.ts`), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const timer = setTimeout(() => reject(new Error(`${name} not ready: ${output}`)), timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      if (ready.test(output)) {
+        clearTimeout(timer);
+        resolve({ child, output: () => output, exited });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    void exited.then(() => clearTimeout(timer));
+  });
+
+export const runExample = async (name: string, args: ReadonlyArray<string>, timeoutMs = 60_000): Promise<{ code: number | null; output: string }> => {
+  const running = await startExample(name, args, /[\s\S]*/, timeoutMs);
+  const timer = setTimeout(() => running.child.kill('SIGKILL'), timeoutMs);
+  const code = await running.exited;
+  clearTimeout(timer);
+  return { code, output: running.output() };
+};
