@@ -1,0 +1,42 @@
+import test from 'ava';
+import { EventBus } from '../../application/session/event-bus.js';
+import type { SessionEvent } from '../../domain/session/session-event.js';
+
+const created = (sessionId: string): SessionEvent => ({ type: 'SessionCreated', sessionId, direction: 'incoming', from: 'sip:a@h', to: 'sip:b@h' });
+const ended = (sessionId: string): SessionEvent => ({ type: 'CallEnded', sessionId, reason: 'bye', durationMs: 1 });
+
+test('event bus: callbacks filtered by session, type and user', (t) => {
+  const bus = new EventBus((id) => (id === 's1' ? ['alice'] : ['bob']));
+  const bySession: string[] = [];
+  const byType: string[] = [];
+  const byUser: string[] = [];
+  bus.subscribe((e) => bySession.push(e.type), { sessionId: 's1' });
+  bus.subscribe((e) => byType.push('sessionId' in e ? e.sessionId ?? '' : ''), { types: ['CallEnded'] });
+  const sub = bus.subscribe((e) => byUser.push('sessionId' in e ? e.sessionId ?? '' : ''), { user: 'bob' });
+  for (const e of [created('s1'), created('s2'), ended('s1'), ended('s2')]) bus.publish(e);
+  sub.unsubscribe();
+  bus.publish(ended('s3'));
+  t.deepEqual(bySession, ['SessionCreated', 'CallEnded']);
+  t.deepEqual(byType, ['s1', 's2', 's3']);
+  t.deepEqual(byUser, ['s2', 's2']);
+  t.is(bus.publishedCount(), 5);
+});
+
+test('event bus: an async iterator delivers in order; a slow reader loses the oldest beyond its queue and counts them', async (t) => {
+  const bus = new EventBus();
+  const stream = bus.stream({}, 3);
+  for (let i = 0; i < 10; i++) bus.publish(created(`s${i}`));
+  t.is(stream.dropped, 7);
+  const got: string[] = [];
+  for await (const event of stream) {
+    got.push('sessionId' in event ? event.sessionId ?? '' : '');
+    if (got.length === 3) break;
+  }
+  t.deepEqual(got, ['s7', 's8', 's9']);
+  t.is(bus.subscriberCount(), 0, 'breaking out of the loop unsubscribes');
+  const live = bus.stream();
+  const next = live[Symbol.asyncIterator]().next();
+  bus.publish(ended('x'));
+  t.like((await next).value, { type: 'CallEnded', sessionId: 'x' });
+  live.unsubscribe();
+});

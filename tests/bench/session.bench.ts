@@ -1,0 +1,69 @@
+import { performance } from 'node:perf_hooks';
+import { SessionManagerBuilder } from '../../adapters/composition/session-manager-builder.js';
+import { SimulatedNetwork } from '../../adapters/sim/simulated-network.js';
+import { VirtualClock } from '../../adapters/sim/virtual-clock.js';
+import { AutoAnswerHandler } from '../../application/session/call-handler.js';
+import { EventBus } from '../../application/session/event-bus.js';
+import { measure } from './bench-util.js';
+
+const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
+
+/** Session setup latency on real loopback: INVITE sent → answered, per call, sequentially at a modest rate. */
+const setupLatency = async (): Promise<void> => {
+  const a = await new SessionManagerBuilder().withLocalBindAddr('127.0.0.1:0').withMediaPorts(48000, 48999).build();
+  const b = await new SessionManagerBuilder().withLocalBindAddr('127.0.0.1:0').withMediaPorts(49000, 49999).withHandler(new AutoAnswerHandler()).build();
+  await a.start();
+  await b.start();
+  const to = `sip:bench@127.0.0.1:${b.localEndpoint!.port}`;
+  const from = `sip:caller@127.0.0.1:${a.localEndpoint!.port}`;
+  const samples: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const start = performance.now();
+    const call = await a.createOutgoingCall(from, to);
+    await a.waitForAnswer(call.id, 5_000);
+    samples.push(performance.now() - start);
+    await a.terminateSession(call.id);
+  }
+  samples.sort((x, y) => x - y);
+  const pct = (p: number): number => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))]!;
+  console.log(`session setup on loopback (INVITE → 200 → answered, incl. media ports and SDP): median ${pct(0.5).toFixed(2)} ms, p99 ${pct(0.99).toFixed(2)} ms (${samples.length} calls)`);
+  await a.stop();
+  await b.stop();
+};
+
+/** Heap per established signaling-only session (no media started), 10,000 held calls on the simulated network. */
+const heapPerSession = async (): Promise<void> => {
+  const clock = new VirtualClock();
+  const network = new SimulatedNetwork(clock, { seed: 1 });
+  const build = (host: string) => new SessionManagerBuilder().withSimulation({ network, host, seed: 1 }).withMediaPorts(10000, 60000).withMaxSessions(20_000).withMaxSessionsPerUser(20_000).withHandler(new AutoAnswerHandler()).build();
+  const a = await build('10.0.0.1');
+  const b = await build('10.0.0.2');
+  await a.start();
+  await b.start();
+  const count = 10_000;
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < count; i++) await a.createOutgoingCall('sip:a@10.0.0.1', 'sip:b@10.0.0.2:5060');
+  clock.advanceBySync(40_000);
+  await clock.advanceBy(1);
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  console.log(`heap per established session (both ends, SIP + idle media state, trace on): ${Math.round((after - before) / count / 2)} bytes (${a.listActiveSessions().length} calls up)`);
+};
+
+const eventsPerSecond = (): void => {
+  const bus = new EventBus();
+  let seen = 0;
+  bus.subscribe(() => seen++);
+  bus.subscribe(() => seen++, { types: ['CallEnded'] });
+  const event = { type: 'StateChanged', sessionId: 's', from: 'Dialing', to: 'Ringing' } as const;
+  const n = 2_000_000;
+  measure('event bus: publish to 2 subscribers (1 filtered)', n, () => { for (let i = 0; i < n; i++) bus.publish(event); });
+  if (seen === 0) console.log('(sink)');
+};
+
+export const run = async (): Promise<void> => {
+  eventsPerSecond();
+  await setupLatency();
+  await heapPerSession();
+};
