@@ -58,18 +58,23 @@ export class TracingTransport implements SipTransport {
   }
 }
 
-/** A text ladder of the messages between two parties, one line per message. */
-export const ladder = (entries: ReadonlyArray<SipTraceEntry>, left: string, right: string, width = 44): string => {
-  const lines = [`${left.padEnd(width / 2)}${right.padStart(width / 2)}`];
+export interface LadderParty {
+  readonly label: string;
+  /** "host:port" as the transport reports it. */
+  readonly address: string;
+}
+
+/** A text ladder of the messages `left` sent to `right` and back, one line per message. */
+export const ladder = (entries: ReadonlyArray<SipTraceEntry>, left: LadderParty, right: LadderParty, width = 56): string => {
+  const lines = [`${' '.repeat(10)}${left.label.padEnd(width / 2)}${right.label.padStart(width / 2)}`];
   for (const e of entries) {
     if (e.direction !== 'out') continue;
+    const fromLeft = e.local === left.address;
+    if (!fromLeft && e.local !== right.address) continue;
     const label = ` ${e.summary.length > width - 8 ? `${e.summary.slice(0, width - 11)}...` : e.summary} `;
-    const fromLeft = e.local.endsWith(left.split(':').pop() ?? '') || e.local === left;
     const dashes = Math.max(0, width - 2 - label.length);
-    const arrow = fromLeft
-      ? `|${'-'.repeat(Math.floor(dashes / 2))}${label}${'-'.repeat(Math.ceil(dashes / 2))}>|`
-      : `|<${'-'.repeat(Math.floor(dashes / 2))}${label}${'-'.repeat(Math.ceil(dashes / 2))}|`;
-    lines.push(`${(e.atMs / 1000).toFixed(3).padStart(8)}s ${arrow}`);
+    const body = `${'-'.repeat(Math.floor(dashes / 2))}${label}${'-'.repeat(Math.ceil(dashes / 2))}`;
+    lines.push(`${(e.atMs / 1000).toFixed(3).padStart(8)}s ${fromLeft ? `|${body}>|` : `|<${body}|`}`);
   }
   return lines.join('\n');
 };

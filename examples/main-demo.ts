@@ -62,7 +62,7 @@ const main = async (): Promise<number> => {
   await alice.terminateSession(call.id);
   await sleep(100);
 
-  console.log(ladder(trace.filter((e) => e.summary.length > 0), `alice :${aliceAt.port}`, `bob :${bobAt.port}`, 56));
+  console.log(ladder(trace, { label: `alice :${aliceAt.port}`, address: `127.0.0.1:${aliceAt.port}` }, { label: `bob :${bobAt.port}`, address: `127.0.0.1:${bobAt.port}` }));
   const row = (name: string, s: typeof aliceStats): string =>
     `${name.padEnd(6)} sent ${String(s.packetsSent).padStart(4)} pkts  received ${String(s.packetsReceived).padStart(4)}  loss ${s.lossPercent.toFixed(2)} %  jitter ${s.jitterMs.toFixed(2)} ms  RTT ${s.rttMs === undefined ? 'n/a' : `${s.rttMs.toFixed(2)} ms`}  MOS ${s.mos?.toFixed(2) ?? 'n/a'}`;
   console.log(`\nmedia (G.711 ${alice.getMediaInfo(call.id).codec}, 20 ms frames):`);

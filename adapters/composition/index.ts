@@ -35,5 +35,5 @@ export type { CallState } from '../../domain/session/call-state.js';
 export type { MediaStatistics } from '../../application/media/media-session.js';
 export type { AudioSource, AudioSink } from '../../application/media/audio-io.js';
 export { readWavFile, writeWavFile } from '../media/wav-file.js';
-export { TracingTransport, ladder, summarize, type SipTraceEntry } from '../../application/tracing-transport.js';
+export { TracingTransport, ladder, summarize, type SipTraceEntry, type LadderParty } from '../../application/tracing-transport.js';
 export { dominantFrequency, goertzelPower } from '../../domain/media/goertzel.js';
