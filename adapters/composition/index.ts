@@ -37,3 +37,5 @@ export type { AudioSource, AudioSink } from '../../application/media/audio-io.js
 export { readWavFile, writeWavFile } from '../media/wav-file.js';
 export { TracingTransport, ladder, summarize, type SipTraceEntry, type LadderParty } from '../../application/tracing-transport.js';
 export { dominantFrequency, goertzelPower } from '../../domain/media/goertzel.js';
+export { B2bua } from '../../application/session/b2bua.js';
+export type { BridgeEvent, BridgeInfo } from '../../application/session/bridge-service.js';

@@ -113,6 +113,12 @@ export class SessionManagerBuilder {
     return this;
   }
 
+  /** G.711 codecs to offer and accept, in order of preference (default PCMU, PCMA). */
+  withCodecs(codecs: ReadonlyArray<string>): this {
+    this.options['codecs'] = [...codecs];
+    return this;
+  }
+
   withUserAgent(userAgent: string): this {
     this.options['userAgent'] = userAgent;
     return this;

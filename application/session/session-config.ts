@@ -27,6 +27,8 @@ export const SessionConfigCodec = t.type({
   /** How long ended sessions stay visible to getSession. */
   lingerMs: NonNegative,
   userAgent: t.string,
+  /** Codecs to offer and accept, in order of preference. */
+  codecs: t.array(t.keyof({ PCMU: null, PCMA: null })),
 });
 
 export type SessionConfig = t.TypeOf<typeof SessionConfigCodec>;
@@ -34,7 +36,7 @@ export type SessionConfig = t.TypeOf<typeof SessionConfigCodec>;
 export const DEFAULT_SESSION_CONFIG: SessionConfig = {
   localAddress: '127.0.0.1', bindHost: '127.0.0.1', sipPort: 5060, mediaPortStart: 10000, mediaPortEnd: 20000, transports: ['udp'],
   maxSessions: 10_000, maxSessionsPerUser: 1_000, sessionTimeoutMs: 0, deferTimeoutMs: 30_000, answerTimeoutMs: 120_000, lingerMs: 2_000,
-  userAgent: 'session-core/0.1',
+  userAgent: 'session-core/0.1', codecs: ['PCMU', 'PCMA'],
 };
 
 /** Validates options, naming the first bad field and why (InvalidConfig). */
@@ -48,6 +50,7 @@ export const validateConfig = (input: unknown): E.Either<SessionError, SessionCo
   }
   const c = decoded.right;
   if (c.mediaPortStart >= c.mediaPortEnd) return E.left({ kind: 'InvalidConfig', field: 'mediaPorts', message: `mediaPorts: start ${c.mediaPortStart} must be below end ${c.mediaPortEnd}` });
+  if (c.codecs.length === 0) return E.left({ kind: 'InvalidConfig', field: 'codecs', message: 'codecs: at least one of PCMU, PCMA' });
   if (c.transports.length === 0) return E.left({ kind: 'InvalidConfig', field: 'transports', message: 'transports: at least one of udp, tcp' });
   return E.right(c);
 };

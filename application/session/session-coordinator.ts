@@ -24,6 +24,7 @@ import type { IncomingInvite } from '../ua/incoming-invite.js';
 import type { Answer, InviteSession } from '../ua/invite-session.js';
 import { UaCore } from '../ua/ua-core.js';
 import type { CallHandler, CallInfo } from './call-handler.js';
+import { BridgeService, type BridgeEvent, type BridgeInfo } from './bridge-service.js';
 import { EventBus } from './event-bus.js';
 import type { SessionConfig } from './session-config.js';
 import { callInfo, userOf, type SessionRecord } from './session-record.js';
@@ -74,6 +75,7 @@ const rejected = (status: number, reason: string): SessionError => ({ kind: 'Rej
  */
 export class SessionCoordinator {
   readonly events: EventBus;
+  private readonly bridges: BridgeService;
   private readonly ua: UaCore;
   private readonly ids: IdGenerator;
   private readonly sessions = new Map<string, SessionRecord>();
@@ -85,6 +87,13 @@ export class SessionCoordinator {
   constructor(private readonly deps: CoordinatorDeps) {
     this.ids = new IdGenerator(deps.random);
     this.events = new EventBus((id) => (this.sessions.get(id) ?? this.ended.get(id))?.users ?? []);
+    this.bridges = new BridgeService({
+      mediaOf: (id) => {
+        const r = this.sessions.get(id);
+        return r !== undefined && (r.state === 'Connected' || r.state === 'OnHold') ? r.media : undefined;
+      },
+      forwardDtmf: (id, digit) => void this.sendDtmf(id, digit).catch(() => undefined),
+    }, deps.clock, this.ids);
     this.ua = new UaCore(deps.transport, deps.clock, deps.random, {
       onIncomingInvite: (invite) => void this.onIncomingInvite(invite),
       onRequest: (request) => this.outOfDialogRequest(request),
@@ -260,6 +269,51 @@ export class SessionCoordinator {
   resources(): { readonly sessions: number; readonly lingering: number; readonly dialogs: number; readonly transactions: number } {
     const tx = this.ua.layer.counts();
     return { sessions: this.sessions.size, lingering: this.ended.size, dialogs: this.ua.counts().dialogs, transactions: tx.ict + tx.nict + tx.ist + tx.nist };
+  }
+
+  // ── Bridges ─────────────────────────────────────────────────────────────
+
+  /** Joins two connected calls: each hears the other, transcoded if their codecs differ, DTMF carried across. */
+  bridgeSessions(first: string, second: string): string {
+    const id = this.bridges.create();
+    for (const sessionId of [first, second]) {
+      const added = this.bridges.add(id, sessionId);
+      if (E.isLeft(added)) {
+        this.bridges.destroy(id);
+        throw added.left;
+      }
+    }
+    return id;
+  }
+
+  /** An empty bridge (a conference room); `autoDestroy` false keeps it when members leave. */
+  createBridge(autoDestroy = true): string {
+    return this.bridges.create(autoDestroy);
+  }
+
+  addSessionToBridge(bridgeId: string, sessionId: string): void {
+    this.record(sessionId);
+    this.unwrap(this.bridges.add(bridgeId, sessionId));
+  }
+
+  removeSessionFromBridge(bridgeId: string, sessionId: string): void {
+    this.unwrap(this.bridges.remove(bridgeId, sessionId));
+  }
+
+  destroyBridge(bridgeId: string): void {
+    this.unwrap(this.bridges.destroy(bridgeId));
+  }
+
+  getSessionBridge(sessionId: string): string | undefined {
+    return this.bridges.bridgeOf(sessionId);
+  }
+
+  listBridges(): BridgeInfo[] {
+    return this.bridges.list();
+  }
+
+  subscribeToBridgeEvents(listener: (event: BridgeEvent) => void): { unsubscribe(): void } {
+    return this.bridges.subscribe(listener);
   }
 
   // ── MediaControl ────────────────────────────────────────────────────────
@@ -486,6 +540,7 @@ export class SessionCoordinator {
   }
 
   private dtmf(record: SessionRecord, digit: string): void {
+    this.bridges.dtmf(record.id, digit);
     this.events.publish({ type: 'DtmfReceived', sessionId: record.id, digit });
     this.deps.handler.onDtmf?.(callInfo(record), digit);
   }
@@ -537,7 +592,9 @@ export class SessionCoordinator {
   }
 
   private localMedia(media: MediaSession, direction: Direction): LocalMedia {
-    return { address: this.deps.config.localAddress, port: media.localAddress.rtpPort, codecs: DEFAULT_CODECS, telephoneEventPayloadType: 101, direction, ptimeMs: 20 };
+    const codecs = DEFAULT_CODECS.filter((c) => this.deps.config.codecs.includes(c.name))
+      .sort((a, b) => this.deps.config.codecs.indexOf(a.name) - this.deps.config.codecs.indexOf(b.name));
+    return { address: this.deps.config.localAddress, port: media.localAddress.rtpPort, codecs, telephoneEventPayloadType: 101, direction, ptimeMs: 20 };
   }
 
   private sdpIdentity(previous?: SessionDescription): { username: string; sessionId: string; sessionVersion: string } {
@@ -568,6 +625,7 @@ export class SessionCoordinator {
     record.endReason = reason;
     record.timers.forEach((h) => this.deps.clock.cancel(h));
     record.timers = [];
+    this.bridges.sessionEnded(record.id, reason);
     void record.media?.close();
     this.sessions.delete(record.id);
     const durationMs = record.connectedAtMs === undefined ? 0 : this.deps.clock.nowMs() - record.connectedAtMs;

@@ -1,0 +1,62 @@
+/**
+ * A B2BUA: bridges every incoming call to a fixed target, media relayed (and
+ * transcoded between PCMU and PCMA when the legs differ).
+ *
+ *   npx tsx examples/b2bua.ts --port 5070 --target sip:service@127.0.0.1:5080
+ */
+import { parseArgs } from 'node:util';
+import { B2bua, PinoLogger, SessionManagerBuilder } from '../adapters/composition/index.js';
+
+const HELP = `Usage: npx tsx examples/b2bua.ts --target sip:user@host:port [options]
+
+Options:
+  --host HOST          address to bind and advertise (default 127.0.0.1)
+  --port PORT          SIP port; 0 picks a free one (default 5070)
+  --target URI         where every call is sent (required)
+  --transport T        udp | tcp (default udp)
+  --media-ports A-B    RTP port range for both legs (default 30000-39999)
+  --help               show this help
+
+Prints a line containing "listening" once ready; SIGINT/SIGTERM stop gracefully.`;
+
+const { values } = parseArgs({
+  options: {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '5070' },
+    target: { type: 'string' },
+    transport: { type: 'string', default: 'udp' },
+    'media-ports': { type: 'string', default: '30000-39999' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+if (values.target === undefined) {
+  console.error(`b2bua: --target is required\n\n${HELP}`);
+  process.exit(2);
+}
+const target = values.target;
+const transport = values.transport === 'tcp' ? 'tcp' : 'udp';
+const [portMin, portMax] = (values['media-ports'] ?? '').split('-').map(Number);
+const b2bua = new B2bua(() => (transport === 'tcp' && !target.includes('transport=') ? `${target};transport=tcp` : target));
+const coordinator = await new SessionManagerBuilder()
+  .withLocalBindAddr(`${values.host}:${values.port}`)
+  .withTransports([transport])
+  .withMediaPorts(portMin ?? 30000, portMax ?? 39999)
+  .withMaxSessionsPerUser(100_000)
+  .withHandler(b2bua)
+  .withLogger(PinoLogger.create({ level: 'warn' }))
+  .build();
+b2bua.attach(coordinator);
+await coordinator.start();
+console.log(`b2bua listening on ${values.host}:${coordinator.localEndpoint?.port} → ${target}`);
+const stop = async (): Promise<void> => {
+  console.log(`b2bua stopping after ${b2bua.bridged()} bridged calls`);
+  await coordinator.stop();
+  process.exit(0);
+};
+process.once('SIGINT', () => void stop());
+process.once('SIGTERM', () => void stop());
