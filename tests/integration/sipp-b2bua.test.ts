@@ -1,0 +1,41 @@
+import { createSocket } from 'node:dgram';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import test from 'ava';
+import { startExample } from '../support/example-process.js';
+import { requireSipp, runSipp } from '../support/sipp.js';
+
+const scenarios = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sipp');
+
+const freePort = async (): Promise<number> => {
+  const probe = createSocket('udp4');
+  await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
+  const port = probe.address().port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+};
+
+for (const [byeFrom, uac, uas] of [
+  ['the caller', ['-sn', 'uac'], ['-sn', 'uas']],
+  ['the callee', ['-sf', path.join(scenarios, 'uac-waits-bye.xml')], ['-sf', path.join(scenarios, 'uas-sends-bye.xml')]],
+] as const) {
+  test(`B2BUA between SIPp uac and SIPp uas on loopback: 500 calls, none failed, BYE from ${byeFrom}`, async (t) => {
+    if (!requireSipp(t)) return;
+    const uasPort = await freePort();
+    const b2bua = await startExample('b2bua', ['--port', '0', '--target', `sip:service@127.0.0.1:${uasPort}`, '--media-ports', byeFrom === 'the caller' ? '52000-53999' : '54000-55999'], /listening on 127\.0\.0\.1:(\d+)/);
+    t.teardown(() => b2bua.child.kill('SIGKILL'));
+    const port = /listening on 127\.0\.0\.1:(\d+)/.exec(b2bua.output())![1]!;
+    const callee = runSipp([...uas, '-m', '500', '-t', 'u1', '-i', '127.0.0.1', '-p', String(uasPort), '-key', 'b2bua', `127.0.0.1:${port}`, '-timeout', '90s'], 120_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const caller = await runSipp([...uac, '-m', '500', '-r', '50', '-l', '100', '-t', 'u1', '-i', '127.0.0.1', '-timeout', '90s', '-timeout_error', `127.0.0.1:${port}`], 120_000);
+    const calleeResult = await callee;
+    t.log(`caller ${caller.successful}/${caller.failed}, callee ${calleeResult.successful}/${calleeResult.failed}`);
+    t.is(caller.failed, 0, caller.stdout.slice(-1500));
+    t.is(caller.successful, 500);
+    t.is(calleeResult.failed, 0, calleeResult.stdout.slice(-1500));
+    t.is(calleeResult.successful, 500);
+    b2bua.child.kill('SIGTERM');
+    t.is(await b2bua.exited, 0);
+    t.regex(b2bua.output(), /after 500 bridged calls/);
+  });
+}
