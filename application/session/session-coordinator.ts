@@ -8,9 +8,12 @@ import { checkOperation, isFinal, transition, type CallEvent, type SessionOperat
 import type { CallDecision } from '../../domain/session/call-decision.js';
 import { sessionNotFound, type SessionError } from '../../domain/session/session-error.js';
 import { formatUri } from '../../domain/sip/format-uri.js';
-import { headerValue, type SipRequest } from '../../domain/sip/message.js';
+import { headerValue, type SipHeader, type SipRequest } from '../../domain/sip/message.js';
+import { formatReplaces, getReferTo, getReplaces } from '../../domain/sip/typed-headers.js';
+import type { Uri } from '../../domain/sip/uri.js';
+import { sipfrag, sipfragStatus } from '../../domain/session/sipfrag.js';
 import type { NameAddr } from '../../domain/sip/name-addr.js';
-import { parseNameAddr } from '../../domain/sip/name-addr.js';
+import { formatNameAddr, parseNameAddr } from '../../domain/sip/name-addr.js';
 import { decodeUtf8, encodeUtf8 } from '../../domain/sip/text-codec.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
@@ -128,7 +131,7 @@ export class SessionCoordinator {
     return this.deps.transport.localEndpoint(protocol);
   }
 
-  async createOutgoingCall(from: string, to: string, sdp?: string): Promise<CallInfo> {
+  async createOutgoingCall(from: string, to: string, sdp?: string, headers: ReadonlyArray<SipHeader> = []): Promise<CallInfo> {
     const fromAddr = this.unwrap(parseTarget(from));
     const toAddr = this.unwrap(parseTarget(to));
     this.checkLimits(userOf(from));
@@ -136,7 +139,7 @@ export class SessionCoordinator {
     const media = await this.openMedia(record);
     const offer = sdp === undefined ? createOffer(this.localMedia(media, 'sendrecv'), this.sdpIdentity()) : this.unwrap(this.parseSdpText(sdp));
     record.localSdp = offer;
-    const call = this.ua.invite({ to: toAddr, from: fromAddr, body: encodeUtf8(serializeSdp(offer)), contentType: SDP, answerTimeoutMs: this.deps.config.answerTimeoutMs });
+    const call = this.ua.invite({ to: toAddr, from: fromAddr, body: encodeUtf8(serializeSdp(offer)), contentType: SDP, answerTimeoutMs: this.deps.config.answerTimeoutMs, headers });
     if (E.isLeft(call)) {
       this.finish(record, 'TransportError', 'Fail');
       throw { kind: 'TransportError', message: `cannot place the call: ${call.left.detail}` } satisfies SessionError;
@@ -202,6 +205,7 @@ export class SessionCoordinator {
     this.check(record, 'terminate');
     if (record.dialog !== undefined) {
       this.move(record, 'Hangup');
+      record.endingReason = 'Local hangup';
       await record.dialog.bye();
       this.finish(record, 'Local hangup', 'Ended');
     } else if (record.outgoing !== undefined) {
@@ -244,6 +248,38 @@ export class SessionCoordinator {
       const outcome = await record.dialog!.info(encodeUtf8(`Signal=${digit}\r\nDuration=160\r\n`), DTMF_RELAY);
       if (outcome.kind !== 'Response' || outcome.response.status >= 300) throw { kind: 'TransportError', message: `INFO for DTMF failed (${outcome.kind})` } satisfies SessionError;
     }
+  }
+
+  /**
+   * Blind transfer (RFC 3515): REFER the peer to `target`, follow its NOTIFY
+   * progress, and hang up once the transfer succeeded. Resolves with the final
+   * sipfrag status; rejects when the peer refuses or the new call fails.
+   * With `replaces` (another of our calls, to the target) it is an attended
+   * transfer: the Refer-To carries Replaces (RFC 3891) for that call's dialog.
+   */
+  async transferSession(sessionId: string, target: string, replaces?: string): Promise<number> {
+    const record = this.record(sessionId);
+    this.check(record, 'transfer');
+    const targetAddr = this.unwrap(parseTarget(target));
+    let referTo = formatNameAddr({ uri: targetAddr.uri, params: [] });
+    if (replaces !== undefined) {
+      const consult = this.record(replaces).dialog?.dialog;
+      if (consult === undefined) throw { kind: 'InvalidState', state: this.record(replaces).state, operation: 'transfer', message: 'the consultation call has no dialog' } satisfies SessionError;
+      // The target sees our consultation dialog with its local tag as to-tag, ours as from-tag (RFC 3891 §3).
+      const value = formatReplaces({ callId: consult.id.callId, toTag: consult.id.remoteTag, fromTag: consult.id.localTag, earlyOnly: false });
+      const uri = targetAddr.uri.kind === 'sip' ? { ...targetAddr.uri, headers: [{ name: 'Replaces', value }] } : targetAddr.uri;
+      referTo = formatNameAddr({ uri, params: [] });
+    }
+    this.move(record, 'Transfer');
+    const done = new Promise<number>((resolve, reject) => (record.transfer = { resolve, reject, target }));
+    const outcome = await record.dialog!.sendRequest('REFER', { headers: [
+      { name: 'Refer-To', value: referTo },
+      { name: 'Referred-By', value: `<sip:session-core@${this.deps.config.localAddress}>` },
+    ] });
+    if (outcome.kind !== 'Response' || outcome.response.status >= 300) {
+      this.transferEnded(record, outcome.kind === 'Response' ? outcome.response.status : 408);
+    }
+    return done;
   }
 
   getSession(sessionId: string): CallInfo | undefined {
@@ -419,6 +455,20 @@ export class SessionCoordinator {
     invite.on({ onCancelled: () => this.finish(record, 'Cancelled', 'Cancel', { kind: 'Cancelled', message: 'the caller cancelled' }) });
     invite.provisional(180);
     this.events.publish({ type: 'IncomingCall', sessionId: record.id, from: fromUri, to: toUri });
+    // RFC 3891: an INVITE with Replaces takes over one of our confirmed dialogs; no application decision.
+    const replaces = getReplaces(invite.request);
+    if (E.isRight(replaces) && replaces.right !== undefined) {
+      const r = replaces.right;
+      const old = [...this.sessions.values()].find((s) => s.dialog !== undefined && s.dialog.dialog.id.callId === r.callId
+        && s.dialog.dialog.id.localTag === r.toTag && s.dialog.dialog.id.remoteTag === r.fromTag);
+      if (old === undefined || (old.state !== 'Connected' && old.state !== 'OnHold')) {
+        invite.reject(481);
+        return this.finish(record, 'Replaces matched no call', 'Reject', rejected(481, 'Call/Transaction Does Not Exist'));
+      }
+      await this.accept(record, undefined);
+      void this.terminateSession(old.id).catch(() => undefined);
+      return;
+    }
     let decision: CallDecision;
     try {
       decision = await this.deps.handler.onIncomingCall(callInfo(record));
@@ -486,7 +536,7 @@ export class SessionCoordinator {
     dialog.setHandler({
       onModify: (request) => this.onRemoteModify(record, request),
       onRequest: (request) => this.onDialogRequest(record, request),
-      onTerminated: (reason) => this.finish(record, reason === 'RemoteBye' ? 'Remote hangup' : reason, 'Ended'),
+      onTerminated: (reason) => this.finish(record, record.endingReason ?? (reason === 'RemoteBye' ? 'Remote hangup' : reason), 'Ended'),
     });
     if (negotiated !== undefined) this.applyMedia(record, negotiated);
     record.connectedAtMs = this.deps.clock.nowMs();
@@ -531,12 +581,73 @@ export class SessionCoordinator {
   }
 
   private onDialogRequest(record: SessionRecord, request: SipRequest): Answer {
+    if (request.method === 'REFER') return this.onRefer(record, request);
+    if (request.method === 'NOTIFY' && /^refer\b/i.test(headerValue(request, 'Event') ?? '')) {
+      const status = sipfragStatus(decodeUtf8(request.body));
+      if (status !== undefined && record.transfer !== undefined) {
+        this.events.publish({ type: 'TransferProgress', sessionId: record.id, status, role: 'transferor', target: record.transfer.target });
+        if (status >= 200) this.deps.clock.schedule(0, () => this.transferEnded(record, status));
+      }
+      return { status: 200 };
+    }
     if (request.method === 'INFO' && (headerValue(request, 'Content-Type') ?? '').toLowerCase().startsWith(DTMF_RELAY)) {
       const signal = /Signal\s*=\s*([0-9*#A-Da-d])/.exec(decodeUtf8(request.body))?.[1];
       if (signal !== undefined) this.dtmf(record, signal.toUpperCase());
       return { status: 200 };
     }
     return { status: request.method === 'INFO' ? 200 : 501 };
+  }
+
+  /** RFC 3515 §2.4: accept the REFER (202), place the new call, report progress by NOTIFY. */
+  private onRefer(record: SessionRecord, request: SipRequest): Answer {
+    const referTo = getReferTo(request);
+    if (E.isLeft(referTo) || referTo.right === undefined) return { status: 400 };
+    const target = referTo.right.uri;
+    const referredBy = headerValue(request, 'Referred-By');
+    this.deps.clock.schedule(0, () => void this.runReferral(record, target, referredBy));
+    return { status: 202 };
+  }
+
+  private async runReferral(record: SessionRecord, target: Uri, referredBy: string | undefined): Promise<void> {
+    const notify = (status: number, reason: string, final: boolean): void => {
+      this.events.publish({ type: 'TransferProgress', sessionId: record.id, status, role: 'transferee', target: formatUri(target) });
+      void record.dialog?.sendRequest('NOTIFY', {
+        body: encodeUtf8(sipfrag(status, reason)), contentType: 'message/sipfrag;version=2.0',
+        headers: [{ name: 'Event', value: 'refer' }, { name: 'Subscription-State', value: final ? 'terminated;reason=noresource' : 'active;expires=60' }],
+      });
+    };
+    notify(100, 'Trying', false);
+    // A Replaces header in the Refer-To URI goes into the new INVITE (RFC 3891 attended transfer).
+    const replaces = target.kind === 'sip' ? target.headers.find((h) => h.name.toLowerCase() === 'replaces')?.value : undefined;
+    const plainTarget = target.kind === 'sip' ? formatUri({ ...target, headers: [] }) : formatUri(target);
+    try {
+      const headers = [...(referredBy === undefined ? [] : [{ name: 'Referred-By', value: referredBy }]), ...(replaces === undefined ? [] : [{ name: 'Replaces', value: replaces }])];
+      // The transferee calls as itself: the To of a call it received, the From of one it placed.
+      const call = await this.createOutgoingCall(record.direction === 'incoming' ? record.to : record.from, plainTarget, undefined, headers);
+      await this.waitForAnswer(call.id, this.deps.config.answerTimeoutMs);
+      notify(200, 'OK', true);
+    } catch (error) {
+      const e = error as SessionError;
+      notify(e.kind === 'Rejected' ? e.status : e.kind === 'Timeout' ? 408 : 503, e.kind === 'Rejected' ? e.reason : e.message, true);
+    }
+  }
+
+  /** The transfer we started has a final status: success hangs up this call; failure returns it to Connected. */
+  private transferEnded(record: SessionRecord, status: number): void {
+    const pending = record.transfer;
+    if (pending === undefined) return;
+    record.transfer = undefined;
+    if (status >= 200 && status < 300) {
+      pending.resolve(status);
+      if (record.state === 'Transferring') {
+        this.move(record, 'Hangup');
+        record.endingReason = 'Transferred';
+        void record.dialog?.bye();
+      }
+      return;
+    }
+    if (record.state === 'Transferring') this.move(record, 'TransferFailed');
+    pending.reject(rejected(status, 'Transfer failed'));
   }
 
   private dtmf(record: SessionRecord, digit: string): void {

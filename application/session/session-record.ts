@@ -19,6 +19,8 @@ export interface SessionRecord {
   state: CallState;
   connectedAtMs?: number;
   endReason?: string;
+  /** Why we are ending the call ourselves, reported when the dialog ends. */
+  endingReason?: string;
   incoming?: IncomingInvite;
   outgoing?: OutgoingInvite;
   dialog?: InviteSession;
@@ -27,6 +29,8 @@ export interface SessionRecord {
   remoteSdp?: SessionDescription;
   negotiated?: NegotiatedAudio;
   timers: TimerHandle[];
+  /** Our pending blind/attended transfer of this call (RFC 3515). */
+  transfer?: { readonly resolve: (status: number) => void; readonly reject: (error: unknown) => void; readonly target: string } | undefined;
   /** Settled when the call is answered or fails: waitForAnswer awaits it. */
   answered: Promise<void>;
   settleAnswered: (error?: unknown) => void;

@@ -10,6 +10,8 @@ export type SessionEvent =
   | { readonly type: 'DtmfReceived'; readonly sessionId: string; readonly digit: string }
   | { readonly type: 'MediaQuality'; readonly sessionId: string; readonly mos: number | undefined; readonly lossPercent: number; readonly jitterMs: number; readonly rttMs: number | undefined }
   | { readonly type: 'HoldChanged'; readonly sessionId: string; readonly onHold: boolean }
+  /** REFER progress (RFC 3515): the transferee's NOTIFY status for our transfer, or ours for theirs. */
+  | { readonly type: 'TransferProgress'; readonly sessionId: string; readonly status: number; readonly role: 'transferor' | 'transferee'; readonly target: string }
   | { readonly type: 'Error'; readonly sessionId?: string; readonly message: string };
 
 export type SessionEventType = SessionEvent['type'];
