@@ -165,3 +165,17 @@ test('coordinator API misuse: SessionNotFound, InvalidState, InvalidUri, Invalid
   t.like(badBind, { kind: 'InvalidConfig', field: 'localBindAddr' });
   await stopAll(sim);
 });
+
+test('coordinators: the per-user limit refuses a second call from the same user; the session timeout hangs up long calls', async (t) => {
+  const sim = await simPeers(106, [new AutoAnswerHandler(), new AutoAnswerHandler()], {}, (b, i) => (i === 0 ? b.withMaxSessionsPerUser(1).withSessionTimeout(5_000) : b));
+  const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
+  const first = await a.coordinator.createOutgoingCall(a.uri, b.uri);
+  await rejectsWith(t, a.coordinator.createOutgoingCall(a.uri, b.uri), 'ResourceExhausted');
+  t.like(a.coordinator.getStats().perUser, { user1: 1 });
+  await settle(sim, 1_000);
+  t.is(a.coordinator.getSession(first.id)?.state, 'Connected');
+  await settle(sim, 6_000);
+  t.true(a.events.some((e) => e.type === 'CallEnded' && e.sessionId === first.id && e.reason === 'Local hangup'), 'hung up by the session timeout');
+  t.deepEqual(b.coordinator.listActiveSessions(), []);
+  await stopAll(sim);
+});
