@@ -113,6 +113,12 @@ export class SessionManagerBuilder {
     return this;
   }
 
+  /** false: signaling-only sessions (no RTP ports, no SDP unless the caller supplies one). */
+  withMedia(enabled: boolean): this {
+    this.options['media'] = enabled;
+    return this;
+  }
+
   /** G.711 codecs to offer and accept, in order of preference (default PCMU, PCMA). */
   withCodecs(codecs: ReadonlyArray<string>): this {
     this.options['codecs'] = [...codecs];

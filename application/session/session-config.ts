@@ -27,6 +27,8 @@ export const SessionConfigCodec = t.type({
   /** How long ended sessions stay visible to getSession. */
   lingerMs: NonNegative,
   userAgent: t.string,
+  /** Open RTP media for calls; false gives signaling-only sessions (no SDP unless given, no ports). */
+  media: t.boolean,
   /** Codecs to offer and accept, in order of preference. */
   codecs: t.array(t.keyof({ PCMU: null, PCMA: null })),
 });
@@ -36,7 +38,7 @@ export type SessionConfig = t.TypeOf<typeof SessionConfigCodec>;
 export const DEFAULT_SESSION_CONFIG: SessionConfig = {
   localAddress: '127.0.0.1', bindHost: '127.0.0.1', sipPort: 5060, mediaPortStart: 10000, mediaPortEnd: 20000, transports: ['udp'],
   maxSessions: 10_000, maxSessionsPerUser: 1_000, sessionTimeoutMs: 0, deferTimeoutMs: 30_000, answerTimeoutMs: 120_000, lingerMs: 2_000,
-  userAgent: 'session-core/0.1', codecs: ['PCMU', 'PCMA'],
+  userAgent: 'session-core/0.1', codecs: ['PCMU', 'PCMA'], media: true,
 };
 
 /** Validates options, naming the first bad field and why (InvalidConfig). */

@@ -136,10 +136,13 @@ export class SessionCoordinator {
     const toAddr = this.unwrap(parseTarget(to));
     this.checkLimits(userOf(from));
     const record = this.newRecord('outgoing', from, to);
-    const media = await this.openMedia(record);
-    const offer = sdp === undefined ? createOffer(this.localMedia(media, 'sendrecv'), this.sdpIdentity()) : this.unwrap(this.parseSdpText(sdp));
-    record.localSdp = offer;
-    const call = this.ua.invite({ to: toAddr, from: fromAddr, body: encodeUtf8(serializeSdp(offer)), contentType: SDP, answerTimeoutMs: this.deps.config.answerTimeoutMs, headers });
+    const media = this.deps.config.media ? await this.openMedia(record) : undefined;
+    const offer = sdp !== undefined ? this.unwrap(this.parseSdpText(sdp)) : media === undefined ? undefined : createOffer(this.localMedia(media, 'sendrecv'), this.sdpIdentity());
+    if (offer !== undefined) record.localSdp = offer;
+    const call = this.ua.invite({
+      to: toAddr, from: fromAddr, answerTimeoutMs: this.deps.config.answerTimeoutMs, headers,
+      ...(offer === undefined ? {} : { body: encodeUtf8(serializeSdp(offer)), contentType: SDP }),
+    });
     if (E.isLeft(call)) {
       this.finish(record, 'TransportError', 'Fail');
       throw { kind: 'TransportError', message: `cannot place the call: ${call.left.detail}` } satisfies SessionError;
@@ -150,6 +153,11 @@ export class SessionCoordinator {
     void call.right.outcome.then((outcome) => {
       switch (outcome.kind) {
         case 'Answered': {
+          if (offer === undefined || record.media === undefined) {
+            // Signaling-only: no media to negotiate.
+            this.established(record, outcome.session, undefined);
+            return;
+          }
           const answer = this.parseSdpText(decodeUtf8(outcome.response.body));
           const negotiated = E.chain((a: SessionDescription) => E.mapLeft((e: { detail: string }) => ({ kind: 'MediaError', message: e.detail }) as SessionError)(processAnswer(offer, a)))(answer);
           if (E.isLeft(negotiated) || E.isLeft(answer)) {
@@ -500,6 +508,12 @@ export class SessionCoordinator {
   private async accept(record: SessionRecord, sdp: string | undefined): Promise<void> {
     const invite = record.incoming;
     if (invite === undefined) return;
+    if (!this.deps.config.media && sdp === undefined) {
+      const session = invite.accept();
+      if (E.isRight(session)) this.established(record, session.right, undefined);
+      else this.finish(record, 'Accept failed', 'Fail');
+      return;
+    }
     const media = record.media ?? await this.openMedia(record);
     let negotiated: NegotiatedAudio | undefined;
     let answer: SessionDescription;
@@ -540,6 +554,9 @@ export class SessionCoordinator {
     });
     if (negotiated !== undefined) this.applyMedia(record, negotiated);
     record.connectedAtMs = this.deps.clock.nowMs();
+    // The INVITE usages are done: drop them (and the messages they hold) so a held call stays small.
+    delete record.incoming;
+    delete record.outgoing;
     this.move(record, 'Answered');
     if (this.deps.config.sessionTimeoutMs > 0) {
       record.timers.push(this.deps.clock.schedule(this.deps.config.sessionTimeoutMs, () => void this.terminateSession(record.id).catch(() => undefined)));

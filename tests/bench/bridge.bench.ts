@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { SessionManagerBuilder } from '../../adapters/composition/session-manager-builder.js';
 import { SimulatedNetwork } from '../../adapters/sim/simulated-network.js';
 import { VirtualClock } from '../../adapters/sim/virtual-clock.js';
-import { AutoAnswerHandler } from '../../application/session/call-handler.js';
+import { AutoAnswerHandler, type CallHandler } from '../../application/session/call-handler.js';
 import { B2bua } from '../../application/session/b2bua.js';
 import type { SessionCoordinator } from '../../application/session/session-coordinator.js';
 import { mixExcludingSelf } from '../../domain/bridge/mix.js';
@@ -30,10 +30,11 @@ const conferences = async (rooms: number): Promise<void> => {
   let server: SessionCoordinator | undefined;
   const roomIds: string[] = [];
   let joined = 0;
-  server = await build('10.9.0.1', {
+  const roomHandler: CallHandler = {
     onIncomingCall: () => ({ kind: 'Accept' }),
     onCallEstablished: (call) => server?.addSessionToBridge(roomIds[Math.floor(joined++ / 3)]!, call.id),
-  } as unknown as AutoAnswerHandler);
+  };
+  server = await build('10.9.0.1', roomHandler as AutoAnswerHandler);
   await server.start();
   for (let r = 0; r < rooms; r++) roomIds.push(server.createBridge(false));
   const phones = await build('10.9.0.2');

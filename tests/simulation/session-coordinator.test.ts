@@ -179,3 +179,21 @@ test('coordinators: the per-user limit refuses a second call from the same user;
   t.deepEqual(b.coordinator.listActiveSessions(), []);
   await stopAll(sim);
 });
+
+test('coordinators: signaling-only sessions (withMedia(false)) connect without SDP or ports; DTMF falls back to SIP INFO', async (t) => {
+  const digits: string[] = [];
+  const sim = await simPeers(107, [new AutoAnswerHandler(), { onIncomingCall: () => CallDecision.accept(), onDtmf: (_c, d) => digits.push(d) }], {}, (b) => b.withMedia(false));
+  const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
+  const call = await a.coordinator.createOutgoingCall(a.uri, b.uri);
+  const answered = a.coordinator.waitForAnswer(call.id, 5_000);
+  await settle(sim, 1_000);
+  t.is((await answered).state, 'Connected');
+  t.false(sim.network.trace.lines.some((l) => l.includes('rtp ')), 'no RTP at all');
+  const sent = a.coordinator.sendDtmf(call.id, '7#');
+  await settle(sim, 1_000);
+  await sent;
+  t.deepEqual(digits, ['7', '#']);
+  t.true(sim.network.trace.lines.some((l) => l.includes('INFO sip:')));
+  t.throws(() => a.coordinator.getMediaStatistics(call.id), { message: 'no media session' });
+  await stopAll(sim);
+});
