@@ -39,3 +39,4 @@ export { TracingTransport, ladder, summarize, type SipTraceEntry, type LadderPar
 export { dominantFrequency, goertzelPower } from '../../domain/media/goertzel.js';
 export { B2bua } from '../../application/session/b2bua.js';
 export type { BridgeEvent, BridgeInfo } from '../../application/session/bridge-service.js';
+export { sessionException, type SessionException } from '../../application/session/session-exception.js';

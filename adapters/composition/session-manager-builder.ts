@@ -5,6 +5,7 @@ import type { CallHandler } from '../../application/session/call-handler.js';
 import { AutoAnswerHandler } from '../../application/session/call-handler.js';
 import { DEFAULT_SESSION_CONFIG, validateConfig, type SessionConfig } from '../../application/session/session-config.js';
 import { SessionCoordinator } from '../../application/session/session-coordinator.js';
+import { sessionException } from '../../application/session/session-exception.js';
 import type { SessionError } from '../../domain/session/session-error.js';
 import { parseUri } from '../../domain/sip/parse-uri.js';
 import type { Clock } from '../../ports/clock.js';
@@ -149,9 +150,9 @@ export class SessionManagerBuilder {
 
   /** Validates everything, binds the transports, and returns the coordinator (rejects with InvalidConfig / TransportError). */
   async build(): Promise<SessionCoordinator> {
-    if (this.problem !== undefined) throw this.problem;
+    if (this.problem !== undefined) throw sessionException(this.problem);
     const config = validateConfig(this.options);
-    if (E.isLeft(config)) throw config.left;
+    if (E.isLeft(config)) throw sessionException(config.left);
     const c = config.right;
     const sim = this.simulation;
     const container = createContainer(sim === undefined
@@ -187,7 +188,7 @@ export class SessionManagerBuilder {
         : await TcpSipTransport.listen({ host: c.bindHost, port });
       if (E.isLeft(bound)) {
         await Promise.all(transports.map((t) => t.close()));
-        throw { kind: 'TransportError', message: bound.left.detail } satisfies SessionError;
+        throw sessionException({ kind: 'TransportError', message: bound.left.detail });
       }
       transports.push(bound.right);
       port = bound.right.localEndpoint(protocol)?.port ?? port;
@@ -197,7 +198,7 @@ export class SessionManagerBuilder {
 
   private simulatedTransport(c: SessionConfig, sim: SimulationOptions): SipTransport {
     const bound = SimulatedSipTransport.listen(sim.network, { host: sim.host, port: c.sipPort, protocols: c.transports });
-    if (E.isLeft(bound)) throw { kind: 'TransportError', message: bound.left.detail } satisfies SessionError;
+    if (E.isLeft(bound)) throw sessionException({ kind: 'TransportError', message: bound.left.detail });
     return bound.right;
   }
 }

@@ -29,6 +29,7 @@ import { UaCore } from '../ua/ua-core.js';
 import type { CallHandler, CallInfo } from './call-handler.js';
 import { BridgeService, type BridgeEvent, type BridgeInfo } from './bridge-service.js';
 import { EventBus } from './event-bus.js';
+import { sessionException } from './session-exception.js';
 import type { SessionConfig } from './session-config.js';
 import { callInfo, userOf, type SessionRecord } from './session-record.js';
 
@@ -145,7 +146,7 @@ export class SessionCoordinator {
     });
     if (E.isLeft(call)) {
       this.finish(record, 'TransportError', 'Fail');
-      throw { kind: 'TransportError', message: `cannot place the call: ${call.left.detail}` } satisfies SessionError;
+      throw sessionException({ kind: 'TransportError', message: `cannot place the call: ${call.left.detail}` });
     }
     record.outgoing = call.right;
     this.move(record, 'Dial');
@@ -184,7 +185,7 @@ export class SessionCoordinator {
     this.check(record, 'waitForAnswer');
     let timer: ReturnType<Clock['schedule']> | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = this.deps.clock.schedule(timeoutMs, () => reject({ kind: 'Timeout', message: `not answered within ${timeoutMs} ms` } satisfies SessionError));
+      timer = this.deps.clock.schedule(timeoutMs, () => reject(sessionException({ kind: 'Timeout', message: `not answered within ${timeoutMs} ms` })));
     });
     try {
       await Promise.race([record.answered, timeout]);
@@ -247,14 +248,14 @@ export class SessionCoordinator {
   async sendDtmf(sessionId: string, digits: string): Promise<void> {
     const record = this.record(sessionId);
     this.check(record, 'sendDtmf');
-    for (const digit of digits) if (digitToEvent(digit) === undefined) throw { kind: 'InvalidState', state: record.state, operation: 'sendDtmf', message: `'${digit}' is not a DTMF digit` } satisfies SessionError;
+    for (const digit of digits) if (digitToEvent(digit) === undefined) throw sessionException({ kind: 'InvalidState', state: record.state, operation: 'sendDtmf', message: `'${digit}' is not a DTMF digit` });
     if (record.negotiated?.telephoneEventPayloadType !== undefined && record.media !== undefined) {
       await record.media.sendDtmf(digits);
       return;
     }
     for (const digit of digits) {
       const outcome = await record.dialog!.info(encodeUtf8(`Signal=${digit}\r\nDuration=160\r\n`), DTMF_RELAY);
-      if (outcome.kind !== 'Response' || outcome.response.status >= 300) throw { kind: 'TransportError', message: `INFO for DTMF failed (${outcome.kind})` } satisfies SessionError;
+      if (outcome.kind !== 'Response' || outcome.response.status >= 300) throw sessionException({ kind: 'TransportError', message: `INFO for DTMF failed (${outcome.kind})` });
     }
   }
 
@@ -272,7 +273,7 @@ export class SessionCoordinator {
     let referTo = formatNameAddr({ uri: targetAddr.uri, params: [] });
     if (replaces !== undefined) {
       const consult = this.record(replaces).dialog?.dialog;
-      if (consult === undefined) throw { kind: 'InvalidState', state: this.record(replaces).state, operation: 'transfer', message: 'the consultation call has no dialog' } satisfies SessionError;
+      if (consult === undefined) throw sessionException({ kind: 'InvalidState', state: this.record(replaces).state, operation: 'transfer', message: 'the consultation call has no dialog' });
       // The target sees our consultation dialog with its local tag as to-tag, ours as from-tag (RFC 3891 §3).
       const value = formatReplaces({ callId: consult.id.callId, toTag: consult.id.remoteTag, fromTag: consult.id.localTag, earlyOnly: false });
       const uri = targetAddr.uri.kind === 'sip' ? { ...targetAddr.uri, headers: [{ name: 'Replaces', value }] } : targetAddr.uri;
@@ -324,7 +325,7 @@ export class SessionCoordinator {
       const added = this.bridges.add(id, sessionId);
       if (E.isLeft(added)) {
         this.bridges.destroy(id);
-        throw added.left;
+        throw sessionException(added.left);
       }
     }
     return id;
@@ -364,16 +365,16 @@ export class SessionCoordinator {
 
   generateSdpOffer(sessionId: string): string {
     const record = this.record(sessionId);
-    if (record.media === undefined) throw { kind: 'MediaError', message: 'no media session' } satisfies SessionError;
+    if (record.media === undefined) throw sessionException({ kind: 'MediaError', message: 'no media session' });
     return serializeSdp(record.localSdp ?? createOffer(this.localMedia(record.media, 'sendrecv'), this.sdpIdentity()));
   }
 
   generateSdpAnswer(sessionId: string, offer: string): string {
     const record = this.record(sessionId);
-    if (record.media === undefined) throw { kind: 'MediaError', message: 'no media session' } satisfies SessionError;
+    if (record.media === undefined) throw sessionException({ kind: 'MediaError', message: 'no media session' });
     const parsed = this.unwrap(this.parseSdpText(offer));
     const answer = createAnswer(parsed, this.localMedia(record.media, 'sendrecv'), this.sdpIdentity());
-    if (E.isLeft(answer)) throw { kind: 'MediaError', message: answer.left.detail } satisfies SessionError;
+    if (E.isLeft(answer)) throw sessionException({ kind: 'MediaError', message: answer.left.detail });
     return serializeSdp(answer.right.answer);
   }
 
@@ -381,7 +382,7 @@ export class SessionCoordinator {
   establishMediaFlow(sessionId: string, remote: string): void {
     const record = this.record(sessionId);
     const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(remote);
-    if (record.media === undefined || match === null) throw { kind: 'MediaError', message: `cannot establish media to ${remote}` } satisfies SessionError;
+    if (record.media === undefined || match === null) throw sessionException({ kind: 'MediaError', message: `cannot establish media to ${remote}` });
     const port = Number(match[2]);
     const current = record.media.parameters;
     record.media.configure({
@@ -664,7 +665,7 @@ export class SessionCoordinator {
       return;
     }
     if (record.state === 'Transferring') this.move(record, 'TransferFailed');
-    pending.reject(rejected(status, 'Transfer failed'));
+    pending.reject(sessionException(rejected(status, 'Transfer failed')));
   }
 
   private dtmf(record: SessionRecord, digit: string): void {
@@ -674,11 +675,11 @@ export class SessionCoordinator {
   }
 
   private async modify(record: SessionRecord, direction: Direction): Promise<void> {
-    if (record.dialog === undefined || record.localSdp === undefined) throw { kind: 'InvalidState', state: record.state, operation: 'modify', message: 'no dialog' } satisfies SessionError;
+    if (record.dialog === undefined || record.localSdp === undefined) throw sessionException({ kind: 'InvalidState', state: record.state, operation: 'modify', message: 'no dialog' });
     const offer = reoffer(record.localSdp, direction);
     const outcome = await record.dialog.reinvite({ body: encodeUtf8(serializeSdp(offer)), contentType: SDP });
-    if (outcome.kind !== 'Response') throw { kind: outcome.kind === 'Timeout' ? 'Timeout' : 'TransportError', message: `re-INVITE failed: ${outcome.kind}` } satisfies SessionError;
-    if (outcome.response.status >= 300) throw rejected(outcome.response.status, outcome.response.reason);
+    if (outcome.kind !== 'Response') throw sessionException({ kind: outcome.kind === 'Timeout' ? 'Timeout' : 'TransportError', message: `re-INVITE failed: ${outcome.kind}` });
+    if (outcome.response.status >= 300) throw sessionException(rejected(outcome.response.status, outcome.response.reason));
     record.localSdp = offer;
     const answer = this.parseSdpText(decodeUtf8(outcome.response.body));
     if (E.isRight(answer)) {
@@ -712,7 +713,7 @@ export class SessionCoordinator {
     const media = await MediaSession.open(this.deps.rtp, this.deps.clock, this.ids, `${record.id}@${this.deps.config.localAddress}`);
     if (E.isLeft(media)) {
       this.finish(record, 'No media ports', 'Fail');
-      throw { kind: 'ResourceExhausted', message: media.left.detail } satisfies SessionError;
+      throw sessionException({ kind: 'ResourceExhausted', message: media.left.detail });
     }
     record.media = media.right;
     media.right.onDtmf((digit) => this.dtmf(record, digit));
@@ -759,7 +760,7 @@ export class SessionCoordinator {
     const durationMs = record.connectedAtMs === undefined ? 0 : this.deps.clock.nowMs() - record.connectedAtMs;
     this.events.publish({ type: 'CallEnded', sessionId: record.id, reason, durationMs });
     this.deps.handler.onCallEnded?.(callInfo(record), reason);
-    record.settleAnswered(error ?? { kind: 'Cancelled', message: `the call ended: ${reason}` });
+    record.settleAnswered(sessionException(error ?? { kind: 'Cancelled', message: `the call ended: ${reason}` }));
     if (this.deps.config.lingerMs > 0 && this.running) {
       this.ended.set(record.id, record);
       record.timers.push(this.deps.clock.schedule(this.deps.config.lingerMs, () => this.ended.delete(record.id)));
@@ -773,30 +774,30 @@ export class SessionCoordinator {
   }
 
   private checkLimits(user: string): void {
-    if (!this.running) throw { kind: 'InvalidState', state: 'Stopped', operation: 'createOutgoingCall', message: 'the coordinator is not started' } satisfies SessionError;
-    if (this.sessions.size >= this.deps.config.maxSessions) throw { kind: 'ResourceExhausted', message: `maxSessions (${this.deps.config.maxSessions}) reached` } satisfies SessionError;
-    if (this.userCount(user) >= this.deps.config.maxSessionsPerUser) throw { kind: 'ResourceExhausted', message: `per-user limit reached for ${user}` } satisfies SessionError;
+    if (!this.running) throw sessionException({ kind: 'InvalidState', state: 'Stopped', operation: 'createOutgoingCall', message: 'the coordinator is not started' });
+    if (this.sessions.size >= this.deps.config.maxSessions) throw sessionException({ kind: 'ResourceExhausted', message: `maxSessions (${this.deps.config.maxSessions}) reached` });
+    if (this.userCount(user) >= this.deps.config.maxSessionsPerUser) throw sessionException({ kind: 'ResourceExhausted', message: `per-user limit reached for ${user}` });
   }
 
   private record(sessionId: string): SessionRecord {
     const record = this.sessions.get(sessionId);
-    if (record === undefined) throw sessionNotFound(sessionId);
+    if (record === undefined) throw sessionException(sessionNotFound(sessionId));
     return record;
   }
 
   private check(record: SessionRecord, operation: SessionOperation): void {
     const ok = checkOperation(record.state, operation);
-    if (E.isLeft(ok)) throw ok.left;
+    if (E.isLeft(ok)) throw sessionException(ok.left);
   }
 
   private mediaOf(sessionId: string): MediaSession {
     const media = (this.sessions.get(sessionId) ?? this.ended.get(sessionId))?.media;
-    if (media === undefined) throw this.sessions.has(sessionId) ? ({ kind: 'MediaError', message: 'no media session' } satisfies SessionError) : sessionNotFound(sessionId);
+    if (media === undefined) throw sessionException(this.sessions.has(sessionId) ? { kind: 'MediaError', message: 'no media session' } : sessionNotFound(sessionId));
     return media;
   }
 
   private unwrap<T>(either: E.Either<SessionError, T>): T {
-    if (E.isLeft(either)) throw either.left;
+    if (E.isLeft(either)) throw sessionException(either.left);
     return either.right;
   }
 }

@@ -13,6 +13,7 @@ const settle = async (sim: Awaited<ReturnType<typeof simPeers>>, ms: number): Pr
 const rejectsWith = async (t: Parameters<typeof right>[0], promise: Promise<unknown>, kind: string): Promise<Record<string, unknown>> => {
   const error = (await promise.then(() => t.fail(`expected ${kind}`), (e: unknown) => e)) as Record<string, unknown>;
   t.is(error?.['kind'], kind);
+  t.true((error as unknown) instanceof Error, 'rejections are Error objects carrying the SessionError fields');
   return error;
 };
 
@@ -194,6 +195,6 @@ test('coordinators: signaling-only sessions (withMedia(false)) connect without S
   await sent;
   t.deepEqual(digits, ['7', '#']);
   t.true(sim.network.trace.lines.some((l) => l.includes('INFO sip:')));
-  t.throws(() => a.coordinator.getMediaStatistics(call.id), { message: 'no media session' });
+  t.like(t.throws(() => a.coordinator.getMediaStatistics(call.id)), { kind: 'MediaError', message: 'no media session', name: 'SessionError' });
   await stopAll(sim);
 });
