@@ -7,7 +7,8 @@
 const TOKEN_EXTRA = "-.!%*_+`'~";
 const WORD_EXTRA = "-.!%*_+`'~()<>:\\\"/[]?{}";
 
-const table = (extra: string): Uint8Array => {
+/** A 128-entry table marking letters, digits and `extra` (character classes of §25.1). */
+export const charTable = (extra: string): Uint8Array => {
   const t = new Uint8Array(128);
   for (let c = 0x30; c <= 0x39; c++) t[c] = 1;
   for (let c = 0x41; c <= 0x5a; c++) t[c] = 1;
@@ -16,8 +17,8 @@ const table = (extra: string): Uint8Array => {
   return t;
 };
 
-const TOKEN = table(TOKEN_EXTRA);
-const WORD = table(WORD_EXTRA);
+const TOKEN = charTable(TOKEN_EXTRA);
+const WORD = charTable(WORD_EXTRA);
 
 export const isTokenChar = (code: number): boolean => code < 128 && TOKEN[code] === 1;
 export const isWordChar = (code: number): boolean => code < 128 && WORD[code] === 1;

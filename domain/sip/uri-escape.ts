@@ -1,16 +1,9 @@
-import { isHexDigit } from './grammar.js';
+import { charTable, isHexDigit } from './grammar.js';
 import { decodeUtf8, encodeUtf8 } from './text-codec.js';
 
 const UNRESERVED_MARKS = "-_.!~*'()";
 
-const allowed = (extra: string): Uint8Array => {
-  const t = new Uint8Array(128);
-  for (let c = 0x30; c <= 0x39; c++) t[c] = 1;
-  for (let c = 0x41; c <= 0x5a; c++) t[c] = 1;
-  for (let c = 0x61; c <= 0x7a; c++) t[c] = 1;
-  for (const ch of UNRESERVED_MARKS + extra) t[ch.charCodeAt(0)] = 1;
-  return t;
-};
+const allowed = (extra: string): Uint8Array => charTable(UNRESERVED_MARKS + extra);
 
 /** Characters allowed unescaped in each URI component (§25.1). */
 export const USER_CHARS = allowed('&=+$,;?/');

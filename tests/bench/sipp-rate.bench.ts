@@ -1,16 +1,8 @@
-import { createSocket } from 'node:dgram';
 import { startExample } from '../support/example-process.js';
+import { freeUdpPort } from '../support/ports.js';
 import { runSipp, sippAvailable } from '../support/sipp.js';
 
 const RATES = [250, 500, 1000, 2000, 4000, 8000];
-
-const freePort = async (): Promise<number> => {
-  const probe = createSocket('udp4');
-  await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
-  const port = probe.address().port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-};
 
 /** SIPp uac at each rate for ~2 s against `port`; the highest rate with no failed call. */
 const highestClean = async (port: number): Promise<{ rate: number; results: string[] }> => {
@@ -36,7 +28,7 @@ export const run = async (): Promise<void> => {
   const ours = await highestClean(port);
   server.child.kill('SIGTERM');
   await server.exited;
-  const uasPort = await freePort();
+  const uasPort = await freeUdpPort();
   const uas = runSipp(['-sn', 'uas', '-m', String(RATES.reduce((n, r) => n + 2 * r, 0)), '-t', 'u1', '-i', '127.0.0.1', '-p', String(uasPort), '-timeout', '60s'], 70_000);
   await new Promise((resolve) => setTimeout(resolve, 300));
   const ceiling = await highestClean(uasPort);

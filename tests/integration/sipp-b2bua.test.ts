@@ -1,19 +1,11 @@
-import { createSocket } from 'node:dgram';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { startExample } from '../support/example-process.js';
+import { freeUdpPort } from '../support/ports.js';
 import { requireSipp, runSipp } from '../support/sipp.js';
 
 const scenarios = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sipp');
-
-const freePort = async (): Promise<number> => {
-  const probe = createSocket('udp4');
-  await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
-  const port = probe.address().port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-};
 
 for (const [byeFrom, uac, uas] of [
   ['the caller', ['-sn', 'uac'], ['-sn', 'uas']],
@@ -21,7 +13,7 @@ for (const [byeFrom, uac, uas] of [
 ] as const) {
   test(`B2BUA between SIPp uac and SIPp uas on loopback: 500 calls, none failed, BYE from ${byeFrom}`, async (t) => {
     if (!requireSipp(t)) return;
-    const uasPort = await freePort();
+    const uasPort = await freeUdpPort();
     const b2bua = await startExample('b2bua', ['--port', '0', '--target', `sip:service@127.0.0.1:${uasPort}`, '--media-ports', byeFrom === 'the caller' ? '52000-53999' : '54000-55999'], /listening on 127\.0\.0\.1:(\d+)/);
     t.teardown(() => b2bua.child.kill('SIGKILL'));
     const port = /listening on 127\.0\.0\.1:(\d+)/.exec(b2bua.output())![1]!;

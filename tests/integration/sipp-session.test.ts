@@ -1,6 +1,6 @@
-import { createSocket } from 'node:dgram';
 import test from 'ava';
 import { runExample, startExample } from '../support/example-process.js';
+import { freeUdpPort } from '../support/ports.js';
 import { requireSipp, runSipp } from '../support/sipp.js';
 
 for (const transport of ['udp', 'tcp'] as const) {
@@ -22,10 +22,7 @@ for (const transport of ['udp', 'tcp'] as const) {
 
 test('examples/call.ts completes against SIPp uas and exits 0; a refused call exits 1 with a message', async (t) => {
   if (!requireSipp(t)) return;
-  const probe = createSocket('udp4');
-  await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
-  const port = probe.address().port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const port = await freeUdpPort();
   const sipp = runSipp(['-sn', 'uas', '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-p', String(port), '-timeout', '30s'], 40_000);
   await new Promise((resolve) => setTimeout(resolve, 300));
   const call = await runExample('call', [`sip:service@127.0.0.1:${port}`, '--duration', '500']);

@@ -1,4 +1,3 @@
-import { createSocket } from 'node:dgram';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
@@ -11,6 +10,7 @@ import { UaCore } from '../../application/ua/ua-core.js';
 import { sipUri } from '../../domain/sip/uri.js';
 import type { SipTransport } from '../../ports/sip-transport.js';
 import { right } from '../support/either.js';
+import { freeUdpPort } from '../support/ports.js';
 import { requireSipp, runSipp } from '../support/sipp.js';
 
 const scenarios = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sipp');
@@ -62,15 +62,6 @@ for (const [scenario, service] of [['uac-reinvite', 'reinvite'], ['uac-cancel', 
     t.is(server.ua.counts().dialogs, 0);
   });
 }
-
-/** A free UDP port for SIPp's listener (bound and released; SIPp binds it right after). */
-const freeUdpPort = async (): Promise<number> => {
-  const probe = createSocket('udp4');
-  await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
-  const port = probe.address().port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-};
 
 test('our UAC → SIPp uas over udp: 100 calls answered and hung up, none failed', async (t) => {
   if (!requireSipp(t)) return;
