@@ -556,8 +556,8 @@ export class SessionCoordinator {
     if (negotiated !== undefined) this.applyMedia(record, negotiated);
     record.connectedAtMs = this.deps.clock.nowMs();
     // The INVITE usages are done: drop them (and the messages they hold) so a held call stays small.
-    delete record.incoming;
-    delete record.outgoing;
+    record.incoming = undefined;
+    record.outgoing = undefined;
     this.move(record, 'Answered');
     if (this.deps.config.sessionTimeoutMs > 0) {
       record.timers.push(this.deps.clock.schedule(this.deps.config.sessionTimeoutMs, () => void this.terminateSession(record.id).catch(() => undefined)));

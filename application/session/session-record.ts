@@ -21,8 +21,8 @@ export interface SessionRecord {
   endReason?: string;
   /** Why we are ending the call ourselves, reported when the dialog ends. */
   endingReason?: string;
-  incoming?: IncomingInvite;
-  outgoing?: OutgoingInvite;
+  incoming?: IncomingInvite | undefined;
+  outgoing?: OutgoingInvite | undefined;
   dialog?: InviteSession;
   media?: MediaSession;
   localSdp?: SessionDescription;

@@ -66,7 +66,8 @@ export class IncomingInvite {
     const sent = this.transaction.respond(ok);
     if (E.isLeft(sent)) return sent;
     this.current = 'Answered';
-    const session = new InviteSession(this.ctx, dialog.right, this.transaction.inbound.source.protocol, (s, reason) => this.unregister(s, reason));
+    // Pass the core's callback itself: a closure over `this` would keep the INVITE alive for the whole call.
+    const session = new InviteSession(this.ctx, dialog.right, this.transaction.inbound.source.protocol, this.unregister);
     this.session = session;
     this.register(session);
     session.awaitAck(this.transaction, ok);

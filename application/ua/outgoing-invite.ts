@@ -132,7 +132,8 @@ export class OutgoingInvite {
     const ack = this.sendAck(dialog.right);
     if (ack === undefined) return;
     this.acks.set(tag, ack);
-    const session = new InviteSession(this.ctx, dialog.right, this.target.protocol, (s, reason) => this.unregister(s, reason));
+    // The core's callback itself, not a closure over `this`: the session must not keep the INVITE alive.
+    const session = new InviteSession(this.ctx, dialog.right, this.target.protocol, this.unregister);
     session.rememberAck(ack);
     this.register(session);
     if (this.settled || this.cancelRequested) {
