@@ -8,6 +8,11 @@ export class SimTrace {
 
   constructor(private readonly capacity = 1_000_000) {}
 
+  /** False when the trace keeps nothing (capacity 0): callers can skip building lines. */
+  get enabled(): boolean {
+    return this.capacity > 0;
+  }
+
   record(atMs: number, event: string, from: string, to: string, summary: string): void {
     if (this.entries.length < this.capacity) this.entries.push(`${atMs.toFixed(3)} ${event} ${from} > ${to} ${summary}`);
   }

@@ -46,6 +46,8 @@ export type SimNetworkError = 'PortInUse' | 'Refused' | 'Partitioned';
 export interface SimulatedNetworkOptions {
   readonly seed: number;
   readonly link?: Partial<LinkImpairment>;
+  /** Keep the per-datagram trace (default true); capacity benchmarks turn it off. */
+  readonly trace?: boolean;
 }
 
 interface StreamEnd {
@@ -68,7 +70,7 @@ const FIRST_EPHEMERAL_PORT = 49152;
  * and ordered (TCP hides loss) but feel the delay, and break on a partition.
  */
 export class SimulatedNetwork {
-  readonly trace = new SimTrace();
+  readonly trace: SimTrace;
   readonly random: SeededRandom;
   private readonly defaults: LinkImpairment;
   private readonly links = new Map<string, LinkImpairment>();
@@ -83,6 +85,7 @@ export class SimulatedNetwork {
 
   constructor(readonly clock: VirtualClock, options: SimulatedNetworkOptions) {
     this.random = new SeededRandom(options.seed);
+    this.trace = new SimTrace(options.trace === false ? 0 : 1_000_000);
     this.defaults = { ...PERFECT_LINK, ...options.link };
   }
 
@@ -168,16 +171,16 @@ export class SimulatedNetwork {
 
   private sendDatagram(from: SimAddress, to: SimAddress, bytes: Uint8Array, describe: Describe): void {
     const now = this.clock.nowMs();
-    const summary = describe(bytes);
-    const route = `${addressKey(from)}`;
+    const summary = this.trace.enabled ? describe(bytes) : '';
     this.count('sent');
-    this.trace.record(now, 'send', route, addressKey(to), summary);
+    if (this.trace.enabled) this.trace.record(now, 'send', addressKey(from), addressKey(to), summary);
     const link = this.linkFor(from.host, to.host);
     if (this.isPartitioned(from.host, to.host)) return this.dropped(now, 'partition', from, to, summary);
     if (this.random.nextFloat() < link.lossRatio) return this.dropped(now, 'loss', from, to, summary);
     const copies = this.random.nextFloat() < link.duplicateRatio ? 2 : 1;
     if (copies === 2) this.count('duplicated');
     const linkKey = `${from.host}>${to.host}`;
+    const toKey = addressKey(to);
     for (let copy = 0; copy < copies; copy++) {
       const inFlight = this.inFlight.get(linkKey) ?? 0;
       if (inFlight >= link.pathCapacityMax) {
@@ -188,10 +191,10 @@ export class SimulatedNetwork {
       const payload = bytes.slice();
       this.clock.schedule(this.delayFor(from.host, to.host), () => {
         this.inFlight.set(linkKey, (this.inFlight.get(linkKey) ?? 1) - 1);
-        const target = this.datagramSockets.get(addressKey(to));
+        const target = this.datagramSockets.get(toKey);
         if (target === undefined) return this.dropped(this.clock.nowMs(), 'unbound', from, to, summary);
         this.count('delivered');
-        this.trace.record(this.clock.nowMs(), 'deliver', addressKey(from), addressKey(to), summary);
+        if (this.trace.enabled) this.trace.record(this.clock.nowMs(), 'deliver', addressKey(from), toKey, summary);
         target.onPacket(payload, from);
       });
     }
@@ -199,7 +202,7 @@ export class SimulatedNetwork {
 
   private dropped(atMs: number, reason: string, from: SimAddress, to: SimAddress, summary: string): void {
     this.count(`dropped:${reason}`);
-    this.trace.record(atMs, `drop:${reason}`, addressKey(from), addressKey(to), summary);
+    if (this.trace.enabled) this.trace.record(atMs, `drop:${reason}`, addressKey(from), addressKey(to), summary);
   }
 
   private streamEnd(id: number, local: SimAddress, remote: SimAddress, describe: Describe): StreamEnd {
@@ -230,7 +233,7 @@ export class SimulatedNetwork {
     const at = Math.max(now + this.delayFor(local.host, remote.host), end.lastDeliveryAtMs);
     end.lastDeliveryAtMs = at;
     const payload = bytes.slice();
-    const summary = `tcp#${end.connection.id} ${end.describe(payload)}`;
+    const summary = this.trace.enabled ? `tcp#${end.connection.id} ${end.describe(payload)}` : '';
     this.count('sent');
     this.trace.record(now, 'send', addressKey(local), addressKey(remote), summary);
     this.clock.schedule(at - now, () => {
