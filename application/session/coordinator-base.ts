@@ -1,0 +1,472 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { createAnswer, createOffer, DEFAULT_CODECS, processAnswer, reoffer, type LocalMedia, type NegotiatedAudio } from '../../domain/sdp/offer-answer.js';
+import { parseSdp } from '../../domain/sdp/parse-sdp.js';
+import { serializeSdp } from '../../domain/sdp/serialize-sdp.js';
+import { directionOf, type Direction, type SessionDescription } from '../../domain/sdp/session-description.js';
+import { checkOperation, isFinal, transition, type CallEvent, type SessionOperation } from '../../domain/session/call-state.js';
+import type { CallDecision } from '../../domain/session/call-decision.js';
+import { sessionNotFound, type SessionError } from '../../domain/session/session-error.js';
+import { formatUri } from '../../domain/sip/format-uri.js';
+import { headerValue, type SipHeader, type SipRequest } from '../../domain/sip/message.js';
+import { getReferTo, getReplaces } from '../../domain/sip/typed-headers.js';
+import type { Uri } from '../../domain/sip/uri.js';
+import { sipfrag, sipfragStatus } from '../../domain/session/sipfrag.js';
+import type { NameAddr } from '../../domain/sip/name-addr.js';
+import { parseNameAddr } from '../../domain/sip/name-addr.js';
+import { decodeUtf8, encodeUtf8 } from '../../domain/sip/text-codec.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Logger } from '../../ports/logger.js';
+import type { Random } from '../../ports/random.js';
+import type { RtpSocketFactory } from '../../ports/rtp-socket.js';
+import type { SipTransport } from '../../ports/sip-transport.js';
+import { IdGenerator } from '../id-generator.js';
+import { MediaSession } from '../media/media-session.js';
+import type { IncomingInvite } from '../ua/incoming-invite.js';
+import type { Answer, InviteSession } from '../ua/invite-session.js';
+import { UaCore } from '../ua/ua-core.js';
+import type { CallHandler, CallInfo } from './call-handler.js';
+import { BridgeService } from './bridge-service.js';
+import { EventBus } from './event-bus.js';
+import { sessionException } from './session-exception.js';
+import type { SessionConfig } from './session-config.js';
+import { callInfo, userOf, type SessionRecord } from './session-record.js';
+
+export interface CoordinatorDeps {
+  readonly transport: SipTransport;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly rtp: RtpSocketFactory;
+  readonly config: SessionConfig;
+  readonly handler: CallHandler;
+  readonly logger?: Logger;
+}
+
+export interface SessionStats {
+  readonly active: number;
+  readonly total: number;
+  readonly failed: number;
+  readonly byState: Readonly<Record<string, number>>;
+  readonly perUser: Readonly<Record<string, number>>;
+}
+
+export interface MediaInfo {
+  readonly localAddress: string;
+  readonly localRtpPort: number;
+  readonly remoteAddress: string | undefined;
+  readonly remoteRtpPort: number | undefined;
+  readonly codec: string | undefined;
+  readonly direction: Direction | undefined;
+}
+
+export const SDP = 'application/sdp';
+export const DTMF_RELAY = 'application/dtmf-relay';
+
+export const parseTarget = (text: string): E.Either<SessionError, NameAddr> => {
+  const parsed = parseNameAddr(text.includes('<') ? text : `<${text}>`);
+  return E.isLeft(parsed) || parsed.right.uri.kind !== 'sip'
+    ? E.left({ kind: 'InvalidUri', uri: text, message: `not a SIP URI: ${text}` })
+    : E.right(parsed.right);
+};
+
+export const rejected = (status: number, reason: string): SessionError => ({ kind: 'Rejected', status, reason, message: `rejected with ${status} ${reason}` });
+
+/**
+ * The machinery under SessionCoordinator: call records and their state
+ * machine, the incoming-call flow, media negotiation, transfers as seen from
+ * the dialog, and clean-up. The public API lives in session-coordinator.ts.
+ */
+export abstract class CoordinatorBase {
+  readonly events: EventBus;
+  protected readonly bridges: BridgeService;
+  protected readonly ua: UaCore;
+  protected readonly ids: IdGenerator;
+  protected readonly sessions = new Map<string, SessionRecord>();
+  protected readonly ended = new Map<string, SessionRecord>();
+  protected total = 0;
+  protected failed = 0;
+  protected running = false;
+
+  constructor(protected readonly deps: CoordinatorDeps) {
+    this.ids = new IdGenerator(deps.random);
+    this.events = new EventBus((id) => (this.sessions.get(id) ?? this.ended.get(id))?.users ?? []);
+    this.bridges = new BridgeService({
+      mediaOf: (id) => {
+        const r = this.sessions.get(id);
+        return r !== undefined && (r.state === 'Connected' || r.state === 'OnHold') ? r.media : undefined;
+      },
+      forwardDtmf: (id, digit) => void this.sendDtmf(id, digit).catch(() => undefined),
+    }, deps.clock, this.ids);
+    this.ua = new UaCore(deps.transport, deps.clock, deps.random, {
+      onIncomingInvite: (invite) => void this.onIncomingInvite(invite),
+      onRequest: (request) => this.outOfDialogRequest(request),
+    }, { contactUser: 'session-core', advertisedHost: deps.config.localAddress, userAgent: deps.config.userAgent }, deps.logger);
+  }
+
+  abstract createOutgoingCall(from: string, to: string, sdp?: string, headers?: ReadonlyArray<SipHeader>): Promise<CallInfo>;
+  abstract waitForAnswer(sessionId: string, timeoutMs: number): Promise<CallInfo>;
+  abstract terminateSession(sessionId: string): Promise<void>;
+  abstract sendDtmf(sessionId: string, digits: string): Promise<void>;
+
+  // ── incoming calls ──────────────────────────────────────────────────────
+
+  protected async onIncomingInvite(invite: IncomingInvite): Promise<void> {
+    const from = headerValue(invite.request, 'From') ?? '';
+    const to = headerValue(invite.request, 'To') ?? '';
+    const uriOf = (v: string): string => E.fold(() => v, (n: NameAddr) => formatUri(n.uri))(parseNameAddr(v));
+    const fromUri = uriOf(from);
+    const toUri = uriOf(to);
+    if (!this.running || this.sessions.size >= this.deps.config.maxSessions || this.userCount(userOf(fromUri)) >= this.deps.config.maxSessionsPerUser) {
+      // Full: 503 with Retry-After, so the caller backs off (RFC 3261 §21.5.4).
+      invite.reject(503, { headers: [{ name: 'Retry-After', value: '5' }] });
+      return;
+    }
+    let offer: SessionDescription | undefined;
+    if (invite.request.body.length > 0) {
+      const parsed = this.parseSdpText(decodeUtf8(invite.request.body));
+      if (E.isLeft(parsed)) return void invite.reject(400, { reason: 'Bad SDP' });
+      offer = parsed.right;
+    }
+    const record = this.newRecord('incoming', fromUri, toUri);
+    record.incoming = invite;
+    if (offer !== undefined) record.remoteSdp = offer;
+    this.move(record, 'IncomingRing');
+    invite.on({ onCancelled: () => this.finish(record, 'Cancelled', 'Cancel', { kind: 'Cancelled', message: 'the caller cancelled' }) });
+    invite.provisional(180);
+    this.events.publish({ type: 'IncomingCall', sessionId: record.id, from: fromUri, to: toUri });
+    // RFC 3891: an INVITE with Replaces takes over one of our confirmed dialogs; no application decision.
+    const replaces = getReplaces(invite.request);
+    if (E.isRight(replaces) && replaces.right !== undefined) {
+      const r = replaces.right;
+      const old = [...this.sessions.values()].find((s) => s.dialog !== undefined && s.dialog.dialog.id.callId === r.callId
+        && s.dialog.dialog.id.localTag === r.toTag && s.dialog.dialog.id.remoteTag === r.fromTag);
+      if (old === undefined || (old.state !== 'Connected' && old.state !== 'OnHold')) {
+        invite.reject(481);
+        return this.finish(record, 'Replaces matched no call', 'Reject', rejected(481, 'Call/Transaction Does Not Exist'));
+      }
+      await this.accept(record, undefined);
+      void this.terminateSession(old.id).catch(() => undefined);
+      return;
+    }
+    let decision: CallDecision;
+    try {
+      decision = await this.deps.handler.onIncomingCall(callInfo(record));
+    } catch (error) {
+      decision = { kind: 'Reject', status: 500, reason: 'Handler failed' };
+      this.deps.logger?.error('call handler threw', { error: String(error) });
+    }
+    if (record.state !== 'Ringing') return;
+    switch (decision.kind) {
+      case 'Accept': return void this.accept(record, decision.sdp).catch((e) => this.deps.logger?.warn('accept failed', { error: JSON.stringify(e) }));
+      case 'Reject':
+        invite.reject(decision.status, decision.reason === undefined ? {} : { reason: decision.reason });
+        return this.finish(record, `Rejected ${decision.status}`, 'Reject', rejected(decision.status, decision.reason ?? ''));
+      case 'Forward':
+        // A real redirect: 302 with the new target in Contact (§21.3.3).
+        invite.reject(302, { headers: [{ name: 'Contact', value: decision.target.includes('<') ? decision.target : `<${decision.target}>` }] });
+        return this.finish(record, 'Forwarded', 'Reject', rejected(302, 'Moved Temporarily'));
+      case 'Defer':
+        // Keeps ringing until accepted or rejected; after the defer timeout, 480.
+        record.timers.push(this.deps.clock.schedule(this.deps.config.deferTimeoutMs, () => {
+          if (record.state !== 'Ringing') return;
+          invite.reject(480);
+          this.finish(record, 'Defer timeout', 'Reject', rejected(480, 'Temporarily Unavailable'));
+        }));
+        return;
+    }
+  }
+
+  protected async accept(record: SessionRecord, sdp: string | undefined): Promise<void> {
+    const invite = record.incoming;
+    if (invite === undefined) return;
+    if (!this.deps.config.media && sdp === undefined) {
+      const session = invite.accept();
+      if (E.isRight(session)) this.established(record, session.right, undefined);
+      else this.finish(record, 'Accept failed', 'Fail');
+      return;
+    }
+    const media = record.media ?? await this.openMedia(record);
+    let negotiated: NegotiatedAudio | undefined;
+    let answer: SessionDescription;
+    if (sdp !== undefined) {
+      answer = this.unwrap(this.parseSdpText(sdp));
+    } else if (record.remoteSdp !== undefined) {
+      const result = createAnswer(record.remoteSdp, this.localMedia(media, 'sendrecv'), this.sdpIdentity());
+      if (E.isLeft(result)) {
+        // RFC 3264 §6: an offer we cannot accept is answered 488.
+        invite.reject(488, { headers: [{ name: 'Warning', value: `304 session-core "${result.left.detail}"` }] });
+        this.finish(record, 'Not acceptable', 'Reject', rejected(488, 'Not Acceptable Here'));
+        return;
+      }
+      answer = result.right.answer;
+      negotiated = result.right.negotiated;
+    } else {
+      answer = createOffer(this.localMedia(media, 'sendrecv'), this.sdpIdentity());
+    }
+    record.localSdp = answer;
+    const session = invite.accept({ body: encodeUtf8(serializeSdp(answer)), contentType: SDP });
+    if (E.isLeft(session)) {
+      this.finish(record, 'Accept failed', 'Fail', { kind: 'InvalidState', state: record.state, operation: 'accept', message: 'the call can no longer be accepted' });
+      return;
+    }
+    // With no offer in the INVITE our 2xx carries the offer; the peer's answer would come in the ACK,
+    // which this version does not read yet, so media then waits for establishMediaFlow.
+    this.established(record, session.right, negotiated);
+  }
+
+  // ── shared call machinery ───────────────────────────────────────────────
+
+  protected established(record: SessionRecord, dialog: InviteSession, negotiated: NegotiatedAudio | undefined): void {
+    record.dialog = dialog;
+    dialog.setHandler({
+      onModify: (request) => this.onRemoteModify(record, request),
+      onRequest: (request) => this.onDialogRequest(record, request),
+      onTerminated: (reason) => this.finish(record, record.endingReason ?? (reason === 'RemoteBye' ? 'Remote hangup' : reason), 'Ended'),
+    });
+    if (negotiated !== undefined) this.applyMedia(record, negotiated);
+    record.connectedAtMs = this.deps.clock.nowMs();
+    // The INVITE usages are done: drop them (and the messages they hold) so a held call stays small.
+    record.incoming = undefined;
+    record.outgoing = undefined;
+    this.move(record, 'Answered');
+    if (this.deps.config.sessionTimeoutMs > 0) {
+      record.timers.push(this.deps.clock.schedule(this.deps.config.sessionTimeoutMs, () => void this.terminateSession(record.id).catch(() => undefined)));
+    }
+    this.events.publish({ type: 'CallEstablished', sessionId: record.id });
+    const sdpText = (d: SessionDescription | undefined): string | undefined => (d === undefined ? undefined : serializeSdp(d));
+    this.deps.handler.onCallEstablished?.(callInfo(record), sdpText(record.localSdp), sdpText(record.remoteSdp));
+    record.settleAnswered();
+  }
+
+  protected applyMedia(record: SessionRecord, negotiated: NegotiatedAudio): void {
+    record.negotiated = negotiated;
+    const media = record.media;
+    if (media === undefined) return;
+    media.configure({
+      codec: negotiated.codec, payloadType: negotiated.payloadType, direction: negotiated.direction,
+      ...(negotiated.telephoneEventPayloadType === undefined ? {} : { telephoneEventPayloadType: negotiated.telephoneEventPayloadType }),
+      remote: { host: negotiated.remoteAddress, port: negotiated.remotePort }, remoteRtcpPort: negotiated.remoteRtcpPort,
+    });
+    media.start();
+  }
+
+  /** A re-INVITE or UPDATE from the peer: answer its offer, follow its direction (hold/resume). */
+  protected onRemoteModify(record: SessionRecord, request: SipRequest): Answer {
+    if (request.body.length === 0 || record.media === undefined) return { status: 200, body: encodeUtf8(serializeSdp(record.localSdp!)), contentType: SDP };
+    const offer = this.parseSdpText(decodeUtf8(request.body));
+    if (E.isLeft(offer)) return { status: 400 };
+    const wanted: Direction = record.state === 'OnHold' ? 'sendonly' : 'sendrecv';
+    const result = createAnswer(offer.right, this.localMedia(record.media, wanted), this.sdpIdentity(record.localSdp));
+    if (E.isLeft(result)) return { status: 488 };
+    const wasHeld = record.negotiated !== undefined && record.negotiated.direction !== 'sendrecv';
+    record.remoteSdp = offer.right;
+    record.localSdp = result.right.answer;
+    this.applyMedia(record, result.right.negotiated);
+    const theirDirection = offer.right.media[0] === undefined ? 'sendrecv' : directionOf(offer.right, offer.right.media[0]);
+    const held = theirDirection === 'sendonly' || theirDirection === 'inactive';
+    if (held !== wasHeld) this.events.publish({ type: 'HoldChanged', sessionId: record.id, onHold: held });
+    return { status: 200, body: encodeUtf8(serializeSdp(result.right.answer)), contentType: SDP };
+  }
+
+  protected onDialogRequest(record: SessionRecord, request: SipRequest): Answer {
+    if (request.method === 'REFER') return this.onRefer(record, request);
+    if (request.method === 'NOTIFY' && /^refer\b/i.test(headerValue(request, 'Event') ?? '')) {
+      const status = sipfragStatus(decodeUtf8(request.body));
+      if (status !== undefined && record.transfer !== undefined) {
+        this.events.publish({ type: 'TransferProgress', sessionId: record.id, status, role: 'transferor', target: record.transfer.target });
+        if (status >= 200) this.deps.clock.schedule(0, () => this.transferEnded(record, status));
+      }
+      return { status: 200 };
+    }
+    if (request.method === 'INFO' && (headerValue(request, 'Content-Type') ?? '').toLowerCase().startsWith(DTMF_RELAY)) {
+      const signal = /Signal\s*=\s*([0-9*#A-Da-d])/.exec(decodeUtf8(request.body))?.[1];
+      if (signal !== undefined) this.dtmf(record, signal.toUpperCase());
+      return { status: 200 };
+    }
+    return { status: request.method === 'INFO' ? 200 : 501 };
+  }
+
+  /** RFC 3515 §2.4: accept the REFER (202), place the new call, report progress by NOTIFY. */
+  protected onRefer(record: SessionRecord, request: SipRequest): Answer {
+    const referTo = getReferTo(request);
+    if (E.isLeft(referTo) || referTo.right === undefined) return { status: 400 };
+    const target = referTo.right.uri;
+    const referredBy = headerValue(request, 'Referred-By');
+    this.deps.clock.schedule(0, () => void this.runReferral(record, target, referredBy));
+    return { status: 202 };
+  }
+
+  protected async runReferral(record: SessionRecord, target: Uri, referredBy: string | undefined): Promise<void> {
+    const notify = (status: number, reason: string, final: boolean): void => {
+      this.events.publish({ type: 'TransferProgress', sessionId: record.id, status, role: 'transferee', target: formatUri(target) });
+      void record.dialog?.sendRequest('NOTIFY', {
+        body: encodeUtf8(sipfrag(status, reason)), contentType: 'message/sipfrag;version=2.0',
+        headers: [{ name: 'Event', value: 'refer' }, { name: 'Subscription-State', value: final ? 'terminated;reason=noresource' : 'active;expires=60' }],
+      });
+    };
+    notify(100, 'Trying', false);
+    // A Replaces header in the Refer-To URI goes into the new INVITE (RFC 3891 attended transfer).
+    const replaces = target.kind === 'sip' ? target.headers.find((h) => h.name.toLowerCase() === 'replaces')?.value : undefined;
+    const plainTarget = target.kind === 'sip' ? formatUri({ ...target, headers: [] }) : formatUri(target);
+    try {
+      const headers = [...(referredBy === undefined ? [] : [{ name: 'Referred-By', value: referredBy }]), ...(replaces === undefined ? [] : [{ name: 'Replaces', value: replaces }])];
+      // The transferee calls as itself: the To of a call it received, the From of one it placed.
+      const call = await this.createOutgoingCall(record.direction === 'incoming' ? record.to : record.from, plainTarget, undefined, headers);
+      await this.waitForAnswer(call.id, this.deps.config.answerTimeoutMs);
+      notify(200, 'OK', true);
+    } catch (error) {
+      const e = error as SessionError;
+      notify(e.kind === 'Rejected' ? e.status : e.kind === 'Timeout' ? 408 : 503, e.kind === 'Rejected' ? e.reason : e.message, true);
+    }
+  }
+
+  /** The transfer we started has a final status: success hangs up this call; failure returns it to Connected. */
+  protected transferEnded(record: SessionRecord, status: number): void {
+    const pending = record.transfer;
+    if (pending === undefined) return;
+    record.transfer = undefined;
+    if (status >= 200 && status < 300) {
+      pending.resolve(status);
+      if (record.state === 'Transferring') {
+        this.move(record, 'Hangup');
+        record.endingReason = 'Transferred';
+        void record.dialog?.bye();
+      }
+      return;
+    }
+    if (record.state === 'Transferring') this.move(record, 'TransferFailed');
+    pending.reject(sessionException(rejected(status, 'Transfer failed')));
+  }
+
+  protected dtmf(record: SessionRecord, digit: string): void {
+    this.bridges.dtmf(record.id, digit);
+    this.events.publish({ type: 'DtmfReceived', sessionId: record.id, digit });
+    this.deps.handler.onDtmf?.(callInfo(record), digit);
+  }
+
+  protected async modify(record: SessionRecord, direction: Direction): Promise<void> {
+    if (record.dialog === undefined || record.localSdp === undefined) throw sessionException({ kind: 'InvalidState', state: record.state, operation: 'modify', message: 'no dialog' });
+    const offer = reoffer(record.localSdp, direction);
+    const outcome = await record.dialog.reinvite({ body: encodeUtf8(serializeSdp(offer)), contentType: SDP });
+    if (outcome.kind !== 'Response') throw sessionException({ kind: outcome.kind === 'Timeout' ? 'Timeout' : 'TransportError', message: `re-INVITE failed: ${outcome.kind}` });
+    if (outcome.response.status >= 300) throw sessionException(rejected(outcome.response.status, outcome.response.reason));
+    record.localSdp = offer;
+    const answer = this.parseSdpText(decodeUtf8(outcome.response.body));
+    if (E.isRight(answer)) {
+      record.remoteSdp = answer.right;
+      const negotiated = processAnswer(offer, answer.right);
+      if (E.isRight(negotiated)) this.applyMedia(record, negotiated.right);
+    }
+  }
+
+  protected outOfDialogRequest(request: SipRequest): Answer {
+    return { status: request.method === 'MESSAGE' ? 200 : 405 };
+  }
+
+  protected newRecord(direction: 'incoming' | 'outgoing', from: string, to: string): SessionRecord {
+    let settle!: (error?: unknown) => void;
+    const answered = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    answered.catch(() => undefined);
+    const record: SessionRecord = {
+      id: `sess-${this.ids.token(12)}`, direction, from, to, users: [userOf(from), userOf(to)], startedAtMs: this.deps.clock.nowMs(),
+      state: 'Initializing', timers: [], answered, settleAnswered: settle,
+    };
+    this.sessions.set(record.id, record);
+    this.total++;
+    this.events.publish({ type: 'SessionCreated', sessionId: record.id, direction, from, to });
+    return record;
+  }
+
+  protected async openMedia(record: SessionRecord): Promise<MediaSession> {
+    const media = await MediaSession.open(this.deps.rtp, this.deps.clock, this.ids, `${record.id}@${this.deps.config.localAddress}`);
+    if (E.isLeft(media)) {
+      this.finish(record, 'No media ports', 'Fail');
+      throw sessionException({ kind: 'ResourceExhausted', message: media.left.detail });
+    }
+    record.media = media.right;
+    media.right.onDtmf((digit) => this.dtmf(record, digit));
+    return media.right;
+  }
+
+  protected localMedia(media: MediaSession, direction: Direction): LocalMedia {
+    const codecs = DEFAULT_CODECS.filter((c) => this.deps.config.codecs.includes(c.name))
+      .sort((a, b) => this.deps.config.codecs.indexOf(a.name) - this.deps.config.codecs.indexOf(b.name));
+    return { address: this.deps.config.localAddress, port: media.localAddress.rtpPort, codecs, telephoneEventPayloadType: 101, direction, ptimeMs: 20 };
+  }
+
+  protected sdpIdentity(previous?: SessionDescription): { username: string; sessionId: string; sessionVersion: string } {
+    if (previous !== undefined) return { username: previous.origin.username, sessionId: previous.origin.sessionId, sessionVersion: (BigInt(previous.origin.sessionVersion) + 1n).toString() };
+    return { username: '-', sessionId: String(this.ids.ssrc()), sessionVersion: '1' };
+  }
+
+  protected parseSdpText(text: string): E.Either<SessionError, SessionDescription> {
+    return E.mapLeft((e: { detail: string }) => ({ kind: 'MediaError', message: `bad SDP: ${e.detail}` }) as SessionError)(parseSdp(text));
+  }
+
+  protected move(record: SessionRecord, event: CallEvent): void {
+    const next = transition(record.state, event);
+    if (E.isLeft(next)) return this.deps.logger?.debug('ignored transition', { session: record.id, state: record.state, event });
+    const from = record.state;
+    record.state = next.right;
+    this.events.publish({ type: 'StateChanged', sessionId: record.id, from, to: next.right });
+  }
+
+  /** Ends a call once: final state, events, handler, media and timers released; kept a short while for getSession. */
+  protected finish(record: SessionRecord, reason: string, event: CallEvent, error?: SessionError): void {
+    if (isFinal(record.state) || !this.sessions.has(record.id)) return;
+    if (record.state === 'Connected' || record.state === 'OnHold' || record.state === 'Transferring') this.move(record, event === 'Fail' ? 'Fail' : 'Ended');
+    else if (record.state === 'Terminating') this.move(record, 'Ended');
+    else this.move(record, event);
+    if (!isFinal(record.state)) this.move(record, 'Fail');
+    if (record.state === 'Failed') this.failed++;
+    record.endReason = reason;
+    record.timers.forEach((h) => this.deps.clock.cancel(h));
+    record.timers = [];
+    this.bridges.sessionEnded(record.id, reason);
+    void record.media?.close();
+    this.sessions.delete(record.id);
+    const durationMs = record.connectedAtMs === undefined ? 0 : this.deps.clock.nowMs() - record.connectedAtMs;
+    this.events.publish({ type: 'CallEnded', sessionId: record.id, reason, durationMs });
+    this.deps.handler.onCallEnded?.(callInfo(record), reason);
+    record.settleAnswered(sessionException(error ?? { kind: 'Cancelled', message: `the call ended: ${reason}` }));
+    if (this.deps.config.lingerMs > 0 && this.running) {
+      this.ended.set(record.id, record);
+      record.timers.push(this.deps.clock.schedule(this.deps.config.lingerMs, () => this.ended.delete(record.id)));
+    }
+  }
+
+  protected userCount(user: string): number {
+    let n = 0;
+    for (const r of this.sessions.values()) if (r.users.includes(user)) n++;
+    return n;
+  }
+
+  protected checkLimits(user: string): void {
+    if (!this.running) throw sessionException({ kind: 'InvalidState', state: 'Stopped', operation: 'createOutgoingCall', message: 'the coordinator is not started' });
+    if (this.sessions.size >= this.deps.config.maxSessions) throw sessionException({ kind: 'ResourceExhausted', message: `maxSessions (${this.deps.config.maxSessions}) reached` });
+    if (this.userCount(user) >= this.deps.config.maxSessionsPerUser) throw sessionException({ kind: 'ResourceExhausted', message: `per-user limit reached for ${user}` });
+  }
+
+  protected record(sessionId: string): SessionRecord {
+    const record = this.sessions.get(sessionId);
+    if (record === undefined) throw sessionException(sessionNotFound(sessionId));
+    return record;
+  }
+
+  protected check(record: SessionRecord, operation: SessionOperation): void {
+    const ok = checkOperation(record.state, operation);
+    if (E.isLeft(ok)) throw sessionException(ok.left);
+  }
+
+  protected mediaOf(sessionId: string): MediaSession {
+    const media = (this.sessions.get(sessionId) ?? this.ended.get(sessionId))?.media;
+    if (media === undefined) throw sessionException(this.sessions.has(sessionId) ? { kind: 'MediaError', message: 'no media session' } : sessionNotFound(sessionId));
+    return media;
+  }
+
+  protected unwrap<T>(either: E.Either<SessionError, T>): T {
+    if (E.isLeft(either)) throw sessionException(either.left);
+    return either.right;
+  }
+}
