@@ -15,6 +15,8 @@ export interface SipTraceEntry {
   readonly remote: string;
   readonly summary: string;
   readonly callId: string | undefined;
+  /** Bytes of body (SDP, sipfrag…); 0 for none — shows where an offer or answer travelled. */
+  readonly bodyLength: number;
 }
 
 export const summarize = (message: SipMessage): string =>
@@ -34,14 +36,14 @@ export class TracingTransport implements SipTransport {
 
   onMessage(handler: InboundHandler): void {
     this.inner.onMessage((inbound) => {
-      this.record({ atMs: this.clock.nowMs(), direction: 'in', local: `${inbound.local.host}:${inbound.local.port}`, remote: `${inbound.source.host}:${inbound.source.port}`, summary: summarize(inbound.message), callId: headerValue(inbound.message, 'Call-ID') });
+      this.record({ atMs: this.clock.nowMs(), direction: 'in', local: `${inbound.local.host}:${inbound.local.port}`, remote: `${inbound.source.host}:${inbound.source.port}`, summary: summarize(inbound.message), callId: headerValue(inbound.message, 'Call-ID'), bodyLength: inbound.message.body.length });
       handler(inbound);
     });
   }
 
   async send(message: SipMessage, target: Endpoint, connectionId?: number): Promise<E.Either<TransportError, Endpoint>> {
     const local = this.inner.localEndpoint(target.protocol);
-    this.record({ atMs: this.clock.nowMs(), direction: 'out', local: `${local?.host}:${local?.port}`, remote: `${target.host}:${target.port}`, summary: summarize(message), callId: headerValue(message, 'Call-ID') });
+    this.record({ atMs: this.clock.nowMs(), direction: 'out', local: `${local?.host}:${local?.port}`, remote: `${target.host}:${target.port}`, summary: summarize(message), callId: headerValue(message, 'Call-ID'), bodyLength: message.body.length });
     return this.inner.send(message, target, connectionId);
   }
 

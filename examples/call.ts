@@ -20,6 +20,8 @@ Options:
   --port PORT          local SIP port, 0 = any (default 0)
   --from URI           caller identity (default sip:caller@HOST)
   --timeout MS         give up if not answered in time (default 30000)
+  --delayed-offer      send the INVITE without SDP: the callee offers in its
+                       200 and we answer in the ACK (RFC 3261 §13.2.2.4)
   --help               show this help`;
 
 const { values, positionals } = parseArgs({
@@ -32,6 +34,7 @@ const { values, positionals } = parseArgs({
     port: { type: 'string', default: '0' },
     from: { type: 'string' },
     timeout: { type: 'string', default: '30000' },
+    'delayed-offer': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -59,7 +62,7 @@ const main = async (): Promise<number> => {
   await coordinator.start();
   const from = values.from ?? `sip:caller@${values.host}:${coordinator.localEndpoint?.port}`;
   try {
-    const call = await coordinator.createOutgoingCall(from, to);
+    const call = await coordinator.createOutgoingCall(from, to, undefined, [], { delayedOffer: values['delayed-offer'] });
     console.log(`calling ${to} (${call.id})`);
     await coordinator.waitForAnswer(call.id, Number(values.timeout));
     console.log('answered');

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { createAnswer, createOffer, DEFAULT_CODECS, processAnswer, reoffer, type LocalMedia, type NegotiatedAudio } from '../../domain/sdp/offer-answer.js';
+import { createAnswer, createOffer, DEFAULT_CODECS, processAnswer, rejectingAnswer, reoffer, type LocalMedia, type NegotiatedAudio } from '../../domain/sdp/offer-answer.js';
 import { parseSdp } from '../../domain/sdp/parse-sdp.js';
 import { serializeSdp } from '../../domain/sdp/serialize-sdp.js';
 import { directionOf, type Direction, type SessionDescription } from '../../domain/sdp/session-description.js';
@@ -7,7 +7,7 @@ import { checkOperation, isFinal, transition, type CallEvent, type SessionOperat
 import type { CallDecision } from '../../domain/session/call-decision.js';
 import { sessionNotFound, type SessionError } from '../../domain/session/session-error.js';
 import { formatUri } from '../../domain/sip/format-uri.js';
-import { headerValue, type SipHeader, type SipRequest } from '../../domain/sip/message.js';
+import { headerValue, type SipHeader, type SipRequest, type SipResponse } from '../../domain/sip/message.js';
 import { getReferTo, getReplaces } from '../../domain/sip/typed-headers.js';
 import type { Uri } from '../../domain/sip/uri.js';
 import { sipfrag, sipfragStatus } from '../../domain/session/sipfrag.js';
@@ -47,6 +47,11 @@ export interface SessionStats {
   readonly failed: number;
   readonly byState: Readonly<Record<string, number>>;
   readonly perUser: Readonly<Record<string, number>>;
+}
+
+export interface OutgoingCallOptions {
+  /** Send the INVITE without SDP: the peer offers in its 2xx and we answer in the ACK. */
+  readonly delayedOffer?: boolean;
 }
 
 export interface MediaInfo {
@@ -102,7 +107,7 @@ export abstract class CoordinatorBase {
     }, { contactUser: 'session-core', advertisedHost: deps.config.localAddress, userAgent: deps.config.userAgent }, deps.logger);
   }
 
-  abstract createOutgoingCall(from: string, to: string, sdp?: string, headers?: ReadonlyArray<SipHeader>): Promise<CallInfo>;
+  abstract createOutgoingCall(from: string, to: string, sdp?: string, headers?: ReadonlyArray<SipHeader>, options?: OutgoingCallOptions): Promise<CallInfo>;
   abstract waitForAnswer(sessionId: string, timeoutMs: number): Promise<CallInfo>;
   abstract terminateSession(sessionId: string): Promise<void>;
   abstract sendDtmf(sessionId: string, digits: string): Promise<void>;
@@ -200,16 +205,16 @@ export abstract class CoordinatorBase {
       answer = result.right.answer;
       negotiated = result.right.negotiated;
     } else {
+      // Delayed offer: the INVITE had no SDP, so our 2xx offers and the ACK answers (§13.3.1.4).
       answer = createOffer(this.localMedia(media, 'sendrecv'), this.sdpIdentity());
     }
     record.localSdp = answer;
+    if (record.remoteSdp === undefined) record.answerInAck = true;
     const session = invite.accept({ body: encodeUtf8(serializeSdp(answer)), contentType: SDP });
     if (E.isLeft(session)) {
       this.finish(record, 'Accept failed', 'Fail', { kind: 'InvalidState', state: record.state, operation: 'accept', message: 'the call can no longer be accepted' });
       return;
     }
-    // With no offer in the INVITE our 2xx carries the offer; the peer's answer would come in the ACK,
-    // which this version does not read yet, so media then waits for establishMediaFlow.
     this.established(record, session.right, negotiated);
   }
 
@@ -220,6 +225,7 @@ export abstract class CoordinatorBase {
     dialog.setHandler({
       onModify: (request) => this.onRemoteModify(record, request),
       onRequest: (request) => this.onDialogRequest(record, request),
+      onAck: (ack) => this.onAckAnswer(record, ack),
       onTerminated: (reason) => this.finish(record, record.endingReason ?? (reason === 'RemoteBye' ? 'Remote hangup' : reason), 'Ended'),
     });
     if (negotiated !== undefined) this.applyMedia(record, negotiated);
@@ -237,6 +243,44 @@ export abstract class CoordinatorBase {
     record.settleAnswered();
   }
 
+  /**
+   * Delayed offer, UAC side: the answer to the offer in a 2xx, for its ACK.
+   * An unusable offer (or a fork we hang up on) still gets a valid answer,
+   * every stream refused, as §13.2.2.4 requires before the BYE.
+   */
+  protected answerOfferIn2xx(record: SessionRecord, media: MediaSession, response: SipResponse, accepted: boolean): { ack?: { body: Uint8Array; contentType: string }; negotiated: E.Either<SessionError, NegotiatedAudio> } {
+    if (response.body.length === 0) return { negotiated: E.left({ kind: 'MediaError', message: 'the 2xx carried no offer' }) };
+    const offer = this.parseSdpText(decodeUtf8(response.body));
+    if (E.isLeft(offer)) return { negotiated: offer };
+    const local = this.localMedia(media, 'sendrecv');
+    const result = accepted ? createAnswer(offer.right, local, this.sdpIdentity()) : E.left({ kind: 'NoAudio', detail: 'another fork answered first' });
+    const answer = E.isRight(result) ? result.right.answer : rejectingAnswer(offer.right, local.address, this.sdpIdentity());
+    const ack = { body: encodeUtf8(serializeSdp(answer)), contentType: SDP };
+    if (E.isLeft(result)) return { ack, negotiated: E.left({ kind: 'MediaError', message: result.left.detail }) };
+    record.remoteSdp = offer.right;
+    record.localSdp = answer;
+    return { ack, negotiated: E.right(result.right.negotiated) };
+  }
+
+  /** The ACK to a 2xx that carried our offer: it must hold the answer, or the call has no media and ends. */
+  protected onAckAnswer(record: SessionRecord, ack: SipRequest): void {
+    const offer = record.localSdp;
+    if (record.answerInAck !== true || offer === undefined) return;
+    record.answerInAck = false;
+    const answer = ack.body.length === 0
+      ? E.left<SessionError, SessionDescription>({ kind: 'MediaError', message: 'the ACK carried no answer to our offer' })
+      : this.parseSdpText(decodeUtf8(ack.body));
+    const negotiated = E.chain((a: SessionDescription) => E.mapLeft((e: { detail: string }) => ({ kind: 'MediaError', message: e.detail }) as SessionError)(processAnswer(offer, a)))(answer);
+    if (E.isLeft(answer) || E.isLeft(negotiated)) {
+      this.deps.logger?.warn('no usable answer in the ACK; hanging up', { session: record.id, detail: E.isLeft(negotiated) ? negotiated.left.message : '' });
+      record.endingReason = 'No answer in ACK';
+      void this.terminateSession(record.id).catch(() => undefined);
+      return;
+    }
+    record.remoteSdp = answer.right;
+    this.applyMedia(record, negotiated.right);
+  }
+
   protected applyMedia(record: SessionRecord, negotiated: NegotiatedAudio): void {
     record.negotiated = negotiated;
     const media = record.media;
@@ -251,7 +295,11 @@ export abstract class CoordinatorBase {
 
   /** A re-INVITE or UPDATE from the peer: answer its offer, follow its direction (hold/resume). */
   protected onRemoteModify(record: SessionRecord, request: SipRequest): Answer {
-    if (request.body.length === 0 || record.media === undefined) return { status: 200, body: encodeUtf8(serializeSdp(record.localSdp!)), contentType: SDP };
+    if (request.body.length === 0 || record.media === undefined) {
+      // A re-INVITE without SDP asks for our offer (again); the answer comes in its ACK.
+      if (request.method === 'INVITE' && request.body.length === 0 && record.media !== undefined) record.answerInAck = true;
+      return { status: 200, body: encodeUtf8(serializeSdp(record.localSdp!)), contentType: SDP };
+    }
     const offer = this.parseSdpText(decodeUtf8(request.body));
     if (E.isLeft(offer)) return { status: 400 };
     const wanted: Direction = record.state === 'OnHold' ? 'sendonly' : 'sendrecv';

@@ -1,10 +1,10 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { digitToEvent } from '../../domain/media/dtmf.js';
-import { createAnswer, createOffer, holdDirection, processAnswer, resumeDirection } from '../../domain/sdp/offer-answer.js';
+import { createAnswer, createOffer, holdDirection, processAnswer, resumeDirection, type NegotiatedAudio } from '../../domain/sdp/offer-answer.js';
 import { serializeSdp } from '../../domain/sdp/serialize-sdp.js';
 import type { SessionDescription } from '../../domain/sdp/session-description.js';
 import type { SessionError } from '../../domain/session/session-error.js';
-import type { SipHeader } from '../../domain/sip/message.js';
+import type { SipHeader, SipResponse } from '../../domain/sip/message.js';
 import { formatReplaces } from '../../domain/sip/typed-headers.js';
 import { formatNameAddr } from '../../domain/sip/name-addr.js';
 import { decodeUtf8, encodeUtf8 } from '../../domain/sip/text-codec.js';
@@ -15,9 +15,9 @@ import type { CallInfo } from './call-handler.js';
 import type { BridgeEvent, BridgeInfo } from './bridge-service.js';
 import { sessionException } from './session-exception.js';
 import { callInfo, userOf, type SessionRecord } from './session-record.js';
-import { CoordinatorBase, DTMF_RELAY, parseTarget, rejected, SDP, type MediaInfo, type SessionStats } from './coordinator-base.js';
+import { CoordinatorBase, DTMF_RELAY, parseTarget, rejected, SDP, type MediaInfo, type OutgoingCallOptions, type SessionStats } from './coordinator-base.js';
 
-export type { CoordinatorDeps, MediaInfo, SessionStats } from './coordinator-base.js';
+export type { CoordinatorDeps, MediaInfo, OutgoingCallOptions, SessionStats } from './coordinator-base.js';
 
 /**
  * The session coordinator: SessionControl and MediaControl over the UA core
@@ -53,17 +53,30 @@ export class SessionCoordinator extends CoordinatorBase {
     return this.deps.transport.localEndpoint(protocol);
   }
 
-  async createOutgoingCall(from: string, to: string, sdp?: string, headers: ReadonlyArray<SipHeader> = []): Promise<CallInfo> {
+  /**
+   * Places a call. `sdp` replaces the generated offer; `options.delayedOffer`
+   * sends the INVITE without SDP, takes the offer from the 2xx and answers it
+   * in the ACK (RFC 3261 §13.2.2.4).
+   */
+  async createOutgoingCall(from: string, to: string, sdp?: string, headers: ReadonlyArray<SipHeader> = [], options: OutgoingCallOptions = {}): Promise<CallInfo> {
     const fromAddr = this.unwrap(parseTarget(from));
     const toAddr = this.unwrap(parseTarget(to));
+    if (options.delayedOffer === true && sdp !== undefined) throw sessionException({ kind: 'InvalidConfig', field: 'delayedOffer', message: 'a delayed-offer call cannot carry an SDP offer' });
     this.checkLimits(userOf(from));
     const record = this.newRecord('outgoing', from, to);
     const media = this.deps.config.media ? await this.openMedia(record) : undefined;
-    const offer = sdp !== undefined ? this.unwrap(this.parseSdpText(sdp)) : media === undefined ? undefined : createOffer(this.localMedia(media, 'sendrecv'), this.sdpIdentity());
+    const delayed = options.delayedOffer === true && media !== undefined;
+    const offer = sdp !== undefined ? this.unwrap(this.parseSdpText(sdp)) : media === undefined || delayed ? undefined : createOffer(this.localMedia(media, 'sendrecv'), this.sdpIdentity());
     if (offer !== undefined) record.localSdp = offer;
+    let delayedResult: E.Either<SessionError, NegotiatedAudio> | undefined;
     const call = this.ua.invite({
       to: toAddr, from: fromAddr, answerTimeoutMs: this.deps.config.answerTimeoutMs, headers,
       ...(offer === undefined ? {} : { body: encodeUtf8(serializeSdp(offer)), contentType: SDP }),
+      ...(delayed ? { ackBody: (response: SipResponse, accepted: boolean) => {
+        const answered = this.answerOfferIn2xx(record, media, response, accepted);
+        if (accepted) delayedResult = answered.negotiated;
+        return answered.ack;
+      } } : {}),
     });
     if (E.isLeft(call)) {
       this.finish(record, 'TransportError', 'Fail');
@@ -75,6 +88,12 @@ export class SessionCoordinator extends CoordinatorBase {
     void call.right.outcome.then((outcome) => {
       switch (outcome.kind) {
         case 'Answered': {
+          if (delayed) {
+            const negotiated = delayedResult ?? E.left<SessionError, NegotiatedAudio>({ kind: 'MediaError', message: 'the 2xx carried no offer' });
+            if (E.isRight(negotiated)) return this.established(record, outcome.session, negotiated.right);
+            void outcome.session.bye();
+            return this.finish(record, 'MediaError', 'Fail', negotiated.left);
+          }
           if (offer === undefined || record.media === undefined) {
             // Signaling-only: no media to negotiate.
             this.established(record, outcome.session, undefined);

@@ -28,6 +28,8 @@ export interface SessionRecord {
   localSdp?: SessionDescription;
   remoteSdp?: SessionDescription;
   negotiated?: NegotiatedAudio;
+  /** Our last 2xx carried the offer (the INVITE had none): the ACK brings the answer. */
+  answerInAck?: boolean;
   timers: TimerHandle[];
   /** Our pending blind/attended transfer of this call (RFC 3515). */
   transfer?: { readonly resolve: (status: number) => void; readonly reject: (error: unknown) => void; readonly target: string } | undefined;

@@ -33,6 +33,8 @@ export interface InviteSessionHandler {
   /** INFO (RFC 6086) and other in-dialog requests the session does not handle itself; default 200. */
   onRequest?(request: SipRequest): Answer;
   onTerminated?(reason: SessionEndReason): void;
+  /** The ACK for a 2xx we sent (once per INVITE): with a delayed offer it carries the answer. */
+  onAck?(ack: SipRequest): void;
 }
 
 const OK: Answer = { status: 200 };
@@ -160,7 +162,11 @@ export class InviteSession {
   /** The ACK for a 2xx we sent (initial or re-INVITE). */
   receiveAck(ack: SipRequest): void {
     const cseq = getCSeq(ack);
-    if (E.isRight(cseq) && cseq.right.seq === this.ackAwaitedSeq) this.stopWaiting();
+    if (E.isLeft(cseq) || cseq.right.seq !== this.ackAwaitedSeq) return;
+    // Only the first copy counts: a duplicated ACK must not renegotiate.
+    this.ackAwaitedSeq = -1;
+    this.stopWaiting();
+    this.handler.onAck?.(ack);
   }
 
   /** Remembers the ACK sent for the dialog-creating 2xx, to answer its retransmissions. */

@@ -8,6 +8,7 @@ import type { Endpoint } from '../../domain/transport/endpoint.js';
 import type { TimerHandle } from '../../ports/clock.js';
 import type { ClientTransaction } from '../transaction-layer.js';
 import { InviteSession, type SessionEndReason } from './invite-session.js';
+import type { AckBodyProvider } from './ua-core.js';
 import { dialogNextHop, newVia, sendDirect, type UaContext, type UaError } from './ua-context.js';
 
 export type OutgoingOutcome =
@@ -53,6 +54,7 @@ export class OutgoingInvite {
     private readonly register: (session: InviteSession) => void,
     private readonly unregister: (session: InviteSession, reason: SessionEndReason) => void,
     private readonly forget: (invite: OutgoingInvite) => void,
+    private readonly ackBody?: AckBodyProvider,
   ) {
     this.outcome = new Promise((resolve) => (this.settle = resolve));
   }
@@ -129,7 +131,7 @@ export class OutgoingInvite {
     const dialog = existing === undefined ? createUacDialog(this.request, response) : confirmUacDialog(existing, response);
     if (E.isLeft(dialog)) return this.ctx.logger?.warn('2xx without a usable dialog', { detail: dialog.left.detail });
     this.early.set(tag, dialog.right);
-    const ack = this.sendAck(dialog.right);
+    const ack = this.sendAck(dialog.right, this.ackBody?.(response, !this.settled && !this.cancelRequested));
     if (ack === undefined) return;
     this.acks.set(tag, ack);
     // The core's callback itself, not a closure over `this`: the session must not keep the INVITE alive.
@@ -145,12 +147,12 @@ export class OutgoingInvite {
     this.finish({ kind: 'Answered', session, response });
   }
 
-  private sendAck(dialog: Dialog): SipRequest | undefined {
+  private sendAck(dialog: Dialog, body: { readonly body: Uint8Array; readonly contentType: string } | undefined): SipRequest | undefined {
     const cseq = getCSeq(this.request);
     const hop = dialogNextHop(dialog);
     if (E.isLeft(cseq) || E.isLeft(hop)) return undefined;
     // §13.2.2.4: the ACK has the INVITE's CSeq number, a new branch, and the dialog's routing.
-    const ack = buildInDialogRequest(dialog, { method: 'ACK', cseq: cseq.right.seq, via: newVia(this.ctx, hop.right.protocol) });
+    const ack = buildInDialogRequest(dialog, { method: 'ACK', cseq: cseq.right.seq, via: newVia(this.ctx, hop.right.protocol), ...body });
     sendDirect(this.ctx, ack, hop.right);
     return ack;
   }

@@ -43,7 +43,15 @@ export interface CallOptions {
   readonly answerTimeoutMs?: number;
   /** A preloaded route set, e.g. an outbound proxy with `;lr` (§8.1.2): the first entry is the next hop. */
   readonly routes?: ReadonlyArray<NameAddr>;
+  /**
+   * Delayed offer (§13.2.2.4): an INVITE sent without a body gets the offer in
+   * the 2xx, and the ACK must carry the answer. Called once per answering
+   * 2xx; `accepted` is false for a fork we are about to hang up on.
+   */
+  readonly ackBody?: AckBodyProvider;
 }
+
+export type AckBodyProvider = (response: SipResponse, accepted: boolean) => { readonly body: Uint8Array; readonly contentType: string } | undefined;
 
 const ALLOWED: ReadonlySet<string> = new Set(UA_METHODS);
 const SUPPORTED: ReadonlySet<string> = new Set(UA_SUPPORTED);
@@ -106,7 +114,7 @@ export class UaCore implements TransactionUser {
       ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
     });
     const call = new OutgoingInvite(this.ctx, request, hop.right, options.answerTimeoutMs ?? 120_000,
-      (s) => this.registerSession(s), (s, reason) => this.sessionEnded(s, reason), (c) => this.outgoing.delete(this.outgoingKey(c.request)));
+      (s) => this.registerSession(s), (s, reason) => this.sessionEnded(s, reason), (c) => this.outgoing.delete(this.outgoingKey(c.request)), options.ackBody);
     this.outgoing.set(this.outgoingKey(request), call);
     const started = call.start();
     if (E.isLeft(started)) {

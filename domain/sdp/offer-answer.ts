@@ -137,6 +137,14 @@ export const createAnswer = (offer: SessionDescription, local: LocalMedia, ident
   return E.right({ answer: describe(identity, local.address, media), negotiated });
 };
 
+/**
+ * An answer that refuses every stream (RFC 3264 §6: port 0). It is what a
+ * delayed-offer UAC puts in the ACK when the 2xx's offer is unusable: the ACK
+ * must still carry a valid answer before the BYE (RFC 3261 §13.2.2.4).
+ */
+export const rejectingAnswer = (offer: SessionDescription, address: string, identity: SdpIdentity): SessionDescription =>
+  describe(identity, address, offer.media.map((m) => ({ media: m.media, port: 0, proto: m.proto, formats: m.formats.slice(0, 1), lines: [] })));
+
 /** Reads the answer to our offer (RFC 3264 §7): the agreed codec and the peer's address. */
 export const processAnswer = (offer: SessionDescription, answer: SessionDescription): E.Either<OfferAnswerError, NegotiatedAudio> => {
   const index = answer.media.findIndex((m) => m.media === 'audio' && m.port !== 0);

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import test from 'ava';
 import {
-  answerDirection, createAnswer, createOffer, holdDirection, processAnswer, reoffer, resumeDirection, type LocalMedia,
+  answerDirection, createAnswer, createOffer, holdDirection, processAnswer, rejectingAnswer, reoffer, resumeDirection, type LocalMedia,
 } from '../../../domain/sdp/offer-answer.js';
 import { parseSdp } from '../../../domain/sdp/parse-sdp.js';
 import { serializeSdp } from '../../../domain/sdp/serialize-sdp.js';
@@ -89,6 +89,15 @@ test('offer/answer: no common codec, or no audio at all, is an error the UA answ
   t.is(left(t, createAnswer(right(t, parseSdp(videoOnly)), local(), id)).reason, 'NoAudio');
   const srtp = phoneOffer().replace('RTP/AVP 8 0 18 96', 'RTP/SAVP 8 0 18 96');
   t.is(left(t, createAnswer(right(t, parseSdp(srtp)), local(), id)).reason, 'NoCommonCodec');
+});
+
+test('rejectingAnswer: one stream per offered stream, all with port 0, and it parses back; the offerer sees StreamRejected', (t) => {
+  const offer = right(t, parseSdp(phoneOffer()));
+  const answer = rejectingAnswer(offer, '192.0.2.1', id);
+  t.deepEqual(answer.media.map((m) => [m.media, m.port, m.formats]), [['audio', 0, ['8']], ['video', 0, ['97']]]);
+  const reparsed = right(t, parseSdp(serializeSdp(answer)));
+  t.is(reparsed.media.length, 2);
+  t.is(left(t, processAnswer(offer, reparsed)).reason, 'StreamRejected');
 });
 
 test('offer/answer: our offer, their answer → negotiated codec and address (RFC 3264 §7)', (t) => {

@@ -1,0 +1,72 @@
+import { createSocket } from 'node:dgram';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import test, { type ExecutionContext } from 'ava';
+import { runExample, startExample } from '../support/example-process.js';
+import { freeUdpPort } from '../support/ports.js';
+import { requireSipp, runSipp } from '../support/sipp.js';
+
+/** Delayed offer against real peers: SIPp calls us without SDP, and we call SIPp and our own auto-answer without SDP. */
+
+const scenarios = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sipp');
+const LISTENING = /listening on 127\.0\.0\.1:(\d+)/;
+
+const startAutoAnswer = async (t: ExecutionContext, mediaPorts: string) => {
+  const server = await startExample('auto-answer', ['--port', '0', '--quiet', '--media-ports', mediaPorts], LISTENING);
+  t.teardown(() => server.child.kill('SIGKILL'));
+  return { server, port: LISTENING.exec(server.output())![1]! };
+};
+
+test('SIPp sends INVITE without SDP to examples/auto-answer.ts: the 200 offers PCMU, the ACK answers, and the tone reaches the port in the answer', async (t) => {
+  if (!requireSipp(t)) return;
+  const { server, port } = await startAutoAnswer(t, '48000-48199');
+  const rtp = createSocket('udp4');
+  let packets = 0;
+  const payloadTypes = new Set<number>();
+  rtp.on('message', (data) => {
+    if (data.length < 12 || data[0]! >> 6 !== 2) return;
+    packets++;
+    payloadTypes.add(data[1]! & 0x7f);
+  });
+  await new Promise<void>((resolve) => rtp.bind(0, '127.0.0.1', resolve));
+  t.teardown(() => rtp.close());
+  const result = await runSipp(['-sf', path.join(scenarios, 'uac-delayed-offer.xml'), '-s', 'delayed', '-key', 'rtp_port', String(rtp.address().port),
+    '-m', '20', '-r', '10', '-l', '20', '-t', 'u1', '-i', '127.0.0.1', '-timeout', '30s', '-timeout_error', `127.0.0.1:${port}`], 40_000);
+  t.is(result.failed, 0, result.stdout.slice(-1500) + result.stderr);
+  t.is(result.successful, 20);
+  // 20 calls of about a second each at 50 packets/s: most of 1,000 packets, whatever the start-up jitter.
+  t.true(packets > 500, `received ${packets} RTP packets`);
+  t.deepEqual([...payloadTypes], [0]);
+  server.child.kill('SIGTERM');
+  t.is(await server.exited, 0);
+});
+
+test('SIPp ACKs our offer without an answer: examples/auto-answer.ts hangs up with BYE on every call', async (t) => {
+  if (!requireSipp(t)) return;
+  const { server, port } = await startAutoAnswer(t, '48200-48399');
+  const result = await runSipp(['-sf', path.join(scenarios, 'uac-delayed-offer-no-answer.xml'), '-s', 'delayed',
+    '-m', '20', '-r', '10', '-l', '20', '-t', 'u1', '-i', '127.0.0.1', '-timeout', '30s', '-timeout_error', `127.0.0.1:${port}`], 40_000);
+  t.is(result.failed, 0, result.stdout.slice(-1500) + result.stderr);
+  t.is(result.successful, 20);
+  server.child.kill('SIGTERM');
+  t.is(await server.exited, 0);
+});
+
+test('examples/call.ts --delayed-offer completes against SIPp uas (SIPp offers in its 200) and against examples/auto-answer.ts with audio both ways', async (t) => {
+  if (!requireSipp(t)) return;
+  const sippPort = await freeUdpPort();
+  const sipp = runSipp(['-sn', 'uas', '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-p', String(sippPort), '-timeout', '30s'], 40_000);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const toSipp = await runExample('call', [`sip:service@127.0.0.1:${sippPort}`, '--duration', '300', '--delayed-offer']);
+  t.is(toSipp.code, 0, toSipp.output);
+  const sippResult = await sipp;
+  t.is(sippResult.successful, 1, sippResult.stdout.slice(-1000));
+
+  const { server, port } = await startAutoAnswer(t, '48400-48599');
+  const toUs = await runExample('call', [`sip:service@127.0.0.1:${port}`, '--duration', '1000', '--delayed-offer']);
+  t.is(toUs.code, 0, toUs.output);
+  const received = Number(/received (\d+)/.exec(toUs.output)?.[1] ?? 0);
+  t.true(received > 25, toUs.output);
+  server.child.kill('SIGTERM');
+  t.is(await server.exited, 0);
+});
