@@ -17,26 +17,62 @@ const startAutoAnswer = async (t: ExecutionContext, mediaPorts: string) => {
   return { server, port: LISTENING.exec(server.output())![1]! };
 };
 
+/** A loopback UDP port that counts the RTP packets it receives, standing in for SIPp's media side. */
+const rtpCounter = async (t: ExecutionContext) => {
+  const socket = createSocket('udp4');
+  const counter = { port: 0, packets: 0, payloadTypes: new Set<number>() };
+  socket.on('message', (data) => {
+    if (data.length < 12 || data[0]! >> 6 !== 2) return;
+    counter.packets++;
+    counter.payloadTypes.add(data[1]! & 0x7f);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  t.teardown(() => socket.close());
+  counter.port = socket.address().port;
+  return counter;
+};
+
+const sippCalls = (scenario: string, port: string, keys: ReadonlyArray<[string, number]>) =>
+  runSipp(['-sf', path.join(scenarios, `${scenario}.xml`), '-s', 'delayed', ...keys.flatMap(([k, v]) => ['-key', k, String(v)]),
+    '-m', '20', '-r', '10', '-l', '20', '-t', 'u1', '-i', '127.0.0.1', '-timeout', '30s', '-timeout_error', `127.0.0.1:${port}`], 40_000);
+
 test('SIPp sends INVITE without SDP to examples/auto-answer.ts: the 200 offers PCMU, the ACK answers, and the tone reaches the port in the answer', async (t) => {
   if (!requireSipp(t)) return;
   const { server, port } = await startAutoAnswer(t, '48000-48199');
-  const rtp = createSocket('udp4');
-  let packets = 0;
-  const payloadTypes = new Set<number>();
-  rtp.on('message', (data) => {
-    if (data.length < 12 || data[0]! >> 6 !== 2) return;
-    packets++;
-    payloadTypes.add(data[1]! & 0x7f);
-  });
-  await new Promise<void>((resolve) => rtp.bind(0, '127.0.0.1', resolve));
-  t.teardown(() => rtp.close());
-  const result = await runSipp(['-sf', path.join(scenarios, 'uac-delayed-offer.xml'), '-s', 'delayed', '-key', 'rtp_port', String(rtp.address().port),
-    '-m', '20', '-r', '10', '-l', '20', '-t', 'u1', '-i', '127.0.0.1', '-timeout', '30s', '-timeout_error', `127.0.0.1:${port}`], 40_000);
+  const rtp = await rtpCounter(t);
+  const result = await sippCalls('uac-delayed-offer', port, [['rtp_port', rtp.port]]);
   t.is(result.failed, 0, result.stdout.slice(-1500) + result.stderr);
   t.is(result.successful, 20);
   // 20 calls of about a second each at 50 packets/s: most of 1,000 packets, whatever the start-up jitter.
-  t.true(packets > 500, `received ${packets} RTP packets`);
-  t.deepEqual([...payloadTypes], [0]);
+  t.true(rtp.packets > 500, `received ${rtp.packets} RTP packets`);
+  t.deepEqual([...rtp.payloadTypes], [0]);
+  server.child.kill('SIGTERM');
+  t.is(await server.exited, 0);
+});
+
+test('SIPp re-INVITEs without SDP: examples/auto-answer.ts offers in the 200 and moves its RTP to the port in the ACK\'s answer', async (t) => {
+  if (!requireSipp(t)) return;
+  const { server, port } = await startAutoAnswer(t, '48600-48799');
+  const before = await rtpCounter(t);
+  const after = await rtpCounter(t);
+  const result = await sippCalls('uac-reinvite-no-sdp', port, [['rtp_port', before.port], ['rtp_port2', after.port]]);
+  t.is(result.failed, 0, result.stdout.slice(-1500) + result.stderr);
+  t.is(result.successful, 20);
+  // Half a second to the first port, then a second to the new one, per call.
+  t.true(before.packets > 200, `first port: ${before.packets} packets`);
+  t.true(after.packets > 500, `second port: ${after.packets} packets`);
+  server.child.kill('SIGTERM');
+  t.is(await server.exited, 0);
+});
+
+test('SIPp sends UPDATE without SDP mid-call: examples/auto-answer.ts answers 200 with no body and the call goes on', async (t) => {
+  if (!requireSipp(t)) return;
+  const { server, port } = await startAutoAnswer(t, '48800-48999');
+  const rtp = await rtpCounter(t);
+  const result = await sippCalls('uac-update-no-sdp', port, [['rtp_port', rtp.port]]);
+  t.is(result.failed, 0, result.stdout.slice(-1500) + result.stderr);
+  t.is(result.successful, 20);
+  t.true(rtp.packets > 500, `received ${rtp.packets} RTP packets`);
   server.child.kill('SIGTERM');
   t.is(await server.exited, 0);
 });
@@ -44,8 +80,7 @@ test('SIPp sends INVITE without SDP to examples/auto-answer.ts: the 200 offers P
 test('SIPp ACKs our offer without an answer: examples/auto-answer.ts hangs up with BYE on every call', async (t) => {
   if (!requireSipp(t)) return;
   const { server, port } = await startAutoAnswer(t, '48200-48399');
-  const result = await runSipp(['-sf', path.join(scenarios, 'uac-delayed-offer-no-answer.xml'), '-s', 'delayed',
-    '-m', '20', '-r', '10', '-l', '20', '-t', 'u1', '-i', '127.0.0.1', '-timeout', '30s', '-timeout_error', `127.0.0.1:${port}`], 40_000);
+  const result = await sippCalls('uac-delayed-offer-no-answer', port, []);
   t.is(result.failed, 0, result.stdout.slice(-1500) + result.stderr);
   t.is(result.successful, 20);
   server.child.kill('SIGTERM');
