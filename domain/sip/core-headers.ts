@@ -108,8 +108,28 @@ interface AddressHeaders {
   readonly contacts: ContactValue;
 }
 
-const transactionCache = new WeakMap<SipMessage, TransactionHeaders>();
-const addressCache = new WeakMap<SipMessage, AddressHeaders>();
+/**
+ * Per-message memo, kept in a non-enumerable symbol slot on the message
+ * itself: spreads and comparisons never see it, and unlike a WeakMap it costs
+ * the garbage collector nothing extra on the hot receive path.
+ */
+interface MemoSlot<T> {
+  readonly get: (message: SipMessage) => T | undefined;
+  readonly set: (message: SipMessage, value: T) => void;
+}
+
+const memoSlot = <T>(description: string): MemoSlot<T> => {
+  const key = Symbol(description);
+  return {
+    get: (message) => (message as unknown as Record<symbol, T | undefined>)[key],
+    set: (message, value) => {
+      if (Object.isExtensible(message)) Object.defineProperty(message, key, { value, enumerable: false, writable: true, configurable: true });
+    },
+  };
+};
+
+const transactionCache = memoSlot<TransactionHeaders>('sip.transactionHeaders');
+const addressCache = memoSlot<AddressHeaders>('sip.addressHeaders');
 
 const valuesOf = (headers: ReadonlyArray<SipHeader>, wanted: string): string[] => {
   const out: string[] = [];
@@ -173,7 +193,7 @@ export const rememberTransactionHeaders = (message: SipMessage, headers: Transac
   transactionCache.set(message, headers);
 };
 
-const memo = <T>(cache: WeakMap<SipMessage, T>, parse: (h: ReadonlyArray<SipHeader>) => E.Either<HeaderError, T>) =>
+const memo = <T>(cache: MemoSlot<T>, parse: (h: ReadonlyArray<SipHeader>) => E.Either<HeaderError, T>) =>
   (message: SipMessage): E.Either<HeaderError, T> => {
     const cached = cache.get(message);
     if (cached !== undefined) return E.right(cached);

@@ -4,7 +4,7 @@ import {
   getCallId, getContacts, getCSeq, getFrom, getMaxForwards, getTo, getTopVia, getVias,
 } from '../../../domain/sip/core-headers.js';
 import { HEADER } from '../../../domain/sip/header-names.js';
-import { headerValue, headerValues, type SipMessage, type SipRequest, type SipResponse } from '../../../domain/sip/message.js';
+import { headerValue, headerValues, withHeader, type SipMessage, type SipRequest, type SipResponse } from '../../../domain/sip/message.js';
 import { paramValue } from '../../../domain/sip/params.js';
 import { parseMessage } from '../../../domain/sip/parse-message.js';
 import type { SipParseErrorReason } from '../../../domain/sip/parse-error.js';
@@ -224,4 +224,18 @@ test('parseMessage: From, To and Contact are parsed on first use, and their erro
   const m = right(t, parseMessage('OPTIONS sip:a@b SIP/2.0\r\nTo: <sip:a@b>\r\nTo: <sip:c@d>\r\nFrom: <sip:x@y\r\n\r\n'));
   t.is(left(t, getFrom(m)).header, 'From');
   t.is(left(t, getTo(m)).header, 'From', 'the first broken address header is reported');
+});
+
+test('header memo: invisible to keys and deep equality, never carried into a changed copy', (t) => {
+  const parsed = request(t, INVITE_ASTERISK);
+  const keys = Object.keys(parsed);
+  right(t, getFrom(parsed));
+  right(t, getTopVia(parsed));
+  t.deepEqual(Object.keys(parsed), keys, 'no visible property added by the memo');
+  t.deepEqual(parsed, request(t, INVITE_ASTERISK), 'equal to a fresh parse after memoized reads');
+  const rewritten = withHeader(withHeader(parsed, 'Via', 'SIP/2.0/TCP 192.0.2.99:5070;branch=z9hG4bKnew'), 'From', '<sip:eve@example.com>;tag=e1');
+  t.like(right(t, getTopVia(rewritten)), { transport: 'TCP', host: '192.0.2.99', port: 5070 });
+  t.is(right(t, getFrom(rewritten)).uri.kind === 'sip' ? (right(t, getFrom(rewritten)).uri as { user?: string }).user : undefined, 'eve');
+  t.is(right(t, getVias(parsed)).length, right(t, getVias(request(t, INVITE_ASTERISK))).length, 'the original keeps its own memo');
+  t.not(right(t, getTopVia(parsed)).host, '192.0.2.99');
 });
