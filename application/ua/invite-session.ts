@@ -7,6 +7,7 @@ import { getCSeq } from '../../domain/sip/core-headers.js';
 import type { SipHeader, SipRequest, SipResponse } from '../../domain/sip/message.js';
 import { formatNameAddr } from '../../domain/sip/name-addr.js';
 import type { TransportProtocol } from '../../domain/transport/endpoint.js';
+import type { TimerHandle } from '../../ports/clock.js';
 import type { ServerTransaction } from '../transaction-layer.js';
 import { TwoXxRetransmitter } from './two-xx-retransmitter.js';
 import { dialogNextHop, localContact, newVia, sendDirect, UA_ACCEPT, UA_METHODS, UA_SUPPORTED, type UaContext } from './ua-context.js';
@@ -50,6 +51,7 @@ export class InviteSession {
   private clientInvitePending = false;
   private serverInvitePending = false;
   private lastAck: SipRequest | undefined;
+  private forgetAckTimer: TimerHandle | undefined;
   private readonly waiters = new Set<TwoXxRetransmitter>();
   private ended = false;
   /** CSeq of the INVITE whose 2xx we are retransmitting until its ACK arrives. */
@@ -169,9 +171,27 @@ export class InviteSession {
     this.handler.onAck?.(ack);
   }
 
+  /** Whether the ACK of our last 2xx-answered INVITE is still kept for retransmitted 2xx. */
+  get holdsAck(): boolean {
+    return this.lastAck !== undefined;
+  }
+
   /** Remembers the ACK sent for the dialog-creating 2xx, to answer its retransmissions. */
   rememberAck(ack: SipRequest): void {
+    this.keepAck(ack);
+  }
+
+  /**
+   * The ACK is kept to answer 2xx retransmissions, which stop after 64·T1
+   * (§13.2.2.4); then it is dropped so a long call does not hold a whole request.
+   */
+  private keepAck(ack: SipRequest): void {
     this.lastAck = ack;
+    if (this.forgetAckTimer !== undefined) this.ctx.clock.cancel(this.forgetAckTimer);
+    this.forgetAckTimer = this.ctx.clock.schedule(64 * this.ctx.config.timers.t1Ms, () => {
+      this.forgetAckTimer = undefined;
+      this.lastAck = undefined;
+    });
   }
 
   /** A 2xx retransmission (initial INVITE or re-INVITE) that reached the core after its transaction ended. */
@@ -202,6 +222,8 @@ export class InviteSession {
     if (this.ended) return;
     this.ended = true;
     this.stopWaiting();
+    if (this.forgetAckTimer !== undefined) this.ctx.clock.cancel(this.forgetAckTimer);
+    this.forgetAckTimer = undefined;
     this.dialog = terminate(this.dialog);
     this.onEnd(this, reason);
     this.handler.onTerminated?.(reason);
@@ -233,8 +255,9 @@ export class InviteSession {
     this.dialog = refreshTarget(this.dialog, response);
     const hop = dialogNextHop(this.dialog);
     if (E.isLeft(hop)) return;
-    this.lastAck = buildInDialogRequest(this.dialog, { method: 'ACK', cseq, via: newVia(this.ctx, hop.right.protocol) });
-    sendDirect(this.ctx, this.lastAck, hop.right);
+    const ack = buildInDialogRequest(this.dialog, { method: 'ACK', cseq, via: newVia(this.ctx, hop.right.protocol) });
+    this.keepAck(ack);
+    sendDirect(this.ctx, ack, hop.right);
   }
 
   private response(request: SipRequest, answer: Answer): SipResponse {

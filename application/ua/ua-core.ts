@@ -73,6 +73,12 @@ export class UaCore implements TransactionUser {
   private readonly mergeKeys = new Map<string, number>();
   private readonly mergeKeyOfTx = new Map<number, string>();
   private closed = false;
+  /**
+   * One callback for every session's end. A closure made where an INVITE is in
+   * scope would share that scope's context and keep the INVITE (and its request)
+   * alive for the whole call.
+   */
+  private readonly onSessionEnded = (session: InviteSession, reason: SessionEndReason): void => this.sessionEnded(session, reason);
 
   constructor(
     transport: SipTransport,
@@ -114,7 +120,7 @@ export class UaCore implements TransactionUser {
       ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
     });
     const call = new OutgoingInvite(this.ctx, request, hop.right, options.answerTimeoutMs ?? 120_000,
-      (s) => this.registerSession(s), (s, reason) => this.sessionEnded(s, reason), (c) => this.outgoing.delete(this.outgoingKey(c.request)), options.ackBody);
+      (s) => this.registerSession(s), this.onSessionEnded, (c) => this.outgoing.delete(this.outgoingKey(c.request)), options.ackBody);
     this.outgoing.set(this.outgoingKey(request), call);
     const started = call.start();
     if (E.isLeft(started)) {
@@ -224,7 +230,7 @@ export class UaCore implements TransactionUser {
     switch (request.method) {
       case 'INVITE': {
         if (maxForwards === 0) return void tx.respond(buildResponse(request, 483, { toTag: this.ctx.ids.tag() }));
-        const invite = new IncomingInvite(this.ctx, request, tx, (s) => this.registerSession(s, invite), (s, reason) => this.sessionEnded(s, reason));
+        const invite = new IncomingInvite(this.ctx, request, tx, (s) => this.registerSession(s, invite), this.onSessionEnded);
         this.incoming.set(tx.id, invite);
         this.handler.onIncomingInvite(invite);
         return;

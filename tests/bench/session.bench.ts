@@ -1,4 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { SessionManagerBuilder } from '../../adapters/composition/session-manager-builder.js';
 import { SimulatedNetwork } from '../../adapters/sim/simulated-network.js';
 import { VirtualClock } from '../../adapters/sim/virtual-clock.js';
@@ -52,7 +56,15 @@ const heapPerSession = async (): Promise<void> => {
   const after = process.memoryUsage().heapUsed;
   // The simulated network's trace keeps a line per datagram; it is not part of a session.
   const traceBytes = network.trace.lines.reduce((n, l) => n + 2 * l.length + 40, 0);
-  console.log(`heap per held signaling-only session: ${Math.round((after - before - traceBytes) / count / 2)} bytes per end (${a.listActiveSessions().length} calls up, transactions finished, trace excluded)`);
+  console.log(`heap per held signaling-only session, under tsx: ${Math.round((after - before - traceBytes) / count / 2)} bytes per end (${a.listActiveSessions().length} calls up, transactions finished, trace excluded)`);
+};
+
+/** The same figure on the compiled package, in a fresh process (npm run bench builds dist/ first). */
+const heapPerSessionCompiled = (): void => {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  if (!existsSync(path.join(here, '../../dist/adapters/composition/index.js'))) return console.log('heap per held session, compiled: skipped (run npm run build first)');
+  const child = spawnSync(process.execPath, ['--expose-gc', path.join(here, 'heap-compiled.mjs')], { encoding: 'utf8', timeout: 120_000 });
+  console.log((child.stdout || child.stderr || 'heap-compiled.mjs printed nothing').trim());
 };
 
 const eventsPerSecond = (): void => {
@@ -104,4 +116,5 @@ export const run = async (): Promise<void> => {
   await setupLatency();
   await setupUnderLoad();
   await heapPerSession();
+  heapPerSessionCompiled();
 };

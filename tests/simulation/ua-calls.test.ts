@@ -150,3 +150,22 @@ test('UA: To tags create one early dialog per fork; the response To tag is the d
   t.deepEqual(leakReport(sim), []);
   t.true(E.isRight(E.right(0)));
 });
+
+test('UA: the caller keeps its ACK for 64·T1 to answer 2xx retransmissions, then lets it go; the call goes on and ends cleanly', async (t) => {
+  const sim = uaPair(43);
+  sim.bob.onInvite = (invite) => void right(t, invite.accept());
+  const outgoing = call(sim);
+  await sim.clock.advanceBy(1_000);
+  const outcome = await outgoing.outcome;
+  if (outcome.kind !== 'Answered') return t.fail(outcome.kind);
+  t.true(outcome.session.holdsAck);
+  await sim.clock.advanceBy(31_000);
+  t.true(outcome.session.holdsAck, 'still kept just before 64·T1');
+  await sim.clock.advanceBy(1_000);
+  t.false(outcome.session.holdsAck, 'released after 64·T1');
+  t.is(sim.alice.ua.counts().dialogs, 1);
+  void outcome.session.bye();
+  await sim.clock.runUntilIdle();
+  t.deepEqual(sim.bob.ended.map((e) => e.reason), ['RemoteBye']);
+  t.deepEqual(leakReport(sim), []);
+});
