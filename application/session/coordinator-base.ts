@@ -22,7 +22,7 @@ import type { SipTransport } from '../../ports/sip-transport.js';
 import { IdGenerator } from '../id-generator.js';
 import { MediaSession } from '../media/media-session.js';
 import type { IncomingInvite } from '../ua/incoming-invite.js';
-import type { Answer, InviteSession } from '../ua/invite-session.js';
+import type { Answer, InviteSession, InviteSessionHandler, SessionEndReason } from '../ua/invite-session.js';
 import { UaCore } from '../ua/ua-core.js';
 import type { CallHandler, CallInfo } from './call-handler.js';
 import { BridgeService } from './bridge-service.js';
@@ -64,6 +64,8 @@ export interface MediaInfo {
 }
 
 export const SDP = 'application/sdp';
+const ANSWERED: Promise<void> = Promise.resolve();
+const IGNORE_SETTLE = (): void => undefined;
 export const DTMF_RELAY = 'application/dtmf-relay';
 
 export const parseTarget = (text: string): E.Either<SessionError, NameAddr> => {
@@ -220,14 +222,27 @@ export abstract class CoordinatorBase {
 
   // ── shared call machinery ───────────────────────────────────────────────
 
+  /** One small object per call instead of four closures and their scope: a held call stays small. */
+  private static readonly DialogHandler = class implements InviteSessionHandler {
+    constructor(private readonly coordinator: CoordinatorBase, private readonly record: SessionRecord) {}
+    onModify(request: SipRequest): Answer {
+      return this.coordinator.onRemoteModify(this.record, request);
+    }
+    onRequest(request: SipRequest): Answer {
+      return this.coordinator.onDialogRequest(this.record, request);
+    }
+    onAck(ack: SipRequest): void {
+      this.coordinator.onAckAnswer(this.record, ack);
+    }
+    onTerminated(reason: SessionEndReason): void {
+      const record = this.record;
+      this.coordinator.finish(record, record.endingReason ?? (reason === 'RemoteBye' ? 'Remote hangup' : reason), 'Ended');
+    }
+  };
+
   protected established(record: SessionRecord, dialog: InviteSession, negotiated: NegotiatedAudio | undefined): void {
     record.dialog = dialog;
-    dialog.setHandler({
-      onModify: (request) => this.onRemoteModify(record, request),
-      onRequest: (request) => this.onDialogRequest(record, request),
-      onAck: (ack) => this.onAckAnswer(record, ack),
-      onTerminated: (reason) => this.finish(record, record.endingReason ?? (reason === 'RemoteBye' ? 'Remote hangup' : reason), 'Ended'),
-    });
+    dialog.setHandler(new CoordinatorBase.DialogHandler(this, record));
     if (negotiated !== undefined) this.applyMedia(record, negotiated);
     record.connectedAtMs = this.deps.clock.nowMs();
     // The INVITE usages are done: drop them (and the messages they hold) so a held call stays small.
@@ -241,6 +256,9 @@ export abstract class CoordinatorBase {
     const sdpText = (d: SessionDescription | undefined): string | undefined => (d === undefined ? undefined : serializeSdp(d));
     this.deps.handler.onCallEstablished?.(callInfo(record), sdpText(record.localSdp), sdpText(record.remoteSdp));
     record.settleAnswered();
+    // Settled for good: share one resolved promise so the call no longer holds its own resolver closures.
+    record.answered = ANSWERED;
+    record.settleAnswered = IGNORE_SETTLE;
   }
 
   /**

@@ -52,7 +52,8 @@ export class InviteSession {
   private serverInvitePending = false;
   private lastAck: SipRequest | undefined;
   private forgetAckTimer: TimerHandle | undefined;
-  private readonly waiters = new Set<TwoXxRetransmitter>();
+  /** 2xx retransmitters waiting for their ACK; rarely more than one, and none for most of a call. */
+  private waiters: TwoXxRetransmitter[] = [];
   private ended = false;
   /** CSeq of the INVITE whose 2xx we are retransmitting until its ACK arrives. */
   private ackAwaitedSeq = -1;
@@ -210,11 +211,11 @@ export class InviteSession {
     const cseq = getCSeq(tx.request);
     this.ackAwaitedSeq = E.isRight(cseq) ? cseq.right.seq : -1;
     const waiter = new TwoXxRetransmitter(this.ctx, tx, ok, () => {
-      this.waiters.delete(waiter);
+      this.waiters = this.waiters.filter((w) => w !== waiter);
       // §13.3.1.4: no ACK within 64·T1 → end the dialog with BYE.
       void this.endWithBye('NoAck');
     });
-    this.waiters.add(waiter);
+    this.waiters.push(waiter);
   }
 
   /** Ends the session without signaling (stack shutdown, or the UA core gave up on it). */
@@ -231,7 +232,8 @@ export class InviteSession {
 
   private stopWaiting(): void {
     for (const waiter of this.waiters) waiter.stop();
-    this.waiters.clear();
+    // A fresh empty literal shares V8's empty backing store: an idle call holds no table.
+    if (this.waiters.length > 0) this.waiters = [];
     this.serverInvitePending = false;
   }
 
