@@ -96,6 +96,9 @@ const main = async (): Promise<void> => {
   }
   const running = coordinator as SessionCoordinator;
   await running.start();
+  running.events.subscribe((event) => {
+    if (event.type === 'HoldChanged') log(`${event.onHold ? 'held' : 'resumed'} ${event.sessionId}`);
+  });
   const at = running.localEndpoint;
   console.log(`auto-answer listening on ${values.host}:${at?.port} (${transports.join('+')})`);
   const shutdown = async (): Promise<void> => {

@@ -295,8 +295,12 @@ export abstract class CoordinatorBase {
       void this.terminateSession(record.id).catch(() => undefined);
       return;
     }
+    const wasHeld = record.negotiated !== undefined && record.negotiated.direction !== 'sendrecv';
     record.remoteSdp = answer.right;
     this.applyMedia(record, negotiated.right);
+    // An answer to an offerless re-INVITE may hold us (sendonly/inactive), as an offer would (RFC 6337 §5.3).
+    const held = negotiated.right.direction !== 'sendrecv';
+    if (wasHeld !== held && record.state !== 'OnHold') this.events.publish({ type: 'HoldChanged', sessionId: record.id, onHold: held });
   }
 
   protected applyMedia(record: SessionRecord, negotiated: NegotiatedAudio): void {

@@ -11,8 +11,8 @@ import { requireSipp, runSipp } from '../support/sipp.js';
 const scenarios = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sipp');
 const LISTENING = /listening on 127\.0\.0\.1:(\d+)/;
 
-const startAutoAnswer = async (t: ExecutionContext, mediaPorts: string) => {
-  const server = await startExample('auto-answer', ['--port', '0', '--quiet', '--media-ports', mediaPorts], LISTENING);
+const startAutoAnswer = async (t: ExecutionContext, mediaPorts: string, quiet = true) => {
+  const server = await startExample('auto-answer', ['--port', '0', ...(quiet ? ['--quiet'] : []), '--media-ports', mediaPorts], LISTENING);
   t.teardown(() => server.child.kill('SIGKILL'));
   return { server, port: LISTENING.exec(server.output())![1]! };
 };
@@ -32,7 +32,7 @@ const rtpCounter = async (t: ExecutionContext) => {
   return counter;
 };
 
-const sippCalls = (scenario: string, port: string, keys: ReadonlyArray<[string, number]>) =>
+const sippCalls = (scenario: string, port: string, keys: ReadonlyArray<[string, string | number]>) =>
   runSipp(['-sf', path.join(scenarios, `${scenario}.xml`), '-s', 'delayed', ...keys.flatMap(([k, v]) => ['-key', k, String(v)]),
     '-m', '20', '-r', '10', '-l', '20', '-t', 'u1', '-i', '127.0.0.1', '-timeout', '30s', '-timeout_error', `127.0.0.1:${port}`], 40_000);
 
@@ -55,12 +55,28 @@ test('SIPp re-INVITEs without SDP: examples/auto-answer.ts offers in the 200 and
   const { server, port } = await startAutoAnswer(t, '48600-48799');
   const before = await rtpCounter(t);
   const after = await rtpCounter(t);
-  const result = await sippCalls('uac-reinvite-no-sdp', port, [['rtp_port', before.port], ['rtp_port2', after.port]]);
+  const result = await sippCalls('uac-reinvite-no-sdp', port, [['rtp_port', before.port], ['rtp_port2', after.port], ['answer_direction', 'sendrecv']]);
   t.is(result.failed, 0, result.stdout.slice(-1500) + result.stderr);
   t.is(result.successful, 20);
   // Half a second to the first port, then a second to the new one, per call.
   t.true(before.packets > 200, `first port: ${before.packets} packets`);
   t.true(after.packets > 500, `second port: ${after.packets} packets`);
+  server.child.kill('SIGTERM');
+  t.is(await server.exited, 0);
+});
+
+test('SIPp re-INVITEs without SDP and answers sendonly in the ACK: examples/auto-answer.ts reports the hold and stops sending', async (t) => {
+  if (!requireSipp(t)) return;
+  const { server, port } = await startAutoAnswer(t, '49000-49199', false);
+  const before = await rtpCounter(t);
+  const after = await rtpCounter(t);
+  const result = await sippCalls('uac-reinvite-no-sdp', port, [['rtp_port', before.port], ['rtp_port2', after.port], ['answer_direction', 'sendonly']]);
+  t.is(result.failed, 0, result.stdout.slice(-1500) + result.stderr);
+  t.is(result.successful, 20);
+  t.true(before.packets > 200, `first port: ${before.packets} packets`);
+  // Held: recvonly on our side, so nothing (beyond a packet already in flight) reaches the new port.
+  t.true(after.packets < 20, `second port: ${after.packets} packets`);
+  t.is((server.output().match(/ held sess-/g) ?? []).length, 20, server.output().slice(-800));
   server.child.kill('SIGTERM');
   t.is(await server.exited, 0);
 });
