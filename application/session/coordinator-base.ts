@@ -318,10 +318,11 @@ export abstract class CoordinatorBase {
   /** A re-INVITE or UPDATE from the peer: answer its offer, follow its direction (hold/resume). */
   protected onRemoteModify(record: SessionRecord, request: SipRequest): Answer {
     if (request.body.length === 0 || record.media === undefined) {
+      const offerless = request.body.length === 0;
       // An UPDATE without an offer gets no SDP back: there is no ACK to carry an answer (RFC 3311 §5.2).
-      if (request.method !== 'INVITE' || record.localSdp === undefined) return { status: 200 };
+      if (record.localSdp === undefined || (offerless && request.method !== 'INVITE')) return { status: 200 };
       // A re-INVITE without SDP asks for our offer (again, unchanged: RFC 3264 §8); the answer comes in its ACK.
-      if (request.body.length === 0 && record.media !== undefined) record.answerInAck = true;
+      if (offerless && record.media !== undefined) record.answerInAck = true;
       return { status: 200, body: encodeUtf8(serializeSdp(record.localSdp)), contentType: SDP };
     }
     const offer = this.parseSdpText(decodeUtf8(request.body));
