@@ -271,13 +271,24 @@ export abstract class CoordinatorBase {
     const offer = this.parseSdpText(decodeUtf8(response.body));
     if (E.isLeft(offer)) return { negotiated: offer };
     const local = this.localMedia(media, 'sendrecv');
-    const result = accepted ? createAnswer(offer.right, local, this.sdpIdentity()) : E.left({ kind: 'NoAudio', detail: 'another fork answered first' });
-    const answer = E.isRight(result) ? result.right.answer : rejectingAnswer(offer.right, local.address, this.sdpIdentity());
-    const ack = { body: encodeUtf8(serializeSdp(answer)), contentType: SDP };
-    if (E.isLeft(result)) return { ack, negotiated: E.left({ kind: 'MediaError', message: result.left.detail }) };
+    const result = accepted ? createAnswer(offer.right, local, this.sdpIdentity()) : undefined;
+    if (result === undefined || E.isLeft(result)) {
+      const refusal = rejectingAnswer(offer.right, local.address, this.sdpIdentity());
+      const message = result === undefined ? 'another fork answered first' : result.left.detail;
+      return { ack: { body: encodeUtf8(serializeSdp(refusal)), contentType: SDP }, negotiated: E.left({ kind: 'MediaError', message }) };
+    }
     record.remoteSdp = offer.right;
-    record.localSdp = answer;
-    return { ack, negotiated: E.right(result.right.negotiated) };
+    record.localSdp = result.right.answer;
+    return { ack: { body: encodeUtf8(serializeSdp(result.right.answer)), contentType: SDP }, negotiated: E.right(result.right.negotiated) };
+  }
+
+  /** The answer to our offer, from a 2xx or an ACK body (RFC 3264 §7); `missing` explains an empty body. */
+  protected readAnswer(offer: SessionDescription, body: Uint8Array, missing: string): E.Either<SessionError, { answer: SessionDescription; negotiated: NegotiatedAudio }> {
+    if (body.length === 0) return E.left({ kind: 'MediaError', message: missing });
+    const answer = this.parseSdpText(decodeUtf8(body));
+    if (E.isLeft(answer)) return answer;
+    const negotiated = processAnswer(offer, answer.right);
+    return E.isLeft(negotiated) ? E.left({ kind: 'MediaError', message: negotiated.left.detail }) : E.right({ answer: answer.right, negotiated: negotiated.right });
   }
 
   /** The ACK to a 2xx that carried our offer: it must hold the answer, or the call has no media and ends. */
@@ -285,21 +296,18 @@ export abstract class CoordinatorBase {
     const offer = record.localSdp;
     if (record.answerInAck !== true || offer === undefined) return;
     record.answerInAck = false;
-    const answer = ack.body.length === 0
-      ? E.left<SessionError, SessionDescription>({ kind: 'MediaError', message: 'the ACK carried no answer to our offer' })
-      : this.parseSdpText(decodeUtf8(ack.body));
-    const negotiated = E.chain((a: SessionDescription) => E.mapLeft((e: { detail: string }) => ({ kind: 'MediaError', message: e.detail }) as SessionError)(processAnswer(offer, a)))(answer);
-    if (E.isLeft(answer) || E.isLeft(negotiated)) {
-      this.deps.logger?.warn('no usable answer in the ACK; hanging up', { session: record.id, detail: E.isLeft(negotiated) ? negotiated.left.message : '' });
+    const read = this.readAnswer(offer, ack.body, 'the ACK carried no answer to our offer');
+    if (E.isLeft(read)) {
+      this.deps.logger?.warn('no usable answer in the ACK; hanging up', { session: record.id, detail: read.left.message });
       record.endingReason = 'No answer in ACK';
       void this.terminateSession(record.id).catch(() => undefined);
       return;
     }
     const wasHeld = record.negotiated !== undefined && record.negotiated.direction !== 'sendrecv';
-    record.remoteSdp = answer.right;
-    this.applyMedia(record, negotiated.right);
+    record.remoteSdp = read.right.answer;
+    this.applyMedia(record, read.right.negotiated);
     // An answer to an offerless re-INVITE may hold us (sendonly/inactive), as an offer would (RFC 6337 §5.3).
-    const held = negotiated.right.direction !== 'sendrecv';
+    const held = read.right.negotiated.direction !== 'sendrecv';
     if (wasHeld !== held && record.state !== 'OnHold') this.events.publish({ type: 'HoldChanged', sessionId: record.id, onHold: held });
   }
 

@@ -1,13 +1,12 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { digitToEvent } from '../../domain/media/dtmf.js';
-import { createAnswer, createOffer, holdDirection, processAnswer, resumeDirection, type NegotiatedAudio } from '../../domain/sdp/offer-answer.js';
+import { createAnswer, createOffer, holdDirection, resumeDirection, type NegotiatedAudio } from '../../domain/sdp/offer-answer.js';
 import { serializeSdp } from '../../domain/sdp/serialize-sdp.js';
-import type { SessionDescription } from '../../domain/sdp/session-description.js';
 import type { SessionError } from '../../domain/session/session-error.js';
 import type { SipHeader, SipResponse } from '../../domain/sip/message.js';
 import { formatReplaces } from '../../domain/sip/typed-headers.js';
 import { formatNameAddr } from '../../domain/sip/name-addr.js';
-import { decodeUtf8, encodeUtf8 } from '../../domain/sip/text-codec.js';
+import { encodeUtf8 } from '../../domain/sip/text-codec.js';
 import type { Clock } from '../../ports/clock.js';
 import type { AudioSink, AudioSource } from '../media/audio-io.js';
 import type { MediaStatistics } from '../media/media-session.js';
@@ -99,15 +98,14 @@ export class SessionCoordinator extends CoordinatorBase {
             this.established(record, outcome.session, undefined);
             return;
           }
-          const answer = this.parseSdpText(decodeUtf8(outcome.response.body));
-          const negotiated = E.chain((a: SessionDescription) => E.mapLeft((e: { detail: string }) => ({ kind: 'MediaError', message: e.detail }) as SessionError)(processAnswer(offer, a)))(answer);
-          if (E.isLeft(negotiated) || E.isLeft(answer)) {
+          const read = this.readAnswer(offer, outcome.response.body, 'the 2xx carried no answer to our offer');
+          if (E.isLeft(read)) {
             void outcome.session.bye();
-            this.finish(record, 'MediaError', 'Fail', E.isLeft(negotiated) ? negotiated.left : { kind: 'MediaError', message: 'no answer SDP' });
+            this.finish(record, 'MediaError', 'Fail', read.left);
             return;
           }
-          record.remoteSdp = answer.right;
-          this.established(record, outcome.session, negotiated.right);
+          record.remoteSdp = read.right.answer;
+          this.established(record, outcome.session, read.right.negotiated);
           return;
         }
         case 'Rejected': return this.finish(record, `Rejected ${outcome.status}`, 'Reject', rejected(outcome.status, outcome.response.reason));

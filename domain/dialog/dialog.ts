@@ -126,7 +126,6 @@ export const refreshTarget = (dialog: Dialog, message: SipRequest | SipResponse)
   return E.isRight(target) ? { ...dialog, remoteTarget: target.right } : dialog;
 };
 
-export const confirm = (dialog: Dialog): Dialog => ({ ...dialog, state: 'Confirmed' });
 export const terminate = (dialog: Dialog): Dialog => ({ ...dialog, state: 'Terminated' });
 
 /** Takes the next local CSeq number (§12.2.1.1: strictly increasing by one). */

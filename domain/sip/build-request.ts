@@ -1,4 +1,3 @@
-import { formatUri } from './format-uri.js';
 import { HEADER } from './header-names.js';
 import { EMPTY_BODY, SIP_VERSION, type SipHeader, type SipRequest } from './message.js';
 import { formatNameAddr, type NameAddr } from './name-addr.js';
@@ -39,5 +38,3 @@ export const buildRequest = (parts: RequestParts): SipRequest => {
   if (parts.contentType !== undefined && body.length > 0) headers.push({ name: HEADER.ContentType, value: parts.contentType });
   return { kind: 'request', method: parts.method, uri: parts.uri, version: SIP_VERSION, headers, body };
 };
-
-export const describeRequestLine = (request: SipRequest): string => `${request.method} ${formatUri(request.uri)}`;

@@ -94,8 +94,3 @@ export const canonicalHeaderName = (name: string): string => {
   return BY_LOWER.get(name.toLowerCase()) ?? name;
 };
 
-/** Headers that may appear at most once (§7.3.1: not comma-list headers). */
-export const SINGLE_VALUED: ReadonlySet<string> = new Set([
-  HEADER.CallId, HEADER.CSeq, HEADER.From, HEADER.To, HEADER.MaxForwards, HEADER.ContentLength,
-  HEADER.ContentType, HEADER.Expires, HEADER.MinExpires, HEADER.RSeq, HEADER.RAck,
-]);

@@ -1,8 +1,11 @@
-// Heap per held signaling-only session, measured on the compiled package (dist/),
-// which is what users run. Under tsx every closure carries an extra name
-// property (esbuild's keepNames), which inflates the same figure by a third.
-import { AutoAnswerHandler, SessionManagerBuilder } from '../../dist/adapters/composition/index.js';
-import { SimulatedNetwork, VirtualClock } from '../../dist/adapters/sim/index.js';
+// Heap per held signaling-only session (withMedia(false)), 10,000 held calls on
+// the simulated network, in a fresh process so earlier benchmarks' garbage and
+// the network trace do not count. `dist` measures the compiled package, which
+// is what users run; `source` the TypeScript under tsx (--import tsx/esm).
+const mode = process.argv[2] === 'source' ? 'source' : 'dist';
+const root = mode === 'dist' ? '../../dist' : '../..';
+const { AutoAnswerHandler, SessionManagerBuilder } = await import(`${root}/adapters/composition/index.js`);
+const { SimulatedNetwork, VirtualClock } = await import(`${root}/adapters/sim/index.js`);
 
 const count = 10_000;
 const clock = new VirtualClock();
@@ -22,4 +25,5 @@ await clock.advanceBy(1);
 clock.advanceBySync(40_000);
 globalThis.gc();
 const after = process.memoryUsage().heapUsed;
-console.log(`heap per held signaling-only session, compiled dist/: ${Math.round((after - before) / count / 2)} bytes per end (${a.listActiveSessions().length} calls up)`);
+const where = mode === 'dist' ? 'compiled dist/' : 'TypeScript under tsx';
+console.log(`heap per held signaling-only session, ${where}: ${Math.round((after - before) / count / 2)} bytes per end (${a.listActiveSessions().length} calls up, transactions finished)`);

@@ -4,13 +4,10 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { SessionManagerBuilder } from '../../adapters/composition/session-manager-builder.js';
-import { SimulatedNetwork } from '../../adapters/sim/simulated-network.js';
-import { VirtualClock } from '../../adapters/sim/virtual-clock.js';
 import { AutoAnswerHandler } from '../../application/session/call-handler.js';
 import { EventBus } from '../../application/session/event-bus.js';
 import { measure } from './bench-util.js';
 
-const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 
 /** Session setup latency on real loopback: INVITE sent → answered, per call, sequentially at a modest rate. */
 const setupLatency = async (): Promise<void> => {
@@ -35,36 +32,17 @@ const setupLatency = async (): Promise<void> => {
   await b.stop();
 };
 
-/** Heap per established signaling-only session (withMedia(false)), 10,000 held calls on the simulated network. */
-const heapPerSession = async (): Promise<void> => {
-  const clock = new VirtualClock();
-  const network = new SimulatedNetwork(clock, { seed: 1 });
-  const build = (host: string) => new SessionManagerBuilder().withSimulation({ network, host, seed: 1 }).withMedia(false).withMaxSessions(20_000).withMaxSessionsPerUser(20_000).withHandler(new AutoAnswerHandler()).build();
-  const a = await build('10.0.0.1');
-  const b = await build('10.0.0.2');
-  await a.start();
-  await b.start();
-  const count = 10_000;
-  gc();
-  const before = process.memoryUsage().heapUsed;
-  for (let i = 0; i < count; i++) await a.createOutgoingCall('sip:a@10.0.0.1', 'sip:b@10.0.0.2:5060');
-  // Let every transaction finish (Timer L/M/J/K) so only the held dialogs remain.
-  clock.advanceBySync(40_000);
-  await clock.advanceBy(1);
-  clock.advanceBySync(40_000);
-  gc();
-  const after = process.memoryUsage().heapUsed;
-  // The simulated network's trace keeps a line per datagram; it is not part of a session.
-  const traceBytes = network.trace.lines.reduce((n, l) => n + 2 * l.length + 40, 0);
-  console.log(`heap per held signaling-only session, under tsx: ${Math.round((after - before - traceBytes) / count / 2)} bytes per end (${a.listActiveSessions().length} calls up, transactions finished, trace excluded)`);
-};
-
-/** The same figure on the compiled package, in a fresh process (npm run bench builds dist/ first). */
-const heapPerSessionCompiled = (): void => {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  if (!existsSync(path.join(here, '../../dist/adapters/composition/index.js'))) return console.log('heap per held session, compiled: skipped (run npm run build first)');
-  const child = spawnSync(process.execPath, ['--expose-gc', path.join(here, 'heap-compiled.mjs')], { encoding: 'utf8', timeout: 120_000 });
-  console.log((child.stdout || child.stderr || 'heap-compiled.mjs printed nothing').trim());
+/** Heap per held session, measured by heap-per-session.mjs in a fresh process: on dist/ (npm run bench builds it) and under tsx. */
+const heapPerSession = (): void => {
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'heap-per-session.mjs');
+  const run = (args: string[]): void => {
+    const child = spawnSync(process.execPath, ['--expose-gc', ...args], { encoding: 'utf8', timeout: 120_000 });
+    console.log((child.stdout || child.stderr || 'heap-per-session.mjs printed nothing').trim());
+  };
+  const root = path.join(path.dirname(script), '../..');
+  if (existsSync(path.join(root, 'dist/adapters/composition/index.js'))) run([script, 'dist']);
+  else console.log('heap per held session, compiled: skipped (run npm run build first)');
+  run(['--import', 'tsx/esm', script, 'source']);
 };
 
 const eventsPerSecond = (): void => {
@@ -106,7 +84,7 @@ const setupUnderLoad = async (rate = 1_000, seconds = 3): Promise<void> => {
   const achieved = (rate * seconds) / ((performance.now() - start) / 1000);
   samples.sort((x, y) => x - y);
   const pct = (p: number): number => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))] ?? NaN;
-  console.log(`session setup at ${rate} calls/s offered (${achieved.toFixed(0)}/s achieved, signaling only, caller and callee in this process): median ${pct(0.5).toFixed(2)} ms, p99 ${pct(0.99).toFixed(2)} ms, ${failed} failed`);
+  console.log(`session setup at ${rate} calls/s offered (${achieved.toFixed(0)}/s achieved, signaling only, caller and callee in this process): median ${pct(0.5).toFixed(2)} ms, p99 ${pct(0.99).toFixed(2)} ms, ${failed} failed; heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB after (transactions linger 64·T1)`);
   await a.stop();
   await b.stop();
 };
@@ -115,6 +93,5 @@ export const run = async (): Promise<void> => {
   eventsPerSecond();
   await setupLatency();
   await setupUnderLoad();
-  await heapPerSession();
-  heapPerSessionCompiled();
+  heapPerSession();
 };

@@ -2,12 +2,12 @@ import test from 'ava';
 import { AutoAnswerHandler } from '../../application/session/call-handler.js';
 import type { SipTraceEntry } from '../../application/tracing-transport.js';
 import { dominantFrequency } from '../../domain/media/goertzel.js';
-import { simPeers, stopAll } from '../support/coordinator-harness.js';
+import { simPeers, stopAndExpectReleased } from '../support/coordinator-harness.js';
 
 /** Delayed offer (RFC 3261 §13.2.2.4, §13.3.1.4): INVITE without SDP, offer in the 2xx, answer in the ACK. */
 
 const rtpPayloadTypes = (lines: ReadonlyArray<string>, from: string): Set<string> =>
-  new Set(lines.filter((l) => l.includes(` ${from}:`) && l.includes(' send ') && l.includes('rtp pt=')).map((l) => /rtp pt=(\d+)/.exec(l)![1]!));
+  new Set(lines.filter((l) => l.includes(` send ${from}:`) && l.includes('rtp pt=')).map((l) => /rtp pt=(\d+)/.exec(l)![1]!));
 
 for (const [name, link] of [['clean', {}], ['30 % loss', { oneWayDelayMinMs: 5, oneWayDelayMeanMs: 5, lossRatio: 0.3 }]] as const) {
   test(`delayed offer (${name}): the callee offers PCMA in its 200, the caller answers in the ACK, audio flows both ways, the call ends cleanly`, async (t) => {
@@ -36,15 +36,12 @@ for (const [name, link] of [['clean', {}], ['30 % loss', { oneWayDelayMinMs: 5, 
     t.like(dominantFrequency(b.coordinator.getRecording(bId).subarray(8000, 16000), [600, 1000]), { frequencyHz: 1000 });
     t.like(dominantFrequency(a.coordinator.getRecording(call.id).subarray(8000, 16000), [600, 1000]), { frequencyHz: 600 });
     t.deepEqual(rtpPayloadTypes(sim.network.trace.lines, '10.0.0.1'), new Set(['8']));
+    t.deepEqual(rtpPayloadTypes(sim.network.trace.lines, '10.0.0.2'), new Set(['8']));
 
     const hangup = b.coordinator.terminateSession(bId);
     await sim.clock.advanceBy(40_000);
     await hangup;
-    t.deepEqual(a.coordinator.listActiveSessions(), []);
-    t.deepEqual(b.coordinator.listActiveSessions(), []);
-    await stopAll(sim);
-    t.is(sim.clock.pendingTimers(), 0);
-    t.is(sim.network.openSockets(), 0);
+    await stopAndExpectReleased(t, sim);
   });
 }
 
@@ -58,11 +55,7 @@ test('delayed offer: an unusable offer in the 200 gets a refusing answer in the 
   t.like(await answered, { kind: 'MediaError' });
   t.true(sim.network.trace.lines.some((l) => l.includes('send 10.0.0.1:5060') && l.includes(' BYE sip:')), 'the caller hung up with BYE');
   t.true(b.events.some((e) => e.type === 'CallEnded'));
-  t.deepEqual(a.coordinator.listActiveSessions(), []);
-  t.deepEqual(b.coordinator.listActiveSessions(), []);
-  await stopAll(sim);
-  t.is(sim.clock.pendingTimers(), 0);
-  t.is(sim.network.openSockets(), 0);
+  await stopAndExpectReleased(t, sim);
 });
 
 test('delayed offer misuse: an SDP together with delayedOffer is an InvalidConfig SessionError', async (t) => {
@@ -70,7 +63,5 @@ test('delayed offer misuse: an SDP together with delayedOffer is an InvalidConfi
   const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
   const error = await a.coordinator.createOutgoingCall(a.uri, b.uri, 'v=0\r\n', [], { delayedOffer: true }).catch((e: unknown) => e);
   t.like(error, { kind: 'InvalidConfig', field: 'delayedOffer' });
-  t.deepEqual(a.coordinator.listActiveSessions(), []);
-  await stopAll(sim);
-  t.is(sim.network.openSockets(), 0);
+  await stopAndExpectReleased(t, sim);
 });

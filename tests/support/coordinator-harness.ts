@@ -1,3 +1,4 @@
+import type { ExecutionContext } from 'ava';
 import { SessionManagerBuilder } from '../../adapters/composition/session-manager-builder.js';
 import { SimulatedNetwork, type LinkImpairment } from '../../adapters/sim/simulated-network.js';
 import { VirtualClock } from '../../adapters/sim/virtual-clock.js';
@@ -35,4 +36,12 @@ export const stopAll = async (sim: { clock: VirtualClock; peers: ReadonlyArray<S
   await sim.clock.advanceBy(10_000);
   await stopping;
   await sim.clock.runUntilIdle();
+};
+
+/** Every peer's calls are over: stop them all, then nothing may be left — no session, timer or socket. */
+export const stopAndExpectReleased = async (t: ExecutionContext, sim: { clock: VirtualClock; network: SimulatedNetwork; peers: ReadonlyArray<SimPeer> }): Promise<void> => {
+  for (const peer of sim.peers) t.deepEqual(peer.coordinator.listActiveSessions(), [], `${peer.uri} still has calls`);
+  await stopAll(sim);
+  t.is(sim.clock.pendingTimers(), 0);
+  t.is(sim.network.openSockets(), 0);
 };

@@ -235,7 +235,6 @@ test('header memo: invisible to keys and deep equality, never carried into a cha
   t.deepEqual(parsed, request(t, INVITE_ASTERISK), 'equal to a fresh parse after memoized reads');
   const rewritten = withHeader(withHeader(parsed, 'Via', 'SIP/2.0/TCP 192.0.2.99:5070;branch=z9hG4bKnew'), 'From', '<sip:eve@example.com>;tag=e1');
   t.like(right(t, getTopVia(rewritten)), { transport: 'TCP', host: '192.0.2.99', port: 5070 });
-  t.is(right(t, getFrom(rewritten)).uri.kind === 'sip' ? (right(t, getFrom(rewritten)).uri as { user?: string }).user : undefined, 'eve');
-  t.is(right(t, getVias(parsed)).length, right(t, getVias(request(t, INVITE_ASTERISK))).length, 'the original keeps its own memo');
-  t.not(right(t, getTopVia(parsed)).host, '192.0.2.99');
+  t.like(right(t, getFrom(rewritten)).uri, { user: 'eve', host: 'example.com' });
+  t.deepEqual(right(t, getTopVia(parsed)), right(t, getTopVia(request(t, INVITE_ASTERISK))), 'the original keeps its own memo');
 });
