@@ -1,7 +1,7 @@
 import { formatUri } from './format-uri.js';
 import { HEADER } from './header-names.js';
 import type { SipMessage } from './message.js';
-import { utf8Length, writeUtf8 } from './text-codec.js';
+import { utf8Length, writeAsciiExact, writeUtf8 } from './text-codec.js';
 
 /** The start line and header section, up to and including the empty line. */
 export const formatHead = (message: SipMessage): string => {
@@ -28,6 +28,12 @@ export const writeMessage = (head: string, message: SipMessage, out: Uint8Array,
 /** Serializes a message with canonical header names and a recomputed Content-Length. */
 export const serializeMessage = (message: SipMessage): Uint8Array => {
   const head = formatHead(message);
+  // Heads are nearly always ASCII: size by characters and skip counting bytes.
+  const ascii = new Uint8Array(head.length + message.body.length);
+  if (writeAsciiExact(head, ascii, 0)) {
+    ascii.set(message.body, head.length);
+    return ascii;
+  }
   const out = new Uint8Array(messageSize(head, message));
   writeMessage(head, message, out, 0);
   return out;

@@ -53,6 +53,16 @@ export const writeUtf8 = (text: string, out: Uint8Array, offset: number): number
   return encoder.encodeInto(text, out.subarray(offset)).written;
 };
 
+/**
+ * Writes `text` at `offset` if it encodes to exactly `text.length` bytes (pure
+ * ASCII) and fits; returns false otherwise, possibly after writing a prefix.
+ * Lets a caller size a buffer by `text.length` without counting bytes first.
+ */
+export const writeAsciiExact = (text: string, out: Uint8Array, offset: number): boolean => {
+  const { read, written } = encoder.encodeInto(text, offset === 0 ? out : out.subarray(offset));
+  return read === text.length && written === text.length;
+};
+
 export const encodeUtf8 = (text: string): Uint8Array => {
   const out = new Uint8Array(utf8Length(text));
   writeUtf8(text, out, 0);

@@ -220,6 +220,13 @@ test('serializeMessage: canonical names, recomputed Content-Length, CRLF line en
   t.deepEqual(headerValues(m, 'call-id'), ['abc']);
 });
 
+test('serializeMessage: a non-ASCII head is sized in UTF-8 bytes and the body lands right after it', (t) => {
+  const text = 'MESSAGE sip:j%C3%B6rg@b SIP/2.0\r\nFrom: "Jörg ☺" <sip:j@b>;tag=1\r\nSubject: 日本\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nxyz';
+  const bytes = serializeMessage(request(t, text));
+  t.is(bytes.length, new TextEncoder().encode(text).length);
+  t.is(decodeUtf8(bytes), text);
+});
+
 test('parseMessage: From, To and Contact are parsed on first use, and their errors surface there', (t) => {
   const m = right(t, parseMessage('OPTIONS sip:a@b SIP/2.0\r\nTo: <sip:a@b>\r\nTo: <sip:c@d>\r\nFrom: <sip:x@y\r\n\r\n'));
   t.is(left(t, getFrom(m)).header, 'From');
