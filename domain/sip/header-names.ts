@@ -94,3 +94,14 @@ export const canonicalHeaderName = (name: string): string => {
   return BY_LOWER.get(name.toLowerCase()) ?? name;
 };
 
+/**
+ * A known name spelled canonically at text[from, to), matched in place without
+ * slicing; undefined otherwise (other spellings go through canonicalHeaderName).
+ */
+export const canonicalHeaderNameAt = (text: string, from: number, to: number): string | undefined => {
+  const candidates = BY_LENGTH[to - from];
+  if (candidates === undefined) return undefined;
+  const first = text.charCodeAt(from);
+  for (const candidate of candidates) if (candidate.charCodeAt(0) === first && text.startsWith(candidate, from)) return candidate;
+  return undefined;
+};

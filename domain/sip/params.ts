@@ -1,4 +1,4 @@
-import { equalsIgnoreCase, isTokenChar, isWhitespace, scanQuoted, skipWs, scanToken, unquote } from './grammar.js';
+import { equalsIgnoreCase, isWhitespace, scanQuoted, scanRun, skipWs, scanToken, unquote } from './grammar.js';
 
 /** A generic parameter (§25.1 generic-param); `value` is as written, quotes included. */
 export interface Param {
@@ -10,8 +10,8 @@ export type ParamsResult =
   | { readonly ok: true; readonly params: ReadonlyArray<Param>; readonly end: number }
   | { readonly ok: false; readonly detail: string; readonly at: number };
 
-const isParamValueChar = (code: number): boolean =>
-  isTokenChar(code) || code === 0x3a /* : (IPv6 received) */ || code === 0x5b || code === 0x5d;
+/** token characters plus `:`, `[` and `]` (an IPv6 `received`). */
+const PARAM_VALUE_RUN = /[A-Za-z0-9\-.!%*_+`'~:[\]]*/y;
 
 /**
  * Parses `*( SEMI generic-param )` from `index` up to the end of `text`, with
@@ -43,8 +43,7 @@ export const parseParams = (text: string, index: number): ParamsResult => {
 const scanParamValue = (text: string, index: number): number => {
   if (index >= text.length) return -1;
   if (text.charCodeAt(index) === 0x22) return scanQuoted(text, index);
-  let i = index;
-  while (i < text.length && isParamValueChar(text.charCodeAt(i))) i++;
+  const i = scanRun(PARAM_VALUE_RUN, text, index);
   if (i < text.length && !isWhitespace(text.charCodeAt(i)) && text.charCodeAt(i) !== 0x3b) return -1;
   return i;
 };

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { parseTransactionHeaders, rememberTransactionHeaders } from './core-headers.js';
 import { isToken, isWhitespace } from './grammar.js';
-import { canonicalHeaderName, HEADER } from './header-names.js';
+import { canonicalHeaderName, canonicalHeaderNameAt, HEADER } from './header-names.js';
 import { EMPTY_BODY, type SipHeader, type SipMessage } from './message.js';
 import { parseError, type SipParseError, type SipParseErrorReason } from './parse-error.js';
 import { parseStartLine } from './parse-start-line.js';
@@ -29,6 +29,37 @@ const findHeaderEnd = (bytes: Uint8Array, start: number): { headerEnd: number; b
   return { headerEnd: bytes.length, bodyStart: bytes.length };
 };
 
+/** The header section as text, and where the body starts in bytes. */
+interface Head {
+  readonly text: string;
+  readonly bodyStart: number;
+}
+
+/**
+ * Decodes the header section. The common message is ASCII throughout: then one
+ * decode of the whole input maps characters to bytes one to one (a UTF-8
+ * decode never yields more characters than bytes, so equal lengths prove it)
+ * and a native string search finds the CRLF empty line. An earlier LF-only
+ * empty line is left to the header reader, which stops at it.
+ */
+const readHead = (bytes: Uint8Array, start: number): Head => {
+  const whole = decodeUtf8(bytes, start, bytes.length);
+  if (whole.length !== bytes.length - start) {
+    const { headerEnd, bodyStart } = findHeaderEnd(bytes, start);
+    return { text: decodeUtf8(bytes, start, headerEnd), bodyStart };
+  }
+  const blank = whole.indexOf('\n\r\n');
+  if (blank === -1) return { text: whole, bodyStart: bytes.length };
+  return { text: decodeUtf8(bytes, start, start + blank + 1), bodyStart: start + blank + 3 };
+};
+
+/** Byte offset of a character of the head (the head may hold multi-byte characters). */
+const byteOffset = (text: string, start: number, charOffset: number): number => start + utf8Length(text.slice(0, charOffset));
+
+const failAt = (
+  text: string, start: number, reason: SipParseErrorReason, detail: string, charOffset: number, header?: string,
+): E.Either<SipParseError, never> => E.left(parseError(reason, detail, byteOffset(text, start, charOffset), header));
+
 /**
  * Parses one SIP message from a datagram or a frame cut by the stream framer
  * (§7, §18.3). Never throws. The body is a view into `input`, not a copy.
@@ -47,45 +78,34 @@ export const parseMessage = (
   let start = 0;
   while (start < bytes.length && (bytes[start] === CR || bytes[start] === LF)) start++;
   if (start === bytes.length) return E.left(parseError('Empty', 'no message', 0));
-  const { headerEnd, bodyStart } = findHeaderEnd(bytes, start);
-  const text = decodeUtf8(bytes, start, headerEnd);
-  const byteOffset = (charOffset: number): number => start + utf8Length(text.slice(0, charOffset));
-  const fail = (reason: SipParseErrorReason, detail: string, charOffset: number, header?: string): E.Either<SipParseError, never> =>
-    E.left(parseError(reason, detail, byteOffset(charOffset), header));
+  const head = readHead(bytes, start);
+  const text = head.text;
 
   let lineEnd = text.indexOf('\n');
   if (lineEnd === -1) lineEnd = text.length;
   const startLine = parseStartLine(text.slice(0, text.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd));
-  if (E.isLeft(startLine)) return E.left({ ...startLine.left, offsetBytes: byteOffset(0) + startLine.left.offsetBytes });
+  if (E.isLeft(startLine)) return E.left({ ...startLine.left, offsetBytes: start + startLine.left.offsetBytes });
 
   const lines = readHeaderLines(text, lineEnd + 1, options.maxHeaders);
-  if ('reason' in lines) return fail(lines.reason, lines.detail, lines.at);
+  if (lines instanceof LineError) return failAt(text, start, lines.reason, lines.detail, lines.at, lines.header);
+  const { headers, offsets } = lines;
 
-  let contentLength: number | undefined;
-  const headers: SipHeader[] = [];
-  for (let h = 0; h < lines.headers.length; h++) {
-    const header = lines.headers[h] as SipHeader;
-    if (header.name !== HEADER.ContentLength) {
-      headers.push(header);
-      continue;
-    }
-    if (contentLength !== undefined) return fail('DuplicateHeader', 'Content-Length appears more than once', lines.offsets[h] as number, HEADER.ContentLength);
-    if (!/^[0-9]{1,9}$/.test(header.value)) return fail('BadContentLength', 'Content-Length is not a non-negative integer', lines.offsets[h] as number, HEADER.ContentLength);
-    contentLength = Number(header.value);
-  }
-
+  // An LF-only empty line ends the head early; the text was then decoded one character per byte.
+  const bodyStart = lines.blankAt === -1 ? head.bodyStart : start + lines.blankAt + 1;
   const available = bytes.length - bodyStart;
-  if (contentLength !== undefined && contentLength > available) {
-    return fail('BodyTooShort', `Content-Length ${contentLength} exceeds the ${available} body bytes received`, text.length, HEADER.ContentLength);
+  const contentLength = lines.contentLength;
+  if (contentLength !== -1 && contentLength > available) {
+    const headEnd = lines.blankAt === -1 ? text.length : lines.blankAt;
+    return failAt(text, start, 'BodyTooShort', `Content-Length ${contentLength} exceeds the ${available} body bytes received`, headEnd, HEADER.ContentLength);
   }
-  const bodyLength = contentLength ?? available;
+  const bodyLength = contentLength === -1 ? available : contentLength;
   const body = bodyLength === 0 ? EMPTY_BODY : bytes.subarray(bodyStart, bodyStart + bodyLength);
 
   const core = parseTransactionHeaders(headers);
   if (E.isLeft(core)) {
-    const index = lines.headers.findIndex((h) => h.name === core.left.header);
+    const index = headers.findIndex((h) => h.name === core.left.header);
     const reason = core.left.detail === 'header appears more than once' ? 'DuplicateHeader' : 'BadHeaderValue';
-    return fail(reason, core.left.detail, index === -1 ? 0 : (lines.offsets[index] as number), core.left.header);
+    return failAt(text, start, reason, core.left.detail, index === -1 ? 0 : (offsets[index] as number), core.left.header);
   }
   const s = startLine.right;
   const message: SipMessage = s.kind === 'request'
@@ -95,40 +115,85 @@ export const parseMessage = (
   return E.right(message);
 };
 
-type HeaderLines =
-  | { readonly headers: SipHeader[]; readonly offsets: number[] }
-  | { readonly reason: SipParseErrorReason; readonly detail: string; readonly at: number };
+class LineError {
+  constructor(
+    readonly reason: SipParseErrorReason,
+    readonly detail: string,
+    readonly at: number,
+    readonly header?: string,
+  ) {}
+}
 
-/** Splits the header section into unfolded `name: value` lines (§7.3.1), working on indices to avoid slicing lines. */
-const readHeaderLines = (text: string, from: number, maxHeaders: number): HeaderLines => {
+interface HeaderLines {
+  /** Every header but Content-Length, unfolded, in order. */
+  readonly headers: SipHeader[];
+  /** Character offset of each header's first line. */
+  readonly offsets: number[];
+  /** -1 when absent. */
+  readonly contentLength: number;
+  /** Character offset of an LF-only empty line that ended the head, or -1. */
+  readonly blankAt: number;
+}
+
+const CONTENT_LENGTH = /^[0-9]{1,9}$/;
+
+/**
+ * Splits the header section into unfolded `name: value` lines (§7.3.1) in one
+ * pass over indices: known names are recognised in place, so only values are sliced.
+ */
+const readHeaderLines = (text: string, from: number, maxHeaders: number): HeaderLines | LineError => {
   const headers: SipHeader[] = [];
   const offsets: number[] = [];
+  let contentLengthAt = -1;
+  let blankAt = -1;
   let pos = from;
   while (pos < text.length) {
     let end = text.indexOf('\n', pos);
     if (end === -1) end = text.length;
+    if (end === pos) {
+      blankAt = pos;
+      break;
+    }
     const lineEnd = text.charCodeAt(end - 1) === CR ? end - 1 : end;
     if (lineEnd > pos && isWhitespace(text.charCodeAt(pos))) {
       const previous = headers.pop();
-      if (previous === undefined) return { reason: 'BadHeaderLine', detail: 'continuation line before any header', at: pos };
+      if (previous === undefined) return new LineError('BadHeaderLine', 'continuation line before any header', pos);
       const more = trimWs(text, pos, lineEnd);
       headers.push({ name: previous.name, value: more.length === 0 ? previous.value : previous.value.length === 0 ? more : `${previous.value} ${more}` });
     } else if (lineEnd > pos) {
       const colon = text.indexOf(':', pos);
-      if (colon === -1 || colon >= lineEnd) return { reason: 'BadHeaderLine', detail: "header line without ':'", at: pos };
+      if (colon === -1 || colon >= lineEnd) return new LineError('BadHeaderLine', "header line without ':'", pos);
       let nameEnd = colon;
       while (nameEnd > pos && isWhitespace(text.charCodeAt(nameEnd - 1))) nameEnd--;
-      const rawName = text.slice(pos, nameEnd);
-      const name = canonicalHeaderName(rawName);
-      // A known name is a token already; only unknown names need the check.
-      if (name === rawName && !isToken(rawName)) return { reason: 'BadHeaderLine', detail: 'header name is not a token', at: pos };
-      if (headers.length >= maxHeaders) return { reason: 'TooManyHeaders', detail: `more than ${maxHeaders} header lines`, at: pos };
+      let name = canonicalHeaderNameAt(text, pos, nameEnd);
+      if (name === undefined) {
+        const rawName = text.slice(pos, nameEnd);
+        name = canonicalHeaderName(rawName);
+        // A known name is a token already; only unknown names need the check.
+        if (name === rawName && !isToken(rawName)) return new LineError('BadHeaderLine', 'header name is not a token', pos);
+      }
+      if (headers.length >= maxHeaders) return new LineError('TooManyHeaders', `more than ${maxHeaders} header lines`, pos);
+      if (name === HEADER.ContentLength) {
+        if (contentLengthAt !== -1) return new LineError('DuplicateHeader', 'Content-Length appears more than once', pos, HEADER.ContentLength);
+        contentLengthAt = headers.length;
+      }
       headers.push({ name, value: trimWs(text, colon + 1, lineEnd) });
       offsets.push(pos);
     }
     pos = end + 1;
   }
-  return { headers, offsets };
+  let contentLength = -1;
+  if (contentLengthAt !== -1) {
+    const value = (headers[contentLengthAt] as SipHeader).value;
+    if (!CONTENT_LENGTH.test(value)) {
+      return new LineError('BadContentLength', 'Content-Length is not a non-negative integer', offsets[contentLengthAt] as number, HEADER.ContentLength);
+    }
+    contentLength = Number(value);
+    // Content-Length is derived from the body when serializing, never stored.
+    headers.splice(contentLengthAt, 1);
+    offsets.splice(contentLengthAt, 1);
+  }
+  return { headers, offsets, contentLength, blankAt };
 };
 
 const trimWs = (line: string, from: number, to: number): string => {

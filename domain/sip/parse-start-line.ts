@@ -10,6 +10,7 @@ export type StartLine =
 
 /** SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT (§25.1); case-insensitive name. */
 export const isSipVersion = (text: string): boolean => {
+  if (text === 'SIP/2.0') return true;
   if (text.length < 7 || text.slice(0, 4).toUpperCase() !== 'SIP/') return false;
   const dot = text.indexOf('.', 4);
   if (dot <= 4 || dot === text.length - 1) return false;
@@ -27,14 +28,18 @@ export const parseStartLine = (line: string): E.Either<SipParseError, StartLine>
   if (firstSpace <= 0) return E.left(parseError('BadStartLine', 'malformed start line', 0));
   const first = line.slice(0, firstSpace);
   if (isSipVersion(first)) return parseStatusLine(line, first, firstSpace);
-  const parts = line.split(' ');
-  if (parts.length !== 3) return E.left(parseError('BadStartLine', 'request line must be Method SP Request-URI SP SIP-Version', 0));
-  const [method, uriText, version] = parts as [string, string, string];
+  const secondSpace = line.indexOf(' ', firstSpace + 1);
+  if (secondSpace === -1 || line.indexOf(' ', secondSpace + 1) !== -1) {
+    return E.left(parseError('BadStartLine', 'request line must be Method SP Request-URI SP SIP-Version', 0));
+  }
+  const method = first;
+  const uriText = line.slice(firstSpace + 1, secondSpace);
+  const version = line.slice(secondSpace + 1);
   if (!isToken(method)) return E.left(parseError('BadStartLine', 'method is not a token', 0));
   if (!isSipVersion(version)) return E.left(parseError('BadStartLine', 'bad SIP-Version', method.length + uriText.length + 2));
   const uri = parseUri(uriText);
   if (E.isLeft(uri)) return E.left(parseError('BadRequestUri', `bad Request-URI: ${uri.left.detail}`, method.length + 1 + uri.left.at));
-  return E.right({ kind: 'request', method, uri: uri.right, version: version.toUpperCase() });
+  return E.right({ kind: 'request', method, uri: uri.right, version: version === 'SIP/2.0' ? version : version.toUpperCase() });
 };
 
 const parseStatusLine = (line: string, version: string, space: number): E.Either<SipParseError, StartLine> => {
@@ -47,5 +52,5 @@ const parseStatusLine = (line: string, version: string, space: number): E.Either
   }
   const status = Number(line.slice(codeStart, codeEnd));
   if (status < 100) return E.left(parseError('BadStatusCode', 'status code below 100', codeStart));
-  return E.right({ kind: 'response', version: version.toUpperCase(), status, reason: line.slice(codeEnd + 1) });
+  return E.right({ kind: 'response', version: version === 'SIP/2.0' ? version : version.toUpperCase(), status, reason: line.slice(codeEnd + 1) });
 };

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { isAlpha, isDigit, isHexDigit, parseDecimal } from './grammar.js';
+import { isAlpha, isDigit, isHexDigit, parseDecimal, scanRun } from './grammar.js';
 import type { Param } from './params.js';
 import type { AbsoluteUri, SipUri, TelUri, Uri } from './uri.js';
 import { HEADER_CHARS, isEscapedText, PARAM_CHARS, PASSWORD_CHARS, unescapeUri, USER_CHARS } from './uri-escape.js';
@@ -82,6 +82,8 @@ const parseSipUriBody = (scheme: 'sip' | 'sips', text: string, base: number): E.
   return E.right(uri);
 };
 
+const HOST_RUN = /[A-Za-z0-9\-._]*/y;
+
 /** hostname / IPv4address / IPv6reference; returns the end index or -1. */
 export const scanHost = (text: string, index: number): number => {
   if (text.charCodeAt(index) === 0x5b) {
@@ -93,12 +95,7 @@ export const scanHost = (text: string, index: number): number => {
     }
     return close + 1;
   }
-  let i = index;
-  while (i < text.length) {
-    const code = text.charCodeAt(i);
-    if (!(isAlpha(code) || isDigit(code) || code === 0x2d || code === 0x2e || code === 0x5f)) break;
-    i++;
-  }
+  const i = scanRun(HOST_RUN, text, index);
   return i === index ? -1 : i;
 };
 

@@ -137,6 +137,20 @@ test('parseMessage: LF-only line ends, folding and LWS around colons are accepte
   t.is(headerValue(m, 'From'), '<sip:c@d>;tag=1');
 });
 
+test('parseMessage: the first empty line ends the head, whether LF-only or CRLF, ASCII or not', (t) => {
+  const body = 'a\r\n\r\nb\n\nc';
+  for (const from of ['<sip:c@d>;tag=1', '"Jörg" <sip:c@d>;tag=1']) {
+    for (const eol of ['\n', '\r\n']) {
+      const head = ['MESSAGE sip:a@b SIP/2.0', `From: ${from}`, 'Content-Type: text/plain', ''].join(eol);
+      const m = request(t, `${head}${eol}${body}`);
+      t.is(decodeUtf8(m.body), body, JSON.stringify({ from, eol }));
+      t.is(headerValue(m, 'From'), from);
+    }
+  }
+  const short = left(t, parseMessage('MESSAGE sip:a@b SIP/2.0\nContent-Length: 9\n\nabc\r\n\r\n'));
+  t.is(short.reason, 'BodyTooShort');
+});
+
 test('parseMessage: a binary body is measured in bytes, and extra datagram bytes are ignored (§18.3)', (t) => {
   const head = 'MESSAGE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nContent-Type: application/octet-stream\r\nContent-Length: 4\r\n\r\n';
   const bytes = new Uint8Array([...new TextEncoder().encode(head), 0x00, 0xff, 0x0d, 0x0a, 0x99, 0x98]);
