@@ -31,15 +31,20 @@ export interface ClientCallbacks {
 export interface ClientTransaction {
   readonly id: number;
   readonly kind: 'ict' | 'nict';
-  readonly request: SipRequest;
   readonly target: Endpoint;
 }
 
+/**
+ * A server transaction as the TU sees it. It holds no message: the request
+ * reaches the TU beside it, and a transaction lingering for retransmissions
+ * (Timers J, L) should not keep it alive.
+ */
 export interface ServerTransaction {
   readonly id: number;
   readonly kind: 'ist' | 'nist';
-  readonly request: SipRequest;
-  readonly inbound: InboundMessage;
+  readonly method: string;
+  /** Where the request came from (its transport protocol answers on the same one). */
+  readonly source: Endpoint;
   /** Sends a response through the transaction; Left when the state forbids it. */
   respond(response: SipResponse): E.Either<TransactionError, void>;
   isTerminated(): boolean;
@@ -65,16 +70,21 @@ export interface TransactionLayerOptions {
 type ClientState = IctState | NictState;
 type ServerState = IstState | NistState;
 
+/** A transaction's running timers; few at a time, so a small object beats a Map per transaction. */
+type TimerSlots = { [name in TimerName]?: TimerHandle | undefined };
+
 interface Live<S, C> {
   readonly id: number;
   readonly key: string;
   readonly config: C;
-  readonly timers: Map<TimerName, TimerHandle>;
+  readonly timers: TimerSlots;
   state: S;
 }
 
 interface LiveClient extends Live<ClientState, ClientConfig>, ClientTransaction {
   readonly callbacks: ClientCallbacks;
+  /** Kept for a CANCEL until the final response, then released. */
+  request: SipRequest | undefined;
   cancelWanted: boolean;
   provisionalSeen: boolean;
   finalSeen: boolean;
@@ -83,6 +93,7 @@ interface LiveClient extends Live<ClientState, ClientConfig>, ClientTransaction 
 interface LiveServer extends Live<ServerState, ServerConfig> {
   readonly handle: ServerTransaction;
   readonly target: Endpoint;
+  readonly connectionId: number | undefined;
 }
 
 /**
@@ -98,12 +109,17 @@ export class TransactionLayer {
   private readonly logger: Logger | undefined;
   /** CANCELs asked for before any provisional response, keyed by INVITE transaction id (§9.1). */
   private readonly pendingCancelCallbacks = new Map<number, ClientCallbacks | undefined>();
+  /** One config per transport kind, shared by every transaction. */
+  private readonly clientConfigs: { readonly udp: ClientConfig; readonly tcp: ClientConfig };
+  private readonly serverConfigs: { readonly udp: ServerConfig; readonly tcp: ServerConfig };
   private nextId = 1;
   private discardedCount = 0;
   private closed = false;
 
   constructor(private readonly transport: SipTransport, private readonly clock: Clock, private readonly tu: TransactionUser, options: TransactionLayerOptions = {}) {
     this.timers = options.timers ?? DEFAULT_TIMERS;
+    this.clientConfigs = { udp: { timers: this.timers, reliable: false }, tcp: { timers: this.timers, reliable: true } };
+    this.serverConfigs = { udp: { timers: this.timers, reliable: false }, tcp: { timers: this.timers, reliable: true } };
     this.logger = options.logger;
     transport.onMessage((inbound) => this.receive(inbound));
   }
@@ -124,12 +140,12 @@ export class TransactionLayer {
     if (request.method === 'ACK') return E.left(transactionError('NotAResponse', 'ACK is not sent in a client transaction (§17)'));
     const key = clientKeyOfRequest(request);
     if (E.isLeft(key)) return key;
-    const config: ClientConfig = { timers: this.timers, reliable: target.protocol === 'tcp' };
+    const config = target.protocol === 'tcp' ? this.clientConfigs.tcp : this.clientConfigs.udp;
     const kind = request.method === 'INVITE' ? 'ict' : 'nict';
     const [state, effects] = kind === 'ict' ? startInviteClient(config, request) : startNonInviteClient(config, request);
     const tx: LiveClient = {
       id: this.nextId++, key: key.right, kind, request, target, config, callbacks, state,
-      timers: new Map(), cancelWanted: false, provisionalSeen: false, finalSeen: false,
+      timers: {}, cancelWanted: false, provisionalSeen: false, finalSeen: false,
     };
     this.clients.set(tx.key, tx);
     this.live[kind]++;
@@ -159,6 +175,7 @@ export class TransactionLayer {
   }
 
   private sendCancel(tx: LiveClient, callbacks: ClientCallbacks | undefined): void {
+    if (tx.request === undefined) return;
     const cancel = buildCancel(tx.request);
     if (E.isLeft(cancel)) return;
     const result = this.sendRequest(cancel.right, tx.target, callbacks ?? { onResponse: () => undefined });
@@ -182,6 +199,8 @@ export class TransactionLayer {
     if (response.status < 200) tx.provisionalSeen = true;
     else tx.finalSeen = true;
     this.dispatchClient(tx, { tag: 'ResponseReceived', response });
+    // Answered: no CANCEL can follow, and the request need not outlive Timers D, K or M.
+    if (tx.finalSeen) tx.request = undefined;
     // §9.1: a CANCEL requested before any provisional response goes out now.
     if (tx.cancelWanted && response.status < 200 && this.pendingCancelCallbacks.has(tx.id)) {
       const callbacks = this.pendingCancelCallbacks.get(tx.id);
@@ -196,7 +215,7 @@ export class TransactionLayer {
     const existing = this.servers.get(key.right);
     if (existing !== undefined) {
       // A retransmission, or the ACK for a non-2xx final response.
-      this.dispatchServer(existing, { tag: 'RequestReceived', request });
+      this.dispatchServer(existing, { tag: 'RequestReceived', request }, inbound);
       return;
     }
     if (request.method === 'ACK') {
@@ -210,15 +229,17 @@ export class TransactionLayer {
     const via = getTopVia(request);
     if (E.isLeft(via)) return void this.discardedCount++;
     const kind = request.method === 'INVITE' ? 'ist' : 'nist';
-    const config: ServerConfig = { timers: this.timers, reliable: inbound.source.protocol === 'tcp' };
+    const config = inbound.source.protocol === 'tcp' ? this.serverConfigs.tcp : this.serverConfigs.udp;
     const [state, effects] = kind === 'ist' ? startInviteServer(request) : startNonInviteServer(request);
     const id = this.nextId++;
     const handle: ServerTransaction = {
-      id, kind, request, inbound,
+      id, kind, method: request.method, source: inbound.source,
       respond: (response) => this.respond(key, id, response),
       isTerminated: () => this.servers.get(key)?.id !== id,
     };
-    const tx: LiveServer = { id, key, config, state, handle, timers: new Map(), target: responseTarget(via.right, inbound.source) };
+    const tx: LiveServer = {
+      id, key, config, state, handle, timers: {}, target: responseTarget(via.right, inbound.source), connectionId: inbound.connectionId,
+    };
     this.servers.set(key, tx);
     this.live[kind]++;
     this.runServer(tx, effects.filter((e) => e.tag !== 'PassUp'));
@@ -245,13 +266,14 @@ export class TransactionLayer {
     this.runClient(tx, step.right[1]);
   }
 
-  private dispatchServer(tx: LiveServer, event: ServerEvent): E.Either<TransactionError, void> {
+  /** `inbound` is the message that caused `event`, when one did. */
+  private dispatchServer(tx: LiveServer, event: ServerEvent, inbound?: InboundMessage): E.Either<TransactionError, void> {
     const step: Step<ServerState> = tx.handle.kind === 'ist'
       ? stepInviteServer(tx.config, tx.state as IstState, event)
       : stepNonInviteServer(tx.config, tx.state as NistState, event);
     if (E.isLeft(step)) return step;
     tx.state = step.right[0];
-    this.runServer(tx, step.right[1]);
+    this.runServer(tx, step.right[1], inbound);
     return E.right(undefined);
   }
 
@@ -274,14 +296,16 @@ export class TransactionLayer {
     }
   }
 
-  private runServer(tx: LiveServer, effects: ReadonlyArray<TransactionEffect>): void {
-    const connectionId = tx.handle.inbound.connectionId;
+  private runServer(tx: LiveServer, effects: ReadonlyArray<TransactionEffect>, inbound?: InboundMessage): void {
+    const connectionId = tx.connectionId;
     for (const effect of effects) {
       switch (effect.tag) {
         case 'Send': this.send(effect.message, tx.target, connectionId, () => this.dispatchServer(tx, { tag: 'TransportFailed' })); break;
         case 'StartTimer': this.startTimer(tx, effect.timer, effect.delayMs, () => void this.dispatchServer(tx, { tag: 'TimerFired', timer: effect.timer as 'G' })); break;
         case 'CancelTimer': this.cancelTimer(tx, effect.timer); break;
-        case 'PassUp': if (effect.message.kind === 'request' && effect.message.method === 'ACK') this.tu.onAck?.(effect.message, tx.handle.inbound); break;
+        case 'PassUp':
+          if (effect.message.kind === 'request' && effect.message.method === 'ACK') this.tu.onAck?.(effect.message, inbound ?? { message: effect.message, source: tx.handle.source, local: tx.target });
+          break;
         case 'Timeout': case 'TransportError': break;
         case 'Terminated':
           this.finish(tx, this.servers, tx.handle.kind);
@@ -300,23 +324,26 @@ export class TransactionLayer {
 
   private startTimer<S, C>(tx: Live<S, C>, timer: TimerName, delayMs: number, fire: () => void): void {
     this.cancelTimer(tx, timer);
-    tx.timers.set(timer, this.clock.schedule(delayMs, () => {
-      tx.timers.delete(timer);
+    tx.timers[timer] = this.clock.schedule(delayMs, () => {
+      tx.timers[timer] = undefined;
       fire();
-    }));
+    });
   }
 
   private cancelTimer<S, C>(tx: Live<S, C>, timer: TimerName): void {
-    const handle = tx.timers.get(timer);
+    const handle = tx.timers[timer];
     if (handle === undefined) return;
     this.clock.cancel(handle);
-    tx.timers.delete(timer);
+    tx.timers[timer] = undefined;
   }
 
   private finish<T extends Live<unknown, unknown>>(tx: T, map: Map<string, T>, kind: TransactionKind): void {
     if (map.get(tx.key) !== tx) return;
-    for (const handle of tx.timers.values()) this.clock.cancel(handle);
-    tx.timers.clear();
+    for (const name in tx.timers) {
+      const handle = tx.timers[name as TimerName];
+      if (handle !== undefined) this.clock.cancel(handle);
+      tx.timers[name as TimerName] = undefined;
+    }
     map.delete(tx.key);
     this.live[kind]--;
   }

@@ -39,6 +39,8 @@ export class IncomingInvite {
     readonly transaction: ServerTransaction,
     private readonly register: (session: InviteSession) => void,
     private readonly unregister: (session: InviteSession, reason: SessionEndReason) => void,
+    /** The INVITE got its final answer (accepted, rejected or cancelled). */
+    private readonly settled: (invite: IncomingInvite) => void = () => undefined,
   ) {
     this.localTag = ctx.ids.tag();
   }
@@ -62,12 +64,13 @@ export class IncomingInvite {
     if (this.current !== 'Pending') return E.left({ kind: 'TransactionError', reason: 'ResponseAfterFinal', detail: `the INVITE is ${this.current}` });
     const dialog = createUasDialog(this.request, this.localTag, 'Confirmed');
     if (E.isLeft(dialog)) return E.left({ kind: 'HeaderError', detail: dialog.left.detail });
-    const ok = this.response(200, { ...options, headers: [...(options.headers ?? []), { name: 'Contact', value: formatNameAddr(localContact(this.ctx, this.transaction.inbound.source.protocol)) }] });
+    const ok = this.response(200, { ...options, headers: [...(options.headers ?? []), { name: 'Contact', value: formatNameAddr(localContact(this.ctx, this.transaction.source.protocol)) }] });
     const sent = this.transaction.respond(ok);
     if (E.isLeft(sent)) return sent;
     this.current = 'Answered';
+    this.settled(this);
     // Pass the core's callback itself: a closure over `this` would keep the INVITE alive for the whole call.
-    const session = new InviteSession(this.ctx, dialog.right, this.transaction.inbound.source.protocol, this.unregister);
+    const session = new InviteSession(this.ctx, dialog.right, this.transaction.source.protocol, this.unregister);
     this.session = session;
     this.register(session);
     session.awaitAck(this.transaction, ok);
@@ -79,7 +82,10 @@ export class IncomingInvite {
     if (this.current !== 'Pending') return E.left({ kind: 'TransactionError', reason: 'ResponseAfterFinal', detail: `the INVITE is ${this.current}` });
     if (status < 300 || status > 699) return E.left({ kind: 'TransactionError', reason: 'ResponseAfterFinal', detail: `${status} is not a rejection` });
     const sent = this.transaction.respond(this.response(status, options));
-    if (E.isRight(sent)) this.current = 'Rejected';
+    if (E.isRight(sent)) {
+      this.current = 'Rejected';
+      this.settled(this);
+    }
     return sent;
   }
 
@@ -87,6 +93,7 @@ export class IncomingInvite {
   cancelled(): void {
     if (this.current !== 'Pending') return;
     this.current = 'Cancelled';
+    this.settled(this);
     void this.transaction.respond(this.response(487));
     this.events.onCancelled?.();
   }
@@ -102,7 +109,7 @@ export class IncomingInvite {
     // §12.1.1: dialog-creating responses (101–199 with a tag, and 2xx) carry our Contact.
     const hasContact = (options.headers ?? []).some((h) => h.name.toLowerCase() === 'contact');
     const contact = status > 100 && status < 200 && !hasContact
-      ? [{ name: 'Contact', value: formatNameAddr(localContact(this.ctx, this.transaction.inbound.source.protocol)) }]
+      ? [{ name: 'Contact', value: formatNameAddr(localContact(this.ctx, this.transaction.source.protocol)) }]
       : [];
     return buildResponse(this.request, status, {
       toTag: this.localTag,

@@ -208,7 +208,8 @@ export class InviteSession {
 
   /** Waits for the ACK of a 2xx we sent; used by the UAS side of the initial INVITE too. */
   awaitAck(tx: ServerTransaction, ok: SipResponse): void {
-    const cseq = getCSeq(tx.request);
+    // The 2xx carries the INVITE's CSeq.
+    const cseq = getCSeq(ok);
     this.ackAwaitedSeq = E.isRight(cseq) ? cseq.right.seq : -1;
     const waiter = new TwoXxRetransmitter(this.ctx, tx, ok, () => {
       this.waiters = this.waiters.filter((w) => w !== waiter);
@@ -227,7 +228,11 @@ export class InviteSession {
     this.forgetAckTimer = undefined;
     this.dialog = terminate(this.dialog);
     this.onEnd(this, reason);
-    this.handler.onTerminated?.(reason);
+    const handler = this.handler;
+    // Transactions that linger after the call (Timers J, L, M) may still reach this
+    // object; without the handler they no longer hold the application's call state.
+    this.handler = {};
+    handler.onTerminated?.(reason);
   }
 
   private stopWaiting(): void {

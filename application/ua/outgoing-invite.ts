@@ -6,7 +6,7 @@ import type { SipRequest, SipResponse } from '../../domain/sip/message.js';
 import { paramValue } from '../../domain/sip/params.js';
 import type { Endpoint } from '../../domain/transport/endpoint.js';
 import type { TimerHandle } from '../../ports/clock.js';
-import type { ClientTransaction } from '../transaction-layer.js';
+import type { ClientCallbacks, ClientTransaction } from '../transaction-layer.js';
 import { InviteSession, type SessionEndReason } from './invite-session.js';
 import type { AckBodyProvider } from './ua-core.js';
 import { dialogNextHop, newVia, sendDirect, type UaContext, type UaError } from './ua-context.js';
@@ -28,6 +28,36 @@ const toTagOf = (response: SipResponse): string | undefined => {
   return E.isRight(to) ? paramValue(to.right.params, 'tag') : undefined;
 };
 
+/** After the call ends: what the lingering INVITE transaction still needs to ACK its 2xx retransmissions. */
+interface ReAck {
+  readonly tag: string;
+  readonly ack: SipRequest;
+  readonly hop: Endpoint;
+}
+
+/**
+ * The INVITE client transaction outlives the call by up to 64·T1 (Timer M).
+ * Its callbacks reach the OutgoingInvite through this relay, which is cut when
+ * the call ends so the transaction no longer holds the call's messages and
+ * outcome; from then on it only re-sends the ACK for 2xx retransmissions.
+ */
+interface Relay {
+  invite: OutgoingInvite | undefined;
+  reAck: ReAck | undefined;
+}
+
+/** Built outside the class so the closures capture the relay, never the OutgoingInvite itself. */
+const relayCallbacks = (relay: Relay, ctx: UaContext): ClientCallbacks => ({
+  onResponse: (response) => {
+    if (relay.invite !== undefined) return relay.invite.handleResponse(response);
+    const reAck = relay.reAck;
+    if (reAck !== undefined && response.status >= 200 && response.status < 300 && toTagOf(response) === reAck.tag) sendDirect(ctx, reAck.ack, reAck.hop);
+  },
+  onTimeout: () => relay.invite?.finish({ kind: 'Timeout' }),
+  onTransportError: () => relay.invite?.finish({ kind: 'TransportError' }),
+  onTerminated: () => relay.invite?.transactionEnded(),
+});
+
 /**
  * The UAC side of an initial INVITE (§13.2): early dialogs per To tag
  * (forking), ACK for every 2xx and its retransmissions (§13.2.2.4), ACK + BYE
@@ -45,6 +75,8 @@ export class OutgoingInvite {
   private answerTimedOut = false;
   private answerTimer: TimerHandle | undefined;
   private events: OutgoingInviteEvents = {};
+  private readonly relay: Relay = { invite: this, reAck: undefined };
+  private answered: { readonly session: InviteSession; readonly tag: string } | undefined;
 
   constructor(
     private readonly ctx: UaContext,
@@ -64,12 +96,7 @@ export class OutgoingInvite {
   }
 
   start(): E.Either<UaError, void> {
-    const sent = this.ctx.layer.sendRequest(this.request, this.target, {
-      onResponse: (response) => this.handleResponse(response),
-      onTimeout: () => this.finish({ kind: 'Timeout' }),
-      onTransportError: () => this.finish({ kind: 'TransportError' }),
-      onTerminated: () => this.forget(this),
-    });
+    const sent = this.ctx.layer.sendRequest(this.request, this.target, relayCallbacks(this.relay, this.ctx));
     if (E.isLeft(sent)) return sent;
     this.transaction = sent.right;
     this.answerTimer = this.ctx.clock.schedule(this.answerTimeoutMs, () => {
@@ -92,7 +119,28 @@ export class OutgoingInvite {
     this.on2xx(response);
   }
 
-  private handleResponse(response: SipResponse): void {
+  /** The INVITE transaction is over (Timer M, D or B, or a transport error). */
+  transactionEnded(): void {
+    this.forget(this);
+  }
+
+  /**
+   * The answered call has ended: the transaction, while it lingers, keeps only
+   * the ACK for the answered fork. 2xx from forks that answer after this are
+   * left to their UAS, which ends them when no ACK comes (§13.3.1.4).
+   */
+  detachIfAnsweredBy(session: InviteSession): boolean {
+    if (this.answered?.session !== session) return false;
+    const ack = this.acks.get(this.answered.tag);
+    const dialog = this.early.get(this.answered.tag);
+    const hop = dialog === undefined ? E.right(this.target) : dialogNextHop(dialog);
+    this.relay.reAck = ack !== undefined && E.isRight(hop) ? { tag: this.answered.tag, ack, hop: hop.right } : undefined;
+    this.relay.invite = undefined;
+    return true;
+  }
+
+  /** A response from the INVITE transaction. */
+  handleResponse(response: SipResponse): void {
     if (response.status < 200) return this.onProvisional(response);
     if (response.status < 300) return this.on2xx(response);
     this.early.clear();
@@ -144,6 +192,7 @@ export class OutgoingInvite {
       if (!this.settled) this.finish(this.answerTimedOut ? { kind: 'Timeout' } : { kind: 'Cancelled' });
       return;
     }
+    this.answered = { session, tag };
     this.finish({ kind: 'Answered', session, response });
   }
 
@@ -157,13 +206,16 @@ export class OutgoingInvite {
     return ack;
   }
 
-  private finish(outcome: OutgoingOutcome): void {
+  /** Settles the outcome once (later calls only stop the answer timer). */
+  finish(outcome: OutgoingOutcome): void {
     if (this.answerTimer !== undefined) {
       this.ctx.clock.cancel(this.answerTimer);
       this.answerTimer = undefined;
     }
     if (this.settled) return;
     this.settled = true;
+    // Provisional responses no longer matter; the listener (the application's call state) is let go.
+    this.events = {};
     this.settle(outcome);
   }
 }

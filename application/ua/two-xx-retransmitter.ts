@@ -24,7 +24,7 @@ export class TwoXxRetransmitter {
   ) {
     this.intervalMs = ctx.config.timers.t1Ms;
     // Over a reliable transport the 2xx is not retransmitted, but the ACK is still awaited.
-    if (tx.inbound.source.protocol === 'udp') this.schedule();
+    if (tx.source.protocol === 'udp') this.schedule();
     this.giveUp = ctx.clock.schedule(64 * ctx.config.timers.t1Ms, () => {
       this.giveUp = undefined;
       this.stop();

@@ -67,7 +67,13 @@ export class UaCore implements TransactionUser {
   readonly layer: TransactionLayer;
   private readonly ctx: UaContext;
   private readonly sessions = new Map<string, InviteSession>();
+  /** INVITEs awaiting their answer, by server transaction id. */
   private readonly incoming = new Map<number, IncomingInvite>();
+  /**
+   * Answered INVITEs keep only their To tag here (for a late CANCEL's 200,
+   * §9.2) until the transaction ends, so an answered call is not held for 64·T1.
+   */
+  private readonly answeredInviteTags = new Map<number, string>();
   private readonly awaitingAck = new Map<string, IncomingInvite>();
   private readonly outgoing = new Map<string, OutgoingInvite>();
   private readonly mergeKeys = new Map<string, number>();
@@ -79,6 +85,11 @@ export class UaCore implements TransactionUser {
    * alive for the whole call.
    */
   private readonly onSessionEnded = (session: InviteSession, reason: SessionEndReason): void => this.sessionEnded(session, reason);
+  private readonly onInviteSettled = (invite: IncomingInvite): void => {
+    if (this.incoming.get(invite.transaction.id) !== invite) return;
+    this.incoming.delete(invite.transaction.id);
+    this.answeredInviteTags.set(invite.transaction.id, invite.localTag);
+  };
 
   constructor(
     transport: SipTransport,
@@ -210,17 +221,21 @@ export class UaCore implements TransactionUser {
       this.mergeKeyOfTx.delete(tx.id);
       if (this.mergeKeys.get(mergeKey) === tx.id) this.mergeKeys.delete(mergeKey);
     }
+    this.answeredInviteTags.delete(tx.id);
     const invite = this.incoming.get(tx.id);
     if (invite !== undefined) {
       this.incoming.delete(tx.id);
       // A pending INVITE whose transaction died without an answer (TU never answered, Timer H…).
-      if (invite.state === 'Pending') this.ctx.logger?.warn('INVITE transaction ended before an answer', { transaction: tx.id });
+      this.ctx.logger?.warn('INVITE transaction ended before an answer', { transaction: tx.id });
     }
   }
 
   private onCancel(request: SipRequest, tx: ServerTransaction, cancelled: ServerTransaction | undefined): void {
     const invite = cancelled === undefined ? undefined : this.incoming.get(cancelled.id);
-    // §9.2: no matching INVITE transaction → 481; otherwise 200 to the CANCEL and 487 to a pending INVITE.
+    const answeredTag = cancelled === undefined ? undefined : this.answeredInviteTags.get(cancelled.id);
+    // §9.2: already answered → 200 with the answer's To tag, and the CANCEL has no effect.
+    if (answeredTag !== undefined) return void tx.respond(buildResponse(request, 200, { toTag: answeredTag }));
+    // No matching INVITE transaction → 481; otherwise 200 to the CANCEL and 487 to the pending INVITE.
     if (invite === undefined) return void tx.respond(buildResponse(request, 481, { toTag: this.ctx.ids.tag() }));
     void tx.respond(buildResponse(request, 200, { toTag: invite.localTag }));
     invite.cancelled();
@@ -230,7 +245,7 @@ export class UaCore implements TransactionUser {
     switch (request.method) {
       case 'INVITE': {
         if (maxForwards === 0) return void tx.respond(buildResponse(request, 483, { toTag: this.ctx.ids.tag() }));
-        const invite = new IncomingInvite(this.ctx, request, tx, (s) => this.registerSession(s, invite), this.onSessionEnded);
+        const invite = new IncomingInvite(this.ctx, request, tx, (s) => this.registerSession(s, invite), this.onSessionEnded, this.onInviteSettled);
         this.incoming.set(tx.id, invite);
         this.handler.onIncomingInvite(invite);
         return;
@@ -269,6 +284,9 @@ export class UaCore implements TransactionUser {
     const key = dialogKey(session.dialog.id);
     if (this.sessions.get(key) === session) this.sessions.delete(key);
     this.awaitingAck.delete(key);
+    // Our call ended: its INVITE need not be held until Timer M (local tag = our From tag).
+    const outgoingKey = `${session.dialog.id.callId}|${session.dialog.id.localTag}`;
+    if (this.outgoing.get(outgoingKey)?.detachIfAnsweredBy(session) === true) this.outgoing.delete(outgoingKey);
     this.handler.onSessionEnded?.(session, reason);
   }
 

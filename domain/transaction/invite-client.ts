@@ -26,8 +26,9 @@ import { cancelTimer, discarded, passUp, send, startTimer, terminated, type Tran
 export type IctState =
   | { readonly tag: 'Calling'; readonly request: SipRequest; readonly retransmitMs: number }
   | { readonly tag: 'Proceeding'; readonly request: SipRequest }
-  | { readonly tag: 'Accepted'; readonly request: SipRequest }
-  | { readonly tag: 'Completed'; readonly request: SipRequest; readonly ack: SipRequest }
+  // After the final response only what later events need is kept: the request is released.
+  | { readonly tag: 'Accepted' }
+  | { readonly tag: 'Completed'; readonly ack: SipRequest }
   | { readonly tag: 'Terminated' };
 
 export type ClientEvent =
@@ -91,14 +92,14 @@ const onProceeding = (config: ClientConfig, state: Extract<IctState, { tag: 'Pro
 /** 2xx → Accepted (RFC 6026: the TU ACKs it); 300–699 → ACK here and Completed. */
 const onFinal = (config: ClientConfig, request: SipRequest, response: SipResponse, stop: ReadonlyArray<TransactionEffect>): Step<IctState> => {
   if (response.status < 300) {
-    return next({ tag: 'Accepted', request }, [...stop, passUp(response), startTimer('M', timeout64(config.timers))]);
+    return next({ tag: 'Accepted' }, [...stop, passUp(response), startTimer('M', timeout64(config.timers))]);
   }
   const ack = buildAckForFailure(request, response);
   // A response missing core headers cannot be ACKed; the parser guarantees they exist on real input.
   if (E.isLeft(ack)) return next({ tag: 'Terminated' }, [...stop, passUp(response), terminated('Done')]);
   const delay = timerD(config.timers, config.reliable);
   if (delay === 0) return next({ tag: 'Terminated' }, [...stop, send(ack.right), passUp(response), terminated('Done')]);
-  return next({ tag: 'Completed', request, ack: ack.right }, [...stop, send(ack.right), passUp(response), startTimer('D', delay)]);
+  return next({ tag: 'Completed', ack: ack.right }, [...stop, send(ack.right), passUp(response), startTimer('D', delay)]);
 };
 
 const onAccepted = (state: Extract<IctState, { tag: 'Accepted' }>, event: ClientEvent): Step<IctState> => {

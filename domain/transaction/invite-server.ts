@@ -21,8 +21,9 @@ import { transactionError } from './transaction-error.js';
 
 export type IstState =
   | { readonly tag: 'Proceeding'; readonly request: SipRequest; readonly lastProvisional?: SipResponse }
-  | { readonly tag: 'Accepted'; readonly request: SipRequest }
-  | { readonly tag: 'Completed'; readonly request: SipRequest; readonly final: SipResponse; readonly retransmitMs: number }
+  // After the final response the request is released: later events need only the final response.
+  | { readonly tag: 'Accepted' }
+  | { readonly tag: 'Completed'; readonly final: SipResponse; readonly retransmitMs: number }
   | { readonly tag: 'Confirmed' }
   | { readonly tag: 'Terminated' };
 
@@ -70,11 +71,11 @@ const onTuResponse = (config: ServerConfig, state: Proceeding, response: SipResp
   const stopTrying = cancelTimer('Trying');
   if (response.status < 200) return next({ ...state, lastProvisional: response }, [stopTrying, send(response)]);
   if (response.status < 300) {
-    return next({ tag: 'Accepted', request: state.request }, [stopTrying, send(response), startTimer('L', timeout64(config.timers))]);
+    return next({ tag: 'Accepted' }, [stopTrying, send(response), startTimer('L', timeout64(config.timers))]);
   }
   const effects = [stopTrying, send(response), startTimer('H', timeout64(config.timers))];
   if (!config.reliable) effects.push(startTimer('G', config.timers.t1Ms));
-  return next({ tag: 'Completed', request: state.request, final: response, retransmitMs: config.timers.t1Ms }, effects);
+  return next({ tag: 'Completed', final: response, retransmitMs: config.timers.t1Ms }, effects);
 };
 
 const onAccepted = (state: Extract<IstState, { tag: 'Accepted' }>, event: ServerEvent): Step<IstState> => {

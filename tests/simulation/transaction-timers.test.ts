@@ -1,6 +1,7 @@
 import test from 'ava';
 import * as E from 'fp-ts/lib/Either.js';
 import { buildResponse } from '../../domain/sip/build-response.js';
+import type { SipRequest } from '../../domain/sip/message.js';
 import { endpoint } from '../../domain/transport/endpoint.js';
 import { right } from '../support/either.js';
 import { request } from '../support/sip-builders.js';
@@ -145,11 +146,16 @@ test('2xx retransmissions from the TU reach the UAC TU while Accepted, then as s
 
 test('CANCEL before any provisional waits for the 180, then goes out; the UAS TU gets the INVITE transaction it cancels (§9)', async (t) => {
   const sim = twoNodes(9);
+  let inviteRequest: SipRequest | undefined;
   sim.bob.user.answer = (req, tx, cancelled) => {
-    if (req.method === 'INVITE') sim.clock.schedule(100, () => void tx.respond(buildResponse(req, 180, { toTag: 'r1' })));
-    if (req.method === 'CANCEL' && cancelled !== undefined) {
+    if (req.method === 'INVITE') {
+      inviteRequest = req;
+      sim.clock.schedule(100, () => void tx.respond(buildResponse(req, 180, { toTag: 'r1' })));
+    }
+    if (req.method === 'CANCEL' && cancelled !== undefined && inviteRequest !== undefined) {
+      t.is(cancelled.method, 'INVITE');
       void tx.respond(buildResponse(req, 200));
-      void cancelled.respond(buildResponse(cancelled.request, 487, { toTag: 'r1' }));
+      void cancelled.respond(buildResponse(inviteRequest, 487, { toTag: 'r1' }));
     }
   };
   const inviteResponses: number[] = [];

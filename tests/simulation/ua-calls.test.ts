@@ -2,6 +2,9 @@ import test from 'ava';
 import * as E from 'fp-ts/lib/Either.js';
 import { getTo } from '../../domain/sip/core-headers.js';
 import { paramValue } from '../../domain/sip/params.js';
+import { buildCancel } from '../../domain/sip/build-ack-cancel.js';
+import type { SipResponse } from '../../domain/sip/message.js';
+import { endpoint } from '../../domain/transport/endpoint.js';
 import { right } from '../support/either.js';
 import { announceSeed, simSeeds } from '../support/sim-seed.js';
 import { sendTimes } from '../support/transaction-harness.js';
@@ -102,6 +105,41 @@ for (const { name, link } of [{ name: 'clean link', link: { oneWayDelayMinMs: 10
     });
   }
 }
+
+test('UA: an ended call is not held while its INVITE transactions linger: a late 2xx is re-ACKed, a late CANCEL gets 200 with the answer\'s tag', async (t) => {
+  const sim = uaPair(43);
+  let bobTag = '';
+  sim.bob.onInvite = (invite) => {
+    bobTag = invite.localTag;
+    right(t, invite.accept({ body: sdp, contentType: 'application/sdp' }));
+  };
+  const outgoing = call(sim);
+  await sim.clock.advanceBy(100);
+  const outcome = await outgoing.outcome;
+  if (outcome.kind !== 'Answered') return t.fail(outcome.kind);
+  t.deepEqual(sim.bob.ua.counts(), { dialogs: 1, pendingIncoming: 0, pendingOutgoing: 0 }, 'an answered INVITE is not pending');
+  t.is(sim.alice.ua.counts().pendingOutgoing, 1, 'alice still handles forks while the call is up');
+  void outcome.session.bye();
+  await sim.clock.advanceBy(100);
+  // The INVITE transactions linger (Timers L and M) but the UA cores hold no call.
+  t.is(sim.alice.ua.layer.counts().ict, 1);
+  t.is(sim.bob.ua.layer.counts().ist, 1);
+  t.deepEqual(sim.alice.ua.counts(), { dialogs: 0, pendingIncoming: 0, pendingOutgoing: 0 });
+
+  const acksBefore = sendTimes(sim.network.trace.lines, 'ACK').length;
+  right(t, await sim.bob.transport.send(outcome.response, endpoint('udp', '10.0.0.1', 5060)));
+  await sim.clock.advanceBy(100);
+  t.is(sendTimes(sim.network.trace.lines, 'ACK').length, acksBefore + 1, 'the retransmitted 2xx is ACKed again');
+
+  const cancel = right(t, buildCancel(outgoing.request));
+  const cancelResponses: SipResponse[] = [];
+  right(t, sim.alice.ua.layer.sendRequest(cancel, endpoint('udp', '10.0.0.2', 5060), { onResponse: (r) => cancelResponses.push(r) }));
+  await sim.clock.advanceBy(100);
+  t.is(cancelResponses[0]?.status, 200);
+  t.is(paramValue(right(t, getTo(cancelResponses[0]!)).params, 'tag'), bobTag);
+  await sim.clock.runUntilIdle();
+  t.deepEqual(leakReport(sim), []);
+});
 
 test('UA: a 2xx is retransmitted at T1, 2T1, … capped at T2 until the ACK; without ACK the UAS ends the dialog with BYE after 64·T1 (§13.3.1.4)', async (t) => {
   const sim = uaPair(42);

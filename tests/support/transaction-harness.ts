@@ -29,7 +29,7 @@ export class RecordingUser implements TransactionUser {
     this.strays.push(response);
   }
   onServerTerminated(tx: ServerTransaction, reason: string): void {
-    this.serverEnds.push({ method: tx.request.method, reason, atMs: this.clock.nowMs() });
+    this.serverEnds.push({ method: tx.method, reason, atMs: this.clock.nowMs() });
   }
 }
 

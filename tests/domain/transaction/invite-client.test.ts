@@ -77,7 +77,7 @@ test('ICT over TCP: a failure response terminates at once (Timer D = 0)', (t) =>
 });
 
 test('ICT Accepted: further 2xx pass up for the TU to ACK; Timer M terminates (RFC 6026)', (t) => {
-  const accepted: IctState = { tag: 'Accepted', request: invite };
+  const accepted: IctState = { tag: 'Accepted' };
   t.deepEqual(tags(step(t, udp, accepted, { tag: 'ResponseReceived', response: response(invite, 200, 'other-fork') })[1]), ['PassUp:200']);
   t.deepEqual(tags(step(t, udp, accepted, { tag: 'ResponseReceived', response: response(invite, 180) })[1]), ['Discarded']);
   t.deepEqual(tags(step(t, udp, accepted, { tag: 'TimerFired', timer: 'M' })[1]), ['Terminated:Done']);
