@@ -74,7 +74,10 @@ export class SimulatedNetwork {
   readonly random: SeededRandom;
   private readonly defaults: LinkImpairment;
   private readonly links = new Map<string, LinkImpairment>();
-  private readonly inFlight = new Map<string, number>();
+  /** Datagrams in flight per directed link ("a>b"), for the capacity limit. */
+  private readonly inFlight = new Map<string, { count: number }>();
+  /** Bumped by setLink so cached routes pick up new impairments. */
+  private linksVersion = 0;
   private readonly partitions: Array<[ReadonlySet<string>, ReadonlySet<string>]> = [];
   private readonly datagramSockets = new Map<string, { onPacket: (bytes: Uint8Array, source: SimAddress) => void; describe: Describe }>();
   private readonly listeners = new Map<string, (connection: SimStreamConnection) => void>();
@@ -91,6 +94,7 @@ export class SimulatedNetwork {
 
   /** Sets the impairment from one host to another (and back, unless `oneWay`). */
   setLink(from: string, to: string, impairment: Partial<LinkImpairment>, oneWay = false): void {
+    this.linksVersion++;
     this.links.set(`${from}>${to}`, { ...this.linkFor(from, to), ...impairment });
     if (!oneWay) this.links.set(`${to}>${from}`, { ...this.linkFor(to, from), ...impairment });
   }
@@ -123,11 +127,15 @@ export class SimulatedNetwork {
     if (this.datagramSockets.has(key)) return E.left('PortInUse');
     this.datagramSockets.set(key, { onPacket, describe });
     let closed = false;
+    // A socket mostly sends to one peer (RTP, a SIP trunk): remember the last route instead of rebuilding keys per datagram.
+    let route: Route | undefined;
     return E.right({
       host: local.host,
       port: local.port,
       send: (bytes, to) => {
-        if (!closed) this.sendDatagram(local, to, bytes, describe);
+        if (closed) return;
+        if (route === undefined || route.to !== to || route.version !== this.linksVersion) route = this.route(local, to);
+        this.sendDatagram(route, bytes, describe);
       },
       close: () => {
         if (closed) return;
@@ -169,28 +177,36 @@ export class SimulatedNetwork {
     });
   }
 
-  private sendDatagram(from: SimAddress, to: SimAddress, bytes: Uint8Array, describe: Describe): void {
+  /** What sending from `from` to `to` needs, resolved once per peer: keys, link impairment, in-flight counter. */
+  private route(from: SimAddress, to: SimAddress): Route {
+    const linkKey = `${from.host}>${to.host}`;
+    let inFlight = this.inFlight.get(linkKey);
+    if (inFlight === undefined) {
+      inFlight = { count: 0 };
+      this.inFlight.set(linkKey, inFlight);
+    }
+    return { from, to, toKey: addressKey(to), link: this.linkFor(from.host, to.host), inFlight, version: this.linksVersion };
+  }
+
+  private sendDatagram(route: Route, bytes: Uint8Array, describe: Describe): void {
+    const { from, to, toKey, link, inFlight } = route;
     const now = this.clock.nowMs();
     const summary = this.trace.enabled ? describe(bytes) : '';
     this.count('sent');
-    if (this.trace.enabled) this.trace.record(now, 'send', addressKey(from), addressKey(to), summary);
-    const link = this.linkFor(from.host, to.host);
-    if (this.isPartitioned(from.host, to.host)) return this.dropped(now, 'partition', from, to, summary);
+    if (this.trace.enabled) this.trace.record(now, 'send', addressKey(from), toKey, summary);
+    if (this.partitions.length > 0 && this.isPartitioned(from.host, to.host)) return this.dropped(now, 'partition', from, to, summary);
     if (this.random.nextFloat() < link.lossRatio) return this.dropped(now, 'loss', from, to, summary);
     const copies = this.random.nextFloat() < link.duplicateRatio ? 2 : 1;
     if (copies === 2) this.count('duplicated');
-    const linkKey = `${from.host}>${to.host}`;
-    const toKey = addressKey(to);
     for (let copy = 0; copy < copies; copy++) {
-      const inFlight = this.inFlight.get(linkKey) ?? 0;
-      if (inFlight >= link.pathCapacityMax) {
+      if (inFlight.count >= link.pathCapacityMax) {
         this.dropped(now, 'capacity', from, to, summary);
         continue;
       }
-      this.inFlight.set(linkKey, inFlight + 1);
+      inFlight.count++;
       const payload = bytes.slice();
-      this.clock.schedule(this.delayFor(from.host, to.host), () => {
-        this.inFlight.set(linkKey, (this.inFlight.get(linkKey) ?? 1) - 1);
+      this.clock.schedule(this.delayOn(link), () => {
+        inFlight.count--;
         const target = this.datagramSockets.get(toKey);
         if (target === undefined) return this.dropped(this.clock.nowMs(), 'unbound', from, to, summary);
         this.count('delivered');
@@ -273,7 +289,10 @@ export class SimulatedNetwork {
   }
 
   private delayFor(from: string, to: string): number {
-    const link = this.linkFor(from, to);
+    return this.delayOn(this.linkFor(from, to));
+  }
+
+  private delayOn(link: LinkImpairment): number {
     const extra = link.oneWayDelayMeanMs > 0 ? -link.oneWayDelayMeanMs * Math.log(1 - this.random.nextFloat()) : 0;
     // Microsecond resolution keeps traces short and stable.
     return Math.round((link.oneWayDelayMinMs + extra) * 1000) / 1000;
@@ -293,4 +312,13 @@ export class SimulatedNetwork {
   private count(event: string): void {
     this.counts[event] = (this.counts[event] ?? 0) + 1;
   }
+}
+
+interface Route {
+  readonly from: SimAddress;
+  readonly to: SimAddress;
+  readonly toKey: string;
+  readonly link: LinkImpairment;
+  readonly inFlight: { count: number };
+  readonly version: number;
 }

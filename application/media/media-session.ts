@@ -50,6 +50,8 @@ export interface MediaStatistics {
 
 const FRAME_MS = 20;
 const SAMPLES_PER_MS = 8;
+/** Stands in for received audio that a discarding sink will never look at (shared, never written). */
+const UNHEARD_FRAME = new Int16Array(160);
 const RTCP_INTERVAL_MS = 5_000;
 
 /**
@@ -249,7 +251,10 @@ export class MediaSession {
     if (packet.payloadType !== params.payloadType) return void this.counters.unexpectedPayloadType++;
     this.stats = receivePacket(this.stats, packet.ssrc, packet.sequence, packet.timestamp, arrival, packet.payload.length);
     if (params.direction === 'sendrecv' || params.direction === 'recvonly') {
-      this.jitter = pushFrame(this.jitter, { timestamp: packet.timestamp, samples: decodeG711(params.codec, packet.payload) });
+      // Statistics need only the header: audio is decoded only when a sink will hear it (a frame
+      // queued before a sink change plays as silence, at most the buffer's 16 frames).
+      const samples = this.sink.kind === 'discard' ? UNHEARD_FRAME : decodeG711(params.codec, packet.payload);
+      this.jitter = pushFrame(this.jitter, { timestamp: packet.timestamp, samples });
     }
   }
 

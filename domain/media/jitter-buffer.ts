@@ -33,6 +33,12 @@ export const createJitterBuffer = (depth = 3, frameSamples = 160, capacity = 16)
 const tsDelta = (a: number, b: number): number => ((b - a) | 0);
 const slotOf = (b: JitterBuffer, timestamp: number): number => Math.floor(timestamp / b.frameSamples) % b.capacity;
 
+/** The next state written out field by field: this runs twice per packet, and a literal is far cheaper than a spread. */
+const withChanges = (
+  b: JitterBuffer, slots: ReadonlyArray<JitterFrame | undefined>, nextTimestamp: number | undefined,
+  lastPlayed: Int16Array | undefined, concealedInARow: number, late: number, concealed: number,
+): JitterBuffer => ({ depth: b.depth, capacity: b.capacity, frameSamples: b.frameSamples, nextTimestamp, slots, lastPlayed, concealedInARow, late, concealed });
+
 export const bufferedFrames = (b: JitterBuffer): number => b.slots.reduce((n, s) => n + (s === undefined ? 0 : 1), 0);
 
 export const pushFrame = (buffer: JitterBuffer, frame: JitterFrame): JitterBuffer => {
@@ -50,28 +56,36 @@ export const pushFrame = (buffer: JitterBuffer, frame: JitterFrame): JitterBuffe
     late += Math.max(0, Math.floor(tsDelta(nextTimestamp, newStart) / buffer.frameSamples));
     nextTimestamp = newStart;
   }
-  const slots = buffer.slots.map((s) => (s !== undefined && tsDelta(nextTimestamp, s.timestamp) >= 0 ? s : undefined));
+  // Slots behind the playout point are stale only when that point just moved; otherwise a plain copy does.
+  const slots = nextTimestamp === next
+    ? buffer.slots.slice()
+    : buffer.slots.map((s) => (s !== undefined && tsDelta(nextTimestamp, s.timestamp) >= 0 ? s : undefined));
   slots[slotOf(buffer, timestamp)] = { timestamp, samples: frame.samples };
-  return { ...buffer, slots, nextTimestamp, late };
+  return withChanges(buffer, slots, nextTimestamp, buffer.lastPlayed, buffer.concealedInARow, late, buffer.concealed);
 };
 
 export type PlayoutKind = 'frame' | 'concealed' | 'silence' | 'buffering';
 
 /** Takes the next 20 ms of audio (call once per frame period). */
 export const popFrame = (buffer: JitterBuffer): readonly [JitterBuffer, Int16Array, PlayoutKind] => {
-  const silence = new Int16Array(buffer.frameSamples);
   const next = buffer.nextTimestamp;
-  if (next === undefined) return [buffer, silence, 'buffering'];
-  if (buffer.lastPlayed === undefined && bufferedFrames(buffer) < buffer.depth) return [buffer, silence, 'buffering'];
+  if (next === undefined) return [buffer, new Int16Array(buffer.frameSamples), 'buffering'];
+  if (buffer.lastPlayed === undefined && bufferedFrames(buffer) < buffer.depth) return [buffer, new Int16Array(buffer.frameSamples), 'buffering'];
   const index = slotOf(buffer, next);
   const slot = buffer.slots[index];
   const frame = slot !== undefined && slot.timestamp === next ? slot.samples : undefined;
-  const slots = frame === undefined ? buffer.slots : buffer.slots.map((s, i) => (i === index ? undefined : s));
-  const advanced = { ...buffer, slots, nextTimestamp: (next + buffer.frameSamples) >>> 0 };
-  if (frame !== undefined) return [{ ...advanced, lastPlayed: frame, concealedInARow: 0 }, frame, 'frame'];
+  let slots = buffer.slots;
+  if (frame !== undefined) {
+    const copy = slots.slice();
+    copy[index] = undefined;
+    slots = copy;
+  }
+  const after = (next + buffer.frameSamples) >>> 0;
+  if (frame !== undefined) return [withChanges(buffer, slots, after, frame, 0, buffer.late, buffer.concealed), frame, 'frame'];
   if (buffer.lastPlayed !== undefined && buffer.concealedInARow === 0) {
     const faded = Int16Array.from(buffer.lastPlayed, (x) => x >> 1);
-    return [{ ...advanced, concealedInARow: 1, concealed: buffer.concealed + 1 }, faded, 'concealed'];
+    return [withChanges(buffer, slots, after, buffer.lastPlayed, 1, buffer.late, buffer.concealed + 1), faded, 'concealed'];
   }
-  return [{ ...advanced, concealedInARow: buffer.concealedInARow + 1 }, silence, 'silence'];
+  const silent = withChanges(buffer, slots, after, buffer.lastPlayed, buffer.concealedInARow + 1, buffer.late, buffer.concealed);
+  return [silent, new Int16Array(buffer.frameSamples), 'silence'];
 };

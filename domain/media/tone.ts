@@ -15,6 +15,10 @@ export const tone = (frequenciesHz: number | ReadonlyArray<number>, amplitude = 
 export const nextToneFrame = (state: ToneState, out: Int16Array): ToneState => {
   const { frequenciesHz, amplitude, sampleRateHz, position } = state;
   const scale = amplitude / Math.max(1, frequenciesHz.length);
+  if (frequenciesHz.length === 1) {
+    writeOscillator(frequenciesHz[0] as number, sampleRateHz, position, scale, out);
+    return { ...state, position: position + out.length };
+  }
   out.fill(0);
   const mix = new Float64Array(out.length);
   for (const f of frequenciesHz) {
@@ -32,4 +36,18 @@ export const nextToneFrame = (state: ToneState, out: Int16Array): ToneState => {
   }
   for (let i = 0; i < out.length; i++) out[i] = Math.round((mix[i] as number) * scale);
   return { ...state, position: position + out.length };
+};
+
+/** One frequency straight into `out` (no mixing buffer): the common single-tone case. */
+const writeOscillator = (frequencyHz: number, sampleRateHz: number, position: number, scale: number, out: Int16Array): void => {
+  const w = (2 * Math.PI * frequencyHz) / sampleRateHz;
+  const k = 2 * Math.cos(w);
+  let previous = Math.sin(w * (position - 1));
+  let current = Math.sin(w * position);
+  for (let i = 0; i < out.length; i++) {
+    out[i] = Math.round(current * scale);
+    const next = k * current - previous;
+    previous = current;
+    current = next;
+  }
 };

@@ -1,7 +1,8 @@
 import test from 'ava';
+import { SeededRandom } from '../../../adapters/sim/seeded-random.js';
 import { estimateMos, mosFromR, rFactor } from '../../../domain/media/mos.js';
 import {
-  cumulativeLost, expectedPackets, extendedMax, initialReceiverStats, noteSenderReport, ntpMiddle, receivePacket, reportBlock, roundTripMs, type ReceiverStats,
+  cumulativeLost, expectedPackets, extendedMax, initialReceiverStats, noteSenderReport, ntpMiddle, receivePacket, receivePacketStepByStep, reportBlock, roundTripMs, type ReceiverStats,
 } from '../../../domain/media/receiver-stats.js';
 
 const feed = (seqs: ReadonlyArray<number>, start: ReceiverStats = initialReceiverStats): ReceiverStats =>
@@ -66,4 +67,32 @@ test('MOS (E-model): a clean G.711 call scores about 4.4 and the score falls as 
   t.is(mosFromR(0), 1);
   t.is(mosFromR(120), 4.5);
   t.true(rFactor({ lossPercent: 100, jitterMs: 0, oneWayDelayMs: 0 }) < 20);
+});
+
+test('receiver stats: the steady-state shortcut agrees with the step-by-step A.1/A.8 path on any packet sequence', (t) => {
+  const seeded = new SeededRandom(7);
+  const random = { nextFloat: () => seeded.nextFloat(), below: (n: number) => Math.floor(seeded.nextFloat() * n) };
+  for (let run = 0; run < 50; run++) {
+    let fast: ReceiverStats = initialReceiverStats;
+    let slow: ReceiverStats = initialReceiverStats;
+    let seq = random.below(65536);
+    let timestamp = random.below(2 ** 31);
+    for (let i = 0; i < 400; i++) {
+      // Mostly the next packet; sometimes gaps, duplicates, reordering, big jumps, DTMF-like repeats, a new SSRC.
+      const roll = random.nextFloat();
+      const step = roll < 0.75 ? 1 : roll < 0.85 ? 2 + random.below(5) : roll < 0.9 ? 0 : roll < 0.95 ? -1 - random.below(3) : roll < 0.99 ? 3000 + random.below(60000) : 1;
+      seq = (seq + step + 65536) % 65536;
+      timestamp = (timestamp + 160 * step) >>> 0;
+      const ssrc = roll > 0.995 ? 43 : 42;
+      const arrival = i * 160 + random.below(400);
+      const jitterToo = random.nextFloat() > 0.05;
+      fast = receivePacket(fast, ssrc, seq, timestamp, arrival, 160, jitterToo);
+      slow = receivePacketStepByStep(slow, ssrc, seq, timestamp, arrival, 160, jitterToo);
+      if (JSON.stringify(fast) !== JSON.stringify(slow)) {
+        t.deepEqual(fast, slow, `run ${run}, packet ${i}`);
+        return;
+      }
+    }
+    t.deepEqual(fast, slow);
+  }
 });
