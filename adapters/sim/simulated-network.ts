@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { SeededRandom } from './seeded-random.js';
 import { describeSip, SimTrace } from './sim-trace.js';
 import type { VirtualClock } from './virtual-clock.js';
+import { ByteSlab } from '../../application/media/byte-slab.js';
 
 /** TigerBeetle-style knobs for one direction of a link between two hosts. */
 export interface LinkImpairment {
@@ -78,6 +79,7 @@ export class SimulatedNetwork {
   private readonly inFlight = new Map<string, { count: number }>();
   /** Bumped by setLink so cached routes pick up new impairments. */
   private linksVersion = 0;
+  private readonly slab = new ByteSlab();
   private readonly partitions: Array<[ReadonlySet<string>, ReadonlySet<string>]> = [];
   private readonly datagramSockets = new Map<string, { onPacket: (bytes: Uint8Array, source: SimAddress) => void; describe: Describe }>();
   private readonly listeners = new Map<string, (connection: SimStreamConnection) => void>();
@@ -204,7 +206,11 @@ export class SimulatedNetwork {
         continue;
       }
       inFlight.count++;
-      const payload = bytes.slice();
+      // A copy (the sender may reuse its buffer). Media-sized datagrams come from a slab rather than one
+      // ArrayBuffer each; larger ones (SIP) get their own, since a parsed message may keep a view of its
+      // body for a whole call and would pin a slab.
+      const payload = bytes.length <= SLAB_DATAGRAM_MAX ? this.slab.bytes(bytes.length) : new Uint8Array(bytes.length);
+      payload.set(bytes);
       this.clock.schedule(this.delayOn(link), () => {
         inFlight.count--;
         const target = this.datagramSockets.get(toKey);
@@ -313,6 +319,8 @@ export class SimulatedNetwork {
     this.counts[event] = (this.counts[event] ?? 0) + 1;
   }
 }
+
+const SLAB_DATAGRAM_MAX = 512;
 
 interface Route {
   readonly from: SimAddress;

@@ -13,6 +13,7 @@ import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { RtpAddress, RtpSocket, RtpSocketError, RtpSocketFactory } from '../../ports/rtp-socket.js';
 import type { IdGenerator } from '../id-generator.js';
 import { frameProducer, Recorder, type AudioSink, type AudioSource, type FrameProducer } from './audio-io.js';
+import { ByteSlab } from './byte-slab.js';
 
 export interface MediaParameters {
   readonly codec: G711Codec;
@@ -52,6 +53,8 @@ const FRAME_MS = 20;
 const SAMPLES_PER_MS = 8;
 /** Stands in for received audio that a discarding sink will never look at (shared, never written). */
 const UNHEARD_FRAME = new Int16Array(160);
+/** Outgoing packets and decoded frames come from shared slabs, not one ArrayBuffer each. */
+const slab = new ByteSlab();
 const RTCP_INTERVAL_MS = 5_000;
 
 /**
@@ -221,7 +224,7 @@ export class MediaSession {
   private sendPacket(payloadType: number, marker: boolean, timestamp: number, payload: Uint8Array): void {
     const params = this.params;
     if (params === undefined || this.closed) return;
-    const bytes = new Uint8Array(12 + payload.length);
+    const bytes = slab.bytes(12 + payload.length);
     writeRtp({ marker, payloadType, sequence: this.sequence, timestamp, ssrc: this.ssrc, csrcs: [], payload, paddingBytes: 0 }, bytes, 0);
     this.sequence = (this.sequence + 1) & 0xffff;
     this.socket.sendRtp(bytes, params.remote);
@@ -253,7 +256,7 @@ export class MediaSession {
     if (params.direction === 'sendrecv' || params.direction === 'recvonly') {
       // Statistics need only the header: audio is decoded only when a sink will hear it (a frame
       // queued before a sink change plays as silence, at most the buffer's 16 frames).
-      const samples = this.sink.kind === 'discard' ? UNHEARD_FRAME : decodeG711(params.codec, packet.payload);
+      const samples = this.sink.kind === 'discard' ? UNHEARD_FRAME : decodeG711(params.codec, packet.payload, slab.int16(packet.payload.length));
       this.jitter = pushFrame(this.jitter, { timestamp: packet.timestamp, samples });
     }
   }
