@@ -185,7 +185,8 @@ export class MediaSession {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.sendRtcp(true);
+    // RFC 3550 §6.3.7: a participant that never sent an RTP or RTCP packet must not send a BYE.
+    if (this.sent.packets > 0 || this.sent.rtcp > 0) this.sendRtcp(true);
     this.closed = true;
     this.stop();
     await this.socket.close();

@@ -89,6 +89,8 @@ export abstract class CoordinatorBase {
   protected readonly ids: IdGenerator;
   protected readonly sessions = new Map<string, SessionRecord>();
   protected readonly ended = new Map<string, SessionRecord>();
+  /** Live sessions per user, kept with `sessions` so the per-user limit costs O(1) per call, not a scan. */
+  private readonly liveByUser = new Map<string, number>();
   protected total = 0;
   protected failed = 0;
   protected running = false;
@@ -454,6 +456,7 @@ export abstract class CoordinatorBase {
       state: 'Initializing', timers: [], answered, settleAnswered: settle,
     };
     this.sessions.set(record.id, record);
+    this.countUsers(record, 1);
     this.total++;
     this.events.publish({ type: 'SessionCreated', sessionId: record.id, direction, from, to });
     return record;
@@ -507,6 +510,7 @@ export abstract class CoordinatorBase {
     this.bridges.sessionEnded(record.id, reason);
     void record.media?.close();
     this.sessions.delete(record.id);
+    this.countUsers(record, -1);
     const durationMs = record.connectedAtMs === undefined ? 0 : this.deps.clock.nowMs() - record.connectedAtMs;
     this.events.publish({ type: 'CallEnded', sessionId: record.id, reason, durationMs });
     this.deps.handler.onCallEnded?.(callInfo(record), reason);
@@ -518,9 +522,17 @@ export abstract class CoordinatorBase {
   }
 
   protected userCount(user: string): number {
-    let n = 0;
-    for (const r of this.sessions.values()) if (r.users.includes(user)) n++;
-    return n;
+    return this.liveByUser.get(user) ?? 0;
+  }
+
+  /** A session counts once for each distinct user it involves (a call from alice to alice counts once). */
+  private countUsers(record: SessionRecord, delta: 1 | -1): void {
+    record.users.forEach((user, i) => {
+      if (record.users.indexOf(user) !== i) return;
+      const n = (this.liveByUser.get(user) ?? 0) + delta;
+      if (n === 0) this.liveByUser.delete(user);
+      else this.liveByUser.set(user, n);
+    });
   }
 
   protected checkLimits(user: string): void {

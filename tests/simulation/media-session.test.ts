@@ -138,3 +138,16 @@ test('media: symmetric RTP latches once onto the first packet\'s source address'
   t.true(s.a.statistics().packetsReceived > 40, 'b\'s audio reaches a');
   await stop(s);
 });
+
+test('media: RTCP BYE on close only from a session that sent RTP or RTCP (RFC 3550 §6.3.7)', async (t) => {
+  const s = await pair(9, {});
+  // Configured but never started: nothing was sent, so closing sends nothing either.
+  await s.b.close();
+  s.a.start();
+  s.clock.advanceBySync(100);
+  await s.a.close();
+  await s.clock.runUntilIdle();
+  const rtcpFrom = (host: string, port: number) => s.network.trace.lines.filter((l) => l.includes(` send ${host}:${port} `));
+  t.is(rtcpFrom('10.0.0.2', s.b.localAddress.rtcpPort).length, 0);
+  t.is(rtcpFrom('10.0.0.1', s.a.localAddress.rtcpPort).length, 1, 'the sender says BYE');
+});

@@ -159,7 +159,7 @@ test('coordinator API misuse: SessionNotFound, InvalidState, InvalidUri, Invalid
   await stopAll(sim);
 });
 
-test('coordinators: the per-user limit refuses a second call from the same user; the session timeout hangs up long calls', async (t) => {
+test('coordinators: the per-user limit refuses a second call from the same user until the first ends; the session timeout hangs up long calls', async (t) => {
   const sim = await simPeers(106, [new AutoAnswerHandler(), new AutoAnswerHandler()], {}, (b, i) => (i === 0 ? b.withMaxSessionsPerUser(1).withSessionTimeout(5_000) : b));
   const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
   const first = await a.coordinator.createOutgoingCall(a.uri, b.uri);
@@ -170,6 +170,12 @@ test('coordinators: the per-user limit refuses a second call from the same user;
   await settle(sim, 6_000);
   t.true(a.events.some((e) => e.type === 'CallEnded' && e.sessionId === first.id && e.reason === 'Local hangup'), 'hung up by the session timeout');
   t.deepEqual(b.coordinator.listActiveSessions(), []);
+  // The ended call no longer counts: the same user may call again, and is limited again.
+  const again = await a.coordinator.createOutgoingCall(a.uri, b.uri);
+  await rejectsWith(t, a.coordinator.createOutgoingCall(a.uri, b.uri), 'ResourceExhausted');
+  const hangUp = a.coordinator.terminateSession(again.id).catch(() => undefined);
+  await settle(sim, 1_000);
+  await hangUp;
   await stopAll(sim);
 });
 
