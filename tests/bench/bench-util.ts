@@ -1,4 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 
 export interface BenchResult {
   readonly name: string;
@@ -25,3 +29,21 @@ export const report = ({ name, ops, elapsedMs }: BenchResult): void => {
 
 export const formatRate = (n: number): string =>
   n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(1);
+
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+const DIST_ENTRY = path.join(BENCH_DIR, '../../dist/adapters/composition/index.js');
+
+/**
+ * Runs a bench script of this folder in a fresh Node process (as a server runs:
+ * no earlier benchmark's heap or JIT state) and prints what it printed. `mode`
+ * picks the compiled dist/ (built by `npm run bench`) or the sources under tsx;
+ * 'best' means dist/ when it exists.
+ */
+export const runFresh = (script: string, mode: 'dist' | 'source' | 'best', extraArgs: ReadonlyArray<string> = [], nodeFlags: ReadonlyArray<string> = []): void => {
+  const file = path.join(BENCH_DIR, script);
+  const useDist = mode === 'dist' || (mode === 'best' && existsSync(DIST_ENTRY));
+  if (useDist && !existsSync(DIST_ENTRY)) return void console.log(`${script} on dist/: skipped (run npm run build first)`);
+  const args = useDist ? [...nodeFlags, file, 'dist', ...extraArgs] : [...nodeFlags, '--import', 'tsx/esm', file, 'source', ...extraArgs];
+  const child = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 120_000 });
+  console.log((child.stdout || child.stderr || `${script} printed nothing`).trim());
+};

@@ -1,11 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
 import { decodeALaw, decodeMuLaw, encodeALaw, encodeMuLaw } from '../../domain/media/g711.js';
 import { parseRtp, writeRtp, type RtpPacket } from '../../domain/media/rtp-packet.js';
-import { measure } from './bench-util.js';
+import { measure, runFresh } from './bench-util.js';
 
 const codecs = (): void => {
   const pcm = Int16Array.from({ length: 160 }, (_, i) => Math.round(Math.sin(i / 3) * 12000));
@@ -28,15 +24,9 @@ const rtp = (): void => {
   if (sink === 0) console.log('(sink)');
 };
 
-/** Two-way G.711 calls on the simulated network, measured by media-streams.mjs in a fresh process. */
+/** Two-way G.711 calls on the simulated network, measured by media-streams.mjs in fresh processes, discarding and decoding. */
 const streams = (): void => {
-  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'media-streams.mjs');
-  const root = path.join(path.dirname(script), '../..');
-  const args = existsSync(path.join(root, 'dist/adapters/sim/index.js')) ? [script, 'dist'] : ['--import', 'tsx/esm', script, 'source'];
-  for (const sink of ['discard', 'hear']) {
-    const child = spawnSync(process.execPath, [...args, sink], { encoding: 'utf8', timeout: 120_000 });
-    console.log((child.stdout || child.stderr || 'media-streams.mjs printed nothing').trim());
-  }
+  for (const sink of ['discard', 'hear']) runFresh('media-streams.mjs', 'best', [sink]);
 };
 
 export const run = async (): Promise<void> => {

@@ -1,12 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { SessionManagerBuilder } from '../../adapters/composition/session-manager-builder.js';
 import { AutoAnswerHandler } from '../../application/session/call-handler.js';
 import { EventBus } from '../../application/session/event-bus.js';
-import { measure } from './bench-util.js';
+import { measure, runFresh } from './bench-util.js';
 
 
 /** Session setup latency on real loopback: INVITE sent → answered, per call, sequentially at a modest rate. */
@@ -32,17 +28,10 @@ const setupLatency = async (): Promise<void> => {
   await b.stop();
 };
 
-/** Heap per held session, measured by heap-per-session.mjs in a fresh process: on dist/ (npm run bench builds it) and under tsx. */
+/** Heap per held and per ended session, measured by heap-per-session.mjs in fresh processes: on dist/ and under tsx. */
 const heapPerSession = (): void => {
-  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'heap-per-session.mjs');
-  const run = (args: string[]): void => {
-    const child = spawnSync(process.execPath, ['--expose-gc', ...args], { encoding: 'utf8', timeout: 120_000 });
-    console.log((child.stdout || child.stderr || 'heap-per-session.mjs printed nothing').trim());
-  };
-  const root = path.join(path.dirname(script), '../..');
-  if (existsSync(path.join(root, 'dist/adapters/composition/index.js'))) run([script, 'dist']);
-  else console.log('heap per held session, compiled: skipped (run npm run build first)');
-  run(['--import', 'tsx/esm', script, 'source']);
+  runFresh('heap-per-session.mjs', 'dist', [], ['--expose-gc']);
+  runFresh('heap-per-session.mjs', 'source', [], ['--expose-gc']);
 };
 
 const eventsPerSecond = (): void => {
@@ -57,13 +46,7 @@ const eventsPerSecond = (): void => {
 };
 
 /** Setup latency under 1,000 calls/s, measured by setup-under-load.mjs in a fresh process (as a server runs). */
-const setupUnderLoad = (): void => {
-  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'setup-under-load.mjs');
-  const root = path.join(path.dirname(script), '../..');
-  const args = existsSync(path.join(root, 'dist/adapters/composition/index.js')) ? [script, 'dist'] : ['--import', 'tsx/esm', script, 'source'];
-  const child = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 120_000 });
-  console.log((child.stdout || child.stderr || 'setup-under-load.mjs printed nothing').trim());
-};
+const setupUnderLoad = (): void => runFresh('setup-under-load.mjs', 'best');
 
 export const run = async (): Promise<void> => {
   eventsPerSecond();
