@@ -22,9 +22,9 @@ for (const [byeFrom, uac, uas] of [
     const caller = await runSipp([...uac, '-m', '500', '-r', '50', '-l', '100', '-t', 'u1', '-i', '127.0.0.1', '-timeout', '90s', '-timeout_error', `127.0.0.1:${port}`], 120_000);
     const calleeResult = await callee;
     t.log(`caller ${caller.successful}/${caller.failed}, callee ${calleeResult.successful}/${calleeResult.failed}`);
-    t.is(caller.failed, 0, caller.stdout.slice(-1500));
+    t.is(caller.failed, 0, caller.errors || caller.stdout.slice(-1500));
     t.is(caller.successful, 500);
-    t.is(calleeResult.failed, 0, calleeResult.stdout.slice(-1500));
+    t.is(calleeResult.failed, 0, calleeResult.errors || calleeResult.stdout.slice(-1500));
     t.is(calleeResult.successful, 500);
     b2bua.child.kill('SIGTERM');
     t.is(await b2bua.exited, 0);

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ExecutionContext } from 'ava';
@@ -24,6 +24,8 @@ export interface SippResult {
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
+  /** The end of SIPp's error log (-trace_err): why calls failed. */
+  readonly errors: string;
   readonly successful: number;
   readonly failed: number;
 }
@@ -33,7 +35,8 @@ export const runSipp = (args: ReadonlyArray<string>, timeoutMs: number): Promise
   new Promise((resolve) => {
     // SIPp writes its logs to the working directory: give it a private one.
     const cwd = mkdtempSync(path.join(tmpdir(), 'sipp-'));
-    const child = spawn('sipp', ['-nostdin', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // -trace_err: SIPp's account of each failed call, read back below for the failure message.
+    const child = spawn('sipp', ['-nostdin', '-trace_err', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -41,11 +44,12 @@ export const runSipp = (args: ReadonlyArray<string>, timeoutMs: number): Promise
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
+      const errors = readdirSync(cwd).filter((f) => f.endsWith('_errors.log')).map((f) => readFileSync(path.join(cwd, f), 'utf8')).join('\n');
       rmSync(cwd, { recursive: true, force: true });
       const count = (label: string): number => {
         const match = new RegExp(`${label}\\s*\\|\\s*\\d+\\s*\\|\\s*(\\d+)`).exec(stdout);
         return match ? Number(match[1]) : -1;
       };
-      resolve({ code, stdout, stderr, successful: count('Successful call'), failed: count('Failed call') });
+      resolve({ code, stdout, stderr, errors: errors.slice(-3000), successful: count('Successful call'), failed: count('Failed call') });
     });
   });
