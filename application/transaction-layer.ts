@@ -70,6 +70,9 @@ export interface TransactionLayerOptions {
 type ClientState = IctState | NictState;
 type ServerState = IstState | NistState;
 
+/** Timers that retransmit a request (A, E) or a final response (G). */
+const RETRANSMISSION_TIMERS: ReadonlySet<TimerName> = new Set<TimerName>(['A', 'E', 'G']);
+
 /** A transaction's running timers; few at a time, so a small object beats a Map per transaction. */
 type TimerSlots = { [name in TimerName]?: TimerHandle | undefined };
 
@@ -325,6 +328,16 @@ export class TransactionLayer {
   private startTimer<S, C>(tx: Live<S, C>, timer: TimerName, delayMs: number, fire: () => void): void {
     this.cancelTimer(tx, timer);
     tx.timers[timer] = this.clock.schedule(delayMs, () => {
+      if (RETRANSMISSION_TIMERS.has(timer)) {
+        // A process that was busy runs its due timers before reading its sockets: the response
+        // that makes this retransmission moot may be waiting there. One more zero-delay hop lets
+        // it be read first, so an overloaded stack does not add retransmissions to its load.
+        tx.timers[timer] = this.clock.schedule(0, () => {
+          tx.timers[timer] = undefined;
+          fire();
+        });
+        return;
+      }
       tx.timers[timer] = undefined;
       fire();
     });

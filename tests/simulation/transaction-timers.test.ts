@@ -185,3 +185,16 @@ test('a response to a terminated server transaction is refused as a value; ACK i
   t.true(late !== undefined && E.isLeft(late));
   assertClean(t, sim);
 });
+
+test('a retransmission comes due while its response is already waiting: the response is read first and nothing is resent', async (t) => {
+  // 10 ms each way, no randomness: the 200 lands at exactly 500 ms, the instant Timer E comes due
+  // (queued after it, as a reply read after a busy spell would be).
+  const sim = twoNodes(11, { oneWayDelayMinMs: 10, oneWayDelayMeanMs: 0 });
+  sim.bob.user.answer = (req, tx) => void sim.clock.schedule(480, () => void tx.respond(buildResponse(req, 200, { toTag: 'r1' })));
+  const statuses: number[] = [];
+  right(t, sim.alice.layer.sendRequest(request('OPTIONS'), endpoint('udp', '10.0.0.2', 5060), { onResponse: (r) => statuses.push(r.status) }));
+  await sim.clock.advanceBy(40_000);
+  t.deepEqual(statuses, [200]);
+  t.deepEqual(sendTimes(sim.network.trace.lines, 'OPTIONS'), [0], 'no retransmission at 500 ms');
+  t.deepEqual(sim.alice.layer.counts(), { ict: 0, nict: 0, ist: 0, nist: 0 });
+});

@@ -50,6 +50,6 @@ export const runSipp = (args: ReadonlyArray<string>, timeoutMs: number): Promise
         const match = new RegExp(`${label}\\s*\\|\\s*\\d+\\s*\\|\\s*(\\d+)`).exec(stdout);
         return match ? Number(match[1]) : -1;
       };
-      resolve({ code, stdout, stderr, errors: errors.slice(-3000), successful: count('Successful call'), failed: count('Failed call') });
+      resolve({ code, stdout, stderr, errors: errors.length > 4000 ? `${errors.slice(0, 2500)}\n…\n${errors.slice(-1500)}` : errors, successful: count('Successful call'), failed: count('Failed call') });
     });
   });
