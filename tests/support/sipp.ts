@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ExecutionContext } from 'ava';
+import { freeSipPort } from './ports.js';
 
 export const sippAvailable = (): boolean => spawnSync('sipp', ['-v']).error === undefined;
 
@@ -31,7 +32,13 @@ export interface SippResult {
 }
 
 /** Runs SIPp to completion (bounded by `timeoutMs`) and reads its final counters. */
-export const runSipp = (args: ReadonlyArray<string>, timeoutMs: number): Promise<SippResult> =>
+export const runSipp = async (args: ReadonlyArray<string>, timeoutMs: number): Promise<SippResult> => {
+  // SIPp binds local port 5060 unless told otherwise: concurrent runs would collide on it.
+  const withPort = args.includes('-p') ? args : ['-p', String(await freeSipPort()), ...args];
+  return runSippWith(withPort, timeoutMs);
+};
+
+const runSippWith = (args: ReadonlyArray<string>, timeoutMs: number): Promise<SippResult> =>
   new Promise((resolve) => {
     // SIPp writes its logs to the working directory: give it a private one.
     const cwd = mkdtempSync(path.join(tmpdir(), 'sipp-'));
