@@ -306,8 +306,9 @@ export class TransactionLayer {
         case 'Send': this.send(effect.message, tx.target, connectionId, () => this.dispatchServer(tx, { tag: 'TransportFailed' })); break;
         case 'StartTimer': this.startTimer(tx, effect.timer, effect.delayMs, () => void this.dispatchServer(tx, { tag: 'TimerFired', timer: effect.timer as 'G' })); break;
         case 'CancelTimer': this.cancelTimer(tx, effect.timer); break;
+        // An ACK is passed up only for a received message, so its inbound is always there.
         case 'PassUp':
-          if (effect.message.kind === 'request' && effect.message.method === 'ACK') this.tu.onAck?.(effect.message, inbound ?? { message: effect.message, source: tx.handle.source, local: tx.target });
+          if (inbound !== undefined && effect.message.kind === 'request' && effect.message.method === 'ACK') this.tu.onAck?.(effect.message, inbound);
           break;
         case 'Timeout': case 'TransportError': break;
         case 'Terminated':

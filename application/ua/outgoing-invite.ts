@@ -132,11 +132,16 @@ export class OutgoingInvite {
   detachIfAnsweredBy(session: InviteSession): boolean {
     if (this.answered?.session !== session) return false;
     const ack = this.acks.get(this.answered.tag);
-    const dialog = this.early.get(this.answered.tag);
-    const hop = dialog === undefined ? E.right(this.target) : dialogNextHop(dialog);
+    const hop = this.ackHop(this.answered.tag);
     this.relay.reAck = ack !== undefined && E.isRight(hop) ? { tag: this.answered.tag, ack, hop: hop.right } : undefined;
     this.relay.invite = undefined;
     return true;
+  }
+
+  /** Where the ACK for the fork with this To tag goes: its dialog's next hop, or the INVITE's target. */
+  private ackHop(tag: string): E.Either<UaError, Endpoint> {
+    const dialog = this.early.get(tag);
+    return dialog === undefined ? E.right(this.target) : dialogNextHop(dialog);
   }
 
   /** A response from the INVITE transaction. */
@@ -170,8 +175,7 @@ export class OutgoingInvite {
     const knownAck = this.acks.get(tag);
     if (knownAck !== undefined) {
       // A retransmitted 2xx gets the same ACK again (§13.2.2.4).
-      const dialogFor = this.early.get(tag);
-      const hop = dialogFor === undefined ? E.right(this.target) : dialogNextHop(dialogFor);
+      const hop = this.ackHop(tag);
       if (E.isRight(hop)) sendDirect(this.ctx, knownAck, hop.right);
       return;
     }

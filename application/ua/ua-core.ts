@@ -57,6 +57,9 @@ const ALLOWED: ReadonlySet<string> = new Set(UA_METHODS);
 const SUPPORTED: ReadonlySet<string> = new Set(UA_SUPPORTED);
 const DEFAULT_CONFIG: UaConfig = { contactUser: 'session-core', userAgent: 'session-core', timers: DEFAULT_TIMERS };
 
+/** Outgoing INVITEs are found by Call-ID and our From tag (a 2xx or a dialog carries both). */
+const outgoingKeyOf = (callId: string | undefined, fromTag: string | undefined): string => `${callId}|${fromTag}`;
+
 /**
  * The user-agent core (RFC 3261 §8, §12–§15) on the transaction layer: checks
  * every new request (§8.2), creates and finds dialogs in O(1), runs the INVITE
@@ -212,7 +215,7 @@ export class UaCore implements TransactionUser {
     const callId = core.right.callId ?? '';
     const session = this.sessions.get(dialogKey({ callId, localTag: fromTag ?? '', remoteTag: toTag ?? '' }));
     if (session?.resendAck(response) === true) return;
-    this.outgoing.get(`${callId}|${fromTag}`)?.handleStray2xx(response);
+    this.outgoing.get(outgoingKeyOf(callId, fromTag))?.handleStray2xx(response);
   }
 
   onServerTerminated(tx: ServerTransaction, _reason: TerminationReason): void {
@@ -285,7 +288,7 @@ export class UaCore implements TransactionUser {
     if (this.sessions.get(key) === session) this.sessions.delete(key);
     this.awaitingAck.delete(key);
     // Our call ended: its INVITE need not be held until Timer M (local tag = our From tag).
-    const outgoingKey = `${session.dialog.id.callId}|${session.dialog.id.localTag}`;
+    const outgoingKey = outgoingKeyOf(session.dialog.id.callId, session.dialog.id.localTag);
     if (this.outgoing.get(outgoingKey)?.detachIfAnsweredBy(session) === true) this.outgoing.delete(outgoingKey);
     this.handler.onSessionEnded?.(session, reason);
   }
@@ -303,6 +306,6 @@ export class UaCore implements TransactionUser {
   private outgoingKey(request: SipRequest): string {
     const core = coreHeaders(request);
     const fromTag = E.isRight(core) && core.right.from !== undefined ? paramValue(core.right.from.params, 'tag') : undefined;
-    return `${E.isRight(core) ? core.right.callId : ''}|${fromTag}`;
+    return outgoingKeyOf(E.isRight(core) ? core.right.callId : '', fromTag);
   }
 }

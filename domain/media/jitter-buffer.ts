@@ -74,18 +74,16 @@ export const popFrame = (buffer: JitterBuffer): readonly [JitterBuffer, Int16Arr
   const index = slotOf(buffer, next);
   const slot = buffer.slots[index];
   const frame = slot !== undefined && slot.timestamp === next ? slot.samples : undefined;
-  let slots = buffer.slots;
-  if (frame !== undefined) {
-    const copy = slots.slice();
-    copy[index] = undefined;
-    slots = copy;
-  }
   const after = (next + buffer.frameSamples) >>> 0;
-  if (frame !== undefined) return [withChanges(buffer, slots, after, frame, 0, buffer.late, buffer.concealed), frame, 'frame'];
+  if (frame !== undefined) {
+    const slots = buffer.slots.slice();
+    slots[index] = undefined;
+    return [withChanges(buffer, slots, after, frame, 0, buffer.late, buffer.concealed), frame, 'frame'];
+  }
   if (buffer.lastPlayed !== undefined && buffer.concealedInARow === 0) {
     const faded = Int16Array.from(buffer.lastPlayed, (x) => x >> 1);
-    return [withChanges(buffer, slots, after, buffer.lastPlayed, 1, buffer.late, buffer.concealed + 1), faded, 'concealed'];
+    return [withChanges(buffer, buffer.slots, after, buffer.lastPlayed, 1, buffer.late, buffer.concealed + 1), faded, 'concealed'];
   }
-  const silent = withChanges(buffer, slots, after, buffer.lastPlayed, buffer.concealedInARow + 1, buffer.late, buffer.concealed);
+  const silent = withChanges(buffer, buffer.slots, after, buffer.lastPlayed, buffer.concealedInARow + 1, buffer.late, buffer.concealed);
   return [silent, new Int16Array(buffer.frameSamples), 'silence'];
 };

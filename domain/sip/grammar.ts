@@ -4,7 +4,8 @@
  * -1 means "no match".
  */
 
-const TOKEN_EXTRA = "-.!%*_+`'~";
+/** token and word punctuation (§25.1). */
+export const TOKEN_EXTRA = "-.!%*_+`'~";
 const WORD_EXTRA = "-.!%*_+`'~()<>:\\\"/[]?{}";
 
 /** A 128-entry table marking letters, digits and `extra` (character classes of §25.1). */
@@ -18,10 +19,8 @@ export const charTable = (extra: string): Uint8Array => {
 };
 
 const TOKEN = charTable(TOKEN_EXTRA);
-const WORD = charTable(WORD_EXTRA);
 
 export const isTokenChar = (code: number): boolean => code < 128 && TOKEN[code] === 1;
-export const isWordChar = (code: number): boolean => code < 128 && WORD[code] === 1;
 export const isWhitespace = (code: number): boolean => code === 0x20 || code === 0x09;
 export const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39;
 export const isAlpha = (code: number): boolean => (code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a;
@@ -29,16 +28,25 @@ export const isHexDigit = (code: number): boolean =>
   isDigit(code) || ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x66);
 
 /*
- * Runs of a character class are scanned with sticky regular expressions: the
+ * Long runs of a character class are matched with regular expressions: the
  * regex engine compiles them to native code, several times faster per
  * character than a charCodeAt loop, though each call costs about as much as a
  * dozen loop steps: short runs (methods, transports, parameter names) keep loops.
- * Each is used synchronously (lastIndex set, then read), so sharing is safe.
+ * They are built from the same class strings as the tables above.
  */
-const TOKEN_ONLY = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
-const WORD_ONLY = /^[A-Za-z0-9\-.!%*_+`'~()<>:\\"/[\]?{}]+$/;
+const classBody = (extra: string): string => `A-Za-z0-9${extra.replace(/[\\\]\-^]/g, '\\$&')}`;
 
-/** End of the run of `run`'s class starting at `index` (`index` itself when none). */
+/** A sticky regular expression matching a run of letters, digits and `extra`, for `scanRun`. */
+export const charRun = (extra: string): RegExp => new RegExp(`[${classBody(extra)}]*`, 'y');
+
+const TOKEN_ONLY = new RegExp(`^[${classBody(TOKEN_EXTRA)}]+$`);
+const WORD_ONLY = new RegExp(`^[${classBody(WORD_EXTRA)}]+$`);
+
+/**
+ * End of the run of `run`'s class (a `charRun`) starting at `index` (`index`
+ * itself when none). Sticky regexes keep state in lastIndex; it is set and read
+ * synchronously here, so sharing one is safe.
+ */
 export const scanRun = (run: RegExp, text: string, index: number): number => {
   run.lastIndex = index;
   return run.test(text) ? run.lastIndex : index;

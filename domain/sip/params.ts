@@ -1,4 +1,4 @@
-import { equalsIgnoreCase, isWhitespace, scanQuoted, scanRun, skipWs, scanToken, unquote } from './grammar.js';
+import { charRun, equalsIgnoreCase, isWhitespace, scanQuoted, scanRun, skipWs, scanToken, TOKEN_EXTRA, unquote } from './grammar.js';
 
 /** A generic parameter (§25.1 generic-param); `value` is as written, quotes included. */
 export interface Param {
@@ -11,7 +11,7 @@ export type ParamsResult =
   | { readonly ok: false; readonly detail: string; readonly at: number };
 
 /** token characters plus `:`, `[` and `]` (an IPv6 `received`). */
-const PARAM_VALUE_RUN = /[A-Za-z0-9\-.!%*_+`'~:[\]]*/y;
+const PARAM_VALUE_RUN = charRun(`${TOKEN_EXTRA}:[]`);
 
 /**
  * Parses `*( SEMI generic-param )` from `index` up to the end of `text`, with

@@ -50,7 +50,7 @@ const readHead = (bytes: Uint8Array, start: number): Head => {
   }
   const blank = whole.indexOf('\n\r\n');
   if (blank === -1) return { text: whole, bodyStart: bytes.length };
-  return { text: decodeUtf8(bytes, start, start + blank + 1), bodyStart: start + blank + 3 };
+  return { text: whole.slice(0, blank + 1), bodyStart: start + blank + 3 };
 };
 
 /** Byte offset of a character of the head (the head may hold multi-byte characters). */

@@ -18,6 +18,9 @@ export const isSipVersion = (text: string): boolean => {
   return true;
 };
 
+/** The version in upper case; the usual "SIP/2.0" is returned as it is, without a new string. */
+const canonicalVersion = (version: string): string => (version === 'SIP/2.0' ? version : version.toUpperCase());
+
 /**
  * Request-Line = Method SP Request-URI SP SIP-Version; Status-Line = SIP-Version
  * SP Status-Code SP Reason-Phrase (§7.1, §7.2). Exactly one SP between elements:
@@ -39,7 +42,7 @@ export const parseStartLine = (line: string): E.Either<SipParseError, StartLine>
   if (!isSipVersion(version)) return E.left(parseError('BadStartLine', 'bad SIP-Version', method.length + uriText.length + 2));
   const uri = parseUri(uriText);
   if (E.isLeft(uri)) return E.left(parseError('BadRequestUri', `bad Request-URI: ${uri.left.detail}`, method.length + 1 + uri.left.at));
-  return E.right({ kind: 'request', method, uri: uri.right, version: version === 'SIP/2.0' ? version : version.toUpperCase() });
+  return E.right({ kind: 'request', method, uri: uri.right, version: canonicalVersion(version) });
 };
 
 const parseStatusLine = (line: string, version: string, space: number): E.Either<SipParseError, StartLine> => {
@@ -52,5 +55,5 @@ const parseStatusLine = (line: string, version: string, space: number): E.Either
   }
   const status = Number(line.slice(codeStart, codeEnd));
   if (status < 100) return E.left(parseError('BadStatusCode', 'status code below 100', codeStart));
-  return E.right({ kind: 'response', version: version === 'SIP/2.0' ? version : version.toUpperCase(), status, reason: line.slice(codeEnd + 1) });
+  return E.right({ kind: 'response', version: canonicalVersion(version), status, reason: line.slice(codeEnd + 1) });
 };

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { isAlpha, isDigit, isHexDigit, parseDecimal, scanRun } from './grammar.js';
+import { charRun, isAlpha, isDigit, isHexDigit, parseDecimal, scanRun } from './grammar.js';
 import type { Param } from './params.js';
 import type { AbsoluteUri, SipUri, TelUri, Uri } from './uri.js';
 import { HEADER_CHARS, isEscapedText, PARAM_CHARS, PASSWORD_CHARS, unescapeUri, USER_CHARS } from './uri-escape.js';
@@ -82,7 +82,7 @@ const parseSipUriBody = (scheme: 'sip' | 'sips', text: string, base: number): E.
   return E.right(uri);
 };
 
-const HOST_RUN = /[A-Za-z0-9\-._]*/y;
+const HOST_RUN = charRun('-._');
 
 /** hostname / IPv4address / IPv6reference; returns the end index or -1. */
 export const scanHost = (text: string, index: number): number => {

@@ -30,7 +30,7 @@ export const serializeMessage = (message: SipMessage): Uint8Array => {
   const head = formatHead(message);
   // Heads are nearly always ASCII: size by characters and skip counting bytes.
   const ascii = new Uint8Array(head.length + message.body.length);
-  if (writeAsciiExact(head, ascii, 0)) {
+  if (writeAsciiExact(head, ascii)) {
     ascii.set(message.body, head.length);
     return ascii;
   }

@@ -54,12 +54,12 @@ export const writeUtf8 = (text: string, out: Uint8Array, offset: number): number
 };
 
 /**
- * Writes `text` at `offset` if it encodes to exactly `text.length` bytes (pure
- * ASCII) and fits; returns false otherwise, possibly after writing a prefix.
- * Lets a caller size a buffer by `text.length` without counting bytes first.
+ * Writes `text` at the start of `out` if it encodes to exactly `text.length`
+ * bytes (pure ASCII) and fits; returns false otherwise, possibly after writing
+ * a prefix. Lets a caller size a buffer by `text.length` without counting bytes.
  */
-export const writeAsciiExact = (text: string, out: Uint8Array, offset: number): boolean => {
-  const { read, written } = encoder.encodeInto(text, offset === 0 ? out : out.subarray(offset));
+export const writeAsciiExact = (text: string, out: Uint8Array): boolean => {
+  const { read, written } = encoder.encodeInto(text, out);
   return read === text.length && written === text.length;
 };
 

@@ -1,4 +1,5 @@
 import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
 
 /** A UDP port that was free a moment ago (bound to 0 and released), for peers like SIPp that need a number. */
 export const freeUdpPort = async (): Promise<number> => {
@@ -11,7 +12,6 @@ export const freeUdpPort = async (): Promise<number> => {
 
 /** A port free for both UDP and TCP a moment ago: SIPp binds its local port on the transport it uses. */
 export const freeSipPort = async (): Promise<number> => {
-  const { createServer } = await import('node:net');
   for (let attempt = 0; attempt < 20; attempt++) {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -25,7 +25,7 @@ export interface SippResult {
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
-  /** The end of SIPp's error log (-trace_err): why calls failed. */
+  /** SIPp's error log (-trace_err), its start and end when long: why calls failed. */
   readonly errors: string;
   readonly successful: number;
   readonly failed: number;
