@@ -145,37 +145,71 @@ const parseMaxForwards = (v: string): E.Either<HeaderError, number> => {
 const parseCallId = (v: string): E.Either<HeaderError, string> =>
   isValidCallId(v) ? E.right(v) : E.left(headerError(HEADER.CallId, 'not a valid Call-ID'));
 
-/** Parses Via, Call-ID, CSeq and Max-Forwards (no caching); the parser runs this on every message. */
-export const parseTransactionHeaders = (headers: ReadonlyArray<SipHeader>): E.Either<HeaderError, TransactionHeaders> => {
-  const vias: string[] = [];
-  const callIds: string[] = [];
-  const cseqs: string[] = [];
-  const maxForwards: string[] = [];
-  for (const { name, value } of headers) {
-    switch (name) {
-      case HEADER.Via: vias.push(value); break;
-      case HEADER.CallId: callIds.push(value); break;
-      case HEADER.CSeq: cseqs.push(value); break;
-      case HEADER.MaxForwards: maxForwards.push(value); break;
-      default: {
-        // Hand-built messages may use other spellings; parsed ones are already canonical.
-        const canonical = canonicalHeaderName(name);
-        if (canonical === HEADER.Via) vias.push(value);
-        else if (canonical === HEADER.CallId) callIds.push(value);
-        else if (canonical === HEADER.CSeq) cseqs.push(value);
-        else if (canonical === HEADER.MaxForwards) maxForwards.push(value);
-      }
-    }
+const ABSENT = -1;
+const REPEATED = -2;
+
+/**
+ * Where Via, Call-ID, CSeq and Max-Forwards sit in a header list: indices of
+ * every Via line, and of each single header's line (-1 when absent, -2 when
+ * it appears more than once).
+ */
+export interface TransactionLines {
+  readonly vias: number[];
+  callId: number;
+  cseq: number;
+  maxForwards: number;
+}
+
+export const emptyTransactionLines = (): TransactionLines => ({ vias: [], callId: ABSENT, cseq: ABSENT, maxForwards: ABSENT });
+
+/** Records that header `index` is named `name` (canonical) if it is one of the four. */
+export const noteTransactionLine = (lines: TransactionLines, name: string, index: number): void => {
+  switch (name) {
+    case HEADER.Via: lines.vias.push(index); return;
+    case HEADER.CallId: lines.callId = lines.callId === ABSENT ? index : REPEATED; return;
+    case HEADER.CSeq: lines.cseq = lines.cseq === ABSENT ? index : REPEATED; return;
+    case HEADER.MaxForwards: lines.maxForwards = lines.maxForwards === ABSENT ? index : REPEATED; return;
   }
-  const parsedVias = parseListHeader(HEADER.Via, vias, parseVia);
-  if (E.isLeft(parsedVias)) return parsedVias;
-  const callId = single(HEADER.CallId, callIds, parseCallId);
+};
+
+const valueAt = (headers: ReadonlyArray<SipHeader>, index: number): string => (headers[index] as SipHeader).value;
+
+const parseOne = <T>(
+  headers: ReadonlyArray<SipHeader>, name: string, index: number, parse: (value: string) => E.Either<HeaderError, T>,
+): E.Either<HeaderError, T | undefined> => {
+  if (index === ABSENT) return E.right(undefined);
+  if (index === REPEATED) return E.left(headerError(name, 'header appears more than once'));
+  return parse(valueAt(headers, index));
+};
+
+/** Parses the four headers the parser located while reading lines (no caching). */
+export const parseTransactionLines = (headers: ReadonlyArray<SipHeader>, lines: TransactionLines): E.Either<HeaderError, TransactionHeaders> => {
+  const vias: Via[] = [];
+  for (const index of lines.vias) {
+    const value = valueAt(headers, index);
+    const parsed = value.indexOf(',') === -1 ? E.map((v: Via) => [v])(viaOrError(value)) : parseListHeader(HEADER.Via, [value], parseVia);
+    if (E.isLeft(parsed)) return parsed;
+    for (const via of parsed.right) vias.push(via);
+  }
+  const callId = parseOne(headers, HEADER.CallId, lines.callId, parseCallId);
   if (E.isLeft(callId)) return callId;
-  const cseq = single(HEADER.CSeq, cseqs, parseCSeq);
+  const cseq = parseOne(headers, HEADER.CSeq, lines.cseq, parseCSeq);
   if (E.isLeft(cseq)) return cseq;
-  const mf = single(HEADER.MaxForwards, maxForwards, parseMaxForwards);
+  const mf = parseOne(headers, HEADER.MaxForwards, lines.maxForwards, parseMaxForwards);
   if (E.isLeft(mf)) return mf;
-  return E.right({ vias: parsedVias.right, callId: callId.right, cseq: cseq.right, maxForwards: mf.right });
+  return E.right({ vias, callId: callId.right, cseq: cseq.right, maxForwards: mf.right });
+};
+
+const viaOrError = (value: string): E.Either<HeaderError, Via> => {
+  const parsed = parseVia(value);
+  return E.isLeft(parsed) ? E.left(headerError(HEADER.Via, parsed.left.detail, parsed.left.at)) : parsed;
+};
+
+/** Parses Via, Call-ID, CSeq and Max-Forwards of any header list, whatever the spelling of the names (no caching). */
+export const parseTransactionHeaders = (headers: ReadonlyArray<SipHeader>): E.Either<HeaderError, TransactionHeaders> => {
+  const lines = emptyTransactionLines();
+  for (let i = 0; i < headers.length; i++) noteTransactionLine(lines, canonicalHeaderName((headers[i] as SipHeader).name), i);
+  return parseTransactionLines(headers, lines);
 };
 
 const parseAddressHeaders = (headers: ReadonlyArray<SipHeader>): E.Either<HeaderError, AddressHeaders> => {

@@ -82,26 +82,38 @@ for (const name of Object.values(HEADER)) {
 }
 for (const [compact, name] of Object.entries(COMPACT)) BY_LOWER.set(compact, name);
 
-// Canonical names grouped by length: comparing a fresh string against a few
-// interned candidates is cheaper than hashing it for a Map lookup.
-const BY_LENGTH: string[][] = [];
-for (const name of Object.values(HEADER)) (BY_LENGTH[name.length] ??= []).push(name);
-
-/** The canonical spelling of a header name; unknown names come back unchanged. */
-export const canonicalHeaderName = (name: string): string => {
-  const candidates = BY_LENGTH[name.length];
-  if (candidates !== undefined) for (const candidate of candidates) if (candidate === name) return candidate;
-  return BY_LOWER.get(name.toLowerCase()) ?? name;
-};
+// Known names (and compact forms) by length and first letter: a fresh name is
+// matched in place, case-insensitively, against one or two candidates, without
+// slicing or hashing it.
+interface Candidate {
+  readonly lower: string;
+  readonly canonical: string;
+}
+const slotOf = (length: number, firstCode: number): number => length * 32 + ((firstCode | 0x20) & 31);
+const BY_SLOT: Candidate[][] = [];
+for (const [spelling, canonical] of BY_LOWER) {
+  if (spelling !== spelling.toLowerCase()) continue;
+  (BY_SLOT[slotOf(spelling.length, spelling.charCodeAt(0))] ??= []).push({ lower: spelling, canonical });
+}
 
 /**
- * A known name spelled canonically at text[from, to), matched in place without
- * slicing; undefined otherwise (other spellings go through canonicalHeaderName).
+ * The canonical spelling of the known header name at text[from, to), in any
+ * case or compact form; undefined for an unknown name.
  */
-export const canonicalHeaderNameAt = (text: string, from: number, to: number): string | undefined => {
-  const candidates = BY_LENGTH[to - from];
+export const knownHeaderNameAt = (text: string, from: number, to: number): string | undefined => {
+  const candidates = BY_SLOT[slotOf(to - from, text.charCodeAt(from))];
   if (candidates === undefined) return undefined;
-  const first = text.charCodeAt(from);
-  for (const candidate of candidates) if (candidate.charCodeAt(0) === first && text.startsWith(candidate, from)) return candidate;
+  next: for (const { lower, canonical } of candidates) {
+    for (let i = 0; i < lower.length; i++) {
+      const code = text.charCodeAt(from + i);
+      const wanted = lower.charCodeAt(i);
+      // Only letters fold case: '-' must not match CR (0x0d | 0x20 === 0x2d).
+      if (code !== wanted && ((code | 0x20) !== wanted || wanted < 0x61)) continue next;
+    }
+    return canonical;
+  }
   return undefined;
 };
+
+/** The canonical spelling of a header name; unknown names come back unchanged. */
+export const canonicalHeaderName = (name: string): string => knownHeaderNameAt(name, 0, name.length) ?? name;

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { parseTransactionHeaders, rememberTransactionHeaders } from './core-headers.js';
+import { emptyTransactionLines, noteTransactionLine, parseTransactionLines, rememberTransactionHeaders, type TransactionLines } from './core-headers.js';
 import { isToken, isWhitespace } from './grammar.js';
-import { canonicalHeaderName, canonicalHeaderNameAt, HEADER } from './header-names.js';
+import { HEADER, knownHeaderNameAt } from './header-names.js';
 import { EMPTY_BODY, type SipHeader, type SipMessage } from './message.js';
 import { parseError, type SipParseError, type SipParseErrorReason } from './parse-error.js';
 import { parseStartLine } from './parse-start-line.js';
@@ -29,9 +29,10 @@ const findHeaderEnd = (bytes: Uint8Array, start: number): { headerEnd: number; b
   return { headerEnd: bytes.length, bodyStart: bytes.length };
 };
 
-/** The header section as text, and where the body starts in bytes. */
+/** Text holding the header section in [0, end), and where the body starts in bytes. */
 interface Head {
   readonly text: string;
+  readonly end: number;
   readonly bodyStart: number;
 }
 
@@ -39,18 +40,20 @@ interface Head {
  * Decodes the header section. The common message is ASCII throughout: then one
  * decode of the whole input maps characters to bytes one to one (a UTF-8
  * decode never yields more characters than bytes, so equal lengths prove it)
- * and a native string search finds the CRLF empty line. An earlier LF-only
- * empty line is left to the header reader, which stops at it.
+ * and a native string search finds the CRLF empty line. The head is read in
+ * place in that flat string (a slice would be slower to scan). An earlier
+ * LF-only empty line is left to the header reader, which stops at it.
  */
 const readHead = (bytes: Uint8Array, start: number): Head => {
   const whole = decodeUtf8(bytes, start, bytes.length);
   if (whole.length !== bytes.length - start) {
     const { headerEnd, bodyStart } = findHeaderEnd(bytes, start);
-    return { text: decodeUtf8(bytes, start, headerEnd), bodyStart };
+    const text = decodeUtf8(bytes, start, headerEnd);
+    return { text, end: text.length, bodyStart };
   }
   const blank = whole.indexOf('\n\r\n');
-  if (blank === -1) return { text: whole, bodyStart: bytes.length };
-  return { text: whole.slice(0, blank + 1), bodyStart: start + blank + 3 };
+  if (blank === -1) return { text: whole, end: whole.length, bodyStart: bytes.length };
+  return { text: whole, end: blank + 1, bodyStart: start + blank + 3 };
 };
 
 /** Byte offset of a character of the head (the head may hold multi-byte characters). */
@@ -82,11 +85,11 @@ export const parseMessage = (
   const text = head.text;
 
   let lineEnd = text.indexOf('\n');
-  if (lineEnd === -1) lineEnd = text.length;
+  if (lineEnd === -1 || lineEnd > head.end) lineEnd = head.end;
   const startLine = parseStartLine(text.slice(0, text.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd));
   if (E.isLeft(startLine)) return E.left({ ...startLine.left, offsetBytes: start + startLine.left.offsetBytes });
 
-  const lines = readHeaderLines(text, lineEnd + 1, options.maxHeaders);
+  const lines = readHeaderLines(text, lineEnd + 1, head.end, options.maxHeaders);
   if (lines instanceof LineError) return failAt(text, start, lines.reason, lines.detail, lines.at, lines.header);
   const { headers, offsets } = lines;
 
@@ -95,13 +98,13 @@ export const parseMessage = (
   const available = bytes.length - bodyStart;
   const contentLength = lines.contentLength;
   if (contentLength !== -1 && contentLength > available) {
-    const headEnd = lines.blankAt === -1 ? text.length : lines.blankAt;
+    const headEnd = lines.blankAt === -1 ? head.end : lines.blankAt;
     return failAt(text, start, 'BodyTooShort', `Content-Length ${contentLength} exceeds the ${available} body bytes received`, headEnd, HEADER.ContentLength);
   }
   const bodyLength = contentLength === -1 ? available : contentLength;
   const body = bodyLength === 0 ? EMPTY_BODY : bytes.subarray(bodyStart, bodyStart + bodyLength);
 
-  const core = parseTransactionHeaders(headers);
+  const core = parseTransactionLines(headers, lines.transaction);
   if (E.isLeft(core)) {
     const index = headers.findIndex((h) => h.name === core.left.header);
     const reason = core.left.detail === 'header appears more than once' ? 'DuplicateHeader' : 'BadHeaderValue';
@@ -129,6 +132,8 @@ interface HeaderLines {
   readonly headers: SipHeader[];
   /** Character offset of each header's first line. */
   readonly offsets: number[];
+  /** Where Via, Call-ID, CSeq and Max-Forwards are, found while reading. */
+  readonly transaction: TransactionLines;
   /** -1 when absent. */
   readonly contentLength: number;
   /** Character offset of an LF-only empty line that ended the head, or -1. */
@@ -139,62 +144,70 @@ const CONTENT_LENGTH = /^[0-9]{1,9}$/;
 
 /**
  * Splits the header section into unfolded `name: value` lines (§7.3.1) in one
- * pass over indices: known names are recognised in place, so only values are sliced.
+ * pass over indices: known names are recognised in place, so only values are
+ * sliced, and the transaction headers are located on the way.
  */
-const readHeaderLines = (text: string, from: number, maxHeaders: number): HeaderLines | LineError => {
+const readHeaderLines = (text: string, from: number, to: number, maxHeaders: number): HeaderLines | LineError => {
   const headers: SipHeader[] = [];
   const offsets: number[] = [];
+  const transaction = emptyTransactionLines();
+  let contentLength: string | undefined;
   let contentLengthAt = -1;
+  let lastWasContentLength = false;
   let blankAt = -1;
   let pos = from;
-  while (pos < text.length) {
+  while (pos < to) {
     let end = text.indexOf('\n', pos);
-    if (end === -1) end = text.length;
+    if (end === -1 || end > to) end = to;
     if (end === pos) {
       blankAt = pos;
       break;
     }
     const lineEnd = text.charCodeAt(end - 1) === CR ? end - 1 : end;
     if (lineEnd > pos && isWhitespace(text.charCodeAt(pos))) {
-      const previous = headers.pop();
-      if (previous === undefined) return new LineError('BadHeaderLine', 'continuation line before any header', pos);
       const more = trimWs(text, pos, lineEnd);
-      headers.push({ name: previous.name, value: more.length === 0 ? previous.value : previous.value.length === 0 ? more : `${previous.value} ${more}` });
+      if (lastWasContentLength) contentLength = joinFolded(contentLength as string, more);
+      else {
+        const previous = headers.pop();
+        if (previous === undefined) return new LineError('BadHeaderLine', 'continuation line before any header', pos);
+        headers.push({ name: previous.name, value: joinFolded(previous.value, more) });
+      }
     } else if (lineEnd > pos) {
       const colon = text.indexOf(':', pos);
       if (colon === -1 || colon >= lineEnd) return new LineError('BadHeaderLine', "header line without ':'", pos);
       let nameEnd = colon;
       while (nameEnd > pos && isWhitespace(text.charCodeAt(nameEnd - 1))) nameEnd--;
-      let name = canonicalHeaderNameAt(text, pos, nameEnd);
+      let name = knownHeaderNameAt(text, pos, nameEnd);
       if (name === undefined) {
-        const rawName = text.slice(pos, nameEnd);
-        name = canonicalHeaderName(rawName);
+        name = text.slice(pos, nameEnd);
         // A known name is a token already; only unknown names need the check.
-        if (name === rawName && !isToken(rawName)) return new LineError('BadHeaderLine', 'header name is not a token', pos);
+        if (!isToken(name)) return new LineError('BadHeaderLine', 'header name is not a token', pos);
       }
-      if (headers.length >= maxHeaders) return new LineError('TooManyHeaders', `more than ${maxHeaders} header lines`, pos);
       if (name === HEADER.ContentLength) {
-        if (contentLengthAt !== -1) return new LineError('DuplicateHeader', 'Content-Length appears more than once', pos, HEADER.ContentLength);
-        contentLengthAt = headers.length;
+        // Content-Length is derived from the body when serializing, never stored.
+        if (contentLength !== undefined) return new LineError('DuplicateHeader', 'Content-Length appears more than once', pos, HEADER.ContentLength);
+        contentLength = trimWs(text, colon + 1, lineEnd);
+        contentLengthAt = pos;
+        lastWasContentLength = true;
+      } else {
+        if (headers.length >= maxHeaders) return new LineError('TooManyHeaders', `more than ${maxHeaders} header lines`, pos);
+        noteTransactionLine(transaction, name, headers.length);
+        headers.push({ name, value: trimWs(text, colon + 1, lineEnd) });
+        offsets.push(pos);
+        lastWasContentLength = false;
       }
-      headers.push({ name, value: trimWs(text, colon + 1, lineEnd) });
-      offsets.push(pos);
     }
     pos = end + 1;
   }
-  let contentLength = -1;
-  if (contentLengthAt !== -1) {
-    const value = (headers[contentLengthAt] as SipHeader).value;
-    if (!CONTENT_LENGTH.test(value)) {
-      return new LineError('BadContentLength', 'Content-Length is not a non-negative integer', offsets[contentLengthAt] as number, HEADER.ContentLength);
-    }
-    contentLength = Number(value);
-    // Content-Length is derived from the body when serializing, never stored.
-    headers.splice(contentLengthAt, 1);
-    offsets.splice(contentLengthAt, 1);
+  if (contentLength === undefined) return { headers, offsets, transaction, contentLength: -1, blankAt };
+  if (!CONTENT_LENGTH.test(contentLength)) {
+    return new LineError('BadContentLength', 'Content-Length is not a non-negative integer', contentLengthAt, HEADER.ContentLength);
   }
-  return { headers, offsets, contentLength, blankAt };
+  return { headers, offsets, transaction, contentLength: Number(contentLength), blankAt };
 };
+
+const joinFolded = (value: string, more: string): string =>
+  more.length === 0 ? value : value.length === 0 ? more : `${value} ${more}`;
 
 const trimWs = (line: string, from: number, to: number): string => {
   let start = from;
