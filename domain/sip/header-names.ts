@@ -115,5 +115,17 @@ export const knownHeaderNameAt = (text: string, from: number, to: number): strin
   return undefined;
 };
 
+// Canonical names by length: a name already spelled canonically (the usual
+// case) is found by comparing whole strings, which is native and fast.
+const CANONICAL_BY_LENGTH: string[][] = [];
+for (const name of Object.values(HEADER)) (CANONICAL_BY_LENGTH[name.length] ??= []).push(name);
+
+/** `name` itself as the interned constant if it is a known name spelled canonically. */
+export const exactHeaderName = (name: string): string | undefined => {
+  const candidates = CANONICAL_BY_LENGTH[name.length];
+  if (candidates !== undefined) for (const candidate of candidates) if (candidate === name) return candidate;
+  return undefined;
+};
+
 /** The canonical spelling of a header name; unknown names come back unchanged. */
-export const canonicalHeaderName = (name: string): string => knownHeaderNameAt(name, 0, name.length) ?? name;
+export const canonicalHeaderName = (name: string): string => exactHeaderName(name) ?? knownHeaderNameAt(name, 0, name.length) ?? name;

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { emptyTransactionLines, noteTransactionLine, parseTransactionLines, rememberTransactionHeaders, type TransactionLines } from './core-headers.js';
 import { isToken, isWhitespace } from './grammar.js';
-import { HEADER, knownHeaderNameAt } from './header-names.js';
+import { exactHeaderName, HEADER, knownHeaderNameAt } from './header-names.js';
 import { EMPTY_BODY, type SipHeader, type SipMessage } from './message.js';
 import { parseError, type SipParseError, type SipParseErrorReason } from './parse-error.js';
 import { parseStartLine } from './parse-start-line.js';
@@ -177,9 +177,10 @@ const readHeaderLines = (text: string, from: number, to: number, maxHeaders: num
       if (colon === -1 || colon >= lineEnd) return new LineError('BadHeaderLine', "header line without ':'", pos);
       let nameEnd = colon;
       while (nameEnd > pos && isWhitespace(text.charCodeAt(nameEnd - 1))) nameEnd--;
-      let name = knownHeaderNameAt(text, pos, nameEnd);
+      const rawName = text.slice(pos, nameEnd);
+      let name = exactHeaderName(rawName) ?? knownHeaderNameAt(text, pos, nameEnd);
       if (name === undefined) {
-        name = text.slice(pos, nameEnd);
+        name = rawName;
         // A known name is a token already; only unknown names need the check.
         if (!isToken(name)) return new LineError('BadHeaderLine', 'header name is not a token', pos);
       }

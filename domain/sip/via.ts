@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { isDigit, parseDecimal, scanToken, skipWs } from './grammar.js';
+import { isDigit, isTokenChar, parseDecimal, scanToken, skipWs } from './grammar.js';
 import { formatParams, paramValue, findParam, parseParams, type Param } from './params.js';
 import { scanHost } from './parse-uri.js';
 
@@ -17,19 +17,40 @@ export type ViaError = { readonly detail: string; readonly at: number };
 
 const fail = (detail: string, at: number): E.Either<ViaError, never> => E.left({ detail, at });
 
+/** The usual sent-protocol prefix, matched as is before the general LWS-tolerant scan. */
+const SIP_2_0 = 'SIP/2.0/';
+const KNOWN_TRANSPORTS = ['UDP', 'TCP', 'TLS', 'SCTP', 'WS', 'WSS'];
+
+/** The transport in upper case, reusing the constant for the usual ones. */
+const transportAt = (text: string, from: number, to: number): string => {
+  for (const known of KNOWN_TRANSPORTS) if (known.length === to - from && text.startsWith(known, from)) return known;
+  return text.slice(from, to).toUpperCase();
+};
+
 /** Parses a single via-parm; LWS is allowed around the slashes of sent-protocol. */
 export const parseVia = (text: string): E.Either<ViaError, Via> => {
-  const parts: string[] = [];
+  let protocolName = 'SIP';
+  let protocolVersion = '2.0';
+  let transport: string;
   let i = skipWs(text, 0);
-  for (let k = 0; k < 3; k++) {
-    const end = scanToken(text, i);
-    if (end === i) return fail('bad sent-protocol', i);
-    parts.push(text.slice(i, end));
+  if (text.startsWith(SIP_2_0, i) && isTokenChar(text.charCodeAt(i + SIP_2_0.length))) {
+    const end = scanToken(text, i + SIP_2_0.length);
+    transport = transportAt(text, i + SIP_2_0.length, end);
     i = skipWs(text, end);
-    if (k < 2) {
-      if (text.charCodeAt(i) !== 0x2f) return fail("expected '/' in sent-protocol", i);
-      i = skipWs(text, i + 1);
+  } else {
+    const parts: string[] = [];
+    for (let k = 0; k < 3; k++) {
+      const end = scanToken(text, i);
+      if (end === i) return fail('bad sent-protocol', i);
+      parts.push(text.slice(i, end));
+      i = skipWs(text, end);
+      if (k < 2) {
+        if (text.charCodeAt(i) !== 0x2f) return fail("expected '/' in sent-protocol", i);
+        i = skipWs(text, i + 1);
+      }
     }
+    [protocolName, protocolVersion, transport] = parts as [string, string, string];
+    transport = transport.toUpperCase();
   }
   const hostStart = i;
   if (hostStart === text.length) return fail('missing sent-by', i);
@@ -39,18 +60,18 @@ export const parseVia = (text: string): E.Either<ViaError, Via> => {
   let port: number | undefined;
   if (text.charCodeAt(i) === 0x3a) {
     i = skipWs(text, i + 1);
-    let end = i;
-    while (end < text.length && isDigit(text.charCodeAt(end))) end++;
-    port = parseDecimal(text.slice(i, end), 65535);
-    if (port === undefined) return fail('bad sent-by port', i);
-    i = end;
+    const digitsStart = i;
+    let value = 0;
+    // Leading zeros are legal (port = 1*DIGIT); the value saturates just above the range.
+    while (i < text.length && isDigit(text.charCodeAt(i))) value = Math.min(value * 10 + text.charCodeAt(i++) - 0x30, 65536);
+    if (i === digitsStart || value > 65535) return fail('bad sent-by port', digitsStart);
+    port = value;
   }
   const params = parseParams(text, i);
   if (!params.ok) return fail(params.detail, params.at);
-  const [protocolName, protocolVersion, transport] = parts as [string, string, string];
   // Built in one shape (no conditional spreads): this runs for every message.
   const via: { -readonly [K in keyof Via]: Via[K] } = {
-    protocolName, protocolVersion, transport: transport.toUpperCase(), host: text.slice(hostStart, hostEnd), params: params.params,
+    protocolName, protocolVersion, transport, host: text.slice(hostStart, hostEnd), params: params.params,
   };
   if (port !== undefined) via.port = port;
   const ttl = paramValue(via.params, 'ttl');

@@ -49,7 +49,22 @@ test('parseVia: fields, rport request, maddr and ttl (§20.42, RFC 3581)', (t) =
   t.is(viaRport(filled), 6000);
 });
 
+test('parseVia: the usual SIP/2.0/ prefix and the LWS-tolerant form give the same fields', (t) => {
+  const usual = right(t, parseVia('SIP/2.0/TCP host:5060;branch=z9hG4bKa'));
+  const spaced = right(t, parseVia('SIP / 2.0 / tcp host:5060;branch=z9hG4bKa'));
+  t.deepEqual(spaced, usual);
+  t.deepEqual(right(t, parseVia('sip/2.0/Udp h')), { protocolName: 'sip', protocolVersion: '2.0', transport: 'UDP', host: 'h', params: [] });
+  t.is(right(t, parseVia('SIP/2.0/UDP h:65535')).port, 65535);
+  t.is(right(t, parseVia('SIP/2.0/UDP h:0005060')).port, 5060, 'leading zeros are digits');
+  t.is(right(t, parseVia('SIP/2.0/UDP h : 5070')).port, 5070, 'LWS around the colon');
+  t.is(right(t, parseVia('SIP/2.0/SCTP h')).transport, 'SCTP');
+  t.is(right(t, parseVia('SIP/2.0/X-NEW h')).transport, 'X-NEW');
+});
+
 const badVias: ReadonlyArray<[string, RegExp]> = [
+  ['SIP/2.0/UDP host:65536', /bad sent-by port/],
+  ['SIP/2.0/UDP host:', /bad sent-by port/],
+  ['SIP/2.0/ host', /missing sent-by|bad sent-by host/],
   ['SIP/2.0 host', /expected '\/'/],
   ['SIP/2.0/UDP', /missing sent-by/],
   ['SIP/2.0/UDP host:abc', /bad sent-by port/],

@@ -85,6 +85,17 @@ test('parseMessage: every compact header form maps to its full name (§7.3.3)', 
   t.is(decodeUtf8(m.body).split('\r\n')[0], 'v=0');
 });
 
+test('parseMessage: header names in any case map to the canonical spelling; a bare CR in a name is not a hyphen', (t) => {
+  const base = ['OPTIONS sip:a@b SIP/2.0', 'VIA: SIP/2.0/UDP h;branch=z9hG4bK1', 'from: <sip:x@y>;tag=1', 'tO: <sip:a@b>',
+    'cAll-Id: c1', 'cseq: 1 OPTIONS', 'MAX-forwards: 70', 'x-CUSTOM: kept', 'content-length: 0', '', ''];
+  const m = request(t, base.join('\r\n'));
+  t.deepEqual(m.headers.map((h) => h.name), ['Via', 'From', 'To', 'Call-ID', 'CSeq', 'Max-Forwards', 'x-CUSTOM']);
+  t.is(right(t, getCallId(m)), 'c1');
+  t.is(right(t, getMaxForwards(m)), 70);
+  const withCr = [...base.slice(0, 4), 'Call\rID: c1', ...base.slice(5)].join('\r\n');
+  t.is(left(t, parseMessage(withCr)).reason, 'BadHeaderLine');
+});
+
 test('parseMessage: REGISTER with Digest Authorization and a two-element Contact list', (t) => {
   const m = request(t, REGISTER_AUTH);
   const contacts = right(t, getContacts(m));
