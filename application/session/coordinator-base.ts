@@ -514,7 +514,11 @@ export abstract class CoordinatorBase {
     const durationMs = record.connectedAtMs === undefined ? 0 : this.deps.clock.nowMs() - record.connectedAtMs;
     this.events.publish({ type: 'CallEnded', sessionId: record.id, reason, durationMs });
     this.deps.handler.onCallEnded?.(callInfo(record), reason);
-    record.settleAnswered(sessionException(error ?? { kind: 'Cancelled', message: `the call ended: ${reason}` }));
+    // Only a call still waiting for its answer has anyone to tell; an Error (with its stack) is not built for nothing.
+    if (record.settleAnswered !== IGNORE_SETTLE) {
+      record.settleAnswered(sessionException(error ?? { kind: 'Cancelled', message: `the call ended: ${reason}` }));
+      record.settleAnswered = IGNORE_SETTLE;
+    }
     if (this.deps.config.lingerMs > 0 && this.running) {
       this.ended.set(record.id, record);
       record.timers.push(this.deps.clock.schedule(this.deps.config.lingerMs, () => this.ended.delete(record.id)));
