@@ -2,7 +2,7 @@ import { startExample } from '../support/example-process.js';
 import { freeUdpPort } from '../support/ports.js';
 import { runSipp, sippAvailable } from '../support/sipp.js';
 
-const RATES = [250, 500, 1000, 2000, 4000, 8000];
+const RATES = [250, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 5000, 6000, 7000, 8000, 10000];
 
 /** SIPp uac at each rate for ~2 s against `port`; the highest rate with no failed call. */
 const highestClean = async (port: number): Promise<{ rate: number; results: string[] }> => {
