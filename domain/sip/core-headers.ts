@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { isToken, isWord, parseDecimal, skipWs, splitTopLevel } from './grammar.js';
+import { isCallId, parseDecimal, scanToken, skipWs, splitTopLevel } from './grammar.js';
 import { headerError, type HeaderError } from './header-error.js';
 import { canonicalHeaderName, HEADER } from './header-names.js';
 import type { SipHeader, SipMessage } from './message.js';
@@ -38,16 +38,17 @@ export const parseCSeq = (value: string): E.Either<HeaderError, CSeq> => {
   while (end < value.length && value.charCodeAt(end) >= 0x30 && value.charCodeAt(end) <= 0x39) end++;
   const seq = parseDecimal(value.slice(i, end), MAX_CSEQ);
   if (seq === undefined) return E.left(headerError(HEADER.CSeq, 'sequence number missing or not below 2^31', i));
-  const method = value.slice(end).trim();
-  if (end === value.length || !isToken(method)) return E.left(headerError(HEADER.CSeq, 'bad method', end));
-  return E.right({ seq, method });
+  // LWS, then the method token, then nothing but LWS.
+  const methodStart = skipWs(value, end);
+  const methodEnd = scanToken(value, methodStart);
+  if (methodStart === end || methodEnd === methodStart || skipWs(value, methodEnd) !== value.length) {
+    return E.left(headerError(HEADER.CSeq, 'bad method', end));
+  }
+  return E.right({ seq, method: value.slice(methodStart, methodEnd) });
 };
 
 /** callid = word [ "@" word ] (§25.1). */
-export const isValidCallId = (value: string): boolean => {
-  const at = value.indexOf('@');
-  return at === -1 ? isWord(value) : isWord(value.slice(0, at)) && isWord(value.slice(at + 1));
-};
+export const isValidCallId = (value: string): boolean => isCallId(value);
 
 /** Splits every line of a comma-list header and parses each element. */
 export const parseListHeader = <T>(

@@ -40,7 +40,8 @@ const classBody = (extra: string): string => `A-Za-z0-9${extra.replace(/[\\\]\-^
 export const charRun = (extra: string): RegExp => new RegExp(`[${classBody(extra)}]*`, 'y');
 
 const TOKEN_ONLY = new RegExp(`^[${classBody(TOKEN_EXTRA)}]+$`);
-const WORD_ONLY = new RegExp(`^[${classBody(WORD_EXTRA)}]+$`);
+const WORD = `[${classBody(WORD_EXTRA)}]+`;
+const CALL_ID = new RegExp(`^${WORD}(?:@${WORD})?$`);
 
 /**
  * End of the run of `run`'s class (a `charRun`) starting at `index` (`index`
@@ -59,8 +60,8 @@ export const isToken = (text: string): boolean => {
   return true;
 };
 
-/** Call-ID's `word` class (§25.1), which admits more punctuation than `token`. */
-export const isWord = (text: string): boolean => WORD_ONLY.test(text);
+/** callid = word [ "@" word ] (§25.1; `word` admits more punctuation than `token`), in one regex run. */
+export const isCallId = (text: string): boolean => CALL_ID.test(text);
 
 /** Skips spaces and tabs (headers are unfolded before parsing, so LWS is SP/HT). */
 export const skipWs = (text: string, index: number): number => {
