@@ -44,9 +44,14 @@ export class SessionManagerBuilder {
   private problem: SessionError | undefined;
   private trace: ((entry: SipTraceEntry) => void) | undefined;
 
-  withSipPort(port: number): this {
-    this.options['sipPort'] = port;
+  /** Sets one config field; io-ts checks the values in build(), the key is checked here. */
+  private option(key: keyof SessionConfig, value: unknown): this {
+    this.options[key] = value;
     return this;
+  }
+
+  withSipPort(port: number): this {
+    return this.option('sipPort', port);
   }
 
   /** The address others reach us at: a host, or a SIP URI whose host is used. */
@@ -54,8 +59,8 @@ export class SessionManagerBuilder {
     if (address.startsWith('sip:') || address.startsWith('sips:')) {
       const uri = parseUri(address);
       if (E.isLeft(uri) || uri.right.kind !== 'sip') this.problem ??= invalid('localAddress', `not a SIP URI: ${address}`);
-      else this.options['localAddress'] = uri.right.host.replace(/^\[|\]$/g, '');
-    } else this.options['localAddress'] = address;
+      else this.option('localAddress', uri.right.host.replace(/^\[|\]$/g, ''));
+    } else this.option('localAddress', address);
     return this;
   }
 
@@ -66,21 +71,16 @@ export class SessionManagerBuilder {
       this.problem ??= invalid('localBindAddr', `expected "ip:port", got ${JSON.stringify(bind)}`);
       return this;
     }
-    this.options['bindHost'] = match[1];
-    this.options['sipPort'] = Number(match[2]);
-    if (this.options['localAddress'] === DEFAULT_SESSION_CONFIG.localAddress) this.options['localAddress'] = match[1];
-    return this;
+    if (this.options['localAddress'] === DEFAULT_SESSION_CONFIG.localAddress) this.option('localAddress', match[1]);
+    return this.option('bindHost', match[1]).option('sipPort', Number(match[2]));
   }
 
   withMediaPorts(start: number, end: number): this {
-    this.options['mediaPortStart'] = start;
-    this.options['mediaPortEnd'] = end;
-    return this;
+    return this.option('mediaPortStart', start).option('mediaPortEnd', end);
   }
 
   withTransports(transports: ReadonlyArray<string>): this {
-    this.options['transports'] = [...transports];
-    return this;
+    return this.option('transports', [...transports]);
   }
 
   withHandler(handler: CallHandler): this {
@@ -89,46 +89,38 @@ export class SessionManagerBuilder {
   }
 
   withMaxSessions(max: number): this {
-    this.options['maxSessions'] = max;
-    return this;
+    return this.option('maxSessions', max);
   }
 
   withMaxSessionsPerUser(max: number): this {
-    this.options['maxSessionsPerUser'] = max;
-    return this;
+    return this.option('maxSessionsPerUser', max);
   }
 
   /** Longest call in ms before it is hung up (0 = unlimited). */
   withSessionTimeout(ms: number): this {
-    this.options['sessionTimeoutMs'] = ms;
-    return this;
+    return this.option('sessionTimeoutMs', ms);
   }
 
   withDeferTimeout(ms: number): this {
-    this.options['deferTimeoutMs'] = ms;
-    return this;
+    return this.option('deferTimeoutMs', ms);
   }
 
   withAnswerTimeout(ms: number): this {
-    this.options['answerTimeoutMs'] = ms;
-    return this;
+    return this.option('answerTimeoutMs', ms);
   }
 
   /** false: signaling-only sessions (no RTP ports, no SDP unless the caller supplies one). */
   withMedia(enabled: boolean): this {
-    this.options['media'] = enabled;
-    return this;
+    return this.option('media', enabled);
   }
 
   /** G.711 codecs to offer and accept, in order of preference (default PCMU, PCMA). */
   withCodecs(codecs: ReadonlyArray<string>): this {
-    this.options['codecs'] = [...codecs];
-    return this;
+    return this.option('codecs', [...codecs]);
   }
 
   withUserAgent(userAgent: string): this {
-    this.options['userAgent'] = userAgent;
-    return this;
+    return this.option('userAgent', userAgent);
   }
 
   withLogger(logger: Logger): this {

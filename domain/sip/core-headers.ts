@@ -185,25 +185,15 @@ const parseOne = <T>(
 
 /** Parses the four headers the parser located while reading lines (no caching). */
 export const parseTransactionLines = (headers: ReadonlyArray<SipHeader>, lines: TransactionLines): E.Either<HeaderError, TransactionHeaders> => {
-  const vias: Via[] = [];
-  for (const index of lines.vias) {
-    const value = valueAt(headers, index);
-    const parsed = value.indexOf(',') === -1 ? E.map((v: Via) => [v])(viaOrError(value)) : parseListHeader(HEADER.Via, [value], parseVia);
-    if (E.isLeft(parsed)) return parsed;
-    for (const via of parsed.right) vias.push(via);
-  }
+  const vias = parseListHeader(HEADER.Via, lines.vias.map((index) => valueAt(headers, index)), parseVia);
+  if (E.isLeft(vias)) return vias;
   const callId = parseOne(headers, HEADER.CallId, lines.callId, parseCallId);
   if (E.isLeft(callId)) return callId;
   const cseq = parseOne(headers, HEADER.CSeq, lines.cseq, parseCSeq);
   if (E.isLeft(cseq)) return cseq;
   const mf = parseOne(headers, HEADER.MaxForwards, lines.maxForwards, parseMaxForwards);
   if (E.isLeft(mf)) return mf;
-  return E.right({ vias, callId: callId.right, cseq: cseq.right, maxForwards: mf.right });
-};
-
-const viaOrError = (value: string): E.Either<HeaderError, Via> => {
-  const parsed = parseVia(value);
-  return E.isLeft(parsed) ? E.left(headerError(HEADER.Via, parsed.left.detail, parsed.left.at)) : parsed;
+  return E.right({ vias: vias.right, callId: callId.right, cseq: cseq.right, maxForwards: mf.right });
 };
 
 /** Parses Via, Call-ID, CSeq and Max-Forwards of any header list, whatever the spelling of the names (no caching). */

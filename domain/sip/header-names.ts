@@ -74,38 +74,37 @@ const COMPACT: Readonly<Record<string, KnownHeaderName>> = {
   a: 'Accept-Contact', j: 'Reject-Contact',
 };
 
-const BY_LOWER = new Map<string, string>();
-// Canonical spellings map to themselves so the common case is one exact lookup.
-for (const name of Object.values(HEADER)) {
-  BY_LOWER.set(name.toLowerCase(), name);
-  BY_LOWER.set(name, name);
-}
-for (const [compact, name] of Object.entries(COMPACT)) BY_LOWER.set(compact, name);
+// Canonical names by length: a name already spelled canonically (the usual
+// case) is found by comparing whole strings, which is native and fast.
+const CANONICAL_BY_LENGTH: string[][] = [];
+for (const name of Object.values(HEADER)) (CANONICAL_BY_LENGTH[name.length] ??= []).push(name);
 
-// Known names (and compact forms) by length and first letter: a fresh name is
-// matched in place, case-insensitively, against one or two candidates, without
-// slicing or hashing it.
+const exactSpelling = (name: string): string | undefined => {
+  const candidates = CANONICAL_BY_LENGTH[name.length];
+  if (candidates !== undefined) for (const candidate of candidates) if (candidate === name) return candidate;
+  return undefined;
+};
+
+// Every other spelling (any case, compact forms) by length and first letter,
+// compared case-insensitively against the one or two candidates of its slot.
 interface Candidate {
   readonly lower: string;
   readonly canonical: string;
 }
 const slotOf = (length: number, firstCode: number): number => length * 32 + ((firstCode | 0x20) & 31);
 const BY_SLOT: Candidate[][] = [];
-for (const [spelling, canonical] of BY_LOWER) {
-  if (spelling !== spelling.toLowerCase()) continue;
-  (BY_SLOT[slotOf(spelling.length, spelling.charCodeAt(0))] ??= []).push({ lower: spelling, canonical });
-}
+const addSpelling = (lower: string, canonical: string): void => {
+  (BY_SLOT[slotOf(lower.length, lower.charCodeAt(0))] ??= []).push({ lower, canonical });
+};
+for (const name of Object.values(HEADER)) addSpelling(name.toLowerCase(), name);
+for (const [compact, name] of Object.entries(COMPACT)) addSpelling(compact, name);
 
-/**
- * The canonical spelling of the known header name at text[from, to), in any
- * case or compact form; undefined for an unknown name.
- */
-export const knownHeaderNameAt = (text: string, from: number, to: number): string | undefined => {
-  const candidates = BY_SLOT[slotOf(to - from, text.charCodeAt(from))];
+const foldedSpelling = (name: string): string | undefined => {
+  const candidates = BY_SLOT[slotOf(name.length, name.charCodeAt(0))];
   if (candidates === undefined) return undefined;
   next: for (const { lower, canonical } of candidates) {
     for (let i = 0; i < lower.length; i++) {
-      const code = text.charCodeAt(from + i);
+      const code = name.charCodeAt(i);
       const wanted = lower.charCodeAt(i);
       // Only letters fold case: '-' must not match CR (0x0d | 0x20 === 0x2d).
       if (code !== wanted && ((code | 0x20) !== wanted || wanted < 0x61)) continue next;
@@ -115,17 +114,8 @@ export const knownHeaderNameAt = (text: string, from: number, to: number): strin
   return undefined;
 };
 
-// Canonical names by length: a name already spelled canonically (the usual
-// case) is found by comparing whole strings, which is native and fast.
-const CANONICAL_BY_LENGTH: string[][] = [];
-for (const name of Object.values(HEADER)) (CANONICAL_BY_LENGTH[name.length] ??= []).push(name);
-
-/** `name` itself as the interned constant if it is a known name spelled canonically. */
-export const exactHeaderName = (name: string): string | undefined => {
-  const candidates = CANONICAL_BY_LENGTH[name.length];
-  if (candidates !== undefined) for (const candidate of candidates) if (candidate === name) return candidate;
-  return undefined;
-};
+/** The canonical spelling of a known header name in any case or compact form; undefined for an unknown name. */
+export const knownHeaderName = (name: string): string | undefined => exactSpelling(name) ?? foldedSpelling(name);
 
 /** The canonical spelling of a header name; unknown names come back unchanged. */
-export const canonicalHeaderName = (name: string): string => exactHeaderName(name) ?? knownHeaderNameAt(name, 0, name.length) ?? name;
+export const canonicalHeaderName = (name: string): string => knownHeaderName(name) ?? name;

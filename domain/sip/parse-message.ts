@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { emptyTransactionLines, noteTransactionLine, parseTransactionLines, rememberTransactionHeaders, type TransactionLines } from './core-headers.js';
 import { isToken, isWhitespace } from './grammar.js';
-import { exactHeaderName, HEADER, knownHeaderNameAt } from './header-names.js';
+import { HEADER, knownHeaderName } from './header-names.js';
 import { EMPTY_BODY, type SipHeader, type SipMessage } from './message.js';
 import { parseError, type SipParseError, type SipParseErrorReason } from './parse-error.js';
 import { parseStartLine } from './parse-start-line.js';
@@ -178,7 +178,7 @@ const readHeaderLines = (text: string, from: number, to: number, maxHeaders: num
       let nameEnd = colon;
       while (nameEnd > pos && isWhitespace(text.charCodeAt(nameEnd - 1))) nameEnd--;
       const rawName = text.slice(pos, nameEnd);
-      let name = exactHeaderName(rawName) ?? knownHeaderNameAt(text, pos, nameEnd);
+      let name = knownHeaderName(rawName);
       if (name === undefined) {
         name = rawName;
         // A known name is a token already; only unknown names need the check.
