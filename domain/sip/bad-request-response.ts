@@ -7,6 +7,7 @@ import { responseForParseError } from './error-response.js';
 import { decodeUtf8 } from './text-codec.js';
 import { formatVia, parseVia, type Via } from './via.js';
 import { parseCoreHeaders } from './core-headers.js';
+import { responseRecord } from './message-record.js';
 
 const ECHOED = new Set<string>([HEADER.Via, HEADER.From, HEADER.To, HEADER.CallId, HEADER.CSeq]);
 
@@ -46,7 +47,7 @@ export const badRequestResponse = (bytes: Uint8Array, error: SipParseError): { r
   if (E.isLeft(topVia)) return undefined;
   const { status, reason } = responseForParseError(error);
   const echoed = headers.flatMap((h) => echo(h, topVia.right));
-  return { response: { kind: 'response', version: SIP_VERSION, status, reason, headers: echoed, body: EMPTY_BODY }, topVia: topVia.right };
+  return { response: responseRecord(SIP_VERSION, status, reason, echoed, EMPTY_BODY), topVia: topVia.right };
 };
 
 /** Echo a header as received when it parses; a broken Via is replaced by its readable part, others are left out. */

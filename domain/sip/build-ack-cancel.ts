@@ -4,6 +4,7 @@ import { HEADER } from './header-names.js';
 import { EMPTY_BODY, headerValue, type SipHeader, type SipRequest, type SipResponse } from './message.js';
 import { formatVia } from './via.js';
 import type { HeaderError } from './header-error.js';
+import { requestRecord } from './message-record.js';
 
 /**
  * Headers shared by ACK-for-non-2xx and CANCEL: the request's top Via only,
@@ -28,10 +29,10 @@ const hopHeaders = (request: SipRequest, method: string, to: string): E.Either<H
 
 /** The ACK a client transaction sends for a 300–699 to INVITE (§17.1.1.3): To from the response. */
 export const buildAckForFailure = (invite: SipRequest, response: SipResponse): E.Either<HeaderError, SipRequest> =>
-  E.map((headers: SipHeader[]): SipRequest => ({ kind: 'request', method: 'ACK', uri: invite.uri, version: invite.version, headers, body: EMPTY_BODY }))(
+  E.map((headers: SipHeader[]): SipRequest => requestRecord('ACK', invite.uri, invite.version, headers, EMPTY_BODY))(
     hopHeaders(invite, 'ACK', headerValue(response, HEADER.To) ?? headerValue(invite, HEADER.To) ?? ''));
 
 /** CANCEL for a pending request (§9.1): same Request-URI, To, From, Call-ID, CSeq number, top Via. */
 export const buildCancel = (request: SipRequest): E.Either<HeaderError, SipRequest> =>
-  E.map((headers: SipHeader[]): SipRequest => ({ kind: 'request', method: 'CANCEL', uri: request.uri, version: request.version, headers, body: EMPTY_BODY }))(
+  E.map((headers: SipHeader[]): SipRequest => requestRecord('CANCEL', request.uri, request.version, headers, EMPTY_BODY))(
     hopHeaders(request, 'CANCEL', headerValue(request, HEADER.To) ?? ''));

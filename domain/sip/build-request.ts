@@ -3,6 +3,7 @@ import { EMPTY_BODY, SIP_VERSION, type SipHeader, type SipRequest } from './mess
 import { formatNameAddr, type NameAddr } from './name-addr.js';
 import type { Uri } from './uri.js';
 import { formatVia, type Via } from './via.js';
+import { requestRecord } from './message-record.js';
 
 export interface RequestParts {
   readonly method: string;
@@ -36,5 +37,5 @@ export const buildRequest = (parts: RequestParts): SipRequest => {
   headers.push(...(parts.headers ?? []));
   const body = parts.body ?? EMPTY_BODY;
   if (parts.contentType !== undefined && body.length > 0) headers.push({ name: HEADER.ContentType, value: parts.contentType });
-  return { kind: 'request', method: parts.method, uri: parts.uri, version: SIP_VERSION, headers, body };
+  return requestRecord(parts.method, parts.uri, SIP_VERSION, headers, body);
 };

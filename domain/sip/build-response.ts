@@ -4,6 +4,7 @@ import { HEADER } from './header-names.js';
 import { EMPTY_BODY, type SipHeader, type SipRequest, type SipResponse } from './message.js';
 import { hasParam } from './params.js';
 import { reasonPhrase } from './reason-phrases.js';
+import { responseRecord } from './message-record.js';
 
 export interface ResponseOptions {
   readonly reason?: string;
@@ -36,5 +37,5 @@ export const buildResponse = (request: SipRequest, status: number, options: Resp
   headers.push(...(options.headers ?? []));
   const body = options.body ?? EMPTY_BODY;
   if (options.contentType !== undefined && body.length > 0) headers.push({ name: HEADER.ContentType, value: options.contentType });
-  return { kind: 'response', version: request.version, status, reason: options.reason ?? reasonPhrase(status), headers, body };
+  return responseRecord(request.version, status, options.reason ?? reasonPhrase(status), headers, body);
 };

@@ -3,6 +3,7 @@ import { isCallId, parseDecimal, scanToken, skipWs, splitTopLevel } from './gram
 import { headerError, type HeaderError } from './header-error.js';
 import { canonicalHeaderName, HEADER } from './header-names.js';
 import type { SipHeader, SipMessage } from './message.js';
+import { readMemo, writeMemo, type MemoKey } from './message-record.js';
 import { parseNameAddr, type NameAddr } from './name-addr.js';
 import { parseVia, type Via } from './via.js';
 
@@ -110,27 +111,30 @@ interface AddressHeaders {
 }
 
 /**
- * Per-message memo, kept in a non-enumerable symbol slot on the message
- * itself: spreads and comparisons never see it, and unlike a WeakMap it costs
- * the garbage collector nothing extra on the hot receive path.
+ * Per-message memo. Messages from the parser and builders are records with
+ * private memo fields (message-record); any other message (a spread copy, a
+ * hand-made literal) keeps it in a non-enumerable symbol slot: spreads and
+ * comparisons never see it, and unlike a WeakMap it costs the garbage
+ * collector nothing extra.
  */
 interface MemoSlot<T> {
   readonly get: (message: SipMessage) => T | undefined;
   readonly set: (message: SipMessage, value: T) => void;
 }
 
-const memoSlot = <T>(description: string): MemoSlot<T> => {
-  const key = Symbol(description);
+const memoSlot = <T>(key: MemoKey): MemoSlot<T> => {
+  const symbol = Symbol(`sip.${key}Headers`);
   return {
-    get: (message) => (message as unknown as Record<symbol, T | undefined>)[key],
+    get: (message) => (readMemo(message, key) ?? (message as unknown as Record<symbol, unknown>)[symbol]) as T | undefined,
     set: (message, value) => {
-      if (Object.isExtensible(message)) Object.defineProperty(message, key, { value, enumerable: false, writable: true, configurable: true });
+      if (writeMemo(message, key, value) || !Object.isExtensible(message)) return;
+      Object.defineProperty(message, symbol, { value, enumerable: false, writable: true, configurable: true });
     },
   };
 };
 
-const transactionCache = memoSlot<TransactionHeaders>('sip.transactionHeaders');
-const addressCache = memoSlot<AddressHeaders>('sip.addressHeaders');
+const transactionCache = memoSlot<TransactionHeaders>('transaction');
+const addressCache = memoSlot<AddressHeaders>('address');
 
 const valuesOf = (headers: ReadonlyArray<SipHeader>, wanted: string): string[] => {
   const out: string[] = [];

@@ -3,6 +3,7 @@ import { emptyTransactionLines, noteTransactionLine, parseTransactionLines, reme
 import { isToken, isWhitespace } from './grammar.js';
 import { HEADER, knownHeaderName } from './header-names.js';
 import { EMPTY_BODY, type SipHeader, type SipMessage } from './message.js';
+import { requestRecord, responseRecord } from './message-record.js';
 import { parseError, type SipParseError, type SipParseErrorReason } from './parse-error.js';
 import { parseStartLine } from './parse-start-line.js';
 import { decodeUtf8, encodeUtf8, utf8Length } from './text-codec.js';
@@ -112,8 +113,8 @@ export const parseMessage = (
   }
   const s = startLine.right;
   const message: SipMessage = s.kind === 'request'
-    ? { kind: 'request', method: s.method, uri: s.uri, version: s.version, headers, body }
-    : { kind: 'response', version: s.version, status: s.status, reason: s.reason, headers, body };
+    ? requestRecord(s.method, s.uri, s.version, headers, body)
+    : responseRecord(s.version, s.status, s.reason, headers, body);
   rememberTransactionHeaders(message, core.right);
   return E.right(message);
 };
