@@ -40,21 +40,16 @@ interface Head {
 /**
  * Decodes the header section. The common message is ASCII throughout: then one
  * decode of the whole input maps characters to bytes one to one (a UTF-8
- * decode never yields more characters than bytes, so equal lengths prove it)
- * and a native string search finds the CRLF empty line. The head is read in
- * place in that flat string (a slice would be slower to scan). An earlier
- * LF-only empty line is left to the header reader, which stops at it.
+ * decode never yields more characters than bytes, so equal lengths prove it),
+ * and the header reader finds the empty line as it goes. Otherwise only the
+ * head, up to the empty line found in the bytes, is decoded.
  */
 const readHead = (bytes: Uint8Array, start: number): Head => {
   const whole = decodeUtf8(bytes, start, bytes.length);
-  if (whole.length !== bytes.length - start) {
-    const { headerEnd, bodyStart } = findHeaderEnd(bytes, start);
-    const text = decodeUtf8(bytes, start, headerEnd);
-    return { text, end: text.length, bodyStart };
-  }
-  const blank = whole.indexOf('\n\r\n');
-  if (blank === -1) return { text: whole, end: whole.length, bodyStart: bytes.length };
-  return { text: whole, end: blank + 1, bodyStart: start + blank + 3 };
+  if (whole.length === bytes.length - start) return { text: whole, end: whole.length, bodyStart: bytes.length };
+  const { headerEnd, bodyStart } = findHeaderEnd(bytes, start);
+  const text = decodeUtf8(bytes, start, headerEnd);
+  return { text, end: text.length, bodyStart };
 };
 
 /** Byte offset of a character of the head (the head may hold multi-byte characters). */
@@ -92,10 +87,10 @@ export const parseMessage = (
 
   const lines = readHeaderLines(text, lineEnd + 1, head.end, options.maxHeaders);
   if (lines instanceof LineError) return failAt(text, start, lines.reason, lines.detail, lines.at, lines.header);
-  const { headers, offsets } = lines;
+  const headers = lines.headers;
 
-  // An LF-only empty line ends the head early; the text was then decoded one character per byte.
-  const bodyStart = lines.blankAt === -1 ? head.bodyStart : start + lines.blankAt + 1;
+  // An empty line met by the reader was in an ASCII text: characters are bytes.
+  const bodyStart = lines.blankAt === -1 ? head.bodyStart : start + lines.bodyAt;
   const available = bytes.length - bodyStart;
   const contentLength = lines.contentLength;
   if (contentLength !== -1 && contentLength > available) {
@@ -107,9 +102,9 @@ export const parseMessage = (
 
   const core = parseTransactionLines(headers, lines.transaction);
   if (E.isLeft(core)) {
-    const index = headers.findIndex((h) => h.name === core.left.header);
     const reason = core.left.detail === 'header appears more than once' ? 'DuplicateHeader' : 'BadHeaderValue';
-    return failAt(text, start, reason, core.left.detail, index === -1 ? 0 : (offsets[index] as number), core.left.header);
+    const at = firstLineNamed(text, lineEnd + 1, lines.blankAt === -1 ? head.end : lines.blankAt, core.left.header);
+    return failAt(text, start, reason, core.left.detail, at, core.left.header);
   }
   const s = startLine.right;
   const message: SipMessage = s.kind === 'request'
@@ -131,14 +126,14 @@ class LineError {
 interface HeaderLines {
   /** Every header but Content-Length, unfolded, in order. */
   readonly headers: SipHeader[];
-  /** Character offset of each header's first line. */
-  readonly offsets: number[];
   /** Where Via, Call-ID, CSeq and Max-Forwards are, found while reading. */
   readonly transaction: TransactionLines;
   /** -1 when absent. */
   readonly contentLength: number;
-  /** Character offset of an LF-only empty line that ended the head, or -1. */
+  /** Character offset of the empty line that ended the head, or -1. */
   readonly blankAt: number;
+  /** Character offset just after that empty line (where the body starts), or -1. */
+  readonly bodyAt: number;
 }
 
 const CONTENT_LENGTH = /^[0-9]{1,9}$/;
@@ -150,7 +145,6 @@ const CONTENT_LENGTH = /^[0-9]{1,9}$/;
  */
 const readHeaderLines = (text: string, from: number, to: number, maxHeaders: number): HeaderLines | LineError => {
   const headers: SipHeader[] = [];
-  const offsets: number[] = [];
   const transaction = emptyTransactionLines();
   let contentLength: string | undefined;
   let contentLengthAt = -1;
@@ -160,11 +154,11 @@ const readHeaderLines = (text: string, from: number, to: number, maxHeaders: num
   while (pos < to) {
     let end = text.indexOf('\n', pos);
     if (end === -1 || end > to) end = to;
-    if (end === pos) {
+    const lineEnd = end > pos && text.charCodeAt(end - 1) === CR ? end - 1 : end;
+    if (lineEnd === pos && end < to) {
       blankAt = pos;
       break;
     }
-    const lineEnd = text.charCodeAt(end - 1) === CR ? end - 1 : end;
     if (lineEnd > pos && isWhitespace(text.charCodeAt(pos))) {
       const more = trimWs(text, pos, lineEnd);
       if (lastWasContentLength) contentLength = joinFolded(contentLength as string, more);
@@ -195,17 +189,26 @@ const readHeaderLines = (text: string, from: number, to: number, maxHeaders: num
         if (headers.length >= maxHeaders) return new LineError('TooManyHeaders', `more than ${maxHeaders} header lines`, pos);
         noteTransactionLine(transaction, name, headers.length);
         headers.push({ name, value: trimWs(text, colon + 1, lineEnd) });
-        offsets.push(pos);
         lastWasContentLength = false;
       }
     }
     pos = end + 1;
   }
-  if (contentLength === undefined) return { headers, offsets, transaction, contentLength: -1, blankAt };
+  const bodyAt = blankAt === -1 ? -1 : text.indexOf('\n', blankAt) + 1;
+  if (contentLength === undefined) return { headers, transaction, contentLength: -1, blankAt, bodyAt };
   if (!CONTENT_LENGTH.test(contentLength)) {
     return new LineError('BadContentLength', 'Content-Length is not a non-negative integer', contentLengthAt, HEADER.ContentLength);
   }
-  return { headers, offsets, transaction, contentLength: Number(contentLength), blankAt };
+  return { headers, transaction, contentLength: Number(contentLength), blankAt, bodyAt };
+};
+
+/** Offset of the first header line named `header` (any spelling) in [from, to); 0 when none. For error positions only. */
+const firstLineNamed = (text: string, from: number, to: number, header: string): number => {
+  for (let pos = from; pos < to; pos = text.indexOf('\n', pos) + 1 || to) {
+    const colon = text.indexOf(':', pos);
+    if (colon !== -1 && knownHeaderName(text.slice(pos, colon).trimEnd()) === header) return pos;
+  }
+  return 0;
 };
 
 const joinFolded = (value: string, more: string): string =>

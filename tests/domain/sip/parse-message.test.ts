@@ -224,6 +224,10 @@ test('parseMessage: error offsets point at the offending line in bytes', (t) => 
   const error = left(t, parseMessage(text));
   t.is(error.reason, 'BadHeaderValue');
   t.is(error.offsetBytes, new TextEncoder().encode('OPTIONS sip:a@b SIP/2.0\r\nFrom: "Jörg" <sip:j@b>\r\n').length);
+  const ascii = 'OPTIONS sip:a@b SIP/2.0\nTo: <sip:a@b>\nl: 0\n  \nmax-forwards : 999\n\nbody';
+  const late = left(t, parseMessage(ascii));
+  t.like(late, { reason: 'BadHeaderValue', header: 'Max-Forwards' });
+  t.is(late.offsetBytes, ascii.indexOf('max-forwards'), 'any spelling, after a folded Content-Length');
 });
 
 test('serializeMessage: parse → serialize → parse is stable for every fixture', (t) => {
