@@ -4,6 +4,7 @@ import { headerError, type HeaderError } from './header-error.js';
 import { canonicalHeaderName, HEADER } from './header-names.js';
 import type { SipHeader, SipMessage } from './message.js';
 import { readMemo, writeMemo, type MemoKey } from './message-record.js';
+import { knownMethodAt } from './methods.js';
 import { parseNameAddr, type NameAddr } from './name-addr.js';
 import { parseVia, type Via } from './via.js';
 
@@ -45,7 +46,7 @@ export const parseCSeq = (value: string): E.Either<HeaderError, CSeq> => {
   if (methodStart === end || methodEnd === methodStart || skipWs(value, methodEnd) !== value.length) {
     return E.left(headerError(HEADER.CSeq, 'bad method', end));
   }
-  return E.right({ seq, method: value.slice(methodStart, methodEnd) });
+  return E.right({ seq, method: knownMethodAt(value, methodStart, methodEnd) ?? value.slice(methodStart, methodEnd) });
 };
 
 /** callid = word [ "@" word ] (§25.1). */

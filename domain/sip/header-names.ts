@@ -74,19 +74,10 @@ const COMPACT: Readonly<Record<string, KnownHeaderName>> = {
   a: 'Accept-Contact', j: 'Reject-Contact',
 };
 
-// Canonical names by length: a name already spelled canonically (the usual
-// case) is found by comparing whole strings, which is native and fast.
-const CANONICAL_BY_LENGTH: string[][] = [];
-for (const name of Object.values(HEADER)) (CANONICAL_BY_LENGTH[name.length] ??= []).push(name);
-
-const exactSpelling = (name: string): string | undefined => {
-  const candidates = CANONICAL_BY_LENGTH[name.length];
-  if (candidates !== undefined) for (const candidate of candidates) if (candidate === name) return candidate;
-  return undefined;
-};
-
-// Every other spelling (any case, compact forms) by length and first letter,
-// compared case-insensitively against the one or two candidates of its slot.
+// Every spelling (canonical, any case, compact forms) is looked up by length
+// and first letter, which leaves one or two candidates: a name spelled
+// canonically (the usual case) is then found by one native string compare,
+// any other spelling by a case-insensitive compare.
 interface Candidate {
   readonly lower: string;
   readonly canonical: string;
@@ -99,9 +90,7 @@ const addSpelling = (lower: string, canonical: string): void => {
 for (const name of Object.values(HEADER)) addSpelling(name.toLowerCase(), name);
 for (const [compact, name] of Object.entries(COMPACT)) addSpelling(compact, name);
 
-const foldedSpelling = (name: string): string | undefined => {
-  const candidates = BY_SLOT[slotOf(name.length, name.charCodeAt(0))];
-  if (candidates === undefined) return undefined;
+const foldedSpelling = (candidates: ReadonlyArray<Candidate>, name: string): string | undefined => {
   next: for (const { lower, canonical } of candidates) {
     for (let i = 0; i < lower.length; i++) {
       const code = name.charCodeAt(i);
@@ -115,7 +104,12 @@ const foldedSpelling = (name: string): string | undefined => {
 };
 
 /** The canonical spelling of a known header name in any case or compact form; undefined for an unknown name. */
-export const knownHeaderName = (name: string): string | undefined => exactSpelling(name) ?? foldedSpelling(name);
+export const knownHeaderName = (name: string): string | undefined => {
+  const candidates = BY_SLOT[slotOf(name.length, name.charCodeAt(0))];
+  if (candidates === undefined) return undefined;
+  for (const { canonical } of candidates) if (canonical === name) return canonical;
+  return foldedSpelling(candidates, name);
+};
 
 /** The canonical spelling of a header name; unknown names come back unchanged. */
 export const canonicalHeaderName = (name: string): string => knownHeaderName(name) ?? name;

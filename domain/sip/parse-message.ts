@@ -82,7 +82,7 @@ export const parseMessage = (
 
   let lineEnd = text.indexOf('\n');
   if (lineEnd === -1 || lineEnd > head.end) lineEnd = head.end;
-  const startLine = parseStartLine(text.slice(0, text.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd));
+  const startLine = parseStartLine(text, text.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd);
   if (E.isLeft(startLine)) return E.left({ ...startLine.left, offsetBytes: start + startLine.left.offsetBytes });
 
   const lines = readHeaderLines(text, lineEnd + 1, head.end, options.maxHeaders);

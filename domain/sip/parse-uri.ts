@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { charRun, isAlpha, isDigit, isHexDigit, parseDecimal, scanRun } from './grammar.js';
+import { charRun, isAlpha, isDigit, isHexDigit, scanRun } from './grammar.js';
 import type { Param } from './params.js';
 import type { AbsoluteUri, SipUri, TelUri, Uri } from './uri.js';
-import { HEADER_CHARS, isEscapedText, PARAM_CHARS, PASSWORD_CHARS, unescapeUri, USER_CHARS } from './uri-escape.js';
+import { HEADER_CHARS, isEscapedText, PARAM_CHARS, PASSWORD_CHARS, scanEscaped, unescapeUri, USER_CHARS } from './uri-escape.js';
 
 /** Why a URI did not parse; `at` is the character offset inside the URI text. */
 export interface UriError {
@@ -25,56 +25,62 @@ export const schemeLength = (text: string): number => {
 };
 
 /** Parses any URI allowed in a SIP message: sip, sips, tel, or an opaque absoluteURI. */
-export const parseUri = (text: string): E.Either<UriError, Uri> => {
+export const parseUri = (text: string): E.Either<UriError, Uri> => parseUriIn(text, 0, text.length);
+
+/** Parses the URI at text[from, to) without copying it out; error offsets are relative to `from`. */
+export const parseUriIn = (text: string, from: number, to: number): E.Either<UriError, Uri> => {
+  // The usual lower-case schemes are read in place.
+  if (to - from >= 4 && text.startsWith('sip:', from)) return parseSipUriBody('sip', text, from + 4, to, from);
+  if (to - from >= 5 && text.startsWith('sips:', from)) return parseSipUriBody('sips', text, from + 5, to, from);
+  if (from !== 0 || to !== text.length) return parseUri(text.slice(from, to));
   const prefix = schemeLength(text);
   if (prefix === 0) return fail('missing URI scheme', 0);
   const scheme = text.slice(0, prefix - 1).toLowerCase();
-  const rest = text.slice(prefix);
-  if (scheme === 'sip' || scheme === 'sips') return parseSipUriBody(scheme, rest, prefix);
-  if (scheme === 'tel') return parseTelUri(rest, prefix);
-  return parseAbsoluteUri(text.slice(0, prefix - 1), rest, prefix);
+  if (scheme === 'sip' || scheme === 'sips') return parseSipUriBody(scheme, text, prefix, text.length, 0);
+  if (scheme === 'tel') return parseTelUri(text.slice(prefix), prefix);
+  return parseAbsoluteUri(text.slice(0, prefix - 1), text.slice(prefix), prefix);
 };
 
 export const parseSipUri = (text: string): E.Either<UriError, SipUri> =>
   E.chain((uri: Uri) => (uri.kind === 'sip' ? E.right(uri) : fail('not a sip or sips URI', 0)))(parseUri(text));
 
-const parseSipUriBody = (scheme: 'sip' | 'sips', text: string, base: number): E.Either<UriError, SipUri> => {
+/** The text of [from, to) with %HH escapes resolved. */
+const unescapedRange = (text: string, from: number, to: number): string => unescapeUri(text.slice(from, to));
+
+/** Reads `[userinfo@]host[:port][;params][?headers]` in text[start, to); error offsets are relative to `base`. */
+const parseSipUriBody = (scheme: 'sip' | 'sips', text: string, start: number, to: number, base: number): E.Either<UriError, SipUri> => {
   let user: string | undefined;
   let password: string | undefined;
-  let i = 0;
-  const at = text.indexOf('@');
-  if (at !== -1) {
-    const userinfo = text.slice(0, at);
-    const colon = userinfo.indexOf(':');
-    const rawUser = colon === -1 ? userinfo : userinfo.slice(0, colon);
-    if (rawUser.length === 0 || !isEscapedText(rawUser, USER_CHARS)) return fail('bad user part', base);
-    user = unescapeUri(rawUser);
-    if (colon !== -1) {
-      const rawPassword = userinfo.slice(colon + 1);
-      if (!isEscapedText(rawPassword, PASSWORD_CHARS)) return fail('bad password', base + colon + 1);
-      password = unescapeUri(rawPassword);
-    }
+  let i = start;
+  const at = text.indexOf('@', start);
+  if (at !== -1 && at < to) {
+    const userEnd = scanEscaped(text, start, at, USER_CHARS);
+    if (userEnd === start || (userEnd !== at && text.charCodeAt(userEnd) !== 0x3a)) return fail('bad user part', start - base);
+    if (userEnd !== at && scanEscaped(text, userEnd + 1, at, PASSWORD_CHARS) !== at) return fail('bad password', userEnd + 1 - base);
+    user = unescapedRange(text, start, userEnd);
+    if (userEnd !== at) password = unescapedRange(text, userEnd + 1, at);
     i = at + 1;
   }
-  const hostEnd = scanHost(text, i);
-  if (hostEnd === -1) return fail('bad host', base + i);
+  const hostEnd = scanHost(text, i, to);
+  if (hostEnd === -1) return fail('bad host', i - base);
   const host = text.slice(i, hostEnd);
   i = hostEnd;
   let port: number | undefined;
-  if (text.charCodeAt(i) === 0x3a) {
-    let end = i + 1;
-    while (end < text.length && isDigit(text.charCodeAt(end))) end++;
-    port = parseDecimal(text.slice(i + 1, end), 65535);
-    if (port === undefined) return fail('bad port', base + i + 1);
-    i = end;
+  if (i < to && text.charCodeAt(i) === 0x3a) {
+    const digitsStart = i + 1;
+    let value = 0;
+    // Leading zeros are legal (port = 1*DIGIT); the value saturates just above the range.
+    for (i = digitsStart; i < to && isDigit(text.charCodeAt(i)); i++) value = Math.min(value * 10 + text.charCodeAt(i) - 0x30, 65536);
+    if (i === digitsStart || value > 65535) return fail('bad port', digitsStart - base);
+    port = value;
   }
-  const query = text.indexOf('?', i);
-  const paramText = text.slice(i, query === -1 ? text.length : query);
-  if (paramText.length > 0 && paramText.charCodeAt(0) !== 0x3b) return fail(`unexpected '${paramText[0]}'`, base + i);
-  const params = parseUriParams(paramText.slice(1), PARAM_CHARS, 0x3b);
-  if (params === undefined) return fail('bad URI parameter', base + i);
-  const headers = query === -1 ? [] : parseUriParams(text.slice(query + 1), HEADER_CHARS, 0x26);
-  if (headers === undefined) return fail('bad URI header', base + query);
+  let query = text.indexOf('?', i);
+  if (query === -1 || query > to) query = to;
+  if (i < query && text.charCodeAt(i) !== 0x3b) return fail(`unexpected '${text[i]}'`, i - base);
+  const params = parseUriParams(text, i, query, PARAM_CHARS, 0x3b);
+  if (params === undefined) return fail('bad URI parameter', i - base);
+  const headers = query === to ? [] : parseUriParams(text, query, to, HEADER_CHARS, 0x26);
+  if (headers === undefined) return fail('bad URI header', query - base);
   const uri: { -readonly [K in keyof SipUri]: SipUri[K] } = { kind: 'sip', scheme, host, params, headers };
   if (user !== undefined) uri.user = user;
   if (password !== undefined) uri.password = password;
@@ -85,10 +91,11 @@ const parseSipUriBody = (scheme: 'sip' | 'sips', text: string, base: number): E.
 const HOST_RUN = charRun('-._');
 
 /** hostname / IPv4address / IPv6reference; returns the end index or -1. */
-export const scanHost = (text: string, index: number): number => {
+export const scanHost = (text: string, index: number, to = text.length): number => {
+  if (index >= to) return -1;
   if (text.charCodeAt(index) === 0x5b) {
     const close = text.indexOf(']', index);
-    if (close === -1 || close === index + 1) return -1;
+    if (close === -1 || close >= to || close === index + 1) return -1;
     for (let i = index + 1; i < close; i++) {
       const code = text.charCodeAt(i);
       if (!(isHexDigit(code) || code === 0x3a || code === 0x2e)) return -1;
@@ -96,26 +103,35 @@ export const scanHost = (text: string, index: number): number => {
     return close + 1;
   }
   const i = scanRun(HOST_RUN, text, index);
-  return i === index ? -1 : i;
+  return i === index ? -1 : Math.min(i, to);
 };
 
-/** `name[=value]` items separated by `separator`; undefined on an empty or badly escaped item. */
-const parseUriParams = (text: string, chars: Uint8Array, separator: number): ReadonlyArray<Param> | undefined => {
-  if (text.length === 0) return separator === 0x3b ? [] : undefined;
+/**
+ * Items of [from, to), each introduced by one character (`;` before every
+ * parameter, `?` then `&` before headers): `name[=value]` for parameters,
+ * `name=value` for headers, whose value may be empty (hvalue is
+ * `*( hnv-unreserved / unreserved / escaped )`). Undefined on an empty name,
+ * a bad escape or any other character. A lone `;` (empty list) is tolerated.
+ */
+const parseUriParams = (text: string, from: number, to: number, chars: Uint8Array, separator: number): ReadonlyArray<Param> | undefined => {
   const params: Param[] = [];
-  for (const item of text.split(String.fromCharCode(separator))) {
-    const eq = item.indexOf('=');
-    const rawName = eq === -1 ? item : item.slice(0, eq);
-    if (rawName.length === 0 || !isEscapedText(rawName, chars)) return undefined;
-    if (eq === -1) {
-      if (separator === 0x26) return undefined; // header = hname "=" hvalue
-      params.push({ name: unescapeUri(rawName) });
+  const header = separator === 0x26;
+  if (!header && to - from === 1) return params;
+  for (let i = from + 1; i <= to; i++) {
+    const nameEnd = scanEscaped(text, i, to, chars);
+    if (nameEnd === i) return undefined;
+    const name = unescapedRange(text, i, nameEnd);
+    if (nameEnd === to || text.charCodeAt(nameEnd) === separator) {
+      if (header) return undefined; // header = hname "=" hvalue
+      params.push({ name });
+      i = nameEnd;
       continue;
     }
-    const rawValue = item.slice(eq + 1);
-    // URI headers may have empty values (hvalue = *( hnv-unreserved / unreserved / escaped )).
-    if ((rawValue.length === 0 && separator === 0x3b) || !isEscapedText(rawValue, chars)) return undefined;
-    params.push({ name: unescapeUri(rawName), value: unescapeUri(rawValue) });
+    if (text.charCodeAt(nameEnd) !== 0x3d) return undefined;
+    const valueEnd = scanEscaped(text, nameEnd + 1, to, chars);
+    if ((valueEnd === nameEnd + 1 && !header) || (valueEnd !== to && text.charCodeAt(valueEnd) !== separator)) return undefined;
+    params.push({ name, value: unescapedRange(text, nameEnd + 1, valueEnd) });
+    i = valueEnd;
   }
   return params;
 };
@@ -124,7 +140,7 @@ const parseTelUri = (text: string, base: number): E.Either<UriError, TelUri> => 
   const semi = text.indexOf(';');
   const number = semi === -1 ? text : text.slice(0, semi);
   if (number.length === 0 || !isEscapedText(number, PARAM_CHARS)) return fail('bad telephone number', base);
-  const params = semi === -1 ? [] : parseUriParams(text.slice(semi + 1), PARAM_CHARS, 0x3b);
+  const params = semi === -1 ? [] : parseUriParams(text, semi, text.length, PARAM_CHARS, 0x3b);
   if (params === undefined) return fail('bad tel parameter', base + semi);
   return E.right({ kind: 'tel', number, params });
 };

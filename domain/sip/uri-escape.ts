@@ -11,17 +11,24 @@ export const PASSWORD_CHARS = allowed('&=+$,');
 export const PARAM_CHARS = allowed('[]/:&+$');
 export const HEADER_CHARS = allowed('[]/?:+$');
 
-/** True when every character is allowed or a well-formed %HH escape. */
-export const isEscapedText = (text: string, chars: Uint8Array): boolean => {
-  for (let i = 0; i < text.length; i++) {
+/**
+ * End of the run, from `from` and before `to`, of characters `chars` allows and
+ * well-formed %HH escapes: the first character that is neither (a broken
+ * escape stops the run at its '%').
+ */
+export const scanEscaped = (text: string, from: number, to: number, chars: Uint8Array): number => {
+  let i = from;
+  while (i < to) {
     const code = text.charCodeAt(i);
-    if (code === 0x25) {
-      if (!isHexDigit(text.charCodeAt(i + 1)) || !isHexDigit(text.charCodeAt(i + 2))) return false;
-      i += 2;
-    } else if (code >= 128 || chars[code] !== 1) return false;
+    if (code < 128 && chars[code] === 1) i++;
+    else if (code === 0x25 && i + 2 < to && isHexDigit(text.charCodeAt(i + 1)) && isHexDigit(text.charCodeAt(i + 2))) i += 3;
+    else break;
   }
-  return true;
+  return i;
 };
+
+/** True when every character is allowed or a well-formed %HH escape. */
+export const isEscapedText = (text: string, chars: Uint8Array): boolean => scanEscaped(text, 0, text.length, chars) === text.length;
 
 /** Resolves %HH escapes as UTF-8; never throws (invalid UTF-8 becomes U+FFFD). */
 export const unescapeUri = (text: string): string => {

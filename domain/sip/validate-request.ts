@@ -3,16 +3,14 @@ import { coreHeaders } from './core-headers.js';
 import { problemRank } from './error-response.js';
 import { HEADER } from './header-names.js';
 import { headerValue, SIP_VERSION, type SipRequest } from './message.js';
+import { KNOWN_METHOD_NAMES } from './methods.js';
 import type { RequestProblem } from './request-problem.js';
 import { getContentType, getTokenList } from './typed-headers.js';
 import { uriScheme } from './uri.js';
 import { isValidSipDate } from './sip-date.js';
 
 /** Methods defined by RFC 3261 and its extensions; anything else is "unknown" (501). */
-export const KNOWN_METHODS: ReadonlySet<string> = new Set([
-  'INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'PRACK', 'SUBSCRIBE', 'NOTIFY',
-  'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE',
-]);
+export const KNOWN_METHODS: ReadonlySet<string> = new Set(KNOWN_METHOD_NAMES);
 
 export interface ValidationPolicy {
   /** Methods this element implements; a known method outside it gets 405. */

@@ -188,6 +188,18 @@ test('parseMessage: SIP-Version 3.0 is parsed so the caller can answer 505', (t)
 
 test('parseMessage: extension methods and leading CRLFs are accepted', (t) => {
   t.is(request(t, '\r\n\r\nFOO-BAR sip:a@b SIP/2.0\r\nCSeq: 1 FOO-BAR\r\n\r\n').method, 'FOO-BAR');
+  t.is(request(t, 'SUBSCRIBER sip:a@b SIP/2.0\r\n\r\n').method, 'SUBSCRIBER', 'a known method as a prefix is not that method');
+  t.is(request(t, 'invite sip:a@b SIP/2.0\r\n\r\n').method, 'invite', 'methods are case-sensitive (§7.1)');
+});
+
+test('parseMessage: start-line forms — version case, status lines of any version, one SP only', (t) => {
+  t.like(request(t, 'REGISTER sip:a@b sip/2.0\r\n\r\n'), { method: 'REGISTER', version: 'SIP/2.0' });
+  t.like(response(t, 'sip/2.0 180 Ringing\r\n\r\n'), { version: 'SIP/2.0', status: 180, reason: 'Ringing' });
+  t.like(response(t, 'SIP/2.0 200\r\n\r\n'), { status: 200, reason: '' });
+  for (const line of ['INVITE  sip:a@b SIP/2.0', 'INVITE sip:a@b SIP/2.0 ', 'INVITE sip:a@b', 'INV<TE sip:a@b SIP/2.0', 'INVITE sip:a@b SIP/2']) {
+    t.is(left(t, parseMessage(`${line}\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n\r\n`)).reason, 'BadStartLine', line);
+  }
+  t.like(left(t, parseMessage('INVITE sip:a@b:70000 SIP/2.0\r\n\r\n')), { reason: 'BadRequestUri', offsetBytes: 15 }, 'at the port digits');
 });
 
 const errors: ReadonlyArray<[string, string | Uint8Array, SipParseErrorReason, string | undefined]> = [

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { formatUri } from '../../../domain/sip/format-uri.js';
-import { parseUri } from '../../../domain/sip/parse-uri.js';
+import { parseUri, parseUriIn } from '../../../domain/sip/parse-uri.js';
 import { left, right } from '../../support/either.js';
 
 const cases: ReadonlyArray<[string, object]> = [
@@ -38,6 +38,13 @@ const bad: ReadonlyArray<[string, RegExp]> = [
   ['sip:[2001:db8::1', /bad host/],
   ['sip:host!name', /unexpected/],
   ['foo:has space', /bad character/],
+  ['sip:alice@atlanta.com;lr;', /bad URI parameter/],
+  ['sip:alice@atlanta.com;x=', /bad URI parameter/],
+  ['sip:alice@atlanta.com?', /bad URI header/],
+  ['sip:alice@atlanta.com?subject', /bad URI header/],
+  ['sip:alice@atlanta.com?a=1&', /bad URI header/],
+  ['sip:alice:pass:word@atlanta.com', /bad password/],
+  ['sip:alice@atlanta.com:5%30', /unexpected/],
 ];
 
 for (const [text, detail] of bad) {
@@ -51,4 +58,20 @@ test('formatUri: escapes only what each component forbids, and decodes UTF-8 esc
   t.like(uri, { user: 'Jörg M', params: [{ name: 'x', value: 'a b' }] });
   t.is(formatUri(uri), 'sip:J%C3%B6rg%20M@example.com;x=a%20b');
   t.is(formatUri(right(t, parseUri('sip:%61lice@example.com'))), 'sip:alice@example.com');
+});
+
+test('parseUri: odd but legal forms (empty header value, leading zeros in the port, a lone ;)', (t) => {
+  t.like(right(t, parseUri('sip:a@b?subject=&priority=urgent')), { headers: [{ name: 'subject', value: '' }, { name: 'priority', value: 'urgent' }] });
+  t.like(right(t, parseUri('sip:a@b:0005060')), { port: 5060 });
+  t.like(right(t, parseUri('sip:a@b;')), { params: [] });
+});
+
+test('parseUriIn: reads a URI inside a longer text without running past its end; offsets relative to it', (t) => {
+  const text = 'INVITE sip:bob@example.com:5070;transport=tcp?x=1 SIP/2.0\r\nVia: a;b\r\n';
+  const uri = right(t, parseUriIn(text, 7, 49));
+  t.deepEqual(uri, right(t, parseUri('sip:bob@example.com:5070;transport=tcp?x=1')));
+  t.like(right(t, parseUriIn(text, 7, 26)), { host: 'example.com', params: [], headers: [] }, 'the host stops at the range end');
+  t.like(right(t, parseUriIn(text, 7, 31)), { port: 5070, params: [] }, 'the port stops at the range end');
+  t.like(left(t, parseUriIn('xx sip:a@b:99999 yy', 3, 16)), { detail: 'bad port', at: 8 });
+  t.like(right(t, parseUriIn('  tel:+1-555 ', 2, 12)), { kind: 'tel', number: '+1-555' }, 'other schemes too');
 });
