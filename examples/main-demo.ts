@@ -14,7 +14,11 @@ const dtmfHeard: string[] = [];
 const problems: string[] = [];
 
 const bobHandler: CallHandler = {
-  onIncomingCall: () => CallDecision.accept(),
+  // Bob's phone rings for a moment (a 180 in the ladder), then he picks up.
+  onIncomingCall: async () => {
+    await sleep(300);
+    return CallDecision.accept();
+  },
   onDtmf: (_call, digit) => dtmfHeard.push(digit),
 };
 

@@ -140,7 +140,6 @@ export abstract class CoordinatorBase {
     if (offer !== undefined) record.remoteSdp = offer;
     this.move(record, 'IncomingRing');
     invite.on({ onCancelled: () => this.finish(record, 'Cancelled', 'Cancel', { kind: 'Cancelled', message: 'the caller cancelled' }) });
-    invite.provisional(180);
     this.events.publish({ type: 'IncomingCall', sessionId: record.id, from: fromUri, to: toUri });
     // RFC 3891: an INVITE with Replaces takes over one of our confirmed dialogs; no application decision.
     const replaces = getReplaces(invite.request);
@@ -156,9 +155,20 @@ export abstract class CoordinatorBase {
       void this.terminateSession(old.id).catch(() => undefined);
       return;
     }
+    // 180 Ringing only when the answer is not immediate (§13.3.1.1 makes progress
+    // optional): a handler deciding at once saves the caller a message, and an
+    // auto-answering server a send per call.
+    let ringing = false;
+    const ring = (): void => {
+      if (ringing || record.state !== 'Ringing') return;
+      ringing = true;
+      invite.provisional(180);
+    };
     let decision: CallDecision;
     try {
-      decision = await this.deps.handler.onIncomingCall(callInfo(record));
+      const pending = this.deps.handler.onIncomingCall(callInfo(record));
+      if (pending instanceof Promise) ring();
+      decision = await pending;
     } catch (error) {
       decision = { kind: 'Reject', status: 500, reason: 'Handler failed' };
       this.deps.logger?.error('call handler threw', { error: String(error) });
@@ -175,6 +185,7 @@ export abstract class CoordinatorBase {
         return this.finish(record, 'Forwarded', 'Reject', rejected(302, 'Moved Temporarily'));
       case 'Defer':
         // Keeps ringing until accepted or rejected; after the defer timeout, 480.
+        ring();
         record.timers.push(this.deps.clock.schedule(this.deps.config.deferTimeoutMs, () => {
           if (record.state !== 'Ringing') return;
           invite.reject(480);

@@ -5,6 +5,7 @@ test('npm start (examples/main-demo.ts): a real loopback call with audio, DTMF, 
   const { code, output } = await runExample('main-demo', [], 60_000);
   t.is(code, 0, output);
   t.regex(output, /INVITE sip:bob@127\.0\.0\.1/);
+  t.regex(output, /180 Ringing/, 'bob rings before answering');
   t.regex(output, /BYE sip:/);
   t.regex(output, /MOS \d\.\d\d/);
   t.regex(output, /bob heard 1000 Hz, alice heard 600 Hz; DTMF at bob: 1234#/);

@@ -106,6 +106,25 @@ test('coordinators: rejected, forwarded (302 with Contact), deferred-then-accept
   t.is(sim.clock.pendingTimers(), 0);
 });
 
+test('coordinators: an immediate answer goes out without 180; a handler that takes its time rings first (§13.3.1.1)', async (t) => {
+  const slow: CallHandler = { onIncomingCall: async () => CallDecision.accept() };
+  const sim = await simPeers(104, [new AutoAnswerHandler(), new AutoAnswerHandler(), slow]);
+  const [a, quick, thinking] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0], typeof sim.peers[0]];
+  const ringings = (): number => sim.network.trace.lines.filter((l) => l.includes(' send ') && l.includes('180 Ringing')).length;
+  const first = await a.coordinator.createOutgoingCall(a.uri, quick.uri);
+  const firstAnswer = a.coordinator.waitForAnswer(first.id, 10_000);
+  await settle(sim, 1_000);
+  t.is((await firstAnswer).state, 'Connected');
+  t.is(ringings(), 0, 'a synchronous Accept answers 200 straight away');
+  const second = await a.coordinator.createOutgoingCall(a.uri, thinking.uri);
+  const secondAnswer = a.coordinator.waitForAnswer(second.id, 10_000);
+  await settle(sim, 1_000);
+  t.is((await secondAnswer).state, 'Connected');
+  t.is(ringings(), 1, 'an asynchronous decision is preceded by 180');
+  await stopAll(sim);
+  t.is(sim.clock.pendingTimers(), 0);
+});
+
 test('coordinators: a deferred call gets 480 after the defer timeout; cancel before answer sends CANCEL; no answer times out', async (t) => {
   const sim = await simPeers(103, [new AutoAnswerHandler(), { onIncomingCall: () => CallDecision.defer() }], {}, (b, i) => (i === 0 ? b.withAnswerTimeout(8_000) : b.withDeferTimeout(3_000)));
   const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
