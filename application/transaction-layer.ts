@@ -16,6 +16,7 @@ import type { TerminationReason, TransactionEffect } from '../domain/transaction
 import { transactionError, type TransactionError } from '../domain/transaction/transaction-error.js';
 import { clientKeyOfRequest, clientKeyOfResponse, inviteKeyForCancel, serverKey } from '../domain/transaction/transaction-key.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
+import { ownString } from './own-string.js';
 import type { Logger } from '../ports/logger.js';
 import type { InboundMessage, SipTransport } from '../ports/sip-transport.js';
 
@@ -147,7 +148,7 @@ export class TransactionLayer {
     const kind = request.method === 'INVITE' ? 'ict' : 'nict';
     const [state, effects] = kind === 'ict' ? startInviteClient(config, request) : startNonInviteClient(config, request);
     const tx: LiveClient = {
-      id: this.nextId++, key: key.right, kind, request, target, config, callbacks, state,
+      id: this.nextId++, key: ownString(key.right), kind, request, target, config, callbacks, state,
       timers: {}, cancelWanted: false, provisionalSeen: false, finalSeen: false,
     };
     this.clients.set(tx.key, tx);
@@ -225,7 +226,7 @@ export class TransactionLayer {
       this.tu.onAck?.(request, inbound);
       return;
     }
-    this.startServer(request, inbound, key.right);
+    this.startServer(request, inbound, ownString(key.right));
   }
 
   private startServer(request: SipRequest, inbound: InboundMessage, key: string): void {
