@@ -5,4 +5,5 @@ export const TOKENS = {
   Logger: Symbol.for('session-core.Logger'),
   SipTransport: Symbol.for('session-core.SipTransport'),
   RtpSocketFactory: Symbol.for('session-core.RtpSocketFactory'),
+  Hash: Symbol.for('session-core.Hash'),
 } as const;

@@ -9,6 +9,7 @@ import { sessionException } from '../../application/session/session-exception.js
 import type { SessionError } from '../../domain/session/session-error.js';
 import { parseUri } from '../../domain/sip/parse-uri.js';
 import type { Clock } from '../../ports/clock.js';
+import type { Hash } from '../../ports/hash.js';
 import type { Logger } from '../../ports/logger.js';
 import type { Random } from '../../ports/random.js';
 import type { RtpSocketFactory } from '../../ports/rtp-socket.js';
@@ -128,6 +129,11 @@ export class SessionManagerBuilder {
     return this;
   }
 
+  /** Username and password for Digest challenges (401/407) to our outgoing calls, in any realm (§22.2). */
+  withCredentials(username: string, password: string): this {
+    return this.option('credentials', { username, password });
+  }
+
   /** Reports every SIP message sent and received (for ladders, logs, debugging). */
   withSipTrace(record: (entry: SipTraceEntry) => void): this {
     this.trace = record;
@@ -165,6 +171,7 @@ export class SessionManagerBuilder {
       random: container.get<Random>(TOKENS.Random),
       rtp: container.get<RtpSocketFactory>(TOKENS.RtpSocketFactory),
       logger: container.get<Logger>(TOKENS.Logger),
+      hash: container.get<Hash>(TOKENS.Hash),
       config: config2,
       handler: this.handler,
     });

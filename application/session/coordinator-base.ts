@@ -15,12 +15,14 @@ import type { NameAddr } from '../../domain/sip/name-addr.js';
 import { parseNameAddr } from '../../domain/sip/name-addr.js';
 import { decodeUtf8, encodeUtf8 } from '../../domain/sip/text-codec.js';
 import type { Clock } from '../../ports/clock.js';
+import type { Hash } from '../../ports/hash.js';
 import type { Logger } from '../../ports/logger.js';
 import type { Random } from '../../ports/random.js';
 import type { RtpSocketFactory } from '../../ports/rtp-socket.js';
 import type { SipTransport } from '../../ports/sip-transport.js';
 import { IdGenerator } from '../id-generator.js';
 import { MediaSession } from '../media/media-session.js';
+import type { UserCredentials } from '../ua/challenge.js';
 import type { IncomingInvite } from '../ua/incoming-invite.js';
 import type { Answer, InviteSession, InviteSessionHandler, SessionEndReason } from '../ua/invite-session.js';
 import { UaCore } from '../ua/ua-core.js';
@@ -39,6 +41,8 @@ export interface CoordinatorDeps {
   readonly config: SessionConfig;
   readonly handler: CallHandler;
   readonly logger?: Logger;
+  /** Digest answers to 401/407 (with `config.credentials`). */
+  readonly hash?: Hash;
 }
 
 export interface SessionStats {
@@ -52,6 +56,8 @@ export interface SessionStats {
 export interface OutgoingCallOptions {
   /** Send the INVITE without SDP: the peer offers in its 2xx and we answer in the ACK. */
   readonly delayedOffer?: boolean;
+  /** Digest credentials for this call, instead of the builder's `withCredentials`. */
+  readonly credentials?: UserCredentials;
 }
 
 export interface MediaInfo {
@@ -108,7 +114,7 @@ export abstract class CoordinatorBase {
     this.ua = new UaCore(deps.transport, deps.clock, deps.random, {
       onIncomingInvite: (invite) => void this.onIncomingInvite(invite),
       onRequest: (request) => this.outOfDialogRequest(request),
-    }, { contactUser: 'session-core', advertisedHost: deps.config.localAddress, userAgent: deps.config.userAgent }, deps.logger);
+    }, { contactUser: 'session-core', advertisedHost: deps.config.localAddress, userAgent: deps.config.userAgent }, deps.logger, deps.hash);
   }
 
   abstract createOutgoingCall(from: string, to: string, sdp?: string, headers?: ReadonlyArray<SipHeader>, options?: OutgoingCallOptions): Promise<CallInfo>;

@@ -7,8 +7,10 @@ const PositiveInt = t.refinement(t.number, (n) => Number.isInteger(n) && n > 0, 
 const NonNegative = t.refinement(t.number, (n) => Number.isFinite(n) && n >= 0, 'a non-negative number');
 const Transport = t.keyof({ udp: null, tcp: null });
 
+const Credentials = t.type({ username: t.string, password: t.string });
+
 /** Options from outside (builder calls, CLI flags): validated before anything starts. */
-export const SessionConfigCodec = t.type({
+export const SessionConfigCodec = t.intersection([t.type({
   /** Host written into Contact and SDP (c=, o=). */
   localAddress: t.string,
   bindHost: t.string,
@@ -31,7 +33,10 @@ export const SessionConfigCodec = t.type({
   media: t.boolean,
   /** Codecs to offer and accept, in order of preference. */
   codecs: t.array(t.keyof({ PCMU: null, PCMA: null })),
-});
+}), t.partial({
+  /** Answers Digest challenges (401/407) to outgoing requests. */
+  credentials: Credentials,
+})]);
 
 export type SessionConfig = t.TypeOf<typeof SessionConfigCodec>;
 
@@ -46,13 +51,14 @@ export const validateConfig = (input: unknown): E.Either<SessionError, SessionCo
   const decoded = SessionConfigCodec.decode(input);
   if (E.isLeft(decoded)) {
     const [first] = decoded.left;
-    const field = first?.context.map((c) => c.key).filter((k) => k !== '').join('.') ?? '?';
+    const field = first?.context.map((c) => c.key).filter((k) => k !== '' && !/^\d+$/.test(k)).join('.') ?? '?';
     const expected = first?.context[first.context.length - 1]?.type.name ?? 'a valid value';
     return E.left({ kind: 'InvalidConfig', field, message: `${field}: expected ${expected}, got ${JSON.stringify(first?.value)}` });
   }
   const c = decoded.right;
   if (c.mediaPortStart >= c.mediaPortEnd) return E.left({ kind: 'InvalidConfig', field: 'mediaPorts', message: `mediaPorts: start ${c.mediaPortStart} must be below end ${c.mediaPortEnd}` });
   if (c.codecs.length === 0) return E.left({ kind: 'InvalidConfig', field: 'codecs', message: 'codecs: at least one of PCMU, PCMA' });
+  if (c.credentials !== undefined && c.credentials.username.length === 0) return E.left({ kind: 'InvalidConfig', field: 'credentials.username', message: 'credentials.username: must not be empty' });
   if (c.transports.length === 0) return E.left({ kind: 'InvalidConfig', field: 'transports', message: 'transports: at least one of udp, tcp' });
   return E.right(c);
 };

@@ -68,8 +68,10 @@ export class SessionCoordinator extends CoordinatorBase {
     const offer = sdp !== undefined ? this.unwrap(this.parseSdpText(sdp)) : media === undefined || delayed ? undefined : createOffer(this.localMedia(media, 'sendrecv'), this.sdpIdentity());
     if (offer !== undefined) record.localSdp = offer;
     let delayedResult: E.Either<SessionError, NegotiatedAudio> | undefined;
+    const credentials = options.credentials ?? this.deps.config.credentials;
     const call = this.ua.invite({
       to: toAddr, from: fromAddr, answerTimeoutMs: this.deps.config.answerTimeoutMs, headers,
+      ...(credentials === undefined ? {} : { credentials }),
       ...(offer === undefined ? {} : { body: encodeUtf8(serializeSdp(offer)), contentType: SDP }),
       ...(delayed ? { ackBody: (response: SipResponse, accepted: boolean) => {
         const answered = this.answerOfferIn2xx(record, media, response, accepted);

@@ -7,6 +7,7 @@ import { paramValue } from '../../domain/sip/params.js';
 import type { Endpoint } from '../../domain/transport/endpoint.js';
 import type { TimerHandle } from '../../ports/clock.js';
 import type { ClientCallbacks, ClientTransaction } from '../transaction-layer.js';
+import { answerChallenge, type UserCredentials } from './challenge.js';
 import { InviteSession, type SessionEndReason } from './invite-session.js';
 import type { AckBodyProvider } from './ua-core.js';
 import { dialogNextHop, newVia, sendDirect, type UaContext, type UaError } from './ua-context.js';
@@ -75,20 +76,28 @@ export class OutgoingInvite {
   private answerTimedOut = false;
   private answerTimer: TimerHandle | undefined;
   private events: OutgoingInviteEvents = {};
-  private readonly relay: Relay = { invite: this, reAck: undefined };
+  private relay: Relay = { invite: this, reAck: undefined };
   private answered: { readonly session: InviteSession; readonly tag: string } | undefined;
+  /** INVITEs sent again with credentials after a 401/407 (§22.2). */
+  private resubmissions = 0;
 
   constructor(
     private readonly ctx: UaContext,
-    readonly request: SipRequest,
+    /** The INVITE as last sent: a Digest resubmission replaces it (new CSeq and branch). */
+    private current: SipRequest,
     private readonly target: Endpoint,
     private readonly answerTimeoutMs: number,
     private readonly register: (session: InviteSession) => void,
     private readonly unregister: (session: InviteSession, reason: SessionEndReason) => void,
     private readonly forget: (invite: OutgoingInvite) => void,
     private readonly ackBody?: AckBodyProvider,
+    private readonly credentials?: UserCredentials,
   ) {
     this.outcome = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  get request(): SipRequest {
+    return this.current;
   }
 
   on(events: OutgoingInviteEvents): void {
@@ -96,15 +105,39 @@ export class OutgoingInvite {
   }
 
   start(): E.Either<UaError, void> {
-    const sent = this.ctx.layer.sendRequest(this.request, this.target, relayCallbacks(this.relay, this.ctx));
+    const sent = this.send();
     if (E.isLeft(sent)) return sent;
-    this.transaction = sent.right;
     this.answerTimer = this.ctx.clock.schedule(this.answerTimeoutMs, () => {
       this.answerTimer = undefined;
       this.answerTimedOut = true;
       this.cancel();
     });
     return E.right(undefined);
+  }
+
+  private send(): E.Either<UaError, void> {
+    const sent = this.ctx.layer.sendRequest(this.current, this.target, relayCallbacks(this.relay, this.ctx));
+    if (E.isLeft(sent)) return sent;
+    this.transaction = sent.right;
+    return E.right(undefined);
+  }
+
+  /**
+   * Sends the INVITE again with credentials for a 401/407 (§22.2) in a new
+   * transaction. The challenged transaction ACKs its response and ends on its
+   * own; its relay is cut so that its end does not end this call.
+   */
+  private resubmit(challenge: SipResponse): boolean {
+    if (this.cancelRequested || this.settled) return false;
+    const next = answerChallenge(this.ctx, this.current, challenge, this.credentials, this.resubmissions, this.target.protocol);
+    if (next === undefined) return false;
+    this.relay.invite = undefined;
+    this.relay = { invite: this, reAck: undefined };
+    this.resubmissions++;
+    this.current = next;
+    const sent = this.send();
+    if (E.isLeft(sent)) this.finish({ kind: 'TransportError' });
+    return true;
   }
 
   /** CANCEL (§9.1); when the 200 wins the race the call is ACKed and ended with BYE. */
@@ -149,6 +182,7 @@ export class OutgoingInvite {
     if (response.status < 200) return this.onProvisional(response);
     if (response.status < 300) return this.on2xx(response);
     this.early.clear();
+    if ((response.status === 401 || response.status === 407) && this.resubmit(response)) return;
     this.finish(response.status === 487 && this.cancelRequested
       ? (this.answerTimedOut ? { kind: 'Timeout' } : { kind: 'Cancelled' })
       : { kind: 'Rejected', status: response.status, response });

@@ -11,6 +11,7 @@ import type { TransactionError } from '../../domain/transaction/transaction-erro
 import type { TransportError } from '../../domain/transport/transport-error.js';
 import type { TimerConfig } from '../../domain/transaction/timer-config.js';
 import type { Clock } from '../../ports/clock.js';
+import type { Hash } from '../../ports/hash.js';
 import type { Logger } from '../../ports/logger.js';
 import type { SipTransport } from '../../ports/sip-transport.js';
 import type { IdGenerator } from '../id-generator.js';
@@ -38,6 +39,8 @@ export interface UaContext {
   readonly ids: IdGenerator;
   readonly config: UaConfig;
   readonly logger: Logger | undefined;
+  /** For Digest answers to 401/407; without it challenges end the request. */
+  readonly hash: Hash | undefined;
 }
 
 export type UaError = TransportError | TransactionError | { readonly kind: 'HeaderError'; readonly header: string; readonly detail: string };

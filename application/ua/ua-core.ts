@@ -12,6 +12,7 @@ import { validateRequest } from '../../domain/sip/validate-request.js';
 import { DEFAULT_TIMERS } from '../../domain/transaction/timer-config.js';
 import type { TerminationReason } from '../../domain/transaction/transaction-effect.js';
 import type { Clock } from '../../ports/clock.js';
+import type { Hash } from '../../ports/hash.js';
 import type { Logger } from '../../ports/logger.js';
 import type { Random } from '../../ports/random.js';
 import type { InboundMessage, SipTransport } from '../../ports/sip-transport.js';
@@ -19,6 +20,7 @@ import { IdGenerator } from '../id-generator.js';
 import { TransactionLayer, type ServerTransaction, type TransactionUser } from '../transaction-layer.js';
 import { IncomingInvite } from './incoming-invite.js';
 import { InviteSession, optionsResponse, type Answer, type RequestOutcome, type SessionEndReason } from './invite-session.js';
+import type { UserCredentials } from './challenge.js';
 import { OutgoingInvite } from './outgoing-invite.js';
 import { localContact, newVia, nextHop, UA_ACCEPT, UA_METHODS, UA_SUPPORTED, type UaConfig, type UaContext, type UaError } from './ua-context.js';
 
@@ -49,6 +51,8 @@ export interface CallOptions {
    * 2xx; `accepted` is false for a fork we are about to hang up on.
    */
   readonly ackBody?: AckBodyProvider;
+  /** Answers 401/407 challenges with Digest (§22.2); without them a challenge ends the call as Rejected. */
+  readonly credentials?: UserCredentials;
 }
 
 export type AckBodyProvider = (response: SipResponse, accepted: boolean) => { readonly body: Uint8Array; readonly contentType: string } | undefined;
@@ -101,10 +105,11 @@ export class UaCore implements TransactionUser {
     private readonly handler: UaHandler,
     config: Partial<UaConfig> = {},
     logger?: Logger,
+    hash?: Hash,
   ) {
     const full: UaConfig = { ...DEFAULT_CONFIG, ...config };
     this.layer = new TransactionLayer(transport, clock, this, { timers: full.timers, ...(logger === undefined ? {} : { logger }) });
-    this.ctx = { transport, layer: this.layer, clock, ids: new IdGenerator(random), config: full, logger };
+    this.ctx = { transport, layer: this.layer, clock, ids: new IdGenerator(random), config: full, logger, hash };
   }
 
   /** Live dialogs (confirmed INVITE sessions) and transactions, for leak checks. */
@@ -134,7 +139,7 @@ export class UaCore implements TransactionUser {
       ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
     });
     const call = new OutgoingInvite(this.ctx, request, hop.right, options.answerTimeoutMs ?? 120_000,
-      (s) => this.registerSession(s), this.onSessionEnded, (c) => this.outgoing.delete(this.outgoingKey(c.request)), options.ackBody);
+      (s) => this.registerSession(s), this.onSessionEnded, (c) => this.outgoing.delete(this.outgoingKey(c.request)), options.ackBody, options.credentials);
     this.outgoing.set(this.outgoingKey(request), call);
     const started = call.start();
     if (E.isLeft(started)) {

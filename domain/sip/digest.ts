@@ -4,9 +4,15 @@
  * the client nonce as an argument, so everything here is pure.
  */
 import * as E from 'fp-ts/lib/Either.js';
+import { getCSeq, type CSeq } from './core-headers.js';
 import { quote } from './grammar.js';
+import type { HeaderError } from './header-error.js';
+import { HEADER } from './header-names.js';
+import type { SipHeader, SipRequest } from './message.js';
+import { requestRecord } from './message-record.js';
 import { encodeUtf8 } from './text-codec.js';
 import type { Credentials } from './typed-headers.js';
+import { formatVia, type Via } from './via.js';
 
 /** The hash functions Digest names (RFC 7616 §3.2, RFC 8760); SHA-512-256 is SHA-512/256 of FIPS 180-4. */
 export type HashName = 'MD5' | 'SHA-256' | 'SHA-512-256';
@@ -131,3 +137,24 @@ export const digestAuthorization = (challenge: DigestChallenge, request: DigestR
     if (d.usernameHash !== undefined) parts.push('userhash=true');
     return `Digest ${parts.join(', ')}`;
   })(computeDigest(challenge, request, hash));
+
+/**
+ * The request to send again after a 401 or 407 (§22.2, §8.1.3.5): the same
+ * Call-ID, From and To, the CSeq number one higher, `via` as the new top Via
+ * (a new branch: a new transaction), and `credentials` in place of any sent before.
+ */
+export const resubmitWith = (request: SipRequest, via: Via, credentials: ReadonlyArray<SipHeader>): E.Either<HeaderError, SipRequest> =>
+  E.map((cseq: CSeq) => {
+    const headers: SipHeader[] = [];
+    let topVia = true;
+    for (const header of request.headers) {
+      if (header.name === HEADER.Authorization || header.name === HEADER.ProxyAuthorization) continue;
+      if (header.name === HEADER.Via && topVia) {
+        topVia = false;
+        headers.push({ name: HEADER.Via, value: formatVia(via) });
+      } else if (header.name === HEADER.CSeq) headers.push({ name: HEADER.CSeq, value: `${cseq.seq + 1} ${cseq.method}` });
+      else headers.push(header);
+    }
+    headers.push(...credentials);
+    return requestRecord(request.method, request.uri, request.version, headers, request.body);
+  })(getCSeq(request));

@@ -1,3 +1,4 @@
+import { NodeHash } from '../../adapters/node/node-hash.js';
 import { SimulatedNetwork, type LinkImpairment } from '../../adapters/sim/simulated-network.js';
 import { SimulatedSipTransport } from '../../adapters/sim/simulated-sip-transport.js';
 import { SeededRandom } from '../../adapters/sim/seeded-random.js';
@@ -34,7 +35,7 @@ export const simUa = (network: SimulatedNetwork, clock: VirtualClock, host: stri
     },
     onSessionEnded: (session, reason) => node.ended.push({ reason, atMs: clock.nowMs(), session }),
     ...extra,
-  }, { contactUser: host.replace(/\./g, '-') });
+  }, { contactUser: host.replace(/\./g, '-') }, undefined, new NodeHash());
   (node as { ua: UaCore }).ua = ua;
   return node;
 };
