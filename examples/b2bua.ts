@@ -15,6 +15,8 @@ Options:
   --target URI         where every call is sent (required)
   --transport T        udp | tcp (default udp)
   --media-ports A-B    RTP port range for both legs (default 30000-39999)
+  --user NAME          username for Digest challenges (401/407) to the outgoing leg
+  --password PW        its password (or set SESSION_CORE_PASSWORD)
   --help               show this help
 
 Prints a line containing "listening" once ready; SIGINT/SIGTERM stop gracefully.`;
@@ -26,6 +28,8 @@ const { values } = parseArgs({
     target: { type: 'string' },
     transport: { type: 'string', default: 'udp' },
     'media-ports': { type: 'string', default: '30000-39999' },
+    user: { type: 'string' },
+    password: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -41,8 +45,15 @@ if (values.target === undefined) {
 const target = values.target;
 const transport = values.transport === 'tcp' ? 'tcp' : 'udp';
 const [portMin, portMax] = (values['media-ports'] ?? '').split('-').map(Number);
+const password = values.password ?? process.env['SESSION_CORE_PASSWORD'];
+if (values.user !== undefined && password === undefined) {
+  console.error('b2bua: --user needs --password (or SESSION_CORE_PASSWORD)');
+  process.exit(2);
+}
 const b2bua = new B2bua(() => (transport === 'tcp' && !target.includes('transport=') ? `${target};transport=tcp` : target));
-const coordinator = await new SessionManagerBuilder()
+const builder = new SessionManagerBuilder();
+if (values.user !== undefined && password !== undefined) builder.withCredentials(values.user, password);
+const coordinator = await builder
   .withLocalBindAddr(`${values.host}:${values.port}`)
   .withTransports([transport])
   .withMediaPorts(portMin ?? 30000, portMax ?? 39999)

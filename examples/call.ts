@@ -22,6 +22,10 @@ Options:
   --timeout MS         give up if not answered in time (default 30000)
   --delayed-offer      send the INVITE without SDP: the callee offers in its
                        200 and we answer in the ACK (RFC 3261 §13.2.2.4)
+  --user NAME          username for Digest challenges (401/407) from the callee
+                       or a proxy (RFC 3261 §22, RFC 7616: MD5, SHA-256, SHA-512-256)
+  --password PW        its password (or set SESSION_CORE_PASSWORD, which keeps it
+                       out of the process list)
   --help               show this help`;
 
 const { values, positionals } = parseArgs({
@@ -35,6 +39,8 @@ const { values, positionals } = parseArgs({
     from: { type: 'string' },
     timeout: { type: 'string', default: '30000' },
     'delayed-offer': { type: 'boolean', default: false },
+    user: { type: 'string' },
+    password: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -53,7 +59,14 @@ const main = async (): Promise<number> => {
   }
   const transport = values.transport === 'tcp' ? 'tcp' : 'udp';
   const to = transport === 'tcp' && !target.includes('transport=') ? `${target};transport=tcp` : target;
-  const coordinator = await new SessionManagerBuilder()
+  const password = values.password ?? process.env['SESSION_CORE_PASSWORD'];
+  if (values.user !== undefined && password === undefined) {
+    console.error('call: --user needs --password (or SESSION_CORE_PASSWORD)');
+    return 2;
+  }
+  const builder = new SessionManagerBuilder();
+  if (values.user !== undefined && password !== undefined) builder.withCredentials(values.user, password);
+  const coordinator = await builder
     .withLocalBindAddr(`${values.host}:${values.port}`)
     .withTransports([transport])
     .withMediaPorts(40000, 40999)

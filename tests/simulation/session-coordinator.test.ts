@@ -175,6 +175,10 @@ test('coordinator API misuse: SessionNotFound, InvalidState, InvalidUri, Invalid
   t.like(badPort, { kind: 'InvalidConfig', field: 'sipPort' });
   const badBind = await new SessionManagerBuilder().withLocalBindAddr('nonsense').build().then(() => undefined, (e: unknown) => e as Record<string, unknown>);
   t.like(badBind, { kind: 'InvalidConfig', field: 'localBindAddr' });
+  const noUser = await new SessionManagerBuilder().withCredentials('', 'pw').build().then(() => undefined, (e: unknown) => e as Record<string, unknown>);
+  t.like(noUser, { kind: 'InvalidConfig', field: 'credentials.username' });
+  const badType = await new SessionManagerBuilder().withCredentials('alice', 42 as unknown as string).build().then(() => undefined, (e: unknown) => e as Record<string, unknown>);
+  t.like(badType, { kind: 'InvalidConfig', field: 'credentials.password' });
   await stopAll(sim);
 });
 

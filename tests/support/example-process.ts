@@ -12,9 +12,11 @@ export interface RunningExample {
 }
 
 /** Starts `npx tsx examples/<name>.ts args…` and resolves once a line matches `ready`. */
-export const startExample = (name: string, args: ReadonlyArray<string>, ready: RegExp, timeoutMs = 20_000): Promise<RunningExample> =>
+export const startExample = (name: string, args: ReadonlyArray<string>, ready: RegExp, timeoutMs = 20_000, env: Readonly<Record<string, string>> = {}): Promise<RunningExample> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx/esm', path.join(root, 'examples', `${name}.ts`), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx/esm', path.join(root, 'examples', `${name}.ts`), ...args], {
+      cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env },
+    });
     let output = '';
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
     const timer = setTimeout(() => reject(new Error(`${name} not ready: ${output}`)), timeoutMs);
@@ -30,8 +32,10 @@ export const startExample = (name: string, args: ReadonlyArray<string>, ready: R
     void exited.then(() => clearTimeout(timer));
   });
 
-export const runExample = async (name: string, args: ReadonlyArray<string>, timeoutMs = 60_000): Promise<{ code: number | null; output: string }> => {
-  const running = await startExample(name, args, /[\s\S]*/, timeoutMs);
+export const runExample = async (
+  name: string, args: ReadonlyArray<string>, timeoutMs = 60_000, env: Readonly<Record<string, string>> = {},
+): Promise<{ code: number | null; output: string }> => {
+  const running = await startExample(name, args, /[\s\S]*/, timeoutMs, env);
   const timer = setTimeout(() => running.child.kill('SIGKILL'), timeoutMs);
   const code = await running.exited;
   clearTimeout(timer);
