@@ -24,7 +24,7 @@ const MAX_RESUBMISSIONS = 3;
  */
 export const answerChallenge = (
   ctx: UaContext, request: SipRequest, response: SipResponse, credentials: UserCredentials | undefined,
-  resubmissions: number, protocol: TransportProtocol,
+  resubmissions: number, protocol: TransportProtocol, seq?: number,
 ): SipRequest | undefined => {
   if (credentials === undefined || ctx.hash === undefined || resubmissions >= MAX_RESUBMISSIONS) return undefined;
   const proxy = response.status === 407;
@@ -46,6 +46,6 @@ export const answerChallenge = (
     if (E.isLeft(value)) return undefined;
     answers.push({ name: proxy ? HEADER.ProxyAuthorization : HEADER.Authorization, value: value.right });
   }
-  const resubmitted = resubmitWith(request, newVia(ctx, protocol), answers);
+  const resubmitted = resubmitWith(request, newVia(ctx, protocol), answers, seq);
   return E.isRight(resubmitted) ? resubmitted.right : undefined;
 };

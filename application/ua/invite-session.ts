@@ -6,9 +6,10 @@ import { buildResponse } from '../../domain/sip/build-response.js';
 import { getCSeq } from '../../domain/sip/core-headers.js';
 import type { SipHeader, SipRequest, SipResponse } from '../../domain/sip/message.js';
 import { formatNameAddr } from '../../domain/sip/name-addr.js';
-import type { TransportProtocol } from '../../domain/transport/endpoint.js';
+import type { Endpoint, TransportProtocol } from '../../domain/transport/endpoint.js';
 import type { TimerHandle } from '../../ports/clock.js';
 import type { ServerTransaction } from '../transaction-layer.js';
+import { answerChallenge, type UserCredentials } from './challenge.js';
 import { TwoXxRetransmitter } from './two-xx-retransmitter.js';
 import { dialogNextHop, localContact, newVia, sendDirect, UA_ACCEPT, UA_METHODS, UA_SUPPORTED, type UaContext } from './ua-context.js';
 
@@ -55,6 +56,7 @@ export class InviteSession {
   /** 2xx retransmitters waiting for their ACK; rarely more than one, and none for most of a call. */
   private waiters: TwoXxRetransmitter[] = [];
   private ended = false;
+  private credentials: UserCredentials | undefined;
   /** CSeq of the INVITE whose 2xx we are retransmitting until its ACK arrives. */
   private ackAwaitedSeq = -1;
 
@@ -105,6 +107,11 @@ export class InviteSession {
     return this.sendRequest('INFO', { body, contentType, headers });
   }
 
+  /** Credentials for 401/407 answers to requests in this dialog (§22.2), e.g. the caller's. */
+  useCredentials(credentials: UserCredentials | undefined): void {
+    this.credentials = credentials;
+  }
+
   /** Any request within the dialog through a client transaction. */
   sendRequest(method: string, options: { readonly body?: Uint8Array; readonly contentType?: string; readonly headers?: ReadonlyArray<SipHeader> } = {}): Promise<RequestOutcome> {
     const hop = dialogNextHop(this.dialog);
@@ -118,10 +125,24 @@ export class InviteSession {
       ...(options.body === undefined ? {} : { body: options.body }),
       ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
     });
+    return this.transact(request, cseq, hop.right, 0);
+  }
+
+  /** Runs one client transaction for `request`; a 401/407 is answered with credentials and sent again (§22.2). */
+  private transact(request: SipRequest, cseq: number, hop: Endpoint, resubmissions: number): Promise<RequestOutcome> {
+    const method = request.method;
     return new Promise((resolve) => {
-      const sent = this.ctx.layer.sendRequest(request, hop.right, {
+      const sent = this.ctx.layer.sendRequest(request, hop, {
         onResponse: (response) => {
           if (response.status < 200) return;
+          if (response.status === 401 || response.status === 407) {
+            const [dialog, nextSeq] = nextLocalSeq(this.dialog);
+            const retry = answerChallenge(this.ctx, request, response, this.credentials, resubmissions, hop.protocol, nextSeq);
+            if (retry !== undefined) {
+              this.dialog = dialog;
+              return resolve(this.transact(retry, nextSeq, hop, resubmissions + 1));
+            }
+          }
           if (method === 'INVITE' && response.status < 300) this.ackReinvite(response, cseq);
           else if (response.status < 300 && method === 'UPDATE') this.dialog = refreshTarget(this.dialog, response);
           else if (response.status >= 300 && failureImpact(response.status) !== 'Transaction' && method !== 'BYE') this.end('DialogFailure');

@@ -222,6 +222,7 @@ export class OutgoingInvite {
     this.acks.set(tag, ack);
     // The core's callback itself, not a closure over `this`: the session must not keep the INVITE alive.
     const session = new InviteSession(this.ctx, dialog.right, this.target.protocol, this.unregister);
+    session.useCredentials(this.credentials);
     session.rememberAck(ack);
     this.register(session);
     if (this.settled || this.cancelRequested) {

@@ -140,10 +140,11 @@ export const digestAuthorization = (challenge: DigestChallenge, request: DigestR
 
 /**
  * The request to send again after a 401 or 407 (§22.2, §8.1.3.5): the same
- * Call-ID, From and To, the CSeq number one higher, `via` as the new top Via
- * (a new branch: a new transaction), and `credentials` in place of any sent before.
+ * Call-ID, From and To, a new CSeq number (`seq`, by default one higher; a
+ * dialog gives its next), `via` as the new top Via (a new branch: a new
+ * transaction), and `credentials` in place of any sent before.
  */
-export const resubmitWith = (request: SipRequest, via: Via, credentials: ReadonlyArray<SipHeader>): E.Either<HeaderError, SipRequest> =>
+export const resubmitWith = (request: SipRequest, via: Via, credentials: ReadonlyArray<SipHeader>, seq?: number): E.Either<HeaderError, SipRequest> =>
   E.map((cseq: CSeq) => {
     const headers: SipHeader[] = [];
     let topVia = true;
@@ -152,7 +153,7 @@ export const resubmitWith = (request: SipRequest, via: Via, credentials: Readonl
       if (header.name === HEADER.Via && topVia) {
         topVia = false;
         headers.push({ name: HEADER.Via, value: formatVia(via) });
-      } else if (header.name === HEADER.CSeq) headers.push({ name: HEADER.CSeq, value: `${cseq.seq + 1} ${cseq.method}` });
+      } else if (header.name === HEADER.CSeq) headers.push({ name: HEADER.CSeq, value: `${seq ?? cseq.seq + 1} ${cseq.method}` });
       else headers.push(header);
     }
     headers.push(...credentials);

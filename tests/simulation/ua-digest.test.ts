@@ -2,6 +2,7 @@ import test from 'ava';
 import * as E from 'fp-ts/lib/Either.js';
 import { NodeHash } from '../../adapters/node/node-hash.js';
 import type { IncomingInvite } from '../../application/ua/incoming-invite.js';
+import type { InviteSession } from '../../application/ua/invite-session.js';
 import { getCallId, getCSeq, getFrom, getTopVia } from '../../domain/sip/core-headers.js';
 import { computeDigest, parseDigestChallenge } from '../../domain/sip/digest.js';
 import { headerValue, type SipRequest } from '../../domain/sip/message.js';
@@ -119,4 +120,39 @@ test('Digest: 407 from a proxy is answered in Proxy-Authorization; without crede
   const unauthenticated = invite(bare, undefined);
   await bare.clock.advanceBy(40_000);
   t.like(await unauthenticated.outcome, { kind: 'Rejected', status: 401 });
+});
+
+test('Digest inside the dialog: a re-INVITE met with 401 and an INFO met with 407 are sent again with credentials, and the CSeq stays in order', async (t) => {
+  const sim = uaPair(76);
+  let bobSession: InviteSession | undefined;
+  sim.bob.onInvite = (incoming) => {
+    const accepted = incoming.accept();
+    if (E.isRight(accepted)) bobSession = accepted.right;
+  };
+  const call = invite(sim, PASSWORD);
+  await sim.clock.advanceBy(2_000);
+  const outcome = await call.outcome;
+  if (outcome.kind !== 'Answered' || bobSession === undefined) return t.fail(`not answered: ${outcome.kind}`);
+  const www = 'Digest realm="dialog", nonce="d1", qop="auth"';
+  const proxy = 'Digest realm="edge", nonce="e1", algorithm=SHA-256';
+  const seqs: number[] = [];
+  const guard = (request: SipRequest, header: string, challenge: string, status: 401 | 407) => {
+    seqs.push(right(t, getCSeq(request)).seq);
+    if (verifies(request, header, challenge, PASSWORD)) return { status: 200 };
+    return { status, headers: [{ name: status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate', value: challenge }] };
+  };
+  bobSession.setHandler({
+    onModify: (request) => guard(request, 'Authorization', www, 401),
+    onRequest: (request) => guard(request, 'Proxy-Authorization', proxy, 407),
+  });
+  const reinvite = outcome.session.reinvite({});
+  await sim.clock.advanceBy(2_000);
+  t.like(await reinvite, { kind: 'Response', response: { status: 200 } });
+  const info = outcome.session.info(new TextEncoder().encode('Signal=5\r\nDuration=160\r\n'), 'application/dtmf-relay');
+  await sim.clock.advanceBy(2_000);
+  t.like(await info, { kind: 'Response', response: { status: 200 } });
+  t.deepEqual(seqs.map((s) => s - (seqs[0] as number)), [0, 1, 2, 3], 'each resubmission takes the dialog\'s next CSeq');
+  void outcome.session.bye();
+  await sim.clock.advanceBy(40_000);
+  t.deepEqual(leakReport(sim), []);
 });
