@@ -24,7 +24,9 @@ export type { RtpSocket, RtpSocketFactory } from '../../ports/rtp-socket.js';
 export { endpoint, type Endpoint, type TransportProtocol } from '../../domain/transport/endpoint.js';
 // The session API.
 export { SessionManagerBuilder, type SimulationOptions } from './session-manager-builder.js';
-export { SessionCoordinator, type SessionStats, type MediaInfo, type OutgoingCallOptions } from '../../application/session/session-coordinator.js';
+export {
+  SessionCoordinator, type SessionStats, type MediaInfo, type OutgoingCallOptions, type RegisterOptions, type RegistrationInfo,
+} from '../../application/session/session-coordinator.js';
 export { AutoAnswerHandler, RejectAllHandler, CompositeHandler, type CallHandler, type CallInfo } from '../../application/session/call-handler.js';
 export { EventBus, type EventFilter, type EventStream, type Subscription } from '../../application/session/event-bus.js';
 export type { SessionConfig } from '../../application/session/session-config.js';

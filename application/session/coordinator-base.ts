@@ -5,7 +5,7 @@ import { serializeSdp } from '../../domain/sdp/serialize-sdp.js';
 import { directionOf, type Direction, type SessionDescription } from '../../domain/sdp/session-description.js';
 import { checkOperation, isFinal, transition, type CallEvent, type SessionOperation } from '../../domain/session/call-state.js';
 import type { CallDecision } from '../../domain/session/call-decision.js';
-import { sessionNotFound, type SessionError } from '../../domain/session/session-error.js';
+import { rejected, sessionNotFound, type SessionError } from '../../domain/session/session-error.js';
 import { formatUri } from '../../domain/sip/format-uri.js';
 import { headerValue, type SipHeader, type SipRequest, type SipResponse } from '../../domain/sip/message.js';
 import { getReferTo, getReplaces } from '../../domain/sip/typed-headers.js';
@@ -29,6 +29,7 @@ import { UaCore } from '../ua/ua-core.js';
 import type { CallHandler, CallInfo } from './call-handler.js';
 import { BridgeService } from './bridge-service.js';
 import { EventBus } from './event-bus.js';
+import { RegistrationService } from './registration-service.js';
 import { sessionException } from './session-exception.js';
 import type { SessionConfig } from './session-config.js';
 import { callInfo, userOf, type SessionRecord } from './session-record.js';
@@ -74,15 +75,6 @@ const ANSWERED: Promise<void> = Promise.resolve();
 const IGNORE_SETTLE = (): void => undefined;
 export const DTMF_RELAY = 'application/dtmf-relay';
 
-export const parseTarget = (text: string): E.Either<SessionError, NameAddr> => {
-  const parsed = parseNameAddr(text.includes('<') ? text : `<${text}>`);
-  return E.isLeft(parsed) || parsed.right.uri.kind !== 'sip'
-    ? E.left({ kind: 'InvalidUri', uri: text, message: `not a SIP URI: ${text}` })
-    : E.right(parsed.right);
-};
-
-export const rejected = (status: number, reason: string): SessionError => ({ kind: 'Rejected', status, reason, message: `rejected with ${status} ${reason}` });
-
 /**
  * The machinery under SessionCoordinator: call records and their state
  * machine, the incoming-call flow, media negotiation, transfers as seen from
@@ -92,6 +84,7 @@ export abstract class CoordinatorBase {
   readonly events: EventBus;
   protected readonly bridges: BridgeService;
   protected readonly ua: UaCore;
+  protected readonly registrations: RegistrationService;
   protected readonly ids: IdGenerator;
   protected readonly sessions = new Map<string, SessionRecord>();
   protected readonly ended = new Map<string, SessionRecord>();
@@ -115,6 +108,7 @@ export abstract class CoordinatorBase {
       onIncomingInvite: (invite) => void this.onIncomingInvite(invite),
       onRequest: (request) => this.outOfDialogRequest(request),
     }, { contactUser: 'session-core', advertisedHost: deps.config.localAddress, userAgent: deps.config.userAgent }, deps.logger, deps.hash);
+    this.registrations = new RegistrationService(this.ua, this.ids, this.events, deps.config.credentials);
   }
 
   abstract createOutgoingCall(from: string, to: string, sdp?: string, headers?: ReadonlyArray<SipHeader>, options?: OutgoingCallOptions): Promise<CallInfo>;

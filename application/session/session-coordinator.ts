@@ -2,7 +2,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import { digitToEvent } from '../../domain/media/dtmf.js';
 import { createAnswer, createOffer, holdDirection, resumeDirection, type NegotiatedAudio } from '../../domain/sdp/offer-answer.js';
 import { serializeSdp } from '../../domain/sdp/serialize-sdp.js';
-import type { SessionError } from '../../domain/session/session-error.js';
+import { parseTarget } from '../../domain/session/call-target.js';
+import { rejected, type SessionError } from '../../domain/session/session-error.js';
 import type { SipHeader, SipResponse } from '../../domain/sip/message.js';
 import { formatReplaces } from '../../domain/sip/typed-headers.js';
 import { formatNameAddr } from '../../domain/sip/name-addr.js';
@@ -12,11 +13,13 @@ import type { AudioSink, AudioSource } from '../media/audio-io.js';
 import type { MediaStatistics } from '../media/media-session.js';
 import type { CallInfo } from './call-handler.js';
 import type { BridgeEvent, BridgeInfo } from './bridge-service.js';
+import type { RegisterOptions, RegistrationInfo } from './registration-service.js';
 import { sessionException } from './session-exception.js';
 import { callInfo, userOf, type SessionRecord } from './session-record.js';
-import { CoordinatorBase, DTMF_RELAY, parseTarget, rejected, SDP, type MediaInfo, type OutgoingCallOptions, type SessionStats } from './coordinator-base.js';
+import { CoordinatorBase, DTMF_RELAY, SDP, type MediaInfo, type OutgoingCallOptions, type SessionStats } from './coordinator-base.js';
 
 export type { CoordinatorDeps, MediaInfo, OutgoingCallOptions, SessionStats } from './coordinator-base.js';
+export type { RegisterOptions, RegistrationInfo } from './registration-service.js';
 
 /**
  * The session coordinator: SessionControl and MediaControl over the UA core
@@ -35,10 +38,10 @@ export class SessionCoordinator extends CoordinatorBase {
     if (!this.running) return;
     this.running = false;
     const live = [...this.sessions.values()];
-    // Each BYE or CANCEL gets until the timeout to be answered; then the stack closes regardless.
+    // Each BYE or CANCEL, and each binding's removal, gets until the timeout to be answered; then the stack closes regardless.
     let timer: ReturnType<Clock['schedule']> | undefined;
     const timeout = new Promise<void>((resolve) => (timer = this.deps.clock.schedule(timeoutMs, resolve)));
-    await Promise.race([Promise.all(live.map((r) => this.terminateSession(r.id).catch(() => undefined))), timeout]);
+    await Promise.race([Promise.all([...live.map((r) => this.terminateSession(r.id).catch(() => undefined)), this.registrations.unregisterAll()]), timeout]);
     if (timer !== undefined) this.deps.clock.cancel(timer);
     for (const r of [...this.sessions.values()]) this.finish(r, 'Shutdown', 'Fail');
     for (const r of this.ended.values()) r.timers.forEach((h) => this.deps.clock.cancel(h));
@@ -117,6 +120,27 @@ export class SessionCoordinator extends CoordinatorBase {
       }
     });
     return callInfo(record);
+  }
+
+  // ── Registration (RFC 3261 §10.2) ─────────────────────────────────────────
+
+  /**
+   * Registers our contact for `options.aor` (default `sip:USER@REGISTRAR-HOST`)
+   * at `registrar`, answering Digest challenges with the credentials; resolves
+   * once registered (rejects Rejected / Timeout / TransportError / InvalidUri)
+   * and keeps the binding refreshed until `unregister` or `stop`.
+   */
+  register(registrar: string, options: RegisterOptions = {}): Promise<RegistrationInfo> {
+    return this.registrations.register(registrar, options);
+  }
+
+  /** Removes the binding (REGISTER with Expires: 0); SessionNotFound for an unknown id. */
+  unregister(registrationId: string): Promise<void> {
+    return this.registrations.unregister(registrationId);
+  }
+
+  listRegistrations(): RegistrationInfo[] {
+    return this.registrations.list();
   }
 
   /** Resolves when the call is connected; rejects with Rejected, Cancelled, Timeout or another SessionError. */
@@ -251,9 +275,10 @@ export class SessionCoordinator extends CoordinatorBase {
   }
 
   /** Live SIP state, for leak checks. */
-  resources(): { readonly sessions: number; readonly lingering: number; readonly dialogs: number; readonly transactions: number } {
+  resources(): { readonly sessions: number; readonly lingering: number; readonly dialogs: number; readonly transactions: number; readonly registrations: number } {
     const tx = this.ua.layer.counts();
-    return { sessions: this.sessions.size, lingering: this.ended.size, dialogs: this.ua.counts().dialogs, transactions: tx.ict + tx.nict + tx.ist + tx.nist };
+    const ua = this.ua.counts();
+    return { sessions: this.sessions.size, lingering: this.ended.size, dialogs: ua.dialogs, transactions: tx.ict + tx.nict + tx.ist + tx.nist, registrations: ua.registrations };
   }
 
   // ── Bridges ─────────────────────────────────────────────────────────────

@@ -22,6 +22,7 @@ import { IncomingInvite } from './incoming-invite.js';
 import { InviteSession, optionsResponse, type Answer, type RequestOutcome, type SessionEndReason } from './invite-session.js';
 import type { UserCredentials } from './challenge.js';
 import { OutgoingInvite } from './outgoing-invite.js';
+import { Registration, type RegistrationOptions } from './registration.js';
 import { localContact, newVia, nextHop, UA_ACCEPT, UA_METHODS, UA_SUPPORTED, type UaConfig, type UaContext, type UaError } from './ua-context.js';
 
 export interface UaHandler {
@@ -83,6 +84,7 @@ export class UaCore implements TransactionUser {
   private readonly answeredInviteTags = new Map<number, string>();
   private readonly awaitingAck = new Map<string, IncomingInvite>();
   private readonly outgoing = new Map<string, OutgoingInvite>();
+  private readonly registrations = new Set<Registration>();
   private readonly mergeKeys = new Map<string, number>();
   private readonly mergeKeyOfTx = new Map<number, string>();
   private closed = false;
@@ -113,8 +115,17 @@ export class UaCore implements TransactionUser {
   }
 
   /** Live dialogs (confirmed INVITE sessions) and transactions, for leak checks. */
-  counts(): { readonly dialogs: number; readonly pendingIncoming: number; readonly pendingOutgoing: number } {
-    return { dialogs: this.sessions.size, pendingIncoming: this.incoming.size, pendingOutgoing: this.outgoing.size };
+  counts(): { readonly dialogs: number; readonly pendingIncoming: number; readonly pendingOutgoing: number; readonly registrations: number } {
+    return { dialogs: this.sessions.size, pendingIncoming: this.incoming.size, pendingOutgoing: this.outgoing.size, registrations: this.registrations.size };
+  }
+
+  /** Starts keeping a contact binding at a registrar (§10.2); call `register()` on the result to send the first REGISTER. */
+  registration(options: RegistrationOptions): E.Either<UaError, Registration> {
+    const hop = nextHop(options.registrar);
+    if (E.isLeft(hop)) return hop;
+    const registration = new Registration(this.ctx, hop.right, options, (r) => this.registrations.delete(r));
+    this.registrations.add(registration);
+    return E.right(registration);
   }
 
   /** Places a call (§13.2.1). */
@@ -172,6 +183,7 @@ export class UaCore implements TransactionUser {
   close(): void {
     this.closed = true;
     for (const session of [...this.sessions.values()]) session.end('Shutdown');
+    for (const registration of [...this.registrations]) registration.close();
     this.layer.close();
   }
 

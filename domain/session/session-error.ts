@@ -18,3 +18,5 @@ export const invalidState = (state: string, operation: string): SessionError =>
 
 export const sessionNotFound = (sessionId: string): SessionError =>
   ({ kind: 'SessionNotFound', sessionId, message: `no session ${sessionId}` });
+
+export const rejected = (status: number, reason: string): SessionError => ({ kind: 'Rejected', status, reason, message: `rejected with ${status} ${reason}` });

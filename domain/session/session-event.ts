@@ -1,5 +1,8 @@
 import type { CallState } from './call-state.js';
 
+/** Where a registration stands: being sent, kept, failing (and retried), being removed, removed. */
+export type RegistrationStateName = 'Registering' | 'Registered' | 'Failed' | 'Unregistering' | 'Unregistered';
+
 /** The typed events of the session bus. */
 export type SessionEvent =
   | { readonly type: 'SessionCreated'; readonly sessionId: string; readonly direction: 'incoming' | 'outgoing'; readonly from: string; readonly to: string }
@@ -12,6 +15,8 @@ export type SessionEvent =
   | { readonly type: 'HoldChanged'; readonly sessionId: string; readonly onHold: boolean }
   /** REFER progress (RFC 3515): the transferee's NOTIFY status for our transfer, or ours for theirs. */
   | { readonly type: 'TransferProgress'; readonly sessionId: string; readonly status: number; readonly role: 'transferor' | 'transferee'; readonly target: string }
+  /** A registration (RFC 3261 §10.2) changed state; `status` is the registrar's refusal, `expiresSec` what it granted. */
+  | { readonly type: 'RegistrationChanged'; readonly registrationId: string; readonly aor: string; readonly state: RegistrationStateName; readonly expiresSec?: number; readonly status?: number }
   | { readonly type: 'Error'; readonly sessionId?: string; readonly message: string };
 
 export type SessionEventType = SessionEvent['type'];

@@ -117,14 +117,14 @@ test('UA: an ended call is not held while its INVITE transactions linger: a late
   await sim.clock.advanceBy(100);
   const outcome = await outgoing.outcome;
   if (outcome.kind !== 'Answered') return t.fail(outcome.kind);
-  t.deepEqual(sim.bob.ua.counts(), { dialogs: 1, pendingIncoming: 0, pendingOutgoing: 0 }, 'an answered INVITE is not pending');
+  t.deepEqual(sim.bob.ua.counts(), { dialogs: 1, pendingIncoming: 0, pendingOutgoing: 0, registrations: 0 }, 'an answered INVITE is not pending');
   t.is(sim.alice.ua.counts().pendingOutgoing, 1, 'alice still handles forks while the call is up');
   void outcome.session.bye();
   await sim.clock.advanceBy(100);
   // The INVITE transactions linger (Timers L and M) but the UA cores hold no call.
   t.is(sim.alice.ua.layer.counts().ict, 1);
   t.is(sim.bob.ua.layer.counts().ist, 1);
-  t.deepEqual(sim.alice.ua.counts(), { dialogs: 0, pendingIncoming: 0, pendingOutgoing: 0 });
+  t.deepEqual(sim.alice.ua.counts(), { dialogs: 0, pendingIncoming: 0, pendingOutgoing: 0, registrations: 0 });
 
   const acksBefore = sendTimes(sim.network.trace.lines, 'ACK').length;
   right(t, await sim.bob.transport.send(outcome.response, endpoint('udp', '10.0.0.1', 5060)));

@@ -55,6 +55,7 @@ export const leakReport = (sim: { clock: VirtualClock; alice: SimUa; bob: SimUa 
   for (const node of [sim.alice, sim.bob]) {
     const counts = node.ua.counts();
     if (counts.dialogs !== 0) problems.push(`${node.host}: ${counts.dialogs} dialogs`);
+    if (counts.registrations !== 0) problems.push(`${node.host}: ${counts.registrations} registrations`);
     const tx = node.ua.layer.counts();
     for (const [kind, n] of Object.entries(tx)) if (n !== 0) problems.push(`${node.host}: ${n} ${kind}`);
   }
