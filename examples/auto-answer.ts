@@ -18,6 +18,12 @@ Options:
   --wav FILE           play this 16-bit mono 8 kHz WAV instead of a 440 Hz tone
   --media-ports A-B    RTP port range (default 20000-29999)
   --max-sessions N     concurrent calls before 503 (default 10000)
+  --register URI       register at this registrar (a PBX) so calls to our AOR
+                       reach us; refreshed until we stop, then removed
+  --aor URI            address of record to register (default sip:USER@REGISTRAR-HOST)
+  --expires S          registration lifetime to ask for (default 3600)
+  --user NAME          username for Digest challenges (401/407)
+  --password PW        its password (or set SESSION_CORE_PASSWORD)
   --quiet              do not log each call
   --help               show this help
 
@@ -33,6 +39,11 @@ const { values } = parseArgs({
     wav: { type: 'string' },
     'media-ports': { type: 'string', default: '20000-29999' },
     'max-sessions': { type: 'string', default: '10000' },
+    register: { type: 'string' },
+    aor: { type: 'string' },
+    expires: { type: 'string', default: '3600' },
+    user: { type: 'string' },
+    password: { type: 'string' },
     quiet: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -52,6 +63,10 @@ const main = async (): Promise<void> => {
   if (!transports.every((t) => t === 'udp' || t === 'tcp')) fail(`--transport must be udp, tcp or both, not ${values.transport}`);
   const answerAfterMs = Number(values['answer-after']);
   if (!Number.isFinite(answerAfterMs) || answerAfterMs < 0) fail('--answer-after takes milliseconds');
+  const password = values.password ?? process.env['SESSION_CORE_PASSWORD'];
+  if (values.user !== undefined && password === undefined) fail('--user needs --password (or SESSION_CORE_PASSWORD)');
+  const expiresSec = Number(values.expires);
+  if (!Number.isInteger(expiresSec) || expiresSec <= 0) fail('--expires takes whole seconds');
   const [portMin, portMax] = (values['media-ports'] ?? '').split('-').map(Number);
   let source: AudioSource = { kind: 'tone', frequenciesHz: [440], amplitude: 6000 };
   if (values.wav !== undefined) {
@@ -82,7 +97,9 @@ const main = async (): Promise<void> => {
     onDtmf: (call, digit) => log(`dtmf ${call.id}: ${digit}`),
   };
   try {
-    coordinator = await new SessionManagerBuilder()
+    const builder = new SessionManagerBuilder();
+    if (values.user !== undefined && password !== undefined) builder.withCredentials(values.user, password);
+    coordinator = await builder
       .withLocalBindAddr(`${values.host}:${values.port}`)
       .withTransports(transports)
       .withMediaPorts(portMin ?? 20000, portMax ?? 29999)
@@ -98,9 +115,21 @@ const main = async (): Promise<void> => {
   await running.start();
   running.events.subscribe((event) => {
     if (event.type === 'HoldChanged') log(`${event.onHold ? 'held' : 'resumed'} ${event.sessionId}`);
+    if (event.type === 'RegistrationChanged' && event.state !== 'Registering') {
+      console.log(`registration of ${event.aor}: ${event.state}${event.expiresSec === undefined ? '' : ` (expires ${event.expiresSec} s)`}${event.status === undefined ? '' : ` (${event.status})`}`);
+    }
   });
   const at = running.localEndpoint;
   console.log(`auto-answer listening on ${values.host}:${at?.port} (${transports.join('+')})`);
+  if (values.register !== undefined) {
+    try {
+      await running.register(values.register, { expiresSec, ...(values.aor === undefined ? {} : { aor: values.aor }) });
+    } catch (error) {
+      console.error(`auto-answer: registration failed: ${(error as { message?: string }).message ?? String(error)}`);
+      await running.stop();
+      process.exit(1);
+    }
+  }
   const shutdown = async (): Promise<void> => {
     console.log('auto-answer stopping');
     await running.stop();

@@ -45,3 +45,41 @@ test('examples/b2bua.ts --user/--password: the outgoing leg answers the callee\'
   b2bua.child.kill('SIGTERM');
   t.is(await b2bua.exited, 0);
 });
+
+/** Resolves once `pattern` has matched `count` times in the growing output (or rejects after `ms`). */
+const seen = (output: () => string, pattern: RegExp, count: number, ms: number): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const started = Date.now();
+    const poll = setInterval(() => {
+      if ((output().match(new RegExp(pattern.source, 'g')) ?? []).length >= count) {
+        clearInterval(poll);
+        resolve();
+      } else if (Date.now() - started > ms) {
+        clearInterval(poll);
+        reject(new Error(`not seen ${count}× ${pattern}: ${output()}`));
+      }
+    }, 20);
+  });
+
+test('examples/auto-answer.ts --register: SIPp as registrar challenges every REGISTER and verifies the answers; one refresh, then Expires: 0 at SIGTERM', async (t) => {
+  if (!requireSipp(t)) return;
+  const port = await freeUdpPort();
+  const registrar = runSipp(['-sf', path.join(scenarios, 'registrar.xml'), '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-p', String(port), '-timeout', '30s'], 40_000);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const server = await startExample('auto-answer', ['--port', '0', '--register', `sip:127.0.0.1:${port}`, '--user', 'alice', '--expires', '60', '--quiet'],
+    /Registered \(expires 6 s\)/, 20_000, { SESSION_CORE_PASSWORD: 'secret' });
+  t.teardown(() => server.child.kill('SIGKILL'));
+  await seen(server.output, /Registered \(expires 6 s\)/, 2, 10_000);
+  server.child.kill('SIGTERM');
+  t.is(await server.exited, 0);
+  t.regex(server.output(), /Unregistered/);
+  const result = await registrar;
+  t.is(result.successful, 1, `${result.stdout.slice(-1000)}\n${result.errors}`);
+
+  const refusing = runSipp(['-sf', path.join(scenarios, 'registrar.xml'), '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-p', String(port), '-timeout', '30s'], 40_000);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const refused = await runExample('auto-answer', ['--port', '0', '--register', `sip:127.0.0.1:${port}`, '--user', 'alice', '--quiet'], 20_000, { SESSION_CORE_PASSWORD: 'guess' });
+  t.is(refused.code, 1, refused.output);
+  t.regex(refused.output, /registration failed: rejected with 403/);
+  t.is((await refusing).failed, 1);
+});
