@@ -15,6 +15,33 @@ test('SystemClock: a scheduled timer fires after its delay; a cancelled one neve
   t.false(cancelledFired);
 });
 
+test('SystemClock: a delay beyond Node\'s 2^31-1 ms limit is armed in steps, never run at once', async (t) => {
+  const clock = new SystemClock();
+  let fired = false;
+  const long = clock.schedule(2 ** 31 + 5_000, () => (fired = true));
+  await new Promise<void>((resolve) => clock.schedule(30, resolve));
+  t.false(fired, 'Node alone would run it after 1 ms');
+  clock.cancel(long);
+  // The steps themselves, with Node's setTimeout observed: the longest step, then the rest.
+  const real = globalThis.setTimeout;
+  const armed: Array<{ run: () => void; ms: number }> = [];
+  globalThis.setTimeout = ((run: () => void, ms: number) => {
+    armed.push({ run, ms });
+    return real(() => undefined, 0);
+  }) as typeof setTimeout;
+  try {
+    clock.schedule(2 ** 31 + 5_000, () => (fired = true));
+    t.deepEqual(armed.map((a) => a.ms), [2 ** 31 - 1]);
+    armed[0]!.run();
+    t.deepEqual(armed.map((a) => a.ms), [2 ** 31 - 1, 5_001]);
+    t.false(fired);
+    armed[1]!.run();
+    t.true(fired);
+  } finally {
+    globalThis.setTimeout = real;
+  }
+});
+
 test('CryptoRandom: yields distinct uint32 values across batch boundaries', (t) => {
   const random = new CryptoRandom();
   const values = Array.from({ length: 1000 }, () => random.nextUint32());
