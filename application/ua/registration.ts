@@ -1,11 +1,11 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { buildRegister, grantedExpires, minimumExpires, refreshDelaySec } from '../../domain/registration/binding.js';
-import type { SipRequest, SipResponse } from '../../domain/sip/message.js';
+import { appendHeader, type SipRequest, type SipResponse } from '../../domain/sip/message.js';
 import type { NameAddr } from '../../domain/sip/name-addr.js';
 import type { Uri } from '../../domain/sip/uri.js';
 import type { Endpoint } from '../../domain/transport/endpoint.js';
 import type { TimerHandle } from '../../ports/clock.js';
-import { answerChallenge, type UserCredentials } from './challenge.js';
+import { answerChallenge, credentialLines, type Challenge, type UserCredentials } from './challenge.js';
 import { localContact, newVia, type UaContext } from './ua-context.js';
 
 import type { RegistrationStateName } from '../../domain/session/session-event.js';
@@ -49,6 +49,8 @@ export class Registration {
   private expiresSec: number;
   private grantedSec = 0;
   private refreshTimer: TimerHandle | undefined;
+  /** The last challenge answered, reused (with the nonce count raised) so refreshes need no extra round trip. */
+  private auth: { readonly challenge: Challenge; uses: number } | undefined;
   /** Set once removal starts: a refresh still in flight must not re-arm anything. */
   private removing = false;
   private closed = false;
@@ -134,7 +136,8 @@ export class Registration {
       }
       let retry: SipRequest | undefined;
       if (round < MAX_ROUNDS && (response.status === 401 || response.status === 407)) {
-        retry = answerChallenge(this.ctx, request, response, this.options.credentials, answeredChallenges++, this.hop.protocol, this.cseq + 1);
+        retry = answerChallenge(this.ctx, request, response, this.options.credentials, answeredChallenges++, this.hop.protocol, this.cseq + 1,
+          (challenge) => (this.auth = { challenge, uses: 1 }));
         if (retry !== undefined) this.cseq++;
       } else if (round < MAX_ROUNDS && response.status === 423 && expiresSec !== 0) {
         // §10.2.8: ask again for at least Min-Expires, and keep asking for it on refreshes.
@@ -154,10 +157,14 @@ export class Registration {
   }
 
   private request(expiresSec: number): SipRequest {
-    return buildRegister({
+    const register = buildRegister({
       registrar: this.options.registrar, aor: this.options.aor, fromTag: this.fromTag, callId: this.callId, cseq: ++this.cseq,
       contact: this.contact(), expiresSec, via: newVia(this.ctx, this.hop.protocol), userAgent: this.ctx.config.userAgent,
     });
+    // Credentials ahead of a challenge, from the last one (RFC 7616 §3.4: a nonce may be reused with a higher nc).
+    const credentials = this.options.credentials;
+    const lines = this.auth === undefined || credentials === undefined ? undefined : credentialLines(this.ctx, register, this.auth.challenge, credentials, ++this.auth.uses);
+    return (lines ?? []).reduce((r, line) => appendHeader(r, line.name, line.value), register);
   }
 
   private send(request: SipRequest): Promise<SipResponse | Exclude<RegisterOutcome, { kind: 'Registered' | 'Unregistered' | 'Rejected' }>> {

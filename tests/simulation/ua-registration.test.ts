@@ -36,7 +36,9 @@ test('registration: 423 → asks for Min-Expires, 401 → Digest, 200 → regist
   const seqs = requests().map((r) => right(t, getCSeq(r)).seq);
   t.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'CSeq rises');
   await sim.clock.advanceBy(15_000);
-  t.true(requests().length >= 5, 'refreshed (and challenged again) halfway through 30 s');
+  t.is(requests().length, 4, 'refreshed halfway through 30 s in one REGISTER');
+  const refresh = headerValue(requests()[3]!, 'Authorization') ?? '';
+  t.regex(refresh, /nonce="r1".*nc=00000002/, 'answered ahead with the last nonce and the next nonce count');
   t.is(registration.state, 'Registered');
   const removed = registration.unregister();
   await sim.clock.advanceBy(1_000);
