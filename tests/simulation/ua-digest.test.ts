@@ -1,34 +1,17 @@
 import test from 'ava';
 import * as E from 'fp-ts/lib/Either.js';
-import { NodeHash } from '../../adapters/node/node-hash.js';
 import type { IncomingInvite } from '../../application/ua/incoming-invite.js';
 import type { InviteSession } from '../../application/ua/invite-session.js';
 import { getCallId, getCSeq, getFrom, getTopVia } from '../../domain/sip/core-headers.js';
-import { computeDigest, parseDigestChallenge } from '../../domain/sip/digest.js';
 import { headerValue, type SipRequest } from '../../domain/sip/message.js';
 import { paramValue } from '../../domain/sip/params.js';
 import { parseCredentials } from '../../domain/sip/typed-headers.js';
 import { viaBranch } from '../../domain/sip/via.js';
+import { answersChallenge as verifies } from '../support/digest-check.js';
 import { right } from '../support/either.js';
 import { leakReport, uaPair } from '../support/ua-harness.js';
 
-const hash = new NodeHash();
 const PASSWORD = 'secret';
-
-/** bob as a registrar-less server that checks Digest itself: the response must match what the password gives. */
-const verifies = (request: SipRequest, header: string, challengeText: string, password: string): boolean => {
-  const sent = headerValue(request, header);
-  if (sent === undefined) return false;
-  const credentials = parseCredentials(header, sent);
-  const challenge = E.chainW(parseDigestChallenge)(parseCredentials(header, challengeText));
-  if (E.isLeft(credentials) || E.isLeft(challenge)) return false;
-  const p = credentials.right.params;
-  const expected = computeDigest(challenge.right, {
-    username: p.get('username') ?? '', password, method: request.method, uri: p.get('uri') ?? '', body: request.body,
-    cnonce: p.get('cnonce') ?? '', nonceCount: parseInt(p.get('nc') ?? '1', 16),
-  }, hash);
-  return E.isRight(expected) && expected.right.response === p.get('response');
-};
 
 const challengeServer = (status: 401 | 407, challenge: string) => {
   const challengeHeader = status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate';
