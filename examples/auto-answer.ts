@@ -22,6 +22,7 @@ Options:
                        reach us; refreshed until we stop, then removed
   --aor URI            address of record to register (default sip:USER@REGISTRAR-HOST)
   --expires S          registration lifetime to ask for (default 3600)
+  --proxy URI          send the registration through this proxy or SBC
   --user NAME          username for Digest challenges (401/407)
   --password PW        its password (or set SESSION_CORE_PASSWORD)
   --quiet              do not log each call
@@ -42,6 +43,7 @@ const { values } = parseArgs({
     register: { type: 'string' },
     aor: { type: 'string' },
     expires: { type: 'string', default: '3600' },
+    proxy: { type: 'string' },
     user: { type: 'string' },
     password: { type: 'string' },
     quiet: { type: 'boolean', default: false },
@@ -99,6 +101,7 @@ const main = async (): Promise<void> => {
   try {
     const builder = new SessionManagerBuilder();
     if (values.user !== undefined && password !== undefined) builder.withCredentials(values.user, password);
+    if (values.proxy !== undefined) builder.withOutboundProxy(values.proxy);
     coordinator = await builder
       .withLocalBindAddr(`${values.host}:${values.port}`)
       .withTransports(transports)

@@ -15,6 +15,7 @@ Options:
   --target URI         where every call is sent (required)
   --transport T        udp | tcp (default udp)
   --media-ports A-B    RTP port range for both legs (default 30000-39999)
+  --proxy URI          send the outgoing leg through this proxy or SBC
   --user NAME          username for Digest challenges (401/407) to the outgoing leg
   --password PW        its password (or set SESSION_CORE_PASSWORD)
   --help               show this help
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     target: { type: 'string' },
     transport: { type: 'string', default: 'udp' },
     'media-ports': { type: 'string', default: '30000-39999' },
+    proxy: { type: 'string' },
     user: { type: 'string' },
     password: { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -53,6 +55,7 @@ if (values.user !== undefined && password === undefined) {
 const b2bua = new B2bua(() => (transport === 'tcp' && !target.includes('transport=') ? `${target};transport=tcp` : target));
 const builder = new SessionManagerBuilder();
 if (values.user !== undefined && password !== undefined) builder.withCredentials(values.user, password);
+if (values.proxy !== undefined) builder.withOutboundProxy(values.proxy);
 const coordinator = await builder
   .withLocalBindAddr(`${values.host}:${values.port}`)
   .withTransports([transport])

@@ -22,6 +22,7 @@ Options:
   --timeout MS         give up if not answered in time (default 30000)
   --delayed-offer      send the INVITE without SDP: the callee offers in its
                        200 and we answer in the ACK (RFC 3261 §13.2.2.4)
+  --proxy URI          send the call through this proxy or SBC (outbound proxy)
   --user NAME          username for Digest challenges (401/407) from the callee
                        or a proxy (RFC 3261 §22, RFC 7616: MD5, SHA-256, SHA-512-256)
   --password PW        its password (or set SESSION_CORE_PASSWORD, which keeps it
@@ -39,6 +40,7 @@ const { values, positionals } = parseArgs({
     from: { type: 'string' },
     timeout: { type: 'string', default: '30000' },
     'delayed-offer': { type: 'boolean', default: false },
+    proxy: { type: 'string' },
     user: { type: 'string' },
     password: { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -66,6 +68,7 @@ const main = async (): Promise<number> => {
   }
   const builder = new SessionManagerBuilder();
   if (values.user !== undefined && password !== undefined) builder.withCredentials(values.user, password);
+  if (values.proxy !== undefined) builder.withOutboundProxy(values.proxy);
   const coordinator = await builder
     .withLocalBindAddr(`${values.host}:${values.port}`)
     .withTransports([transport])

@@ -7,6 +7,7 @@ import { DEFAULT_SESSION_CONFIG, validateConfig, type SessionConfig } from '../.
 import { SessionCoordinator } from '../../application/session/session-coordinator.js';
 import { sessionException } from '../../application/session/session-exception.js';
 import type { SessionError } from '../../domain/session/session-error.js';
+import { formatUri } from '../../domain/sip/format-uri.js';
 import { parseUri } from '../../domain/sip/parse-uri.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Hash } from '../../ports/hash.js';
@@ -127,6 +128,20 @@ export class SessionManagerBuilder {
   withLogger(logger: Logger): this {
     this.logger = logger;
     return this;
+  }
+
+  /**
+   * Sends every new call and registration through this proxy or SBC (a
+   * preloaded Route, RFC 3261 §8.1.2). `;lr` is added when missing: we only
+   * speak to loose routers.
+   */
+  withOutboundProxy(uri: string): this {
+    const parsed = parseUri(uri.replace(/^<|>$/g, ''));
+    if (E.isLeft(parsed) || parsed.right.kind !== 'sip') {
+      this.problem = invalid('outboundProxy', `not a SIP URI: ${uri}`);
+      return this;
+    }
+    return this.option('outboundProxy', formatUri(parsed.right.params.some((p) => p.name.toLowerCase() === 'lr') ? parsed.right : { ...parsed.right, params: [...parsed.right.params, { name: 'lr' }] }));
   }
 
   /** Username and password for Digest challenges (401/407) to our outgoing calls, in any realm (§22.2). */

@@ -5,6 +5,7 @@ import { serializeSdp } from '../../domain/sdp/serialize-sdp.js';
 import { directionOf, type Direction, type SessionDescription } from '../../domain/sdp/session-description.js';
 import { checkOperation, isFinal, transition, type CallEvent, type SessionOperation } from '../../domain/session/call-state.js';
 import type { CallDecision } from '../../domain/session/call-decision.js';
+import { parseTarget } from '../../domain/session/call-target.js';
 import { rejected, sessionNotFound, type SessionError } from '../../domain/session/session-error.js';
 import { formatUri } from '../../domain/sip/format-uri.js';
 import { headerValue, type SipHeader, type SipRequest, type SipResponse } from '../../domain/sip/message.js';
@@ -85,6 +86,8 @@ export abstract class CoordinatorBase {
   protected readonly bridges: BridgeService;
   protected readonly ua: UaCore;
   protected readonly registrations: RegistrationService;
+  /** The outbound proxy as a preloaded route (§8.1.2), or none. */
+  protected readonly outboundRoutes: ReadonlyArray<NameAddr>;
   protected readonly ids: IdGenerator;
   protected readonly sessions = new Map<string, SessionRecord>();
   protected readonly ended = new Map<string, SessionRecord>();
@@ -108,7 +111,9 @@ export abstract class CoordinatorBase {
       onIncomingInvite: (invite) => void this.onIncomingInvite(invite),
       onRequest: (request) => this.outOfDialogRequest(request),
     }, { contactUser: 'session-core', advertisedHost: deps.config.localAddress, userAgent: deps.config.userAgent }, deps.logger, deps.hash);
-    this.registrations = new RegistrationService(this.ua, this.ids, this.events, deps.config.credentials);
+    const proxy = deps.config.outboundProxy === undefined ? undefined : parseTarget(deps.config.outboundProxy);
+    this.outboundRoutes = proxy === undefined || E.isLeft(proxy) ? [] : [proxy.right];
+    this.registrations = new RegistrationService(this.ua, this.ids, this.events, deps.config.credentials, this.outboundRoutes);
   }
 
   abstract createOutgoingCall(from: string, to: string, sdp?: string, headers?: ReadonlyArray<SipHeader>, options?: OutgoingCallOptions): Promise<CallInfo>;

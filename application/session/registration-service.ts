@@ -3,6 +3,7 @@ import type { RegistrationStateName } from '../../domain/session/session-event.j
 import { parseTarget } from '../../domain/session/call-target.js';
 import { rejected, type SessionError } from '../../domain/session/session-error.js';
 import { formatUri } from '../../domain/sip/format-uri.js';
+import type { NameAddr } from '../../domain/sip/name-addr.js';
 import { parseUri } from '../../domain/sip/parse-uri.js';
 import type { IdGenerator } from '../id-generator.js';
 import type { UserCredentials } from '../ua/challenge.js';
@@ -40,7 +41,10 @@ interface Entry {
 export class RegistrationService {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly ua: UaCore, private readonly ids: IdGenerator, private readonly events: EventBus, private readonly defaults: UserCredentials | undefined) {}
+  constructor(
+    private readonly ua: UaCore, private readonly ids: IdGenerator, private readonly events: EventBus,
+    private readonly defaults: UserCredentials | undefined, private readonly routes: ReadonlyArray<NameAddr>,
+  ) {}
 
   async register(registrar: string, options: RegisterOptions): Promise<RegistrationInfo> {
     const registrarUri = parseUri(registrar.replace(/^<|>$/g, ''));
@@ -57,6 +61,7 @@ export class RegistrationService {
     const created = this.ua.registration({
       registrar: registrarUri.right, aor: { uri: aor.right.uri, params: [] }, expiresSec,
       ...(credentials === undefined ? {} : { credentials }),
+      ...(this.routes.length === 0 ? {} : { routes: this.routes }),
       onChange: (state, outcome) => this.events.publish({
         type: 'RegistrationChanged', registrationId: id, aor: aorUri, state,
         ...(outcome?.kind === 'Registered' ? { expiresSec: outcome.expiresSec } : {}),

@@ -36,6 +36,8 @@ export const SessionConfigCodec = t.intersection([t.type({
 }), t.partial({
   /** Answers Digest challenges (401/407) to outgoing requests. */
   credentials: Credentials,
+  /** A SIP URI every call and registration is sent through (a preloaded Route, RFC 3261 §8.1.2). */
+  outboundProxy: t.string,
 })]);
 
 export type SessionConfig = t.TypeOf<typeof SessionConfigCodec>;

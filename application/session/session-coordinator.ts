@@ -75,6 +75,7 @@ export class SessionCoordinator extends CoordinatorBase {
     const call = this.ua.invite({
       to: toAddr, from: fromAddr, answerTimeoutMs: this.deps.config.answerTimeoutMs, headers,
       ...(credentials === undefined ? {} : { credentials }),
+      ...(this.outboundRoutes.length === 0 ? {} : { routes: this.outboundRoutes }),
       ...(offer === undefined ? {} : { body: encodeUtf8(serializeSdp(offer)), contentType: SDP }),
       ...(delayed ? { ackBody: (response: SipResponse, accepted: boolean) => {
         const answered = this.answerOfferIn2xx(record, media, response, accepted);

@@ -26,6 +26,8 @@ export interface RegistrationOptions {
   /** Asked for; the registrar may grant less (or demand more with 423). */
   readonly expiresSec: number;
   readonly credentials?: UserCredentials;
+  /** Sent through these first (an outbound proxy, §8.1.2). */
+  readonly routes?: ReadonlyArray<NameAddr>;
   /** Every state change, with the outcome that caused it. */
   readonly onChange?: (state: RegistrationState, outcome: RegisterOutcome | undefined) => void;
 }
@@ -160,6 +162,7 @@ export class Registration {
     const register = buildRegister({
       registrar: this.options.registrar, aor: this.options.aor, fromTag: this.fromTag, callId: this.callId, cseq: ++this.cseq,
       contact: this.contact(), expiresSec, via: newVia(this.ctx, this.hop.protocol), userAgent: this.ctx.config.userAgent,
+      ...(this.options.routes === undefined ? {} : { routes: this.options.routes }),
     });
     // Credentials ahead of a challenge, from the last one (RFC 7616 §3.4: a nonce may be reused with a higher nc).
     const credentials = this.options.credentials;

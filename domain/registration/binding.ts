@@ -27,12 +27,14 @@ export interface RegisterParts {
   readonly expiresSec: number;
   readonly via: Via;
   readonly userAgent: string;
+  /** A preloaded route set, e.g. an outbound proxy (§8.1.2). */
+  readonly routes?: ReadonlyArray<NameAddr>;
 }
 
 export const buildRegister = (p: RegisterParts): SipRequest =>
   buildRequest({
     method: 'REGISTER', uri: p.registrar, from: { ...p.aor, params: setParam(p.aor.params, 'tag', p.fromTag) }, to: p.aor,
-    callId: p.callId, cseq: p.cseq, vias: [p.via], contact: p.contact,
+    callId: p.callId, cseq: p.cseq, vias: [p.via], contact: p.contact, ...(p.routes === undefined ? {} : { routes: p.routes }),
     headers: [{ name: HEADER.Expires, value: String(p.expiresSec) }, { name: HEADER.UserAgent, value: p.userAgent }],
   });
 

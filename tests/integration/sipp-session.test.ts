@@ -1,7 +1,11 @@
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { runExample, startExample } from '../support/example-process.js';
 import { freeUdpPort } from '../support/ports.js';
 import { requireSipp, runSipp } from '../support/sipp.js';
+
+const scenarios = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sipp');
 
 for (const transport of ['udp', 'tcp'] as const) {
   test(`SIPp uac: 1,000 calls at 100 calls/s to examples/auto-answer.ts over ${transport}, none failed; SIGTERM stops it gracefully`, async (t) => {
@@ -36,4 +40,17 @@ test('examples/call.ts completes against SIPp uas and exits 0; a refused call ex
   const help = await runExample('call', ['--help']);
   t.is(help.code, 0);
   t.regex(help.output, /--duration/);
+});
+
+test('examples/call.ts --proxy: the INVITE for an unroutable target goes to SIPp as the outbound proxy, which answers; the call completes', async (t) => {
+  if (!requireSipp(t)) return;
+  const port = await freeUdpPort();
+  const sipp = runSipp(['-sf', path.join(scenarios, 'uas-answers.xml'), '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-p', String(port), '-timeout', '30s'], 40_000);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  // 192.0.2.1 (TEST-NET-1) is never reachable: only the proxy route can have carried the call.
+  const call = await runExample('call', ['sip:service@192.0.2.1:5060', '--duration', '300', '--proxy', `sip:127.0.0.1:${port}`]);
+  t.is(call.code, 0, call.output);
+  t.regex(call.output, /answered[\s\S]*hung up/);
+  const result = await sipp;
+  t.is(result.successful, 1, `${result.stdout.slice(-1000)}\n${result.errors}`);
 });
