@@ -1,12 +1,14 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { createUasDialog } from '../../domain/dialog/dialog.js';
+import { timerResponseHeaders, uasTimerDecision } from '../../domain/dialog/session-timer.js';
 import { buildResponse } from '../../domain/sip/build-response.js';
 import type { SipHeader, SipRequest, SipResponse } from '../../domain/sip/message.js';
 import { formatNameAddr } from '../../domain/sip/name-addr.js';
 import type { TransactionError } from '../../domain/transaction/transaction-error.js';
 import type { ServerTransaction } from '../transaction-layer.js';
 import { InviteSession, type SessionEndReason } from './invite-session.js';
-import { localContact, type UaContext } from './ua-context.js';
+import { runningTimer } from './session-timer.js';
+import { localContact, UA_METHODS, UA_SUPPORTED, type UaContext } from './ua-context.js';
 
 export type IncomingInviteState = 'Pending' | 'Answered' | 'Rejected' | 'Cancelled';
 
@@ -64,7 +66,14 @@ export class IncomingInvite {
     if (this.current !== 'Pending') return E.left({ kind: 'TransactionError', reason: 'ResponseAfterFinal', detail: `the INVITE is ${this.current}` });
     const dialog = createUasDialog(this.request, this.localTag, 'Confirmed');
     if (E.isLeft(dialog)) return E.left({ kind: 'HeaderError', detail: dialog.left.detail });
-    const ok = this.response(200, { ...options, headers: [...(options.headers ?? []), { name: 'Contact', value: formatNameAddr(localContact(this.ctx, this.transaction.source.protocol)) }] });
+    // RFC 4028 §9: a Session-Expires in the INVITE is answered in the 2xx, with the refresher chosen.
+    const timer = uasTimerDecision(this.request);
+    const ok = this.response(200, { ...options, headers: [
+      ...(options.headers ?? []), { name: 'Contact', value: formatNameAddr(localContact(this.ctx, this.transaction.source.protocol)) },
+      // §13.3.1.4: the 2xx says what the dialog may carry (UPDATE, for session refreshes, among them).
+      { name: 'Allow', value: UA_METHODS.join(', ') }, { name: 'Supported', value: UA_SUPPORTED.join(', ') },
+      ...(timer.kind === 'Run' ? timerResponseHeaders(timer) : []),
+    ] });
     const sent = this.transaction.respond(ok);
     if (E.isLeft(sent)) return sent;
     this.current = 'Answered';
@@ -74,6 +83,8 @@ export class IncomingInvite {
     this.session = session;
     this.register(session);
     session.awaitAck(this.transaction, ok);
+    const sdp = options.body !== undefined && options.contentType !== undefined ? { body: options.body, contentType: options.contentType } : undefined;
+    session.startSessionTimer(timer.kind === 'Run' ? runningTimer(timer, 'uas') : undefined, this.request, sdp);
     return E.right(session);
   }
 

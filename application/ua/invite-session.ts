@@ -4,16 +4,19 @@ import { failureImpact } from '../../domain/dialog/failure-impact.js';
 import { buildInDialogRequest } from '../../domain/dialog/in-dialog-request.js';
 import { buildResponse } from '../../domain/sip/build-response.js';
 import { getCSeq } from '../../domain/sip/core-headers.js';
-import type { SipHeader, SipRequest, SipResponse } from '../../domain/sip/message.js';
+import type { SipHeader, SipMessage, SipRequest, SipResponse } from '../../domain/sip/message.js';
 import { formatNameAddr } from '../../domain/sip/name-addr.js';
 import type { Endpoint, TransportProtocol } from '../../domain/transport/endpoint.js';
 import type { TimerHandle } from '../../ports/clock.js';
 import type { ServerTransaction } from '../transaction-layer.js';
+import { allowsUpdate, intervalAfter422, timerFrom2xx, timerResponseHeaders, uasTimerDecision } from '../../domain/dialog/session-timer.js';
 import { answerChallenge, type UserCredentials } from './challenge.js';
+import { runningTimer, SessionTimer, type RunningTimer } from './session-timer.js';
 import { TwoXxRetransmitter } from './two-xx-retransmitter.js';
 import { dialogNextHop, localContact, newVia, sendDirect, UA_ACCEPT, UA_METHODS, UA_SUPPORTED, type UaContext } from './ua-context.js';
 
-export type SessionEndReason = 'LocalBye' | 'RemoteBye' | 'NoAck' | 'DialogFailure' | 'Shutdown';
+/** `SessionExpired`: the session timer ran out without a refresh (RFC 4028 §10). */
+export type SessionEndReason = 'LocalBye' | 'RemoteBye' | 'NoAck' | 'DialogFailure' | 'Shutdown' | 'SessionExpired';
 
 export interface Answer {
   readonly status: number;
@@ -57,6 +60,12 @@ export class InviteSession {
   private waiters: TwoXxRetransmitter[] = [];
   private ended = false;
   private credentials: UserCredentials | undefined;
+  /** Created once a session timer is negotiated (most calls never have one). */
+  private timer: SessionTimer | undefined;
+  /** Whether the peer accepts UPDATE, the cheaper refresh (RFC 4028 §10 prefers it). */
+  private peerAllowsUpdate = false;
+  /** Our current session description, offered again by a refresh re-INVITE when UPDATE is not allowed. */
+  private localSdp: { readonly body: Uint8Array; readonly contentType: string } | undefined;
   /** CSeq of the INVITE whose 2xx we are retransmitting until its ACK arrives. */
   private ackAwaitedSeq = -1;
 
@@ -88,7 +97,7 @@ export class InviteSession {
   }
 
   /** Sends a re-INVITE; on 491 it retries after the randomized wait of §14.1, up to three times. */
-  async reinvite(offer: { readonly body?: Uint8Array; readonly contentType?: string }, attempts = 3): Promise<RequestOutcome> {
+  async reinvite(offer: { readonly body?: Uint8Array; readonly contentType?: string; readonly headers?: ReadonlyArray<SipHeader> }, attempts = 3): Promise<RequestOutcome> {
     for (let attempt = 1; ; attempt++) {
       if (this.clientInvitePending) return { kind: 'NotSent', detail: 'a re-INVITE is already pending' };
       this.clientInvitePending = true;
@@ -105,6 +114,44 @@ export class InviteSession {
 
   info(body: Uint8Array, contentType: string, headers: ReadonlyArray<SipHeader> = []): Promise<RequestOutcome> {
     return this.sendRequest('INFO', { body, contentType, headers });
+  }
+
+  /**
+   * What the INVITE exchange that created the dialog settled for RFC 4028: the
+   * timer, whether the peer allows UPDATE (its Allow), and our session
+   * description (for refresh re-INVITEs).
+   */
+  startSessionTimer(timer: RunningTimer | undefined, peer: SipMessage, localSdp: { readonly body: Uint8Array; readonly contentType: string } | undefined): void {
+    this.peerAllowsUpdate = allowsUpdate(peer);
+    this.localSdp = localSdp;
+    this.runTimer(timer);
+  }
+
+  /** The session timer now running, if any (for tests and diagnostics). */
+  get sessionTimer(): RunningTimer | undefined {
+    return this.timer?.running;
+  }
+
+  private runTimer(timer: RunningTimer | undefined): void {
+    if (timer === undefined && this.timer === undefined) return;
+    this.timer ??= new SessionTimer(this.ctx.clock, (interval) => void this.refreshSession(interval), () => void this.endWithBye('SessionExpired'));
+    this.timer.run(timer);
+  }
+
+  /**
+   * Refreshes the session (RFC 4028 §10): UPDATE when the peer allows it, else
+   * a re-INVITE offering our current description again. A 422 asks for a longer
+   * interval; other failures leave the expiry watch to end the call.
+   */
+  private async refreshSession(intervalSec: number): Promise<void> {
+    if (this.ended) return;
+    const headers = [{ name: 'Session-Expires', value: `${intervalSec};refresher=uac` }, { name: 'Supported', value: UA_SUPPORTED.join(', ') }];
+    const outcome = this.peerAllowsUpdate ? await this.sendRequest('UPDATE', { headers }) : await this.reinvite({ ...this.localSdp, headers }, 1);
+    if (this.ended || outcome.kind !== 'Response') return;
+    const { status } = outcome.response;
+    if (status >= 200 && status < 300) return this.runTimer(runningTimer(timerFrom2xx(outcome.response), 'uac'));
+    const longer = status === 422 ? intervalAfter422(outcome.response, intervalSec) : undefined;
+    if (longer !== undefined) return this.refreshSession(longer);
   }
 
   /** Credentials for 401/407 answers to requests in this dialog (§22.2), e.g. the caller's. */
@@ -170,8 +217,11 @@ export class InviteSession {
         this.end('RemoteBye');
         return;
       case 'INVITE':
-        return this.receiveReinvite(request, tx);
       case 'UPDATE': {
+        // RFC 4028 §9: an interval below our minimum is refused before anything else.
+        const timer = uasTimerDecision(request);
+        if (timer.kind === 'TooSmall') return void tx.respond(buildResponse(request, 422, { headers: [{ name: 'Min-SE', value: String(timer.minSe) }] }));
+        if (request.method === 'INVITE') return this.receiveReinvite(request, tx);
         const answer = this.handler.onModify?.(request) ?? OK;
         if (answer.status >= 200 && answer.status < 300) this.dialog = refreshTarget(this.dialog, request);
         return void tx.respond(this.response(request, answer));
@@ -245,6 +295,7 @@ export class InviteSession {
     if (this.ended) return;
     this.ended = true;
     this.stopWaiting();
+    this.timer?.stop();
     if (this.forgetAckTimer !== undefined) this.ctx.clock.cancel(this.forgetAckTimer);
     this.forgetAckTimer = undefined;
     this.dialog = terminate(this.dialog);
@@ -293,6 +344,11 @@ export class InviteSession {
     if ((request.method === 'INVITE' || request.method === 'UPDATE') && answer.status >= 200 && answer.status < 300) {
       const contact = localContact(this.ctx, this.protocol);
       headers.push({ name: 'Contact', value: formatNameAddr(contact) });
+      // Every 2xx to a re-INVITE or UPDATE negotiates the session timer anew (RFC 4028 §9).
+      const timer = uasTimerDecision(request);
+      if (timer.kind === 'Run') headers.push(...timerResponseHeaders(timer));
+      this.runTimer(timer.kind === 'Run' ? runningTimer(timer, 'uas') : undefined);
+      if (answer.body !== undefined && answer.contentType !== undefined) this.localSdp = { body: answer.body, contentType: answer.contentType };
     }
     return buildResponse(request, answer.status, {
       headers,

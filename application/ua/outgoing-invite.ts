@@ -1,14 +1,19 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { confirmUacDialog, createUacDialog, type Dialog } from '../../domain/dialog/dialog.js';
 import { buildInDialogRequest } from '../../domain/dialog/in-dialog-request.js';
+import { intervalAfter422, timerFrom2xx } from '../../domain/dialog/session-timer.js';
 import { getCSeq, getTo } from '../../domain/sip/core-headers.js';
-import type { SipRequest, SipResponse } from '../../domain/sip/message.js';
+import { resubmitWith } from '../../domain/sip/digest.js';
+import { HEADER } from '../../domain/sip/header-names.js';
+import { headerValue, withHeader, type SipRequest, type SipResponse } from '../../domain/sip/message.js';
+import { getSessionExpires } from '../../domain/sip/typed-headers.js';
 import { paramValue } from '../../domain/sip/params.js';
 import type { Endpoint } from '../../domain/transport/endpoint.js';
 import type { TimerHandle } from '../../ports/clock.js';
 import type { ClientCallbacks, ClientTransaction } from '../transaction-layer.js';
 import { answerChallenge, type UserCredentials } from './challenge.js';
 import { InviteSession, type SessionEndReason } from './invite-session.js';
+import { runningTimer } from './session-timer.js';
 import type { AckBodyProvider } from './ua-core.js';
 import { dialogNextHop, newVia, sendDirect, type UaContext, type UaError } from './ua-context.js';
 
@@ -78,8 +83,10 @@ export class OutgoingInvite {
   private events: OutgoingInviteEvents = {};
   private relay: Relay = { invite: this, reAck: undefined };
   private answered: { readonly session: InviteSession; readonly tag: string } | undefined;
-  /** INVITEs sent again with credentials after a 401/407 (§22.2). */
+  /** INVITEs sent again: with credentials after a 401/407 (§22.2), or a longer interval after a 422. */
   private resubmissions = 0;
+  /** Of those, the answers to challenges: a second one is only sent for a stale nonce. */
+  private challengesAnswered = 0;
 
   constructor(
     private readonly ctx: UaContext,
@@ -129,8 +136,14 @@ export class OutgoingInvite {
    */
   private resubmit(challenge: SipResponse): boolean {
     if (this.cancelRequested || this.settled) return false;
-    const next = answerChallenge(this.ctx, this.current, challenge, this.credentials, this.resubmissions, this.target.protocol);
+    const next = answerChallenge(this.ctx, this.current, challenge, this.credentials, this.challengesAnswered, this.target.protocol);
     if (next === undefined) return false;
+    this.challengesAnswered++;
+    return this.sendAgain(next);
+  }
+
+  /** Sends `next` in place of the INVITE, in a new transaction whose end is the call's concern. */
+  private sendAgain(next: SipRequest): boolean {
     this.relay.invite = undefined;
     this.relay = { invite: this, reAck: undefined };
     this.resubmissions++;
@@ -138,6 +151,18 @@ export class OutgoingInvite {
     const sent = this.send();
     if (E.isLeft(sent)) this.finish({ kind: 'TransportError' });
     return true;
+  }
+
+  /** RFC 4028 §7.3: after a 422, the INVITE again with the Min-SE it names as Session-Expires and Min-SE. */
+  private askLongerInterval(response: SipResponse): boolean {
+    if (this.cancelRequested || this.settled || this.resubmissions >= 4) return false;
+    const asked = getSessionExpires(this.current);
+    const longer = intervalAfter422(response, E.isRight(asked) ? asked.right?.seconds ?? 0 : 0);
+    if (longer === undefined) return false;
+    const credentials = this.current.headers.filter((h) => h.name === HEADER.Authorization || h.name === HEADER.ProxyAuthorization);
+    const next = resubmitWith(this.current, newVia(this.ctx, this.target.protocol), credentials);
+    if (E.isLeft(next)) return false;
+    return this.sendAgain(withHeader(withHeader(next.right, HEADER.SessionExpires, String(longer)), HEADER.MinSE, String(longer)));
   }
 
   /** CANCEL (§9.1); when the 200 wins the race the call is ACKed and ended with BYE. */
@@ -183,6 +208,7 @@ export class OutgoingInvite {
     if (response.status < 300) return this.on2xx(response);
     this.early.clear();
     if ((response.status === 401 || response.status === 407) && this.resubmit(response)) return;
+    if (response.status === 422 && this.askLongerInterval(response)) return;
     this.finish(response.status === 487 && this.cancelRequested
       ? (this.answerTimedOut ? { kind: 'Timeout' } : { kind: 'Cancelled' })
       : { kind: 'Rejected', status: response.status, response });
@@ -224,6 +250,7 @@ export class OutgoingInvite {
     const session = new InviteSession(this.ctx, dialog.right, this.target.protocol, this.unregister);
     session.useCredentials(this.credentials);
     session.rememberAck(ack);
+    session.startSessionTimer(runningTimer(timerFrom2xx(response), 'uac'), response, this.localSdp(ack));
     this.register(session);
     if (this.settled || this.cancelRequested) {
       // Another fork answered, or the 200 crossed our CANCEL: ACK it, then hang up (§13.2.2.4, §9.1).
@@ -233,6 +260,13 @@ export class OutgoingInvite {
     }
     this.answered = { session, tag };
     this.finish({ kind: 'Answered', session, response });
+  }
+
+  /** Our session description: the INVITE's offer, or the answer the ACK carried (delayed offer). */
+  private localSdp(ack: SipRequest): { readonly body: Uint8Array; readonly contentType: string } | undefined {
+    const carrier = this.current.body.length > 0 ? this.current : ack.body.length > 0 ? ack : undefined;
+    const type = carrier === undefined ? undefined : headerValue(carrier, HEADER.ContentType);
+    return carrier === undefined || type === undefined ? undefined : { body: carrier.body, contentType: type };
   }
 
   private sendAck(dialog: Dialog, body: { readonly body: Uint8Array; readonly contentType: string } | undefined): SipRequest | undefined {

@@ -19,14 +19,8 @@ import type { TransactionLayer } from '../transaction-layer.js';
 
 /** Methods this UA implements; Allow lists them (§20.5). */
 export const UA_METHODS = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'UPDATE', 'INFO', 'REFER', 'NOTIFY', 'MESSAGE'] as const;
-/**
- * Extensions we implement. Not 'timer' (RFC 4028): claiming it would let a UAS
- * name us refresher (`refresher=uac` with Require: timer), and a session we
- * never refresh is torn down when its interval runs out. Without it, a peer
- * that wants session timers refreshes them itself, and we answer its
- * re-INVITEs and UPDATEs.
- */
-export const UA_SUPPORTED = ['replaces'] as const;
+/** Extensions we implement: Replaces (RFC 3891) and session timers (RFC 4028, see session-timer.ts). */
+export const UA_SUPPORTED = ['replaces', 'timer'] as const;
 export const UA_ACCEPT = ['application/sdp', 'application/dtmf-relay', 'message/sipfrag', 'text/plain'] as const;
 
 export interface UaConfig {

@@ -9,6 +9,7 @@ import type { NameAddr } from '../../domain/sip/name-addr.js';
 import { paramValue, setParam } from '../../domain/sip/params.js';
 import type { Uri } from '../../domain/sip/uri.js';
 import { validateRequest } from '../../domain/sip/validate-request.js';
+import { DEFAULT_SESSION_EXPIRES, uasTimerDecision } from '../../domain/dialog/session-timer.js';
 import { DEFAULT_TIMERS } from '../../domain/transaction/timer-config.js';
 import type { TerminationReason } from '../../domain/transaction/transaction-effect.js';
 import type { Clock } from '../../ports/clock.js';
@@ -143,6 +144,7 @@ export class UaCore implements TransactionUser {
       headers: [
         { name: 'Allow', value: UA_METHODS.join(', ') },
         { name: 'Supported', value: UA_SUPPORTED.join(', ') },
+        { name: 'Session-Expires', value: String(DEFAULT_SESSION_EXPIRES) },
         { name: 'User-Agent', value: this.ctx.config.userAgent },
         ...(options.headers ?? []),
       ],
@@ -265,6 +267,9 @@ export class UaCore implements TransactionUser {
     switch (request.method) {
       case 'INVITE': {
         if (maxForwards === 0) return void tx.respond(buildResponse(request, 483, { toTag: this.ctx.ids.tag() }));
+        // RFC 4028 §9: an interval below our minimum is refused with our Min-SE.
+        const timer = uasTimerDecision(request);
+        if (timer.kind === 'TooSmall') return void tx.respond(buildResponse(request, 422, { toTag: this.ctx.ids.tag(), headers: [{ name: 'Min-SE', value: String(timer.minSe) }] }));
         const invite = new IncomingInvite(this.ctx, request, tx, (s) => this.registerSession(s, invite), this.onSessionEnded, this.onInviteSettled);
         this.incoming.set(tx.id, invite);
         this.handler.onIncomingInvite(invite);

@@ -1,5 +1,4 @@
 import test from 'ava';
-import * as E from 'fp-ts/lib/Either.js';
 import { getTo } from '../../domain/sip/core-headers.js';
 import { paramValue } from '../../domain/sip/params.js';
 import { buildCancel } from '../../domain/sip/build-ack-cancel.js';
@@ -178,7 +177,8 @@ test('UA: To tags create one early dialog per fork; the response To tag is the d
     right(t, invite.accept());
   };
   const outgoing = call(sim);
-  await sim.clock.runUntilIdle();
+  // Not runUntilIdle: a connected call's session timer always has a refresh ahead.
+  await sim.clock.advanceBy(2_000);
   const outcome = await outgoing.outcome;
   if (outcome.kind !== 'Answered') return t.fail();
   t.is(paramValue(right(t, getTo(outcome.response)).params, 'tag'), sim.bob.invites[0]!.localTag);
@@ -186,7 +186,6 @@ test('UA: To tags create one early dialog per fork; the response To tag is the d
   void outcome.session.bye();
   await sim.clock.runUntilIdle();
   t.deepEqual(leakReport(sim), []);
-  t.true(E.isRight(E.right(0)));
 });
 
 test('UA: the caller keeps its ACK for 64·T1 to answer 2xx retransmissions, then lets it go; the call goes on and ends cleanly', async (t) => {

@@ -1,0 +1,118 @@
+import test from 'ava';
+import * as E from 'fp-ts/lib/Either.js';
+import type { InviteSession } from '../../application/ua/invite-session.js';
+import { buildRequest } from '../../domain/sip/build-request.js';
+import { getContacts, getTo } from '../../domain/sip/core-headers.js';
+import type { NameAddr } from '../../domain/sip/name-addr.js';
+import { headerValue, type SipRequest, type SipResponse } from '../../domain/sip/message.js';
+import { sipUri } from '../../domain/sip/uri.js';
+import { endpoint } from '../../domain/transport/endpoint.js';
+import { right } from '../support/either.js';
+import { sendTimes } from '../support/transaction-harness.js';
+import { leakReport, uaPair } from '../support/ua-harness.js';
+
+const sdp = { body: new TextEncoder().encode('v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n'), contentType: 'application/sdp' };
+
+/** alice calls bob, both of them this UA, and bob answers at once. */
+const connected = async (seed: number) => {
+  const sim = uaPair(seed);
+  let bobSession: InviteSession | undefined;
+  const oks: SipResponse[] = [];
+  sim.bob.onInvite = (invite) => {
+    const accepted = invite.accept(sdp);
+    if (E.isRight(accepted)) bobSession = accepted.right;
+  };
+  const outgoing = right(undefined as never, sim.alice.ua.invite({ to: sim.bob.address, from: sim.alice.address, ...sdp }));
+  await sim.clock.advanceBy(2_000);
+  const outcome = await outgoing.outcome;
+  if (outcome.kind !== 'Answered' || bobSession === undefined) throw new Error(`not answered: ${outcome.kind}`);
+  oks.push(outcome.response);
+  return { sim, alice: outcome.session, bob: bobSession, invite: sim.bob.invites[0]!.request, ok: outcome.response };
+};
+
+test('RFC 4028: we ask for 1800 s, the answering side names the caller refresher; UPDATE every 900 s keeps an hour-long call up', async (t) => {
+  const { sim, alice, bob, invite, ok } = await connected(131);
+  t.is(headerValue(invite, 'Session-Expires'), '1800');
+  t.regex(headerValue(invite, 'Supported') ?? '', /\btimer\b/);
+  t.is(headerValue(ok, 'Session-Expires'), '1800;refresher=uac');
+  t.is(headerValue(ok, 'Require'), 'timer', 'the UAC must refresh, so the 2xx requires the extension');
+  t.deepEqual(alice.sessionTimer, { intervalSec: 1800, weRefresh: true });
+  t.deepEqual(bob.sessionTimer, { intervalSec: 1800, weRefresh: false });
+  await sim.clock.advanceBy(3_600_000);
+  t.false(alice.terminated || bob.terminated);
+  t.is(sendTimes(sim.network.trace.lines, 'UPDATE').length, 4, 'at 900, 1800, 2700 and 3600 s');
+  t.deepEqual(bob.sessionTimer, { intervalSec: 1800, weRefresh: false }, 'each refresh negotiated the same again');
+  void alice.bye();
+  await sim.clock.advanceBy(40_000);
+  t.deepEqual(leakReport(sim), []);
+});
+
+test('RFC 4028 §10: when refreshes stop arriving the other side hangs up before the interval runs out', async (t) => {
+  const { sim, alice, bob } = await connected(132);
+  sim.network.partition(['10.0.0.1'], ['10.0.0.2']);
+  await sim.clock.advanceBy(1_800_000);
+  t.true(alice.terminated, 'the refresher gave up when its UPDATE timed out');
+  t.true(bob.terminated);
+  const bobEnd = sim.bob.ended.find((e) => e.session === bob);
+  t.is(bobEnd?.reason, 'SessionExpired');
+  t.true(bobEnd !== undefined && bobEnd.atMs >= 1_767_000 && bobEnd.atMs < 1_800_000, `ended at ${bobEnd?.atMs} ms: 32 s before 1800 s`);
+  sim.network.heal();
+  await sim.clock.advanceBy(40_000);
+  t.deepEqual(leakReport(sim), []);
+});
+
+test('RFC 4028 §7.3: a 422 is answered by asking again for its Min-SE, which then runs', async (t) => {
+  const sim = uaPair(133);
+  const seen: SipRequest[] = [];
+  sim.bob.onInvite = (invite) => {
+    seen.push(invite.request);
+    if (seen.length === 1) return void invite.reject(422, { headers: [{ name: 'Min-SE', value: '3600' }] });
+    invite.accept(sdp);
+  };
+  const outgoing = right(t, sim.alice.ua.invite({ to: sim.bob.address, from: sim.alice.address, ...sdp }));
+  await sim.clock.advanceBy(2_000);
+  const outcome = await outgoing.outcome;
+  if (outcome.kind !== 'Answered') return t.fail(outcome.kind);
+  t.deepEqual(seen.map((r) => [headerValue(r, 'Session-Expires'), headerValue(r, 'Min-SE')]), [['1800', undefined], ['3600', '3600']]);
+  t.deepEqual(outcome.session.sessionTimer, { intervalSec: 3600, weRefresh: true });
+  void outcome.session.bye();
+  await sim.clock.advanceBy(40_000);
+  t.deepEqual(leakReport(sim), []);
+});
+
+test('RFC 4028 §9: a Session-Expires from a caller without timer support (a proxy added it) makes us the refresher, by re-INVITE when UPDATE is not allowed', async (t) => {
+  const sim = uaPair(134);
+  let bob: InviteSession | undefined;
+  sim.bob.onInvite = (invite) => {
+    const accepted = invite.accept(sdp);
+    if (E.isRight(accepted)) bob = accepted.right;
+  };
+  const request = buildRequest({
+    method: 'INVITE', uri: sipUri('10.0.0.2', { user: 'bob' }),
+    from: { uri: sipUri('10.0.0.1', { user: 'old' }), params: [{ name: 'tag', value: 'o1' }] }, to: { uri: sipUri('10.0.0.2', { user: 'bob' }), params: [] },
+    callId: 'legacy-1', cseq: 1, contact: { uri: sipUri('10.0.0.1', { user: 'old', port: 5060 }), params: [] },
+    vias: [{ protocolName: 'SIP', protocolVersion: '2.0', transport: 'UDP', host: '10.0.0.1', port: 5060, params: [{ name: 'branch', value: 'z9hG4bKlegacy1' }] }],
+    headers: [{ name: 'Session-Expires', value: '120' }, { name: 'Allow', value: 'INVITE, ACK, BYE' }], ...sdp,
+  });
+  const responses: SipResponse[] = [];
+  right(t, sim.alice.ua.layer.sendRequest(request, endpoint('udp', '10.0.0.2', 5060), { onResponse: (r) => void responses.push(r) }));
+  await sim.clock.advanceBy(200);
+  const ok = responses[0]!;
+  // The caller's ACK (§13.2.2.4), so the 2xx is not retransmitted until the call is dropped.
+  const ack = buildRequest({
+    method: 'ACK', uri: right(t, getContacts(ok)) === '*' ? request.uri : (right(t, getContacts(ok)) as ReadonlyArray<NameAddr>)[0]!.uri,
+    from: { uri: sipUri('10.0.0.1', { user: 'old' }), params: [{ name: 'tag', value: 'o1' }] }, to: right(t, getTo(ok)),
+    callId: 'legacy-1', cseq: 1, vias: [{ protocolName: 'SIP', protocolVersion: '2.0', transport: 'UDP', host: '10.0.0.1', port: 5060, params: [{ name: 'branch', value: 'z9hG4bKlegacyack' }] }],
+  });
+  await sim.alice.transport.send(ack, endpoint('udp', '10.0.0.2', 5060));
+  await sim.clock.advanceBy(800);
+  t.is(headerValue(ok, 'Session-Expires'), '120;refresher=uas');
+  t.is(headerValue(ok, 'Require'), undefined, 'the caller never has to refresh');
+  t.deepEqual(bob?.sessionTimer, { intervalSec: 120, weRefresh: true });
+  await sim.clock.advanceBy(61_000);
+  const refresh = sim.network.trace.lines.find((l) => l.includes(' send 10.0.0.2') && l.includes('INVITE sip:old@'));
+  t.truthy(refresh, 'a refresh re-INVITE from bob after 60 s (the caller allows no UPDATE)');
+  bob?.end('LocalBye');
+  await sim.clock.advanceBy(40_000);
+  t.deepEqual(leakReport(sim), []);
+});
