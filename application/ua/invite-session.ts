@@ -9,9 +9,9 @@ import { formatNameAddr } from '../../domain/sip/name-addr.js';
 import type { Endpoint, TransportProtocol } from '../../domain/transport/endpoint.js';
 import type { TimerHandle } from '../../ports/clock.js';
 import type { ServerTransaction } from '../transaction-layer.js';
-import { allowsUpdate, intervalAfter422, timerFrom2xx, timerResponseHeaders, uasTimerDecision } from '../../domain/dialog/session-timer.js';
+import { allowsUpdate, expiryDueSec, intervalAfter422, refreshDueSec, timerFrom2xx, timerResponseHeaders, uasTimerDecision } from '../../domain/dialog/session-timer.js';
 import { answerChallenge, type UserCredentials } from './challenge.js';
-import { runningTimer, SessionTimer, type RunningTimer } from './session-timer.js';
+import { runningTimer, type RunningTimer } from './session-timer.js';
 import { TwoXxRetransmitter } from './two-xx-retransmitter.js';
 import { dialogNextHop, localContact, newVia, sendDirect, UA_ACCEPT, UA_METHODS, UA_SUPPORTED, type UaContext } from './ua-context.js';
 
@@ -60,8 +60,10 @@ export class InviteSession {
   private waiters: TwoXxRetransmitter[] = [];
   private ended = false;
   private credentials: UserCredentials | undefined;
-  /** Created once a session timer is negotiated (most calls never have one). */
-  private timer: SessionTimer | undefined;
+  /** The negotiated session interval (0: no timer), and when the next refresh and the end are due (RFC 4028 §10). */
+  private timerIntervalSec = 0;
+  private refreshAtMs = Number.POSITIVE_INFINITY;
+  private expireAtMs = Number.POSITIVE_INFINITY;
   /** Whether the peer accepts UPDATE, the cheaper refresh (RFC 4028 §10 prefers it). */
   private peerAllowsUpdate = false;
   /** Our current session description, offered again by a refresh re-INVITE when UPDATE is not allowed. */
@@ -129,13 +131,36 @@ export class InviteSession {
 
   /** The session timer now running, if any (for tests and diagnostics). */
   get sessionTimer(): RunningTimer | undefined {
-    return this.timer?.running;
+    return this.timerIntervalSec === 0 ? undefined : { intervalSec: this.timerIntervalSec, weRefresh: this.refreshAtMs !== Number.POSITIVE_INFINITY };
   }
 
+  /**
+   * Starts the timer over (every successful refresh does): the refresher is due
+   * to refresh halfway; the other side watches for the end. undefined stops it.
+   */
   private runTimer(timer: RunningTimer | undefined): void {
-    if (timer === undefined && this.timer === undefined) return;
-    this.timer ??= new SessionTimer(this.ctx.clock, (interval) => void this.refreshSession(interval), () => void this.endWithBye('SessionExpired'));
-    this.timer.run(timer);
+    if (timer === undefined || this.ended) {
+      if (this.timerIntervalSec !== 0) this.ctx.timers.unwatch(this);
+      this.timerIntervalSec = 0;
+      this.refreshAtMs = this.expireAtMs = Number.POSITIVE_INFINITY;
+      return;
+    }
+    const now = this.ctx.clock.nowMs();
+    this.timerIntervalSec = timer.intervalSec;
+    this.refreshAtMs = timer.weRefresh ? now + refreshDueSec(timer.intervalSec) * 1000 : Number.POSITIVE_INFINITY;
+    this.expireAtMs = timer.weRefresh ? Number.POSITIVE_INFINITY : now + expiryDueSec(timer.intervalSec) * 1000;
+    this.ctx.timers.watch(this);
+  }
+
+  /** The UA's once-a-second look at due refreshes and expiries. */
+  sweep(nowMs: number): void {
+    if (nowMs >= this.expireAtMs) {
+      this.expireAtMs = Number.POSITIVE_INFINITY;
+      void this.endWithBye('SessionExpired');
+    } else if (nowMs >= this.refreshAtMs) {
+      this.refreshAtMs = Number.POSITIVE_INFINITY;
+      void this.refreshSession(this.timerIntervalSec);
+    }
   }
 
   /**
@@ -152,6 +177,8 @@ export class InviteSession {
     if (status >= 200 && status < 300) return this.runTimer(runningTimer(timerFrom2xx(outcome.response), 'uac'));
     const longer = status === 422 ? intervalAfter422(outcome.response, intervalSec) : undefined;
     if (longer !== undefined) return this.refreshSession(longer);
+    // Refused for another reason: the session lasts what is left of the interval, then ends (§10).
+    this.expireAtMs = this.ctx.clock.nowMs() + (expiryDueSec(intervalSec) - refreshDueSec(intervalSec)) * 1000;
   }
 
   /** Credentials for 401/407 answers to requests in this dialog (§22.2), e.g. the caller's. */
@@ -295,7 +322,7 @@ export class InviteSession {
     if (this.ended) return;
     this.ended = true;
     this.stopWaiting();
-    this.timer?.stop();
+    this.runTimer(undefined);
     if (this.forgetAckTimer !== undefined) this.ctx.clock.cancel(this.forgetAckTimer);
     this.forgetAckTimer = undefined;
     this.dialog = terminate(this.dialog);

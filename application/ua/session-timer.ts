@@ -1,4 +1,4 @@
-import { expiryDueSec, refreshDueSec, type Refresher } from '../../domain/dialog/session-timer.js';
+import type { Refresher } from '../../domain/dialog/session-timer.js';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 
 /** A negotiated session timer from one side's view. */
@@ -12,48 +12,53 @@ export interface RunningTimer {
 export const runningTimer = (negotiated: { readonly intervalSec: number; readonly refresher: Refresher } | undefined, weWere: Refresher): RunningTimer | undefined =>
   negotiated === undefined ? undefined : { intervalSec: negotiated.intervalSec, weRefresh: negotiated.refresher === weWere };
 
+/** What the sweep asks of a session with a running timer. */
+export interface SweptSession {
+  /** Called about once a second with the time; the session refreshes or ends when its moment has come. */
+  sweep(nowMs: number): void;
+}
+
+/** How often due refreshes and expiries are looked for: late by at most this, far inside RFC 4028's margins. */
+const SWEEP_MS = 1_000;
+
 /**
- * The clock side of a session timer: the refresher refreshes halfway through
- * the interval; either side ends the session if no refresh has succeeded
- * shortly before the interval runs out (RFC 4028 §10). Every successful
- * refresh, sent or received, starts both over.
+ * One clock timer for every session timer of a UA: sessions keep their due
+ * times as numbers and a sweep visits them once a second. Ten thousand calls
+ * then cost ten thousand set entries, not twenty thousand runtime timers; the
+ * sweep stops when no session has a timer, so an idle UA schedules nothing.
  */
-export class SessionTimer {
-  private refreshHandle: TimerHandle | undefined;
-  private expiryHandle: TimerHandle | undefined;
-  private current: RunningTimer | undefined;
+export class SessionTimerSweep {
+  private readonly watched = new Set<SweptSession>();
+  private handle: TimerHandle | undefined;
 
-  constructor(
-    private readonly clock: Clock,
-    private readonly refresh: (intervalSec: number) => void,
-    private readonly expire: () => void,
-  ) {}
+  constructor(private readonly clock: Clock) {}
 
-  get running(): RunningTimer | undefined {
-    return this.current;
+  watch(session: SweptSession): void {
+    this.watched.add(session);
+    this.arm();
   }
 
-  /** Starts over with `timer`; undefined turns the timer off (a 2xx without Session-Expires, §7.2). */
-  run(timer: RunningTimer | undefined): void {
-    this.stop();
-    this.current = timer;
-    if (timer === undefined) return;
-    this.expiryHandle = this.clock.schedule(expiryDueSec(timer.intervalSec) * 1000, () => {
-      this.expiryHandle = undefined;
-      this.expire();
-    });
-    if (timer.weRefresh) {
-      this.refreshHandle = this.clock.schedule(refreshDueSec(timer.intervalSec) * 1000, () => {
-        this.refreshHandle = undefined;
-        this.refresh(timer.intervalSec);
-      });
+  unwatch(session: SweptSession): void {
+    this.watched.delete(session);
+    if (this.watched.size === 0 && this.handle !== undefined) {
+      this.clock.cancel(this.handle);
+      this.handle = undefined;
     }
   }
 
-  stop(): void {
-    if (this.refreshHandle !== undefined) this.clock.cancel(this.refreshHandle);
-    if (this.expiryHandle !== undefined) this.clock.cancel(this.expiryHandle);
-    this.refreshHandle = this.expiryHandle = undefined;
-    this.current = undefined;
+  /** Sessions with a running timer (leak checks). */
+  get size(): number {
+    return this.watched.size;
+  }
+
+  private arm(): void {
+    if (this.handle !== undefined || this.watched.size === 0) return;
+    this.handle = this.clock.schedule(SWEEP_MS, () => {
+      this.handle = undefined;
+      const now = this.clock.nowMs();
+      // A copy: a session may end (and leave the set) while being swept.
+      for (const session of [...this.watched]) session.sweep(now);
+      this.arm();
+    });
   }
 }

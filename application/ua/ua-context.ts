@@ -15,6 +15,7 @@ import type { Hash } from '../../ports/hash.js';
 import type { Logger } from '../../ports/logger.js';
 import type { SipTransport } from '../../ports/sip-transport.js';
 import type { IdGenerator } from '../id-generator.js';
+import type { SessionTimerSweep } from './session-timer.js';
 import type { TransactionLayer } from '../transaction-layer.js';
 
 /** Methods this UA implements; Allow lists them (§20.5). */
@@ -42,6 +43,8 @@ export interface UaContext {
   readonly logger: Logger | undefined;
   /** For Digest answers to 401/407; without it challenges end the request. */
   readonly hash: Hash | undefined;
+  /** Drives every session timer (RFC 4028) with one clock timer. */
+  readonly timers: SessionTimerSweep;
 }
 
 export type UaError = TransportError | TransactionError | { readonly kind: 'HeaderError'; readonly header: string; readonly detail: string };

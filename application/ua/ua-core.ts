@@ -24,6 +24,7 @@ import { InviteSession, optionsResponse, type Answer, type RequestOutcome, type 
 import type { UserCredentials } from './challenge.js';
 import { OutgoingInvite } from './outgoing-invite.js';
 import { Registration, type RegistrationOptions } from './registration.js';
+import { SessionTimerSweep } from './session-timer.js';
 import { localContact, newVia, nextHop, UA_ACCEPT, UA_METHODS, UA_SUPPORTED, type UaConfig, type UaContext, type UaError } from './ua-context.js';
 
 export interface UaHandler {
@@ -112,7 +113,7 @@ export class UaCore implements TransactionUser {
   ) {
     const full: UaConfig = { ...DEFAULT_CONFIG, ...config };
     this.layer = new TransactionLayer(transport, clock, this, { timers: full.timers, ...(logger === undefined ? {} : { logger }) });
-    this.ctx = { transport, layer: this.layer, clock, ids: new IdGenerator(random), config: full, logger, hash };
+    this.ctx = { transport, layer: this.layer, clock, ids: new IdGenerator(random), config: full, logger, hash, timers: new SessionTimerSweep(clock) };
   }
 
   /** Live dialogs (confirmed INVITE sessions) and transactions, for leak checks. */
