@@ -4,7 +4,7 @@ import { failureImpact } from '../../domain/dialog/failure-impact.js';
 import { buildInDialogRequest } from '../../domain/dialog/in-dialog-request.js';
 import { buildResponse } from '../../domain/sip/build-response.js';
 import { getCSeq } from '../../domain/sip/core-headers.js';
-import type { SipHeader, SipMessage, SipRequest, SipResponse } from '../../domain/sip/message.js';
+import { headerValue, type SipHeader, type SipMessage, type SipRequest, type SipResponse } from '../../domain/sip/message.js';
 import { formatNameAddr } from '../../domain/sip/name-addr.js';
 import type { Endpoint, TransportProtocol } from '../../domain/transport/endpoint.js';
 import type { TimerHandle } from '../../ports/clock.js';
@@ -219,6 +219,9 @@ export class InviteSession {
           }
           if (method === 'INVITE' && response.status < 300) this.ackReinvite(response, cseq);
           else if (response.status < 300 && method === 'UPDATE') this.dialog = refreshTarget(this.dialog, response);
+          // An offer of ours that was accepted is our description now: a refresh re-INVITE repeats it (a hold stays a hold).
+          const type = headerValue(request, 'Content-Type');
+          if (response.status < 300 && request.body.length > 0 && type !== undefined && (method === 'INVITE' || method === 'UPDATE')) this.localSdp = { body: request.body, contentType: type };
           else if (response.status >= 300 && failureImpact(response.status) !== 'Transaction' && method !== 'BYE') this.end('DialogFailure');
           resolve({ kind: 'Response', response });
         },

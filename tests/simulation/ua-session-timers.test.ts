@@ -1,14 +1,17 @@
 import test from 'ava';
 import * as E from 'fp-ts/lib/Either.js';
 import type { InviteSession } from '../../application/ua/invite-session.js';
+import { SimulatedSipTransport } from '../../adapters/sim/simulated-sip-transport.js';
+import { TransactionLayer } from '../../application/transaction-layer.js';
 import { buildRequest } from '../../domain/sip/build-request.js';
+import { buildResponse } from '../../domain/sip/build-response.js';
 import { getContacts, getTo } from '../../domain/sip/core-headers.js';
 import type { NameAddr } from '../../domain/sip/name-addr.js';
 import { headerValue, type SipRequest, type SipResponse } from '../../domain/sip/message.js';
 import { sipUri } from '../../domain/sip/uri.js';
 import { endpoint } from '../../domain/transport/endpoint.js';
-import { right } from '../support/either.js';
-import { sendTimes } from '../support/transaction-harness.js';
+import { right, unwrap } from '../support/either.js';
+import { RecordingUser, sendTimes } from '../support/transaction-harness.js';
 import { leakReport, uaPair } from '../support/ua-harness.js';
 
 const sdp = { body: new TextEncoder().encode('v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n'), contentType: 'application/sdp' };
@@ -82,8 +85,13 @@ test('RFC 4028 §7.3: a 422 is answered by asking again for its Min-SE, which th
   t.deepEqual(leakReport(sim), []);
 });
 
-test('RFC 4028 §9: a Session-Expires from a caller without timer support (a proxy added it) makes us the refresher, by re-INVITE when UPDATE is not allowed', async (t) => {
+test('RFC 4028 §9: a Session-Expires from a caller without timer support (a proxy added it) makes us the refresher, by re-INVITE repeating our current description when UPDATE is not allowed', async (t) => {
   const sim = uaPair(134);
+  // A caller that knows nothing of timers or UPDATE: a bare transaction layer on 10.0.0.3 answering re-INVITEs 200.
+  const transport = unwrap(SimulatedSipTransport.listen(sim.network, { host: '10.0.0.3', port: 5060, protocols: ['udp'] }));
+  const legacy = new RecordingUser(sim.clock);
+  const layer = new TransactionLayer(transport, sim.clock, legacy);
+  legacy.answer = (request, tx) => void tx.respond(buildResponse(request, 200, { headers: [{ name: 'Contact', value: '<sip:old@10.0.0.3:5060>' }], ...sdp }));
   let bob: InviteSession | undefined;
   sim.bob.onInvite = (invite) => {
     const accepted = invite.accept(sdp);
@@ -91,30 +99,40 @@ test('RFC 4028 §9: a Session-Expires from a caller without timer support (a pro
   };
   const request = buildRequest({
     method: 'INVITE', uri: sipUri('10.0.0.2', { user: 'bob' }),
-    from: { uri: sipUri('10.0.0.1', { user: 'old' }), params: [{ name: 'tag', value: 'o1' }] }, to: { uri: sipUri('10.0.0.2', { user: 'bob' }), params: [] },
-    callId: 'legacy-1', cseq: 1, contact: { uri: sipUri('10.0.0.1', { user: 'old', port: 5060 }), params: [] },
-    vias: [{ protocolName: 'SIP', protocolVersion: '2.0', transport: 'UDP', host: '10.0.0.1', port: 5060, params: [{ name: 'branch', value: 'z9hG4bKlegacy1' }] }],
+    from: { uri: sipUri('10.0.0.3', { user: 'old' }), params: [{ name: 'tag', value: 'o1' }] }, to: { uri: sipUri('10.0.0.2', { user: 'bob' }), params: [] },
+    callId: 'legacy-1', cseq: 1, contact: { uri: sipUri('10.0.0.3', { user: 'old', port: 5060 }), params: [] },
+    vias: [{ protocolName: 'SIP', protocolVersion: '2.0', transport: 'UDP', host: '10.0.0.3', port: 5060, params: [{ name: 'branch', value: 'z9hG4bKlegacy1' }] }],
     headers: [{ name: 'Session-Expires', value: '120' }, { name: 'Allow', value: 'INVITE, ACK, BYE' }], ...sdp,
   });
   const responses: SipResponse[] = [];
-  right(t, sim.alice.ua.layer.sendRequest(request, endpoint('udp', '10.0.0.2', 5060), { onResponse: (r) => void responses.push(r) }));
+  right(t, layer.sendRequest(request, endpoint('udp', '10.0.0.2', 5060), { onResponse: (r) => void responses.push(r) }));
   await sim.clock.advanceBy(200);
   const ok = responses[0]!;
   // The caller's ACK (§13.2.2.4), so the 2xx is not retransmitted until the call is dropped.
   const ack = buildRequest({
-    method: 'ACK', uri: right(t, getContacts(ok)) === '*' ? request.uri : (right(t, getContacts(ok)) as ReadonlyArray<NameAddr>)[0]!.uri,
-    from: { uri: sipUri('10.0.0.1', { user: 'old' }), params: [{ name: 'tag', value: 'o1' }] }, to: right(t, getTo(ok)),
-    callId: 'legacy-1', cseq: 1, vias: [{ protocolName: 'SIP', protocolVersion: '2.0', transport: 'UDP', host: '10.0.0.1', port: 5060, params: [{ name: 'branch', value: 'z9hG4bKlegacyack' }] }],
+    method: 'ACK', uri: (right(t, getContacts(ok)) as ReadonlyArray<NameAddr>)[0]!.uri,
+    from: { uri: sipUri('10.0.0.3', { user: 'old' }), params: [{ name: 'tag', value: 'o1' }] }, to: right(t, getTo(ok)),
+    callId: 'legacy-1', cseq: 1, vias: [{ protocolName: 'SIP', protocolVersion: '2.0', transport: 'UDP', host: '10.0.0.3', port: 5060, params: [{ name: 'branch', value: 'z9hG4bKlegacyack' }] }],
   });
-  await sim.alice.transport.send(ack, endpoint('udp', '10.0.0.2', 5060));
+  await transport.send(ack, endpoint('udp', '10.0.0.2', 5060));
   await sim.clock.advanceBy(800);
   t.is(headerValue(ok, 'Session-Expires'), '120;refresher=uas');
   t.is(headerValue(ok, 'Require'), undefined, 'the caller never has to refresh');
   t.deepEqual(bob?.sessionTimer, { intervalSec: 120, weRefresh: true });
-  await sim.clock.advanceBy(61_000);
-  const refresh = sim.network.trace.lines.find((l) => l.includes(' send 10.0.0.2') && l.includes('INVITE sip:old@'));
-  t.truthy(refresh, 'a refresh re-INVITE from bob after 60 s (the caller allows no UPDATE)');
-  bob?.end('LocalBye');
+  // bob holds the call; the refresh that follows must offer the held description again, not the original one.
+  const held = new TextEncoder().encode(`${new TextDecoder().decode(sdp.body)}a=sendonly\r\n`);
+  const hold = bob!.reinvite({ body: held, contentType: 'application/sdp' });
+  await sim.clock.advanceBy(1_000);
+  t.like(await hold, { kind: 'Response', response: { status: 200 } });
+  await sim.clock.advanceBy(62_000);
+  const reinvites = legacy.requests.filter((r) => r.request.method === 'INVITE').map((r) => r.request);
+  t.is(reinvites.length, 2, 'the hold, then one refresh about 60 s later');
+  t.regex(new TextDecoder().decode(reinvites[1]!.body), /a=sendonly/);
+  t.is(headerValue(reinvites[1]!, 'Session-Expires'), '120;refresher=uac');
+  t.false(bob!.terminated);
+  void bob!.bye();
   await sim.clock.advanceBy(40_000);
+  layer.close();
+  await transport.close();
   t.deepEqual(leakReport(sim), []);
 });
