@@ -31,6 +31,10 @@ export { buildResponse, type ResponseOptions } from './build-response.js';
 export { buildAckForFailure, buildCancel } from './build-ack-cancel.js';
 export { reasonPhrase } from './reason-phrases.js';
 export {
+  parseDigestChallenge, preferredChallenge, computeDigest, digestAuthorization, resubmitWith,
+  type DigestChallenge, type DigestRequest, type DigestComputation, type DigestError, type HashName, type Hasher,
+} from './digest.js';
+export {
   pushChunk, readContentLength, INITIAL_FRAMER_STATE, DEFAULT_FRAMER_LIMITS,
   type FramerState, type FramerLimits, type FrameResult, type FramingError,
 } from './stream-framer.js';

@@ -96,3 +96,14 @@ test('preferredChallenge: the strongest algorithm offered (RFC 7616 §3.7), -ses
   const plain = right(t, computeDigest(challenge('Digest realm="r", nonce="n", qop="auth", algorithm=MD5'), request, hash));
   t.is(sess.ha1, hash.hex('MD5', new TextEncoder().encode(`${plain.ha1}:n:c`)), 'HA1 = H(H(user:realm:pass):nonce:cnonce)');
 });
+
+test('session-core/sip exports the Digest helpers, usable with any hasher', async (t) => {
+  const sip = await import('../../../domain/sip/index.js');
+  const { createHash } = await import('node:crypto');
+  const hasher = { hex: (name: 'MD5' | 'SHA-256' | 'SHA-512-256', data: Uint8Array) => createHash(name === 'MD5' ? 'md5' : name === 'SHA-256' ? 'sha256' : 'sha512-256').update(data).digest('hex') };
+  const challenge = right(t, sip.parseDigestChallenge(right(t, sip.parseCredentials('WWW-Authenticate', 'Digest realm="testrealm@host.com", qop="auth,auth-int", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41"'))));
+  const value = right(t, sip.digestAuthorization(challenge, {
+    username: 'Mufasa', password: 'Circle Of Life', method: 'GET', uri: '/dir/index.html', body: new Uint8Array(), cnonce: '0a4f113b', nonceCount: 1,
+  }, hasher));
+  t.regex(value, /response="6629fae49393a05397450978507c4ef1"/, 'RFC 2617 §3.5');
+});
