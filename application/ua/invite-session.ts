@@ -44,6 +44,9 @@ export interface InviteSessionHandler {
 
 const OK: Answer = { status: 200 };
 
+/** A refresh that did not succeed is tried again after a tenth of the interval (at least 10 s), until the session expires. */
+const refreshRetryMs = (intervalSec: number): number => Math.max(10_000, intervalSec * 100);
+
 /**
  * A confirmed INVITE dialog usage, on either side: sends BYE, re-INVITE (with
  * the glare retry of §14.1), UPDATE and INFO; receives them, answering 491 /
@@ -62,6 +65,7 @@ export class InviteSession {
   private credentials: UserCredentials | undefined;
   /** The negotiated session interval (0: no timer), and when the next refresh and the end are due (RFC 4028 §10). */
   private timerIntervalSec = 0;
+  private timerWeRefresh = false;
   private refreshAtMs = Number.POSITIVE_INFINITY;
   private expireAtMs = Number.POSITIVE_INFINITY;
   /** Whether the peer accepts UPDATE, the cheaper refresh (RFC 4028 §10 prefers it). */
@@ -131,7 +135,7 @@ export class InviteSession {
 
   /** The session timer now running, if any (for tests and diagnostics). */
   get sessionTimer(): RunningTimer | undefined {
-    return this.timerIntervalSec === 0 ? undefined : { intervalSec: this.timerIntervalSec, weRefresh: this.refreshAtMs !== Number.POSITIVE_INFINITY };
+    return this.timerIntervalSec === 0 ? undefined : { intervalSec: this.timerIntervalSec, weRefresh: this.timerWeRefresh };
   }
 
   /**
@@ -147,6 +151,7 @@ export class InviteSession {
     }
     const now = this.ctx.clock.nowMs();
     this.timerIntervalSec = timer.intervalSec;
+    this.timerWeRefresh = timer.weRefresh;
     this.refreshAtMs = timer.weRefresh ? now + refreshDueSec(timer.intervalSec) * 1000 : Number.POSITIVE_INFINITY;
     this.expireAtMs = timer.weRefresh ? Number.POSITIVE_INFINITY : now + expiryDueSec(timer.intervalSec) * 1000;
     this.ctx.timers.watch(this);
@@ -172,13 +177,18 @@ export class InviteSession {
     if (this.ended) return;
     const headers = [{ name: 'Session-Expires', value: `${intervalSec};refresher=uac` }, { name: 'Supported', value: UA_SUPPORTED.join(', ') }];
     const outcome = this.peerAllowsUpdate ? await this.sendRequest('UPDATE', { headers }) : await this.reinvite({ ...this.localSdp, headers }, 1);
-    if (this.ended || outcome.kind !== 'Response') return;
-    const { status } = outcome.response;
-    if (status >= 200 && status < 300) return this.runTimer(runningTimer(timerFrom2xx(outcome.response), 'uac'));
-    const longer = status === 422 ? intervalAfter422(outcome.response, intervalSec) : undefined;
-    if (longer !== undefined) return this.refreshSession(longer);
-    // Refused for another reason: the session lasts what is left of the interval, then ends (§10).
-    this.expireAtMs = this.ctx.clock.nowMs() + (expiryDueSec(intervalSec) - refreshDueSec(intervalSec)) * 1000;
+    if (this.ended) return;
+    if (outcome.kind === 'Response') {
+      const { status } = outcome.response;
+      if (status >= 200 && status < 300) return this.runTimer(runningTimer(timerFrom2xx(outcome.response), 'uac'));
+      const longer = status === 422 ? intervalAfter422(outcome.response, intervalSec) : undefined;
+      if (longer !== undefined) return this.refreshSession(longer);
+    }
+    // Not refreshed (refused, or not sent while another re-INVITE was pending): try again shortly,
+    // and end the session when what is left of the interval runs out (§10).
+    const now = this.ctx.clock.nowMs();
+    if (this.expireAtMs === Number.POSITIVE_INFINITY) this.expireAtMs = now + (expiryDueSec(intervalSec) - refreshDueSec(intervalSec)) * 1000;
+    this.refreshAtMs = Math.min(now + refreshRetryMs(intervalSec), this.expireAtMs);
   }
 
   /** Credentials for 401/407 answers to requests in this dialog (§22.2), e.g. the caller's. */

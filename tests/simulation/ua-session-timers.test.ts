@@ -136,3 +136,16 @@ test('RFC 4028 §9: a Session-Expires from a caller without timer support (a pro
   await transport.close();
   t.deepEqual(leakReport(sim), []);
 });
+
+test('RFC 4028 §10: a refresh the peer keeps refusing is retried a few times, then the call ends before the interval runs out', async (t) => {
+  const { sim, alice, bob } = await connected(135);
+  let refused = 0;
+  bob.setHandler({ onModify: () => (refused++, { status: 403 }) });
+  await sim.clock.advanceBy(1_800_000);
+  t.true(alice.terminated && bob.terminated);
+  const reasons = [sim.alice.ended.find((e) => e.session === alice)?.reason, sim.bob.ended.find((e) => e.session === bob)?.reason];
+  t.true(reasons.includes('SessionExpired') && reasons.includes('RemoteBye'), `ended: ${reasons.join(', ')} (one side expired first and said BYE)`);
+  t.true(refused >= 3 && refused <= 7, `${refused} refused refreshes: the first at 900 s, then one every 180 s`);
+  await sim.clock.advanceBy(40_000);
+  t.deepEqual(leakReport(sim), []);
+});
