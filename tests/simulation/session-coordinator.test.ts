@@ -219,3 +219,20 @@ test('coordinators: signaling-only sessions (withMedia(false)) connect without S
   t.like(t.throws(() => a.coordinator.getMediaStatistics(call.id)), { kind: 'MediaError', message: 'no media session', name: 'SessionError' });
   await stopAll(sim);
 });
+
+test('coordinators: an hour-long call stays up through its RFC 4028 refreshes (UPDATE every ~900 s), then hangs up cleanly', async (t) => {
+  const sim = await simPeers(106, [new AutoAnswerHandler(), new AutoAnswerHandler()], {}, (b) => b.withMedia(false));
+  const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
+  const call = await a.coordinator.createOutgoingCall(a.uri, b.uri);
+  const answered = a.coordinator.waitForAnswer(call.id, 10_000);
+  await settle(sim, 1_000);
+  t.is((await answered).state, 'Connected');
+  await settle(sim, 3_600_000);
+  t.is(a.coordinator.getSession(call.id)?.state, 'Connected');
+  t.is(b.coordinator.listActiveSessions().length, 1);
+  t.is(sim.network.trace.lines.filter((l) => l.includes(' send ') && l.includes('UPDATE sip:')).length, 3);
+  const hangup = a.coordinator.terminateSession(call.id);
+  await settle(sim, 1_000);
+  await hangup;
+  await stopAndExpectReleased(t, sim);
+});
