@@ -51,7 +51,7 @@ for (const protocol of ['udp', 'tcp'] as const) {
   });
 }
 
-for (const [scenario, service] of [['uac-reinvite', 'reinvite'], ['uac-cancel', 'ringonly'], ['bye-unknown-dialog', 'nobody']] as const) {
+for (const [scenario, service] of [['uac-reinvite', 'reinvite'], ['uac-cancel', 'ringonly'], ['bye-unknown-dialog', 'nobody'], ['uac-session-timer', 'timer']] as const) {
   test(`SIPp ${scenario} → our UAS over udp: 100 calls, none failed`, async (t) => {
     if (!requireSipp(t)) return;
     const server = await startUas(t, 'udp');
