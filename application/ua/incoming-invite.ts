@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { createUasDialog } from '../../domain/dialog/dialog.js';
-import { timerResponseHeaders, uasTimerDecision } from '../../domain/dialog/session-timer.js';
+import { timerResponseHeaders, uasTimerDecision, type UasTimerDecision } from '../../domain/dialog/session-timer.js';
 import { buildResponse } from '../../domain/sip/build-response.js';
 import type { SipHeader, SipRequest, SipResponse } from '../../domain/sip/message.js';
 import { formatNameAddr } from '../../domain/sip/name-addr.js';
@@ -43,6 +43,8 @@ export class IncomingInvite {
     private readonly unregister: (session: InviteSession, reason: SessionEndReason) => void,
     /** The INVITE got its final answer (accepted, rejected or cancelled). */
     private readonly settled: (invite: IncomingInvite) => void = () => undefined,
+    /** What the INVITE's Session-Expires asks of our 2xx (the UA core has read it already, for its 422). */
+    private readonly timer: UasTimerDecision = uasTimerDecision(request),
   ) {
     this.localTag = ctx.ids.tag();
   }
@@ -67,7 +69,7 @@ export class IncomingInvite {
     const dialog = createUasDialog(this.request, this.localTag, 'Confirmed');
     if (E.isLeft(dialog)) return E.left({ kind: 'HeaderError', detail: dialog.left.detail });
     // RFC 4028 §9: a Session-Expires in the INVITE is answered in the 2xx, with the refresher chosen.
-    const timer = uasTimerDecision(this.request);
+    const timer = this.timer;
     const ok = this.response(200, { ...options, headers: [
       ...(options.headers ?? []), { name: 'Contact', value: formatNameAddr(localContact(this.ctx, this.transaction.source.protocol)) },
       // §13.3.1.4: the 2xx says what the dialog may carry (UPDATE, for session refreshes, among them).

@@ -271,7 +271,7 @@ export class UaCore implements TransactionUser {
         // RFC 4028 §9: an interval below our minimum is refused with our Min-SE.
         const timer = uasTimerDecision(request);
         if (timer.kind === 'TooSmall') return void tx.respond(buildResponse(request, 422, { toTag: this.ctx.ids.tag(), headers: [{ name: 'Min-SE', value: String(timer.minSe) }] }));
-        const invite = new IncomingInvite(this.ctx, request, tx, (s) => this.registerSession(s, invite), this.onSessionEnded, this.onInviteSettled);
+        const invite = new IncomingInvite(this.ctx, request, tx, (s) => this.registerSession(s, invite), this.onSessionEnded, this.onInviteSettled, timer);
         this.incoming.set(tx.id, invite);
         this.handler.onIncomingInvite(invite);
         return;
