@@ -46,11 +46,6 @@ export class SessionTimerSweep {
     }
   }
 
-  /** Sessions with a running timer (leak checks). */
-  get size(): number {
-    return this.watched.size;
-  }
-
   private arm(): void {
     if (this.handle !== undefined || this.watched.size === 0) return;
     this.handle = this.clock.schedule(SWEEP_MS, () => {
