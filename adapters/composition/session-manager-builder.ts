@@ -7,7 +7,9 @@ import { DEFAULT_SESSION_CONFIG, validateConfig, type SessionConfig } from '../.
 import { SessionCoordinator } from '../../application/session/session-coordinator.js';
 import { sessionException } from '../../application/session/session-exception.js';
 import type { SessionError } from '../../domain/session/session-error.js';
+import { parseTarget } from '../../domain/session/call-target.js';
 import { formatUri } from '../../domain/sip/format-uri.js';
+import { hasParam, setParam } from '../../domain/sip/params.js';
 import { parseUri } from '../../domain/sip/parse-uri.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Hash } from '../../ports/hash.js';
@@ -136,12 +138,13 @@ export class SessionManagerBuilder {
    * speak to loose routers.
    */
   withOutboundProxy(uri: string): this {
-    const parsed = parseUri(uri.replace(/^<|>$/g, ''));
-    if (E.isLeft(parsed) || parsed.right.kind !== 'sip') {
+    const parsed = parseTarget(uri);
+    if (E.isLeft(parsed) || parsed.right.uri.kind !== 'sip') {
       this.problem = invalid('outboundProxy', `not a SIP URI: ${uri}`);
       return this;
     }
-    return this.option('outboundProxy', formatUri(parsed.right.params.some((p) => p.name.toLowerCase() === 'lr') ? parsed.right : { ...parsed.right, params: [...parsed.right.params, { name: 'lr' }] }));
+    const proxy = parsed.right.uri;
+    return this.option('outboundProxy', formatUri(hasParam(proxy.params, 'lr') ? proxy : { ...proxy, params: setParam(proxy.params, 'lr') }));
   }
 
   /** Username and password for Digest challenges (401/407) to our outgoing calls, in any realm (§22.2). */

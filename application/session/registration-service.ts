@@ -4,7 +4,6 @@ import { parseTarget } from '../../domain/session/call-target.js';
 import { rejected, type SessionError } from '../../domain/session/session-error.js';
 import { formatUri } from '../../domain/sip/format-uri.js';
 import type { NameAddr } from '../../domain/sip/name-addr.js';
-import { parseUri } from '../../domain/sip/parse-uri.js';
 import type { IdGenerator } from '../id-generator.js';
 import type { UserCredentials } from '../ua/challenge.js';
 import type { Registration } from '../ua/registration.js';
@@ -47,10 +46,12 @@ export class RegistrationService {
   ) {}
 
   async register(registrar: string, options: RegisterOptions): Promise<RegistrationInfo> {
-    const registrarUri = parseUri(registrar.replace(/^<|>$/g, ''));
-    if (E.isLeft(registrarUri) || registrarUri.right.kind !== 'sip') throw sessionException({ kind: 'InvalidUri', uri: registrar, message: `not a SIP URI: ${registrar}` });
+    const target = parseTarget(registrar);
+    if (E.isLeft(target)) throw sessionException(target.left);
+    const registrarUri = target.right.uri;
+    if (registrarUri.kind !== 'sip') throw sessionException({ kind: 'InvalidUri', uri: registrar, message: `not a SIP URI: ${registrar}` });
     const credentials = options.credentials ?? this.defaults;
-    const aorText = options.aor ?? (credentials === undefined ? undefined : `sip:${credentials.username}@${registrarUri.right.host}`);
+    const aorText = options.aor ?? (credentials === undefined ? undefined : `sip:${credentials.username}@${registrarUri.host}`);
     if (aorText === undefined) throw sessionException({ kind: 'InvalidConfig', field: 'aor', message: 'aor: needed when no credentials name the user' });
     const aor = parseTarget(aorText);
     if (E.isLeft(aor)) throw sessionException(aor.left);
@@ -59,7 +60,7 @@ export class RegistrationService {
     const id = `reg-${this.ids.token(12)}`;
     const aorUri = formatUri(aor.right.uri);
     const created = this.ua.registration({
-      registrar: registrarUri.right, aor: { uri: aor.right.uri, params: [] }, expiresSec,
+      registrar: registrarUri, aor: { uri: aor.right.uri, params: [] }, expiresSec,
       ...(credentials === undefined ? {} : { credentials }),
       ...(this.routes.length === 0 ? {} : { routes: this.routes }),
       onChange: (state, outcome) => this.events.publish({
@@ -69,7 +70,7 @@ export class RegistrationService {
       }),
     });
     if (E.isLeft(created)) throw sessionException({ kind: 'TransportError', message: `cannot reach the registrar: ${created.left.detail}` });
-    const entry: Entry = { id, aor: aorUri, registrar: formatUri(registrarUri.right), registration: created.right };
+    const entry: Entry = { id, aor: aorUri, registrar: formatUri(registrarUri), registration: created.right };
     this.entries.set(id, entry);
     const outcome = await created.right.register();
     if (outcome.kind === 'Registered') return this.info(entry);
