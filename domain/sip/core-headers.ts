@@ -37,9 +37,14 @@ export const MAX_CSEQ = 2 ** 31 - 1;
 export const parseCSeq = (value: string): E.Either<HeaderError, CSeq> => {
   const i = skipWs(value, 0);
   let end = i;
-  while (end < value.length && value.charCodeAt(end) >= 0x30 && value.charCodeAt(end) <= 0x39) end++;
-  const seq = parseDecimal(value.slice(i, end), MAX_CSEQ);
-  if (seq === undefined) return E.left(headerError(HEADER.CSeq, 'sequence number missing or not below 2^31', i));
+  let seq = 0;
+  // Read in place; the value saturates just above the range, so leading zeros stay legal.
+  for (; end < value.length; end++) {
+    const digit = value.charCodeAt(end) - 0x30;
+    if (digit < 0 || digit > 9) break;
+    seq = Math.min(seq * 10 + digit, MAX_CSEQ + 1);
+  }
+  if (end === i || seq > MAX_CSEQ) return E.left(headerError(HEADER.CSeq, 'sequence number missing or not below 2^31', i));
   // LWS, then the method token, then nothing but LWS.
   const methodStart = skipWs(value, end);
   const methodEnd = scanToken(value, methodStart);

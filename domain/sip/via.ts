@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { isDigit, isTokenChar, parseDecimal, scanToken, skipWs } from './grammar.js';
 import { formatParams, paramValue, findParam, parseParams, type Param } from './params.js';
 import { scanHost } from './parse-uri.js';
+import { parseCanonicalVia } from './via-canonical.js';
 
 /** One Via value (§20.42): `SIP/2.0/UDP host:port;params`. */
 export interface Via {
@@ -27,8 +28,17 @@ const transportAt = (text: string, from: number, to: number): string => {
   return text.slice(from, to).toUpperCase();
 };
 
-/** Parses a single via-parm; LWS is allowed around the slashes of sent-protocol. */
+/**
+ * Parses a single via-parm; LWS is allowed around the slashes of sent-protocol.
+ * The form nearly every peer sends is read by a strict fast path first.
+ */
 export const parseVia = (text: string): E.Either<ViaError, Via> => {
+  const canonical = parseCanonicalVia(text, 0, text.length);
+  return canonical === undefined ? parseAnyVia(text) : E.right(canonical);
+};
+
+/** The general via-parm grammar: LWS anywhere it is allowed, any protocol, IPv6, quoted values. */
+export const parseAnyVia = (text: string): E.Either<ViaError, Via> => {
   let protocolName = 'SIP';
   let protocolVersion = '2.0';
   let transport: string;
