@@ -74,8 +74,9 @@ const parseSipUriBody = (scheme: 'sip' | 'sips', text: string, start: number, to
     if (i === digitsStart || value > 65535) return fail('bad port', digitsStart - base);
     port = value;
   }
-  let query = text.indexOf('?', i);
-  if (query === -1 || query > to) query = to;
+  // Searched within the URI only: a native indexOf would run on through the rest of a message.
+  let query = i;
+  while (query < to && text.charCodeAt(query) !== 0x3f) query++;
   if (i < query && text.charCodeAt(i) !== 0x3b) return fail(`unexpected '${text[i]}'`, i - base);
   const params = parseUriParams(text, i, query, PARAM_CHARS, 0x3b);
   if (params === undefined) return fail('bad URI parameter', i - base);
