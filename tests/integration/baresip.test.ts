@@ -1,0 +1,118 @@
+/**
+ * Interop with baresip, a real softphone, on loopback: calls both ways with
+ * G.711 audio checked by ear (Goertzel on what each side recorded), RFC 4733
+ * DTMF both ways, hold and resume, hang-up from either side, and nothing left
+ * behind on our side.
+ */
+import test from 'ava';
+import { SessionManagerBuilder } from '../../adapters/composition/session-manager-builder.js';
+import type { CallInfo } from '../../application/session/call-handler.js';
+import type { SessionCoordinator } from '../../application/session/session-coordinator.js';
+import { dominantFrequency } from '../../domain/media/goertzel.js';
+import { CallDecision } from '../../domain/session/call-decision.js';
+import { requireBaresip, startBaresip } from '../support/baresip.js';
+import { freeUdpPort } from '../support/ports.js';
+import { waitFor } from '../support/wait.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const TONES = [440, 1000];
+
+/** The tone that dominates the middle of a recording (skipping its first and last 200 ms). */
+const heard = (samples: Int16Array): number => dominantFrequency(samples.subarray(1_600, Math.max(1_600, samples.length - 1_600)), TONES).frequencyHz;
+
+const expectReleased = async (t: import('ava').ExecutionContext, us: SessionCoordinator): Promise<void> => {
+  await us.stop();
+  t.like(us.resources(), { sessions: 0, dialogs: 0, transactions: 0 });
+};
+
+test('baresip calls us: answered, each side hears the other\'s tone, its RFC 4733 DTMF arrives, our BYE ends the call', async (t) => {
+  if (!requireBaresip(t)) return;
+  let call: CallInfo | undefined;
+  const digits: string[] = [];
+  const ended: string[] = [];
+  // The handler starts media on `us` once the call is up, after build() resolved.
+  const us: SessionCoordinator = await new SessionManagerBuilder()
+    .withLocalBindAddr('127.0.0.1:0')
+    .withMediaPorts(50000, 50999)
+    .withHandler({
+      onIncomingCall: () => CallDecision.accept(),
+      onCallEstablished: (established) => {
+        call = established;
+        us.startAudioTransmission(established.id, { kind: 'tone', frequenciesHz: [1000] });
+        us.setAudioSink(established.id, { kind: 'record' });
+      },
+      onDtmf: (_call, digit) => digits.push(digit),
+      onCallEnded: (_call, reason) => ended.push(reason),
+    })
+    .build();
+  await us.start();
+  const phone = await startBaresip({ sipPort: 0, rtpPorts: [51000, 51999], answerMode: 'manual', toneHz: 440 });
+  t.teardown(() => phone.stop());
+  phone.keys(`/dial sip:service@127.0.0.1:${us.localEndpoint!.port}\n`);
+  await phone.waitFor(/Call established/);
+  await waitFor(() => call !== undefined, 2_000, 'our CallEstablished');
+  const id = call!.id;
+  t.is(us.getMediaInfo(id).codec, 'PCMU', 'baresip offered PCMU first');
+  await sleep(1_500);
+  phone.keys('12#');
+  await waitFor(() => digits.length === 3, 3_000, 'three DTMF digits');
+  await sleep(300);
+  const stats = us.getMediaStatistics(id);
+  t.log(`from baresip: ${stats.packetsReceived} packets, loss ${stats.lossPercent} %, jitter ${stats.jitterMs.toFixed(2)} ms, MOS ${stats.mos?.toFixed(2)}`);
+  t.true(stats.packetsReceived >= 60, `received ${stats.packetsReceived} RTP packets`);
+  t.is(stats.packetsLost, 0);
+  t.true(stats.mos !== undefined && stats.mos > 4, `MOS ${stats.mos}`);
+  t.is(heard(us.getRecording(id)), 440, 'we heard baresip\'s 440 Hz');
+  await us.terminateSession(id);
+  await phone.waitFor(/terminated/);
+  t.deepEqual(digits, ['1', '2', '#']);
+  t.deepEqual(ended, ['Local hangup']);
+  t.is(heard(await phone.decodedAudio()), 1000, 'baresip heard our 1 kHz');
+  await expectReleased(t, us);
+});
+
+test('we call baresip: it answers, hears our tone and our RFC 4733 DTMF; hold stops its audio to us and resume brings it back; its BYE ends the call', async (t) => {
+  if (!requireBaresip(t)) return;
+  const ended: string[] = [];
+  const us = await new SessionManagerBuilder()
+    .withLocalBindAddr('127.0.0.1:0')
+    .withMediaPorts(52000, 52999)
+    .withHandler({ onIncomingCall: () => CallDecision.reject(486), onCallEnded: (_call, reason) => ended.push(reason) })
+    .build();
+  await us.start();
+  const sipPort = await freeUdpPort();
+  const phone = await startBaresip({ sipPort, rtpPorts: [53000, 53999], answerMode: 'auto', toneHz: 440 });
+  t.teardown(() => phone.stop());
+  const call = await us.createOutgoingCall(`sip:caller@127.0.0.1:${us.localEndpoint!.port}`, `sip:phone@127.0.0.1:${sipPort}`);
+  await us.waitForAnswer(call.id, 5_000);
+  us.startAudioTransmission(call.id, { kind: 'tone', frequenciesHz: [1000] });
+  us.setAudioSink(call.id, { kind: 'record' });
+  await sleep(1_500);
+  await us.sendDtmf(call.id, '59*');
+  await phone.waitFor(/received event: '\*' \(end=1\)/, 3_000);
+  t.regex(phone.output(), /received event: '5' \(end=1\)[\s\S]*received event: '9' \(end=1\)/);
+
+  const receivedNow = (): number => us.getMediaStatistics(call.id).packetsReceived;
+  await us.holdSession(call.id);
+  t.is(us.getMediaInfo(call.id).direction, 'sendonly');
+  await sleep(200); // packets already in flight
+  const atHold = receivedNow();
+  await sleep(800);
+  const duringHold = receivedNow() - atHold;
+  await us.resumeSession(call.id);
+  t.is(us.getMediaInfo(call.id).direction, 'sendrecv');
+  await sleep(200);
+  const atResume = receivedNow();
+  await sleep(800);
+  const afterResume = receivedNow() - atResume;
+  t.log(`from baresip: ${duringHold} packets in 800 ms held, ${afterResume} in 800 ms after resume`);
+  t.true(duringHold <= 2, `${duringHold} packets from baresip while held (it should answer recvonly)`);
+  t.true(afterResume >= 30, `${afterResume} packets from baresip after resume`);
+
+  t.is(heard(us.getRecording(call.id)), 440, 'we heard baresip\'s 440 Hz');
+  phone.keys('b');
+  await waitFor(() => ended.length === 1, 3_000, 'the call to end');
+  t.deepEqual(ended, ['Remote hangup']);
+  t.is(heard(await phone.decodedAudio()), 1000, 'baresip heard our 1 kHz');
+  await expectReleased(t, us);
+});

@@ -1,0 +1,127 @@
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { ExecutionContext } from 'ava';
+import * as E from 'fp-ts/lib/Either.js';
+import { readWavFile, writeWavFile } from '../../adapters/media/wav-file.js';
+
+/*
+ * baresip (Debian package baresip-core) as a real softphone peer: headless,
+ * playing a sine tone from a WAV file, its received audio dumped to WAV by
+ * the sndfile filter, driven through its console on stdin (`/dial …`, digits
+ * for RFC 4733 DTMF, `b` to hang up).
+ */
+
+export const baresipAvailable = (): boolean => spawnSync('baresip', ['-h']).error === undefined;
+
+/** Skips (with a message) when baresip is missing, except under CI, where .ci/run installs it. */
+export const requireBaresip = (t: ExecutionContext): boolean => {
+  if (baresipAvailable()) return true;
+  if (process.env['CI'] !== undefined) t.fail('baresip (Debian package baresip-core) is not installed; .ci/run should have installed it');
+  else {
+    t.log('skipped: baresip is not installed (apt-get install baresip-core)');
+    t.pass();
+  }
+  return false;
+};
+
+export interface BaresipOptions {
+  /** SIP port to listen on (127.0.0.1); 0 lets it pick (enough when it only dials out). */
+  readonly sipPort: number;
+  /** Range its RTP ports are drawn from (it retries busy ones). */
+  readonly rtpPorts: readonly [number, number];
+  /** `auto` answers incoming calls at once. */
+  readonly answerMode: 'auto' | 'manual';
+  /** The tone it sends, in Hz. */
+  readonly toneHz: number;
+}
+
+export interface Baresip {
+  /** Everything it printed so far. */
+  output(): string;
+  /** Resolves when its output matches `pattern`; rejects after `timeoutMs` with the output. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Types at its console. */
+  keys(text: string): void;
+  /** The audio it decoded from its last call, as its sndfile filter saved it. */
+  decodedAudio(): Promise<Int16Array>;
+  /** Quits and removes its folder. */
+  stop(): Promise<void>;
+}
+
+const config = (dir: string, options: BaresipOptions): string => [
+  'poll_method epoll',
+  `sip_listen 127.0.0.1:${options.sipPort}`,
+  'sip_trans_def udp',
+  // Its SDP then names 127.0.0.1, keeping media on loopback.
+  'net_interface 127.0.0.1',
+  `rtp_ports ${options.rtpPorts[0]}-${options.rtpPorts[1]}`,
+  `audio_source aufile,${path.join(dir, 'tone.wav')}`,
+  // ALSA's null device: no sound card needed.
+  'audio_player alsa,null',
+  'audio_alert alsa,null',
+  `snd_path ${dir}`,
+  'module_path /usr/lib/baresip/modules',
+  'module stdio.so',
+  'module g711.so',
+  'module aufile.so',
+  'module alsa.so',
+  'module sndfile.so',
+  'module_app account.so',
+  'module_app menu.so',
+  '',
+].join('\n');
+
+const tone = (hz: number, seconds: number): Int16Array => {
+  const samples = new Int16Array(8000 * seconds);
+  for (let i = 0; i < samples.length; i++) samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * hz * i) / 8000));
+  return samples;
+};
+
+export const startBaresip = async (options: BaresipOptions): Promise<Baresip> => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'baresip-'));
+  writeFileSync(path.join(dir, 'config'), config(dir, options));
+  writeFileSync(path.join(dir, 'accounts'), `<sip:phone@127.0.0.1>;regint=0;answermode=${options.answerMode};audio_codecs=PCMU,PCMA\n`);
+  const written = await writeWavFile(path.join(dir, 'tone.wav'), tone(options.toneHz, 20));
+  if (E.isLeft(written)) throw new Error(`cannot write the tone: ${written.left.detail}`);
+  const child: ChildProcessWithoutNullStreams = spawn('baresip', ['-f', dir], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let text = '';
+  const append = (chunk: Buffer): void => {
+    text += chunk.toString('utf8');
+  };
+  child.stdout.on('data', append);
+  child.stderr.on('data', append);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const phone: Baresip = {
+    output: () => text,
+    waitFor: async (pattern, timeoutMs = 5_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(text)) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`baresip never printed ${pattern}:\n${text.slice(-2_000)}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+    keys: (keys) => {
+      child.stdin.write(keys);
+    },
+    decodedAudio: async () => {
+      const dump = readdirSync(dir).find((name) => name.endsWith('-dec.wav'));
+      if (dump === undefined) throw new Error(`baresip saved no decoded audio in ${dir}`);
+      const samples = await readWavFile(path.join(dir, dump));
+      if (E.isLeft(samples)) throw new Error(`baresip's dump does not read as WAV: ${samples.left.detail}`);
+      return samples.right;
+    },
+    stop: async () => {
+      if (child.exitCode === null) {
+        child.stdin.write('q');
+        const killer = setTimeout(() => child.kill('SIGKILL'), 2_000);
+        await exited;
+        clearTimeout(killer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await phone.waitFor(/baresip is ready/);
+  return phone;
+};
