@@ -80,6 +80,8 @@ export class MediaSession {
   private dtmfIn: DtmfReceiver = initialDtmfReceiver;
   private dtmfHandler: ((digit: string) => void) | undefined;
   private dtmfBusyUntilFrame = 0;
+  /** Clock time when the last queued DTMF event has been sent. */
+  private dtmfQueueEndMs = 0;
   private sent = { packets: 0, bytes: 0, rtcp: 0 };
   private counters = { malformed: 0, unexpectedSsrc: 0, unexpectedPayloadType: 0, rtcpReceived: 0 };
   private rttMs: number | undefined;
@@ -149,7 +151,9 @@ export class MediaSession {
   sendDtmf(digits: string, durationMs = 100, gapMs = 60): Promise<boolean> {
     const pt = this.params?.telephoneEventPayloadType;
     if (pt === undefined || this.closed) return Promise.resolve(false);
-    let offsetMs = 0;
+    // Digits asked for while others still play go after them: two events must never overlap (RFC 4733 §2.5.1).
+    const nowMs = this.clock.nowMs();
+    let offsetMs = Math.max(0, this.dtmfQueueEndMs - nowMs);
     for (const digit of digits) {
       const event = digitToEvent(digit);
       if (event === undefined) continue;
@@ -159,6 +163,7 @@ export class MediaSession {
       }
       offsetMs += durationMs + 3 * FRAME_MS + gapMs;
     }
+    this.dtmfQueueEndMs = nowMs + offsetMs;
     // Audio pauses while events play (RFC 4733 §2.5.1.1 allows either; pausing avoids double-hearing).
     this.dtmfBusyUntilFrame = this.frames + Math.ceil(offsetMs / FRAME_MS);
     return new Promise((resolve) => this.clock.schedule(offsetMs, () => resolve(true)));

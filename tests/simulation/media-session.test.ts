@@ -1,4 +1,5 @@
 import test from 'ava';
+import * as E from 'fp-ts/lib/Either.js';
 import { SimulatedNetwork, type LinkImpairment } from '../../adapters/sim/simulated-network.js';
 import { SimulatedRtpSocketFactory } from '../../adapters/sim/simulated-rtp-socket.js';
 import { SeededRandom } from '../../adapters/sim/seeded-random.js';
@@ -6,7 +7,7 @@ import { VirtualClock } from '../../adapters/sim/virtual-clock.js';
 import { IdGenerator } from '../../application/id-generator.js';
 import { MediaSession } from '../../application/media/media-session.js';
 import { dominantFrequency } from '../../domain/media/goertzel.js';
-import { serializeRtp } from '../../domain/media/rtp-packet.js';
+import { parseRtp, serializeRtp } from '../../domain/media/rtp-packet.js';
 import { right } from '../support/either.js';
 import { announceSeed, simSeeds } from '../support/sim-seed.js';
 
@@ -100,6 +101,48 @@ test('media: a tone sent one way is received as that tone; DTMF events arrive on
   const heard = s.b.recording();
   t.like(dominantFrequency(heard.subarray(800, 8000), [600, 1000, 1400]), { frequencyHz: 1000 });
   t.deepEqual(digits, ['1', '9', '#']);
+  await stop(s);
+});
+
+test('media: digits asked for while others still play queue behind them: on the wire one event ends before the next starts (RFC 4733 §2.5.1); each arrives once, in order', async (t) => {
+  const s = await pair(7, { oneWayDelayMinMs: 10 });
+  // A sniffer between a and b records a's telephone-events, then forwards every packet to b.
+  const events: Array<{ timestamp: number; event: number; end: boolean }> = [];
+  const toB = { host: '10.0.0.2', port: s.b.localAddress.rtpPort };
+  const sniffer = right(t, s.network.bindDatagram('10.0.0.3', 9000, (bytes) => {
+    const packet = parseRtp(bytes);
+    if (E.isRight(packet) && packet.right.payloadType === 101) {
+      events.push({ timestamp: packet.right.timestamp, event: packet.right.payload[0]!, end: (packet.right.payload[1]! & 0x80) !== 0 });
+    }
+    sniffer.send(bytes, toB);
+  }));
+  s.a.configure({ codec: 'PCMU', payloadType: 0, telephoneEventPayloadType: 101, direction: 'sendrecv', remote: { host: '10.0.0.3', port: 9000 }, remoteRtcpPort: 9001 });
+  const digits: string[] = [];
+  s.b.onDtmf((d) => digits.push(d));
+  s.a.start();
+  s.b.start();
+  s.clock.advanceBySync(500);
+  // A keypad: one sendDtmf per key, 30 ms apart, far quicker than an event lasts.
+  const sends = [s.a.sendDtmf('1')];
+  s.clock.advanceBySync(30);
+  sends.push(s.a.sendDtmf('2'));
+  s.clock.advanceBySync(30);
+  sends.push(s.a.sendDtmf('34'));
+  s.clock.advanceBySync(3_000);
+  t.deepEqual(await Promise.all(sends), [true, true, true]);
+  t.deepEqual(digits, ['1', '2', '3', '4']);
+  // Packets of one event are contiguous and the next event starts only after the previous one's end packets.
+  const order: number[] = [];
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    if (order.at(-1) !== e.event) {
+      t.false(order.includes(e.event), `event ${e.event} resumed after another began`);
+      if (i > 0) t.true(events[i - 1]!.end, 'the previous event ended before this one started');
+      order.push(e.event);
+    }
+  }
+  t.deepEqual(order, [1, 2, 3, 4]);
+  sniffer.close();
   await stop(s);
 });
 
