@@ -33,7 +33,7 @@ test('baresip calls us: answered, each side hears the other\'s tone, its RFC 473
   // The handler starts media on `us` once the call is up, after build() resolved.
   const us: SessionCoordinator = await new SessionManagerBuilder()
     .withLocalBindAddr('127.0.0.1:0')
-    .withMediaPorts(50000, 50999)
+    .withMediaPorts(57000, 57499)
     .withHandler({
       onIncomingCall: () => CallDecision.accept(),
       onCallEstablished: (established) => {
@@ -46,7 +46,7 @@ test('baresip calls us: answered, each side hears the other\'s tone, its RFC 473
     })
     .build();
   await us.start();
-  const phone = await startBaresip({ sipPort: 0, rtpPorts: [51000, 51999], answerMode: 'manual', toneHz: 440 });
+  const phone = await startBaresip({ sipPort: 0, rtpPorts: [57500, 57999], answerMode: 'manual', toneHz: 440 });
   t.teardown(() => phone.stop());
   phone.keys(`/dial sip:service@127.0.0.1:${us.localEndpoint!.port}\n`);
   await phone.waitFor(/Call established/);
@@ -76,12 +76,12 @@ test('we call baresip: it answers, hears our tone and our RFC 4733 DTMF; hold st
   const ended: string[] = [];
   const us = await new SessionManagerBuilder()
     .withLocalBindAddr('127.0.0.1:0')
-    .withMediaPorts(52000, 52999)
+    .withMediaPorts(58000, 58499)
     .withHandler({ onIncomingCall: () => CallDecision.reject(486), onCallEnded: (_call, reason) => ended.push(reason) })
     .build();
   await us.start();
   const sipPort = await freeUdpPort();
-  const phone = await startBaresip({ sipPort, rtpPorts: [53000, 53999], answerMode: 'auto', toneHz: 440 });
+  const phone = await startBaresip({ sipPort, rtpPorts: [58500, 58999], answerMode: 'auto', toneHz: 440 });
   t.teardown(() => phone.stop());
   const call = await us.createOutgoingCall(`sip:caller@127.0.0.1:${us.localEndpoint!.port}`, `sip:phone@127.0.0.1:${sipPort}`);
   await us.waitForAnswer(call.id, 5_000);
