@@ -160,3 +160,37 @@ test('examples/call.ts calls baresip: answered, baresip hears the 440 Hz tone an
   t.regex(phone.output(), /received event: '4' \(end=1\)[\s\S]*received event: '2' \(end=1\)/);
   t.is(heard(await phone.decodedAudio()), 440);
 });
+
+test('baresip calls us over TCP, puts us on hold and resumes: we answer recvonly then sendrecv and report both changes; its BYE ends the call', async (t) => {
+  if (!requireBaresip(t)) return;
+  let call: CallInfo | undefined;
+  const holds: boolean[] = [];
+  const us = await new SessionManagerBuilder()
+    .withLocalBindAddr('127.0.0.1:0')
+    .withTransports(['tcp']) // TCP only: the call cannot fall back to UDP
+    .withMediaPorts(43000, 43499)
+    .withHandler({ onIncomingCall: () => CallDecision.accept(), onCallEstablished: (established) => (call = established) })
+    .build();
+  us.events.subscribe((event) => {
+    if (event.type === 'HoldChanged') holds.push(event.onHold);
+  });
+  await us.start();
+  const phone = await startBaresip({ sipPort: 0, rtpPorts: [43500, 43999], answerMode: 'manual', toneHz: 440 });
+  t.teardown(() => phone.stop());
+  phone.keys(`/dial sip:service@127.0.0.1:${us.localEndpoint!.port};transport=tcp\n`);
+  await phone.waitFor(/Call established/);
+  await waitFor(() => call !== undefined, 2_000, 'our CallEstablished');
+  const id = call!.id;
+  t.is(us.getMediaInfo(id).direction, 'sendrecv');
+  phone.keys('x');
+  await waitFor(() => holds.length === 1, 3_000, 'the hold');
+  t.is(us.getMediaInfo(id).direction, 'recvonly', 'answered its sendonly with recvonly (RFC 6337)');
+  phone.keys('X');
+  await waitFor(() => holds.length === 2, 3_000, 'the resume');
+  t.is(us.getMediaInfo(id).direction, 'sendrecv');
+  t.deepEqual(holds, [true, false]);
+  phone.keys('b');
+  await waitFor(() => us.listActiveSessions().length === 0, 3_000, 'the call to end');
+  t.true(us.getStats().total >= 1);
+  await expectReleased(t, us);
+});
