@@ -194,3 +194,26 @@ test('baresip calls us over TCP, puts us on hold and resumes: we answer recvonly
   t.true(us.getStats().total >= 1);
   await expectReleased(t, us);
 });
+
+test('baresip and examples/auto-answer.ts --answer-after: a call hung up while ringing is cancelled; the next rings, is answered, and baresip hears the 440 Hz tone', async (t) => {
+  if (!requireBaresip(t)) return;
+  const server = await startExample('auto-answer', ['--port', '0', '--answer-after', '1000', '--media-ports', '39000-39999'], /listening on 127\.0\.0\.1:(\d+)/);
+  t.teardown(() => server.child.kill('SIGKILL'));
+  const port = /listening on 127\.0\.0\.1:(\d+)/.exec(server.output())![1]!;
+  const phone = await startBaresip({ sipPort: 0, rtpPorts: [40500, 40999], answerMode: 'manual', toneHz: 1000 });
+  t.teardown(() => phone.stop());
+
+  phone.keys(`/dial sip:service@127.0.0.1:${port}\n`);
+  await phone.waitFor(/180 Ringing/);
+  phone.keys('b');
+  await waitFor(() => /ended \S+: Cancelled/.test(server.output()), 3_000, 'the CANCEL');
+
+  phone.keys(`/dial sip:service@127.0.0.1:${port}\n`);
+  await phone.waitFor(/Call established/, 5_000);
+  await sleep(1_500);
+  phone.keys('b');
+  await waitFor(() => /ended \S+: Remote hangup/.test(server.output()), 3_000, 'the BYE');
+  t.is(heard(await phone.decodedAudio()), 440);
+  server.child.kill('SIGTERM');
+  t.is(await server.exited, 0);
+});

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ExecutionContext } from 'ava';
@@ -44,7 +44,7 @@ export interface Baresip {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** Types at its console. */
   keys(text: string): void;
-  /** The audio it decoded from its last call, as its sndfile filter saved it. */
+  /** The audio it decoded in its last call with media, as its sndfile filter saved it. */
   decodedAudio(): Promise<Int16Array>;
   /** Quits and removes its folder. */
   stop(): Promise<void>;
@@ -106,7 +106,10 @@ export const startBaresip = async (options: BaresipOptions): Promise<Baresip> =>
       child.stdin.write(keys);
     },
     decodedAudio: async () => {
-      const dump = readdirSync(dir).find((name) => name.endsWith('-dec.wav'));
+      // One dump per call with media; the newest is the last call's.
+      const dump = readdirSync(dir)
+        .filter((name) => name.endsWith('-dec.wav'))
+        .sort((x, y) => statSync(path.join(dir, y)).mtimeMs - statSync(path.join(dir, x)).mtimeMs)[0];
       if (dump === undefined) throw new Error(`baresip saved no decoded audio in ${dir}`);
       const samples = await readWavFile(path.join(dir, dump));
       if (E.isLeft(samples)) throw new Error(`baresip's dump does not read as WAV: ${samples.left.detail}`);
