@@ -4,12 +4,13 @@
  *   npx tsx examples/call.ts sip:service@127.0.0.1:5080 --duration 3000 --dtmf 123
  */
 import { parseArgs } from 'node:util';
-import { SessionManagerBuilder, RejectAllHandler, type SessionError } from '../adapters/composition/index.js';
+import { SessionManagerBuilder, RejectAllHandler, type MediaStatistics, type SessionError } from '../adapters/composition/index.js';
 
 const HELP = `Usage: npx tsx examples/call.ts sip:user@host:port [options]
 
 Calls the target, plays a 440 Hz tone while connected, optionally sends DTMF,
-hangs up after the duration and prints the media statistics.
+hangs up after the duration (unless the other side hangs up first) and prints
+the media statistics.
 Exits 0 when the call was answered and ended cleanly, 1 otherwise.
 
 Options:
@@ -80,17 +81,37 @@ const main = async (): Promise<number> => {
   try {
     const call = await coordinator.createOutgoingCall(from, to, undefined, [], { delayedOffer: values['delayed-offer'] });
     console.log(`calling ${to} (${call.id})`);
+    // The other side may hang up first: that ends the call cleanly too.
+    const endedByPeer = new Promise<string>((resolve) => {
+      coordinator.events.subscribe((event) => {
+        if (event.type === 'CallEnded') resolve(event.reason);
+      }, { sessionId: call.id, types: ['CallEnded'] });
+    });
     await coordinator.waitForAnswer(call.id, Number(values.timeout));
+    const answeredAt = Date.now();
     console.log('answered');
     coordinator.startAudioTransmission(call.id, { kind: 'tone', frequenciesHz: [440] });
-    if (values.dtmf !== undefined) {
-      await coordinator.sendDtmf(call.id, values.dtmf);
-      console.log(`sent DTMF ${values.dtmf}`);
+    // Statistics are read while the call lasts; once the peer's BYE ends it they are gone with the session.
+    let stats = coordinator.getMediaStatistics(call.id);
+    const sampler = setInterval(() => {
+      if (coordinator.listActiveSessions().includes(call.id)) stats = coordinator.getMediaStatistics(call.id);
+    }, 100);
+    try {
+      if (values.dtmf !== undefined) {
+        await coordinator.sendDtmf(call.id, values.dtmf);
+        console.log(`sent DTMF ${values.dtmf}`);
+      }
+      const outcome = await Promise.race([sleep(Number(values.duration)).then(() => undefined), endedByPeer]);
+      if (outcome === undefined) {
+        stats = coordinator.getMediaStatistics(call.id);
+        await coordinator.terminateSession(call.id);
+        console.log(`hung up; ${describe(stats)}`);
+      } else {
+        console.log(`the other side hung up after ${((Date.now() - answeredAt) / 1000).toFixed(1)} s (${outcome}); ${describe(stats)}`);
+      }
+    } finally {
+      clearInterval(sampler);
     }
-    await sleep(Number(values.duration));
-    const stats = coordinator.getMediaStatistics(call.id);
-    await coordinator.terminateSession(call.id);
-    console.log(`hung up; sent ${stats.packetsSent} RTP packets, received ${stats.packetsReceived}, loss ${stats.lossPercent.toFixed(2)} %, jitter ${stats.jitterMs.toFixed(2)} ms, MOS ${stats.mos?.toFixed(2) ?? 'n/a'}`);
     await coordinator.stop();
     return 0;
   } catch (error) {
@@ -100,6 +121,9 @@ const main = async (): Promise<number> => {
     return 1;
   }
 };
+
+const describe = (s: MediaStatistics): string =>
+  `sent ${s.packetsSent} RTP packets, received ${s.packetsReceived}, loss ${s.lossPercent.toFixed(2)} %, jitter ${s.jitterMs.toFixed(2)} ms, MOS ${s.mos?.toFixed(2) ?? 'n/a'}`;
 
 main().then((code) => process.exit(code), (error: unknown) => {
   console.error('call failed:', error);

@@ -35,6 +35,8 @@ export interface BaresipOptions {
   readonly answerMode: 'auto' | 'manual';
   /** The tone it sends, in Hz. */
   readonly toneHz: number;
+  /** Register `user` at this registrar port on 127.0.0.1 with Digest `password` (otherwise no registration). */
+  readonly register?: { readonly registrarPort: number; readonly user: string; readonly password: string };
 }
 
 export interface Baresip {
@@ -82,7 +84,9 @@ const tone = (hz: number, seconds: number): Int16Array => {
 export const startBaresip = async (options: BaresipOptions): Promise<Baresip> => {
   const dir = mkdtempSync(path.join(tmpdir(), 'baresip-'));
   writeFileSync(path.join(dir, 'config'), config(dir, options));
-  writeFileSync(path.join(dir, 'accounts'), `<sip:phone@127.0.0.1>;regint=0;answermode=${options.answerMode};audio_codecs=PCMU,PCMA\n`);
+  const r = options.register;
+  const account = r === undefined ? '<sip:phone@127.0.0.1>;regint=0' : `<sip:${r.user}@127.0.0.1:${r.registrarPort}>;auth_pass=${r.password};regint=600`;
+  writeFileSync(path.join(dir, 'accounts'), `${account};answermode=${options.answerMode};audio_codecs=PCMU,PCMA\n`);
   const written = await writeWavFile(path.join(dir, 'tone.wav'), tone(options.toneHz, 20));
   if (E.isLeft(written)) throw new Error(`cannot write the tone: ${written.left.detail}`);
   const child: ChildProcessWithoutNullStreams = spawn('baresip', ['-f', dir], { stdio: ['pipe', 'pipe', 'pipe'] });
