@@ -91,26 +91,18 @@ const main = async (): Promise<number> => {
     const answeredAt = Date.now();
     console.log('answered');
     coordinator.startAudioTransmission(call.id, { kind: 'tone', frequenciesHz: [440] });
-    // Statistics are read while the call lasts; once the peer's BYE ends it they are gone with the session.
-    let stats = coordinator.getMediaStatistics(call.id);
-    const sampler = setInterval(() => {
-      if (coordinator.listActiveSessions().includes(call.id)) stats = coordinator.getMediaStatistics(call.id);
-    }, 100);
-    try {
-      if (values.dtmf !== undefined) {
-        await coordinator.sendDtmf(call.id, values.dtmf);
-        console.log(`sent DTMF ${values.dtmf}`);
-      }
-      const outcome = await Promise.race([sleep(Number(values.duration)).then(() => undefined), endedByPeer]);
-      if (outcome === undefined) {
-        stats = coordinator.getMediaStatistics(call.id);
-        await coordinator.terminateSession(call.id);
-        console.log(`hung up; ${describe(stats)}`);
-      } else {
-        console.log(`the other side hung up after ${((Date.now() - answeredAt) / 1000).toFixed(1)} s (${outcome}); ${describe(stats)}`);
-      }
-    } finally {
-      clearInterval(sampler);
+    if (values.dtmf !== undefined) {
+      await coordinator.sendDtmf(call.id, values.dtmf);
+      console.log(`sent DTMF ${values.dtmf}`);
+    }
+    const outcome = await Promise.race([sleep(Number(values.duration)).then(() => undefined), endedByPeer]);
+    if (outcome === undefined) {
+      const stats = coordinator.getMediaStatistics(call.id);
+      await coordinator.terminateSession(call.id);
+      console.log(`hung up; ${describe(stats)}`);
+    } else {
+      // An ended call's final statistics stay readable for a short linger.
+      console.log(`the other side hung up after ${((Date.now() - answeredAt) / 1000).toFixed(1)} s (${outcome}); ${describe(coordinator.getMediaStatistics(call.id))}`);
     }
     await coordinator.stop();
     return 0;
