@@ -217,3 +217,33 @@ test('baresip and examples/auto-answer.ts --answer-after: a call hung up while r
   server.child.kill('SIGTERM');
   t.is(await server.exited, 0);
 });
+
+test('baresip offering only PCMA calls us: we answer PCMA, and each side hears the other', async (t) => {
+  if (!requireBaresip(t)) return;
+  let call: CallInfo | undefined;
+  const us: SessionCoordinator = await new SessionManagerBuilder()
+    .withLocalBindAddr('127.0.0.1:0')
+    .withMediaPorts(37000, 37499)
+    .withHandler({
+      onIncomingCall: () => CallDecision.accept(),
+      onCallEstablished: (established) => {
+        call = established;
+        us.startAudioTransmission(established.id, { kind: 'tone', frequenciesHz: [1000] });
+        us.setAudioSink(established.id, { kind: 'record' });
+      },
+    })
+    .build();
+  await us.start();
+  const phone = await startBaresip({ sipPort: 0, rtpPorts: [37500, 37999], answerMode: 'manual', toneHz: 440, codecs: ['PCMA'] });
+  t.teardown(() => phone.stop());
+  phone.keys(`/dial sip:service@127.0.0.1:${us.localEndpoint!.port}\n`);
+  await phone.waitFor(/Set audio encoder: PCMA/);
+  await waitFor(() => call !== undefined, 2_000, 'our CallEstablished');
+  t.is(us.getMediaInfo(call!.id).codec, 'PCMA');
+  await sleep(1_500);
+  t.is(heard(us.getRecording(call!.id)), 440);
+  phone.keys('b');
+  await waitFor(() => us.listActiveSessions().length === 0, 3_000, 'the call to end');
+  t.is(heard(await phone.decodedAudio()), 1000);
+  await expectReleased(t, us);
+});

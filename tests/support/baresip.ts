@@ -35,6 +35,8 @@ export interface BaresipOptions {
   readonly answerMode: 'auto' | 'manual';
   /** The tone it sends, in Hz. */
   readonly toneHz: number;
+  /** Codecs it offers and accepts, in order (default PCMU, PCMA). */
+  readonly codecs?: ReadonlyArray<'PCMU' | 'PCMA'>;
   /** Register `user` at this registrar port on 127.0.0.1 with Digest `password` (otherwise no registration). */
   readonly register?: { readonly registrarPort: number; readonly user: string; readonly password: string };
 }
@@ -86,7 +88,7 @@ export const startBaresip = async (options: BaresipOptions): Promise<Baresip> =>
   writeFileSync(path.join(dir, 'config'), config(dir, options));
   const r = options.register;
   const account = r === undefined ? '<sip:phone@127.0.0.1>;regint=0' : `<sip:${r.user}@127.0.0.1:${r.registrarPort}>;auth_pass=${r.password};regint=600`;
-  writeFileSync(path.join(dir, 'accounts'), `${account};answermode=${options.answerMode};audio_codecs=PCMU,PCMA\n`);
+  writeFileSync(path.join(dir, 'accounts'), `${account};answermode=${options.answerMode};audio_codecs=${(options.codecs ?? ['PCMU', 'PCMA']).join(',')}\n`);
   const written = await writeWavFile(path.join(dir, 'tone.wav'), tone(options.toneHz, 20));
   if (E.isLeft(written)) throw new Error(`cannot write the tone: ${written.left.detail}`);
   const child: ChildProcessWithoutNullStreams = spawn('baresip', ['-f', dir], { stdio: ['pipe', 'pipe', 'pipe'] });
