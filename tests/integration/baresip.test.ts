@@ -7,7 +7,7 @@
  */
 import test from 'ava';
 import { SessionManagerBuilder } from '../../adapters/composition/session-manager-builder.js';
-import type { CallInfo } from '../../application/session/call-handler.js';
+import type { CallHandler, CallInfo } from '../../application/session/call-handler.js';
 import type { SessionCoordinator } from '../../application/session/session-coordinator.js';
 import { dominantFrequency } from '../../domain/media/goertzel.js';
 import { CallDecision } from '../../domain/session/call-decision.js';
@@ -27,33 +27,50 @@ const expectReleased = async (t: import('ava').ExecutionContext, us: SessionCoor
   t.like(us.resources(), { sessions: 0, dialogs: 0, transactions: 0 });
 };
 
-test('baresip calls us: answered, each side hears the other\'s tone, its RFC 4733 DTMF arrives, our BYE ends the call', async (t) => {
-  if (!requireBaresip(t)) return;
+/**
+ * A started coordinator that answers every call and, once it is up, plays a
+ * 1 kHz tone and records what it hears. `handler` adds callbacks.
+ */
+const answeringCoordinator = async (mediaPorts: readonly [number, number], handler: Partial<CallHandler> = {}) => {
   let call: CallInfo | undefined;
-  const digits: string[] = [];
-  const ended: string[] = [];
   // The handler starts media on `us` once the call is up, after build() resolved.
   const us: SessionCoordinator = await new SessionManagerBuilder()
     .withLocalBindAddr('127.0.0.1:0')
-    .withMediaPorts(57000, 57499)
+    .withMediaPorts(...mediaPorts)
     .withHandler({
+      ...handler,
       onIncomingCall: () => CallDecision.accept(),
       onCallEstablished: (established) => {
         call = established;
         us.startAudioTransmission(established.id, { kind: 'tone', frequenciesHz: [1000] });
         us.setAudioSink(established.id, { kind: 'record' });
       },
-      onDtmf: (_call, digit) => digits.push(digit),
-      onCallEnded: (_call, reason) => ended.push(reason),
     })
     .build();
   await us.start();
+  return {
+    us,
+    /** The established call, once there is one. */
+    established: async (): Promise<CallInfo> => {
+      await waitFor(() => call !== undefined, 2_000, 'our CallEstablished');
+      return call!;
+    },
+  };
+};
+
+test('baresip calls us: answered, each side hears the other\'s tone, its RFC 4733 DTMF arrives, our BYE ends the call', async (t) => {
+  if (!requireBaresip(t)) return;
+  const digits: string[] = [];
+  const ended: string[] = [];
+  const { us, established } = await answeringCoordinator([57000, 57499], {
+    onDtmf: (_call, digit) => digits.push(digit),
+    onCallEnded: (_call, reason) => ended.push(reason),
+  });
   const phone = await startBaresip({ sipPort: 0, rtpPorts: [57500, 57999], answerMode: 'manual', toneHz: 440 });
   t.teardown(() => phone.stop());
   phone.keys(`/dial sip:service@127.0.0.1:${us.localEndpoint!.port}\n`);
   await phone.waitFor(/Call established/);
-  await waitFor(() => call !== undefined, 2_000, 'our CallEstablished');
-  const id = call!.id;
+  const { id } = await established();
   t.is(us.getMediaInfo(id).codec, 'PCMU', 'baresip offered PCMU first');
   await sleep(1_500);
   phone.keys('12#');
@@ -220,28 +237,15 @@ test('baresip and examples/auto-answer.ts --answer-after: a call hung up while r
 
 test('baresip offering only PCMA calls us: we answer PCMA, and each side hears the other', async (t) => {
   if (!requireBaresip(t)) return;
-  let call: CallInfo | undefined;
-  const us: SessionCoordinator = await new SessionManagerBuilder()
-    .withLocalBindAddr('127.0.0.1:0')
-    .withMediaPorts(37000, 37499)
-    .withHandler({
-      onIncomingCall: () => CallDecision.accept(),
-      onCallEstablished: (established) => {
-        call = established;
-        us.startAudioTransmission(established.id, { kind: 'tone', frequenciesHz: [1000] });
-        us.setAudioSink(established.id, { kind: 'record' });
-      },
-    })
-    .build();
-  await us.start();
+  const { us, established } = await answeringCoordinator([37000, 37499]);
   const phone = await startBaresip({ sipPort: 0, rtpPorts: [37500, 37999], answerMode: 'manual', toneHz: 440, codecs: ['PCMA'] });
   t.teardown(() => phone.stop());
   phone.keys(`/dial sip:service@127.0.0.1:${us.localEndpoint!.port}\n`);
   await phone.waitFor(/Set audio encoder: PCMA/);
-  await waitFor(() => call !== undefined, 2_000, 'our CallEstablished');
-  t.is(us.getMediaInfo(call!.id).codec, 'PCMA');
+  const { id } = await established();
+  t.is(us.getMediaInfo(id).codec, 'PCMA');
   await sleep(1_500);
-  t.is(heard(us.getRecording(call!.id)), 440);
+  t.is(heard(us.getRecording(id)), 440);
   phone.keys('b');
   await waitFor(() => us.listActiveSessions().length === 0, 3_000, 'the call to end');
   t.is(heard(await phone.decodedAudio()), 1000);

@@ -1,10 +1,11 @@
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ExecutionContext } from 'ava';
 import * as E from 'fp-ts/lib/Either.js';
 import { readWavFile, writeWavFile } from '../../adapters/media/wav-file.js';
+import { requireTool, type Tool } from './require-tool.js';
 
 /*
  * baresip (Debian package baresip-core) as a real softphone peer: headless,
@@ -13,18 +14,9 @@ import { readWavFile, writeWavFile } from '../../adapters/media/wav-file.js';
  * for RFC 4733 DTMF, `b` to hang up).
  */
 
-export const baresipAvailable = (): boolean => spawnSync('baresip', ['-h']).error === undefined;
+const BARESIP: Tool = { name: 'baresip', command: 'baresip', probeArgs: ['-h'], debianPackage: 'baresip-core' };
 
-/** Skips (with a message) when baresip is missing, except under CI, where .ci/run installs it. */
-export const requireBaresip = (t: ExecutionContext): boolean => {
-  if (baresipAvailable()) return true;
-  if (process.env['CI'] !== undefined) t.fail('baresip (Debian package baresip-core) is not installed; .ci/run should have installed it');
-  else {
-    t.log('skipped: baresip is not installed (apt-get install baresip-core)');
-    t.pass();
-  }
-  return false;
-};
+export const requireBaresip = (t: ExecutionContext): boolean => requireTool(t, BARESIP);
 
 export interface BaresipOptions {
   /** SIP port to listen on (127.0.0.1); 0 lets it pick (enough when it only dials out). */

@@ -1,9 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { freeUdpPort } from './ports.js';
+import { requireTool, type Tool } from './require-tool.js';
 
 /*
  * Kamailio (Debian package kamailio) as a real registrar and record-routing
@@ -14,18 +15,9 @@ import { freeUdpPort } from './ports.js';
 
 const MODULE_DIRS = ['/usr/lib/x86_64-linux-gnu/kamailio/modules', '/usr/lib/aarch64-linux-gnu/kamailio/modules', '/usr/lib/kamailio/modules'];
 
-export const kamailioAvailable = (): boolean => spawnSync('kamailio', ['-v']).error === undefined;
+const KAMAILIO: Tool = { name: 'Kamailio', command: 'kamailio', probeArgs: ['-v'], debianPackage: 'kamailio' };
 
-/** Skips (with a message) when Kamailio is missing, except under CI, where .ci/run installs it. */
-export const requireKamailio = (t: ExecutionContext): boolean => {
-  if (kamailioAvailable()) return true;
-  if (process.env['CI'] !== undefined) t.fail('Kamailio (Debian package kamailio) is not installed; .ci/run should have installed it');
-  else {
-    t.log('skipped: Kamailio is not installed (apt-get install kamailio)');
-    t.pass();
-  }
-  return false;
-};
+export const requireKamailio = (t: ExecutionContext): boolean => requireTool(t, KAMAILIO);
 
 export interface Kamailio {
   readonly port: number;

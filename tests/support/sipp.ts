@@ -1,25 +1,16 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { freeSipPort } from './ports.js';
+import { requireTool, toolAvailable, type Tool } from './require-tool.js';
 
-export const sippAvailable = (): boolean => spawnSync('sipp', ['-v']).error === undefined;
+const SIPP: Tool = { name: 'SIPp', command: 'sipp', probeArgs: ['-v'], debianPackage: 'sip-tester' };
 
-/**
- * Skips (with a message) when SIPp is not installed, except under CI, where
- * .ci/run installs it and its absence is a failure.
- */
-export const requireSipp = (t: ExecutionContext): boolean => {
-  if (sippAvailable()) return true;
-  if (process.env['CI'] !== undefined) t.fail('SIPp (Debian package sip-tester) is not installed; .ci/run should have installed it');
-  else {
-    t.log('skipped: SIPp is not installed (apt-get install sip-tester)');
-    t.pass();
-  }
-  return false;
-};
+export const sippAvailable = (): boolean => toolAvailable(SIPP);
+
+export const requireSipp = (t: ExecutionContext): boolean => requireTool(t, SIPP);
 
 export interface SippResult {
   readonly code: number | null;
