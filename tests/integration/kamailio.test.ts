@@ -15,36 +15,39 @@ import { waitFor } from '../support/wait.js';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const heard = (samples: Int16Array): number => dominantFrequency(samples.subarray(1_600, Math.max(1_600, samples.length - 1_600)), [440, 1000]).frequencyHz;
 
-test('examples/auto-answer.ts registers at Kamailio (Digest), examples/call.ts reaches it through the proxy (ACK and BYE by Record-Route, DTMF heard); after SIGTERM the binding is gone', async (t) => {
-  if (!requireKamailio(t)) return;
-  const kamailio = await startKamailio('s3cret');
-  t.teardown(() => kamailio.stop());
-  const registrar = `sip:127.0.0.1:${kamailio.port}`;
-  const aor = `sip:alice@127.0.0.1:${kamailio.port}`;
-  const server = await startExample('auto-answer', ['--port', '0', '--media-ports', '34000-34999', '--register', registrar, '--aor', aor, '--user', 'alice'],
-    /registration of .*: Registered/, 20_000, { SESSION_CORE_PASSWORD: 's3cret' });
-  t.teardown(() => server.child.kill('SIGKILL'));
-  const serverPort = /listening on 127\.0\.0\.1:(\d+)/.exec(server.output())![1]!;
+for (const transport of ['udp', 'tcp'] as const) {
+  test(`examples/auto-answer.ts registers at Kamailio (Digest), examples/call.ts reaches it through the proxy (ACK and BYE by Record-Route, DTMF heard); after SIGTERM the binding is gone; over ${transport}`, async (t) => {
+    if (!requireKamailio(t)) return;
+    const kamailio = await startKamailio('s3cret');
+    t.teardown(() => kamailio.stop());
+    const registrar = `sip:127.0.0.1:${kamailio.port}${transport === 'tcp' ? ';transport=tcp' : ''}`;
+    const aor = `sip:alice@127.0.0.1:${kamailio.port}`;
+    const server = await startExample('auto-answer', ['--port', '0', '--transport', transport, '--media-ports', transport === 'udp' ? '34000-34499' : '34500-34999', '--register', registrar, '--aor', aor, '--user', 'alice'],
+      /registration of .*: Registered/, 20_000, { SESSION_CORE_PASSWORD: 's3cret' });
+    t.teardown(() => server.child.kill('SIGKILL'));
+    const serverPort = /listening on 127\.0\.0\.1:(\d+)/.exec(server.output())![1]!;
 
-  const call = await runExample('call', [aor, '--duration', '1000', '--dtmf', '12']);
-  t.is(call.code, 0, call.output);
-  t.regex(call.output, /answered[\s\S]*hung up; sent \d+ RTP packets, received [1-9]\d*,/);
-  await waitFor(() => /ended \S+: Remote hangup/.test(server.output()), 3_000, 'the BYE at the callee');
-  t.regex(server.output(), /dtmf \S+: 1[\s\S]*dtmf \S+: 2/);
-  // The proxy saw the INVITE for the AOR and the ACK and BYE for our contact (loose routing through it).
-  const log = kamailio.output();
-  t.regex(log, new RegExp(`request INVITE sip:alice@127\\.0\\.0\\.1:${kamailio.port}`));
-  t.regex(log, new RegExp(`request ACK sip:[^@\\s]+@127\\.0\\.0\\.1:${serverPort}`));
-  t.regex(log, new RegExp(`request BYE sip:[^@\\s]+@127\\.0\\.0\\.1:${serverPort}`));
-  t.is((log.match(/request REGISTER/g) ?? []).length, 2, 'one REGISTER challenged, one answered');
+    const call = await runExample('call', [aor, '--transport', transport, '--duration', '1000', '--dtmf', '12']);
+    t.is(call.code, 0, call.output);
+    t.regex(call.output, /answered[\s\S]*hung up; sent \d+ RTP packets, received [1-9]\d*,/);
+    await waitFor(() => /ended \S+: Remote hangup/.test(server.output()), 3_000, 'the BYE at the callee');
+    t.regex(server.output(), /dtmf \S+: 1[\s\S]*dtmf \S+: 2/);
+    // The proxy saw the INVITE for the AOR and the ACK and BYE for our contact (loose routing through it).
+    const log = kamailio.output();
+    t.regex(log, new RegExp(`request INVITE sip:alice@127\\.0\\.0\\.1:${kamailio.port}${transport === 'tcp' ? ';transport=tcp' : ''}`));
+    t.regex(log, new RegExp(`request ACK sip:[^@\\s]+@127\\.0\\.0\\.1:${serverPort}`));
+    t.regex(log, new RegExp(`request BYE sip:[^@\\s]+@127\\.0\\.0\\.1:${serverPort}`));
+    t.is((log.match(/request REGISTER/g) ?? []).length, 2, 'one REGISTER challenged, one answered');
+    t.false(new RegExp(`request \\S+ \\S+ from (?!${transport}:)`).test(log), `every request reached the proxy over ${transport}`);
 
-  server.child.kill('SIGTERM');
-  t.is(await server.exited, 0);
-  t.is((kamailio.output().match(/request REGISTER/g) ?? []).length, 3, 'the removal (Expires: 0) on stop');
-  const after = await runExample('call', [aor, '--timeout', '3000']);
-  t.is(after.code, 1);
-  t.regex(after.output, /404/);
-});
+    server.child.kill('SIGTERM');
+    t.is(await server.exited, 0);
+    t.is((kamailio.output().match(/request REGISTER/g) ?? []).length, 3, 'the removal (Expires: 0) on stop');
+    const after = await runExample('call', [aor, '--transport', transport, '--timeout', '3000']);
+    t.is(after.code, 1);
+    t.regex(after.output, /404/);
+  });
+}
 
 test('examples/auto-answer.ts with a wrong password: Kamailio refuses the registration, the tool says so and exits 1', async (t) => {
   if (!requireKamailio(t)) return;
@@ -74,6 +77,6 @@ test('baresip registers at Kamailio; examples/call.ts calls its AOR through the 
   t.is(result.code, 0, result.output);
   t.regex(result.output, /answered[\s\S]*the other side hung up after [\d.]+ s \(Remote hangup\); sent \d+ RTP packets, received [1-9]/);
   t.regex(phone.output(), /received event: '7' \(end=1\)/);
-  t.regex(kamailio.output(), /request BYE sip:\S+ from 127\.0\.0\.1:/);
+  t.regex(kamailio.output(), /request BYE sip:\S+ from udp:127\.0\.0\.1:/);
   t.is(heard(await phone.decodedAudio()), 440);
 });

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ExecutionContext } from 'ava';
-import { freeUdpPort } from './ports.js';
+import { freeSipPort } from './ports.js';
 import { requireTool, type Tool } from './require-tool.js';
 
 /*
@@ -30,9 +30,9 @@ const config = (port: number, modules: string, password: string): string => `#!K
 debug=2
 log_stderror=yes
 children=1
-disable_tcp=yes
 auto_aliases=no
 listen=udp:127.0.0.1:${port}
+listen=tcp:127.0.0.1:${port}
 alias="127.0.0.1:${port}"
 mpath="${modules}/"
 loadmodule "tm.so"
@@ -48,7 +48,7 @@ loadmodule "xlog.so"
 loadmodule "auth.so"
 
 request_route {
-  xlog("L_NOTICE", "request $rm $ru from $si:$sp\\n");
+  xlog("L_NOTICE", "request $rm $ru from $pr:$si:$sp\\n");
   if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
   if (has_totag()) {
     if (loose_route()) { t_relay(); exit; }
@@ -69,12 +69,12 @@ request_route {
 }
 `;
 
-/** Starts Kamailio on a free 127.0.0.1 UDP port; every REGISTER must answer Digest with `password`. */
+/** Starts Kamailio on a 127.0.0.1 port free for UDP and TCP; every REGISTER must answer Digest with `password`. */
 export const startKamailio = async (password: string): Promise<Kamailio> => {
   const modules = MODULE_DIRS.find((dir) => existsSync(dir));
   if (modules === undefined) throw new Error('Kamailio modules not found');
   const dir = mkdtempSync(path.join(tmpdir(), 'kamailio-'));
-  const port = await freeUdpPort();
+  const port = await freeSipPort();
   writeFileSync(path.join(dir, 'kamailio.cfg'), config(port, modules, password));
   // -DD: stay in the foreground; -E: log to stderr; its own run folder.
   const child: ChildProcess = spawn('kamailio', ['-f', path.join(dir, 'kamailio.cfg'), '-DD', '-E', '-Y', dir, '-P', path.join(dir, 'kamailio.pid')], {
