@@ -80,3 +80,31 @@ test('baresip registers at Kamailio; examples/call.ts calls its AOR through the 
   t.regex(kamailio.output(), /request BYE sip:\S+ from udp:127\.0\.0\.1:/);
   t.is(heard(await phone.decodedAudio()), 440);
 });
+
+test('baresip calls the AOR that examples/auto-answer.ts registered at Kamailio: answered through the proxy, its hold and resume (re-INVITEs by Record-Route) are logged, DTMF heard, its BYE ends the call', async (t) => {
+  if (!requireKamailio(t) || !requireBaresip(t)) return;
+  const kamailio = await startKamailio('s3cret');
+  t.teardown(() => kamailio.stop());
+  const aor = `sip:alice@127.0.0.1:${kamailio.port}`;
+  const server = await startExample('auto-answer', ['--port', '0', '--media-ports', '35000-35499', '--register', `sip:127.0.0.1:${kamailio.port}`, '--aor', aor, '--user', 'alice'],
+    /registration of .*: Registered/, 20_000, { SESSION_CORE_PASSWORD: 's3cret' });
+  t.teardown(() => server.child.kill('SIGKILL'));
+  const phone = await startBaresip({ sipPort: 0, rtpPorts: [35500, 35999], answerMode: 'manual', toneHz: 1000 });
+  t.teardown(() => phone.stop());
+  phone.keys(`/dial ${aor}\n`);
+  await phone.waitFor(/Call established/, 5_000);
+  await sleep(1_000);
+  phone.keys('x');
+  await waitFor(() => /held \S+/.test(server.output()), 3_000, 'the hold');
+  phone.keys('X');
+  await waitFor(() => /resumed \S+/.test(server.output()), 3_000, 'the resume');
+  phone.keys('9');
+  await waitFor(() => /dtmf \S+: 9/.test(server.output()), 3_000, 'the DTMF');
+  phone.keys('b');
+  await waitFor(() => /ended \S+: Remote hangup/.test(server.output()), 3_000, 'the BYE');
+  t.is((kamailio.output().match(/request INVITE /g) ?? []).length, 3, 'the INVITE and both re-INVITEs went through the proxy');
+  t.regex(kamailio.output(), /request BYE /);
+  t.is(heard(await phone.decodedAudio()), 440, 'baresip heard auto-answer\'s tone');
+  server.child.kill('SIGTERM');
+  t.is(await server.exited, 0);
+});
