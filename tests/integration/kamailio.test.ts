@@ -108,3 +108,24 @@ test('baresip calls the AOR that examples/auto-answer.ts registered at Kamailio:
   server.child.kill('SIGTERM');
   t.is(await server.exited, 0);
 });
+
+test('Kamailio challenges our INVITE with 407: examples/call.ts --user/--password answers it and the call goes through; a wrong password ends in 407 and exit 1', async (t) => {
+  if (!requireKamailio(t)) return;
+  const kamailio = await startKamailio('s3cret', { challengeInvites: true });
+  t.teardown(() => kamailio.stop());
+  const aor = `sip:alice@127.0.0.1:${kamailio.port}`;
+  const server = await startExample('auto-answer', ['--port', '0', '--media-ports', '33000-33499', '--register', `sip:127.0.0.1:${kamailio.port}`, '--aor', aor, '--user', 'alice'],
+    /registration of .*: Registered/, 20_000, { SESSION_CORE_PASSWORD: 's3cret' });
+  t.teardown(() => server.child.kill('SIGKILL'));
+
+  const call = await runExample('call', [aor, '--duration', '500', '--user', 'bob'], 30_000, { SESSION_CORE_PASSWORD: 's3cret' });
+  t.is(call.code, 0, call.output);
+  t.regex(call.output, /answered[\s\S]*hung up/);
+  t.is((kamailio.output().match(/request INVITE /g) ?? []).length, 2, 'one INVITE challenged, one answered');
+
+  const refused = await runExample('call', [aor, '--timeout', '5000', '--user', 'bob', '--password', 'wrong']);
+  t.is(refused.code, 1);
+  t.regex(refused.output, /call failed: Rejected: rejected with 407/);
+  server.child.kill('SIGTERM');
+  t.is(await server.exited, 0);
+});

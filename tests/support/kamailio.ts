@@ -26,7 +26,7 @@ export interface Kamailio {
   stop(): Promise<void>;
 }
 
-const config = (port: number, modules: string, password: string): string => `#!KAMAILIO
+const config = (port: number, modules: string, password: string, challengeInvites: boolean): string => `#!KAMAILIO
 debug=2
 log_stderror=yes
 children=1
@@ -63,19 +63,25 @@ request_route {
     save("location");
     exit;
   }
-  if (is_method("INVITE")) record_route();
+${challengeInvites ? `  if (is_method("INVITE") && !pv_proxy_authenticate("$fd", "${password}", "0")) { proxy_challenge("$fd", "0"); exit; }
+  if (is_method("INVITE")) consume_credentials();
+` : ''}  if (is_method("INVITE")) record_route();
   if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }
   t_relay();
 }
 `;
 
-/** Starts Kamailio on a 127.0.0.1 port free for UDP and TCP; every REGISTER must answer Digest with `password`. */
-export const startKamailio = async (password: string): Promise<Kamailio> => {
+/**
+ * Starts Kamailio on a 127.0.0.1 port free for UDP and TCP; every REGISTER
+ * must answer Digest with `password`, and with `challengeInvites` every new
+ * INVITE too (407, realm = the From domain).
+ */
+export const startKamailio = async (password: string, options: { readonly challengeInvites?: boolean } = {}): Promise<Kamailio> => {
   const modules = MODULE_DIRS.find((dir) => existsSync(dir));
   if (modules === undefined) throw new Error('Kamailio modules not found');
   const dir = mkdtempSync(path.join(tmpdir(), 'kamailio-'));
   const port = await freeSipPort();
-  writeFileSync(path.join(dir, 'kamailio.cfg'), config(port, modules, password));
+  writeFileSync(path.join(dir, 'kamailio.cfg'), config(port, modules, password, options.challengeInvites === true));
   // -DD: stay in the foreground; -E: log to stderr; its own run folder.
   const child: ChildProcess = spawn('kamailio', ['-f', path.join(dir, 'kamailio.cfg'), '-DD', '-E', '-Y', dir, '-P', path.join(dir, 'kamailio.pid')], {
     stdio: ['ignore', 'pipe', 'pipe'],
