@@ -13,3 +13,12 @@ export const ownString = (text: string): string => {
   lastCode = text.charCodeAt(0) | lastCode;
   return text;
 };
+
+/**
+ * A copy of `text` in storage of its own, also when `text` is a slice of a
+ * larger string (a header value cut from a received message): joining a
+ * character flattens the pair into a fresh string, and dropping the character
+ * again leaves nothing pointing at the original. Short slices are copied by
+ * the engine anyway.
+ */
+export const detachedString = (text: string): string => (text.length < 13 ? text : ownString(` ${text}`).slice(1));

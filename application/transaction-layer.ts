@@ -16,6 +16,7 @@ import type { TerminationReason, TransactionEffect } from '../domain/transaction
 import { transactionError, type TransactionError } from '../domain/transaction/transaction-error.js';
 import { clientKeyOfRequest, clientKeyOfResponse, inviteKeyForCancel, serverKey } from '../domain/transaction/transaction-key.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
+import { detachedMessage } from './detached-message.js';
 import { ownString } from './own-string.js';
 import type { Logger } from '../ports/logger.js';
 import type { InboundMessage, SipTransport } from '../ports/sip-transport.js';
@@ -258,7 +259,12 @@ export class TransactionLayer {
   private respond(key: string, id: number, response: SipResponse): E.Either<TransactionError, void> {
     const tx = this.servers.get(key);
     if (tx === undefined || tx.id !== id) return E.left(transactionError('ResponseAfterFinal', 'the transaction has terminated'));
-    return this.dispatchServer(tx, { tag: 'TuResponse', response });
+    // Over UDP a final response the transaction retransmits (non-INVITE final, INVITE 300–699) stays
+    // until Timer J or H/I (up to 32 s): its copied header values are slices of the request's text,
+    // so keep copies that do not hold the request.
+    const retained = response.status >= 200 && !tx.config.reliable && (tx.handle.kind === 'nist' || response.status >= 300);
+    const kept = retained ? detachedMessage(response) : response;
+    return this.dispatchServer(tx, { tag: 'TuResponse', response: kept });
   }
 
   private dispatchClient(tx: LiveClient, event: ClientEvent): void {
@@ -363,3 +369,4 @@ export class TransactionLayer {
     this.live[kind]--;
   }
 }
+

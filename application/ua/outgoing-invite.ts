@@ -10,6 +10,7 @@ import { getSessionExpires } from '../../domain/sip/typed-headers.js';
 import { paramValue } from '../../domain/sip/params.js';
 import type { Endpoint } from '../../domain/transport/endpoint.js';
 import type { TimerHandle } from '../../ports/clock.js';
+import { detachedMessage } from '../detached-message.js';
 import type { ClientCallbacks, ClientTransaction } from '../transaction-layer.js';
 import { answerChallenge, type UserCredentials } from './challenge.js';
 import { InviteSession, type SessionEndReason } from './invite-session.js';
@@ -191,7 +192,8 @@ export class OutgoingInvite {
     if (this.answered?.session !== session) return false;
     const ack = this.acks.get(this.answered.tag);
     const hop = this.ackHop(this.answered.tag);
-    this.relay.reAck = ack !== undefined && E.isRight(hop) ? { tag: this.answered.tag, ack, hop: hop.right } : undefined;
+    // Kept up to 64·T1 while the transaction lingers: a detached copy, which holds no received text.
+    this.relay.reAck = ack !== undefined && E.isRight(hop) ? { tag: this.answered.tag, ack: detachedMessage(ack), hop: hop.right } : undefined;
     this.relay.invite = undefined;
     return true;
   }

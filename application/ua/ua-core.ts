@@ -14,6 +14,7 @@ import { DEFAULT_TIMERS } from '../../domain/transaction/timer-config.js';
 import type { TerminationReason } from '../../domain/transaction/transaction-effect.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Hash } from '../../ports/hash.js';
+import { ownString } from '../own-string.js';
 import type { Logger } from '../../ports/logger.js';
 import type { Random } from '../../ports/random.js';
 import type { InboundMessage, SipTransport } from '../../ports/sip-transport.js';
@@ -206,7 +207,8 @@ export class UaCore implements TransactionUser {
     if (toTag !== undefined) return this.inDialog(request, tx, toTag);
     // §8.2.2.2: the same request arriving by two paths is a merged request.
     const fromTag = core.right.from === undefined ? '' : paramValue(core.right.from.params, 'tag') ?? '';
-    const mergeKey = `${fromTag}|${core.right.callId}|${core.right.cseq?.seq}|${request.method}`;
+    // Kept until the transaction ends: owned, so it does not hold the request's text (see own-string).
+    const mergeKey = ownString(`${fromTag}|${core.right.callId}|${core.right.cseq?.seq}|${request.method}`);
     const earlier = this.mergeKeys.get(mergeKey);
     if (earlier !== undefined && earlier !== tx.id) return void tx.respond(buildResponse(request, 482, { toTag: this.ctx.ids.tag() }));
     this.mergeKeys.set(mergeKey, tx.id);
