@@ -5,7 +5,7 @@
  * behind on our side; then examples/call.ts dialling baresip, and
  * examples/b2bua.ts bridging two of them.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { SessionManagerBuilder } from '../../adapters/composition/session-manager-builder.js';
 import type { CallHandler, CallInfo } from '../../application/session/call-handler.js';
 import type { SessionCoordinator } from '../../application/session/session-coordinator.js';
@@ -22,7 +22,7 @@ const TONES = [440, 1000];
 /** The tone that dominates the middle of a recording (skipping its first and last 200 ms). */
 const heard = (samples: Int16Array): number => dominantFrequency(samples.subarray(1_600, Math.max(1_600, samples.length - 1_600)), TONES).frequencyHz;
 
-const expectReleased = async (t: import('ava').ExecutionContext, us: SessionCoordinator): Promise<void> => {
+const expectReleased = async (t: ExecutionContext, us: SessionCoordinator): Promise<void> => {
   await us.stop();
   t.like(us.resources(), { sessions: 0, dialogs: 0, transactions: 0 });
 };
@@ -31,7 +31,7 @@ const expectReleased = async (t: import('ava').ExecutionContext, us: SessionCoor
  * A started coordinator that answers every call and, once it is up, plays a
  * 1 kHz tone and records what it hears. `handler` adds callbacks.
  */
-const answeringCoordinator = async (mediaPorts: readonly [number, number], handler: Partial<CallHandler> = {}) => {
+const answeringCoordinator = async (t: ExecutionContext, mediaPorts: readonly [number, number], handler: Partial<CallHandler> = {}) => {
   let call: CallInfo | undefined;
   // The handler starts media on `us` once the call is up, after build() resolved.
   const us: SessionCoordinator = await new SessionManagerBuilder()
@@ -47,12 +47,14 @@ const answeringCoordinator = async (mediaPorts: readonly [number, number], handl
       },
     })
     .build();
+  // Stopped again at the end of a passing test (harmless); a failing one must not leave sockets open.
+  t.teardown(() => us.stop());
   await us.start();
   return {
     us,
     /** The established call, once there is one. */
     established: async (): Promise<CallInfo> => {
-      await waitFor(() => call !== undefined, 2_000, 'our CallEstablished');
+      await waitFor(() => call !== undefined, 5_000, 'our CallEstablished');
       return call!;
     },
   };
@@ -62,7 +64,7 @@ test('baresip calls us: answered, each side hears the other\'s tone, its RFC 473
   if (!requireBaresip(t)) return;
   const digits: string[] = [];
   const ended: string[] = [];
-  const { us, established } = await answeringCoordinator([57000, 57499], {
+  const { us, established } = await answeringCoordinator(t, [57000, 57499], {
     onDtmf: (_call, digit) => digits.push(digit),
     onCallEnded: (_call, reason) => ended.push(reason),
   });
@@ -74,7 +76,7 @@ test('baresip calls us: answered, each side hears the other\'s tone, its RFC 473
   t.is(us.getMediaInfo(id).codec, 'PCMU', 'baresip offered PCMU first');
   await sleep(1_500);
   phone.keys('12#');
-  await waitFor(() => digits.length === 3, 3_000, 'three DTMF digits');
+  await waitFor(() => digits.length === 3, 5_000, 'three DTMF digits');
   await sleep(300);
   const stats = us.getMediaStatistics(id);
   t.log(`from baresip: ${stats.packetsReceived} packets, loss ${stats.lossPercent} %, jitter ${stats.jitterMs.toFixed(2)} ms, MOS ${stats.mos?.toFixed(2)}`);
@@ -98,6 +100,7 @@ test('we call baresip: it answers, hears our tone and our RFC 4733 DTMF; hold st
     .withMediaPorts(58000, 58499)
     .withHandler({ onIncomingCall: () => CallDecision.reject(486), onCallEnded: (_call, reason) => ended.push(reason) })
     .build();
+  t.teardown(() => us.stop());
   await us.start();
   const sipPort = await freeUdpPort();
   const phone = await startBaresip({ sipPort, rtpPorts: [58500, 58999], answerMode: 'auto', toneHz: 440 });
@@ -108,7 +111,7 @@ test('we call baresip: it answers, hears our tone and our RFC 4733 DTMF; hold st
   us.setAudioSink(call.id, { kind: 'record' });
   await sleep(1_500);
   await us.sendDtmf(call.id, '59*');
-  await phone.waitFor(/received event: '\*' \(end=1\)/, 3_000);
+  await phone.waitFor(/received event: '\*' \(end=1\)/, 5_000);
   t.regex(phone.output(), /received event: '5' \(end=1\)[\s\S]*received event: '9' \(end=1\)/);
 
   const receivedNow = (): number => us.getMediaStatistics(call.id).packetsReceived;
@@ -130,7 +133,7 @@ test('we call baresip: it answers, hears our tone and our RFC 4733 DTMF; hold st
 
   t.is(heard(us.getRecording(call.id)), 440, 'we heard baresip\'s 440 Hz');
   phone.keys('b');
-  await waitFor(() => ended.length === 1, 3_000, 'the call to end');
+  await waitFor(() => ended.length === 1, 5_000, 'the call to end');
   t.deepEqual(ended, ['Remote hangup']);
   t.is(heard(await phone.decodedAudio()), 1000, 'baresip heard our 1 kHz');
   await expectReleased(t, us);
@@ -152,7 +155,7 @@ test('examples/b2bua.ts between two baresips: the call goes through, each phone 
   await callee.waitFor(/Call established/);
   await sleep(1_500);
   caller.keys('73');
-  await callee.waitFor(/received event: '3' \(end=1\)/, 3_000);
+  await callee.waitFor(/received event: '3' \(end=1\)/, 5_000);
   t.regex(callee.output(), /received event: '7' \(end=1\)[\s\S]*received event: '3' \(end=1\)/);
   await sleep(500);
   caller.keys('b');
@@ -191,23 +194,24 @@ test('baresip calls us over TCP, puts us on hold and resumes: we answer recvonly
   us.events.subscribe((event) => {
     if (event.type === 'HoldChanged') holds.push(event.onHold);
   });
+  t.teardown(() => us.stop());
   await us.start();
   const phone = await startBaresip({ sipPort: 0, rtpPorts: [43500, 43999], answerMode: 'manual', toneHz: 440 });
   t.teardown(() => phone.stop());
   phone.keys(`/dial sip:service@127.0.0.1:${us.localEndpoint!.port};transport=tcp\n`);
   await phone.waitFor(/Call established/);
-  await waitFor(() => call !== undefined, 2_000, 'our CallEstablished');
+  await waitFor(() => call !== undefined, 5_000, 'our CallEstablished');
   const id = call!.id;
   t.is(us.getMediaInfo(id).direction, 'sendrecv');
   phone.keys('x');
-  await waitFor(() => holds.length === 1, 3_000, 'the hold');
+  await waitFor(() => holds.length === 1, 5_000, 'the hold');
   t.is(us.getMediaInfo(id).direction, 'recvonly', 'answered its sendonly with recvonly (RFC 6337)');
   phone.keys('X');
-  await waitFor(() => holds.length === 2, 3_000, 'the resume');
+  await waitFor(() => holds.length === 2, 5_000, 'the resume');
   t.is(us.getMediaInfo(id).direction, 'sendrecv');
   t.deepEqual(holds, [true, false]);
   phone.keys('b');
-  await waitFor(() => us.listActiveSessions().length === 0, 3_000, 'the call to end');
+  await waitFor(() => us.listActiveSessions().length === 0, 5_000, 'the call to end');
   t.true(us.getStats().total >= 1);
   await expectReleased(t, us);
 });
@@ -223,13 +227,13 @@ test('baresip and examples/auto-answer.ts --answer-after: a call hung up while r
   phone.keys(`/dial sip:service@127.0.0.1:${port}\n`);
   await phone.waitFor(/180 Ringing/);
   phone.keys('b');
-  await waitFor(() => /ended \S+: Cancelled/.test(server.output()), 3_000, 'the CANCEL');
+  await waitFor(() => /ended \S+: Cancelled/.test(server.output()), 5_000, 'the CANCEL');
 
   phone.keys(`/dial sip:service@127.0.0.1:${port}\n`);
-  await phone.waitFor(/Call established/, 5_000);
+  await phone.waitFor(/Call established/, 10_000);
   await sleep(1_500);
   phone.keys('b');
-  await waitFor(() => /ended \S+: Remote hangup/.test(server.output()), 3_000, 'the BYE');
+  await waitFor(() => /ended \S+: Remote hangup/.test(server.output()), 5_000, 'the BYE');
   t.is(heard(await phone.decodedAudio()), 440);
   server.child.kill('SIGTERM');
   t.is(await server.exited, 0);
@@ -237,7 +241,7 @@ test('baresip and examples/auto-answer.ts --answer-after: a call hung up while r
 
 test('baresip offering only PCMA calls us: we answer PCMA, and each side hears the other', async (t) => {
   if (!requireBaresip(t)) return;
-  const { us, established } = await answeringCoordinator([37000, 37499]);
+  const { us, established } = await answeringCoordinator(t, [37000, 37499]);
   const phone = await startBaresip({ sipPort: 0, rtpPorts: [37500, 37999], answerMode: 'manual', toneHz: 440, codecs: ['PCMA'] });
   t.teardown(() => phone.stop());
   phone.keys(`/dial sip:service@127.0.0.1:${us.localEndpoint!.port}\n`);
@@ -247,7 +251,7 @@ test('baresip offering only PCMA calls us: we answer PCMA, and each side hears t
   await sleep(1_500);
   t.is(heard(us.getRecording(id)), 440);
   phone.keys('b');
-  await waitFor(() => us.listActiveSessions().length === 0, 3_000, 'the call to end');
+  await waitFor(() => us.listActiveSessions().length === 0, 5_000, 'the call to end');
   t.is(heard(await phone.decodedAudio()), 1000);
   await expectReleased(t, us);
 });
