@@ -369,4 +369,3 @@ export class TransactionLayer {
     this.live[kind]--;
   }
 }
-
