@@ -142,12 +142,6 @@ const memoSlot = <T>(key: MemoKey): MemoSlot<T> => {
 const transactionCache = memoSlot<TransactionHeaders>('transaction');
 const addressCache = memoSlot<AddressHeaders>('address');
 
-const valuesOf = (headers: ReadonlyArray<SipHeader>, wanted: string): string[] => {
-  const out: string[] = [];
-  for (const h of headers) if (h.name === wanted || canonicalHeaderName(h.name) === wanted) out.push(h.value);
-  return out;
-};
-
 const parseMaxForwards = (v: string): E.Either<HeaderError, number> => {
   const n = parseDecimal(v, 255);
   return n === undefined ? E.left(headerError(HEADER.MaxForwards, 'not an integer from 0 to 255')) : E.right(n);
@@ -213,14 +207,27 @@ export const parseTransactionHeaders = (headers: ReadonlyArray<SipHeader>): E.Ei
   return parseTransactionLines(headers, lines);
 };
 
+const FROM_HEADER = nameAddrHeader(HEADER.From);
+const TO_HEADER = nameAddrHeader(HEADER.To);
+
 const parseAddressHeaders = (headers: ReadonlyArray<SipHeader>): E.Either<HeaderError, AddressHeaders> => {
-  const from = single(HEADER.From, valuesOf(headers, HEADER.From), nameAddrHeader(HEADER.From));
-  if (E.isLeft(from)) return from;
-  const to = single(HEADER.To, valuesOf(headers, HEADER.To), nameAddrHeader(HEADER.To));
-  if (E.isLeft(to)) return to;
-  const contacts = parseContacts(valuesOf(headers, HEADER.Contact));
+  // One pass collects the three; names are canonical for parsed messages, so the lookup is the rare path.
+  const from: string[] = [];
+  const to: string[] = [];
+  const contact: string[] = [];
+  for (const h of headers) {
+    const name = h.name === HEADER.From || h.name === HEADER.To || h.name === HEADER.Contact ? h.name : canonicalHeaderName(h.name);
+    if (name === HEADER.From) from.push(h.value);
+    else if (name === HEADER.To) to.push(h.value);
+    else if (name === HEADER.Contact) contact.push(h.value);
+  }
+  const fromValue = single(HEADER.From, from, FROM_HEADER);
+  if (E.isLeft(fromValue)) return fromValue;
+  const toValue = single(HEADER.To, to, TO_HEADER);
+  if (E.isLeft(toValue)) return toValue;
+  const contacts = parseContacts(contact);
   if (E.isLeft(contacts)) return contacts;
-  return E.right({ from: from.right, to: to.right, contacts: contacts.right });
+  return E.right({ from: fromValue.right, to: toValue.right, contacts: contacts.right });
 };
 
 /** Records the transaction headers the parser already computed for `message`. */
@@ -248,14 +255,14 @@ export const coreHeaders = (message: SipMessage): E.Either<HeaderError, CoreHead
   if (E.isLeft(address)) return address;
   const { vias, callId, cseq, maxForwards } = tx.right;
   const { from, to, contacts } = address.right;
-  return E.right({
-    vias, contacts,
-    ...(from === undefined ? {} : { from }),
-    ...(to === undefined ? {} : { to }),
-    ...(callId === undefined ? {} : { callId }),
-    ...(cseq === undefined ? {} : { cseq }),
-    ...(maxForwards === undefined ? {} : { maxForwards }),
-  });
+  // Absent headers are absent keys (not undefined values); built without spreads, which cost here.
+  const core: { -readonly [K in keyof CoreHeaders]: CoreHeaders[K] } = { vias, contacts };
+  if (from !== undefined) core.from = from;
+  if (to !== undefined) core.to = to;
+  if (callId !== undefined) core.callId = callId;
+  if (cseq !== undefined) core.cseq = cseq;
+  if (maxForwards !== undefined) core.maxForwards = maxForwards;
+  return E.right(core);
 };
 
 /** Parses every core header of a header list (no caching): validation for hand-built or echoed headers. */
