@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { formatUri } from './format-uri.js';
 import { isWhitespace, quote, scanQuoted, scanToken, skipWs, unquote } from './grammar.js';
 import { formatParams, parseParams, type Param } from './params.js';
-import { parseUri } from './parse-uri.js';
+import { parseUriIn } from './parse-uri.js';
 import type { Uri } from './uri.js';
 
 /**
@@ -46,11 +46,11 @@ export const parseNameAddr = (text: string): E.Either<NameAddrError, NameAddr> =
   }
   const close = text.indexOf('>', i);
   if (close === -1) return fail("missing '>'", i);
-  const uriText = text.slice(i + 1, close);
-  if (uriText.length === 0 || isWhitespace(uriText.charCodeAt(0)) || isWhitespace(uriText.charCodeAt(uriText.length - 1))) {
+  if (close === i + 1 || isWhitespace(text.charCodeAt(i + 1)) || isWhitespace(text.charCodeAt(close - 1))) {
     return fail("whitespace inside '<>'", i + 1);
   }
-  const uri = parseUri(uriText);
+  // Read in place between the brackets (error offsets come back relative to i + 1).
+  const uri = parseUriIn(text, i + 1, close);
   if (E.isLeft(uri)) return fail(`bad URI: ${uri.left.detail}`, i + 1 + uri.left.at);
   const params = parseParams(text, close + 1);
   if (!params.ok) return fail(params.detail, params.at);
@@ -66,7 +66,7 @@ const parseAddrSpec = (text: string, start: number): E.Either<NameAddrError, Nam
     if (code === 0x3f || code === 0x2c) return fail("addr-spec with '?' or ',' must be enclosed in '<>'", end);
     end++;
   }
-  const uri = parseUri(text.slice(start, end));
+  const uri = parseUriIn(text, start, end);
   if (E.isLeft(uri)) return fail(`bad URI: ${uri.left.detail}`, start + uri.left.at);
   const params = parseParams(text, end);
   if (!params.ok) return fail(params.detail, params.at);
