@@ -54,3 +54,15 @@ test('examples/call.ts --proxy: the INVITE for an unroutable target goes to SIPp
   const result = await sipp;
   t.is(result.successful, 1, `${result.stdout.slice(-1000)}\n${result.errors}`);
 });
+
+test('examples/call.ts against a PBX-like callee that answers in a 183 Session Progress first, then 200 with the same SDP: the call completes, exit 0', async (t) => {
+  if (!requireSipp(t)) return;
+  const port = await freeUdpPort();
+  const sipp = runSipp(['-sf', path.join(scenarios, 'uas-early-media.xml'), '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-p', String(port), '-timeout', '30s'], 40_000);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const call = await runExample('call', [`sip:service@127.0.0.1:${port}`, '--duration', '500']);
+  t.is(call.code, 0, call.output);
+  t.regex(call.output, /answered[\s\S]*hung up/);
+  const result = await sipp;
+  t.is(result.successful, 1, `${result.stdout.slice(-1000)}\n${result.errors}`);
+});
