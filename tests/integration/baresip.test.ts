@@ -9,18 +9,13 @@ import test, { type ExecutionContext } from 'ava';
 import { SessionManagerBuilder } from '../../adapters/composition/session-manager-builder.js';
 import type { CallHandler, CallInfo } from '../../application/session/call-handler.js';
 import type { SessionCoordinator } from '../../application/session/session-coordinator.js';
-import { dominantFrequency } from '../../domain/media/goertzel.js';
 import { CallDecision } from '../../domain/session/call-decision.js';
-import { requireBaresip, startBaresip } from '../support/baresip.js';
+import { heardTone, requireBaresip, startBaresip } from '../support/baresip.js';
 import { runExample, startExample } from '../support/example-process.js';
 import { freeUdpPort } from '../support/ports.js';
 import { waitFor } from '../support/wait.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const TONES = [440, 1000];
-
-/** The tone that dominates the middle of a recording (skipping its first and last 200 ms). */
-const heard = (samples: Int16Array): number => dominantFrequency(samples.subarray(1_600, Math.max(1_600, samples.length - 1_600)), TONES).frequencyHz;
 
 const expectReleased = async (t: ExecutionContext, us: SessionCoordinator): Promise<void> => {
   await us.stop();
@@ -83,12 +78,12 @@ test('baresip calls us: answered, each side hears the other\'s tone, its RFC 473
   t.true(stats.packetsReceived >= 60, `received ${stats.packetsReceived} RTP packets`);
   t.is(stats.packetsLost, 0);
   t.true(stats.mos !== undefined && stats.mos > 4, `MOS ${stats.mos}`);
-  t.is(heard(us.getRecording(id)), 440, 'we heard baresip\'s 440 Hz');
+  t.is(heardTone(us.getRecording(id)), 440, 'we heard baresip\'s 440 Hz');
   await us.terminateSession(id);
   await phone.waitFor(/terminated/);
   t.deepEqual(digits, ['1', '2', '#']);
   t.deepEqual(ended, ['Local hangup']);
-  t.is(heard(await phone.decodedAudio()), 1000, 'baresip heard our 1 kHz');
+  t.is(heardTone(await phone.decodedAudio()), 1000, 'baresip heard our 1 kHz');
   await expectReleased(t, us);
 });
 
@@ -131,11 +126,11 @@ test('we call baresip: it answers, hears our tone and our RFC 4733 DTMF; hold st
   t.true(duringHold <= 2, `${duringHold} packets from baresip while held (it should answer recvonly)`);
   t.true(afterResume >= 20, `${afterResume} packets from baresip after resume`);
 
-  t.is(heard(us.getRecording(call.id)), 440, 'we heard baresip\'s 440 Hz');
+  t.is(heardTone(us.getRecording(call.id)), 440, 'we heard baresip\'s 440 Hz');
   phone.keys('b');
   await waitFor(() => ended.length === 1, 5_000, 'the call to end');
   t.deepEqual(ended, ['Remote hangup']);
-  t.is(heard(await phone.decodedAudio()), 1000, 'baresip heard our 1 kHz');
+  t.is(heardTone(await phone.decodedAudio()), 1000, 'baresip heard our 1 kHz');
   await expectReleased(t, us);
 });
 
@@ -161,8 +156,8 @@ test('examples/b2bua.ts between two baresips: the call goes through, each phone 
   caller.keys('b');
   await caller.waitFor(/terminated/);
   await callee.waitFor(/terminated/);
-  t.is(heard(await callee.decodedAudio()), 440, 'the callee heard the caller through the bridge');
-  t.is(heard(await caller.decodedAudio()), 1000, 'the caller heard the callee through the bridge');
+  t.is(heardTone(await callee.decodedAudio()), 440, 'the callee heard the caller through the bridge');
+  t.is(heardTone(await caller.decodedAudio()), 1000, 'the caller heard the callee through the bridge');
   b2bua.child.kill('SIGTERM');
   t.is(await b2bua.exited, 0);
   t.regex(b2bua.output(), /after 1 bridged calls/);
@@ -178,7 +173,7 @@ test('examples/call.ts calls baresip: answered, baresip hears the 440 Hz tone an
   t.regex(call.output, /answered[\s\S]*hung up/);
   await phone.waitFor(/terminated/);
   t.regex(phone.output(), /received event: '4' \(end=1\)[\s\S]*received event: '2' \(end=1\)/);
-  t.is(heard(await phone.decodedAudio()), 440);
+  t.is(heardTone(await phone.decodedAudio()), 440);
 });
 
 test('baresip calls us over TCP, puts us on hold and resumes: we answer recvonly then sendrecv and report both changes; its BYE ends the call', async (t) => {
@@ -234,7 +229,7 @@ test('baresip and examples/auto-answer.ts --answer-after: a call hung up while r
   await sleep(1_500);
   phone.keys('b');
   await waitFor(() => /ended \S+: Remote hangup/.test(server.output()), 5_000, 'the BYE');
-  t.is(heard(await phone.decodedAudio()), 440);
+  t.is(heardTone(await phone.decodedAudio()), 440);
   server.child.kill('SIGTERM');
   t.is(await server.exited, 0);
 });
@@ -249,9 +244,9 @@ test('baresip offering only PCMA calls us: we answer PCMA, and each side hears t
   const { id } = await established();
   t.is(us.getMediaInfo(id).codec, 'PCMA');
   await sleep(1_500);
-  t.is(heard(us.getRecording(id)), 440);
+  t.is(heardTone(us.getRecording(id)), 440);
   phone.keys('b');
   await waitFor(() => us.listActiveSessions().length === 0, 5_000, 'the call to end');
-  t.is(heard(await phone.decodedAudio()), 1000);
+  t.is(heardTone(await phone.decodedAudio()), 1000);
   await expectReleased(t, us);
 });

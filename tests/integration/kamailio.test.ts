@@ -5,15 +5,13 @@
  * removes the binding. A wrong password fails the registration plainly.
  */
 import test from 'ava';
-import { dominantFrequency } from '../../domain/media/goertzel.js';
-import { requireBaresip, startBaresip } from '../support/baresip.js';
+import { heardTone, requireBaresip, startBaresip } from '../support/baresip.js';
 import { runExample, startExample } from '../support/example-process.js';
 import { freeUdpPort } from '../support/ports.js';
 import { requireKamailio, startKamailio } from '../support/kamailio.js';
 import { waitFor } from '../support/wait.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const heard = (samples: Int16Array): number => dominantFrequency(samples.subarray(1_600, Math.max(1_600, samples.length - 1_600)), [440, 1000]).frequencyHz;
 
 for (const transport of ['udp', 'tcp'] as const) {
   test(`examples/auto-answer.ts registers at Kamailio (Digest), examples/call.ts reaches it through the proxy (ACK and BYE by Record-Route, DTMF heard); after SIGTERM the binding is gone; over ${transport}`, async (t) => {
@@ -78,7 +76,7 @@ test('baresip registers at Kamailio; examples/call.ts calls its AOR through the 
   t.regex(result.output, /answered[\s\S]*the other side hung up after [\d.]+ s \(Remote hangup\); sent \d+ RTP packets, received [1-9]/);
   t.regex(phone.output(), /received event: '7' \(end=1\)/);
   t.regex(kamailio.output(), /request BYE sip:\S+ from udp:127\.0\.0\.1:/);
-  t.is(heard(await phone.decodedAudio()), 440);
+  t.is(heardTone(await phone.decodedAudio()), 440);
 });
 
 test('baresip calls the AOR that examples/auto-answer.ts registered at Kamailio: answered through the proxy, its hold and resume (re-INVITEs by Record-Route) are logged, DTMF heard, its BYE ends the call', async (t) => {
@@ -104,7 +102,7 @@ test('baresip calls the AOR that examples/auto-answer.ts registered at Kamailio:
   await waitFor(() => /ended \S+: Remote hangup/.test(server.output()), 5_000, 'the BYE');
   t.is((kamailio.output().match(/request INVITE /g) ?? []).length, 3, 'the INVITE and both re-INVITEs went through the proxy');
   t.regex(kamailio.output(), /request BYE /);
-  t.is(heard(await phone.decodedAudio()), 440, 'baresip heard auto-answer\'s tone');
+  t.is(heardTone(await phone.decodedAudio()), 440, 'baresip heard auto-answer\'s tone');
   server.child.kill('SIGTERM');
   t.is(await server.exited, 0);
 });

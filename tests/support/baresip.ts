@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import type { ExecutionContext } from 'ava';
 import * as E from 'fp-ts/lib/Either.js';
 import { readWavFile, writeWavFile } from '../../adapters/media/wav-file.js';
+import { dominantFrequency } from '../../domain/media/goertzel.js';
+import { nextToneFrame, tone } from '../../domain/media/tone.js';
 import { requireTool, type Tool } from './require-tool.js';
 
 /*
@@ -69,11 +71,16 @@ const config = (dir: string, options: BaresipOptions): string => [
   '',
 ].join('\n');
 
-const tone = (hz: number, seconds: number): Int16Array => {
+/** `seconds` of a sine at `hz` (8 kHz), from the media domain's tone generator. */
+const toneSamples = (hz: number, seconds: number): Int16Array => {
   const samples = new Int16Array(8000 * seconds);
-  for (let i = 0; i < samples.length; i++) samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * hz * i) / 8000));
+  nextToneFrame(tone(hz), samples);
   return samples;
 };
+
+/** Which of the two test tones (440 Hz, 1 kHz) dominates a recording, its first and last 200 ms left out. */
+export const heardTone = (samples: Int16Array): number =>
+  dominantFrequency(samples.subarray(1_600, Math.max(1_600, samples.length - 1_600)), [440, 1000]).frequencyHz;
 
 export const startBaresip = async (options: BaresipOptions): Promise<Baresip> => {
   const dir = mkdtempSync(path.join(tmpdir(), 'baresip-'));
@@ -81,7 +88,7 @@ export const startBaresip = async (options: BaresipOptions): Promise<Baresip> =>
   const r = options.register;
   const account = r === undefined ? '<sip:phone@127.0.0.1>;regint=0' : `<sip:${r.user}@127.0.0.1:${r.registrarPort}>;auth_pass=${r.password};regint=600`;
   writeFileSync(path.join(dir, 'accounts'), `${account};answermode=${options.answerMode};audio_codecs=${(options.codecs ?? ['PCMU', 'PCMA']).join(',')}\n`);
-  const written = await writeWavFile(path.join(dir, 'tone.wav'), tone(options.toneHz, 20));
+  const written = await writeWavFile(path.join(dir, 'tone.wav'), toneSamples(options.toneHz, 20));
   if (E.isLeft(written)) throw new Error(`cannot write the tone: ${written.left.detail}`);
   const child: ChildProcessWithoutNullStreams = spawn('baresip', ['-f', dir], { stdio: ['pipe', 'pipe', 'pipe'] });
   let text = '';
