@@ -187,9 +187,17 @@ const parseOne = <T>(
   return parse(valueAt(headers, index));
 };
 
+/** One Via line, as most requests carry: parsed without building a list of lines first. */
+const parseOnlyVia = (value: string): E.Either<HeaderError, Via[]> => {
+  if (value.indexOf(',') !== -1) return parseListHeader(HEADER.Via, [value], parseVia);
+  const via = parseVia(value);
+  return E.isLeft(via) ? E.left(headerError(HEADER.Via, via.left.detail, via.left.at)) : E.right([via.right]);
+};
+
 /** Parses the four headers the parser located while reading lines (no caching). */
 export const parseTransactionLines = (headers: ReadonlyArray<SipHeader>, lines: TransactionLines): E.Either<HeaderError, TransactionHeaders> => {
-  const vias = parseListHeader(HEADER.Via, lines.vias.map((index) => valueAt(headers, index)), parseVia);
+  const vias = lines.vias.length === 1 ? parseOnlyVia(valueAt(headers, lines.vias[0] as number))
+    : parseListHeader(HEADER.Via, lines.vias.map((index) => valueAt(headers, index)), parseVia);
   if (E.isLeft(vias)) return vias;
   const callId = parseOne(headers, HEADER.CallId, lines.callId, parseCallId);
   if (E.isLeft(callId)) return callId;

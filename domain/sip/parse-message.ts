@@ -136,7 +136,22 @@ interface HeaderLines {
   readonly bodyAt: number;
 }
 
-const CONTENT_LENGTH = /^[0-9]{1,9}$/;
+/**
+ * 1*DIGIT, any number of leading zeros, at most 9 significant digits (a body
+ * that large is refused long before); -1 otherwise. Read without a regex or Number().
+ */
+const contentLengthValue = (value: string): number => {
+  let i = 0;
+  while (i < value.length - 1 && value.charCodeAt(i) === 0x30) i++;
+  if (value.length === 0 || value.length - i > 9) return -1;
+  let length = 0;
+  for (; i < value.length; i++) {
+    const digit = value.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) return -1;
+    length = length * 10 + digit;
+  }
+  return length;
+};
 
 /**
  * Splits the header section into unfolded `name: value` lines (§7.3.1) in one
@@ -196,10 +211,11 @@ const readHeaderLines = (text: string, from: number, to: number, maxHeaders: num
   }
   const bodyAt = blankAt === -1 ? -1 : text.indexOf('\n', blankAt) + 1;
   if (contentLength === undefined) return { headers, transaction, contentLength: -1, blankAt, bodyAt };
-  if (!CONTENT_LENGTH.test(contentLength)) {
+  const length = contentLengthValue(contentLength);
+  if (length === -1) {
     return new LineError('BadContentLength', 'Content-Length is not a non-negative integer', contentLengthAt, HEADER.ContentLength);
   }
-  return { headers, transaction, contentLength: Number(contentLength), blankAt, bodyAt };
+  return { headers, transaction, contentLength: length, blankAt, bodyAt };
 };
 
 /** Offset of the first header line named `header` (any spelling) in [from, to); 0 when none. For error positions only. */

@@ -94,15 +94,18 @@ const contentLengthOnLine = (bytes: Uint8Array, start: number, end: number): num
   if (bytes[i] !== 0x3a) return undefined;
   i++;
   while (bytes[i] === 0x20 || bytes[i] === 0x09) i++;
+  // 1*DIGIT: leading zeros are legal, at most 9 significant digits (as parseMessage reads it).
+  const digitsStart = i;
+  while (i < end && bytes[i] === 0x30) i++;
+  const significantStart = i;
   let value = 0;
-  let digits = 0;
   while (i < end && (bytes[i] as number) >= 0x30 && (bytes[i] as number) <= 0x39) {
     value = value * 10 + ((bytes[i] as number) - 0x30);
-    digits++;
     i++;
   }
+  const digitsEnd = i;
   while (i < end && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === CR)) i++;
-  return digits === 0 || digits > 9 || i !== end ? 'bad' : value;
+  return digitsEnd === digitsStart || digitsEnd - significantStart > 9 || i !== end ? 'bad' : value;
 };
 
 /** Feeds one chunk; returns the whole messages now available and the state to keep. */

@@ -176,6 +176,21 @@ test('parseMessage: a datagram without Content-Length takes the rest as body', (
   t.is(decodeUtf8(m.body), 'hello');
 });
 
+test('parseMessage: Content-Length is 1*DIGIT with any leading zeros and at most 9 significant digits, LWS and folding allowed', (t) => {
+  const withLength = (value: string) => parseMessage(`MESSAGE sip:a@b SIP/2.0\r\nContent-Length:${value}\r\n\r\nhello`);
+  for (const [value, length] of [[' 5', 5], ['5', 5], [' 0005 ', 5], [' 3', 3], ['\t0', 0], [' 000000000000', 0], [' 0000000000005', 5], ['\r\n  5', 5]] as const) {
+    const parsed = withLength(value);
+    t.true(E.isRight(parsed), JSON.stringify(value));
+    if (E.isRight(parsed)) t.is(parsed.right.body.length, length, JSON.stringify(value));
+  }
+  for (const value of ['', ' ', ' -1', ' +5', ' 5 5', ' 5a', ' 0x5', ' 1e1', ' 5.0', ' 1000000000', ' ٥']) {
+    const parsed = withLength(value);
+    t.true(E.isLeft(parsed) && parsed.left.reason === 'BadContentLength', JSON.stringify(value));
+  }
+  const tooLong = withLength(' 999999999');
+  t.true(E.isLeft(tooLong) && tooLong.left.reason === 'BodyTooShort');
+});
+
 test('parseMessage: a body shorter than Content-Length → BodyTooShort at the header (§18.3)', (t) => {
   const error = left(t, parseMessage('MESSAGE sip:a@b SIP/2.0\r\nContent-Length: 10\r\n\r\nhello'));
   t.is(error.reason, 'BodyTooShort');

@@ -71,6 +71,13 @@ test('stream framer: a missing Content-Length is a framing error on a stream (§
 test('stream framer: repeated or malformed Content-Length is a framing error', (t) => {
   t.deepEqual(feed([encodeUtf8('OPTIONS sip:a@b SIP/2.0\r\nl: 0\r\nContent-Length: 0\r\n\r\n')]).errors, ['BadContentLength']);
   t.deepEqual(feed([encodeUtf8('OPTIONS sip:a@b SIP/2.0\r\nContent-Length: -1\r\n\r\n')]).errors, ['BadContentLength']);
+  t.deepEqual(feed([encodeUtf8('OPTIONS sip:a@b SIP/2.0\r\nContent-Length: 1000000000\r\n\r\n')]).errors, ['BadContentLength']);
+});
+
+test('stream framer: Content-Length may carry any number of leading zeros, as parseMessage reads it', (t) => {
+  const { messages, errors } = feed([encodeUtf8('MESSAGE sip:a@b SIP/2.0\r\nContent-Length: 000000000002\r\n\r\nhiOPTIONS sip:a@b SIP/2.0\r\nl: 0000000000\r\n\r\n')]);
+  t.deepEqual(errors, []);
+  t.is(messages.length, 2);
 });
 
 test('stream framer: an endless header section fails once it passes the limit, without waiting for more', (t) => {
