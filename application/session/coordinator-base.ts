@@ -72,6 +72,9 @@ export interface MediaInfo {
 }
 
 export const SDP = 'application/sdp';
+
+/** Our direction with sending taken out: early media is listened to, not talked into. */
+const listenOnly = (direction: Direction): Direction => (direction === 'sendrecv' || direction === 'recvonly' ? 'recvonly' : 'inactive');
 const ANSWERED: Promise<void> = Promise.resolve();
 const IGNORE_SETTLE = (): void => undefined;
 export const DTMF_RELAY = 'application/dtmf-relay';
@@ -209,26 +212,18 @@ export abstract class CoordinatorBase {
       else this.finish(record, 'Accept failed', 'Fail');
       return;
     }
-    const media = record.media ?? await this.openMedia(record);
-    let negotiated: NegotiatedAudio | undefined;
     let answer: SessionDescription;
-    if (sdp !== undefined) {
-      answer = this.unwrap(this.parseSdpText(sdp));
-    } else if (record.remoteSdp !== undefined) {
-      const result = createAnswer(record.remoteSdp, this.localMedia(media, 'sendrecv'), this.sdpIdentity());
-      if (E.isLeft(result)) {
-        // RFC 3264 §6: an offer we cannot accept is answered 488.
-        invite.reject(488, { headers: [{ name: 'Warning', value: `304 session-core "${result.left.detail}"` }] });
-        this.finish(record, 'Not acceptable', 'Reject', rejected(488, 'Not Acceptable Here'));
-        return;
-      }
-      answer = result.right.answer;
-      negotiated = result.right.negotiated;
+    let negotiated: NegotiatedAudio | undefined;
+    if (record.earlyAnswerSent === true && record.localSdp !== undefined) {
+      // §13.2.1: the 2xx carries the very answer the 183 previewed; media already runs.
+      answer = record.localSdp;
+      negotiated = record.negotiated;
     } else {
-      // Delayed offer: the INVITE had no SDP, so our 2xx offers and the ACK answers (§13.3.1.4).
-      answer = createOffer(this.localMedia(media, 'sendrecv'), this.sdpIdentity());
+      const prepared = await this.prepareAnswer(record, sdp);
+      if (prepared === undefined) return;
+      answer = prepared.answer;
+      negotiated = prepared.negotiated;
     }
-    record.localSdp = answer;
     if (record.remoteSdp === undefined) record.answerInAck = true;
     const session = invite.accept({ body: encodeUtf8(serializeSdp(answer)), contentType: SDP });
     if (E.isLeft(session)) {
@@ -236,6 +231,70 @@ export abstract class CoordinatorBase {
       return;
     }
     this.established(record, session.right, negotiated);
+  }
+
+  /**
+   * Our SDP for an incoming call: `sdp` as given, the answer to the INVITE's
+   * offer, or (delayed offer) our offer. Opens the media first. An offer we
+   * cannot accept is answered 488 here (RFC 3264 §6) and gives undefined; a
+   * call no longer ringing once the ports are open is an InvalidState error.
+   */
+  protected async prepareAnswer(record: SessionRecord, sdp: string | undefined): Promise<{ answer: SessionDescription; negotiated: NegotiatedAudio | undefined } | undefined> {
+    const media = record.media ?? await this.openMedia(record);
+    const invite = record.incoming;
+    if (invite === undefined || record.state !== 'Ringing') {
+      throw sessionException({ kind: 'InvalidState', state: record.state, operation: 'accept', message: 'the call is no longer ringing' });
+    }
+    let result: { answer: SessionDescription; negotiated: NegotiatedAudio | undefined };
+    if (sdp !== undefined) {
+      result = { answer: this.unwrap(this.parseSdpText(sdp)), negotiated: undefined };
+    } else if (record.remoteSdp !== undefined) {
+      const answered = createAnswer(record.remoteSdp, this.localMedia(media, 'sendrecv'), this.sdpIdentity());
+      if (E.isLeft(answered)) {
+        invite.reject(488, { headers: [{ name: 'Warning', value: `304 session-core "${answered.left.detail}"` }] });
+        this.finish(record, 'Not acceptable', 'Reject', rejected(488, 'Not Acceptable Here'));
+        return undefined;
+      }
+      result = answered.right;
+    } else {
+      // Delayed offer: the INVITE had no SDP, so our 2xx offers and the ACK answers (§13.3.1.4).
+      result = { answer: createOffer(this.localMedia(media, 'sendrecv'), this.sdpIdentity()), negotiated: undefined };
+    }
+    record.localSdp = result.answer;
+    return result;
+  }
+
+  /**
+   * Callee side of early media (RFC 3960): our answer in a 183 Session
+   * Progress, and the media started, so what the application plays reaches
+   * the caller before the call is accepted. The 2xx later repeats this answer.
+   */
+  protected async sendEarlyAnswer(record: SessionRecord, sdp: string | undefined): Promise<void> {
+    const invite = record.incoming;
+    if (record.direction !== 'incoming' || invite === undefined) {
+      throw sessionException({ kind: 'InvalidState', state: record.state, operation: 'earlyMedia', message: 'early media is sent only on an incoming call not yet answered' });
+    }
+    if (!this.deps.config.media) throw sessionException({ kind: 'MediaError', message: 'media is disabled in this configuration' });
+    if (record.remoteSdp === undefined) {
+      // Answering an offer of ours would need a reliable 1xx and PRACK (RFC 3262), which we do not do.
+      throw sessionException({ kind: 'MediaError', message: 'the INVITE carried no offer: a 183 cannot carry an answer' });
+    }
+    if (record.earlyAnswerSent !== true) {
+      const prepared = await this.prepareAnswer(record, sdp);
+      if (prepared === undefined) throw sessionException(rejected(488, 'Not Acceptable Here'));
+      const negotiated = prepared.negotiated ?? this.unwrap(this.negotiateOwnAnswer(record.remoteSdp, prepared.answer));
+      record.earlyAnswerSent = true;
+      this.applyMedia(record, negotiated);
+      this.events.publish({ type: 'EarlyMedia', sessionId: record.id, status: 183 });
+    }
+    // Sent again on a repeated call: a lost 183 is not retransmitted otherwise (it is unreliable).
+    const sent = invite.provisional(183, { body: encodeUtf8(serializeSdp(record.localSdp as SessionDescription)), contentType: SDP });
+    if (E.isLeft(sent)) throw sessionException({ kind: 'InvalidState', state: record.state, operation: 'earlyMedia', message: sent.left.detail });
+  }
+
+  /** Media parameters for an answer the application wrote itself, read as the peer will read it. */
+  private negotiateOwnAnswer(offer: SessionDescription, answer: SessionDescription): E.Either<SessionError, NegotiatedAudio> {
+    return E.mapLeft((e: { detail: string }): SessionError => ({ kind: 'MediaError', message: `the given answer does not fit the offer: ${e.detail}` }))(processAnswer(offer, answer));
   }
 
   // ── shared call machinery ───────────────────────────────────────────────
@@ -298,6 +357,44 @@ export abstract class CoordinatorBase {
     record.remoteSdp = offer.right;
     record.localSdp = result.right.answer;
     return { ack: { body: encodeUtf8(serializeSdp(result.right.answer)), contentType: SDP }, negotiated: E.right(result.right.negotiated) };
+  }
+
+  /**
+   * Caller side of early media (RFC 3960 gateway model): a 1xx with SDP from
+   * early dialog `tag` answers our offer, so the callee's side (ringback, an
+   * announcement) is heard before the answer. We only listen until then: our
+   * audio is not sent before the call is accepted. With several forks the
+   * latest one is heard. A bad SDP in a 1xx is ignored; the 2xx decides.
+   */
+  protected playEarlyMedia(record: SessionRecord, offer: SessionDescription, response: SipResponse, tag: string): void {
+    if (record.state !== 'Ringing' || record.media === undefined) return;
+    const read = this.readAnswer(offer, response.body, '');
+    if (E.isLeft(read)) {
+      this.deps.logger?.debug('unusable SDP in a provisional response; ignored', { session: record.id, status: response.status, detail: read.left.message });
+      return;
+    }
+    const negotiated = read.right.negotiated;
+    const same = record.earlyTag === tag && record.negotiated !== undefined && record.negotiated.remoteAddress === negotiated.remoteAddress
+      && record.negotiated.remotePort === negotiated.remotePort && record.negotiated.payloadType === negotiated.payloadType;
+    record.remoteSdp = read.right.answer;
+    if (same) return;
+    record.earlyTag = tag;
+    this.applyMedia(record, { ...negotiated, direction: listenOnly(negotiated.direction) });
+    this.events.publish({ type: 'EarlyMedia', sessionId: record.id, status: response.status });
+  }
+
+  /**
+   * The answer to our offer in the 2xx from dialog `tag`. A 2xx without SDP
+   * from the dialog whose 1xx already answered is taken to confirm that answer: §13.2.1 wants
+   * it repeated, but some servers leave it out.
+   */
+  protected answerIn2xx(record: SessionRecord, offer: SessionDescription, response: SipResponse, tag: string): E.Either<SessionError, { answer: SessionDescription; negotiated: NegotiatedAudio }> {
+    const early = record.remoteSdp;
+    if (response.body.length === 0 && early !== undefined && record.earlyTag === tag) {
+      const negotiated = processAnswer(offer, early);
+      if (E.isRight(negotiated)) return E.right({ answer: early, negotiated: negotiated.right });
+    }
+    return this.readAnswer(offer, response.body, 'the 2xx carried no answer to our offer');
   }
 
   /** The answer to our offer, from a 2xx or an ACK body (RFC 3264 §7); `missing` explains an empty body. */
@@ -483,6 +580,11 @@ export abstract class CoordinatorBase {
     if (E.isLeft(media)) {
       this.finish(record, 'No media ports', 'Fail');
       throw sessionException({ kind: 'ResourceExhausted', message: media.left.detail });
+    }
+    if (!this.sessions.has(record.id)) {
+      // The call ended while the ports were opening: nobody would ever close them.
+      void media.right.close();
+      throw sessionException({ kind: 'InvalidState', state: record.state, operation: 'media', message: 'the call ended while its media was being opened' });
     }
     record.media = media.right;
     media.right.onDtmf((digit) => this.dtmf(record, digit));

@@ -89,7 +89,11 @@ export class SessionCoordinator extends CoordinatorBase {
     }
     record.outgoing = call.right;
     this.move(record, 'Dial');
-    call.right.on({ onProvisional: (response) => response.status > 100 && record.state === 'Dialing' && this.move(record, 'RemoteRinging') });
+    call.right.on({ onProvisional: (response, early) => {
+      if (response.status === 100) return;
+      if (record.state === 'Dialing') this.move(record, 'RemoteRinging');
+      if (offer !== undefined && !delayed && early !== undefined && response.body.length > 0) this.playEarlyMedia(record, offer, response, early.id.remoteTag);
+    } });
     void call.right.outcome.then((outcome) => {
       switch (outcome.kind) {
         case 'Answered': {
@@ -104,7 +108,7 @@ export class SessionCoordinator extends CoordinatorBase {
             this.established(record, outcome.session, undefined);
             return;
           }
-          const read = this.readAnswer(offer, outcome.response.body, 'the 2xx carried no answer to our offer');
+          const read = this.answerIn2xx(record, offer, outcome.response, outcome.session.dialog.id.remoteTag);
           if (E.isLeft(read)) {
             void outcome.session.bye();
             this.finish(record, 'MediaError', 'Fail', read.left);
@@ -164,6 +168,21 @@ export class SessionCoordinator extends CoordinatorBase {
     const record = this.record(sessionId);
     this.check(record, 'accept');
     await this.accept(record, sdp);
+  }
+
+  /**
+   * Early media (RFC 3960): answers the caller's offer in a 183 Session
+   * Progress (or with `sdp`) and starts the call's media while it still
+   * rings, so an announcement or a ringback played with startAudioTransmission
+   * reaches the caller before acceptIncomingCall (whose 2xx repeats the same
+   * answer) or a rejection. Calling it again resends the 183. Rejects with
+   * InvalidState unless the call is incoming and ringing, MediaError when
+   * the INVITE carried no offer.
+   */
+  async sendEarlyMedia(sessionId: string, sdp?: string): Promise<void> {
+    const record = this.record(sessionId);
+    this.check(record, 'earlyMedia');
+    await this.sendEarlyAnswer(record, sdp);
   }
 
   async rejectIncomingCall(sessionId: string, status = 486, reason?: string): Promise<void> {

@@ -28,6 +28,10 @@ export interface SessionRecord {
   localSdp?: SessionDescription;
   remoteSdp?: SessionDescription;
   negotiated?: NegotiatedAudio;
+  /** Caller: the To tag of the early dialog whose 1xx answer we play (RFC 3960). */
+  earlyTag?: string;
+  /** Callee: our answer went out in a 183; the 2xx repeats it exactly (§13.2.1). */
+  earlyAnswerSent?: boolean;
   /** Our last 2xx carried the offer (the INVITE had none): the ACK brings the answer. */
   answerInAck?: boolean;
   timers: TimerHandle[];

@@ -47,10 +47,11 @@ export const transition = (state: CallState, event: CallEvent): E.Either<Session
 export const isFinal = (state: CallState): boolean => state === 'Terminated' || state === 'Cancelled' || state === 'Rejected' || state === 'Failed';
 
 /** API operations and the states that allow them (the rest answer InvalidState). */
-export type SessionOperation = 'accept' | 'reject' | 'terminate' | 'hold' | 'resume' | 'transfer' | 'sendDtmf' | 'waitForAnswer' | 'media';
+export type SessionOperation = 'accept' | 'earlyMedia' | 'reject' | 'terminate' | 'hold' | 'resume' | 'transfer' | 'sendDtmf' | 'waitForAnswer' | 'media';
 
 const ALLOWED: Readonly<Record<SessionOperation, ReadonlyArray<CallState>>> = {
   accept: ['Ringing'],
+  earlyMedia: ['Ringing'],
   reject: ['Ringing'],
   terminate: ['Dialing', 'Ringing', 'Connected', 'OnHold', 'Transferring'],
   hold: ['Connected'],

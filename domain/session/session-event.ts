@@ -13,6 +13,12 @@ export type SessionEvent =
   | { readonly type: 'DtmfReceived'; readonly sessionId: string; readonly digit: string }
   | { readonly type: 'MediaQuality'; readonly sessionId: string; readonly mos: number | undefined; readonly lossPercent: number; readonly jitterMs: number; readonly rttMs: number | undefined }
   | { readonly type: 'HoldChanged'; readonly sessionId: string; readonly onHold: boolean }
+  /**
+   * Audio flows before the answer (RFC 3960 gateway model): as caller, a 1xx
+   * (usually 183) carried the answer to our offer and we now play what the
+   * callee's side sends; as callee, we sent our answer in a 183.
+   */
+  | { readonly type: 'EarlyMedia'; readonly sessionId: string; readonly status: number }
   /** REFER progress (RFC 3515): the transferee's NOTIFY status for our transfer, or ours for theirs. */
   | { readonly type: 'TransferProgress'; readonly sessionId: string; readonly status: number; readonly role: 'transferor' | 'transferee'; readonly target: string }
   /** A registration (RFC 3261 §10.2) changed state; `status` is the registrar's refusal, `expiresSec` what it granted. */

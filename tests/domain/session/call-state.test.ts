@@ -29,7 +29,7 @@ for (const state of CALL_STATES) {
 }
 
 const OPERATIONS: Readonly<Record<SessionOperation, ReadonlyArray<CallState>>> = {
-  accept: ['Ringing'], reject: ['Ringing'], terminate: ['Dialing', 'Ringing', 'Connected', 'OnHold', 'Transferring'],
+  accept: ['Ringing'], earlyMedia: ['Ringing'], reject: ['Ringing'], terminate: ['Dialing', 'Ringing', 'Connected', 'OnHold', 'Transferring'],
   hold: ['Connected'], resume: ['OnHold'], transfer: ['Connected', 'OnHold'], sendDtmf: ['Connected'],
   waitForAnswer: ['Dialing', 'Ringing', 'Connected'], media: ['Connected', 'OnHold'],
 };
