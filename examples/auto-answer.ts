@@ -4,6 +4,7 @@
  *   npx tsx examples/auto-answer.ts --port 5080
  */
 import { parseArgs } from 'node:util';
+import { nextToneFrame, tone } from '../domain/media/index.js';
 import { CallDecision, PinoLogger, readWavFile, SessionManagerBuilder, type AudioSource, type CallHandler, type SessionCoordinator } from '../adapters/composition/index.js';
 
 const HELP = `Usage: npx tsx examples/auto-answer.ts [options]
@@ -15,6 +16,9 @@ Options:
   --port PORT          SIP port; 0 picks a free one (default 5080)
   --transport T        udp | tcp | both (default udp)
   --answer-after MS    ring with 180 for MS before answering (default 0)
+  --early-media        with --answer-after: answer the caller's offer at once in
+                       a 183 Session Progress and play a ringback tone (425 Hz,
+                       1 s on, 4 s off) until answering (RFC 3960 early media)
   --wav FILE           play this 16-bit mono 8 kHz WAV instead of a 440 Hz tone
   --media-ports A-B    RTP port range (default 20000-29999)
   --max-sessions N     concurrent calls before 503 (default 10000)
@@ -37,6 +41,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '5080' },
     transport: { type: 'string', default: 'udp' },
     'answer-after': { type: 'string', default: '0' },
+    'early-media': { type: 'boolean', default: false },
     wav: { type: 'string' },
     'media-ports': { type: 'string', default: '20000-29999' },
     'max-sessions': { type: 'string', default: '10000' },
@@ -50,6 +55,13 @@ const { values } = parseArgs({
     help: { type: 'boolean', default: false },
   },
 });
+
+/** One ringback cadence (425 Hz, 1 s on, 4 s off, as most of Europe hears it), played in a loop. */
+const RINGBACK = ((): Int16Array => {
+  const samples = new Int16Array(5 * 8000);
+  nextToneFrame(tone(425, 6000), samples.subarray(0, 8000));
+  return samples;
+})();
 
 const fail = (message: string): never => {
   console.error(`auto-answer: ${message}\n\n${HELP}`);
@@ -65,6 +77,7 @@ const main = async (): Promise<void> => {
   if (!transports.every((t) => t === 'udp' || t === 'tcp')) fail(`--transport must be udp, tcp or both, not ${values.transport}`);
   const answerAfterMs = Number(values['answer-after']);
   if (!Number.isFinite(answerAfterMs) || answerAfterMs < 0) fail('--answer-after takes milliseconds');
+  if (values['early-media'] && answerAfterMs === 0) fail('--early-media needs --answer-after (a call answered at once has no time for it)');
   const password = values.password ?? process.env['SESSION_CORE_PASSWORD'];
   if (values.user !== undefined && password === undefined) fail('--user needs --password (or SESSION_CORE_PASSWORD)');
   const expiresSec = Number(values.expires);
@@ -85,6 +98,12 @@ const main = async (): Promise<void> => {
       log(`incoming ${call.id} from ${call.from} to ${call.to}`);
       if (answerAfterMs === 0) return CallDecision.accept();
       setTimeout(() => void coordinator?.acceptIncomingCall(call.id).catch(() => undefined), answerAfterMs);
+      if (values['early-media']) {
+        // Once the decision is in (the call rings), the ringback goes out as early media.
+        setTimeout(() => void coordinator?.sendEarlyMedia(call.id)
+          .then(() => coordinator?.startAudioTransmission(call.id, { kind: 'samples', samples: RINGBACK, loop: true }))
+          .then(() => log(`early media ${call.id}`), (error: unknown) => log(`no early media for ${call.id}: ${(error as { message?: string }).message}`)), 0);
+      }
       return CallDecision.defer();
     },
     onCallEstablished: (call) => {

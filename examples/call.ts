@@ -10,7 +10,8 @@ const HELP = `Usage: npx tsx examples/call.ts sip:user@host:port [options]
 
 Calls the target, plays a 440 Hz tone while connected, optionally sends DTMF,
 hangs up after the duration (unless the other side hangs up first) and prints
-the media statistics.
+the media statistics. Early media (a 183 with SDP: ringback, announcements)
+is listened to before the answer, and reported.
 Exits 0 when the call was answered and ended cleanly, 1 otherwise.
 
 Options:
@@ -87,9 +88,13 @@ const main = async (): Promise<number> => {
         if (event.type === 'CallEnded') resolve(event.reason);
       }, { sessionId: call.id, types: ['CallEnded'] });
     });
+    coordinator.events.subscribe((event) => {
+      if (event.type === 'EarlyMedia') console.log(`early media (${event.status}): listening to the callee's side before the answer`);
+    }, { sessionId: call.id, types: ['EarlyMedia'] });
     await coordinator.waitForAnswer(call.id, Number(values.timeout));
     const answeredAt = Date.now();
-    console.log('answered');
+    const heardEarly = coordinator.getMediaStatistics(call.id).packetsReceived;
+    console.log(heardEarly > 0 ? `answered (after ${heardEarly} RTP packets of early media)` : 'answered');
     coordinator.startAudioTransmission(call.id, { kind: 'tone', frequenciesHz: [440] });
     if (values.dtmf !== undefined) {
       // A hang-up while the digits go out ends the call cleanly too (below); a DTMF failure after it is moot.

@@ -2,14 +2,16 @@
  * Interop with baresip, a real softphone, on loopback: calls both ways with
  * G.711 audio checked by ear (Goertzel on what each side recorded), RFC 4733
  * DTMF both ways, hold and resume, hang-up from either side, and nothing left
- * behind on our side; then examples/call.ts dialling baresip, and
- * examples/b2bua.ts bridging two of them.
+ * behind on our side; early media both ways (its 183 in early answer mode,
+ * our ringback from examples/auto-answer.ts --early-media); then
+ * examples/call.ts dialling baresip, and examples/b2bua.ts bridging two of them.
  */
 import test, { type ExecutionContext } from 'ava';
 import { SessionManagerBuilder } from '../../adapters/composition/session-manager-builder.js';
 import type { CallHandler, CallInfo } from '../../application/session/call-handler.js';
 import type { SessionCoordinator } from '../../application/session/session-coordinator.js';
 import { CallDecision } from '../../domain/session/call-decision.js';
+import { dominantFrequency } from '../../domain/media/goertzel.js';
 import { heardTone, requireBaresip, startBaresip } from '../support/baresip.js';
 import { runExample, startExample } from '../support/example-process.js';
 import { freeUdpPort } from '../support/ports.js';
@@ -232,6 +234,59 @@ test('baresip and examples/auto-answer.ts --answer-after: a call hung up while r
   t.is(heardTone(await phone.decodedAudio()), 440);
   server.child.kill('SIGTERM');
   t.is(await server.exited, 0);
+});
+
+test('baresip calls examples/auto-answer.ts --early-media: it hears the ringback (425 Hz, 1 s on, then silence) from the 183 before the answer, then the 440 Hz tone', async (t) => {
+  if (!requireBaresip(t)) return;
+  const server = await startExample('auto-answer', ['--port', '0', '--answer-after', '2500', '--early-media', '--media-ports', '51500-51999'], /listening on 127\.0\.0\.1:(\d+)/);
+  t.teardown(() => server.child.kill('SIGKILL'));
+  const port = /listening on 127\.0\.0\.1:(\d+)/.exec(server.output())![1]!;
+  const phone = await startBaresip({ sipPort: 0, rtpPorts: [42000, 42499], answerMode: 'manual', toneHz: 1000 });
+  t.teardown(() => phone.stop());
+  phone.keys(`/dial sip:service@127.0.0.1:${port}\n`);
+  await phone.waitFor(/183 Session Progress \(application\/sdp\)/);
+  await phone.waitFor(/Call established/, 10_000);
+  await sleep(1_000);
+  phone.keys('b');
+  await waitFor(() => /ended \S+: Remote hangup/.test(server.output()), 5_000, 'the BYE');
+  t.regex(server.output(), /early media sess-/);
+  // baresip's dump starts with the early media: the ringback's first second, a pause, then the answer's tone.
+  const heard = await phone.decodedAudio();
+  const second = (at: number): number => dominantFrequency(heard.subarray(at * 8_000 + 800, (at + 1) * 8_000 - 800), [425, 440, 1000]).frequencyHz;
+  t.is(second(0), 425, 'the ringback, before the answer');
+  t.true(Math.max(...heard.subarray(8_800, 15_200)) < 100, 'the cadence pause');
+  t.is(second(Math.floor(heard.length / 8_000) - 1), 440, 'the tone after the answer');
+  server.child.kill('SIGTERM');
+  t.is(await server.exited, 0);
+});
+
+test('we call baresip in early answer mode: its 183 with SDP is early media while it rings; answered, the call carries audio both ways', async (t) => {
+  if (!requireBaresip(t)) return;
+  const us = await new SessionManagerBuilder().withLocalBindAddr('127.0.0.1:0').withMediaPorts(50000, 50999)
+    .withHandler({ onIncomingCall: () => CallDecision.reject(486) }).build();
+  t.teardown(() => us.stop());
+  await us.start();
+  const early: number[] = [];
+  us.events.subscribe((e) => e.type === 'EarlyMedia' && early.push(e.status));
+  const sipPort = await freeUdpPort();
+  const phone = await startBaresip({ sipPort, rtpPorts: [51000, 51499], answerMode: 'early', toneHz: 1000 });
+  t.teardown(() => phone.stop());
+  const call = await us.createOutgoingCall(`sip:caller@127.0.0.1:${us.localEndpoint!.port}`, `sip:phone@127.0.0.1:${sipPort}`);
+  await waitFor(() => early.length > 0, 5_000, 'the early media');
+  t.deepEqual(early, [183]);
+  t.is(us.getSession(call.id)?.state, 'Ringing');
+  t.is(us.getMediaInfo(call.id).direction, 'recvonly', 'we listen only until the answer');
+  phone.keys('a');
+  await us.waitForAnswer(call.id, 5_000);
+  t.is(us.getMediaInfo(call.id).direction, 'sendrecv');
+  us.startAudioTransmission(call.id, { kind: 'tone', frequenciesHz: [440] });
+  us.setAudioSink(call.id, { kind: 'record' });
+  await sleep(1_500);
+  t.is(heardTone(us.getRecording(call.id)), 1000);
+  await us.terminateSession(call.id);
+  await phone.waitFor(/terminated/);
+  t.is(heardTone(await phone.decodedAudio()), 440);
+  await expectReleased(t, us);
 });
 
 test('baresip offering only PCMA calls us: we answer PCMA, and each side hears the other', async (t) => {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { runExample } from '../support/example-process.js';
+import { runExample, startExample } from '../support/example-process.js';
 
 test('npm start (examples/main-demo.ts): a real loopback call with audio, DTMF, hold/resume, a ladder and statistics, exit 0', async (t) => {
   const { code, output } = await runExample('main-demo', [], 60_000);
@@ -28,4 +28,21 @@ test('every example answers --help with its flags', async (t) => {
     t.is(code, 0, name);
     t.regex(output, new RegExp(flag), name);
   }
+});
+
+test('examples/auto-answer.ts --early-media with examples/call.ts: the caller hears the ringback from the 183 before the answer; --early-media alone is refused', async (t) => {
+  const server = await startExample('auto-answer', ['--port', '0', '--answer-after', '1500', '--early-media', '--media-ports', '52000-52499'], /listening on 127\.0\.0\.1:(\d+)/);
+  t.teardown(() => server.child.kill('SIGKILL'));
+  const port = /listening on 127\.0\.0\.1:(\d+)/.exec(server.output())![1]!;
+  const call = await runExample('call', [`sip:service@127.0.0.1:${port}`, '--duration', '500']);
+  t.is(call.code, 0, call.output);
+  t.regex(call.output, /early media \(183\)[\s\S]*answered \(after \d+ RTP packets of early media\)[\s\S]*hung up/);
+  // 1.5 s of ringing, some 75 packets of 20 ms; the first ones may race the 183.
+  t.true(Number(/after (\d+) RTP packets/.exec(call.output)?.[1]) >= 50, call.output);
+  t.regex(server.output(), /early media sess-/);
+  server.child.kill('SIGTERM');
+  t.is(await server.exited, 0);
+  const alone = await runExample('auto-answer', ['--port', '0', '--early-media']);
+  t.is(alone.code, 2);
+  t.regex(alone.output, /--early-media needs --answer-after/);
 });

@@ -4,6 +4,10 @@ import test from 'ava';
 import { runExample, startExample } from '../support/example-process.js';
 import { freeUdpPort } from '../support/ports.js';
 import { requireSipp, runSipp } from '../support/sipp.js';
+import { RejectAllHandler, SessionManagerBuilder, type SessionEvent } from '../../adapters/composition/index.js';
+import { encodeMuLaw } from '../../domain/media/g711.js';
+import { dominantFrequency } from '../../domain/media/goertzel.js';
+import { nextToneFrame, tone } from '../../domain/media/tone.js';
 
 const scenarios = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sipp');
 
@@ -55,14 +59,49 @@ test('examples/call.ts --proxy: the INVITE for an unroutable target goes to SIPp
   t.is(result.successful, 1, `${result.stdout.slice(-1000)}\n${result.errors}`);
 });
 
-test('examples/call.ts against a PBX-like callee that answers in a 183 Session Progress first, then 200 with the same SDP: the call completes, exit 0', async (t) => {
+test('examples/call.ts against a PBX-like callee that answers in a 183 with SDP and streams early media, then 200 with the same SDP: it listens before the answer, the call completes, exit 0', async (t) => {
   if (!requireSipp(t)) return;
   const port = await freeUdpPort();
-  const sipp = runSipp(['-sf', path.join(scenarios, 'uas-early-media.xml'), '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-p', String(port), '-timeout', '30s'], 40_000);
+  const sipp = runSipp(['-sf', path.join(scenarios, 'uas-early-media.xml'), '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-mi', '127.0.0.1', '-p', String(port), '-timeout', '30s'], 40_000, { 'tone.ulaw': toneUlaw(1000, 3) });
   await new Promise((resolve) => setTimeout(resolve, 300));
   const call = await runExample('call', [`sip:service@127.0.0.1:${port}`, '--duration', '500']);
   t.is(call.code, 0, call.output);
-  t.regex(call.output, /answered[\s\S]*hung up/);
+  t.regex(call.output, /early media \(183\)[\s\S]*answered[\s\S]*hung up/);
+  // 1.5 s of stream before the 200: some 75 packets of 20 ms.
+  const early = Number(/after (\d+) RTP packets of early media/.exec(call.output)?.[1] ?? 0);
+  t.true(early >= 40, call.output);
   const result = await sipp;
   t.is(result.successful, 1, `${result.stdout.slice(-1000)}\n${result.errors}`);
 });
+
+test('early media from SIPp: the caller hears the 1 kHz stream of the 183 before the answer; a 200 without SDP keeps the 183\'s answer', async (t) => {
+  if (!requireSipp(t)) return;
+  const port = await freeUdpPort();
+  const sipp = runSipp(['-sf', path.join(scenarios, 'uas-early-media-bare-200.xml'), '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-mi', '127.0.0.1', '-p', String(port), '-timeout', '30s'], 40_000, { 'tone.ulaw': toneUlaw(1000, 3) });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const coordinator = await new SessionManagerBuilder().withLocalBindAddr('127.0.0.1:0').withMediaPorts(48000, 48999).withHandler(new RejectAllHandler()).build();
+  t.teardown(() => coordinator.stop());
+  await coordinator.start();
+  const events: SessionEvent[] = [];
+  coordinator.events.subscribe((e) => events.push(e));
+  const call = await coordinator.createOutgoingCall(`sip:caller@127.0.0.1:${coordinator.localEndpoint!.port}`, `sip:service@127.0.0.1:${port}`);
+  coordinator.setAudioSink(call.id, { kind: 'record' });
+  await coordinator.waitForAnswer(call.id, 10_000);
+  t.true(events.some((e) => e.type === 'EarlyMedia' && e.status === 183));
+  const heard = coordinator.getRecording(call.id);
+  t.true(heard.length >= 8_000, `${heard.length} samples before the answer`);
+  t.like(dominantFrequency(heard.subarray(-4_000), [440, 1000]), { frequencyHz: 1000 });
+  const media = coordinator.getMediaInfo(call.id);
+  t.is(media.direction, 'sendrecv', 'the answer of the 183 now carries both ways');
+  t.is(media.remoteAddress, '127.0.0.1');
+  await coordinator.terminateSession(call.id);
+  const result = await sipp;
+  t.is(result.successful, 1, `${result.stdout.slice(-1000)}\n${result.errors}`);
+});
+
+/** `seconds` of a tone as raw PCMU, the form SIPp's rtp_stream plays. */
+const toneUlaw = (hz: number, seconds: number): Uint8Array => {
+  const pcm = new Int16Array(8000 * seconds);
+  nextToneFrame(tone(hz, 8000), pcm);
+  return encodeMuLaw(pcm);
+};

@@ -25,8 +25,8 @@ export interface BaresipOptions {
   readonly sipPort: number;
   /** Range its RTP ports are drawn from (it retries busy ones). */
   readonly rtpPorts: readonly [number, number];
-  /** `auto` answers incoming calls at once. */
-  readonly answerMode: 'auto' | 'manual';
+  /** `auto` answers incoming calls at once; `early` answers with early media (183 with SDP) and rings on. */
+  readonly answerMode: 'auto' | 'manual' | 'early';
   /** The tone it sends, in Hz. */
   readonly toneHz: number;
   /** Codecs it offers and accepts, in order (default PCMU, PCMA). */

@@ -18,7 +18,8 @@ export const startExample = (name: string, args: ReadonlyArray<string>, ready: R
       cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env },
     });
     let output = '';
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    // 'close', not 'exit': by then stdout and stderr are read to the end.
+    const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
     const timer = setTimeout(() => reject(new Error(`${name} not ready: ${output}`)), timeoutMs);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
@@ -29,7 +30,12 @@ export const startExample = (name: string, args: ReadonlyArray<string>, ready: R
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    void exited.then(() => clearTimeout(timer));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      // A process that ends without printing to stdout (a usage error on stderr) is done, not hanging.
+      if (ready.test(output)) resolve({ child, output: () => output, exited });
+      else reject(new Error(`${name} exited with ${code} before it was ready: ${output}`));
+    });
   });
 
 export const runExample = async (

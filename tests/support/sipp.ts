@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ExecutionContext } from 'ava';
@@ -22,17 +22,22 @@ export interface SippResult {
   readonly failed: number;
 }
 
-/** Runs SIPp to completion (bounded by `timeoutMs`) and reads its final counters. */
-export const runSipp = async (args: ReadonlyArray<string>, timeoutMs: number): Promise<SippResult> => {
+/**
+ * Runs SIPp to completion (bounded by `timeoutMs`) and reads its final
+ * counters. `files` are written into its private working directory first,
+ * where a scenario names them relatively (an `rtp_stream` audio file, say).
+ */
+export const runSipp = async (args: ReadonlyArray<string>, timeoutMs: number, files: Readonly<Record<string, Uint8Array>> = {}): Promise<SippResult> => {
   // SIPp binds local port 5060 unless told otherwise: concurrent runs would collide on it.
   const withPort = args.includes('-p') ? args : ['-p', String(await freeSipPort()), ...args];
-  return runSippWith(withPort, timeoutMs);
+  return runSippWith(withPort, timeoutMs, files);
 };
 
-const runSippWith = (args: ReadonlyArray<string>, timeoutMs: number): Promise<SippResult> =>
+const runSippWith = (args: ReadonlyArray<string>, timeoutMs: number, files: Readonly<Record<string, Uint8Array>>): Promise<SippResult> =>
   new Promise((resolve) => {
     // SIPp writes its logs to the working directory: give it a private one.
     const cwd = mkdtempSync(path.join(tmpdir(), 'sipp-'));
+    for (const [name, bytes] of Object.entries(files)) writeFileSync(path.join(cwd, name), bytes);
     // -trace_err: SIPp's account of each failed call, read back below for the failure message.
     const child = spawn('sipp', ['-nostdin', '-trace_err', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
