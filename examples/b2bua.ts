@@ -9,6 +9,10 @@ import { B2bua, PinoLogger, SessionManagerBuilder } from '../adapters/compositio
 
 const HELP = `Usage: npx tsx examples/b2bua.ts --target sip:user@host:port [options]
 
+Bridges every incoming call to the target once it answers; media is relayed
+(PCMU and PCMA transcoded). Early media from the target (a 183 with SDP:
+ringback, announcements) is passed on to the caller before the answer.
+
 Options:
   --host HOST          address to bind and advertise (default 127.0.0.1)
   --port PORT          SIP port; 0 picks a free one (default 5070)

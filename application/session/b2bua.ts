@@ -6,8 +6,11 @@ import type { SessionCoordinator } from './session-coordinator.js';
 /**
  * A back-to-back user agent: each incoming call (the A leg) rings while an
  * outgoing call (the B leg) is placed to the target; when B answers, A is
- * answered and both are bridged. BYE on either leg ends the other; a CANCEL
- * of A cancels B; B's failure is A's failure, with B's status.
+ * answered and both are bridged. Early media on B (a ringback or an
+ * announcement in a 183) is passed on: A gets a 183 with our answer and the
+ * legs are bridged at once, so the caller hears it too. BYE on either leg
+ * ends the other; a CANCEL of A cancels B; B's failure is A's failure, with
+ * B's status.
  */
 export class B2bua implements CallHandler {
   private coordinator: SessionCoordinator | undefined;
@@ -21,7 +24,8 @@ export class B2bua implements CallHandler {
     this.coordinator = coordinator;
     coordinator.events.subscribe((event) => {
       if (event.type === 'CallEnded') this.legEnded(event.sessionId);
-    }, { types: ['CallEnded'] });
+      else if (event.type === 'EarlyMedia') void this.passEarlyMedia(event.sessionId);
+    }, { types: ['CallEnded', 'EarlyMedia'] });
     return this;
   }
 
@@ -58,11 +62,25 @@ export class B2bua implements CallHandler {
     }
     try {
       await coordinator.acceptIncomingCall(a.id);
-      coordinator.bridgeSessions(a.id, b.id);
+      // Legs bridged for early media stay bridged.
+      if (coordinator.getSessionBridge(a.id) === undefined) coordinator.bridgeSessions(a.id, b.id);
       this.pairs++;
     } catch {
       // A went away (CANCEL) while B was answering: hang up B.
       await coordinator.terminateSession(b.id).catch(() => undefined);
+    }
+  }
+
+  /** B's side plays early media: answer A in a 183 and bridge the legs now (once; an A without an offer cannot have it). */
+  private async passEarlyMedia(b: string): Promise<void> {
+    const coordinator = this.coordinator;
+    const a = this.otherLeg.get(b);
+    if (coordinator === undefined || a === undefined || coordinator.getSession(b)?.direction !== 'outgoing' || coordinator.getSessionBridge(a) !== undefined) return;
+    try {
+      await coordinator.sendEarlyMedia(a);
+      if (coordinator.getSessionBridge(a) === undefined) coordinator.bridgeSessions(a, b);
+    } catch {
+      // A is gone or offered nothing: it hears B once B answers.
     }
   }
 

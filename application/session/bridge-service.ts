@@ -20,7 +20,7 @@ export interface BridgeInfo {
 
 /** What the bridge service needs from the coordinator. */
 export interface BridgeHost {
-  /** The session's media when it is connected, else undefined. */
+  /** The session's media when it is connected (or ringing with early media running), else undefined. */
   mediaOf(sessionId: string): MediaSession | undefined;
   /** Sends a digit to a session (RFC 4733 or INFO, as negotiated). */
   forwardDtmf(sessionId: string, digit: string): void;

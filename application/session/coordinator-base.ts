@@ -106,7 +106,9 @@ export abstract class CoordinatorBase {
     this.bridges = new BridgeService({
       mediaOf: (id) => {
         const r = this.sessions.get(id);
-        return r !== undefined && (r.state === 'Connected' || r.state === 'OnHold') ? r.media : undefined;
+        // A ringing call with early media running can be bridged too (a B2BUA passing a ringback on).
+        const early = r?.state === 'Ringing' && r.media?.parameters !== undefined;
+        return r !== undefined && (r.state === 'Connected' || r.state === 'OnHold' || early) ? r.media : undefined;
       },
       forwardDtmf: (id, digit) => void this.sendDtmf(id, digit).catch(() => undefined),
     }, deps.clock, this.ids);

@@ -165,6 +165,34 @@ test('examples/b2bua.ts between two baresips: the call goes through, each phone 
   t.regex(b2bua.output(), /after 1 bridged calls/);
 });
 
+test('baresip → examples/b2bua.ts → examples/auto-answer.ts --early-media: the ringback of the far end crosses the B2BUA before the answer, then the tone', async (t) => {
+  if (!requireBaresip(t)) return;
+  const far = await startExample('auto-answer', ['--port', '0', '--answer-after', '2500', '--early-media', '--media-ports', '53000-53499'], /listening on 127\.0\.0\.1:(\d+)/);
+  t.teardown(() => far.child.kill('SIGKILL'));
+  const farPort = /listening on 127\.0\.0\.1:(\d+)/.exec(far.output())![1]!;
+  const b2bua = await startExample('b2bua', ['--port', '0', '--target', `sip:service@127.0.0.1:${farPort}`, '--media-ports', '53500-53999'], /listening on 127\.0\.0\.1:(\d+)/);
+  t.teardown(() => b2bua.child.kill('SIGKILL'));
+  const b2buaPort = /listening on 127\.0\.0\.1:(\d+)/.exec(b2bua.output())![1]!;
+  const phone = await startBaresip({ sipPort: 0, rtpPorts: [54000, 54499], answerMode: 'manual', toneHz: 1000 });
+  t.teardown(() => phone.stop());
+  phone.keys(`/dial sip:service@127.0.0.1:${b2buaPort}\n`);
+  await phone.waitFor(/183 Session Progress \(application\/sdp\)/);
+  await phone.waitFor(/Call established/, 10_000);
+  await sleep(1_000);
+  phone.keys('b');
+  await waitFor(() => /ended \S+: Remote hangup/.test(far.output()), 5_000, 'the BYE through the B2BUA');
+  const heard = await phone.decodedAudio();
+  const second = (at: number): number => dominantFrequency(heard.subarray(at * 8_000 + 800, (at + 1) * 8_000 - 800), [425, 440, 1000]).frequencyHz;
+  t.true(Math.max(...heard.subarray(800, 7_200)) > 1_000, 'sound in the first second');
+  t.is(second(0), 425, 'the far ringback, before the answer');
+  t.is(second(Math.floor(heard.length / 8_000) - 1), 440, 'the far tone after the answer');
+  b2bua.child.kill('SIGTERM');
+  t.is(await b2bua.exited, 0);
+  t.regex(b2bua.output(), /after 1 bridged calls/);
+  far.child.kill('SIGTERM');
+  t.is(await far.exited, 0);
+});
+
 test('examples/call.ts calls baresip: answered, baresip hears the 440 Hz tone and the DTMF, the call ends cleanly with exit 0', async (t) => {
   if (!requireBaresip(t)) return;
   const sipPort = await freeUdpPort();
@@ -253,6 +281,7 @@ test('baresip calls examples/auto-answer.ts --early-media: it hears the ringback
   // baresip's dump starts with the early media: the ringback's first second, a pause, then the answer's tone.
   const heard = await phone.decodedAudio();
   const second = (at: number): number => dominantFrequency(heard.subarray(at * 8_000 + 800, (at + 1) * 8_000 - 800), [425, 440, 1000]).frequencyHz;
+  t.true(Math.max(...heard.subarray(800, 7_200)) > 1_000, 'sound in the first second');
   t.is(second(0), 425, 'the ringback, before the answer');
   t.true(Math.max(...heard.subarray(8_800, 15_200)) < 100, 'the cadence pause');
   t.is(second(Math.floor(heard.length / 8_000) - 1), 440, 'the tone after the answer');

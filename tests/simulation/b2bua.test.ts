@@ -51,3 +51,38 @@ test('B2BUA: audio crosses both legs, and DTMF keyed fast on either side reaches
   await hangup;
   await stopAndExpectReleased(t, sim);
 });
+
+test('B2BUA: early media on the B leg (a 183 with an announcement) reaches the caller while both legs ring; after the answer the call carries audio both ways', async (t) => {
+  const b2bua = new B2bua(() => 'sip:service@10.0.0.3:5060');
+  const callee: CallHandler = { onIncomingCall: () => CallDecision.defer() };
+  const sim = await simPeers(402, [{ onIncomingCall: () => CallDecision.reject(486) }, b2bua, callee], { oneWayDelayMinMs: 5, oneWayDelayMeanMs: 10, lossRatio: 0.05 });
+  const [caller, middle, far] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0], typeof sim.peers[0]];
+  b2bua.attach(middle.coordinator);
+  const call = await caller.coordinator.createOutgoingCall(caller.uri, middle.uri);
+  caller.coordinator.setAudioSink(call.id, { kind: 'record' });
+  caller.coordinator.startAudioTransmission(call.id, { kind: 'tone', frequenciesHz: [600] });
+  const answered = caller.coordinator.waitForAnswer(call.id, 60_000);
+  await sim.clock.advanceBy(2_000);
+  const farId = far.coordinator.listActiveSessions()[0]!;
+  await far.coordinator.sendEarlyMedia(farId);
+  far.coordinator.startAudioTransmission(farId, { kind: 'tone', frequenciesHz: [1000] });
+  far.coordinator.setAudioSink(farId, { kind: 'record' });
+  await sim.clock.advanceBy(3_000);
+  t.is(caller.coordinator.getSession(call.id)?.state, 'Ringing');
+  t.true(caller.events.some((e) => e.type === 'EarlyMedia' && e.sessionId === call.id), 'the B2BUA answered the caller in a 183');
+  t.is(middle.coordinator.listBridges().length, 1, 'the legs are bridged before the answer');
+  t.like(dominantFrequency(caller.coordinator.getRecording(call.id).subarray(-8_000), [600, 1000]), { frequencyHz: 1000 });
+  t.is(far.coordinator.getMediaStatistics(farId).packetsReceived, 0, 'nothing reaches the callee before it answers');
+
+  await far.coordinator.acceptIncomingCall(farId);
+  await sim.clock.advanceBy(3_000);
+  t.is((await answered).state, 'Connected');
+  t.is(middle.coordinator.listBridges().length, 1, 'still the one bridge');
+  t.is(b2bua.bridged(), 1);
+  t.like(dominantFrequency(far.coordinator.getRecording(farId).subarray(-8_000), [600, 1000]), { frequencyHz: 600 });
+
+  const hangup = caller.coordinator.terminateSession(call.id);
+  await sim.clock.advanceBy(40_000);
+  await hangup;
+  await stopAndExpectReleased(t, sim);
+});
