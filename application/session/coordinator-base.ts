@@ -588,6 +588,11 @@ export abstract class CoordinatorBase {
       void media.right.close();
       throw sessionException({ kind: 'InvalidState', state: record.state, operation: 'media', message: 'the call ended while its media was being opened' });
     }
+    if (record.media !== undefined) {
+      // Another call on this session (accept and sendEarlyMedia at once) opened its media first: one per call.
+      void media.right.close();
+      return record.media;
+    }
     record.media = media.right;
     media.right.onDtmf((digit) => this.dtmf(record, digit));
     return media.right;

@@ -126,3 +126,22 @@ test('accepting a call that is declined while its media ports open leaves no por
   await rejectsWith(t, answered, 'Rejected');
   await stopAndExpectReleased(t, sim);
 });
+
+test('sendEarlyMedia and acceptIncomingCall at once open one media session: the call works and nothing is left open', async (t) => {
+  const sim = await simPeers(305, [new AutoAnswerHandler(), deferring]);
+  const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
+  const call = await a.coordinator.createOutgoingCall(a.uri, b.uri);
+  const answered = a.coordinator.waitForAnswer(call.id, 60_000);
+  await sim.clock.advanceBy(500);
+  const bId = b.coordinator.listActiveSessions()[0]!;
+  const opened = sim.network.openSockets();
+  const both = Promise.allSettled([b.coordinator.sendEarlyMedia(bId), b.coordinator.acceptIncomingCall(bId)]);
+  await sim.clock.advanceBy(1_000);
+  await both;
+  t.is((await answered).state, 'Connected');
+  t.is(sim.network.openSockets(), opened + 2, 'one RTP/RTCP pair for the callee');
+  const hangup = a.coordinator.terminateSession(call.id);
+  await sim.clock.advanceBy(40_000);
+  await hangup;
+  await stopAndExpectReleased(t, sim);
+});
