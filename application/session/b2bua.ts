@@ -75,6 +75,7 @@ export class B2bua implements CallHandler {
   private async passEarlyMedia(b: string): Promise<void> {
     const coordinator = this.coordinator;
     const a = this.otherLeg.get(b);
+    // Our own 183 on A raises EarlyMedia too: only the outgoing leg's counts.
     if (coordinator === undefined || a === undefined || coordinator.getSession(b)?.direction !== 'outgoing' || coordinator.getSessionBridge(a) !== undefined) return;
     try {
       await coordinator.sendEarlyMedia(a);

@@ -62,7 +62,7 @@ test('examples/call.ts --proxy: the INVITE for an unroutable target goes to SIPp
 test('examples/call.ts against a PBX-like callee that answers in a 183 with SDP and streams early media, then 200 with the same SDP: it listens before the answer, the call completes, exit 0', async (t) => {
   if (!requireSipp(t)) return;
   const port = await freeUdpPort();
-  const sipp = runSipp(['-sf', path.join(scenarios, 'uas-early-media.xml'), '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-mi', '127.0.0.1', '-p', String(port), '-timeout', '30s'], 40_000, { 'tone.ulaw': toneUlaw(1000, 3) });
+  const sipp = earlyMediaCallee('uas-early-media.xml', port);
   await new Promise((resolve) => setTimeout(resolve, 300));
   const call = await runExample('call', [`sip:service@127.0.0.1:${port}`, '--duration', '500']);
   t.is(call.code, 0, call.output);
@@ -77,7 +77,7 @@ test('examples/call.ts against a PBX-like callee that answers in a 183 with SDP 
 test('early media from SIPp: the caller hears the 1 kHz stream of the 183 before the answer; a 200 without SDP keeps the 183\'s answer', async (t) => {
   if (!requireSipp(t)) return;
   const port = await freeUdpPort();
-  const sipp = runSipp(['-sf', path.join(scenarios, 'uas-early-media-bare-200.xml'), '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-mi', '127.0.0.1', '-p', String(port), '-timeout', '30s'], 40_000, { 'tone.ulaw': toneUlaw(1000, 3) });
+  const sipp = earlyMediaCallee('uas-early-media-bare-200.xml', port);
   await new Promise((resolve) => setTimeout(resolve, 300));
   const coordinator = await new SessionManagerBuilder().withLocalBindAddr('127.0.0.1:0').withMediaPorts(48000, 48999).withHandler(new RejectAllHandler()).build();
   t.teardown(() => coordinator.stop());
@@ -98,6 +98,10 @@ test('early media from SIPp: the caller hears the 1 kHz stream of the 183 before
   const result = await sipp;
   t.is(result.successful, 1, `${result.stdout.slice(-1000)}\n${result.errors}`);
 });
+
+/** SIPp answering one call with a 183 that streams a 1 kHz tone (then a 200, as `scenario` says). */
+const earlyMediaCallee = (scenario: string, port: number) =>
+  runSipp(['-sf', path.join(scenarios, scenario), '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-mi', '127.0.0.1', '-p', String(port), '-timeout', '30s'], 40_000, { 'tone.ulaw': toneUlaw(1000, 3) });
 
 /** `seconds` of a tone as raw PCMU, the form SIPp's rtp_stream plays. */
 const toneUlaw = (hz: number, seconds: number): Uint8Array => {

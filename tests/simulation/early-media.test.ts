@@ -19,18 +19,27 @@ const rejectsWith = async (t: ExecutionContext, promise: Promise<unknown>, kind:
 
 const toneOf = (samples: Int16Array): number => dominantFrequency(samples, [440, 1000]).frequencyHz;
 
+type Peer = Awaited<ReturnType<typeof simPeers>>['peers'][number];
+
+/** `caller` calls `callee` (whose handler defers) and waits `ms`: the call rings at the callee. */
+const ringingCall = async (sim: Awaited<ReturnType<typeof simPeers>>, caller: Peer, callee: Peer, ms: number, prepare: (id: string) => void = () => undefined) => {
+  const call = await caller.coordinator.createOutgoingCall(caller.uri, callee.uri);
+  prepare(call.id);
+  const answered = caller.coordinator.waitForAnswer(call.id, 60_000);
+  await sim.clock.advanceBy(ms);
+  return { call, answered, calleeId: callee.coordinator.listActiveSessions()[0]! };
+};
+
 for (const [name, link] of [['clean', {}], ['10 % loss', { oneWayDelayMinMs: 5, oneWayDelayMeanMs: 5, lossRatio: 0.1 }]] as const) {
   test(`early media (${name}): the caller hears the callee's announcement before the answer, then both talk; the 2xx repeats the 183's answer`, async (t) => {
     let remoteSdpAtA: string | undefined;
     const caller: CallHandler = { onIncomingCall: () => CallDecision.reject(486), onCallEstablished: (_c, _l, remote) => (remoteSdpAtA = remote) };
     const sim = await simPeers(301, [caller, deferring], link);
     const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
-    const call = await a.coordinator.createOutgoingCall(a.uri, b.uri);
-    a.coordinator.setAudioSink(call.id, { kind: 'record' });
-    a.coordinator.startAudioTransmission(call.id, { kind: 'tone', frequenciesHz: [1000] });
-    const answered = a.coordinator.waitForAnswer(call.id, 60_000);
-    await sim.clock.advanceBy(1_000);
-    const bId = b.coordinator.listActiveSessions()[0]!;
+    const { call, answered, calleeId: bId } = await ringingCall(sim, a, b, 1_000, (id) => {
+      a.coordinator.setAudioSink(id, { kind: 'record' });
+      a.coordinator.startAudioTransmission(id, { kind: 'tone', frequenciesHz: [1000] });
+    });
     await b.coordinator.sendEarlyMedia(bId);
     b.coordinator.setAudioSink(bId, { kind: 'record' });
     b.coordinator.startAudioTransmission(bId, { kind: 'tone', frequenciesHz: [440] });
@@ -62,11 +71,7 @@ for (const [name, link] of [['clean', {}], ['10 % loss', { oneWayDelayMinMs: 5, 
 test('early media: an announcement then a rejection — the caller heard it, the call ends Rejected, everything is released', async (t) => {
   const sim = await simPeers(302, [new AutoAnswerHandler(), deferring]);
   const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
-  const call = await a.coordinator.createOutgoingCall(a.uri, b.uri);
-  a.coordinator.setAudioSink(call.id, { kind: 'record' });
-  const answered = a.coordinator.waitForAnswer(call.id, 60_000);
-  await sim.clock.advanceBy(500);
-  const bId = b.coordinator.listActiveSessions()[0]!;
+  const { call, answered, calleeId: bId } = await ringingCall(sim, a, b, 500, (id) => a.coordinator.setAudioSink(id, { kind: 'record' }));
   await b.coordinator.sendEarlyMedia(bId);
   b.coordinator.startAudioTransmission(bId, { kind: 'tone', frequenciesHz: [1000] });
   await sim.clock.advanceBy(1_500);
@@ -112,10 +117,7 @@ test('early media: a repeated sendEarlyMedia resends the same 183; misuse is ref
 test('accepting a call that is declined while its media ports open leaves no ports behind', async (t) => {
   const sim = await simPeers(304, [new AutoAnswerHandler(), deferring]);
   const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
-  const call = await a.coordinator.createOutgoingCall(a.uri, b.uri);
-  const answered = a.coordinator.waitForAnswer(call.id, 60_000);
-  await sim.clock.advanceBy(500);
-  const bId = b.coordinator.listActiveSessions()[0]!;
+  const { answered, calleeId: bId } = await ringingCall(sim, a, b, 500);
   // Both start in the same turn: the accept awaits its RTP ports, the decline ends the call meanwhile.
   const accepting = b.coordinator.acceptIncomingCall(bId);
   const early = b.coordinator.sendEarlyMedia(bId);
@@ -130,10 +132,7 @@ test('accepting a call that is declined while its media ports open leaves no por
 test('sendEarlyMedia and acceptIncomingCall at once open one media session: the call works and nothing is left open', async (t) => {
   const sim = await simPeers(305, [new AutoAnswerHandler(), deferring]);
   const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
-  const call = await a.coordinator.createOutgoingCall(a.uri, b.uri);
-  const answered = a.coordinator.waitForAnswer(call.id, 60_000);
-  await sim.clock.advanceBy(500);
-  const bId = b.coordinator.listActiveSessions()[0]!;
+  const { call, answered, calleeId: bId } = await ringingCall(sim, a, b, 500);
   const opened = sim.network.openSockets();
   const both = Promise.allSettled([b.coordinator.sendEarlyMedia(bId), b.coordinator.acceptIncomingCall(bId)]);
   await sim.clock.advanceBy(1_000);
