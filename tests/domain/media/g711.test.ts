@@ -2,26 +2,21 @@ import test from 'ava';
 import {
   ALAW_DECODE, decodeALaw, decodeMuLaw, encodeALaw, encodeMuLaw, G711_SILENCE, MULAW_DECODE,
 } from '../../../domain/media/g711.js';
-import { hasTestdata, readTestdata, SKIP_MESSAGE } from '../../support/testdata.js';
+import { corpusTest, readTestdata } from '../../support/testdata.js';
 
 interface Table { readonly table: number[]; readonly encode_spot_checks: Array<{ linear: number; code: number }> }
-const available = hasTestdata('g711');
+const withTables = corpusTest('g711');
 const load = (name: string): Table => JSON.parse(readTestdata(`g711/${name}`).toString()) as Table;
 
-if (!available) test('G.711 tables', (t) => {
-  t.log(SKIP_MESSAGE('g711'));
-  t.pass();
-});
-
-(available ? test : test.skip)('G.711 µ-law: all 256 codes decode to the ITU-T G.191 values', (t) => {
+withTables('G.711 µ-law: all 256 codes decode to the ITU-T G.191 values', (t) => {
   t.deepEqual(Array.from(MULAW_DECODE), load('ulaw_decode.json').table);
 });
 
-(available ? test : test.skip)('G.711 A-law: all 256 codes decode to the ITU-T G.191 values', (t) => {
+withTables('G.711 A-law: all 256 codes decode to the ITU-T G.191 values', (t) => {
   t.deepEqual(Array.from(ALAW_DECODE), load('alaw_decode.json').table);
 });
 
-(available ? test : test.skip)('G.711: the ITU encode spot checks hold for both laws (incl. -1 → 0x7F, where Sun g711.c says 0x7E)', (t) => {
+withTables('G.711: the ITU encode spot checks hold for both laws (incl. -1 → 0x7F, where Sun g711.c says 0x7E)', (t) => {
   for (const { linear, code } of load('ulaw_decode.json').encode_spot_checks) t.is(encodeMuLaw(Int16Array.of(linear))[0], code, `µ-law ${linear}`);
   for (const { linear, code } of load('alaw_decode.json').encode_spot_checks) t.is(encodeALaw(Int16Array.of(linear))[0], code, `A-law ${linear}`);
 });

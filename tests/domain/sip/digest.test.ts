@@ -5,7 +5,7 @@ import { NodeHash } from '../../../adapters/node/node-hash.js';
 import { computeDigest, digestAuthorization, parseDigestChallenge, preferredChallenge, type DigestChallenge } from '../../../domain/sip/digest.js';
 import { parseCredentials } from '../../../domain/sip/typed-headers.js';
 import { left, right } from '../../support/either.js';
-import { hasTestdata, readTestdata, SKIP_MESSAGE } from '../../support/testdata.js';
+import { hasTestdata, readTestdata, reportAbsentCorpus } from '../../support/testdata.js';
 
 const hash = new NodeHash();
 
@@ -39,10 +39,7 @@ const challengeHeader = (v: Vector): string => {
 };
 
 const available = hasTestdata('digest');
-if (!available) test('digest vectors', (t) => {
-  t.log(SKIP_MESSAGE('digest'));
-  t.pass();
-});
+reportAbsentCorpus('digest', 'digest vectors: HA1, HA2 and response of every vector');
 const vectors: ReadonlyArray<Vector> = available ? (JSON.parse(readTestdata('digest/vectors.json').toString('utf8')) as { vectors: Vector[] }).vectors : [];
 
 for (const v of vectors) {

@@ -4,7 +4,6 @@
  * and round-trip; invalid ones yield a specific error and the response the RFC
  * asks for (or are dropped, for responses).
  */
-import test from 'ava';
 import * as E from 'fp-ts/lib/Either.js';
 import { badRequestResponse } from '../../../domain/sip/bad-request-response.js';
 import { getCallId, getContacts, getCSeq, getFrom, getTo, getVias } from '../../../domain/sip/core-headers.js';
@@ -18,14 +17,9 @@ import { getCredentials, getContentType } from '../../../domain/sip/typed-header
 import { validateRequest, type ValidationPolicy } from '../../../domain/sip/validate-request.js';
 import { viaBranch } from '../../../domain/sip/via.js';
 import { right } from '../../support/either.js';
-import { hasTestdata, readTestdata, SKIP_MESSAGE } from '../../support/testdata.js';
+import { corpusTest, readTestdata } from '../../support/testdata.js';
 
-const available = hasTestdata('rfc4475');
-const maybe = available ? test : test.skip;
-if (!available) test('RFC 4475 corpus', (t) => {
-  t.log(SKIP_MESSAGE('rfc4475'));
-  t.pass();
-});
+const maybe = corpusTest('rfc4475');
 
 const read = (name: string): Uint8Array => new Uint8Array(readTestdata(`rfc4475/${name}.dat`));
 const POLICY: ValidationPolicy = { acceptedContentTypes: new Set(['application/sdp', 'multipart/mixed', 'text/plain']) };

@@ -1,5 +1,4 @@
 /** RFC 5118 IPv6 torture messages (wire copies, CRLF), read in place from ../shared/testdata. */
-import test from 'ava';
 import * as E from 'fp-ts/lib/Either.js';
 import { badRequestResponse } from '../../../domain/sip/bad-request-response.js';
 import { getContacts, getVias } from '../../../domain/sip/core-headers.js';
@@ -8,14 +7,9 @@ import { parseMessage } from '../../../domain/sip/parse-message.js';
 import { serializeMessage } from '../../../domain/sip/serialize-message.js';
 import { viaReceived } from '../../../domain/sip/via.js';
 import { left, right } from '../../support/either.js';
-import { hasTestdata, readTestdata, SKIP_MESSAGE } from '../../support/testdata.js';
+import { corpusTest, readTestdata } from '../../support/testdata.js';
 
-const available = hasTestdata('rfc5118/wire');
-const maybe = available ? test : test.skip;
-if (!available) test('RFC 5118 corpus', (t) => {
-  t.log(SKIP_MESSAGE('rfc5118/wire'));
-  t.pass();
-});
+const maybe = corpusTest('rfc5118/wire');
 
 const read = (name: string): Uint8Array => new Uint8Array(readTestdata(`rfc5118/wire/${name}.dat`));
 

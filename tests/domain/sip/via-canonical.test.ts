@@ -12,7 +12,7 @@ import { SeededRandom } from '../../../adapters/sim/seeded-random.js';
 import { parseAnyVia, parseVia } from '../../../domain/sip/via.js';
 import { parseCanonicalVia } from '../../../domain/sip/via-canonical.js';
 import { INVITE_ASTERISK, INVITE_COMPACT, INVITE_FREESWITCH, NOTIFY_SIPFRAG, OK_THROUGH_PROXIES, REGISTER_AUTH, RINGING_CISCO } from '../../fixtures/sip/messages.js';
-import { hasTestdata, readTestdata, TESTDATA_DIR } from '../../support/testdata.js';
+import { corpusTest, hasTestdata, readTestdata, TESTDATA_DIR } from '../../support/testdata.js';
 
 const canonical = (text: string) => parseCanonicalVia(text, 0, text.length);
 
@@ -46,13 +46,15 @@ for (const text of LEFT_TO_GRAMMAR) {
   });
 }
 
-/** Every Via value (one line, not split at commas) of the fixtures and corpora. */
-const viaLines = (): string[] => {
-  const texts = [INVITE_ASTERISK, INVITE_COMPACT, INVITE_FREESWITCH, NOTIFY_SIPFRAG, OK_THROUGH_PROXIES, REGISTER_AUTH, RINGING_CISCO];
-  for (const folder of ['rfc4475', 'rfc5118']) {
-    if (!hasTestdata(folder)) continue;
-    for (const name of readdirSync(path.join(TESTDATA_DIR, folder)).filter((n) => n.endsWith('.dat'))) texts.push(readTestdata(`${folder}/${name}`).toString('latin1'));
-  }
+const FIXTURES = [INVITE_ASTERISK, INVITE_COMPACT, INVITE_FREESWITCH, NOTIFY_SIPFRAG, OK_THROUGH_PROXIES, REGISTER_AUTH, RINGING_CISCO];
+
+/** The RFC 4475 / 5118 corpora's messages, as text (none when the folders are absent). */
+const corpusTexts = (): string[] => ['rfc4475', 'rfc5118'].filter(hasTestdata).flatMap((folder) =>
+  readdirSync(path.join(TESTDATA_DIR, folder)).filter((n) => n.endsWith('.dat'))
+    .map((name) => readTestdata(`${folder}/${name}`).toString('latin1')));
+
+/** Every Via value (one line, not split at commas) of the given messages. */
+const viaLines = (texts: ReadonlyArray<string>): string[] => {
   const out: string[] = [];
   for (const text of texts) {
     for (const line of text.split(/\r?\n/)) {
@@ -63,9 +65,8 @@ const viaLines = (): string[] => {
   return out;
 };
 
-test('canonical Via: agrees with the grammar on every corpus Via and 20,000 mutations of them', (t) => {
-  const lines = viaLines();
-  t.true(lines.length >= 10, `${lines.length} Via lines found`);
+/** Checks each line and `mutations` seeded mutations of them; returns how many took the fast path. */
+const agreeOn = (fail: (message: string) => void, lines: ReadonlyArray<string>, mutations: number): number => {
   const random = new SeededRandom(7);
   const alphabet = ' \t;:=,"[]/.-SIPUDPTCPtl0123456789abc';
   let taken = 0;
@@ -74,10 +75,10 @@ test('canonical Via: agrees with the grammar on every corpus Via and 20,000 muta
     if (fast === undefined) return;
     taken++;
     const general = parseAnyVia(text);
-    if (E.isLeft(general) || JSON.stringify(general.right) !== JSON.stringify(fast)) t.fail(`disagree on ${JSON.stringify(text)}`);
+    if (E.isLeft(general) || JSON.stringify(general.right) !== JSON.stringify(fast)) fail(`disagree on ${JSON.stringify(text)}`);
   };
   for (const line of lines) check(line);
-  for (let i = 0; i < 20_000; i++) {
+  for (let i = 0; i < mutations; i++) {
     const chars = Array.from(lines[random.nextUint32() % lines.length] as string);
     const at = random.nextUint32() % (chars.length + 1);
     const ch = alphabet[random.nextUint32() % alphabet.length] as string;
@@ -85,5 +86,20 @@ test('canonical Via: agrees with the grammar on every corpus Via and 20,000 muta
     else chars.splice(at, 0, ch);
     check(chars.join(''));
   }
+  return taken;
+};
+
+test('canonical Via: agrees with the grammar on every fixture Via and 10,000 mutations of them', (t) => {
+  const lines = viaLines(FIXTURES);
+  t.true(lines.length >= 9, `${lines.length} Via lines in the fixtures`);
+  const taken = agreeOn((m) => t.fail(m), lines, 10_000);
+  t.true(taken > 2_500, `${taken} inputs took the fast path`);
+});
+
+corpusTest('rfc4475')('canonical Via: agrees with the grammar on every corpus Via and 20,000 mutations of them', (t) => {
+  const fixtureLines = viaLines(FIXTURES).length;
+  const lines = viaLines([...FIXTURES, ...corpusTexts()]);
+  t.true(lines.length > fixtureLines, `${lines.length - fixtureLines} Via lines from the corpora`);
+  const taken = agreeOn((m) => t.fail(m), lines, 20_000);
   t.true(taken > 5_000, `${taken} inputs took the fast path`);
 });
