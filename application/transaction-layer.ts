@@ -26,7 +26,8 @@ export type TransactionKind = 'ict' | 'nict' | 'ist' | 'nist';
 export interface ClientCallbacks {
   onResponse(response: SipResponse): void;
   onTimeout?(): void;
-  onTransportError?(): void;
+  /** The request could not be sent; `detail` is the transport's reason (unreachable, name not found, …). */
+  onTransportError?(detail: string): void;
   onTerminated?(reason: TerminationReason): void;
 }
 
@@ -93,6 +94,8 @@ interface LiveClient extends Live<ClientState, ClientConfig>, ClientTransaction 
   cancelWanted: boolean;
   provisionalSeen: boolean;
   finalSeen: boolean;
+  /** Why the last send failed, for onTransportError. */
+  failure: string | undefined;
 }
 
 interface LiveServer extends Live<ServerState, ServerConfig> {
@@ -150,7 +153,7 @@ export class TransactionLayer {
     const [state, effects] = kind === 'ict' ? startInviteClient(config, request) : startNonInviteClient(config, request);
     const tx: LiveClient = {
       id: this.nextId++, key: ownString(key.right), kind, request, target, config, callbacks, state,
-      timers: {}, cancelWanted: false, provisionalSeen: false, finalSeen: false,
+      timers: {}, cancelWanted: false, provisionalSeen: false, finalSeen: false, failure: undefined,
     };
     this.clients.set(tx.key, tx);
     this.live[kind]++;
@@ -162,14 +165,19 @@ export class TransactionLayer {
    * Cancels a pending INVITE (§9.1): the CANCEL goes out once a provisional
    * response has arrived; before that it waits; after a final response it is moot.
    */
-  cancel(transaction: ClientTransaction, callbacks?: ClientCallbacks): E.Either<TransactionError, void> {
+  /**
+   * CANCELs an INVITE (§9.1): at once when a provisional response came
+   * ('sent'), else once one comes ('deferred'; a silent peer never gets it and
+   * the INVITE ends by Timer B).
+   */
+  cancel(transaction: ClientTransaction, callbacks?: ClientCallbacks): E.Either<TransactionError, 'sent' | 'deferred'> {
     const tx = this.clients.get((transaction as LiveClient).key);
     if (tx === undefined || tx.kind !== 'ict' || tx.finalSeen) return E.left(transactionError('ResponseAfterFinal', 'nothing to cancel: the INVITE is already answered or gone'));
-    if (tx.cancelWanted) return E.right(undefined);
+    if (tx.cancelWanted) return E.right(tx.provisionalSeen ? 'sent' : 'deferred');
     tx.cancelWanted = true;
     if (tx.provisionalSeen) this.sendCancel(tx, callbacks);
     else this.pendingCancelCallbacks.set(tx.id, callbacks);
-    return E.right(undefined);
+    return E.right(tx.provisionalSeen ? 'sent' : 'deferred');
   }
 
   /** Ends every transaction and timer (used when the stack stops). */
@@ -290,12 +298,17 @@ export class TransactionLayer {
   private runClient(tx: LiveClient, effects: ReadonlyArray<TransactionEffect>): void {
     for (const effect of effects) {
       switch (effect.tag) {
-        case 'Send': this.send(effect.message, tx.target, undefined, () => this.dispatchClient(tx, { tag: 'TransportFailed' })); break;
+        case 'Send':
+          this.send(effect.message, tx.target, undefined, (detail) => {
+            tx.failure = detail;
+            this.dispatchClient(tx, { tag: 'TransportFailed' });
+          });
+          break;
         case 'StartTimer': this.startTimer(tx, effect.timer, effect.delayMs, () => this.dispatchClient(tx, { tag: 'TimerFired', timer: effect.timer as 'A' })); break;
         case 'CancelTimer': this.cancelTimer(tx, effect.timer); break;
         case 'PassUp': tx.callbacks.onResponse(effect.message as SipResponse); break;
         case 'Timeout': tx.callbacks.onTimeout?.(); break;
-        case 'TransportError': tx.callbacks.onTransportError?.(); break;
+        case 'TransportError': tx.callbacks.onTransportError?.(tx.failure ?? 'the transport failed'); break;
         case 'Terminated':
           this.finish(tx, this.clients, tx.kind);
           this.pendingCancelCallbacks.delete(tx.id);
@@ -327,9 +340,9 @@ export class TransactionLayer {
     }
   }
 
-  private send(message: SipMessage, target: Endpoint, connectionId: number | undefined, onFailure: () => void): void {
+  private send(message: SipMessage, target: Endpoint, connectionId: number | undefined, onFailure: (detail: string) => void): void {
     void this.transport.send(message, target, connectionId).then((result) => {
-      if (E.isLeft(result) && !this.closed) onFailure();
+      if (E.isLeft(result) && !this.closed) onFailure(result.left.detail);
     });
   }
 

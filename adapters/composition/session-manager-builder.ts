@@ -12,9 +12,7 @@ import { formatUri } from '../../domain/sip/format-uri.js';
 import { hasParam, setParam } from '../../domain/sip/params.js';
 import { parseUri } from '../../domain/sip/parse-uri.js';
 import type { Clock } from '../../ports/clock.js';
-import type { Hash } from '../../ports/hash.js';
 import type { Logger } from '../../ports/logger.js';
-import type { Random } from '../../ports/random.js';
 import type { RtpSocketFactory } from '../../ports/rtp-socket.js';
 import type { SipTransport } from '../../ports/sip-transport.js';
 import { TOKENS } from '../../ports/tokens.js';
@@ -25,6 +23,7 @@ import type { SimulatedNetwork } from '../sim/simulated-network.js';
 import { SimulatedRtpSocketFactory } from '../sim/simulated-rtp-socket.js';
 import { SimulatedSipTransport } from '../sim/simulated-sip-transport.js';
 import { createContainer } from './container.js';
+import { bindSessionServices, SERVICES } from './session-services.js';
 
 export interface SimulationOptions {
   readonly network: SimulatedNetwork;
@@ -34,6 +33,15 @@ export interface SimulationOptions {
 }
 
 const invalid = (field: string, message: string): SessionError => ({ kind: 'InvalidConfig', field, message: `${field}: ${message}` });
+
+/**
+ * A bind that failed: an address that does not resolve or is not one of this
+ * machine's is a configuration mistake (InvalidConfig); a port already taken
+ * or not ours to use is the machine's state at the time (TransportError).
+ */
+const bindFailure = (detail: string): SessionError => (/EADDRINUSE|EACCES|EPERM/.test(detail)
+  ? { kind: 'TransportError', message: `cannot bind SIP: ${detail}` }
+  : invalid('localBindAddr', `cannot bind SIP there: ${detail}`));
 
 /**
  * Builds a SessionCoordinator: options are collected, validated with io-ts at
@@ -182,17 +190,8 @@ export class SessionManagerBuilder {
       : new SimulatedRtpSocketFactory(sim.network, sim.host, c.mediaPortStart, c.mediaPortEnd);
     container.bind<SipTransport>(TOKENS.SipTransport).toConstantValue(transport);
     container.bind<RtpSocketFactory>(TOKENS.RtpSocketFactory).toConstantValue(rtp);
-    const config2: SessionConfig = sim === undefined ? c : { ...c, localAddress: sim.host, bindHost: sim.host };
-    return new SessionCoordinator({
-      transport: container.get<SipTransport>(TOKENS.SipTransport),
-      clock: container.get<Clock>(TOKENS.Clock),
-      random: container.get<Random>(TOKENS.Random),
-      rtp: container.get<RtpSocketFactory>(TOKENS.RtpSocketFactory),
-      logger: container.get<Logger>(TOKENS.Logger),
-      hash: container.get<Hash>(TOKENS.Hash),
-      config: config2,
-      handler: this.handler,
-    });
+    bindSessionServices(container, sim === undefined ? c : { ...c, localAddress: sim.host, bindHost: sim.host }, this.handler);
+    return container.get<SessionCoordinator>(SERVICES.Coordinator);
   }
 
   private async realTransport(c: SessionConfig): Promise<SipTransport> {
@@ -205,7 +204,7 @@ export class SessionManagerBuilder {
         : await TcpSipTransport.listen({ host: c.bindHost, port });
       if (E.isLeft(bound)) {
         await Promise.all(transports.map((t) => t.close()));
-        throw sessionException({ kind: 'TransportError', message: bound.left.detail });
+        throw sessionException(bindFailure(bound.left.detail));
       }
       transports.push(bound.right);
       port = bound.right.localEndpoint(protocol)?.port ?? port;

@@ -49,7 +49,23 @@ export class BridgeService {
   private readonly listeners = new Set<(event: BridgeEvent) => void>();
   private readonly accumulator = new Int32Array(160);
 
-  constructor(private readonly host: BridgeHost, private readonly clock: Clock, private readonly ids: IdGenerator) {}
+  constructor(
+    private readonly host: BridgeHost, private readonly clock: Clock, private readonly ids: IdGenerator,
+    private readonly onListenerFailure: (error: unknown) => void = () => undefined,
+  ) {}
+
+  /** A new bridge holding the two calls (a relay); nothing is left behind when one cannot join. */
+  pair(first: string, second: string): E.Either<SessionError, string> {
+    const id = this.create();
+    for (const sessionId of [first, second]) {
+      const added = this.add(id, sessionId);
+      if (E.isLeft(added)) {
+        this.destroy(id);
+        return added;
+      }
+    }
+    return E.right(id);
+  }
 
   create(autoDestroy = true): string {
     const id = `bridge-${this.ids.token(10)}`;
@@ -138,8 +154,15 @@ export class BridgeService {
     return this.bridges.size;
   }
 
+  /** Listeners are the application's: one that throws is reported and the others still hear the event. */
   private emit(event: BridgeEvent): void {
-    for (const listener of this.listeners) listener(event);
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.onListenerFailure(error);
+      }
+    }
   }
 
   /** What `listener` hears: every other member's newest unheard frame, summed and saturated. */

@@ -1,21 +1,21 @@
 import type { CallDecision } from '../../domain/session/call-decision.js';
+import type { CallHandle } from './call-handle.js';
+import type { CallInfo } from './session-record.js';
 
-/** What the application sees of a call. */
-export interface CallInfo {
-  readonly id: string;
-  readonly from: string;
-  readonly to: string;
-  readonly direction: 'incoming' | 'outgoing';
-  readonly state: string;
-  readonly startedAtMs: number;
-}
+export type { CallInfo } from './session-record.js';
 
-/** Application callbacks; only onIncomingCall is required. */
+/**
+ * Application callbacks; only onIncomingCall is required. Each gets the call
+ * and, last, a handle to act on it. They are foreign code to the stack: one
+ * that throws or rejects is logged, counted and published as an `Error`
+ * event. A failing onIncomingCall answers the call 500; the others change
+ * nothing about the call.
+ */
 export interface CallHandler {
-  onIncomingCall(call: CallInfo): CallDecision | Promise<CallDecision>;
-  onCallEstablished?(call: CallInfo, localSdp: string | undefined, remoteSdp: string | undefined): void;
-  onCallEnded?(call: CallInfo, reason: string): void;
-  onDtmf?(call: CallInfo, digit: string): void;
+  onIncomingCall(call: CallInfo, handle: CallHandle): CallDecision | Promise<CallDecision>;
+  onCallEstablished?(call: CallInfo, localSdp: string | undefined, remoteSdp: string | undefined, handle: CallHandle): unknown;
+  onCallEnded?(call: CallInfo, reason: string, handle: CallHandle): unknown;
+  onDtmf?(call: CallInfo, digit: string, handle: CallHandle): unknown;
 }
 
 /** Answers every call. */
@@ -42,23 +42,23 @@ export class RejectAllHandler implements CallHandler {
 export class CompositeHandler implements CallHandler {
   constructor(private readonly handlers: ReadonlyArray<CallHandler>) {}
 
-  async onIncomingCall(call: CallInfo): Promise<CallDecision> {
+  async onIncomingCall(call: CallInfo, handle: CallHandle): Promise<CallDecision> {
     for (const handler of this.handlers) {
-      const decision = await handler.onIncomingCall(call);
+      const decision = await handler.onIncomingCall(call, handle);
       if (decision.kind !== 'Defer') return decision;
     }
     return { kind: 'Defer' };
   }
 
-  onCallEstablished(call: CallInfo, localSdp: string | undefined, remoteSdp: string | undefined): void {
-    for (const h of this.handlers) h.onCallEstablished?.(call, localSdp, remoteSdp);
+  onCallEstablished(call: CallInfo, localSdp: string | undefined, remoteSdp: string | undefined, handle: CallHandle): void {
+    for (const h of this.handlers) h.onCallEstablished?.(call, localSdp, remoteSdp, handle);
   }
 
-  onCallEnded(call: CallInfo, reason: string): void {
-    for (const h of this.handlers) h.onCallEnded?.(call, reason);
+  onCallEnded(call: CallInfo, reason: string, handle: CallHandle): void {
+    for (const h of this.handlers) h.onCallEnded?.(call, reason, handle);
   }
 
-  onDtmf(call: CallInfo, digit: string): void {
-    for (const h of this.handlers) h.onDtmf?.(call, digit);
+  onDtmf(call: CallInfo, digit: string, handle: CallHandle): void {
+    for (const h of this.handlers) h.onDtmf?.(call, digit, handle);
   }
 }

@@ -15,16 +15,31 @@ export interface Subscription {
 
 export interface EventStream extends AsyncIterable<SessionEvent>, Subscription {}
 
+/** A subscriber that threw or rejected: the bus carries on and reports it here. */
+export type SubscriberFailure = (error: unknown, event: SessionEvent) => void;
+
+export const DEFAULT_QUEUE_CAPACITY = 1024;
+
+interface Subscriber {
+  readonly filter: EventFilter;
+  deliver(event: SessionEvent): void;
+}
+
 /**
- * A typed event bus. Callbacks run synchronously in publish order; async
- * iterators get a bounded queue per subscriber, so a slow reader loses the
- * oldest events (counted) instead of growing memory without limit.
+ * A typed event bus. Every subscriber is foreign code and gets the same
+ * policy: events are delivered in publish order; a subscriber that is busy
+ * (an async callback still running, an iterator nobody reads) queues at most
+ * `capacity` events and loses the oldest beyond that, counted in `dropped`;
+ * a callback that throws or rejects is reported and the others carry on.
  */
 export class EventBus {
-  private readonly subscribers = new Set<{ filter: EventFilter; deliver: (event: SessionEvent) => void }>();
+  private readonly subscribers = new Set<Subscriber>();
   private published = 0;
 
-  constructor(private readonly userOf: (sessionId: string) => ReadonlyArray<string> = () => []) {}
+  constructor(
+    private readonly userOf: (sessionId: string) => ReadonlyArray<string> = () => [],
+    private readonly onFailure: SubscriberFailure = () => undefined,
+  ) {}
 
   publishedCount(): number {
     return this.published;
@@ -34,26 +49,76 @@ export class EventBus {
     return this.subscribers.size;
   }
 
+  /** Whether anyone could receive an event of this type (so it need not be built otherwise). */
+  get idle(): boolean {
+    return this.subscribers.size === 0;
+  }
+
   publish(event: SessionEvent): void {
     this.published++;
+    if (this.subscribers.size === 0) return;
     for (const subscriber of this.subscribers) if (this.matches(subscriber.filter, event)) subscriber.deliver(event);
   }
 
-  subscribe(callback: (event: SessionEvent) => void, filter: EventFilter = {}): Subscription {
-    const entry = { filter, deliver: callback };
+  /**
+   * Calls `callback` for each matching event. A callback that returns a
+   * promise gets the next event once it settles; meanwhile events wait in a
+   * queue of `capacity`.
+   */
+  subscribe(callback: (event: SessionEvent) => unknown, filter: EventFilter = {}, capacity = DEFAULT_QUEUE_CAPACITY): Subscription {
+    const queue: SessionEvent[] = [];
+    let busy = false;
+    let dropped = 0;
+    let active = true;
+    const run = (event: SessionEvent): void => {
+      let result: unknown;
+      try {
+        result = callback(event);
+      } catch (error) {
+        this.onFailure(error, event);
+        return;
+      }
+      if (!isThenable(result)) return;
+      busy = true;
+      result.then(undefined, (error: unknown) => this.onFailure(error, event)).then(() => {
+        busy = false;
+        const next = queue.shift();
+        if (next !== undefined && active) run(next);
+      });
+    };
+    const entry: Subscriber = {
+      filter,
+      deliver: (event) => {
+        if (!busy) return run(event);
+        if (queue.length >= capacity) {
+          queue.shift();
+          dropped++;
+        }
+        queue.push(event);
+      },
+    };
     this.subscribers.add(entry);
-    return { unsubscribe: () => void this.subscribers.delete(entry), dropped: 0 };
+    return {
+      unsubscribe: () => {
+        active = false;
+        queue.length = 0;
+        this.subscribers.delete(entry);
+      },
+      get dropped() {
+        return dropped;
+      },
+    };
   }
 
   /** An async iterator over matching events, holding at most `capacity` undelivered ones. */
-  stream(filter: EventFilter = {}, capacity = 1024): EventStream {
+  stream(filter: EventFilter = {}, capacity = DEFAULT_QUEUE_CAPACITY): EventStream {
     const queue: SessionEvent[] = [];
     let waiting: ((result: IteratorResult<SessionEvent>) => void) | undefined;
     let dropped = 0;
     let closed = false;
-    const entry = {
+    const entry: Subscriber = {
       filter,
-      deliver: (event: SessionEvent): void => {
+      deliver: (event) => {
         if (waiting !== undefined) {
           const resolve = waiting;
           waiting = undefined;
@@ -102,3 +167,6 @@ export class EventBus {
     return true;
   }
 }
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';

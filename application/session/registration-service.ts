@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { RegistrationStateName } from '../../domain/session/session-event.js';
 import { parseTarget } from '../../domain/session/call-target.js';
-import { rejected, type SessionError } from '../../domain/session/session-error.js';
+import { invalidArgument, rejected, type SessionError } from '../../domain/session/session-error.js';
 import { formatUri } from '../../domain/sip/format-uri.js';
 import type { NameAddr } from '../../domain/sip/name-addr.js';
 import type { IdGenerator } from '../id-generator.js';
@@ -9,7 +9,6 @@ import type { UserCredentials } from '../ua/challenge.js';
 import type { Registration } from '../ua/registration.js';
 import type { UaCore } from '../ua/ua-core.js';
 import type { EventBus } from './event-bus.js';
-import { sessionException } from './session-exception.js';
 
 export interface RegisterOptions {
   /** Address of record; default `sip:USER@REGISTRAR-HOST` with the credentials' username. */
@@ -45,18 +44,18 @@ export class RegistrationService {
     private readonly defaults: UserCredentials | undefined, private readonly routes: ReadonlyArray<NameAddr>,
   ) {}
 
-  async register(registrar: string, options: RegisterOptions): Promise<RegistrationInfo> {
+  async register(registrar: string, options: RegisterOptions): Promise<E.Either<SessionError, RegistrationInfo>> {
     const target = parseTarget(registrar);
-    if (E.isLeft(target)) throw sessionException(target.left);
+    if (E.isLeft(target)) return target;
     const registrarUri = target.right.uri;
-    if (registrarUri.kind !== 'sip') throw sessionException({ kind: 'InvalidUri', uri: registrar, message: `not a SIP URI: ${registrar}` });
+    if (registrarUri.kind !== 'sip') return E.left({ kind: 'InvalidUri', uri: registrar, message: `not a SIP URI: ${registrar}` });
     const credentials = options.credentials ?? this.defaults;
     const aorText = options.aor ?? (credentials === undefined ? undefined : `sip:${credentials.username}@${registrarUri.host}`);
-    if (aorText === undefined) throw sessionException({ kind: 'InvalidConfig', field: 'aor', message: 'aor: needed when no credentials name the user' });
+    if (aorText === undefined) return E.left(invalidArgument('aor', 'needed when no credentials name the user'));
     const aor = parseTarget(aorText);
-    if (E.isLeft(aor)) throw sessionException(aor.left);
+    if (E.isLeft(aor)) return aor;
     const expiresSec = options.expiresSec ?? 3600;
-    if (!Number.isInteger(expiresSec) || expiresSec <= 0) throw sessionException({ kind: 'InvalidConfig', field: 'expiresSec', message: 'expiresSec: a positive whole number of seconds' });
+    if (!Number.isInteger(expiresSec) || expiresSec <= 0) return E.left(invalidArgument('expiresSec', 'a positive whole number of seconds'));
     const id = `reg-${this.ids.token(12)}`;
     const aorUri = formatUri(aor.right.uri);
     const created = this.ua.registration({
@@ -69,23 +68,24 @@ export class RegistrationService {
         ...(outcome?.kind === 'Rejected' ? { status: outcome.status } : {}),
       }),
     });
-    if (E.isLeft(created)) throw sessionException({ kind: 'TransportError', message: `cannot reach the registrar: ${created.left.detail}` });
+    if (E.isLeft(created)) return E.left({ kind: 'TransportError', message: `cannot reach the registrar: ${created.left.detail}` });
     const entry: Entry = { id, aor: aorUri, registrar: formatUri(registrarUri), registration: created.right };
     this.entries.set(id, entry);
     const outcome = await created.right.register();
-    if (outcome.kind === 'Registered') return this.info(entry);
+    if (outcome.kind === 'Registered') return E.right(this.info(entry));
     // A first attempt that fails is reported, not retried behind the caller's back.
     created.right.close();
     this.entries.delete(id);
-    throw sessionException(failure(outcome.kind === 'Rejected' ? rejected(outcome.status, outcome.reason) : undefined, outcome.kind));
+    return E.left(failure(outcome.kind === 'Rejected' ? rejected(outcome.status, outcome.reason) : undefined, outcome.kind));
   }
 
-  async unregister(id: string): Promise<void> {
+  async unregister(id: string): Promise<E.Either<SessionError, void>> {
     const entry = this.entries.get(id);
-    if (entry === undefined) throw sessionException({ kind: 'SessionNotFound', sessionId: id, message: `no registration ${id}` });
+    if (entry === undefined) return E.left({ kind: 'SessionNotFound', sessionId: id, message: `no registration ${id}` });
     this.entries.delete(id);
     const outcome = await entry.registration.unregister();
-    if (outcome.kind !== 'Unregistered') throw sessionException(failure(outcome.kind === 'Rejected' ? rejected(outcome.status, outcome.reason) : undefined, outcome.kind));
+    if (outcome.kind === 'Unregistered') return E.right(undefined);
+    return E.left(failure(outcome.kind === 'Rejected' ? rejected(outcome.status, outcome.reason) : undefined, outcome.kind));
   }
 
   list(): RegistrationInfo[] {
@@ -94,7 +94,7 @@ export class RegistrationService {
 
   /** Removes every binding (graceful stop); failures are ignored, the caller bounds the wait. */
   unregisterAll(): Promise<void> {
-    return Promise.all([...this.entries.keys()].map((id) => this.unregister(id).catch(() => undefined))).then(() => undefined);
+    return Promise.all([...this.entries.keys()].map((id) => this.unregister(id))).then(() => undefined);
   }
 
   private info(entry: Entry): RegistrationInfo {

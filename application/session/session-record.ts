@@ -1,14 +1,40 @@
-import type { NegotiatedAudio } from '../../domain/sdp/offer-answer.js';
-import type { SessionDescription } from '../../domain/sdp/session-description.js';
+import { initialCall, isFinalCall, type Call } from '../../domain/session/call-machine.js';
 import type { CallState } from '../../domain/session/call-state.js';
+import type { SessionError } from '../../domain/session/session-error.js';
+import { idleNegotiation, type Negotiation } from '../../domain/session/negotiation.js';
 import type { TimerHandle } from '../../ports/clock.js';
 import type { MediaSession } from '../media/media-session.js';
 import type { IncomingInvite } from '../ua/incoming-invite.js';
 import type { InviteSession } from '../ua/invite-session.js';
 import type { OutgoingInvite } from '../ua/outgoing-invite.js';
-import type { CallInfo } from './call-handler.js';
 
-/** Everything the coordinator keeps for one call; never leaves the application layer. */
+/** What the application sees of a call. */
+export interface CallInfo {
+  readonly id: string;
+  readonly from: string;
+  readonly to: string;
+  readonly direction: 'incoming' | 'outgoing';
+  readonly state: CallState;
+  readonly startedAtMs: number;
+  /** Why the call ended (the CallEnded reason), once it has. */
+  readonly endReason?: string;
+  /** The final status of a rejected call (ours or the peer's), once it has one. */
+  readonly status?: number;
+}
+
+/** Our blind or attended transfer of this call, waiting for its final NOTIFY (RFC 3515). */
+export interface PendingTransfer {
+  readonly target: string;
+  readonly resolve: (status: number) => void;
+  readonly reject: (error: SessionError) => void;
+}
+
+/**
+ * Everything kept for one call. Its lifecycle and its offer/answer state are
+ * the domain machines' values; the rest are handles on the protocol and media
+ * objects that carry the call, released when it ends. A fixed shape: every
+ * field is present from the start.
+ */
 export interface SessionRecord {
   readonly id: string;
   readonly direction: 'incoming' | 'outgoing';
@@ -16,35 +42,32 @@ export interface SessionRecord {
   readonly to: string;
   readonly users: ReadonlyArray<string>;
   readonly startedAtMs: number;
-  state: CallState;
-  connectedAtMs?: number;
-  endReason?: string;
-  /** Why we are ending the call ourselves, reported when the dialog ends. */
-  endingReason?: string;
-  incoming?: IncomingInvite | undefined;
-  outgoing?: OutgoingInvite | undefined;
-  dialog?: InviteSession;
-  media?: MediaSession;
-  localSdp?: SessionDescription;
-  remoteSdp?: SessionDescription;
-  negotiated?: NegotiatedAudio;
-  /** Caller: the To tag of the early dialog whose 1xx answer we play (RFC 3960). */
-  earlyTag?: string;
-  /** Callee: our answer went out in a 183; the 2xx repeats it exactly (§13.2.1). */
-  earlyAnswerSent?: boolean;
-  /** Our last 2xx carried the offer (the INVITE had none): the ACK brings the answer. */
-  answerInAck?: boolean;
+  call: Call;
+  negotiation: Negotiation;
+  incoming: IncomingInvite | undefined;
+  outgoing: OutgoingInvite | undefined;
+  dialog: InviteSession | undefined;
+  media: MediaSession | undefined;
   timers: TimerHandle[];
-  /** Our pending blind/attended transfer of this call (RFC 3515). */
-  transfer?: { readonly resolve: (status: number) => void; readonly reject: (error: unknown) => void; readonly target: string } | undefined;
-  /** Settled when the call is answered or fails: waitForAnswer awaits it. */
-  answered: Promise<void>;
-  settleAnswered: (error?: unknown) => void;
+  transfer: PendingTransfer | undefined;
 }
 
-export const callInfo = (r: SessionRecord): CallInfo => ({
-  id: r.id, from: r.from, to: r.to, direction: r.direction, state: r.state, startedAtMs: r.startedAtMs,
+export const newRecord = (
+  id: string, direction: 'incoming' | 'outgoing', from: string, to: string, startedAtMs: number,
+): SessionRecord => ({
+  id, direction, from, to, users: [userOf(from), userOf(to)], startedAtMs,
+  call: initialCall, negotiation: idleNegotiation,
+  incoming: undefined, outgoing: undefined, dialog: undefined, media: undefined, timers: [], transfer: undefined,
 });
+
+export const callInfo = (r: SessionRecord): CallInfo => {
+  const base = { id: r.id, from: r.from, to: r.to, direction: r.direction, state: r.call.tag, startedAtMs: r.startedAtMs };
+  if (!isFinalCall(r.call)) return base;
+  const error = r.call.outcome.error;
+  return error?.kind === 'Rejected'
+    ? { ...base, endReason: r.call.outcome.reason, status: error.status }
+    : { ...base, endReason: r.call.outcome.reason };
+};
 
 /** The user part of a SIP URI, for per-user limits and event filters. */
 export const userOf = (uri: string): string => /^sips?:([^@;>]+)@/.exec(uri.replace(/^.*</, ''))?.[1] ?? uri;

@@ -23,7 +23,7 @@ export type OutgoingOutcome =
   | { readonly kind: 'Rejected'; readonly status: number; readonly response: SipResponse }
   | { readonly kind: 'Cancelled' }
   | { readonly kind: 'Timeout' }
-  | { readonly kind: 'TransportError' };
+  | { readonly kind: 'TransportError'; readonly detail: string };
 
 export interface OutgoingInviteEvents {
   /** 1xx responses; `early` is the early dialog when the response carries a To tag (one per fork). */
@@ -61,7 +61,7 @@ const relayCallbacks = (relay: Relay, ctx: UaContext): ClientCallbacks => ({
     if (reAck !== undefined && response.status >= 200 && response.status < 300 && toTagOf(response) === reAck.tag) sendDirect(ctx, reAck.ack, reAck.hop);
   },
   onTimeout: () => relay.invite?.finish({ kind: 'Timeout' }),
-  onTransportError: () => relay.invite?.finish({ kind: 'TransportError' }),
+  onTransportError: (detail) => relay.invite?.finish({ kind: 'TransportError', detail }),
   onTerminated: () => relay.invite?.transactionEnded(),
 });
 
@@ -150,7 +150,7 @@ export class OutgoingInvite {
     this.resubmissions++;
     this.current = next;
     const sent = this.send();
-    if (E.isLeft(sent)) this.finish({ kind: 'TransportError' });
+    if (E.isLeft(sent)) this.finish({ kind: 'TransportError', detail: sent.left.detail });
     return true;
   }
 
@@ -167,7 +167,7 @@ export class OutgoingInvite {
   }
 
   /** CANCEL (§9.1); when the 200 wins the race the call is ACKed and ended with BYE. */
-  cancel(): E.Either<UaError, void> {
+  cancel(): E.Either<UaError, 'sent' | 'deferred'> {
     if (this.settled || this.transaction === undefined) return E.left({ kind: 'TransactionError', reason: 'ResponseAfterFinal', detail: 'the call is already answered or ended' });
     this.cancelRequested = true;
     return this.ctx.layer.cancel(this.transaction);

@@ -186,6 +186,9 @@ export class UaCore implements TransactionUser {
   /** Ends every session without signaling and stops all transactions. */
   close(): void {
     this.closed = true;
+    // Pending calls settle now: their answer timers must not keep the process alive after a stop.
+    for (const call of [...this.outgoing.values()]) call.finish({ kind: 'TransportError', detail: 'the user agent was closed' });
+    this.outgoing.clear();
     for (const session of [...this.sessions.values()]) session.end('Shutdown');
     for (const registration of [...this.registrations]) registration.close();
     this.layer.close();

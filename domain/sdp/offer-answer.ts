@@ -174,6 +174,33 @@ export const processAnswer = (offer: SessionDescription, answer: SessionDescript
   });
 };
 
+/**
+ * The terms of an answer we wrote ourselves (an application's own SDP) to the
+ * peer's offer: the peer's address and port from the offer, the codec and our
+ * direction from our answer — what processAnswer gives the offerer, seen from
+ * the answerer's side.
+ */
+export const readOwnAnswer = (offer: SessionDescription, answer: SessionDescription): E.Either<OfferAnswerError, NegotiatedAudio> => {
+  const index = answer.media.findIndex((m) => m.media === 'audio' && m.port !== 0);
+  const ours = answer.media[index];
+  const theirs = offer.media[index];
+  if (ours === undefined || theirs === undefined) return fail('StreamRejected', 'the answer rejects the audio stream');
+  const maps = rtpMapsOf(ours);
+  const theirMaps = rtpMapsOf(theirs);
+  const codecOf = (pt: number): string | undefined => (maps.get(pt) ?? theirMaps.get(pt))?.encoding.toUpperCase();
+  const pick = ours.formats.map(Number).find((pt) => codecOf(pt) === 'PCMU' || codecOf(pt) === 'PCMA');
+  const connection = connectionOf(offer, theirs);
+  if (pick === undefined) return fail('NoCommonCodec', 'the answer names no G.711 codec');
+  if (connection === undefined) return fail('NoConnection', 'the offer has no c= line');
+  const te = telephoneEventOf(ours);
+  return E.right({
+    remoteAddress: connection.address, remotePort: theirs.port, remoteRtcpPort: rtcpPortOf(theirs),
+    codec: codecOf(pick) as G711Codec, payloadType: pick,
+    ...(te === undefined ? {} : { telephoneEventPayloadType: te }),
+    direction: directionOf(answer, ours), ptimeMs: ptimeOf(ours) ?? ptimeOf(theirs) ?? 20,
+  });
+};
+
 /** A new offer in the same session: o= version + 1, directions replaced, nothing else changed (RFC 3264 §8). */
 export const reoffer = (previous: SessionDescription, direction?: Direction): SessionDescription => ({
   ...previous,

@@ -9,14 +9,19 @@ export type SessionError =
   | { readonly kind: 'Cancelled'; readonly message: string }
   | { readonly kind: 'TransportError'; readonly message: string }
   | { readonly kind: 'MediaError'; readonly message: string }
-  | { readonly kind: 'InvalidConfig'; readonly message: string; readonly field: string };
+  | { readonly kind: 'InvalidConfig'; readonly message: string; readonly field: string }
+  /** An argument of an API call is unusable (an empty or non-DTMF digit string, an SDP with a delayed offer…). */
+  | { readonly kind: 'InvalidArgument'; readonly message: string; readonly argument: string };
 
 export type SessionErrorKind = SessionError['kind'];
 
-export const invalidState = (state: string, operation: string): SessionError =>
-  ({ kind: 'InvalidState', state, operation, message: `cannot ${operation} a session in state ${state}` });
+export const invalidState = (state: string, operation: string, detail?: string): SessionError =>
+  ({ kind: 'InvalidState', state, operation, message: `cannot ${operation} a session in state ${state}${detail === undefined ? '' : `: ${detail}`}` });
 
 export const sessionNotFound = (sessionId: string): SessionError =>
   ({ kind: 'SessionNotFound', sessionId, message: `no session ${sessionId}` });
 
 export const rejected = (status: number, reason: string): SessionError => ({ kind: 'Rejected', status, reason, message: `rejected with ${status} ${reason}` });
+
+export const invalidArgument = (argument: string, message: string): SessionError =>
+  ({ kind: 'InvalidArgument', argument, message: `${argument}: ${message}` });

@@ -58,10 +58,10 @@ test('delayed offer: an unusable offer in the 200 gets a refusing answer in the 
   await stopAndExpectReleased(t, sim);
 });
 
-test('delayed offer misuse: an SDP together with delayedOffer is an InvalidConfig SessionError', async (t) => {
+test('delayed offer misuse: an SDP together with delayedOffer is an InvalidArgument SessionError naming the sdp', async (t) => {
   const sim = await simPeers(303, [new AutoAnswerHandler(), new AutoAnswerHandler()]);
   const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
   const error = await a.coordinator.createOutgoingCall(a.uri, b.uri, 'v=0\r\n', [], { delayedOffer: true }).catch((e: unknown) => e);
-  t.like(error, { kind: 'InvalidConfig', field: 'delayedOffer' });
+  t.like(error, { kind: 'InvalidArgument', argument: 'sdp' });
   await stopAndExpectReleased(t, sim);
 });

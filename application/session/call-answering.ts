@@ -1,0 +1,148 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { parseSdp } from '../../domain/sdp/parse-sdp.js';
+import { serializeSdp } from '../../domain/sdp/serialize-sdp.js';
+import type { SessionDescription } from '../../domain/sdp/session-description.js';
+import { checkOperation, type SessionOperation } from '../../domain/session/call-state.js';
+import { localDescription, type AnswerSource, type NegotiationError } from '../../domain/session/negotiation.js';
+import { invalidArgument, invalidState, rejected, type SessionError } from '../../domain/session/session-error.js';
+import type { SipHeader } from '../../domain/sip/message.js';
+import { encodeUtf8 } from '../../domain/sip/text-codec.js';
+import type { IncomingInvite } from '../ua/incoming-invite.js';
+import type { CallLifecycle } from './call-lifecycle.js';
+import type { DialogBinding } from './dialog-binding.js';
+import type { EventBus } from './event-bus.js';
+import type { MediaNegotiator } from './media-negotiator.js';
+import { SDP } from './outgoing-calls.js';
+import type { SessionRecord } from './session-record.js';
+
+const NOT_ACCEPTABLE = 'Not Acceptable Here';
+
+/**
+ * Answers incoming calls: accept (2xx with our answer, or our offer when the
+ * INVITE had none), early media (our answer in a 183, RFC 3960; the 2xx
+ * repeats it, §13.2.1) and rejection. An offer we cannot accept is answered
+ * 488 (RFC 3264 §6).
+ */
+export class CallAnswering {
+  constructor(
+    private readonly lifecycle: CallLifecycle,
+    private readonly negotiator: MediaNegotiator,
+    private readonly binding: DialogBinding,
+    private readonly events: EventBus,
+  ) {}
+
+  async accept(record: SessionRecord, sdp: string | undefined): Promise<E.Either<SessionError, void>> {
+    const allowed = this.ringing(record, 'accept');
+    if (E.isLeft(allowed)) return allowed;
+    let body: { body: Uint8Array; contentType: string } | undefined;
+    if (this.negotiator.enabled || sdp !== undefined) {
+      const description = await this.describe(record, sdp, false);
+      if (E.isLeft(description)) return description;
+      body = { body: encodeUtf8(serializeSdp(description.right)), contentType: SDP };
+    }
+    const invite = record.incoming;
+    if (invite === undefined || record.call.tag !== 'Ringing') return E.left(invalidState(record.call.tag, 'accept'));
+    const session = invite.accept(body);
+    if (E.isLeft(session)) {
+      const error: SessionError = { kind: 'InvalidState', state: record.call.tag, operation: 'accept', message: 'the call can no longer be accepted' };
+      this.lifecycle.notify(record, { tag: 'Failed', error, reason: 'Accept failed', nowMs: this.lifecycle.now() });
+      return E.left(error);
+    }
+    return this.binding.established(record, session.right);
+  }
+
+  /**
+   * Our answer to the caller's offer in a 183 Session Progress, with the media
+   * started, so what the application plays reaches the caller before the
+   * answer. Called again, it resends the 183 (a 183 is not retransmitted).
+   */
+  async sendEarlyMedia(record: SessionRecord, sdp: string | undefined): Promise<E.Either<SessionError, void>> {
+    const allowed = this.ringing(record, 'earlyMedia');
+    if (E.isLeft(allowed)) return allowed;
+    if (!this.negotiator.enabled) return E.left({ kind: 'MediaError', message: 'media is disabled in this configuration' });
+    if (record.negotiation.tag === 'Idle') {
+      // Answering an offer of ours would need a reliable 1xx and PRACK (RFC 3262), which we do not do.
+      return E.left({ kind: 'MediaError', message: 'the INVITE carried no offer: a 183 cannot carry an answer' });
+    }
+    const first = record.negotiation.tag === 'RemoteOffer';
+    const description = await this.describe(record, sdp, true);
+    if (E.isLeft(description)) return description;
+    if (first) this.events.publish({ type: 'EarlyMedia', sessionId: record.id, status: 183 });
+    const invite = record.incoming;
+    const sent = invite === undefined
+      ? E.left({ detail: 'the call is no longer ringing' })
+      : invite.provisional(183, { body: encodeUtf8(serializeSdp(description.right)), contentType: SDP });
+    return E.isLeft(sent) ? E.left(invalidState(record.call.tag, 'earlyMedia', sent.left.detail)) : E.right(undefined);
+  }
+
+  /** A final non-2xx answer (486, 603, 302 with Contact, …) to a ringing call. */
+  reject(
+    record: SessionRecord, status: number, phrase: string | undefined, reason: string, headers: ReadonlyArray<SipHeader> = [],
+  ): E.Either<SessionError, void> {
+    if (!Number.isInteger(status) || status < 300 || status > 699) return E.left(invalidArgument('status', `${status} is not a rejection (300–699)`));
+    const allowed = this.ringing(record, 'reject');
+    if (E.isLeft(allowed)) return allowed;
+    const sent = allowed.right.reject(status, { headers, ...(phrase === undefined ? {} : { reason: phrase }) });
+    if (E.isLeft(sent)) return E.left(invalidState(record.call.tag, 'reject', sent.left.detail));
+    return this.lifecycle.apply(record, {
+      tag: 'Rejected', status, phrase: phrase ?? 'Rejected', reason, nowMs: this.lifecycle.now(),
+    });
+  }
+
+  /** The INVITE of an incoming call that may still be answered, or why not. */
+  private ringing(record: SessionRecord, operation: SessionOperation): E.Either<SessionError, IncomingInvite> {
+    const allowed = checkOperation(record.call.tag, operation);
+    if (E.isLeft(allowed)) return allowed;
+    const invite = record.incoming;
+    if (record.direction !== 'incoming' || invite === undefined) {
+      return E.left(invalidState(record.call.tag, operation, 'only an incoming call not yet answered can be'));
+    }
+    return E.right(invite);
+  }
+
+  /**
+   * Our session description for the INVITE's answer: the answer to its offer
+   * (given, or generated from our media), or — the INVITE had none — our offer,
+   * whose answer comes in the ACK (§13.3.1.4).
+   */
+  private async describe(record: SessionRecord, sdp: string | undefined, early: boolean): Promise<E.Either<SessionError, SessionDescription>> {
+    const given = sdp === undefined ? undefined : parseSdp(sdp);
+    if (given !== undefined && E.isLeft(given)) return E.left(invalidArgument('sdp', `not a session description: ${given.left.detail}`));
+    const pending = record.negotiation.tag;
+    let source: AnswerSource | undefined = sdp === undefined ? undefined : { kind: 'Given', sdp };
+    if (this.negotiator.enabled && (pending === 'RemoteOffer' || (pending === 'Idle' && given === undefined))) {
+      const media = await this.negotiator.open(record);
+      if (E.isLeft(media)) {
+        this.lifecycle.notify(record, { tag: 'Failed', error: media.left, reason: 'No media ports', nowMs: this.lifecycle.now() });
+        return media;
+      }
+      if (record.call.tag !== 'Ringing') return E.left(invalidState(record.call.tag, early ? 'earlyMedia' : 'accept', 'the call is no longer ringing'));
+      if (pending === 'Idle') {
+        this.negotiator.step(record, { tag: 'LocalOffer', offer: this.negotiator.offer(media.right), answerIn: 'Ack' });
+        return this.current(record);
+      }
+      source ??= { kind: 'Generated', local: this.negotiator.localMedia(media.right, 'sendrecv'), sessionId: this.negotiator.sessionId() };
+    }
+    if (pending === 'Idle') {
+      if (given === undefined) return E.left({ kind: 'MediaError', message: 'no session description to send' });
+      this.negotiator.step(record, { tag: 'LocalOffer', offer: given.right, answerIn: 'Ack' });
+      return this.current(record);
+    }
+    const answered = this.negotiator.step(record, { tag: 'LocalAnswer', early, ...(source === undefined ? {} : { answer: source }) });
+    if (E.isLeft(answered)) return this.refused(record, answered.left, source);
+    return this.current(record);
+  }
+
+  private current(record: SessionRecord): E.Either<SessionError, SessionDescription> {
+    const local = localDescription(record.negotiation);
+    return local === undefined ? E.left({ kind: 'MediaError', message: 'no session description to send' }) : E.right(local);
+  }
+
+  /** An offer our media cannot answer: 488 with a Warning (RFC 3261 §20.43), and the call ends rejected. */
+  private refused(record: SessionRecord, error: NegotiationError, source: AnswerSource | undefined): E.Either<SessionError, never> {
+    if (error.reason !== 'NotAcceptable' || source?.kind !== 'Generated') return E.left({ kind: 'MediaError', message: error.detail });
+    record.incoming?.reject(488, { headers: [{ name: 'Warning', value: `304 session-core "${error.detail.replace(/["\\]/g, '')}"` }] });
+    this.lifecycle.notify(record, { tag: 'Rejected', status: 488, phrase: NOT_ACCEPTABLE, reason: 'Not acceptable', nowMs: this.lifecycle.now() });
+    return E.left(rejected(488, NOT_ACCEPTABLE));
+  }
+}

@@ -1,0 +1,119 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { createOffer, DEFAULT_CODECS, type LocalMedia, type NegotiatedAudio } from '../../domain/sdp/offer-answer.js';
+import type { Direction, SessionDescription } from '../../domain/sdp/session-description.js';
+import { agreementOf, stepNegotiation, type NegotiationError, type NegotiationEvent } from '../../domain/session/negotiation.js';
+import type { SessionError } from '../../domain/session/session-error.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Logger } from '../../ports/logger.js';
+import type { RtpSocketFactory } from '../../ports/rtp-socket.js';
+import type { IdGenerator } from '../id-generator.js';
+import { MediaSession } from '../media/media-session.js';
+import type { EventBus } from './event-bus.js';
+import type { SessionConfig } from './session-config.js';
+import type { SessionRecord } from './session-record.js';
+import type { SessionTable } from './session-table.js';
+
+/** Where digits a media session detects (RFC 4733) go. */
+export type MediaDtmfListener = (record: SessionRecord, digit: string) => void;
+
+export const negotiationFailure = (error: NegotiationError): SessionError => ({ kind: 'MediaError', message: error.detail });
+
+/**
+ * A call's media: its RTP session (ports from the range, one per call) and
+ * its offer/answer exchange, run by the negotiation machine
+ * (domain/session/negotiation.ts) whose effects land here: the media pointed
+ * at the agreed terms, EarlyMedia and HoldChanged published.
+ */
+export class MediaNegotiator {
+  private dtmfListener: MediaDtmfListener = () => undefined;
+
+  constructor(
+    private readonly table: SessionTable,
+    private readonly events: EventBus,
+    private readonly rtp: RtpSocketFactory,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+    private readonly config: SessionConfig,
+    private readonly logger: Logger | undefined,
+  ) {}
+
+  get enabled(): boolean {
+    return this.config.media;
+  }
+
+  onDtmf(listener: MediaDtmfListener): void {
+    this.dtmfListener = listener;
+  }
+
+  /**
+   * The call's media session, opened on first use. A call that ended while
+   * its ports were opening gets them closed (nobody else would); a second
+   * open for the same call (accept and early media at once) yields the first.
+   */
+  async open(record: SessionRecord): Promise<E.Either<SessionError, MediaSession>> {
+    if (record.media !== undefined) return E.right(record.media);
+    const opened = await MediaSession.open(this.rtp, this.clock, this.ids, `${record.id}@${this.config.localAddress}`);
+    if (E.isLeft(opened)) return E.left({ kind: 'ResourceExhausted', message: opened.left.detail });
+    const media = opened.right;
+    if (!this.table.isLive(record.id)) {
+      void media.close();
+      return E.left({ kind: 'InvalidState', state: record.call.tag, operation: 'media', message: 'the call ended while its media was being opened' });
+    }
+    if (record.media !== undefined) {
+      void media.close();
+      return E.right(record.media);
+    }
+    record.media = media;
+    media.onDtmf((digit) => this.dtmfListener(record, digit));
+    return E.right(media);
+  }
+
+  /** Our side of the audio stream: address, port, codecs in preference order, RFC 4733 events. */
+  localMedia(media: MediaSession, direction: Direction): LocalMedia {
+    const wanted = this.config.codecs;
+    const codecs = DEFAULT_CODECS.filter((c) => wanted.includes(c.name)).sort((a, b) => wanted.indexOf(a.name) - wanted.indexOf(b.name));
+    return { address: this.config.localAddress, port: media.localAddress.rtpPort, codecs, telephoneEventPayloadType: 101, direction, ptimeMs: 20 };
+  }
+
+  /** A new session description's id (the o= line), from the Random port. */
+  sessionId(): string {
+    return String(this.ids.ssrc());
+  }
+
+  /** A first offer, in a new session. */
+  offer(media: MediaSession): SessionDescription {
+    return createOffer(this.localMedia(media, 'sendrecv'), { username: '-', sessionId: this.sessionId(), sessionVersion: '1' });
+  }
+
+  /** The terms in force, if the exchange completed once. */
+  negotiated(record: SessionRecord): NegotiatedAudio | undefined {
+    return agreementOf(record.negotiation)?.negotiated;
+  }
+
+  /** One step of the offer/answer machine, its effects carried out. */
+  step(record: SessionRecord, event: NegotiationEvent): E.Either<NegotiationError, void> {
+    const step = stepNegotiation(record.negotiation, event);
+    if (E.isLeft(step)) return step;
+    record.negotiation = step.right.negotiation;
+    for (const effect of step.right.effects) {
+      switch (effect.tag) {
+        case 'ApplyMedia': this.apply(record, effect.negotiated); break;
+        case 'EarlyMedia': this.events.publish({ type: 'EarlyMedia', sessionId: record.id, status: effect.status }); break;
+        case 'HoldChanged': this.events.publish({ type: 'HoldChanged', sessionId: record.id, onHold: effect.onHold }); break;
+        case 'Discarded': this.logger?.debug('offer/answer input ignored', { session: record.id, detail: effect.detail }); break;
+      }
+    }
+    return E.right(undefined);
+  }
+
+  private apply(record: SessionRecord, negotiated: NegotiatedAudio): void {
+    const media = record.media;
+    if (media === undefined) return;
+    media.configure({
+      codec: negotiated.codec, payloadType: negotiated.payloadType, direction: negotiated.direction,
+      ...(negotiated.telephoneEventPayloadType === undefined ? {} : { telephoneEventPayloadType: negotiated.telephoneEventPayloadType }),
+      remote: { host: negotiated.remoteAddress, port: negotiated.remotePort }, remoteRtcpPort: negotiated.remoteRtcpPort,
+    });
+    media.start();
+  }
+}

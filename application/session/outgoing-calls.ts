@@ -1,0 +1,185 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { rejectingAnswer } from '../../domain/sdp/offer-answer.js';
+import { parseSdp } from '../../domain/sdp/parse-sdp.js';
+import { serializeSdp } from '../../domain/sdp/serialize-sdp.js';
+import type { SessionDescription } from '../../domain/sdp/session-description.js';
+import { parseTarget } from '../../domain/session/call-target.js';
+import { localDescription } from '../../domain/session/negotiation.js';
+import { invalidArgument, type SessionError } from '../../domain/session/session-error.js';
+import type { SipHeader, SipResponse } from '../../domain/sip/message.js';
+import type { NameAddr } from '../../domain/sip/name-addr.js';
+import { decodeUtf8, encodeUtf8 } from '../../domain/sip/text-codec.js';
+import type { UserCredentials } from '../ua/challenge.js';
+import type { OutgoingInvite, OutgoingOutcome } from '../ua/outgoing-invite.js';
+import type { UaCore } from '../ua/ua-core.js';
+import type { Clock, TimerHandle } from '../../ports/clock.js';
+import type { CallLifecycle } from './call-lifecycle.js';
+import type { CallTermination } from './call-termination.js';
+import type { DialogBinding } from './dialog-binding.js';
+import type { EventBus } from './event-bus.js';
+import type { MediaNegotiator } from './media-negotiator.js';
+import type { SessionConfig } from './session-config.js';
+import { callInfo, userOf, type CallInfo, type SessionRecord } from './session-record.js';
+import type { SessionTable } from './session-table.js';
+import type { Admission } from './admission.js';
+
+export const SDP = 'application/sdp';
+
+export interface OutgoingCallOptions {
+  /** Send the INVITE without SDP: the peer offers in its 2xx and we answer in the ACK. */
+  readonly delayedOffer?: boolean;
+  /** Digest credentials for this call, instead of the builder's `withCredentials`. */
+  readonly credentials?: UserCredentials;
+}
+
+type Ack = { readonly body: Uint8Array; readonly contentType: string } | undefined;
+
+/** Places calls and reports their answer (RFC 3261 §13.2): offer in the INVITE, or delayed to the 2xx. */
+export class OutgoingCalls {
+  constructor(
+    private readonly ua: UaCore,
+    private readonly table: SessionTable,
+    private readonly admission: Admission,
+    private readonly lifecycle: CallLifecycle,
+    private readonly negotiator: MediaNegotiator,
+    private readonly binding: DialogBinding,
+    private readonly termination: CallTermination,
+    private readonly events: EventBus,
+    private readonly clock: Clock,
+    private readonly config: SessionConfig,
+    private readonly outboundRoutes: ReadonlyArray<NameAddr>,
+  ) {}
+
+  async create(
+    from: string, to: string, sdp: string | undefined, headers: ReadonlyArray<SipHeader>, options: OutgoingCallOptions,
+  ): Promise<E.Either<SessionError, CallInfo>> {
+    const fromAddr = parseTarget(from);
+    if (E.isLeft(fromAddr)) return fromAddr;
+    const toAddr = parseTarget(to);
+    if (E.isLeft(toAddr)) return toAddr;
+    if (options.delayedOffer === true && sdp !== undefined) return E.left(invalidArgument('sdp', 'a delayed-offer call cannot carry an SDP offer'));
+    const given = sdp === undefined ? undefined : parseSdp(sdp);
+    if (given !== undefined && E.isLeft(given)) return E.left(invalidArgument('sdp', `not a session description: ${given.left.detail}`));
+    const admitted = this.admission.admitOutgoing(userOf(from));
+    if (E.isLeft(admitted)) return admitted;
+    const record = this.table.create('outgoing', from, to);
+    this.events.publish({ type: 'SessionCreated', sessionId: record.id, direction: 'outgoing', from, to });
+    const opened = this.negotiator.enabled ? await this.negotiator.open(record) : undefined;
+    if (opened !== undefined && E.isLeft(opened)) return this.failed(record, 'No media ports', opened.left);
+    const media = opened?.right;
+    const delayed = options.delayedOffer === true && media !== undefined;
+    const offer = given?.right ?? (media === undefined || delayed ? undefined : this.negotiator.offer(media));
+    if (offer !== undefined) this.negotiator.step(record, { tag: 'LocalOffer', offer, answerIn: 'Response' });
+    let delayedFailure: SessionError | undefined;
+    const credentials = options.credentials ?? this.config.credentials;
+    const call = this.ua.invite({
+      to: toAddr.right, from: fromAddr.right, answerTimeoutMs: this.config.answerTimeoutMs, headers,
+      ...(credentials === undefined ? {} : { credentials }),
+      ...(this.outboundRoutes.length === 0 ? {} : { routes: this.outboundRoutes }),
+      ...(offer === undefined ? {} : { body: encodeUtf8(serializeSdp(offer)), contentType: SDP }),
+      ...(delayed ? { ackBody: (response: SipResponse, accepted: boolean): Ack => {
+        const answered = this.answerOfferIn2xx(record, response, accepted);
+        if (accepted) delayedFailure = answered.failure;
+        return answered.ack;
+      } } : {}),
+    });
+    if (E.isLeft(call)) return this.failed(record, 'TransportError', { kind: 'TransportError', message: `cannot place the call: ${call.left.detail}` });
+    record.outgoing = call.right;
+    this.lifecycle.notify(record, { tag: 'Dial' });
+    this.follow(record, call.right, offer !== undefined && !delayed, () => delayedFailure);
+    return E.right(callInfo(record));
+  }
+
+  /**
+   * Settles when the call is answered, or with why it was not. Past
+   * `timeoutMs` it settles Timeout, and an outgoing call still alerting is
+   * given up (ended as Timeout, its INVITE cancelled): nothing outlives a wait
+   * that failed.
+   */
+  async waitForAnswer(sessionId: string, timeoutMs: number): Promise<E.Either<SessionError, CallInfo>> {
+    const found = this.table.requireAny(sessionId);
+    if (E.isLeft(found)) return found;
+    const record = found.right;
+    const waiting = this.lifecycle.waitForAnswer(record);
+    const timeoutError: SessionError = { kind: 'Timeout', message: `not answered within ${timeoutMs} ms` };
+    let timer: TimerHandle | undefined;
+    const timeout = new Promise<E.Either<SessionError, CallInfo>>((resolve) => {
+      timer = this.clock.schedule(timeoutMs, () => resolve(E.left(timeoutError)));
+    });
+    const result = await Promise.race([waiting.result, timeout]);
+    if (timer !== undefined) this.clock.cancel(timer);
+    if (E.isLeft(result) && result.left === timeoutError) {
+      waiting.cancel();
+      this.termination.abandon(record, timeoutError, 'Timeout');
+    }
+    return result;
+  }
+
+  private failed(record: SessionRecord, reason: string, error: SessionError): E.Either<SessionError, never> {
+    this.lifecycle.notify(record, { tag: 'Failed', error, reason, nowMs: this.lifecycle.now() });
+    return E.left(error);
+  }
+
+  /** Provisional responses (ringing, early media) and the final outcome of the INVITE. */
+  private follow(record: SessionRecord, call: OutgoingInvite, offered: boolean, delayedFailure: () => SessionError | undefined): void {
+    call.on({ onProvisional: (response, early) => {
+      if (response.status === 100) return;
+      if (record.call.tag === 'Dialing') this.lifecycle.notify(record, { tag: 'Progress' });
+      if (offered && early !== undefined && response.body.length > 0 && record.call.tag === 'Ringing' && record.media !== undefined) {
+        const sdp = decodeUtf8(response.body);
+        this.negotiator.step(record, { tag: 'RemoteEarlyAnswer', sdp, dialogTag: early.id.remoteTag, status: response.status });
+      }
+    } });
+    void call.outcome.then((outcome) => this.settled(record, outcome, offered, delayedFailure()));
+  }
+
+  private settled(record: SessionRecord, outcome: OutgoingOutcome, offered: boolean, delayedFailure: SessionError | undefined): void {
+    const nowMs = this.lifecycle.now();
+    switch (outcome.kind) {
+      case 'Answered': {
+        const media = offered && record.media !== undefined
+          ? this.negotiator.step(record, { tag: 'RemoteAnswer', sdp: decodeUtf8(outcome.response.body), dialogTag: outcome.session.dialog.id.remoteTag })
+          : E.right(undefined);
+        const failure = delayedFailure ?? (E.isLeft(media) ? { kind: 'MediaError' as const, message: media.left.detail } : undefined);
+        if (failure !== undefined) {
+          void outcome.session.bye();
+          return this.lifecycle.notify(record, { tag: 'Failed', error: failure, reason: 'MediaError', nowMs });
+        }
+        return void this.binding.established(record, outcome.session);
+      }
+      case 'Rejected': return this.lifecycle.notify(record, {
+        tag: 'Rejected', status: outcome.status, phrase: outcome.response.reason, reason: `Rejected ${outcome.status}`, nowMs,
+      });
+      case 'Cancelled': return this.lifecycle.notify(record, { tag: 'Cancelled', reason: 'Cancelled', nowMs });
+      case 'Timeout': return this.lifecycle.notify(record, { tag: 'Failed', error: { kind: 'Timeout', message: 'no answer' }, reason: 'Timeout', nowMs });
+      case 'TransportError': return this.lifecycle.notify(record, {
+        tag: 'Failed', error: { kind: 'TransportError', message: `the INVITE could not be sent: ${outcome.detail}` }, reason: 'TransportError', nowMs,
+      });
+    }
+  }
+
+  /**
+   * Delayed offer, UAC side: our answer to the offer in a 2xx, for its ACK.
+   * An unusable offer (or a fork we hang up on) still gets a valid answer,
+   * every stream refused, as §13.2.2.4 requires before the BYE.
+   */
+  private answerOfferIn2xx(record: SessionRecord, response: SipResponse, accepted: boolean): { ack: Ack; failure: SessionError | undefined } {
+    const media = record.media;
+    if (response.body.length === 0 || media === undefined) return { ack: undefined, failure: { kind: 'MediaError', message: 'the 2xx carried no offer' } };
+    const sdp = decodeUtf8(response.body);
+    const refusal = (message: string): { ack: Ack; failure: SessionError } => {
+      const offer = parseSdp(sdp);
+      const identity = { username: '-', sessionId: this.negotiator.sessionId(), sessionVersion: '1' };
+      const ack = E.isLeft(offer) ? undefined : sdpBody(rejectingAnswer(offer.right, this.config.localAddress, identity));
+      return { ack, failure: { kind: 'MediaError', message } };
+    };
+    if (!accepted) return refusal('another fork answered first');
+    const local = this.negotiator.localMedia(media, 'sendrecv');
+    const answered = this.negotiator.step(record, { tag: 'RemoteOfferAnswered', sdp, local, sessionId: this.negotiator.sessionId() });
+    if (E.isLeft(answered)) return refusal(answered.left.detail);
+    const answer = localDescription(record.negotiation);
+    return { ack: answer === undefined ? undefined : sdpBody(answer), failure: undefined };
+  }
+}
+
+const sdpBody = (sdp: SessionDescription): { body: Uint8Array; contentType: string } => ({ body: encodeUtf8(serializeSdp(sdp)), contentType: SDP });

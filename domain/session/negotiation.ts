@@ -1,0 +1,284 @@
+/**
+ * A call's offer/answer exchange (RFC 3264, with where RFC 3261 §13.2.1 lets
+ * offers and answers travel, RFC 3960 early answers and RFC 6337 hold) as a
+ * pure machine: `(negotiation, event) → Either<refusal, step>`.
+ *
+ *   Idle ─RemoteOffer→ RemoteOffer ─LocalAnswer(early)→ EarlyLocalAnswer ─LocalAnswer→ Agreed
+ *     │                     └──────────LocalAnswer─────────────────────────────────→ Agreed
+ *     ├─LocalOffer→ LocalOffer ─RemoteEarlyAnswer→ EarlyRemoteAnswer ─RemoteAnswer→ Agreed
+ *     │                 └──────────RemoteAnswer (2xx, or ACK)──────────────────────→ Agreed
+ *     └─RemoteOfferAnswered (delayed offer in a 2xx)────────────────────────────────→ Agreed
+ *   Agreed ─LocalOffer (re-INVITE, or our offer for an offerless one)→ LocalOffer ─LocalOfferFailed→ Agreed
+ *   Agreed ─RemoteOfferAnswered (re-INVITE / UPDATE with an offer)→ Agreed
+ *
+ * The machine owns SDP decisions: it parses what the peer sent, answers,
+ * reads answers, and says what the media must do (effects). Our port, codecs
+ * and a fresh session id come in the events: they are I/O and randomness.
+ * An offer while another is pending is OutOfOrder (RFC 3264 §4).
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { absurd } from 'fp-ts/lib/function.js';
+import {
+  createAnswer, processAnswer, readOwnAnswer, type LocalMedia, type NegotiatedAudio, type SdpIdentity,
+} from '../sdp/offer-answer.js';
+import { parseSdp } from '../sdp/parse-sdp.js';
+import { directionOf, type Direction, type SessionDescription } from '../sdp/session-description.js';
+
+export interface Agreement {
+  readonly local: SessionDescription;
+  readonly remote: SessionDescription;
+  /** undefined when the terms could not be read (an application's own answer that fits no G.711 stream). */
+  readonly negotiated: NegotiatedAudio | undefined;
+}
+
+export type Negotiation =
+  | { readonly tag: 'Idle' }
+  | { readonly tag: 'RemoteOffer'; readonly remote: SessionDescription }
+  | { readonly tag: 'LocalOffer'; readonly local: SessionDescription; readonly answerIn: 'Response' | 'Ack'; readonly previous: Agreement | undefined }
+  /** Caller: a 1xx from early dialog `dialogTag` answered our offer; we listen (RFC 3960). */
+  | { readonly tag: 'EarlyRemoteAnswer'; readonly agreement: Agreement; readonly offer: SessionDescription; readonly dialogTag: string }
+  /** Callee: our answer went out in a 183; the 2xx repeats it (§13.2.1). */
+  | { readonly tag: 'EarlyLocalAnswer'; readonly agreement: Agreement }
+  | { readonly tag: 'Agreed'; readonly agreement: Agreement };
+
+export type NegotiationEvent =
+  /** The initial INVITE's offer, answered later (accept, or early media). */
+  | { readonly tag: 'RemoteOffer'; readonly sdp: string }
+  /** Our answer to the pending offer (in a 183 when `early`, else in the 2xx); a repeat of an early answer needs none. */
+  | { readonly tag: 'LocalAnswer'; readonly answer?: AnswerSource; readonly early: boolean }
+  /** An offer answered at once: a re-INVITE or UPDATE, or the 2xx of our delayed-offer INVITE. */
+  | { readonly tag: 'RemoteOfferAnswered'; readonly sdp: string; readonly local: LocalMedia; readonly sessionId: string }
+  /** Our offer: in the INVITE or a re-INVITE (answer in a response), or in our 2xx (answer in the ACK). */
+  | { readonly tag: 'LocalOffer'; readonly offer: SessionDescription; readonly answerIn: 'Response' | 'Ack' }
+  | { readonly tag: 'RemoteEarlyAnswer'; readonly sdp: string; readonly dialogTag: string; readonly status: number }
+  /** The answer to our offer in a 2xx (from dialog `dialogTag`) or an ACK (empty when absent). */
+  | { readonly tag: 'RemoteAnswer'; readonly sdp: string; readonly dialogTag: string }
+  /** Our re-offer was refused (non-2xx, timeout): the previous agreement stands. */
+  | { readonly tag: 'LocalOfferFailed' };
+
+/** Our answer: generated from our media, or the application's own SDP. */
+export type AnswerSource =
+  | { readonly kind: 'Generated'; readonly local: LocalMedia; readonly sessionId: string }
+  | { readonly kind: 'Given'; readonly sdp: string };
+
+export type NegotiationEffect =
+  /** Point the media at the agreed terms (early answers already listen-only). */
+  | { readonly tag: 'ApplyMedia'; readonly negotiated: NegotiatedAudio }
+  | { readonly tag: 'EarlyMedia'; readonly status: number }
+  /** The peer stopped (or resumed) sending to us (RFC 6337). */
+  | { readonly tag: 'HoldChanged'; readonly onHold: boolean }
+  | { readonly tag: 'Discarded'; readonly detail: string };
+
+export interface NegotiationError {
+  readonly kind: 'NegotiationError';
+  readonly reason: 'BadSdp' | 'NotAcceptable' | 'NoAnswer' | 'OutOfOrder';
+  readonly detail: string;
+}
+
+export type NegotiationStep = E.Either<NegotiationError, {
+  readonly negotiation: Negotiation; readonly effects: ReadonlyArray<NegotiationEffect>;
+}>;
+
+export const idleNegotiation: Negotiation = { tag: 'Idle' };
+
+const refuse = (reason: NegotiationError['reason'], detail: string): NegotiationStep =>
+  E.left({ kind: 'NegotiationError', reason, detail });
+
+const outOfOrder = (n: Negotiation, event: NegotiationEvent): NegotiationStep =>
+  refuse('OutOfOrder', `${event.tag} while the offer/answer exchange is in ${n.tag}`);
+
+const to = (negotiation: Negotiation, ...effects: ReadonlyArray<NegotiationEffect>): NegotiationStep =>
+  E.right({ negotiation, effects });
+
+const parse = (sdp: string): E.Either<NegotiationError, SessionDescription> =>
+  E.mapLeft((e: { readonly detail: string }): NegotiationError =>
+    ({ kind: 'NegotiationError', reason: 'BadSdp', detail: `bad SDP: ${e.detail}` }))(parseSdp(sdp));
+
+/** Our current agreement, if the exchange ever completed. */
+export const agreementOf = (n: Negotiation): Agreement | undefined => {
+  switch (n.tag) {
+    case 'Agreed':
+    case 'EarlyLocalAnswer':
+    case 'EarlyRemoteAnswer': return n.agreement;
+    case 'LocalOffer': return n.previous;
+    default: return undefined;
+  }
+};
+
+/** Our latest session description (an offer still pending included). */
+export const localDescription = (n: Negotiation): SessionDescription | undefined =>
+  n.tag === 'LocalOffer' ? n.local : agreementOf(n)?.local;
+
+export const remoteDescription = (n: Negotiation): SessionDescription | undefined =>
+  n.tag === 'RemoteOffer' ? n.remote : agreementOf(n)?.remote;
+
+/** The identity of our next description: o= version + 1 in a session that has one (RFC 3264 §8), else new. */
+const identityAfter = (n: Negotiation, sessionId: string): SdpIdentity => {
+  const previous = localDescription(n)?.origin;
+  return previous === undefined
+    ? { username: '-', sessionId, sessionVersion: '1' }
+    : { username: previous.username, sessionId: previous.sessionId, sessionVersion: (BigInt(previous.sessionVersion) + 1n).toString() };
+};
+
+/** Whether the peer holds us (RFC 6337): it takes nothing from us, so our direction has no sending. */
+const peerHolds = (negotiated: NegotiatedAudio | undefined): boolean =>
+  negotiated !== undefined && (negotiated.direction === 'recvonly' || negotiated.direction === 'inactive');
+
+/** Our direction with sending taken out: early media is listened to, not talked into. */
+export const listenOnly = (direction: Direction): Direction =>
+  (direction === 'sendrecv' || direction === 'recvonly' ? 'recvonly' : 'inactive');
+
+export const stepNegotiation = (n: Negotiation, event: NegotiationEvent): NegotiationStep => {
+  switch (n.tag) {
+    case 'Idle': return onIdle(n, event);
+    case 'RemoteOffer': return onRemoteOffer(n, event);
+    case 'LocalOffer': return onLocalOffer(n, event);
+    case 'EarlyRemoteAnswer': return onEarlyRemoteAnswer(n, event);
+    case 'EarlyLocalAnswer': return onEarlyLocalAnswer(n, event);
+    case 'Agreed': return onAgreed(n, event);
+    default: return absurd(n);
+  }
+};
+
+const onIdle = (n: Extract<Negotiation, { readonly tag: 'Idle' }>, event: NegotiationEvent): NegotiationStep => {
+  switch (event.tag) {
+    case 'RemoteOffer': return E.chain((remote: SessionDescription) => to({ tag: 'RemoteOffer', remote }))(parse(event.sdp));
+    case 'LocalOffer': return to({ tag: 'LocalOffer', local: event.offer, answerIn: event.answerIn, previous: undefined });
+    case 'RemoteOfferAnswered': return answerAtOnce(n, undefined, event);
+    default: return outOfOrder(n, event);
+  }
+};
+
+const onRemoteOffer = (n: Extract<Negotiation, { readonly tag: 'RemoteOffer' }>, event: NegotiationEvent): NegotiationStep => {
+  if (event.tag !== 'LocalAnswer') return outOfOrder(n, event);
+  const source = event.answer;
+  if (source === undefined) return refuse('NoAnswer', 'no answer to the offer was given');
+  const agreed = source.kind === 'Generated' ? generatedAnswer(n, source) : givenAnswer(n.remote, source.sdp, event.early);
+  return E.chain((agreement: Agreement) => {
+    const media: NegotiationEffect[] = agreement.negotiated === undefined ? [] : [{ tag: 'ApplyMedia', negotiated: agreement.negotiated }];
+    return to(event.early ? { tag: 'EarlyLocalAnswer', agreement } : { tag: 'Agreed', agreement }, ...media);
+  })(agreed);
+};
+
+const generatedAnswer = (n: Extract<Negotiation, { readonly tag: 'RemoteOffer' }>, event: { readonly local: LocalMedia; readonly sessionId: string }) =>
+  E.bimap(
+    (e: { readonly detail: string }): NegotiationError => ({ kind: 'NegotiationError', reason: 'NotAcceptable', detail: e.detail }),
+    (r: { readonly answer: SessionDescription; readonly negotiated: NegotiatedAudio }): Agreement =>
+      ({ local: r.answer, remote: n.remote, negotiated: r.negotiated }),
+  )(createAnswer(n.remote, event.local, identityAfter(n, event.sessionId)));
+
+/**
+ * The application's own answer. Early media needs terms it can play, so an
+ * answer that fits no G.711 stream is refused there; a final answer is sent
+ * as given, with no media of ours behind it.
+ */
+const givenAnswer = (remote: SessionDescription, given: string, early: boolean): E.Either<NegotiationError, Agreement> =>
+  E.chain((local: SessionDescription): E.Either<NegotiationError, Agreement> => {
+    const terms = readOwnAnswer(remote, local);
+    if (E.isRight(terms)) return E.right({ local, remote, negotiated: terms.right });
+    return early
+      ? E.left({ kind: 'NegotiationError', reason: 'NotAcceptable', detail: `the given answer does not fit the offer: ${terms.left.detail}` })
+      : E.right({ local, remote, negotiated: undefined });
+  })(parse(given));
+
+/** Their offer, answered in the same step; a change in whether they send to us is reported. */
+const answerAtOnce = (
+  n: Negotiation, previous: Agreement | undefined, event: Extract<NegotiationEvent, { readonly tag: 'RemoteOfferAnswered' }>,
+): NegotiationStep => E.chain((remote: SessionDescription) => {
+  const answered = createAnswer(remote, event.local, identityAfter(n, event.sessionId));
+  if (E.isLeft(answered)) return refuse('NotAcceptable', answered.left.detail);
+  const { answer, negotiated } = answered.right;
+  const effects: NegotiationEffect[] = [{ tag: 'ApplyMedia', negotiated }];
+  if (previous !== undefined && peerHolds(previous.negotiated) !== theyHold(remote)) {
+    effects.push({ tag: 'HoldChanged', onHold: theyHold(remote) });
+  }
+  return to({ tag: 'Agreed', agreement: { local: answer, remote, negotiated } }, ...effects);
+})(parse(event.sdp));
+
+/** An offer that holds us: sendonly or inactive, so the offerer takes no audio from us (RFC 6337 §5.3). */
+const theyHold = (offer: SessionDescription): boolean => {
+  const audio = offer.media[0];
+  const direction = audio === undefined ? 'sendrecv' : directionOf(offer, audio);
+  return direction === 'sendonly' || direction === 'inactive';
+};
+
+const onLocalOffer = (n: Extract<Negotiation, { readonly tag: 'LocalOffer' }>, event: NegotiationEvent): NegotiationStep => {
+  switch (event.tag) {
+    case 'RemoteEarlyAnswer':
+      return n.answerIn === 'Response' && n.previous === undefined ? earlyAnswer(n, n.local, event) : outOfOrder(n, event);
+    case 'RemoteAnswer': return finalAnswer(n, event.sdp);
+    case 'LocalOfferFailed':
+      return n.previous === undefined ? outOfOrder(n, event) : to({ tag: 'Agreed', agreement: n.previous });
+    default: return outOfOrder(n, event);
+  }
+};
+
+const onEarlyRemoteAnswer = (n: Extract<Negotiation, { readonly tag: 'EarlyRemoteAnswer' }>, event: NegotiationEvent): NegotiationStep => {
+  switch (event.tag) {
+    case 'RemoteEarlyAnswer': return earlyAnswer(n, n.offer, event);
+    case 'RemoteAnswer': {
+      // §13.2.1 wants the 2xx to repeat the 1xx's answer; some servers leave it out: the 1xx's answer stands.
+      if (event.sdp.length > 0 || event.dialogTag !== n.dialogTag) return finalAnswer({ local: n.offer, answerIn: 'Response', previous: undefined }, event.sdp);
+      const negotiated = processAnswer(n.offer, n.agreement.remote);
+      if (E.isLeft(negotiated)) return refuse('NotAcceptable', negotiated.left.detail);
+      return to({ tag: 'Agreed', agreement: { ...n.agreement, negotiated: negotiated.right } }, { tag: 'ApplyMedia', negotiated: negotiated.right });
+    }
+    default: return outOfOrder(n, event);
+  }
+};
+
+/**
+ * A 1xx answering our offer. An unusable SDP is ignored (the 2xx decides);
+ * the same terms again from the same early dialog change nothing; with
+ * several forks the latest one is heard.
+ */
+const earlyAnswer = (
+  n: Negotiation, offer: SessionDescription, event: Extract<NegotiationEvent, { readonly tag: 'RemoteEarlyAnswer' }>,
+): NegotiationStep => {
+  const read = readAnswer(offer, event.sdp, 'the provisional response carried no SDP');
+  if (E.isLeft(read)) return to(n, { tag: 'Discarded', detail: `unusable SDP in a ${event.status}: ${read.left.detail}` });
+  const { remote, negotiated } = read.right;
+  const heard = n.tag === 'EarlyRemoteAnswer' ? n.agreement.negotiated : undefined;
+  const same = n.tag === 'EarlyRemoteAnswer' && n.dialogTag === event.dialogTag && heard !== undefined
+    && heard.remoteAddress === negotiated.remoteAddress && heard.remotePort === negotiated.remotePort
+    && heard.payloadType === negotiated.payloadType;
+  const listening = { ...negotiated, direction: listenOnly(negotiated.direction) };
+  const agreement: Agreement = { local: offer, remote, negotiated: same ? heard : listening };
+  const next: Negotiation = { tag: 'EarlyRemoteAnswer', agreement, offer, dialogTag: event.dialogTag };
+  return same ? to(next) : to(next, { tag: 'ApplyMedia', negotiated: listening }, { tag: 'EarlyMedia', status: event.status });
+};
+
+/** The answer to our offer, in a 2xx or an ACK (RFC 3264 §7). */
+const finalAnswer = (n: Pick<Extract<Negotiation, { readonly tag: 'LocalOffer' }>, 'local' | 'answerIn' | 'previous'>, sdp: string): NegotiationStep => {
+  const missing = n.answerIn === 'Ack' ? 'the ACK carried no answer to our offer' : 'the 2xx carried no answer to our offer';
+  return E.chain(({ remote, negotiated }: { readonly remote: SessionDescription; readonly negotiated: NegotiatedAudio }) => {
+    const effects: NegotiationEffect[] = [{ tag: 'ApplyMedia', negotiated }];
+    // An answer to our offer for an offerless re-INVITE may hold us, as an offer would (RFC 6337 §5.3).
+    if (n.answerIn === 'Ack' && n.previous !== undefined && peerHolds(n.previous.negotiated) !== peerHolds(negotiated)) {
+      effects.push({ tag: 'HoldChanged', onHold: peerHolds(negotiated) });
+    }
+    return to({ tag: 'Agreed', agreement: { local: n.local, remote, negotiated } }, ...effects);
+  })(readAnswer(n.local, sdp, missing));
+};
+
+const readAnswer = (offer: SessionDescription, sdp: string, missing: string) => {
+  if (sdp.length === 0) return E.left<NegotiationError, never>({ kind: 'NegotiationError', reason: 'NoAnswer', detail: missing });
+  return E.chain((remote: SessionDescription) => E.bimap(
+    (e: { readonly detail: string }): NegotiationError => ({ kind: 'NegotiationError', reason: 'NotAcceptable', detail: e.detail }),
+    (negotiated: NegotiatedAudio) => ({ remote, negotiated }),
+  )(processAnswer(offer, remote)))(parse(sdp));
+};
+
+const onEarlyLocalAnswer = (n: Extract<Negotiation, { readonly tag: 'EarlyLocalAnswer' }>, event: NegotiationEvent): NegotiationStep => {
+  if (event.tag !== 'LocalAnswer') return outOfOrder(n, event);
+  // The 183 again, or the 2xx repeating the 183's answer; the media already runs on it.
+  return to(event.early ? n : { tag: 'Agreed', agreement: n.agreement });
+};
+
+const onAgreed = (n: Extract<Negotiation, { readonly tag: 'Agreed' }>, event: NegotiationEvent): NegotiationStep => {
+  switch (event.tag) {
+    case 'LocalOffer': return to({ tag: 'LocalOffer', local: event.offer, answerIn: event.answerIn, previous: n.agreement });
+    case 'RemoteOfferAnswered': return answerAtOnce(n, n.agreement, event);
+    default: return outOfOrder(n, event);
+  }
+};
