@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { MultiTransport } from '../../application/multi-transport.js';
-import { TracingTransport, type SipTraceEntry } from '../../application/tracing-transport.js';
+import { MultiTransport } from '../shared/multi-transport.js';
+import { TracingTransport, type SipTraceEntry } from '../shared/tracing-transport.js';
 import type { CallHandler } from '../../application/session/call-handler.js';
 import { AutoAnswerHandler } from '../../application/session/call-handler.js';
 import { DEFAULT_SESSION_CONFIG, validateConfig, type SessionConfig } from '../../application/session/session-config.js';
@@ -22,6 +22,8 @@ import { UdpSipTransport } from '../node/udp-sip-transport.js';
 import type { SimulatedNetwork } from '../sim/simulated-network.js';
 import { SimulatedRtpSocketFactory } from '../sim/simulated-rtp-socket.js';
 import { SimulatedSipTransport } from '../sim/simulated-sip-transport.js';
+import { DEFAULT_PARSE_OPTIONS } from '../../domain/sip/parse-message.js';
+import type { TransportCoreOptions } from '../shared/transport-core.js';
 import { createContainer } from './container.js';
 import { bindSessionServices, SERVICES } from './session-services.js';
 
@@ -182,7 +184,9 @@ export class SessionManagerBuilder {
     const container = createContainer(sim === undefined
       ? { kind: 'real', ...(this.logger === undefined ? {} : { logger: this.logger }) }
       : { kind: 'simulated', seed: sim.seed, clock: sim.network.clock, ...(this.logger === undefined ? {} : { logger: this.logger }) });
-    const bound = sim === undefined ? await this.realTransport(c) : this.simulatedTransport(c, sim);
+    // Transports log their drops (rate-limited) through the same logger as the rest of the stack.
+    const core = { parse: DEFAULT_PARSE_OPTIONS, logger: container.get<Logger>(TOKENS.Logger) };
+    const bound = sim === undefined ? await this.realTransport(c, core) : this.simulatedTransport(c, sim, core);
     const trace = this.trace;
     const transport = trace === undefined ? bound : new TracingTransport(bound, container.get<Clock>(TOKENS.Clock), trace);
     const rtp: RtpSocketFactory = sim === undefined
@@ -194,14 +198,14 @@ export class SessionManagerBuilder {
     return container.get<SessionCoordinator>(SERVICES.Coordinator);
   }
 
-  private async realTransport(c: SessionConfig): Promise<SipTransport> {
+  private async realTransport(c: SessionConfig, core: TransportCoreOptions): Promise<SipTransport> {
     const transports: SipTransport[] = [];
     let port = c.sipPort;
     for (const protocol of c.transports) {
       // UDP and TCP share one port number, as SIP elements do: the first bind picks it when 0.
       const bound = protocol === 'udp'
-        ? await UdpSipTransport.listen({ host: c.bindHost, port })
-        : await TcpSipTransport.listen({ host: c.bindHost, port });
+        ? await UdpSipTransport.listen({ host: c.bindHost, port, core })
+        : await TcpSipTransport.listen({ host: c.bindHost, port, core });
       if (E.isLeft(bound)) {
         await Promise.all(transports.map((t) => t.close()));
         throw sessionException(bindFailure(bound.left.detail));
@@ -212,8 +216,8 @@ export class SessionManagerBuilder {
     return new MultiTransport(transports);
   }
 
-  private simulatedTransport(c: SessionConfig, sim: SimulationOptions): SipTransport {
-    const bound = SimulatedSipTransport.listen(sim.network, { host: sim.host, port: c.sipPort, protocols: c.transports });
+  private simulatedTransport(c: SessionConfig, sim: SimulationOptions, core: TransportCoreOptions): SipTransport {
+    const bound = SimulatedSipTransport.listen(sim.network, { host: sim.host, port: c.sipPort, protocols: c.transports, core });
     if (E.isLeft(bound)) throw sessionException({ kind: 'TransportError', message: bound.left.detail });
     return bound.right;
   }

@@ -1,6 +1,6 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import * as E from 'fp-ts/lib/Either.js';
-import { DEFAULT_TRANSPORT_CORE_OPTIONS, TransportCore, type TransportCoreOptions } from '../../application/transport-core.js';
+import { DEFAULT_TRANSPORT_CORE_OPTIONS, TransportCore, type TransportCoreOptions } from '../shared/transport-core.js';
 import type { SipMessage } from '../../domain/sip/message.js';
 import { DEFAULT_FRAMER_LIMITS, INITIAL_FRAMER_STATE, pushChunk, type FramerLimits, type FramerState } from '../../domain/sip/stream-framer.js';
 import { endpoint, endpointKey, type Endpoint, type TransportProtocol } from '../../domain/transport/endpoint.js';

@@ -1,7 +1,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import * as E from 'fp-ts/lib/Either.js';
-import { DEFAULT_TRANSPORT_CORE_OPTIONS, TransportCore, type TransportCoreOptions } from '../../application/transport-core.js';
+import { DEFAULT_TRANSPORT_CORE_OPTIONS, TransportCore, type TransportCoreOptions } from '../shared/transport-core.js';
 import type { SipMessage } from '../../domain/sip/message.js';
 import { endpoint, type Endpoint, type TransportProtocol } from '../../domain/transport/endpoint.js';
 import { transportError, type TransportError } from '../../domain/transport/transport-error.js';

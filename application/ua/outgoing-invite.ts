@@ -15,7 +15,6 @@ import type { ClientCallbacks, ClientTransaction } from '../transaction-layer.js
 import { answerChallenge, type UserCredentials } from './challenge.js';
 import { InviteSession, type SessionEndReason } from './invite-session.js';
 import { runningTimer } from './session-timer.js';
-import type { AckBodyProvider } from './ua-core.js';
 import { dialogNextHop, newVia, sendDirect, type UaContext, type UaError } from './ua-context.js';
 
 export type OutgoingOutcome =
@@ -24,6 +23,12 @@ export type OutgoingOutcome =
   | { readonly kind: 'Cancelled' }
   | { readonly kind: 'Timeout' }
   | { readonly kind: 'TransportError'; readonly detail: string };
+
+/**
+ * Delayed offer (§13.2.2.4): the body of the ACK for a 2xx that carried the
+ * offer; `accepted` is false for a fork we are about to hang up on.
+ */
+export type AckBodyProvider = (response: SipResponse, accepted: boolean) => { readonly body: Uint8Array; readonly contentType: string } | undefined;
 
 export interface OutgoingInviteEvents {
   /** 1xx responses; `early` is the early dialog when the response carries a To tag (one per fork). */

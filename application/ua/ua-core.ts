@@ -23,7 +23,7 @@ import { TransactionLayer, type ServerTransaction, type TransactionUser } from '
 import { IncomingInvite } from './incoming-invite.js';
 import { InviteSession, optionsResponse, type Answer, type RequestOutcome, type SessionEndReason } from './invite-session.js';
 import type { UserCredentials } from './challenge.js';
-import { OutgoingInvite } from './outgoing-invite.js';
+import { OutgoingInvite, type AckBodyProvider } from './outgoing-invite.js';
 import { Registration, type RegistrationOptions } from './registration.js';
 import { SessionTimerSweep } from './session-timer.js';
 import { localContact, newVia, nextHop, UA_ACCEPT, UA_METHODS, UA_SUPPORTED, type UaConfig, type UaContext, type UaError } from './ua-context.js';
@@ -59,7 +59,6 @@ export interface CallOptions {
   readonly credentials?: UserCredentials;
 }
 
-export type AckBodyProvider = (response: SipResponse, accepted: boolean) => { readonly body: Uint8Array; readonly contentType: string } | undefined;
 
 const ALLOWED: ReadonlySet<string> = new Set(UA_METHODS);
 const SUPPORTED: ReadonlySet<string> = new Set(UA_SUPPORTED);

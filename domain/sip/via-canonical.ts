@@ -1,6 +1,6 @@
 import { charRun, charTable, scanRun, TOKEN_EXTRA } from './grammar.js';
 import type { Param } from './params.js';
-import type { Via } from './via.js';
+import type { Via } from './via-value.js';
 
 /*
  * Nearly every Via on the wire reads `SIP/2.0/UDP host:port;name;name=value`:

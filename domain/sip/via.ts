@@ -1,18 +1,11 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { isDigit, isTokenChar, parseDecimal, scanToken, skipWs } from './grammar.js';
-import { formatParams, paramValue, findParam, parseParams, type Param } from './params.js';
+import { formatParams, paramValue, findParam, parseParams } from './params.js';
 import { scanHost } from './parse-uri.js';
 import { parseCanonicalVia } from './via-canonical.js';
+import type { Via } from './via-value.js';
 
-/** One Via value (§20.42): `SIP/2.0/UDP host:port;params`. */
-export interface Via {
-  readonly protocolName: string;
-  readonly protocolVersion: string;
-  readonly transport: string;
-  readonly host: string;
-  readonly port?: number;
-  readonly params: ReadonlyArray<Param>;
-}
+export type { Via } from './via-value.js';
 
 export type ViaError = { readonly detail: string; readonly at: number };
 

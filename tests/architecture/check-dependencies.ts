@@ -69,7 +69,7 @@ const importRule = (file: string, specifier: string): string | undefined => {
     case 'adapters': {
       const own = file.split('/')[1];
       const other = target.split('/')[1];
-      if (targetLayer === 'adapters' && own !== 'composition' && other !== own && other !== 'memory') {
+      if (targetLayer === 'adapters' && own !== 'composition' && other !== own && other !== 'memory' && other !== 'shared') {
         return `adapters/${own}/ must not import another adapter's folder ('${specifier}')`;
       }
       return undefined;

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { checkFile, formatViolation } from './check-dependencies.js';
+import { findCycles, importGraph } from './import-cycles.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixtures = path.join(root, 'tests/architecture/fixtures');
@@ -50,4 +51,19 @@ for (const { fixture, as, expect } of brokenFixtures) {
 test('dependency check: comments, strings and property names do not trip the scanner', (t) => {
   const text = "// Date and setTimeout in a comment\nconst s = 'process';\nconst o = { process: 1 };\nexport const v = o.process + s.length;\n";
   t.deepEqual(checkFile('domain/ok.ts', text), []);
+});
+
+test('no import cycle among the source files (type-only imports included)', (t) => {
+  const files = ['domain', 'ports', 'application', 'adapters', 'examples'].flatMap(sourceFiles);
+  const cycles = findCycles(importGraph(files, (file) => readFileSync(path.join(root, file), 'utf8')));
+  t.deepEqual(cycles.map((c) => c.join(' ↔ ')), []);
+});
+
+test('cycle check: a cycle of three files and a self-import are found; a diamond is not a cycle', (t) => {
+  const graph = new Map([
+    ['a.ts', ['b.ts']], ['b.ts', ['c.ts']], ['c.ts', ['a.ts']],
+    ['self.ts', ['self.ts']],
+    ['top.ts', ['left.ts', 'right.ts']], ['left.ts', ['bottom.ts']], ['right.ts', ['bottom.ts']], ['bottom.ts', []],
+  ]);
+  t.deepEqual(findCycles(graph), [['a.ts', 'b.ts', 'c.ts'], ['self.ts']]);
 });

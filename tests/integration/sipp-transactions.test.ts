@@ -5,7 +5,7 @@ import { SystemClock } from '../../adapters/node/system-clock.js';
 import { TcpSipTransport } from '../../adapters/node/tcp-sip-transport.js';
 import { UdpSipTransport } from '../../adapters/node/udp-sip-transport.js';
 import { TransactionLayer } from '../../application/transaction-layer.js';
-import { MultiTransport } from '../../application/multi-transport.js';
+import { MultiTransport } from '../../adapters/shared/multi-transport.js';
 import { buildResponse } from '../../domain/sip/build-response.js';
 import type { SipTransport } from '../../ports/sip-transport.js';
 import { right } from '../support/either.js';

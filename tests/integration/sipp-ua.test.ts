@@ -5,7 +5,7 @@ import { CryptoRandom } from '../../adapters/node/crypto-random.js';
 import { SystemClock } from '../../adapters/node/system-clock.js';
 import { TcpSipTransport } from '../../adapters/node/tcp-sip-transport.js';
 import { UdpSipTransport } from '../../adapters/node/udp-sip-transport.js';
-import { MultiTransport } from '../../application/multi-transport.js';
+import { MultiTransport } from '../../adapters/shared/multi-transport.js';
 import { UaCore } from '../../application/ua/ua-core.js';
 import { sipUri } from '../../domain/sip/uri.js';
 import type { SipTransport } from '../../ports/sip-transport.js';

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { AutoAnswerHandler } from '../../application/session/call-handler.js';
-import type { SipTraceEntry } from '../../application/tracing-transport.js';
+import type { SipTraceEntry } from '../../adapters/shared/tracing-transport.js';
 import { dominantFrequency } from '../../domain/media/goertzel.js';
 import { simPeers, stopAndExpectReleased } from '../support/coordinator-harness.js';
 

@@ -4,7 +4,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { TcpSipTransport, type TcpListenOptions } from '../../../adapters/node/tcp-sip-transport.js';
 import { UdpSipTransport } from '../../../adapters/node/udp-sip-transport.js';
 import { SeededRandom } from '../../../adapters/sim/seeded-random.js';
-import { MultiTransport } from '../../../application/multi-transport.js';
+import { MultiTransport } from '../../../adapters/shared/multi-transport.js';
 import { buildResponse } from '../../../domain/sip/build-response.js';
 import { getTopVia } from '../../../domain/sip/core-headers.js';
 import type { SipRequest } from '../../../domain/sip/message.js';

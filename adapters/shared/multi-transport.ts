@@ -1,10 +1,10 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type { SipMessage } from '../domain/sip/message.js';
-import { formatHead, messageSize } from '../domain/sip/serialize-message.js';
-import type { Endpoint, TransportProtocol } from '../domain/transport/endpoint.js';
-import { UDP_SIZE_THRESHOLD } from '../domain/transport/outbound.js';
-import { transportError, type TransportError } from '../domain/transport/transport-error.js';
-import type { InboundHandler, SipTransport, TransportCounters } from '../ports/sip-transport.js';
+import type { SipMessage } from '../../domain/sip/message.js';
+import { formatHead, messageSize } from '../../domain/sip/serialize-message.js';
+import type { Endpoint, TransportProtocol } from '../../domain/transport/endpoint.js';
+import { UDP_SIZE_THRESHOLD } from '../../domain/transport/outbound.js';
+import { transportError, type TransportError } from '../../domain/transport/transport-error.js';
+import type { InboundHandler, SipTransport, TransportCounters } from '../../ports/sip-transport.js';
 
 /**
  * One SipTransport over several protocols: picks the one the target names and

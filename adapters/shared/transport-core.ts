@@ -1,11 +1,11 @@
-import type { SipMessage } from '../domain/sip/message.js';
-import { DEFAULT_PARSE_OPTIONS, type ParseOptions } from '../domain/sip/parse-message.js';
-import { serializeMessage } from '../domain/sip/serialize-message.js';
-import type { Endpoint, TransportProtocol } from '../domain/transport/endpoint.js';
-import { receiveBytes } from '../domain/transport/inbound.js';
-import { stampSentBy } from '../domain/transport/outbound.js';
-import type { Logger } from '../ports/logger.js';
-import type { InboundHandler, TransportCounters } from '../ports/sip-transport.js';
+import type { SipMessage } from '../../domain/sip/message.js';
+import { DEFAULT_PARSE_OPTIONS, type ParseOptions } from '../../domain/sip/parse-message.js';
+import { serializeMessage } from '../../domain/sip/serialize-message.js';
+import type { Endpoint, TransportProtocol } from '../../domain/transport/endpoint.js';
+import { receiveBytes } from '../../domain/transport/inbound.js';
+import { stampSentBy } from '../../domain/transport/outbound.js';
+import type { Logger } from '../../ports/logger.js';
+import type { InboundHandler, TransportCounters } from '../../ports/sip-transport.js';
 
 export interface TransportCoreOptions {
   readonly parse: ParseOptions;
@@ -47,25 +47,22 @@ export class TransportCore {
       case 'message': {
         this.receivedCount++;
         const handler = this.handler;
-        if (handler === undefined) return this.drop('NoHandler');
+        if (handler === undefined) return this.drop('NoHandler', 'no handler yet', source);
         try {
           handler(connectionId === undefined ? { message: result.message, source, local } : { message: result.message, source, local, connectionId });
         } catch (error) {
           // A faulty handler must not take the transport down with it.
-          this.drop('HandlerError');
-          this.options.logger?.error('inbound handler threw', { error: String(error) });
+          this.drop('HandlerError', error instanceof Error ? error.message : String(error), source);
         }
         return;
       }
       case 'reply':
         this.answered++;
-        this.drop('Unparsable');
-        this.options.logger?.debug('answered unparsable request with 400', { detail: result.detail });
+        this.drop('Unparsable', `answered 400: ${result.detail}`, source);
         this.reply(serializeMessage(result.response), result.target, result.target.protocol === source.protocol ? connectionId : undefined);
         return;
       case 'drop':
-        this.drop(result.reason);
-        this.options.logger?.debug('dropped inbound bytes', { reason: result.reason, detail: result.detail });
+        this.drop(result.reason, result.detail, source);
         return;
     }
   }
@@ -79,8 +76,21 @@ export class TransportCore {
     this.sentCount++;
   }
 
-  drop(reason: string): void {
-    this.drops[reason] = (this.drops[reason] ?? 0) + 1;
+  /**
+   * Counts a dropped packet or failed send, and logs it: the first of each
+   * reason, then the 10th, 100th, 1000th… with the running count, so a flood
+   * of garbage is visible without flooding the log (and a simulation logs
+   * the same lines for the same seed).
+   */
+  drop(reason: string, detail?: string, source?: Endpoint): void {
+    const count = (this.drops[reason] ?? 0) + 1;
+    this.drops[reason] = count;
+    const logger = this.options.logger;
+    if (logger === undefined || !isPowerOfTen(count)) return;
+    logger.warn('transport dropped a packet', {
+      reason, count, detail: detail === undefined ? undefined : detail.slice(0, 200),
+      from: source === undefined ? undefined : `${source.protocol}:${source.host}:${source.port}`,
+    });
   }
 
   counters(openConnections: number): TransportCounters {
@@ -94,3 +104,9 @@ export class TransportCore {
     };
   }
 }
+
+const isPowerOfTen = (n: number): boolean => {
+  let x = n;
+  while (x >= 10 && x % 10 === 0) x /= 10;
+  return x === 1;
+};

@@ -1,11 +1,11 @@
-import type { SipMessage } from '../domain/sip/message.js';
-import { formatUri } from '../domain/sip/format-uri.js';
-import { headerValue } from '../domain/sip/message.js';
-import type { Endpoint, TransportProtocol } from '../domain/transport/endpoint.js';
-import type { Clock } from '../ports/clock.js';
-import type { InboundHandler, SipTransport, TransportCounters } from '../ports/sip-transport.js';
+import type { SipMessage } from '../../domain/sip/message.js';
+import { formatUri } from '../../domain/sip/format-uri.js';
+import { headerValue } from '../../domain/sip/message.js';
+import type { Endpoint, TransportProtocol } from '../../domain/transport/endpoint.js';
+import type { Clock } from '../../ports/clock.js';
+import type { InboundHandler, SipTransport, TransportCounters } from '../../ports/sip-transport.js';
 import type * as E from 'fp-ts/lib/Either.js';
-import type { TransportError } from '../domain/transport/transport-error.js';
+import type { TransportError } from '../../domain/transport/transport-error.js';
 
 /** One SIP message seen on the wire, for ladder diagrams and logs. */
 export interface SipTraceEntry {
