@@ -20,7 +20,7 @@ const BANNED_GLOBALS = new Set([
   'Date', 'performance', 'crypto', 'setTimeout', 'setInterval', 'setImmediate', 'process', 'Buffer', 'require',
 ]);
 const PUBLIC_ENTRIES = [
-  'adapters/composition/index.ts', 'adapters/sim/index.ts', 'domain/sip/index.ts',
+  'adapters/composition/index.ts', 'adapters/composition/internals.ts', 'adapters/sim/index.ts', 'domain/sip/index.ts',
   'domain/sdp/index.ts', 'domain/media/index.ts',
 ];
 

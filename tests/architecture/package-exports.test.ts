@@ -12,7 +12,7 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as
 };
 
 test('package.json: every export maps to a source file that the build compiles', (t) => {
-  t.deepEqual(Object.keys(pkg.exports).sort(), ['.', './media', './sdp', './sip', './testing'].sort());
+  t.deepEqual(Object.keys(pkg.exports).sort(), ['.', './internals', './media', './sdp', './sip', './testing'].sort());
   for (const [entry, target] of Object.entries(pkg.exports)) {
     t.true(target.default.startsWith('./dist/') && target.types.endsWith('.d.ts'), entry);
     const source = path.join(root, target.default.replace(/^\.\/dist\//, '').replace(/\.js$/, '.ts'));

@@ -1,13 +1,13 @@
 /**
  * The package as a user gets it: `npm pack` (which builds dist/), unpacked
  * into a fresh project's node_modules, then imported by its public names —
- * `session-core`, `/sip`, `/sdp`, `/media`, `/testing` — from plain ESM
+ * `session-core`, `/sip`, `/sdp`, `/media`, `/testing`, `/internals` — from plain ESM
  * JavaScript (a simulated call runs through them) and from TypeScript under
  * `"module": "nodenext"` (the shipped declarations must type the same code).
  * Its dependencies are linked from this checkout's node_modules (no network).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -25,7 +25,9 @@ import { parseMessage, serializeMessage } from 'session-core/sip';
 import { parseSdp } from 'session-core/sdp';
 import { dominantFrequency } from 'session-core/media';
 import { SimulatedNetwork, VirtualClock } from 'session-core/testing';
+import { TransactionLayer, UaCore } from 'session-core/internals';
 
+if (typeof TransactionLayer !== 'function' || typeof UaCore !== 'function') throw new Error('internals subpath incomplete');
 const options = parseMessage(${JSON.stringify(OPTIONS)});
 if (options._tag !== 'Right') throw new Error('sip subpath does not parse');
 const bytes = serializeMessage(options.right);
@@ -62,6 +64,10 @@ test('the packed package works from a fresh project: every public entry point im
   const installed = path.join(modules, 'session-core');
   mkdirSync(installed, { recursive: true });
   execFileSync('tar', ['-xzf', path.join(dir, tarball!), '-C', installed, '--strip-components=1']);
+  // Source maps would point at sources the package does not ship: there are none.
+  const listing = execFileSync('tar', ['-tzf', path.join(dir, tarball!)], { encoding: 'utf8' });
+  t.false(/\.map$/m.test(listing), 'no .map files in the package');
+  t.false(/sourceMappingURL/.test(readFileSync(path.join(installed, 'dist/adapters/composition/index.js'), 'utf8')));
   const own = createRequire(path.join(root, 'package.json'));
   const manifest = own('./package.json') as { dependencies: Record<string, string> };
   for (const dependency of [...Object.keys(manifest.dependencies), '@types/node']) {
