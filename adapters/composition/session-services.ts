@@ -146,7 +146,8 @@ const bindCalls = (container: Container): void => {
     }, port.clock(c), c.get(SERVICES.Ids), (error) => userCode.report('a bridge event listener', undefined, error));
   });
   service(container, SERVICES.Media, (c) => new MediaControl(
-    c.get(SERVICES.Table), c.get(SERVICES.Negotiator), c.get(SERVICES.Events), port.clock(c), config(c).localAddress));
+    c.get(SERVICES.Table), c.get(SERVICES.Negotiator), c.get(SERVICES.Events), port.clock(c), c.get(SERVICES.UserCode),
+    config(c).localAddress));
   service(container, SERVICES.Registrations, (c) => new RegistrationService(
     c.get(SERVICES.Ua), c.get(SERVICES.Ids), c.get(SERVICES.Events), config(c).credentials, c.get(SERVICES.OutboundRoutes)));
 };

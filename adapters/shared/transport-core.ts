@@ -1,3 +1,4 @@
+import { isLogWorthy } from '../../domain/logging/log-scale.js';
 import type { SipMessage } from '../../domain/sip/message.js';
 import { DEFAULT_PARSE_OPTIONS, type ParseOptions } from '../../domain/sip/parse-message.js';
 import { serializeMessage } from '../../domain/sip/serialize-message.js';
@@ -86,7 +87,7 @@ export class TransportCore {
     const count = (this.drops[reason] ?? 0) + 1;
     this.drops[reason] = count;
     const logger = this.options.logger;
-    if (logger === undefined || !isPowerOfTen(count)) return;
+    if (logger === undefined || !isLogWorthy(count)) return;
     logger.warn('transport dropped a packet', {
       reason, count, detail: detail === undefined ? undefined : detail.slice(0, 200),
       from: source === undefined ? undefined : `${source.protocol}:${source.host}:${source.port}`,
@@ -105,8 +106,3 @@ export class TransportCore {
   }
 }
 
-const isPowerOfTen = (n: number): boolean => {
-  let x = n;
-  while (x >= 10 && x % 10 === 0) x /= 10;
-  return x === 1;
-};

@@ -1,4 +1,5 @@
 import type { SessionEvent, SessionEventType } from '../../domain/session/session-event.js';
+import { isThenable } from './user-code.js';
 
 export interface EventFilter {
   readonly sessionId?: string;
@@ -168,5 +169,3 @@ export class EventBus {
   }
 }
 
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';

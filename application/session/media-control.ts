@@ -11,6 +11,7 @@ import type { MediaSession, MediaStatistics } from '../media/media-session.js';
 import type { EventBus } from './event-bus.js';
 import type { MediaNegotiator } from './media-negotiator.js';
 import type { SessionTable } from './session-table.js';
+import type { UserCode } from './user-code.js';
 
 export interface MediaInfo {
   readonly localAddress: string;
@@ -32,6 +33,7 @@ export class MediaControl {
     private readonly negotiator: MediaNegotiator,
     private readonly events: EventBus,
     private readonly clock: Clock,
+    private readonly userCode: UserCode,
     private readonly localAddress: string,
   ) {}
 
@@ -72,7 +74,7 @@ export class MediaControl {
 
   startAudio(sessionId: string, source: AudioSource): E.Either<SessionError, void> {
     return E.map((media: MediaSession) => {
-      media.setSource(source);
+      media.setSource(this.guardedSource(sessionId, source));
       media.start();
     })(this.media(sessionId));
   }
@@ -82,7 +84,31 @@ export class MediaControl {
   }
 
   setSink(sessionId: string, sink: AudioSink): E.Either<SessionError, void> {
-    return E.map((media: MediaSession) => media.setSink(sink))(this.media(sessionId));
+    return E.map((media: MediaSession) => media.setSink(this.guardedSink(sessionId, sink)))(this.media(sessionId));
+  }
+
+  /** The application's frame callback runs inside the media tick: what it throws is reported, and the frame is silence. */
+  private guardedSource(sessionId: string, source: AudioSource): AudioSource {
+    if (source.kind !== 'callback') return source;
+    return { kind: 'callback', fill: (frame) => {
+      try {
+        source.fill(frame);
+      } catch (error) {
+        frame.fill(0);
+        this.userCode.report('an audio source callback', sessionId, error, true);
+      }
+    } };
+  }
+
+  private guardedSink(sessionId: string, sink: AudioSink): AudioSink {
+    if (sink.kind !== 'callback') return sink;
+    return { kind: 'callback', onFrame: (frame) => {
+      try {
+        sink.onFrame(frame);
+      } catch (error) {
+        this.userCode.report('an audio sink callback', sessionId, error, true);
+      }
+    } };
   }
 
   recording(sessionId: string): E.Either<SessionError, Int16Array> {

@@ -1,3 +1,4 @@
+import { isLogWorthy } from '../../domain/logging/log-scale.js';
 import type { SessionEvent } from '../../domain/session/session-event.js';
 import type { Logger } from '../../ports/logger.js';
 
@@ -23,6 +24,7 @@ export const describeError = (error: unknown): { readonly message: string; reado
  */
 export class UserCode {
   private failureCount = 0;
+  private readonly frequentFailures = new Map<string, number>();
   private publish: (event: SessionEvent) => void = () => undefined;
 
   constructor(private readonly logger: Logger | undefined) {}
@@ -74,8 +76,21 @@ export class UserCode {
     this.failed(`a subscriber of ${event.type}`, sessionId, error, event.type !== 'Error');
   }
 
-  /** Reports a failure of foreign code caught elsewhere (a bridge listener, …). */
-  report(what: string, sessionId: string | undefined, error: unknown): void {
+  /**
+   * Reports a failure of foreign code caught elsewhere (a bridge listener, an
+   * audio callback…). A `frequent` one (called every 20 ms) is logged and
+   * published at its 1st, 10th, 100th… failure per call only, counted always.
+   */
+  report(what: string, sessionId: string | undefined, error: unknown, frequent = false): void {
+    if (frequent) {
+      const key = `${what}|${sessionId ?? ''}`;
+      const count = (this.frequentFailures.get(key) ?? 0) + 1;
+      if (this.frequentFailures.size < MAX_FREQUENT_KEYS || this.frequentFailures.has(key)) this.frequentFailures.set(key, count);
+      if (!isLogWorthy(count)) {
+        this.failureCount++;
+        return;
+      }
+    }
     this.failed(what, sessionId, error);
   }
 
@@ -89,5 +104,9 @@ export class UserCode {
   }
 }
 
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+/** Bounds the per-call failure counts of frequent callbacks (beyond it, every failure is logged). */
+const MAX_FREQUENT_KEYS = 10_000;
+
+
+export const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
