@@ -119,6 +119,15 @@ export class SessionManagerBuilder {
     return this.option('deferTimeoutMs', ms);
   }
 
+  /**
+   * How long an ended call stays readable (getSession, waitForAnswer,
+   * statistics) before it is forgotten and its id answers SessionNotFound
+   * (default 2 s).
+   */
+  withEndedSessionRetention(ms: number): this {
+    return this.option('lingerMs', ms);
+  }
+
   withAnswerTimeout(ms: number): this {
     return this.option('answerTimeoutMs', ms);
   }
