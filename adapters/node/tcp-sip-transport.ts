@@ -117,7 +117,7 @@ export class TcpSipTransport implements SipTransport {
     return new Promise((resolve) => {
       connection.socket.write(bytes, (error) => {
         if (error) {
-          this.core.drop('SendFailed');
+          this.core.drop('SendFailed', error.message, connection.remote);
           resolve(E.left(transportError('SendFailed', error.message)));
         } else {
           this.core.sent();

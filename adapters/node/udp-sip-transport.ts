@@ -70,7 +70,7 @@ export class UdpSipTransport implements SipTransport {
     return new Promise((resolve) => {
       this.socket.send(bytes, target.port, target.host, (error) => {
         if (error) {
-          this.core.drop('SendFailed');
+          this.core.drop('SendFailed', error.message, target);
           resolve(E.left(transportError('SendFailed', error.message)));
         } else {
           this.core.sent();
