@@ -2,7 +2,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import * as E from 'fp-ts/lib/Either.js';
 import { DEFAULT_TRANSPORT_CORE_OPTIONS, TransportCore, type TransportCoreOptions } from '../shared/transport-core.js';
 import type { SipMessage } from '../../domain/sip/message.js';
-import { DEFAULT_FRAMER_LIMITS, INITIAL_FRAMER_STATE, pushChunk, type FramerLimits, type FramerState } from '../../domain/sip/stream-framer.js';
+import { INITIAL_FRAMER_STATE, type FramerState } from '../../domain/sip/stream-framer.js';
 import { endpoint, endpointKey, type Endpoint, type TransportProtocol } from '../../domain/transport/endpoint.js';
 import { transportError, type TransportError } from '../../domain/transport/transport-error.js';
 import type { InboundHandler, SipTransport, TransportCounters } from '../../ports/sip-transport.js';
@@ -15,7 +15,7 @@ export interface TcpListenOptions {
   /** Bytes queued in a socket beyond which sends fail with Backpressure (default 1 MiB). */
   readonly maxQueuedBytes?: number;
   readonly connectTimeoutMs?: number;
-  readonly framer?: FramerLimits;
+  /** Parsing rules and the size limit (maxMessageBytes), shared with UDP. */
   readonly core?: TransportCoreOptions;
 }
 
@@ -162,16 +162,12 @@ export class TcpSipTransport implements SipTransport {
   }
 
   private onData(connection: Connection, chunk: Buffer): void {
-    const result = pushChunk(connection.framer, chunk, this.options.framer ?? DEFAULT_FRAMER_LIMITS);
-    connection.framer = result.state;
-    const local = this.local;
-    for (const message of result.messages) this.core.receive(message, connection.remote, local, connection.id);
+    const result = this.core.receiveStream(connection.framer, chunk, connection.remote, this.local, connection.id);
+    connection.framer = result.framer;
     // RFC 5626 §3.5.1: answer each double-CRLF ping with a single CRLF pong.
     for (let i = 0; i < result.pings; i++) connection.socket.write(CRLF);
-    if (result.error !== undefined) {
-      this.core.drop(`Framing:${result.error.reason}`);
-      connection.socket.destroy();
-    }
+    // A stream out of step is closed once what was written to it (a 513) is flushed.
+    if (result.close) connection.socket.end();
   }
 
   private forget(connection: Connection): void {

@@ -3,7 +3,8 @@ import type { SipMessage } from '../../domain/sip/message.js';
 import { DEFAULT_PARSE_OPTIONS, type ParseOptions } from '../../domain/sip/parse-message.js';
 import { serializeMessage } from '../../domain/sip/serialize-message.js';
 import type { Endpoint, TransportProtocol } from '../../domain/transport/endpoint.js';
-import { receiveBytes } from '../../domain/transport/inbound.js';
+import { pushChunk, type FramerState } from '../../domain/sip/stream-framer.js';
+import { receiveBytes, receiveOversized, type InboundResult } from '../../domain/transport/inbound.js';
 import { stampSentBy } from '../../domain/transport/outbound.js';
 import type { Logger } from '../../ports/logger.js';
 import type { InboundHandler, TransportCounters } from '../../ports/sip-transport.js';
@@ -43,7 +44,36 @@ export class TransportCore {
   /** Bytes from the wire: one datagram, or one message cut by the stream framer. */
   receive(bytes: Uint8Array, source: Endpoint, local: Endpoint, connectionId?: number): void {
     this.inboundCount++;
-    const result = receiveBytes(bytes, source, this.options.parse);
+    this.handle(receiveBytes(bytes, source, this.options.parse), source, local, connectionId);
+  }
+
+  /** The head of a stream message above the size limit (its body is skipped by the framer): 513 where possible. */
+  receiveOversized(head: Uint8Array, source: Endpoint, local: Endpoint, connectionId: number): void {
+    this.inboundCount++;
+    this.handle(receiveOversized(head, source, `a message above ${this.options.parse.maxMessageBytes} bytes`), source, local, connectionId);
+  }
+
+  /**
+   * A chunk from a stream connection: cut into messages (and heads of
+   * oversized ones, answered 513 while their bodies are skipped), each
+   * handled. Returns the framer state to keep, the pongs owed, and whether
+   * the stream broke framing and must be closed.
+   */
+  receiveStream(framer: FramerState, chunk: Uint8Array, source: Endpoint, local: Endpoint, connectionId: number):
+    { readonly framer: FramerState; readonly pings: number; readonly close: boolean } {
+    const result = pushChunk(framer, chunk, { maxMessageBytes: this.maxMessageBytes });
+    for (const message of result.messages) this.receive(message, source, local, connectionId);
+    for (const head of result.oversized) this.receiveOversized(head, source, local, connectionId);
+    if (result.error !== undefined) this.drop(`Framing:${result.error.reason}`, result.error.detail, source);
+    return { framer: result.state, pings: result.pings, close: result.error !== undefined };
+  }
+
+  /** The size limit shared by every transport (datagrams and streams alike). */
+  get maxMessageBytes(): number {
+    return this.options.parse.maxMessageBytes;
+  }
+
+  private handle(result: InboundResult, source: Endpoint, local: Endpoint, connectionId: number | undefined): void {
     switch (result.kind) {
       case 'message': {
         this.receivedCount++;
@@ -59,7 +89,7 @@ export class TransportCore {
       }
       case 'reply':
         this.answered++;
-        this.drop('Unparsable', `answered 400: ${result.detail}`, source);
+        this.drop(result.response.status === 513 ? 'TooLarge' : 'Unparsable', `answered ${result.response.status}: ${result.detail}`, source);
         this.reply(serializeMessage(result.response), result.target, result.target.protocol === source.protocol ? connectionId : undefined);
         return;
       case 'drop':

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { DEFAULT_TRANSPORT_CORE_OPTIONS, TransportCore, type TransportCoreOptions } from '../shared/transport-core.js';
 import type { SipMessage } from '../../domain/sip/message.js';
-import { DEFAULT_FRAMER_LIMITS, INITIAL_FRAMER_STATE, pushChunk, type FramerState } from '../../domain/sip/stream-framer.js';
+import { INITIAL_FRAMER_STATE, type FramerState } from '../../domain/sip/stream-framer.js';
 import { endpoint, endpointKey, type Endpoint, type TransportProtocol } from '../../domain/transport/endpoint.js';
 import { transportError, type TransportError } from '../../domain/transport/transport-error.js';
 import type { InboundHandler, SipTransport, TransportCounters } from '../../ports/sip-transport.js';
@@ -127,15 +127,10 @@ export class SimulatedSipTransport implements SipTransport {
     this.connections.set(stream.id, connection);
     this.byRemote.set(endpointKey(remote), connection);
     stream.onData((chunk) => {
-      const result = pushChunk(connection.framer, chunk, DEFAULT_FRAMER_LIMITS);
-      connection.framer = result.state;
-      const local = this.localEndpoint('tcp') as Endpoint;
-      for (const message of result.messages) this.core.receive(message, connection.remote, local, stream.id);
+      const result = this.core.receiveStream(connection.framer, chunk, connection.remote, this.localEndpoint('tcp') as Endpoint, stream.id);
+      connection.framer = result.framer;
       for (let i = 0; i < result.pings; i++) stream.send(CRLF);
-      if (result.error !== undefined) {
-        this.core.drop(`Framing:${result.error.reason}`);
-        stream.close();
-      }
+      if (result.close) stream.close();
     });
     stream.onClose(() => {
       this.connections.delete(stream.id);

@@ -46,11 +46,10 @@ export const responseForProblem = (
 };
 
 /** Every parse error of a request is answered 400 with the error in the reason phrase (§21.4.1). */
-export const responseForParseError = (error: SipParseError): ErrorResponse => ({
-  status: 400,
-  reason: `Bad Request (${sanitizeReason(describeParseError(error))})`,
-  headers: [],
-});
+export const responseForParseError = (error: SipParseError): ErrorResponse => (error.reason === 'TooLarge'
+  // §21.5.14: the request is larger than we are willing to process.
+  ? { status: 513, reason: 'Message Too Large', headers: [] }
+  : { status: 400, reason: `Bad Request (${sanitizeReason(describeParseError(error))})`, headers: [] });
 
 /** Reason-Phrase may hold any UTF-8 but CR and LF; keep it short too. */
 const sanitizeReason = (text: string): string => text.replace(/[\r\n]+/g, ' ').slice(0, 120);

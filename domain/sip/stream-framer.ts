@@ -2,18 +2,23 @@
  * Cuts a byte stream (TCP, TLS) into SIP messages by Content-Length (§18.3).
  * Chunks may be of any size. CRLFs between messages are keep-alives
  * (RFC 5626 §3.5.1): a double CRLF is a ping the transport answers with CRLF.
- * Limits are enforced as bytes arrive, so a peer can never make us buffer an
- * endless header or body; a framing error means the connection must be closed.
+ * One size limit, the same as for datagrams: a message above it is handed out
+ * as its head (to answer 513, §21.5.14) and its body skipped as it arrives,
+ * never buffered; only a header section that never ends within the limit
+ * cannot be resynchronized, and is a framing error (the connection closes).
  */
 
 export interface FramerLimits {
-  readonly maxHeaderBytes: number;
-  readonly maxBodyBytes: number;
+  /** The largest message (header section and body) accepted, as for UDP (ParseOptions.maxMessageBytes). */
+  readonly maxMessageBytes: number;
 }
 
-export const DEFAULT_FRAMER_LIMITS: FramerLimits = { maxHeaderBytes: 16_384, maxBodyBytes: 65_535 };
+export const DEFAULT_FRAMER_LIMITS: FramerLimits = { maxMessageBytes: 65_535 };
 
-export type FramingErrorReason = 'HeaderTooLarge' | 'BodyTooLarge' | 'MissingContentLength' | 'BadContentLength';
+/** How much of an oversized message's head is kept to answer it (its start line and Via). */
+export const OVERSIZED_HEAD_BYTES = 16_384;
+
+export type FramingErrorReason = 'TooLarge' | 'MissingContentLength' | 'BadContentLength';
 
 export interface FramingError {
   readonly kind: 'FramingError';
@@ -26,17 +31,21 @@ export interface FramerState {
   readonly pending: Uint8Array;
   /** Where to resume the search for the end of headers in `pending`. */
   readonly scanFrom: number;
+  /** Body bytes of an oversized message still to be skipped. */
+  readonly discard: number;
 }
 
 export interface FrameResult {
   readonly state: FramerState;
   readonly messages: ReadonlyArray<Uint8Array>;
+  /** Heads (up to OVERSIZED_HEAD_BYTES) of messages above the limit, to be answered 513 where possible. */
+  readonly oversized: ReadonlyArray<Uint8Array>;
   /** Double-CRLF pings seen (each should be answered with one CRLF pong). */
   readonly pings: number;
   readonly error?: FramingError;
 }
 
-export const INITIAL_FRAMER_STATE: FramerState = { pending: new Uint8Array(0), scanFrom: 0 };
+export const INITIAL_FRAMER_STATE: FramerState = { pending: new Uint8Array(0), scanFrom: 0, discard: 0 };
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -112,9 +121,19 @@ const contentLengthOnLine = (bytes: Uint8Array, start: number, end: number): num
 export const pushChunk = (state: FramerState, chunk: Uint8Array, limits: FramerLimits = DEFAULT_FRAMER_LIMITS): FrameResult => {
   let pending = concat(state.pending, chunk);
   let scanFrom = state.scanFrom;
+  let discard = state.discard;
   const messages: Uint8Array[] = [];
+  const oversized: Uint8Array[] = [];
   let pings = 0;
+  const max = limits.maxMessageBytes;
   for (;;) {
+    if (discard > 0) {
+      const skipped = Math.min(discard, pending.length);
+      pending = pending.subarray(skipped);
+      discard -= skipped;
+      scanFrom = 0;
+      if (discard > 0) break;
+    }
     // Leading CR/LF bytes are keep-alives, not message bytes.
     let skip = 0;
     while (skip < pending.length && (pending[skip] === CR || pending[skip] === LF)) {
@@ -130,15 +149,23 @@ export const pushChunk = (state: FramerState, chunk: Uint8Array, limits: FramerL
     if (pending.length === 0) break;
     const headerEnd = findHeaderEnd(pending, Math.max(0, scanFrom - 3));
     if (headerEnd === -1) {
-      if (pending.length > limits.maxHeaderBytes) return failed('HeaderTooLarge', `header section exceeds ${limits.maxHeaderBytes} bytes`, messages, pings);
+      if (pending.length > max) {
+        oversized.push(pending.slice(0, OVERSIZED_HEAD_BYTES));
+        return failed('TooLarge', `no end of the header section within ${max} bytes`, messages, oversized, pings);
+      }
       scanFrom = pending.length;
       break;
     }
-    if (headerEnd > limits.maxHeaderBytes) return failed('HeaderTooLarge', `header section exceeds ${limits.maxHeaderBytes} bytes`, messages, pings);
     const length = readContentLength(pending, headerEnd);
-    if (length === 'missing') return failed('MissingContentLength', 'Content-Length is mandatory on stream transports (§18.3)', messages, pings);
-    if (length === 'bad') return failed('BadContentLength', 'Content-Length is malformed or repeated', messages, pings);
-    if (length > limits.maxBodyBytes) return failed('BodyTooLarge', `body of ${length} bytes exceeds ${limits.maxBodyBytes}`, messages, pings);
+    if (length === 'missing') return failed('MissingContentLength', 'Content-Length is mandatory on stream transports (§18.3)', messages, oversized, pings);
+    if (length === 'bad') return failed('BadContentLength', 'Content-Length is malformed or repeated', messages, oversized, pings);
+    if (headerEnd + length > max) {
+      // Too large: its head is answered, its body skipped as it comes; the stream stays in step.
+      oversized.push(pending.slice(0, Math.min(headerEnd, OVERSIZED_HEAD_BYTES)));
+      pending = pending.subarray(headerEnd);
+      discard = length;
+      continue;
+    }
     if (pending.length < headerEnd + length) {
       scanFrom = headerEnd;
       break;
@@ -148,12 +175,16 @@ export const pushChunk = (state: FramerState, chunk: Uint8Array, limits: FramerL
     scanFrom = 0;
   }
   // Copy the remainder so the caller's chunk buffers can be reused or freed.
-  return { state: { pending: pending.length === 0 ? INITIAL_FRAMER_STATE.pending : pending.slice(), scanFrom }, messages, pings };
+  const rest = pending.length === 0 ? INITIAL_FRAMER_STATE.pending : pending.slice();
+  return { state: { pending: rest, scanFrom, discard }, messages, oversized, pings };
 };
 
-const failed = (reason: FramingErrorReason, detail: string, messages: Uint8Array[], pings: number): FrameResult => ({
+const failed = (
+  reason: FramingErrorReason, detail: string, messages: Uint8Array[], oversized: Uint8Array[], pings: number,
+): FrameResult => ({
   state: INITIAL_FRAMER_STATE,
   messages,
+  oversized,
   pings,
   error: { kind: 'FramingError', reason, detail },
 });

@@ -6,7 +6,7 @@ import { HEADER } from '../sip/header-names.js';
 import type { SipHeader, SipMessage, SipRequest, SipResponse } from '../sip/message.js';
 import { removeParam, setParam } from '../sip/params.js';
 import { parseMessage, type ParseOptions } from '../sip/parse-message.js';
-import { describeParseError } from '../sip/parse-error.js';
+import { describeParseError, parseError, type SipParseError } from '../sip/parse-error.js';
 import { formatVia, type Via } from '../sip/via.js';
 import { stripBrackets, type Endpoint } from './endpoint.js';
 import { responseTarget } from './response-target.js';
@@ -22,22 +22,14 @@ export type InboundResult =
 /**
  * Turns one datagram or framed stream message into a message for the layer
  * above (§18.2.1, §18.1.2). A request that does not parse is answered with a
- * 400 when its start line and Via can be read (§21.4.1), otherwise dropped; a
+ * 400 (513 when too large) when its start line and Via can be read (§21.4.1), otherwise dropped; a
  * response that does not parse is dropped. Requests get `received` and `rport`
  * stamped on their top Via (RFC 3581 §4).
  */
 export const receiveBytes = (bytes: Uint8Array, source: Endpoint, options: ParseOptions): InboundResult => {
-  if (bytes.length > options.maxMessageBytes) {
-    return { kind: 'drop', reason: 'TooLarge', detail: `${bytes.length} bytes exceed ${options.maxMessageBytes}` };
-  }
+  if (bytes.length > options.maxMessageBytes) return receiveOversized(bytes, source, `${bytes.length} bytes exceed ${options.maxMessageBytes}`);
   const parsed = parseMessage(bytes, options);
-  if (E.isLeft(parsed)) {
-    const bad = badRequestResponse(bytes, parsed.left);
-    const detail = describeParseError(parsed.left);
-    if (bad === undefined) return { kind: 'drop', reason: 'Unparsable', detail };
-    const via = stampReceived(bad.topVia, source);
-    return { kind: 'reply', response: bad.response, target: responseTarget(via, source), detail };
-  }
+  if (E.isLeft(parsed)) return answerUnparsable(bytes, source, parsed.left, 'Unparsable');
   const message = parsed.right;
   if (message.kind === 'response') return { kind: 'message', message };
   const tx = transactionHeaders(message);
@@ -49,6 +41,22 @@ export const receiveBytes = (bytes: Uint8Array, source: Endpoint, options: Parse
   const rewritten = replaceTopVia(message, stamped);
   rememberTransactionHeaders(rewritten, { ...tx.right, vias: [stamped, ...tx.right.vias.slice(1)] });
   return { kind: 'message', message: rewritten };
+};
+
+/**
+ * A message above the size limit, datagram or stream alike: a request whose
+ * start line and Via can be read from its head gets 513 Message Too Large
+ * (§21.5.14); anything else is dropped.
+ */
+export const receiveOversized = (head: Uint8Array, source: Endpoint, detail: string): InboundResult =>
+  answerUnparsable(head, source, parseError('TooLarge', detail, 0), 'TooLarge');
+
+const answerUnparsable = (bytes: Uint8Array, source: Endpoint, error: SipParseError, reason: DropReason): InboundResult => {
+  const bad = badRequestResponse(bytes, error);
+  const detail = describeParseError(error);
+  if (bad === undefined) return { kind: 'drop', reason, detail };
+  const via = stampReceived(bad.topVia, source);
+  return { kind: 'reply', response: bad.response, target: responseTarget(via, source), detail };
 };
 
 /**

@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import test, { type ExecutionContext } from 'ava';
+import { DEFAULT_PARSE_OPTIONS } from '../../../domain/sip/parse-message.js';
 import * as E from 'fp-ts/lib/Either.js';
 import { TcpSipTransport, type TcpListenOptions } from '../../../adapters/node/tcp-sip-transport.js';
 import { UdpSipTransport } from '../../../adapters/node/udp-sip-transport.js';
@@ -90,24 +91,30 @@ test('TCP transport: double-CRLF keep-alive pings get CRLF pongs (RFC 5626 §3.5
   t.pass();
 });
 
-test('TCP transport: a peer sending garbage, an endless header or an oversized body is cut off alone', async (t) => {
-  const server = await listen(t, { framer: { maxHeaderBytes: 4096, maxBodyBytes: 10_000 } });
+test('TCP transport: a peer sending an endless header or no Content-Length is cut off alone; an oversized request is answered 513 and its connection kept', async (t) => {
+  const server = await listen(t, { core: { parse: { ...DEFAULT_PARSE_OPTIONS, maxMessageBytes: 4_096 } } });
   const inbound = collect(server);
   const port = server.localEndpoint('tcp')!.port;
   const good = await rawClient(t, port);
   const endless = await rawClient(t, port);
   const oversized = await rawClient(t, port);
   const noLength = await rawClient(t, port);
+  endless.socket.write('OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bKendless\r\n');
   for (let i = 0; i < 100; i++) endless.socket.write('X-Never-Ending: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n');
-  oversized.socket.write('MESSAGE sip:a@b SIP/2.0\r\nContent-Length: 50000\r\n\r\n');
+  oversized.socket.write(`MESSAGE sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bKbig\r\nCall-ID: big\r\nCSeq: 1 MESSAGE\r\nContent-Length: 50000\r\n\r\n${'x'.repeat(50_000)}`);
   noLength.socket.write('OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\n\r\n');
-  await waitFor(() => endless.closed() && oversized.closed() && noLength.closed(), 5_000, 'bad peers disconnected');
+  await waitFor(() => endless.closed() && noLength.closed(), 10_000, 'bad peers disconnected');
+  await waitFor(() => /^SIP\/2\.0 513 Message Too Large\r\n/.test(oversized.data()), 10_000, 'the 513');
+  t.regex(endless.data(), /^SIP\/2\.0 513 Message Too Large\r\n[\s\S]*branch=z9hG4bKendless/, 'the endless header is answered before the close');
+  t.regex(oversized.data(), /Call-ID: big/);
+  oversized.socket.write(optionsRequest({ via: 'SIP/2.0/TCP 127.0.0.1:5998;branch=z9hG4bKafter' }));
   good.socket.write(optionsRequest({ via: 'SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bKgood' }));
-  await waitFor(() => inbound.length === 1);
+  await waitFor(() => inbound.length === 2, 10_000, 'both good requests');
   t.false(good.closed());
+  t.false(oversized.closed(), 'the oversized request did not cost the connection');
   const dropped = server.counters().dropped;
-  t.is(dropped['Framing:HeaderTooLarge'], 1);
-  t.is(dropped['Framing:BodyTooLarge'], 1);
+  t.is(dropped['Framing:TooLarge'], 1);
+  t.is(dropped['TooLarge'], 2);
   t.is(dropped['Framing:MissingContentLength'], 1);
 });
 

@@ -6,7 +6,7 @@ import { SeededRandom } from '../../../adapters/sim/seeded-random.js';
 import { buildResponse } from '../../../domain/sip/build-response.js';
 import { getTopVia } from '../../../domain/sip/core-headers.js';
 import type { SipRequest } from '../../../domain/sip/message.js';
-import { parseMessage } from '../../../domain/sip/parse-message.js';
+import { DEFAULT_PARSE_OPTIONS, parseMessage } from '../../../domain/sip/parse-message.js';
 import { endpoint } from '../../../domain/transport/endpoint.js';
 import { responseTarget } from '../../../domain/transport/response-target.js';
 import { viaReceived, viaRport } from '../../../domain/sip/via.js';
@@ -97,6 +97,20 @@ test('UDP transport: an unparsable request with a readable Via is answered 400; 
   t.regex(client.received[0]!.toString(), /^SIP\/2\.0 400 Bad Request \(CSeq: /);
   t.is(transport.counters().badRequestsAnswered, 1);
   t.is(inbound.length, 0);
+});
+
+test('UDP transport: a datagram above the size limit is answered 513 Message Too Large (§21.5.14), as over TCP', async (t) => {
+  const transport = right(t, await UdpSipTransport.listen({ host: '127.0.0.1', port: 0, core: { parse: { ...DEFAULT_PARSE_OPTIONS, maxMessageBytes: 4_096 } } }));
+  t.teardown(() => transport.close());
+  const inbound: InboundMessage[] = [];
+  transport.onMessage((m) => inbound.push(m));
+  const client = await rawClient(t);
+  const big = optionsRequest({ via: 'SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bKbig;rport', body: 'x'.repeat(5_000) });
+  client.socket.send(big, transport.localEndpoint('udp')!.port, '127.0.0.1');
+  await waitFor(() => client.received.length === 1, 10_000, 'the 513');
+  t.regex(client.received[0]!.toString(), /^SIP\/2\.0 513 Message Too Large\r\n[\s\S]*branch=z9hG4bKbig/);
+  t.is(inbound.length, 0);
+  t.is(transport.counters().dropped['TooLarge'], 1);
 });
 
 test('UDP transport: 10,000 random datagrams do not stop a valid message from arriving afterwards; counters add up', async (t) => {

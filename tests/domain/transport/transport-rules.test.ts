@@ -67,9 +67,10 @@ test('endpoint helpers: brackets off for sockets, on for SIP text', (t) => {
   t.is(hostForSip('example.com'), 'example.com');
 });
 
-test('receiveBytes: oversized input and requests without Via are dropped; responses pass untouched', (t) => {
+test('receiveBytes: an oversized request is answered 513 (§21.5.14), oversized garbage and requests without Via are dropped; responses pass untouched', (t) => {
   const options = { ...DEFAULT_PARSE_OPTIONS, maxMessageBytes: 100 };
-  t.like(receiveBytes(encodeUtf8(optionsRequest()), source, options), { kind: 'drop', reason: 'TooLarge' });
+  t.like(receiveBytes(encodeUtf8(optionsRequest()), source, options), { kind: 'reply', response: { status: 513, reason: 'Message Too Large' } });
+  t.like(receiveBytes(encodeUtf8('x'.repeat(200)), source, options), { kind: 'drop', reason: 'TooLarge' });
   const noVia = optionsRequest().replace(/Via: [^\r]*\r\n/, '');
   t.like(receiveBytes(encodeUtf8(noVia), source, DEFAULT_PARSE_OPTIONS), { kind: 'drop', reason: 'MissingVia' });
   const response = receiveBytes(encodeUtf8('SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n\r\n'), source, DEFAULT_PARSE_OPTIONS);
