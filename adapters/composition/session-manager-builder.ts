@@ -166,6 +166,16 @@ export class SessionManagerBuilder {
     return this.option('outboundProxy', formatUri(hasParam(proxy.params, 'lr') ? proxy : { ...proxy, params: setParam(proxy.params, 'lr') }));
   }
 
+  /**
+   * Caps for SIP over TCP: open connections in all (default 10,000), incoming
+   * ones from one IP address (default 100), and the idle time after which a
+   * connection is closed (default 5 min). Refusals are counted in the
+   * transport's `dropped.ConnectionLimit`.
+   */
+  withConnectionLimits(limits: { maxConnections?: number; maxConnectionsPerAddress?: number; idleTimeoutMs?: number }): this {
+    return this.option('connectionLimits', { ...limits });
+  }
+
   /** Username and password for Digest challenges (401/407) to our outgoing calls, in any realm (§22.2). */
   withCredentials(username: string, password: string): this {
     return this.option('credentials', { username, password });
@@ -214,7 +224,7 @@ export class SessionManagerBuilder {
       // UDP and TCP share one port number, as SIP elements do: the first bind picks it when 0.
       const bound = protocol === 'udp'
         ? await UdpSipTransport.listen({ host: c.bindHost, port, core })
-        : await TcpSipTransport.listen({ host: c.bindHost, port, core });
+        : await TcpSipTransport.listen({ host: c.bindHost, port, core, ...c.connectionLimits });
       if (E.isLeft(bound)) {
         await Promise.all(transports.map((t) => t.close()));
         throw sessionException(bindFailure(bound.left.detail));

@@ -12,6 +12,10 @@ export interface TcpListenOptions {
   readonly port: number;
   /** Connections with no traffic for this long are closed (default 5 minutes). */
   readonly idleTimeoutMs?: number;
+  /** Open connections (both ways) beyond which new incoming ones are refused (default 10,000). */
+  readonly maxConnections?: number;
+  /** Incoming connections from one IP address beyond which more are refused (default 100). */
+  readonly maxConnectionsPerAddress?: number;
   /** Bytes queued in a socket beyond which sends fail with Backpressure (default 1 MiB). */
   readonly maxQueuedBytes?: number;
   readonly connectTimeoutMs?: number;
@@ -24,7 +28,12 @@ interface Connection {
   readonly socket: Socket;
   readonly remote: Endpoint;
   framer: FramerState;
+  /** Accepted from a peer (counted per address), not opened by us. */
+  readonly incoming: boolean;
 }
+
+const DEFAULT_MAX_CONNECTIONS = 10_000;
+const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 100;
 
 const CRLF = new Uint8Array([0x0d, 0x0a]);
 
@@ -39,6 +48,8 @@ export class TcpSipTransport implements SipTransport {
   private readonly connections = new Map<number, Connection>();
   private readonly byRemote = new Map<string, Connection>();
   private readonly connecting = new Map<string, Promise<E.Either<TransportError, Connection>>>();
+  /** Incoming connections per remote IP, for the per-address cap. */
+  private readonly perAddress = new Map<string, number>();
   private nextId = 1;
   private closed = false;
 
@@ -48,6 +59,13 @@ export class TcpSipTransport implements SipTransport {
       const address = socket.remoteAddress;
       const port = socket.remotePort;
       if (this.closed || address === undefined || port === undefined) {
+        socket.destroy();
+        return;
+      }
+      const refusal = this.admit(address);
+      if (refusal !== undefined) {
+        // A flood of connections is refused at the door, counted, never buffered.
+        this.core.drop('ConnectionLimit', refusal, endpoint('tcp', address, port));
         socket.destroy();
         return;
       }
@@ -142,16 +160,26 @@ export class TcpSipTransport implements SipTransport {
       socket.once('connect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
-        resolve(E.right(this.adopt(socket, target)));
+        resolve(E.right(this.adopt(socket, target, false)));
       });
     }).finally(() => this.connecting.delete(key));
     this.connecting.set(key, attempt);
     return attempt;
   }
 
-  private adopt(socket: Socket, remote: Endpoint): Connection {
-    const connection: Connection = { id: this.nextId++, socket, remote, framer: INITIAL_FRAMER_STATE };
+  /** Why an incoming connection from `address` is refused, if it is. */
+  private admit(address: string): string | undefined {
+    const max = this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    if (this.connections.size >= max) return `${this.connections.size} connections open (maxConnections ${max})`;
+    const maxPerAddress = this.options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+    const fromAddress = this.perAddress.get(address) ?? 0;
+    return fromAddress >= maxPerAddress ? `${fromAddress} connections from ${address} (maxConnectionsPerAddress ${maxPerAddress})` : undefined;
+  }
+
+  private adopt(socket: Socket, remote: Endpoint, incoming = true): Connection {
+    const connection: Connection = { id: this.nextId++, socket, remote, framer: INITIAL_FRAMER_STATE, incoming };
     this.connections.set(connection.id, connection);
+    if (incoming) this.perAddress.set(remote.host, (this.perAddress.get(remote.host) ?? 0) + 1);
     this.byRemote.set(endpointKey(remote), connection);
     socket.setTimeout(this.options.idleTimeoutMs ?? 300_000);
     socket.on('timeout', () => socket.destroy());
@@ -171,7 +199,12 @@ export class TcpSipTransport implements SipTransport {
   }
 
   private forget(connection: Connection): void {
-    this.connections.delete(connection.id);
+    if (!this.connections.delete(connection.id)) return;
+    if (connection.incoming) {
+      const left = (this.perAddress.get(connection.remote.host) ?? 1) - 1;
+      if (left === 0) this.perAddress.delete(connection.remote.host);
+      else this.perAddress.set(connection.remote.host, left);
+    }
     const key = endpointKey(connection.remote);
     if (this.byRemote.get(key) === connection) this.byRemote.delete(key);
   }

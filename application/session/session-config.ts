@@ -38,6 +38,8 @@ export const SessionConfigCodec = t.intersection([t.type({
   credentials: Credentials,
   /** A SIP URI every call and registration is sent through (a preloaded Route, RFC 3261 §8.1.2). */
   outboundProxy: t.string,
+  /** Caps on TCP connections and how long an idle one is kept. */
+  connectionLimits: t.partial({ maxConnections: PositiveInt, maxConnectionsPerAddress: PositiveInt, idleTimeoutMs: PositiveInt }),
 })]);
 
 export type SessionConfig = t.TypeOf<typeof SessionConfigCodec>;

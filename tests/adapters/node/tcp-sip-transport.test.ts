@@ -187,3 +187,36 @@ test('MultiTransport: a request above 1,300 bytes aimed at UDP goes over TCP (§
   t.deepEqual(a.protocols, ['udp', 'tcp']);
   t.is(b.counters().received, 2);
 });
+
+test('TCP transport: connections beyond the per-address cap and the total cap are refused at once and counted; a closed one frees its place', async (t) => {
+  const server = await listen(t, { maxConnectionsPerAddress: 2, maxConnections: 3 });
+  const port = server.localEndpoint('tcp')!.port;
+  const first = await rawClient(t, port);
+  const second = await rawClient(t, port);
+  await waitFor(() => server.connectionCount() === 2, 10_000, 'two connections adopted');
+  const third = await rawClient(t, port);
+  await waitFor(() => third.closed(), 10_000, 'the third from one address refused');
+  t.false(first.closed() || second.closed());
+  t.is(server.counters().dropped['ConnectionLimit'], 1);
+  first.socket.destroy();
+  await waitFor(() => server.connectionCount() === 1, 10_000, 'the first released');
+  const again = await rawClient(t, port);
+  await waitFor(() => server.connectionCount() === 2, 10_000, 'a new one from the same address fits again');
+  t.false(again.closed());
+  // The total cap counts our own outgoing connections too.
+  const other = await listen(t);
+  right(t, await server.send(right(t, parseMessage(optionsRequest({ via: 'SIP/2.0/TCP x.invalid;branch=z9hG4bKcap' }))), other.localEndpoint('tcp')!));
+  await waitFor(() => server.connectionCount() === 3, 10_000, 'three open');
+  const overTotal = await rawClient(t, port);
+  await waitFor(() => overTotal.closed(), 10_000, 'refused beyond the total');
+  t.is(server.counters().dropped['ConnectionLimit'], 2);
+});
+
+test('TCP transport: a connection with no traffic is closed after the idle timeout', async (t) => {
+  const server = await listen(t, { idleTimeoutMs: 300 });
+  const client = await rawClient(t, server.localEndpoint('tcp')!.port);
+  await waitFor(() => server.connectionCount() === 1, 10_000, 'adopted');
+  await waitFor(() => client.closed(), 30_000, 'closed for idleness');
+  await waitFor(() => server.connectionCount() === 0, 10_000, 'released');
+  t.pass();
+});
