@@ -3,9 +3,11 @@
  *
  *   npx tsx examples/auto-answer.ts --port 5080
  */
-import { parseArgs } from 'node:util';
 import { nextToneFrame, tone } from '../domain/media/index.js';
-import { CallDecision, PinoLogger, readWavFile, SessionManagerBuilder, type AudioSource, type CallHandler, type SessionCoordinator } from '../adapters/composition/index.js';
+import {
+  CallDecision, PinoLogger, readWavFile, SessionManagerBuilder, type AudioSource, type CallHandler, type SessionCoordinator,
+} from '../adapters/composition/index.js';
+import { commandLine, integerFlag, usageError } from './support/command-line.js';
 
 const HELP = `Usage: npx tsx examples/auto-answer.ts [options]
 
@@ -21,7 +23,12 @@ Options:
                        1 s on, 4 s off) until answering (RFC 3960 early media)
   --wav FILE           play this 16-bit mono 8 kHz WAV instead of a 440 Hz tone
   --media-ports A-B    RTP port range (default 20000-29999)
-  --max-sessions N     concurrent calls before 503 (default 10000)
+  --max-sessions N     concurrent calls before 503 Service Unavailable (default 10000)
+  --max-sessions-per-user N
+                       concurrent calls from one caller (the user part of From)
+                       before 503 (default: the same as --max-sessions, so a load
+                       test or a trunk sending every call as one user is not capped
+                       lower; a refusal is logged with the limit that fired)
   --register URI       register at this registrar (a PBX) so calls to our AOR
                        reach us; refreshed until we stop, then removed
   --aor URI            address of record to register (default sip:USER@REGISTRAR-HOST)
@@ -35,7 +42,8 @@ Options:
 Prints a line containing "listening" with the bound address once ready;
 stops gracefully (BYE/CANCEL live calls) on SIGINT or SIGTERM.`;
 
-const { values } = parseArgs({
+const NAME = 'auto-answer';
+const { values } = commandLine(NAME, HELP, {
   options: {
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '5080' },
@@ -45,6 +53,7 @@ const { values } = parseArgs({
     wav: { type: 'string' },
     'media-ports': { type: 'string', default: '20000-29999' },
     'max-sessions': { type: 'string', default: '10000' },
+    'max-sessions-per-user': { type: 'string' },
     register: { type: 'string' },
     aor: { type: 'string' },
     expires: { type: 'string', default: '3600' },
@@ -63,26 +72,20 @@ const RINGBACK = ((): Int16Array => {
   return samples;
 })();
 
-const fail = (message: string): never => {
-  console.error(`auto-answer: ${message}\n\n${HELP}`);
-  process.exit(2);
-};
+const fail = (message: string): never => usageError(NAME, HELP, message);
 
 const main = async (): Promise<void> => {
-  if (values.help) {
-    console.log(HELP);
-    return;
-  }
-  const transports = values.transport === 'both' ? ['udp', 'tcp'] : [values.transport ?? 'udp'];
+  const transports = values.transport === 'both' ? ['udp', 'tcp'] : [values.transport];
   if (!transports.every((t) => t === 'udp' || t === 'tcp')) fail(`--transport must be udp, tcp or both, not ${values.transport}`);
-  const answerAfterMs = Number(values['answer-after']);
-  if (!Number.isFinite(answerAfterMs) || answerAfterMs < 0) fail('--answer-after takes milliseconds');
+  const answerAfterMs = integerFlag(NAME, HELP, 'answer-after', values['answer-after']);
   if (values['early-media'] && answerAfterMs === 0) fail('--early-media needs --answer-after (a call answered at once has no time for it)');
   const password = values.password ?? process.env['SESSION_CORE_PASSWORD'];
   if (values.user !== undefined && password === undefined) fail('--user needs --password (or SESSION_CORE_PASSWORD)');
-  const expiresSec = Number(values.expires);
-  if (!Number.isInteger(expiresSec) || expiresSec <= 0) fail('--expires takes whole seconds');
-  const [portMin, portMax] = (values['media-ports'] ?? '').split('-').map(Number);
+  const expiresSec = integerFlag(NAME, HELP, 'expires', values.expires, 1);
+  const maxSessions = integerFlag(NAME, HELP, 'max-sessions', values['max-sessions'], 1);
+  const maxPerUser = values['max-sessions-per-user'] === undefined
+    ? maxSessions : integerFlag(NAME, HELP, 'max-sessions-per-user', values['max-sessions-per-user'], 1);
+  const [portMin, portMax] = values['media-ports'].split('-').map(Number);
   let source: AudioSource = { kind: 'tone', frequenciesHz: [440], amplitude: 6000 };
   if (values.wav !== undefined) {
     const samples = await readWavFile(values.wav);
@@ -92,31 +95,31 @@ const main = async (): Promise<void> => {
   const log = (line: string): void => {
     if (!values.quiet) console.log(`${new Date().toISOString()} ${line}`);
   };
-  let coordinator: SessionCoordinator | undefined;
   const handler: CallHandler = {
-    onIncomingCall: (call) => {
+    onIncomingCall: (call, handle) => {
       log(`incoming ${call.id} from ${call.from} to ${call.to}`);
       if (answerAfterMs === 0) return CallDecision.accept();
-      setTimeout(() => void coordinator?.acceptIncomingCall(call.id).catch(() => undefined), answerAfterMs);
+      setTimeout(() => void handle.accept().catch(() => undefined), answerAfterMs);
       if (values['early-media']) {
         // Once the decision is in (the call rings), the ringback goes out as early media.
-        setTimeout(() => void coordinator?.sendEarlyMedia(call.id)
-          .then(() => coordinator?.startAudioTransmission(call.id, { kind: 'samples', samples: RINGBACK, loop: true }))
-          .then(() => log(`early media ${call.id}`), (error: unknown) => log(`no early media for ${call.id}: ${(error as { message?: string }).message}`)), 0);
+        setTimeout(() => void handle.sendEarlyMedia()
+          .then(() => handle.play({ kind: 'samples', samples: RINGBACK, loop: true }))
+          .then(() => log(`early media ${call.id}`), (error: unknown) => log(`no early media for ${call.id}: ${(error as Error).message}`)), 0);
       }
       return CallDecision.defer();
     },
-    onCallEstablished: (call) => {
+    onCallEstablished: (call, _local, _remote, handle) => {
       log(`answered ${call.id}`);
       try {
-        coordinator?.startAudioTransmission(call.id, source);
+        handle.play(source);
       } catch {
-        // The call may already be gone.
+        // The caller may have hung up already.
       }
     },
     onCallEnded: (call, reason) => log(`ended ${call.id}: ${reason}`),
     onDtmf: (call, digit) => log(`dtmf ${call.id}: ${digit}`),
   };
+  let coordinator: SessionCoordinator;
   try {
     const builder = new SessionManagerBuilder();
     if (values.user !== undefined && password !== undefined) builder.withCredentials(values.user, password);
@@ -125,36 +128,36 @@ const main = async (): Promise<void> => {
       .withLocalBindAddr(`${values.host}:${values.port}`)
       .withTransports(transports)
       .withMediaPorts(portMin ?? 20000, portMax ?? 29999)
-      .withMaxSessions(Number(values['max-sessions']))
+      .withMaxSessions(maxSessions)
+      .withMaxSessionsPerUser(maxPerUser)
       .withDeferTimeout(Math.max(30_000, answerAfterMs + 5_000))
       .withHandler(handler)
       .withLogger(PinoLogger.create({ level: 'warn' }))
       .build();
   } catch (error) {
-    fail((error as { message?: string }).message ?? String(error));
+    return fail((error as Error).message);
   }
-  const running = coordinator as SessionCoordinator;
-  await running.start();
-  running.events.subscribe((event) => {
+  await coordinator.start();
+  coordinator.events.subscribe((event) => {
     if (event.type === 'HoldChanged') log(`${event.onHold ? 'held' : 'resumed'} ${event.sessionId}`);
     if (event.type === 'RegistrationChanged' && event.state !== 'Registering') {
-      console.log(`registration of ${event.aor}: ${event.state}${event.expiresSec === undefined ? '' : ` (expires ${event.expiresSec} s)`}${event.status === undefined ? '' : ` (${event.status})`}`);
+      const granted = event.expiresSec === undefined ? '' : ` (expires ${event.expiresSec} s)`;
+      console.log(`registration of ${event.aor}: ${event.state}${granted}${event.status === undefined ? '' : ` (${event.status})`}`);
     }
   });
-  const at = running.localEndpoint;
-  console.log(`auto-answer listening on ${values.host}:${at?.port} (${transports.join('+')})`);
+  console.log(`auto-answer listening on ${values.host}:${coordinator.localEndpoint?.port} (${transports.join('+')})`);
   if (values.register !== undefined) {
     try {
-      await running.register(values.register, { expiresSec, ...(values.aor === undefined ? {} : { aor: values.aor }) });
+      await coordinator.register(values.register, { expiresSec, ...(values.aor === undefined ? {} : { aor: values.aor }) });
     } catch (error) {
-      console.error(`auto-answer: registration failed: ${(error as { message?: string }).message ?? String(error)}`);
-      await running.stop();
+      console.error(`auto-answer: registration failed: ${(error as Error).message}`);
+      await coordinator.stop();
       process.exit(1);
     }
   }
   const shutdown = async (): Promise<void> => {
     console.log('auto-answer stopping');
-    await running.stop();
+    await coordinator.stop();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown());

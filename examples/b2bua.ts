@@ -4,8 +4,8 @@
  *
  *   npx tsx examples/b2bua.ts --port 5070 --target sip:service@127.0.0.1:5080
  */
-import { parseArgs } from 'node:util';
 import { B2bua, PinoLogger, SessionManagerBuilder } from '../adapters/composition/index.js';
+import { commandLine, usageError } from './support/command-line.js';
 
 const HELP = `Usage: npx tsx examples/b2bua.ts --target sip:user@host:port [options]
 
@@ -19,6 +19,7 @@ Options:
   --target URI         where every call is sent (required)
   --transport T        udp | tcp (default udp)
   --media-ports A-B    RTP port range for both legs (default 30000-39999)
+                       (no per-user cap: every call from one caller is bridged)
   --proxy URI          send the outgoing leg through this proxy or SBC
   --user NAME          username for Digest challenges (401/407) to the outgoing leg
   --password PW        its password (or set SESSION_CORE_PASSWORD)
@@ -26,7 +27,8 @@ Options:
 
 Prints a line containing "listening" once ready; SIGINT/SIGTERM stop gracefully.`;
 
-const { values } = parseArgs({
+const NAME = 'b2bua';
+const { values } = commandLine(NAME, HELP, {
   options: {
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '5070' },
@@ -40,22 +42,12 @@ const { values } = parseArgs({
   },
 });
 
-if (values.help) {
-  console.log(HELP);
-  process.exit(0);
-}
-if (values.target === undefined) {
-  console.error(`b2bua: --target is required\n\n${HELP}`);
-  process.exit(2);
-}
-const target = values.target;
-const transport = values.transport === 'tcp' ? 'tcp' : 'udp';
+const target = values.target ?? usageError(NAME, HELP, '--target is required');
+if (values.transport !== 'udp' && values.transport !== 'tcp') usageError(NAME, HELP, `--transport must be udp or tcp, not ${values.transport}`);
+const transport = values.transport;
 const [portMin, portMax] = (values['media-ports'] ?? '').split('-').map(Number);
 const password = values.password ?? process.env['SESSION_CORE_PASSWORD'];
-if (values.user !== undefined && password === undefined) {
-  console.error('b2bua: --user needs --password (or SESSION_CORE_PASSWORD)');
-  process.exit(2);
-}
+if (values.user !== undefined && password === undefined) usageError(NAME, HELP, '--user needs --password (or SESSION_CORE_PASSWORD)');
 const b2bua = new B2bua(() => (transport === 'tcp' && !target.includes('transport=') ? `${target};transport=tcp` : target));
 const builder = new SessionManagerBuilder();
 if (values.user !== undefined && password !== undefined) builder.withCredentials(values.user, password);
@@ -67,7 +59,8 @@ const coordinator = await builder
   .withMaxSessionsPerUser(100_000)
   .withHandler(b2bua)
   .withLogger(PinoLogger.create({ level: 'warn' }))
-  .build();
+  .build()
+  .catch((error: unknown) => usageError(NAME, HELP, (error as Error).message));
 b2bua.attach(coordinator);
 await coordinator.start();
 console.log(`b2bua listening on ${values.host}:${coordinator.localEndpoint?.port} → ${target}`);

@@ -3,8 +3,8 @@
  *
  *   npx tsx examples/call.ts sip:service@127.0.0.1:5080 --duration 3000 --dtmf 123
  */
-import { parseArgs } from 'node:util';
 import { SessionManagerBuilder, RejectAllHandler, type MediaStatistics, type SessionError } from '../adapters/composition/index.js';
+import { commandLine, integerFlag, usageError } from './support/command-line.js';
 
 const HELP = `Usage: npx tsx examples/call.ts sip:user@host:port [options]
 
@@ -31,7 +31,8 @@ Options:
                        out of the process list)
   --help               show this help`;
 
-const { values, positionals } = parseArgs({
+const NAME = 'call';
+const { values, positionals } = commandLine(NAME, HELP, {
   allowPositionals: true,
   options: {
     duration: { type: 'string', default: '3000' },
@@ -52,22 +53,15 @@ const { values, positionals } = parseArgs({
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const main = async (): Promise<number> => {
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  const target = positionals[0];
-  if (target === undefined) {
-    console.error(`call: missing target URI\n\n${HELP}`);
-    return 2;
-  }
-  const transport = values.transport === 'tcp' ? 'tcp' : 'udp';
+  const target = positionals[0] ?? usageError(NAME, HELP, 'missing target URI');
+  if (positionals.length > 1) usageError(NAME, HELP, `one target only, not ${positionals.join(' ')}`);
+  if (values.transport !== 'udp' && values.transport !== 'tcp') usageError(NAME, HELP, `--transport must be udp or tcp, not ${values.transport}`);
+  const durationMs = integerFlag(NAME, HELP, 'duration', values.duration);
+  const timeoutMs = integerFlag(NAME, HELP, 'timeout', values.timeout, 1);
+  const transport = values.transport;
   const to = transport === 'tcp' && !target.includes('transport=') ? `${target};transport=tcp` : target;
   const password = values.password ?? process.env['SESSION_CORE_PASSWORD'];
-  if (values.user !== undefined && password === undefined) {
-    console.error('call: --user needs --password (or SESSION_CORE_PASSWORD)');
-    return 2;
-  }
+  if (values.user !== undefined && password === undefined) usageError(NAME, HELP, '--user needs --password (or SESSION_CORE_PASSWORD)');
   const builder = new SessionManagerBuilder();
   if (values.user !== undefined && password !== undefined) builder.withCredentials(values.user, password);
   if (values.proxy !== undefined) builder.withOutboundProxy(values.proxy);
@@ -91,7 +85,7 @@ const main = async (): Promise<number> => {
     coordinator.events.subscribe((event) => {
       if (event.type === 'EarlyMedia') console.log(`early media (${event.status}): listening to the callee's side before the answer`);
     }, { sessionId: call.id, types: ['EarlyMedia'] });
-    await coordinator.waitForAnswer(call.id, Number(values.timeout));
+    await coordinator.waitForAnswer(call.id, timeoutMs);
     const answeredAt = Date.now();
     const heardEarly = coordinator.getMediaStatistics(call.id).packetsReceived;
     console.log(heardEarly > 0 ? `answered (after ${heardEarly} RTP packets of early media)` : 'answered');
@@ -102,7 +96,7 @@ const main = async (): Promise<number> => {
       dtmf.catch(() => undefined);
       if (await Promise.race([dtmf, endedByPeer.then(() => false)])) console.log(`sent DTMF ${values.dtmf}`);
     }
-    const outcome = await Promise.race([sleep(Number(values.duration)).then(() => undefined), endedByPeer]);
+    const outcome = await Promise.race([sleep(durationMs).then(() => undefined), endedByPeer]);
     if (outcome === undefined) {
       const stats = coordinator.getMediaStatistics(call.id);
       await coordinator.terminateSession(call.id);

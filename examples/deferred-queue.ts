@@ -4,14 +4,21 @@
  *
  *   npx tsx examples/deferred-queue.ts --port 5090
  */
-import { parseArgs } from 'node:util';
 import { CallDecision, SessionManagerBuilder, type CallHandler, type SessionCoordinator } from '../adapters/composition/index.js';
+import { commandLine } from './support/command-line.js';
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: '5090' }, help: { type: 'boolean', default: false } } });
-if (values.help) {
-  console.log('Usage: npx tsx examples/deferred-queue.ts [--port PORT]\nQueues incoming calls and answers the oldest one each second; Ctrl-C stops.');
-  process.exit(0);
-}
+const HELP = `Usage: npx tsx examples/deferred-queue.ts [options]
+
+Queues incoming calls (each keeps ringing: CallDecision.defer) and answers the
+oldest one every second; Ctrl-C stops.
+
+Options:
+  --port PORT          SIP port on 127.0.0.1; 0 picks a free one (default 5090)
+  --help               show this help`;
+
+const { values } = commandLine('deferred-queue', HELP, {
+  options: { port: { type: 'string', default: '5090' }, help: { type: 'boolean', default: false } },
+});
 const queue: string[] = [];
 const handler: CallHandler = {
   onIncomingCall: (call) => {

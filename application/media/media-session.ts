@@ -56,6 +56,7 @@ const UNHEARD_FRAME = new Int16Array(160);
 /** Outgoing packets and decoded frames come from shared slabs, not one ArrayBuffer each. */
 const slab = new ByteSlab();
 const RTCP_INTERVAL_MS = 5_000;
+const RTCP_FIRST_MS = 1_000;
 
 /**
  * One call's audio: an RTP/RTCP port pair, G.711 frames sent every 20 ms on
@@ -283,9 +284,11 @@ export class MediaSession {
   }
 
   private scheduleRtcp(): void {
-    // §6.3.1: randomize the interval to between 0.5 and 1.5 times the nominal one;
-    // §6.2: the first report goes out after half the minimum interval.
-    const nominal = this.sent.rtcp === 0 ? RTCP_INTERVAL_MS / 2 : RTCP_INTERVAL_MS;
+    // §6.3.1: randomize the interval to between 0.5 and 1.5 times the nominal one. The first two
+    // reports come early (about 1 s, then 2.5 s later): each side's second report answers the
+    // other's first sender report, so both ends measure the round trip within seconds, even in a
+    // short call; from then on the 5 s minimum of §6.2 applies.
+    const nominal = this.sent.rtcp === 0 ? RTCP_FIRST_MS : this.sent.rtcp === 1 ? RTCP_INTERVAL_MS / 2 : RTCP_INTERVAL_MS;
     const delay = nominal * (0.5 + this.ids.below(1000) / 1000);
     this.rtcpTimer = this.clock.schedule(delay, () => {
       this.sendRtcp(false);

@@ -4,6 +4,13 @@
  * dropped; a single missing frame is concealed by repeating the previous one
  * at half level, longer gaps play silence. Memory is a fixed ring of
  * `capacity` slots whatever the sender does.
+ *
+ * Playout can run ahead of the stream (a busy process fires several 20 ms
+ * ticks at once before reading its socket): then every later packet would
+ * arrive behind the playout point. A late packet during an underrun therefore
+ * re-anchors playout on itself instead of being dropped, and a gap longer
+ * than the ring (the peer stopped sending: hold, silence suppression) returns
+ * the buffer to buffering, so `late` counts only packets really dropped.
  */
 export interface JitterFrame {
   readonly timestamp: number;
@@ -41,11 +48,22 @@ const withChanges = (
 
 export const bufferedFrames = (b: JitterBuffer): number => b.slots.reduce((n, s) => n + (s === undefined ? 0 : 1), 0);
 
+/** Playout starts over at `frame`, buffering to `depth` again; the counters stay. */
+const restartAt = (b: JitterBuffer, frame: JitterFrame): JitterBuffer => {
+  const slots = new Array<JitterFrame | undefined>(b.capacity).fill(undefined);
+  slots[slotOf(b, frame.timestamp >>> 0)] = { timestamp: frame.timestamp >>> 0, samples: frame.samples };
+  return withChanges(b, slots, frame.timestamp >>> 0, undefined, 0, b.late, b.concealed);
+};
+
 export const pushFrame = (buffer: JitterBuffer, frame: JitterFrame): JitterBuffer => {
   const timestamp = frame.timestamp >>> 0;
   const started = buffer.lastPlayed !== undefined;
   const next = buffer.nextTimestamp;
-  if (started && next !== undefined && tsDelta(next, timestamp) < 0) return { ...buffer, late: buffer.late + 1 };
+  if (started && next !== undefined && tsDelta(next, timestamp) < 0) {
+    // Behind the playout point while playout fills a gap with nothing queued: playout ran ahead; follow the stream.
+    if (buffer.concealedInARow > 0 && bufferedFrames(buffer) === 0) return restartAt(buffer, frame);
+    return { ...buffer, late: buffer.late + 1 };
+  }
   // Before playout starts, an earlier packet that arrived out of order moves the start back.
   let nextTimestamp = next === undefined || (!started && tsDelta(next, timestamp) < 0) ? timestamp : next;
   let late = buffer.late;
@@ -83,6 +101,10 @@ export const popFrame = (buffer: JitterBuffer): readonly [JitterBuffer, Int16Arr
   if (buffer.lastPlayed !== undefined && buffer.concealedInARow === 0) {
     const faded = Int16Array.from(buffer.lastPlayed, (x) => x >> 1);
     return [withChanges(buffer, buffer.slots, after, buffer.lastPlayed, 1, buffer.late, buffer.concealed + 1), faded, 'concealed'];
+  }
+  // Nothing for longer than the ring holds: the peer stopped sending; wait for its next packet afresh.
+  if (buffer.concealedInARow >= buffer.capacity) {
+    return [withChanges(buffer, buffer.slots, undefined, undefined, 0, buffer.late, buffer.concealed), new Int16Array(buffer.frameSamples), 'buffering'];
   }
   const silent = withChanges(buffer, buffer.slots, after, buffer.lastPlayed, buffer.concealedInARow + 1, buffer.late, buffer.concealed);
   return [silent, new Int16Array(buffer.frameSamples), 'silence'];

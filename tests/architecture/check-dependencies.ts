@@ -75,7 +75,10 @@ const importRule = (file: string, specifier: string): string | undefined => {
       return undefined;
     }
     case 'examples':
-      if (targetLayer !== undefined && !PUBLIC_ENTRIES.includes(target)) return `examples/ may import only the public entries, not '${specifier}'`;
+      // Besides the public entries, examples share their own command-line helpers (examples/support/).
+      if (targetLayer !== undefined && !PUBLIC_ENTRIES.includes(target) && !target.startsWith('examples/support/')) {
+        return `examples/ may import only the public entries, not '${specifier}'`;
+      }
       return undefined;
     default:
       return undefined;

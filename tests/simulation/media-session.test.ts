@@ -194,3 +194,17 @@ test('media: RTCP BYE on close only from a session that sent RTP or RTCP (RFC 35
   t.is(rtcpFrom('10.0.0.2', s.b.localAddress.rtcpPort).length, 0);
   t.is(rtcpFrom('10.0.0.1', s.a.localAddress.rtcpPort).length, 1, 'the sender says BYE');
 });
+
+for (const seed of simSeeds([4, 5, 6, 7])) {
+  test(`media (seed ${seed}): both ends know the round trip within 6 s of the start (reports at ~1 s and ~2.5 s later), so a short call reports RTT on both sides`, async (t) => {
+    announceSeed(t, seed);
+    const s = await pair(seed, { oneWayDelayMinMs: 20, oneWayDelayMeanMs: 5 });
+    s.a.start();
+    s.b.start();
+    s.clock.advanceBySync(6_000);
+    const [a, b] = [s.a.statistics(), s.b.statistics()];
+    t.true(a.rttMs !== undefined && a.rttMs >= 40 && a.rttMs < 100, `a: rtt ${a.rttMs} after ${a.rtcpSent} reports`);
+    t.true(b.rttMs !== undefined && b.rttMs >= 40 && b.rttMs < 100, `b: rtt ${b.rttMs} after ${b.rtcpSent} reports`);
+    await stop(s);
+  });
+}

@@ -105,3 +105,47 @@ test('jitter buffer: memory stays bounded when playout stalls; the oldest frames
   t.is(kind, 'frame');
   t.is(samples[0], 984, 'playout resumes at the oldest frame kept');
 });
+
+test('jitter buffer: when playout runs ahead of the stream (a burst of ticks), the next late packet re-anchors it instead of all later ones being late', (t) => {
+  const frame = (n: number): { timestamp: number; samples: Int16Array } => ({ timestamp: n * 160, samples: new Int16Array(160).fill(n) });
+  let jb: JitterBuffer = createJitterBuffer(2);
+  let sent = 0;
+  const tick = (): string => {
+    const [next, , kind] = popFrame(jb);
+    jb = next;
+    return kind;
+  };
+  // Steady stream: one packet per tick.
+  for (let i = 0; i < 20; i++) {
+    jb = pushFrame(jb, frame(sent++));
+    tick();
+  }
+  // The receiver's process stalls 200 ms and then fires ten ticks before reading the ten packets that came meanwhile.
+  for (let i = 0; i < 10; i++) tick();
+  for (let i = 0; i < 10; i++) jb = pushFrame(jb, frame(sent++));
+  const kinds: string[] = [];
+  for (let i = 0; i < 100; i++) {
+    jb = pushFrame(jb, frame(sent++));
+    kinds.push(tick());
+  }
+  t.true(jb.late <= 1, `late ${jb.late}`);
+  t.is(kinds.slice(-50).filter((k) => k === 'frame').length, 50, 'playing every frame again');
+});
+
+test('jitter buffer: a peer that stops sending (hold) leaves the buffer buffering after the ring, not filling silence forever', (t) => {
+  const frame = (n: number): { timestamp: number; samples: Int16Array } => ({ timestamp: n * 160, samples: new Int16Array(160).fill(1) });
+  let jb: JitterBuffer = createJitterBuffer(2, 160, 16);
+  for (let n = 0; n < 5; n++) jb = pushFrame(jb, frame(n));
+  const kinds: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    const [next, , kind] = popFrame(jb);
+    jb = next;
+    kinds.push(kind);
+  }
+  t.is(kinds.at(-1), 'buffering');
+  t.is(jb.concealed, 1, 'only the first missing frame is concealed');
+  // The peer resumes with a jump in timestamps: the stream is taken up again, nothing counted late.
+  for (let n = 1000; n < 1005; n++) jb = pushFrame(jb, frame(n));
+  t.is(popFrame(jb)[2], 'frame');
+  t.is(jb.late, 0);
+});
