@@ -7,6 +7,20 @@
 import {
   CallDecision, dominantFrequency, ladder, SessionManagerBuilder, type CallHandler, type SipTraceEntry, type SessionCoordinator,
 } from '../adapters/composition/index.js';
+import { commandLine } from './support/command-line.js';
+
+const HELP = `Usage: npm start  (or: npx tsx examples/main-demo.ts [options])
+
+Two coordinators on loopback UDP place a call to each other: G.711 audio both
+ways (a 1 kHz tone one way, 600 Hz the other), RFC 4733 DTMF, hold and resume
+by re-INVITE, hang-up; then it prints the SIP ladder, each side's measured media
+statistics (packets, loss, jitter, RTT, MOS) and what each side heard.
+Exits 0 only when all of that checked out.
+
+Options:
+  --help               show this help`;
+
+commandLine('main-demo', HELP, { options: { help: { type: 'boolean', default: false } } });
 
 const trace: SipTraceEntry[] = [];
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -58,6 +72,10 @@ const main = async (): Promise<number> => {
   await sleep(500);
   await alice.resumeSession(call.id);
   await sleep(1_500);
+  // RTCP measures the round trip once each side's report has been answered by the other's (a few seconds in).
+  for (let waited = 0; waited < 10_000 && (alice.getMediaStatistics(call.id).rttMs === undefined || bob.getMediaStatistics(bobId).rttMs === undefined); waited += 100) {
+    await sleep(100);
+  }
 
   const aliceStats = alice.getMediaStatistics(call.id);
   const bobStats = bob.getMediaStatistics(bobId);
@@ -79,6 +97,7 @@ const main = async (): Promise<number> => {
   if (dtmfHeard.join('') !== '1234#') problems.push(`DTMF arrived as "${dtmfHeard.join('')}"`);
   if (heldDirection !== 'recvonly') problems.push(`hold left bob's media ${heldDirection}`);
   if (bob.listActiveSessions().length !== 0) problems.push('bob still has a session after the hang-up');
+  if (aliceStats.rttMs === undefined || bobStats.rttMs === undefined) problems.push('RTT was not measured on both sides');
   await alice.stop();
   await bob.stop();
   console.log(`\n${problems.length === 0 ? 'OK' : `FAILED: ${problems.join('; ')}`} in ${((performance.now() - started) / 1000).toFixed(1)} s`);

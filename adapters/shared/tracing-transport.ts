@@ -1,6 +1,7 @@
 import type { SipMessage } from '../../domain/sip/message.js';
 import { formatUri } from '../../domain/sip/format-uri.js';
 import { headerValue } from '../../domain/sip/message.js';
+import { decodeUtf8 } from '../../domain/sip/text-codec.js';
 import type { Endpoint, TransportProtocol } from '../../domain/transport/endpoint.js';
 import type { Clock } from '../../ports/clock.js';
 import type { InboundHandler, SipTransport, TransportCounters } from '../../ports/sip-transport.js';
@@ -17,12 +18,34 @@ export interface SipTraceEntry {
   readonly callId: string | undefined;
   /** Bytes of body (SDP, sipfrag…); 0 for none — shows where an offer or answer travelled. */
   readonly bodyLength: number;
+  /** The same for a message and its copies (Call-ID, CSeq, top Via branch, first line): pairs a send with its receipt. */
+  readonly key: string;
+  /** Inside a dialog (the To has a tag). */
+  readonly inDialog: boolean;
+  /** The audio direction of an SDP body, when it has one (hold shows as sendonly or inactive). */
+  readonly sdpDirection: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive' | undefined;
 }
 
 export const summarize = (message: SipMessage): string =>
   message.kind === 'request' ? `${message.method} ${formatUri(message.uri)}` : `${message.status} ${message.reason}`;
 
-/** A SipTransport that reports every message sent and received, then delegates. */
+const DIRECTION = /^a=(sendrecv|sendonly|recvonly|inactive)\s*$/m;
+
+/** What the trace keeps of a message seen going `direction` between `local` and `remote`. */
+const traceEntry = (atMs: number, direction: 'in' | 'out', local: string, remote: string, message: SipMessage): SipTraceEntry => {
+  const summary = summarize(message);
+  const callId = headerValue(message, 'Call-ID');
+  const branch = /branch=([^;,\s]+)/.exec(headerValue(message, 'Via') ?? '')?.[1] ?? '';
+  const isSdp = message.body.length > 0 && (headerValue(message, 'Content-Type') ?? '').toLowerCase().startsWith('application/sdp');
+  const sdpDirection = isSdp ? ((DIRECTION.exec(decodeUtf8(message.body))?.[1] ?? 'sendrecv') as SipTraceEntry['sdpDirection']) : undefined;
+  return {
+    atMs, direction, local, remote, summary, callId, bodyLength: message.body.length,
+    key: `${callId}|${headerValue(message, 'CSeq')}|${branch}|${summary}`,
+    inDialog: /;\s*tag=/i.test(headerValue(message, 'To') ?? ''), sdpDirection,
+  };
+};
+
+/** A SipTransport that reports every message sent and received, then delegates (ladder.ts draws the reports). */
 export class TracingTransport implements SipTransport {
   readonly protocols: ReadonlyArray<TransportProtocol>;
 
@@ -36,14 +59,15 @@ export class TracingTransport implements SipTransport {
 
   onMessage(handler: InboundHandler): void {
     this.inner.onMessage((inbound) => {
-      this.record({ atMs: this.clock.nowMs(), direction: 'in', local: `${inbound.local.host}:${inbound.local.port}`, remote: `${inbound.source.host}:${inbound.source.port}`, summary: summarize(inbound.message), callId: headerValue(inbound.message, 'Call-ID'), bodyLength: inbound.message.body.length });
+      const { local, source, message } = inbound;
+      this.record(traceEntry(this.clock.nowMs(), 'in', `${local.host}:${local.port}`, `${source.host}:${source.port}`, message));
       handler(inbound);
     });
   }
 
   async send(message: SipMessage, target: Endpoint, connectionId?: number): Promise<E.Either<TransportError, Endpoint>> {
     const local = this.inner.localEndpoint(target.protocol);
-    this.record({ atMs: this.clock.nowMs(), direction: 'out', local: `${local?.host}:${local?.port}`, remote: `${target.host}:${target.port}`, summary: summarize(message), callId: headerValue(message, 'Call-ID'), bodyLength: message.body.length });
+    this.record(traceEntry(this.clock.nowMs(), 'out', `${local?.host}:${local?.port}`, `${target.host}:${target.port}`, message));
     return this.inner.send(message, target, connectionId);
   }
 
@@ -59,24 +83,3 @@ export class TracingTransport implements SipTransport {
     return this.inner.close();
   }
 }
-
-export interface LadderParty {
-  readonly label: string;
-  /** "host:port" as the transport reports it. */
-  readonly address: string;
-}
-
-/** A text ladder of the messages `left` sent to `right` and back, one line per message. */
-export const ladder = (entries: ReadonlyArray<SipTraceEntry>, left: LadderParty, right: LadderParty, width = 56): string => {
-  const lines = [`${' '.repeat(10)}${left.label.padEnd(width / 2)}${right.label.padStart(width / 2)}`];
-  for (const e of entries) {
-    if (e.direction !== 'out') continue;
-    const fromLeft = e.local === left.address;
-    if (!fromLeft && e.local !== right.address) continue;
-    const label = ` ${e.summary.length > width - 8 ? `${e.summary.slice(0, width - 11)}...` : e.summary} `;
-    const dashes = Math.max(0, width - 2 - label.length);
-    const body = `${'-'.repeat(Math.floor(dashes / 2))}${label}${'-'.repeat(Math.ceil(dashes / 2))}`;
-    lines.push(`${(e.atMs / 1000).toFixed(3).padStart(8)}s ${fromLeft ? `|${body}>|` : `|<${body}|`}`);
-  }
-  return lines.join('\n');
-};

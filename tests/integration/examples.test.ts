@@ -10,6 +10,11 @@ test('npm start (examples/main-demo.ts): a real loopback call with audio, DTMF, 
   t.regex(output, /MOS \d\.\d\d/);
   t.regex(output, /bob heard 1000 Hz, alice heard 600 Hz; DTMF at bob: 1234#/);
   t.regex(output, /^OK in/m);
+  // The ladder counts from the call's first message and says which re-INVITE holds and which resumes.
+  t.regex(output, /^ +0\.000s \|-+ INVITE sip:bob@/m);
+  t.regex(output, /INVITE \(hold\)[\s\S]*INVITE \(resume\)/);
+  t.regex(output, /^alice .*RTT \d+\.\d\d ms/m, 'RTT measured at alice');
+  t.regex(output, /^bob .*RTT \d+\.\d\d ms/m, 'RTT measured at bob');
 });
 
 test('examples/simulation-ladder.ts: the same seed prints the same ladder, another seed another one', async (t) => {
@@ -22,12 +27,31 @@ test('examples/simulation-ladder.ts: the same seed prints the same ladder, anoth
   t.regex(first.output, /INVITE sip:bob@10\.0\.0\.2:5060/);
 });
 
-test('every example answers --help with its flags', async (t) => {
-  for (const [name, flag] of [['auto-answer', '--answer-after'], ['call', '--dtmf'], ['deferred-queue', '--port'], ['quality-monitor', '--seconds'], ['simulation-ladder', '--seed']] as const) {
+const EXAMPLES = [
+  ['auto-answer', '--answer-after'], ['call', '--dtmf'], ['b2bua', '--target'], ['deferred-queue', '--port'],
+  ['quality-monitor', '--seconds'], ['simulation-ladder', '--seed'], ['main-demo', 'npm start'],
+] as const;
+
+test('every example answers --help with its flags (npm start\'s demo included) and exits 0 without doing anything else', async (t) => {
+  await Promise.all(EXAMPLES.map(async ([name, flag]) => {
     const { code, output } = await runExample(name, ['--help']);
     t.is(code, 0, name);
     t.regex(output, new RegExp(flag), name);
-  }
+    t.regex(output, /^Usage:/m, name);
+    t.notRegex(output, /listening on|^OK in|^calling |^alice sip:|SIP\/2\.0 /m, `${name} ran instead of printing its help`);
+  }));
+});
+
+test('every example given a mistyped flag or a malformed value prints what was wrong and its usage, and exits 2 (no stack trace)', async (t) => {
+  await Promise.all(EXAMPLES.map(async ([name]) => {
+    const { code, output } = await runExample(name, ['--no-such-flag']);
+    t.is(code, 2, `${name}: ${output}`);
+    t.regex(output, /Unknown option '--no-such-flag'[\s\S]*Usage:/, name);
+    t.notRegex(output, /ERR_PARSE_ARGS|at .*\.ts:\d+/, `${name} printed a stack`);
+  }));
+  const malformed = await runExample('call', ['sip:x@127.0.0.1', '--duration', 'soon']);
+  t.is(malformed.code, 2);
+  t.regex(malformed.output, /--duration takes a whole number/);
 });
 
 test('examples/auto-answer.ts --early-media with examples/call.ts: the caller hears the ringback from the 183 before the answer; --early-media alone is refused', async (t) => {
