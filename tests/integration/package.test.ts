@@ -6,13 +6,12 @@
  * `"module": "nodenext"` (the shipped declarations must type the same code).
  * Its dependencies are linked from this checkout's node_modules (no network).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
+import { packedConsumer, typecheckIn } from '../support/packed-package.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -54,39 +53,36 @@ console.log(JSON.stringify({ bytes: bytes.length, sdp: sdp._tag, tone: dominantF
 `;
 
 test('the packed package works from a fresh project: every public entry point imports in JavaScript (a simulated call runs) and typechecks in TypeScript', async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'session-core-consumer-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  // npm pack runs the prepack script, which builds dist/.
-  execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  const tarball = readdirSync(dir).find((name) => name.endsWith('.tgz'));
-  t.truthy(tarball, 'npm pack made a tarball');
-  const modules = path.join(dir, 'node_modules');
-  const installed = path.join(modules, 'session-core');
-  mkdirSync(installed, { recursive: true });
-  execFileSync('tar', ['-xzf', path.join(dir, tarball!), '-C', installed, '--strip-components=1']);
+  const consumer = await packedConsumer();
   // Source maps would point at sources the package does not ship: there are none.
-  const listing = execFileSync('tar', ['-tzf', path.join(dir, tarball!)], { encoding: 'utf8' });
-  t.false(/\.map$/m.test(listing), 'no .map files in the package');
+  t.false(/\.map$/m.test(consumer.listing), 'no .map files in the package');
+  const installed = path.join(consumer.dir, 'node_modules/session-core');
   t.false(/sourceMappingURL/.test(readFileSync(path.join(installed, 'dist/adapters/composition/index.js'), 'utf8')));
-  const own = createRequire(path.join(root, 'package.json'));
-  const manifest = own('./package.json') as { dependencies: Record<string, string> };
-  for (const dependency of [...Object.keys(manifest.dependencies), '@types/node']) {
-    mkdirSync(path.dirname(path.join(modules, dependency)), { recursive: true });
-    symlinkSync(path.join(root, 'node_modules', dependency), path.join(modules, dependency));
-  }
-  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', type: 'module', private: true }));
 
-  writeFileSync(path.join(dir, 'consumer.mjs'), CONSUMER);
-  const run = spawnSync(process.execPath, ['consumer.mjs'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+  writeFileSync(path.join(consumer.dir, 'consumer.mjs'), CONSUMER);
+  const run = spawnSync(process.execPath, ['consumer.mjs'], { cwd: consumer.dir, encoding: 'utf8', timeout: 60_000 });
   t.is(run.status, 0, `${run.stdout}\n${run.stderr}`);
   t.deepEqual(JSON.parse(run.stdout.trim()), { bytes: OPTIONS.length, sdp: 'Right', tone: 1000, state: 'Connected' });
 
   // The same code as TypeScript, checked against the shipped declarations only.
-  writeFileSync(path.join(dir, 'consumer.ts'), CONSUMER.replace('const build = (host) =>', 'const build = (host: string) =>'));
-  writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: ['node'] },
-    files: ['consumer.ts'],
-  }));
-  const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', dir], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-  t.is(tsc.status, 0, tsc.stdout + tsc.stderr);
+  writeFileSync(path.join(consumer.dir, 'consumer.ts'), CONSUMER.replace('const build = (host) =>', 'const build = (host: string) =>'));
+  const tsc = typecheckIn(consumer, 'consumer.ts');
+  t.is(tsc.status, 0, tsc.output);
 });
+
+test('README.md\'s tour, as written there, typechecks against the packed package and runs: three coordinators call, hold, bridge and transfer on loopback', async (t) => {
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const tour = /## A short tour[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  t.truthy(tour, 'README has a ts block under "A short tour"');
+  const consumer = await packedConsumer();
+  writeFileSync(path.join(consumer.dir, 'tour.ts'), tour!);
+  const tsc = typecheckIn(consumer, 'tour.ts');
+  t.is(tsc.status, 0, tsc.output);
+  const run = spawnSync(process.execPath, ['--import', 'tsx/esm', 'tour.ts'], { cwd: consumer.dir, encoding: 'utf8', timeout: 90_000 });
+  t.is(run.status, 0, `${run.stdout}\n${run.stderr}`);
+  t.regex(run.stdout, /pressed 1[\s\S]*pressed #/, 'Bob heard the DTMF');
+  t.regex(run.stdout, /packetsReceived: [1-9]/, 'statistics of a call that carried audio');
+  t.regex(run.stdout, /transferred with 2\d\d Terminated/);
+});
+
+test.after.always(async () => (await packedConsumer()).remove());
