@@ -5,7 +5,9 @@ import { requestRecord, responseRecord } from '../domain/sip/message-record.js';
 import { parseUri } from '../domain/sip/parse-uri.js';
 import { detachedString } from './own-string.js';
 
-const detachedHeaders = (headers: ReadonlyArray<SipHeader>): SipHeader[] => headers.map((h) => ({ name: h.name, value: detachedString(h.value) }));
+const detachedHeaders = (headers: ReadonlyArray<SipHeader>): SipHeader[] => headers.map(
+  (h) => ({ name: h.name, value: detachedString(h.value) }),
+);
 
 /**
  * A copy of `message` for keeping a while (a final response a server

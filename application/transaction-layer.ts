@@ -5,7 +5,9 @@ import type { HeaderError } from '../domain/sip/header-error.js';
 import type { SipMessage, SipRequest, SipResponse } from '../domain/sip/message.js';
 import type { Endpoint } from '../domain/transport/endpoint.js';
 import { responseTarget } from '../domain/transport/response-target.js';
-import { startInviteClient, stepInviteClient, type ClientConfig, type ClientEvent, type IctState } from '../domain/transaction/invite-client.js';
+import {
+  startInviteClient, stepInviteClient, type ClientConfig, type ClientEvent, type IctState,
+} from '../domain/transaction/invite-client.js';
 import { startInviteServer, stepInviteServer, type IstState } from '../domain/transaction/invite-server.js';
 import { startNonInviteClient, stepNonInviteClient, type NictState } from '../domain/transaction/non-invite-client.js';
 import { startNonInviteServer, stepNonInviteServer, type NistState } from '../domain/transaction/non-invite-server.js';
@@ -14,7 +16,9 @@ import type { Step } from '../domain/transaction/step.js';
 import { DEFAULT_TIMERS, type TimerConfig, type TimerName } from '../domain/transaction/timer-config.js';
 import type { TerminationReason, TransactionEffect } from '../domain/transaction/transaction-effect.js';
 import { transactionError, type TransactionError } from '../domain/transaction/transaction-error.js';
-import { clientKeyOfRequest, clientKeyOfResponse, inviteKeyForCancel, serverKey } from '../domain/transaction/transaction-key.js';
+import {
+  clientKeyOfRequest, clientKeyOfResponse, inviteKeyForCancel, serverKey,
+} from '../domain/transaction/transaction-key.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 import { detachedMessage } from './detached-message.js';
 import { ownString } from './own-string.js';
@@ -124,10 +128,17 @@ export class TransactionLayer {
   private discardedCount = 0;
   private closed = false;
 
-  constructor(private readonly transport: SipTransport, private readonly clock: Clock, private readonly tu: TransactionUser, options: TransactionLayerOptions = {}) {
+  constructor(
+    private readonly transport: SipTransport, private readonly clock: Clock, private readonly tu: TransactionUser,
+    options: TransactionLayerOptions = {},
+  ) {
     this.timers = options.timers ?? DEFAULT_TIMERS;
-    this.clientConfigs = { udp: { timers: this.timers, reliable: false }, tcp: { timers: this.timers, reliable: true } };
-    this.serverConfigs = { udp: { timers: this.timers, reliable: false }, tcp: { timers: this.timers, reliable: true } };
+    this.clientConfigs = {
+      udp: { timers: this.timers, reliable: false }, tcp: { timers: this.timers, reliable: true },
+    };
+    this.serverConfigs = {
+      udp: { timers: this.timers, reliable: false }, tcp: { timers: this.timers, reliable: true },
+    };
     this.logger = options.logger;
     transport.onMessage((inbound) => this.receive(inbound));
   }
@@ -143,14 +154,20 @@ export class TransactionLayer {
   }
 
   /** Starts a client transaction: sends the request now and runs its timers. */
-  sendRequest(request: SipRequest, target: Endpoint, callbacks: ClientCallbacks): E.Either<HeaderError | TransactionError, ClientTransaction> {
+  sendRequest(
+    request: SipRequest, target: Endpoint, callbacks: ClientCallbacks,
+  ): E.Either<HeaderError | TransactionError, ClientTransaction> {
     if (this.closed) return E.left(transactionError('NotAResponse', 'transaction layer closed'));
-    if (request.method === 'ACK') return E.left(transactionError('NotAResponse', 'ACK is not sent in a client transaction (§17)'));
+    if (request.method === 'ACK') return E.left(
+      transactionError('NotAResponse', 'ACK is not sent in a client transaction (§17)'),
+    );
     const key = clientKeyOfRequest(request);
     if (E.isLeft(key)) return key;
     const config = target.protocol === 'tcp' ? this.clientConfigs.tcp : this.clientConfigs.udp;
     const kind = request.method === 'INVITE' ? 'ict' : 'nict';
-    const [state, effects] = kind === 'ict' ? startInviteClient(config, request) : startNonInviteClient(config, request);
+    const [state, effects] = kind === 'ict' ? startInviteClient(config, request) : startNonInviteClient(
+      config, request,
+    );
     const tx: LiveClient = {
       id: this.nextId++, key: ownString(key.right), kind, request, target, config, callbacks, state,
       timers: {}, cancelWanted: false, provisionalSeen: false, finalSeen: false, failure: undefined,
@@ -172,7 +189,9 @@ export class TransactionLayer {
    */
   cancel(transaction: ClientTransaction, callbacks?: ClientCallbacks): E.Either<TransactionError, 'sent' | 'deferred'> {
     const tx = this.clients.get((transaction as LiveClient).key);
-    if (tx === undefined || tx.kind !== 'ict' || tx.finalSeen) return E.left(transactionError('ResponseAfterFinal', 'nothing to cancel: the INVITE is already answered or gone'));
+    if (tx === undefined || tx.kind !== 'ict' || tx.finalSeen) return E.left(
+      transactionError('ResponseAfterFinal', 'nothing to cancel: the INVITE is already answered or gone'),
+    );
     if (tx.cancelWanted) return E.right(tx.provisionalSeen ? 'sent' : 'deferred');
     tx.cancelWanted = true;
     if (tx.provisionalSeen) this.sendCancel(tx, callbacks);
@@ -266,11 +285,15 @@ export class TransactionLayer {
 
   private respond(key: string, id: number, response: SipResponse): E.Either<TransactionError, void> {
     const tx = this.servers.get(key);
-    if (tx === undefined || tx.id !== id) return E.left(transactionError('ResponseAfterFinal', 'the transaction has terminated'));
+    if (tx === undefined || tx.id !== id) return E.left(
+      transactionError('ResponseAfterFinal', 'the transaction has terminated'),
+    );
     // Over UDP a final response the transaction retransmits (non-INVITE final, INVITE 300–699) stays
     // until Timer J or H/I (up to 32 s): its copied header values are slices of the request's text,
     // so keep copies that do not hold the request.
-    const retained = response.status >= 200 && !tx.config.reliable && (tx.handle.kind === 'nist' || response.status >= 300);
+    const retained = response.status >= 200 && !tx.config.reliable && (
+      tx.handle.kind === 'nist' || response.status >= 300
+    );
     const kept = retained ? detachedMessage(response) : response;
     return this.dispatchServer(tx, { tag: 'TuResponse', response: kept });
   }
@@ -285,7 +308,9 @@ export class TransactionLayer {
   }
 
   /** `inbound` is the message that caused `event`, when one did. */
-  private dispatchServer(tx: LiveServer, event: ServerEvent, inbound?: InboundMessage): E.Either<TransactionError, void> {
+  private dispatchServer(
+    tx: LiveServer, event: ServerEvent, inbound?: InboundMessage,
+  ): E.Either<TransactionError, void> {
     const step: Step<ServerState> = tx.handle.kind === 'ist'
       ? stepInviteServer(tx.config, tx.state as IstState, event)
       : stepNonInviteServer(tx.config, tx.state as NistState, event);
@@ -340,7 +365,9 @@ export class TransactionLayer {
     }
   }
 
-  private send(message: SipMessage, target: Endpoint, connectionId: number | undefined, onFailure: (detail: string) => void): void {
+  private send(
+    message: SipMessage, target: Endpoint, connectionId: number | undefined, onFailure: (detail: string) => void,
+  ): void {
     void this.transport.send(message, target, connectionId).then((result) => {
       if (E.isLeft(result) && !this.closed) onFailure(result.left.detail);
     });

@@ -76,9 +76,13 @@ const fail = (message: string): never => usageError(NAME, HELP, message);
 
 const main = async (): Promise<void> => {
   const transports = values.transport === 'both' ? ['udp', 'tcp'] : [values.transport];
-  if (!transports.every((t) => t === 'udp' || t === 'tcp')) fail(`--transport must be udp, tcp or both, not ${values.transport}`);
+  if (!transports.every((t) => t === 'udp' || t === 'tcp')) fail(
+    `--transport must be udp, tcp or both, not ${values.transport}`,
+  );
   const answerAfterMs = integerFlag(NAME, HELP, 'answer-after', values['answer-after']);
-  if (values['early-media'] && answerAfterMs === 0) fail('--early-media needs --answer-after (a call answered at once has no time for it)');
+  if (values['early-media'] && answerAfterMs === 0) fail(
+    '--early-media needs --answer-after (a call answered at once has no time for it)',
+  );
   const password = values.password ?? process.env['SESSION_CORE_PASSWORD'];
   if (values.user !== undefined && password === undefined) fail('--user needs --password (or SESSION_CORE_PASSWORD)');
   const expiresSec = integerFlag(NAME, HELP, 'expires', values.expires, 1);
@@ -142,13 +146,17 @@ const main = async (): Promise<void> => {
     if (event.type === 'HoldChanged') log(`${event.onHold ? 'held' : 'resumed'} ${event.sessionId}`);
     if (event.type === 'RegistrationChanged' && event.state !== 'Registering') {
       const granted = event.expiresSec === undefined ? '' : ` (expires ${event.expiresSec} s)`;
-      console.log(`registration of ${event.aor}: ${event.state}${granted}${event.status === undefined ? '' : ` (${event.status})`}`);
+      console.log(
+        `registration of ${event.aor}: ${event.state}${granted}${event.status === undefined ? '' : ` (${event.status})`}`,
+      );
     }
   });
   console.log(`auto-answer listening on ${values.host}:${coordinator.localEndpoint?.port} (${transports.join('+')})`);
   if (values.register !== undefined) {
     try {
-      await coordinator.register(values.register, { expiresSec, ...(values.aor === undefined ? {} : { aor: values.aor }) });
+      await coordinator.register(
+        values.register, { expiresSec, ...(values.aor === undefined ? {} : { aor: values.aor }) },
+      );
     } catch (error) {
       console.error(`auto-answer: registration failed: ${(error as Error).message}`);
       await coordinator.stop();

@@ -43,12 +43,18 @@ const { values } = commandLine(NAME, HELP, {
 });
 
 const target = values.target ?? usageError(NAME, HELP, '--target is required');
-if (values.transport !== 'udp' && values.transport !== 'tcp') usageError(NAME, HELP, `--transport must be udp or tcp, not ${values.transport}`);
+if (values.transport !== 'udp' && values.transport !== 'tcp') usageError(
+  NAME, HELP, `--transport must be udp or tcp, not ${values.transport}`,
+);
 const transport = values.transport;
 const [portMin, portMax] = (values['media-ports'] ?? '').split('-').map(Number);
 const password = values.password ?? process.env['SESSION_CORE_PASSWORD'];
-if (values.user !== undefined && password === undefined) usageError(NAME, HELP, '--user needs --password (or SESSION_CORE_PASSWORD)');
-const b2bua = new B2bua(() => (transport === 'tcp' && !target.includes('transport=') ? `${target};transport=tcp` : target));
+if (values.user !== undefined && password === undefined) usageError(
+  NAME, HELP, '--user needs --password (or SESSION_CORE_PASSWORD)',
+);
+const b2bua = new B2bua(
+  () => (transport === 'tcp' && !target.includes('transport=') ? `${target};transport=tcp` : target),
+);
 const builder = new SessionManagerBuilder();
 if (values.user !== undefined && password !== undefined) builder.withCredentials(values.user, password);
 if (values.proxy !== undefined) builder.withOutboundProxy(values.proxy);

@@ -3,7 +3,9 @@
  *
  *   npx tsx examples/call.ts sip:service@127.0.0.1:5080 --duration 3000 --dtmf 123
  */
-import { SessionManagerBuilder, RejectAllHandler, type MediaStatistics, type SessionError } from '../adapters/composition/index.js';
+import {
+  SessionManagerBuilder, RejectAllHandler, type MediaStatistics, type SessionError,
+} from '../adapters/composition/index.js';
 import { commandLine, integerFlag, usageError } from './support/command-line.js';
 
 const HELP = `Usage: npx tsx examples/call.ts sip:user@host:port [options]
@@ -55,13 +57,17 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 const main = async (): Promise<number> => {
   const target = positionals[0] ?? usageError(NAME, HELP, 'missing target URI');
   if (positionals.length > 1) usageError(NAME, HELP, `one target only, not ${positionals.join(' ')}`);
-  if (values.transport !== 'udp' && values.transport !== 'tcp') usageError(NAME, HELP, `--transport must be udp or tcp, not ${values.transport}`);
+  if (values.transport !== 'udp' && values.transport !== 'tcp') usageError(
+    NAME, HELP, `--transport must be udp or tcp, not ${values.transport}`,
+  );
   const durationMs = integerFlag(NAME, HELP, 'duration', values.duration);
   const timeoutMs = integerFlag(NAME, HELP, 'timeout', values.timeout, 1);
   const transport = values.transport;
   const to = transport === 'tcp' && !target.includes('transport=') ? `${target};transport=tcp` : target;
   const password = values.password ?? process.env['SESSION_CORE_PASSWORD'];
-  if (values.user !== undefined && password === undefined) usageError(NAME, HELP, '--user needs --password (or SESSION_CORE_PASSWORD)');
+  if (values.user !== undefined && password === undefined) usageError(
+    NAME, HELP, '--user needs --password (or SESSION_CORE_PASSWORD)',
+  );
   const builder = new SessionManagerBuilder();
   if (values.user !== undefined && password !== undefined) builder.withCredentials(values.user, password);
   if (values.proxy !== undefined) builder.withOutboundProxy(values.proxy);
@@ -74,7 +80,9 @@ const main = async (): Promise<number> => {
   await coordinator.start();
   const from = values.from ?? `sip:caller@${values.host}:${coordinator.localEndpoint?.port}`;
   try {
-    const call = await coordinator.createOutgoingCall(from, to, undefined, [], { delayedOffer: values['delayed-offer'] });
+    const call = await coordinator.createOutgoingCall(
+      from, to, undefined, [], { delayedOffer: values['delayed-offer'] },
+    );
     console.log(`calling ${to} (${call.id})`);
     // The other side may hang up first: that ends the call cleanly too.
     const endedByPeer = new Promise<string>((resolve) => {
@@ -83,7 +91,9 @@ const main = async (): Promise<number> => {
       }, { sessionId: call.id, types: ['CallEnded'] });
     });
     coordinator.events.subscribe((event) => {
-      if (event.type === 'EarlyMedia') console.log(`early media (${event.status}): listening to the callee's side before the answer`);
+      if (event.type === 'EarlyMedia') console.log(
+        `early media (${event.status}): listening to the callee's side before the answer`,
+      );
     }, { sessionId: call.id, types: ['EarlyMedia'] });
     await coordinator.waitForAnswer(call.id, timeoutMs);
     const answeredAt = Date.now();
@@ -103,7 +113,9 @@ const main = async (): Promise<number> => {
       console.log(`hung up; ${describe(stats)}`);
     } else {
       // An ended call's final statistics stay readable for a short linger.
-      console.log(`the other side hung up after ${((Date.now() - answeredAt) / 1000).toFixed(1)} s (${outcome}); ${describe(coordinator.getMediaStatistics(call.id))}`);
+      console.log(
+        `the other side hung up after ${((Date.now() - answeredAt) / 1000).toFixed(1)} s (${outcome}); ${describe(coordinator.getMediaStatistics(call.id))}`,
+      );
     }
     await coordinator.stop();
     return 0;

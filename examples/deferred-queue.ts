@@ -4,7 +4,9 @@
  *
  *   npx tsx examples/deferred-queue.ts --port 5090
  */
-import { CallDecision, SessionManagerBuilder, type CallHandler, type SessionCoordinator } from '../adapters/composition/index.js';
+import {
+  CallDecision, SessionManagerBuilder, type CallHandler, type SessionCoordinator,
+} from '../adapters/composition/index.js';
 import { commandLine } from './support/command-line.js';
 
 const HELP = `Usage: npx tsx examples/deferred-queue.ts [options]
@@ -33,7 +35,9 @@ await coordinator.start();
 console.log(`deferred-queue listening on 127.0.0.1:${coordinator.localEndpoint?.port}`);
 const worker = setInterval(() => {
   const next = queue.shift();
-  if (next !== undefined) coordinator.acceptIncomingCall(next).then(() => console.log(`answered ${next}`), (e: { message: string }) => console.log(`${next}: ${e.message}`));
+  if (next !== undefined) coordinator.acceptIncomingCall(next).then(
+    () => console.log(`answered ${next}`), (e: { message: string }) => console.log(`${next}: ${e.message}`),
+  );
 }, 1_000);
 process.once('SIGINT', () => {
   clearInterval(worker);

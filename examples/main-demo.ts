@@ -84,23 +84,34 @@ const main = async (): Promise<number> => {
   await alice.terminateSession(call.id);
   await sleep(100);
 
-  console.log(ladder(trace, { label: `alice :${aliceAt.port}`, address: `127.0.0.1:${aliceAt.port}` }, { label: `bob :${bobAt.port}`, address: `127.0.0.1:${bobAt.port}` }));
+  console.log(
+    ladder(
+      trace, { label: `alice :${aliceAt.port}`, address: `127.0.0.1:${aliceAt.port}` },
+      { label: `bob :${bobAt.port}`, address: `127.0.0.1:${bobAt.port}` },
+    ),
+  );
   const row = (name: string, s: typeof aliceStats): string =>
     `${name.padEnd(6)} sent ${String(s.packetsSent).padStart(4)} pkts  received ${String(s.packetsReceived).padStart(4)}  loss ${s.lossPercent.toFixed(2)} %  jitter ${s.jitterMs.toFixed(2)} ms  RTT ${s.rttMs === undefined ? 'n/a' : `${s.rttMs.toFixed(2)} ms`}  MOS ${s.mos?.toFixed(2) ?? 'n/a'}`;
   console.log(`\nmedia (G.711 ${alice.getMediaInfo(call.id).codec}, 20 ms frames):`);
   console.log(row('alice', aliceStats));
   console.log(row('bob', bobStats));
-  console.log(`bob heard ${bobHeard.frequencyHz} Hz, alice heard ${aliceHeard.frequencyHz} Hz; DTMF at bob: ${dtmfHeard.join('') || '(none)'}; on hold bob's media was ${heldDirection}`);
+  console.log(
+    `bob heard ${bobHeard.frequencyHz} Hz, alice heard ${aliceHeard.frequencyHz} Hz; DTMF at bob: ${dtmfHeard.join('') || '(none)'}; on hold bob's media was ${heldDirection}`,
+  );
 
   if (bobHeard.frequencyHz !== 1000) problems.push('bob did not hear the 1 kHz tone');
   if (aliceHeard.frequencyHz !== 600) problems.push('alice did not hear the 600 Hz tone');
   if (dtmfHeard.join('') !== '1234#') problems.push(`DTMF arrived as "${dtmfHeard.join('')}"`);
   if (heldDirection !== 'recvonly') problems.push(`hold left bob's media ${heldDirection}`);
   if (bob.listActiveSessions().length !== 0) problems.push('bob still has a session after the hang-up');
-  if (aliceStats.rttMs === undefined || bobStats.rttMs === undefined) problems.push('RTT was not measured on both sides');
+  if (aliceStats.rttMs === undefined || bobStats.rttMs === undefined) problems.push(
+    'RTT was not measured on both sides',
+  );
   await alice.stop();
   await bob.stop();
-  console.log(`\n${problems.length === 0 ? 'OK' : `FAILED: ${problems.join('; ')}`} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `\n${problems.length === 0 ? 'OK' : `FAILED: ${problems.join('; ')}`} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
   return problems.length === 0 ? 0 : 1;
 };
 

@@ -24,12 +24,16 @@ const a = await new SessionManagerBuilder().withLocalBindAddr('127.0.0.1:0').wit
 const b = await new SessionManagerBuilder().withLocalBindAddr('127.0.0.1:0').withMediaPorts(37000, 37999).withHandler(new AutoAnswerHandler()).build();
 await a.start();
 await b.start();
-const call = await a.createOutgoingCall(`sip:a@127.0.0.1:${a.localEndpoint?.port}`, `sip:b@127.0.0.1:${b.localEndpoint?.port}`);
+const call = await a.createOutgoingCall(
+  `sip:a@127.0.0.1:${a.localEndpoint?.port}`, `sip:b@127.0.0.1:${b.localEndpoint?.port}`,
+);
 await a.waitForAnswer(call.id, 5_000);
 a.startAudioTransmission(call.id, { kind: 'tone', frequenciesHz: [800] });
 b.startAudioTransmission(b.listActiveSessions()[0]!, { kind: 'tone', frequenciesHz: [400] });
 a.events.subscribe((e) => {
-  if (e.type === 'MediaQuality') console.log(`quality: MOS ${e.mos?.toFixed(2) ?? 'n/a'}, loss ${e.lossPercent.toFixed(2)} %, jitter ${e.jitterMs.toFixed(2)} ms, RTT ${e.rttMs?.toFixed(2) ?? 'n/a'} ms`);
+  if (e.type === 'MediaQuality') console.log(
+    `quality: MOS ${e.mos?.toFixed(2) ?? 'n/a'}, loss ${e.lossPercent.toFixed(2)} %, jitter ${e.jitterMs.toFixed(2)} ms, RTT ${e.rttMs?.toFixed(2) ?? 'n/a'} ms`,
+  );
 }, { sessionId: call.id, types: ['MediaQuality'] });
 a.startStatisticsMonitoring(call.id, 1_000);
 await new Promise((resolve) => setTimeout(resolve, seconds * 1_000));

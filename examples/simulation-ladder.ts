@@ -29,7 +29,9 @@ const { values } = commandLine('simulation-ladder', HELP, {
 });
 const ratio = (flag: string, value: string): number => {
   const n = Number(value);
-  return Number.isFinite(n) && n >= 0 && n <= 1 ? n : usageError('simulation-ladder', HELP, `--${flag} takes a ratio from 0 to 1, not ${value}`);
+  return Number.isFinite(n) && n >= 0 && n <= 1 ? n : usageError(
+    'simulation-ladder', HELP, `--${flag} takes a ratio from 0 to 1, not ${value}`,
+  );
 };
 const seed = integerFlag('simulation-ladder', HELP, 'seed', values.seed);
 const clock = new VirtualClock();
@@ -50,9 +52,15 @@ if (await answered) {
   await clock.advanceBy(40_000);
   await bye;
 }
-console.log(ladder(trace, { label: 'alice 10.0.0.1', address: '10.0.0.1:5060' }, { label: 'bob 10.0.0.2', address: '10.0.0.2:5060' }));
+console.log(
+  ladder(
+    trace, { label: 'alice 10.0.0.1', address: '10.0.0.1:5060' }, { label: 'bob 10.0.0.2', address: '10.0.0.2:5060' },
+  ),
+);
 const stats = network.stats();
-console.log(`\nseed ${seed}: ${stats['dropped:loss'] ?? 0} datagrams lost, ${stats['duplicated'] ?? 0} duplicated, trace digest ${network.trace.digest()}`);
+console.log(
+  `\nseed ${seed}: ${stats['dropped:loss'] ?? 0} datagrams lost, ${stats['duplicated'] ?? 0} duplicated, trace digest ${network.trace.digest()}`,
+);
 const stopping = Promise.all([alice.stop(), bob.stop()]);
 await clock.advanceBy(10_000);
 await stopping;

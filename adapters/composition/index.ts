@@ -8,10 +8,14 @@ export {
   SessionCoordinator, DEFAULT_STOP_GRACE_MS,
   type SessionStats, type MediaInfo, type OutgoingCallOptions, type RegisterOptions, type RegistrationInfo,
 } from '../../application/session/session-coordinator.js';
-export { AutoAnswerHandler, RejectAllHandler, CompositeHandler, type CallHandler, type CallInfo } from '../../application/session/call-handler.js';
+export {
+  AutoAnswerHandler, RejectAllHandler, CompositeHandler, type CallHandler, type CallInfo,
+} from '../../application/session/call-handler.js';
 export { CallHandle } from '../../application/session/call-handle.js';
 export { B2bua } from '../../application/session/b2bua.js';
-export { EventBus, type EventFilter, type EventStream, type Subscription } from '../../application/session/event-bus.js';
+export {
+  EventBus, type EventFilter, type EventStream, type Subscription,
+} from '../../application/session/event-bus.js';
 export type { SessionConfig } from '../../application/session/session-config.js';
 export { CallDecision } from '../../domain/session/call-decision.js';
 export type { SessionError, SessionErrorKind } from '../../domain/session/session-error.js';

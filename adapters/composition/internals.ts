@@ -25,5 +25,7 @@ export {
 export { UaCore, type UaHandler, type CallOptions } from '../../application/ua/ua-core.js';
 export type { IncomingInvite, AnswerOptions } from '../../application/ua/incoming-invite.js';
 export type { OutgoingInvite, OutgoingOutcome } from '../../application/ua/outgoing-invite.js';
-export type { InviteSession, InviteSessionHandler, Answer, RequestOutcome, SessionEndReason } from '../../application/ua/invite-session.js';
+export type {
+  InviteSession, InviteSessionHandler, Answer, RequestOutcome, SessionEndReason,
+} from '../../application/ua/invite-session.js';
 export { endpoint, type Endpoint, type TransportProtocol } from '../../domain/transport/endpoint.js';

@@ -3,7 +3,9 @@ import { MultiTransport } from '../shared/multi-transport.js';
 import { TracingTransport, type SipTraceEntry } from '../shared/tracing-transport.js';
 import type { CallHandler } from '../../application/session/call-handler.js';
 import { AutoAnswerHandler } from '../../application/session/call-handler.js';
-import { DEFAULT_SESSION_CONFIG, validateConfig, type SessionConfig } from '../../application/session/session-config.js';
+import {
+  DEFAULT_SESSION_CONFIG, validateConfig, type SessionConfig,
+} from '../../application/session/session-config.js';
 import { SessionCoordinator } from '../../application/session/session-coordinator.js';
 import { sessionException } from '../../application/session/session-exception.js';
 import type { SessionError } from '../../domain/session/session-error.js';
@@ -34,7 +36,9 @@ export interface SimulationOptions {
   readonly seed: number;
 }
 
-const invalid = (field: string, message: string): SessionError => ({ kind: 'InvalidConfig', field, message: `${field}: ${message}` });
+const invalid = (field: string, message: string): SessionError => ({
+  kind: 'InvalidConfig', field, message: `${field}: ${message}`,
+});
 
 /**
  * A bind that failed: an address that does not resolve or is not one of this
@@ -72,7 +76,9 @@ export class SessionManagerBuilder {
   withLocalAddress(address: string): this {
     if (address.startsWith('sip:') || address.startsWith('sips:')) {
       const uri = parseUri(address);
-      if (E.isLeft(uri) || uri.right.kind !== 'sip') this.problem ??= invalid('localAddress', `not a SIP URI: ${address}`);
+      if (E.isLeft(uri) || uri.right.kind !== 'sip') this.problem ??= invalid(
+        'localAddress', `not a SIP URI: ${address}`,
+      );
       else this.option('localAddress', uri.right.host.replace(/^\[|\]$/g, ''));
     } else this.option('localAddress', address);
     return this;
@@ -163,7 +169,10 @@ export class SessionManagerBuilder {
       return this;
     }
     const proxy = parsed.right.uri;
-    return this.option('outboundProxy', formatUri(hasParam(proxy.params, 'lr') ? proxy : { ...proxy, params: setParam(proxy.params, 'lr') }));
+    return this.option(
+      'outboundProxy',
+      formatUri(hasParam(proxy.params, 'lr') ? proxy : { ...proxy, params: setParam(proxy.params, 'lr') }),
+    );
   }
 
   /**
@@ -172,7 +181,9 @@ export class SessionManagerBuilder {
    * connection is closed (default 5 min). Refusals are counted in the
    * transport's `dropped.ConnectionLimit`.
    */
-  withConnectionLimits(limits: { maxConnections?: number; maxConnectionsPerAddress?: number; idleTimeoutMs?: number }): this {
+  withConnectionLimits(
+    limits: { maxConnections?: number; maxConnectionsPerAddress?: number; idleTimeoutMs?: number },
+  ): this {
     return this.option('connectionLimits', { ...limits });
   }
 
@@ -202,18 +213,25 @@ export class SessionManagerBuilder {
     const sim = this.simulation;
     const container = createContainer(sim === undefined
       ? { kind: 'real', ...(this.logger === undefined ? {} : { logger: this.logger }) }
-      : { kind: 'simulated', seed: sim.seed, clock: sim.network.clock, ...(this.logger === undefined ? {} : { logger: this.logger }) });
+      : {
+        kind: 'simulated', seed: sim.seed, clock: sim.network.clock,
+        ...(this.logger === undefined ? {} : { logger: this.logger }),
+      });
     // Transports log their drops (rate-limited) through the same logger as the rest of the stack.
     const core = { parse: DEFAULT_PARSE_OPTIONS, logger: container.get<Logger>(TOKENS.Logger) };
     const bound = sim === undefined ? await this.realTransport(c, core) : this.simulatedTransport(c, sim, core);
     const trace = this.trace;
-    const transport = trace === undefined ? bound : new TracingTransport(bound, container.get<Clock>(TOKENS.Clock), trace);
+    const transport = trace === undefined ? bound : new TracingTransport(
+      bound, container.get<Clock>(TOKENS.Clock), trace,
+    );
     const rtp: RtpSocketFactory = sim === undefined
       ? new UdpRtpSocketFactory({ host: c.bindHost, portMin: c.mediaPortStart, portMax: c.mediaPortEnd })
       : new SimulatedRtpSocketFactory(sim.network, sim.host, c.mediaPortStart, c.mediaPortEnd);
     container.bind<SipTransport>(TOKENS.SipTransport).toConstantValue(transport);
     container.bind<RtpSocketFactory>(TOKENS.RtpSocketFactory).toConstantValue(rtp);
-    bindSessionServices(container, sim === undefined ? c : { ...c, localAddress: sim.host, bindHost: sim.host }, this.handler);
+    bindSessionServices(
+      container, sim === undefined ? c : { ...c, localAddress: sim.host, bindHost: sim.host }, this.handler,
+    );
     return container.get<SessionCoordinator>(SERVICES.Coordinator);
   }
 
@@ -236,7 +254,9 @@ export class SessionManagerBuilder {
   }
 
   private simulatedTransport(c: SessionConfig, sim: SimulationOptions, core: TransportCoreOptions): SipTransport {
-    const bound = SimulatedSipTransport.listen(sim.network, { host: sim.host, port: c.sipPort, protocols: c.transports, core });
+    const bound = SimulatedSipTransport.listen(
+      sim.network, { host: sim.host, port: c.sipPort, protocols: c.transports, core },
+    );
     if (E.isLeft(bound)) throw sessionException({ kind: 'TransportError', message: bound.left.detail });
     return bound.right;
   }

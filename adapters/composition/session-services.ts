@@ -85,11 +85,16 @@ const bindCore = (container: Container): void => {
   service(container, SERVICES.Events, (c) => {
     const table = c.get<SessionTable>(SERVICES.Table);
     const userCode = c.get<UserCode>(SERVICES.UserCode);
-    const bus = new EventBus((id) => table.find(id)?.users ?? [], (error, event) => userCode.subscriberFailed(error, event));
+    const bus = new EventBus(
+      (id) => table.find(id)?.users ?? [], (error, event) => userCode.subscriberFailed(error, event),
+    );
     userCode.reportTo((event) => bus.publish(event));
     return bus;
   });
-  service(container, SERVICES.Admission, (c) => new Admission(c.get(SERVICES.Table), config(c), port.clock(c), port.logger(c)));
+  service(
+    container, SERVICES.Admission,
+    (c) => new Admission(c.get(SERVICES.Table), config(c), port.clock(c), port.logger(c)),
+  );
   service(container, SERVICES.Handles, () => new CallHandles());
   service(container, SERVICES.Lifecycle, (c) => new CallLifecycle(
     c.get(SERVICES.Table), c.get(SERVICES.Events), port.clock(c), c.get<CallHandler>(SERVICES.Handler),
@@ -97,8 +102,14 @@ const bindCore = (container: Container): void => {
   service(container, SERVICES.Negotiator, (c) => new MediaNegotiator(
     c.get(SERVICES.Table), c.get(SERVICES.Events), c.get<RtpSocketFactory>(TOKENS.RtpSocketFactory), port.clock(c),
     c.get(SERVICES.Ids), config(c), port.logger(c)));
-  service(container, SERVICES.Binding, (c) => new DialogBinding(c.get(SERVICES.Lifecycle), port.clock(c), config(c).sessionTimeoutMs));
-  service(container, SERVICES.Termination, (c) => new CallTermination(c.get(SERVICES.Table), c.get(SERVICES.Lifecycle), port.clock(c)));
+  service(
+    container, SERVICES.Binding,
+    (c) => new DialogBinding(c.get(SERVICES.Lifecycle), port.clock(c), config(c).sessionTimeoutMs),
+  );
+  service(
+    container, SERVICES.Termination,
+    (c) => new CallTermination(c.get(SERVICES.Table), c.get(SERVICES.Lifecycle), port.clock(c)),
+  );
 };
 
 /** The SIP user agent, handing new INVITEs to the incoming-call service (resolved when the first one comes). */
@@ -124,7 +135,10 @@ const bindCalls = (container: Container): void => {
     c.get(SERVICES.Binding), c.get(SERVICES.Termination), c.get(SERVICES.Events), port.clock(c), config(c), c.get(SERVICES.OutboundRoutes)));
   service(container, SERVICES.HoldResume, (c) => new HoldResume(
     c.get(SERVICES.Table), c.get(SERVICES.Lifecycle), c.get(SERVICES.Negotiator), c.get(SERVICES.Events)));
-  service(container, SERVICES.RemoteUpdates, (c) => new RemoteUpdates(c.get(SERVICES.Negotiator), c.get(SERVICES.Termination), port.logger(c)));
+  service(
+    container, SERVICES.RemoteUpdates,
+    (c) => new RemoteUpdates(c.get(SERVICES.Negotiator), c.get(SERVICES.Termination), port.logger(c)),
+  );
   service(container, SERVICES.Dtmf, (c) => new DtmfService(
     c.get(SERVICES.Table), c.get(SERVICES.Negotiator), c.get(SERVICES.Events), c.get<CallHandler>(SERVICES.Handler), c.get(SERVICES.Handles),
     c.get(SERVICES.UserCode)));
@@ -181,7 +195,9 @@ export const bindSessionServices = (container: Container, sessionConfig: Session
   container.bind<SessionConfig>(SERVICES.Config).toConstantValue(sessionConfig);
   container.bind<CallHandler>(SERVICES.Handler).toConstantValue(handler);
   const proxy = sessionConfig.outboundProxy === undefined ? undefined : parseTarget(sessionConfig.outboundProxy);
-  container.bind<ReadonlyArray<NameAddr>>(SERVICES.OutboundRoutes).toConstantValue(proxy === undefined || E.isLeft(proxy) ? [] : [proxy.right]);
+  container.bind<ReadonlyArray<NameAddr>>(SERVICES.OutboundRoutes).toConstantValue(
+    proxy === undefined || E.isLeft(proxy) ? [] : [proxy.right],
+  );
   bindCore(container);
   bindUa(container);
   bindCalls(container);

@@ -53,8 +53,13 @@ export class TcpSipTransport implements SipTransport {
   private nextId = 1;
   private closed = false;
 
-  private constructor(private readonly server: Server, private readonly local: Endpoint, private readonly options: TcpListenOptions) {
-    this.core = new TransportCore(options.core ?? DEFAULT_TRANSPORT_CORE_OPTIONS, (bytes, target, connectionId) => void this.sendBytes(bytes, target, connectionId));
+  private constructor(
+    private readonly server: Server, private readonly local: Endpoint, private readonly options: TcpListenOptions,
+  ) {
+    this.core = new TransportCore(
+      options.core ?? DEFAULT_TRANSPORT_CORE_OPTIONS,
+      (bytes, target, connectionId) => void this.sendBytes(bytes, target, connectionId),
+    );
     server.on('connection', (socket) => {
       const address = socket.remoteAddress;
       const port = socket.remotePort;
@@ -77,12 +82,16 @@ export class TcpSipTransport implements SipTransport {
     const host = options.host.replace(/^\[|\]$/g, '');
     const server = createServer({ noDelay: true });
     return new Promise((resolve) => {
-      const onError = (error: Error): void => resolve(E.left(transportError('BindFailed', `tcp ${host}:${options.port}: ${error.message}`)));
+      const onError = (error: Error): void => resolve(
+        E.left(transportError('BindFailed', `tcp ${host}:${options.port}: ${error.message}`)),
+      );
       server.once('error', onError);
       server.listen({ host, port: options.port }, () => {
         server.off('error', onError);
         const address = server.address();
-        if (address === null || typeof address === 'string') return resolve(E.left(transportError('BindFailed', 'no TCP address')));
+        if (address === null || typeof address === 'string') return resolve(
+          E.left(transportError('BindFailed', 'no TCP address')),
+        );
         resolve(E.right(new TcpSipTransport(server, endpoint('tcp', address.address, address.port), options)));
       });
     });
@@ -100,11 +109,17 @@ export class TcpSipTransport implements SipTransport {
     return this.sendBytes(this.core.prepare(message, 'tcp', this.local), target, connectionId);
   }
 
-  async sendBytes(bytes: Uint8Array, target: Endpoint, connectionId?: number): Promise<E.Either<TransportError, Endpoint>> {
+  async sendBytes(
+    bytes: Uint8Array, target: Endpoint, connectionId?: number,
+  ): Promise<E.Either<TransportError, Endpoint>> {
     if (this.closed) return E.left(transportError('Closed', 'transport closed'));
-    if (target.protocol !== 'tcp') return E.left(transportError('UnsupportedTransport', `${target.protocol} on a TCP transport`));
+    if (target.protocol !== 'tcp') return E.left(
+      transportError('UnsupportedTransport', `${target.protocol} on a TCP transport`),
+    );
     // §18.2.2: a response goes back on the request's connection while it is open.
-    const existing = (connectionId === undefined ? undefined : this.connections.get(connectionId)) ?? this.byRemote.get(endpointKey(target));
+    const existing = (connectionId === undefined ? undefined : this.connections.get(connectionId)) ?? this.byRemote.get(
+      endpointKey(target),
+    );
     const connection = existing === undefined ? await this.connectTo(target) : E.right(existing);
     if (E.isLeft(connection)) return connection;
     return this.write(connection.right, bytes);
@@ -130,7 +145,13 @@ export class TcpSipTransport implements SipTransport {
     const maxQueued = this.options.maxQueuedBytes ?? 1024 * 1024;
     if (connection.socket.writableLength + bytes.length > maxQueued) {
       this.core.drop('Backpressure');
-      return Promise.resolve(E.left(transportError('Backpressure', `${connection.socket.writableLength} bytes already queued to ${connection.remote.host}`)));
+      return Promise.resolve(
+        E.left(
+          transportError(
+            'Backpressure', `${connection.socket.writableLength} bytes already queued to ${connection.remote.host}`,
+          ),
+        ),
+      );
     }
     return new Promise((resolve) => {
       connection.socket.write(bytes, (error) => {
@@ -151,7 +172,9 @@ export class TcpSipTransport implements SipTransport {
     if (pending !== undefined) return pending;
     const attempt = new Promise<E.Either<TransportError, Connection>>((resolve) => {
       const socket = connect({ host: target.host, port: target.port, noDelay: true });
-      const timer = setTimeout(() => socket.destroy(new Error('connect timeout')), this.options.connectTimeoutMs ?? 10_000);
+      const timer = setTimeout(
+        () => socket.destroy(new Error('connect timeout')), this.options.connectTimeoutMs ?? 10_000,
+      );
       socket.once('error', (error) => {
         clearTimeout(timer);
         this.core.drop('ConnectFailed');

@@ -1,7 +1,9 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import * as E from 'fp-ts/lib/Either.js';
-import type { RtpAddress, RtpPacketHandler, RtpSocket, RtpSocketError, RtpSocketFactory } from '../../ports/rtp-socket.js';
+import type {
+  RtpAddress, RtpPacketHandler, RtpSocket, RtpSocketError, RtpSocketFactory,
+} from '../../ports/rtp-socket.js';
 
 export interface RtpPortRange {
   readonly host: string;
@@ -58,7 +60,9 @@ export class UdpRtpSocketFactory implements RtpSocketFactory {
       rtp?.close();
       this.inUse.delete(rtpPort);
     }
-    return E.left({ kind: 'ResourceExhausted', detail: `no free RTP port pair in ${this.range.portMin}-${this.range.portMax}` });
+    return E.left({
+      kind: 'ResourceExhausted', detail: `no free RTP port pair in ${this.range.portMin}-${this.range.portMax}`,
+    });
   }
 
   private firstPort(): number {
@@ -71,7 +75,10 @@ class UdpRtpSocket implements RtpSocket {
   private closed = false;
   private sendErrors = 0;
 
-  constructor(readonly host: string, readonly rtpPort: number, private readonly rtp: Socket, private readonly rtcp: Socket, private readonly release: () => void) {
+  constructor(
+    readonly host: string, readonly rtpPort: number, private readonly rtp: Socket, private readonly rtcp: Socket,
+    private readonly release: () => void,
+  ) {
     this.rtcpPort = rtpPort + 1;
     rtp.on('error', () => this.sendErrors++);
     rtcp.on('error', () => this.sendErrors++);
@@ -96,7 +103,9 @@ class UdpRtpSocket implements RtpSocket {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([new Promise<void>((r) => this.rtp.close(() => r())), new Promise<void>((r) => this.rtcp.close(() => r()))]);
+    await Promise.all([
+      new Promise<void>((r) => this.rtp.close(() => r())), new Promise<void>((r) => this.rtcp.close(() => r())),
+    ]);
     this.release();
   }
 }

@@ -24,7 +24,9 @@ export class UdpSipTransport implements SipTransport {
   private readonly core: TransportCore;
   private closed = false;
 
-  private constructor(private readonly socket: Socket, private readonly local: Endpoint, coreOptions: TransportCoreOptions) {
+  private constructor(
+    private readonly socket: Socket, private readonly local: Endpoint, coreOptions: TransportCoreOptions,
+  ) {
     this.core = new TransportCore(coreOptions, (bytes, target) => void this.sendBytes(bytes, target));
     socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
       this.core.receive(msg, endpoint('udp', rinfo.address, rinfo.port), this.local);
@@ -36,7 +38,9 @@ export class UdpSipTransport implements SipTransport {
   static listen(options: UdpListenOptions): Promise<E.Either<TransportError, UdpSipTransport>> {
     const host = options.host.replace(/^\[|\]$/g, '');
     const bufferBytes = options.socketBufferBytes ?? DEFAULT_SOCKET_BUFFER_BYTES;
-    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', recvBufferSize: bufferBytes, sendBufferSize: bufferBytes });
+    const socket = createSocket({
+      type: isIPv6(host) ? 'udp6' : 'udp4', recvBufferSize: bufferBytes, sendBufferSize: bufferBytes,
+    });
     return new Promise((resolve) => {
       const onError = (error: Error): void => {
         socket.close();
@@ -46,7 +50,13 @@ export class UdpSipTransport implements SipTransport {
       socket.bind({ address: host, port: options.port }, () => {
         socket.off('error', onError);
         const address = socket.address();
-        resolve(E.right(new UdpSipTransport(socket, endpoint('udp', address.address, address.port), options.core ?? DEFAULT_TRANSPORT_CORE_OPTIONS)));
+        resolve(
+          E.right(
+            new UdpSipTransport(
+              socket, endpoint('udp', address.address, address.port), options.core ?? DEFAULT_TRANSPORT_CORE_OPTIONS,
+            ),
+          ),
+        );
       });
     });
   }
@@ -65,8 +75,12 @@ export class UdpSipTransport implements SipTransport {
 
   sendBytes(bytes: Uint8Array, target: Endpoint): Promise<E.Either<TransportError, Endpoint>> {
     if (this.closed) return Promise.resolve(E.left(transportError('Closed', 'transport closed')));
-    if (target.protocol !== 'udp') return Promise.resolve(E.left(transportError('UnsupportedTransport', `${target.protocol} on a UDP transport`)));
-    if (bytes.length > 65_507) return Promise.resolve(E.left(transportError('TooLarge', `${bytes.length} bytes exceed a UDP datagram`)));
+    if (target.protocol !== 'udp') return Promise.resolve(
+      E.left(transportError('UnsupportedTransport', `${target.protocol} on a UDP transport`)),
+    );
+    if (bytes.length > 65_507) return Promise.resolve(
+      E.left(transportError('TooLarge', `${bytes.length} bytes exceed a UDP datagram`)),
+    );
     return new Promise((resolve) => {
       this.socket.send(bytes, target.port, target.host, (error) => {
         if (error) {

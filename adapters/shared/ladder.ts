@@ -36,7 +36,10 @@ export const ladder = (entries: ReadonlyArray<SipTraceEntry>, left: LadderParty,
     else {
       // From a party that was not traced, what arrived is all we know of it.
       const untraced = !sent.some((s) => s.local === e.remote);
-      lines.push({ atMs: e.atMs, fromLeft: e.local === right.address, summary: labelled(e, sent), mark: untraced ? 'unknown' : 'duplicate' });
+      lines.push({
+        atMs: e.atMs, fromLeft: e.local === right.address, summary: labelled(e, sent),
+        mark: untraced ? 'unknown' : 'duplicate',
+      });
     }
   }
   for (const e of sent) {
@@ -64,7 +67,9 @@ const draw = (line: Line, startMs: number, width: number): string => {
 const labelled = (e: SipTraceEntry, sent: ReadonlyArray<SipTraceEntry>): string => {
   if (!e.inDialog || !e.summary.startsWith('INVITE ') || e.sdpDirection === undefined) return e.summary;
   const held = e.sdpDirection === 'sendonly' || e.sdpDirection === 'inactive';
-  const earlier = sent.filter((s) => s.callId === e.callId && s.atMs < e.atMs && s.inDialog && s.summary.startsWith('INVITE ') && s.sdpDirection !== undefined);
+  const earlier = sent.filter(
+    (s) => s.callId === e.callId && s.atMs < e.atMs && s.inDialog && s.summary.startsWith('INVITE ') && s.sdpDirection !== undefined,
+  );
   const wasHeld = earlier.some((s) => s.sdpDirection === 'sendonly' || s.sdpDirection === 'inactive')
     && (earlier.at(-1)?.sdpDirection === 'sendonly' || earlier.at(-1)?.sdpDirection === 'inactive');
   const what = held ? 'hold' : wasHeld ? 'resume' : 're-INVITE';

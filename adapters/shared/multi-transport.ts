@@ -16,7 +16,9 @@ export class MultiTransport implements SipTransport {
   private readonly byProtocol = new Map<TransportProtocol, SipTransport>();
 
   constructor(transports: ReadonlyArray<SipTransport>) {
-    for (const transport of transports) for (const protocol of transport.protocols) this.byProtocol.set(protocol, transport);
+    for (const transport of transports) for (const protocol of transport.protocols) this.byProtocol.set(
+      protocol, transport,
+    );
     this.protocols = [...this.byProtocol.keys()];
   }
 
@@ -28,20 +30,26 @@ export class MultiTransport implements SipTransport {
     for (const transport of new Set(this.byProtocol.values())) transport.onMessage(handler);
   }
 
-  async send(message: SipMessage, target: Endpoint, connectionId?: number): Promise<E.Either<TransportError, Endpoint>> {
+  async send(
+    message: SipMessage, target: Endpoint, connectionId?: number,
+  ): Promise<E.Either<TransportError, Endpoint>> {
     const tcp = this.byProtocol.get('tcp');
     if (message.kind === 'request' && target.protocol === 'udp' && tcp !== undefined && messageSize(formatHead(message), message) > UDP_SIZE_THRESHOLD) {
       const viaTcp = await tcp.send(message, { ...target, protocol: 'tcp' });
       if (E.isRight(viaTcp) || viaTcp.left.reason !== 'ConnectFailed') return viaTcp;
     }
     const transport = this.byProtocol.get(target.protocol);
-    if (transport === undefined) return E.left(transportError('UnsupportedTransport', `no ${target.protocol} transport`));
+    if (transport === undefined) return E.left(
+      transportError('UnsupportedTransport', `no ${target.protocol} transport`),
+    );
     return transport.send(message, target, connectionId);
   }
 
   sendBytes(bytes: Uint8Array, target: Endpoint, connectionId?: number): Promise<E.Either<TransportError, Endpoint>> {
     const transport = this.byProtocol.get(target.protocol);
-    if (transport === undefined) return Promise.resolve(E.left(transportError('UnsupportedTransport', `no ${target.protocol} transport`)));
+    if (transport === undefined) return Promise.resolve(
+      E.left(transportError('UnsupportedTransport', `no ${target.protocol} transport`)),
+    );
     return transport.sendBytes(bytes, target, connectionId);
   }
 

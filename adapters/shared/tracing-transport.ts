@@ -36,7 +36,9 @@ const traceEntry = (atMs: number, direction: 'in' | 'out', local: string, remote
   const summary = summarize(message);
   const callId = headerValue(message, 'Call-ID');
   const branch = /branch=([^;,\s]+)/.exec(headerValue(message, 'Via') ?? '')?.[1] ?? '';
-  const isSdp = message.body.length > 0 && (headerValue(message, 'Content-Type') ?? '').toLowerCase().startsWith('application/sdp');
+  const isSdp = message.body.length > 0 && (headerValue(message, 'Content-Type') ?? '').toLowerCase().startsWith(
+    'application/sdp',
+  );
   const sdpDirection = isSdp ? ((DIRECTION.exec(decodeUtf8(message.body))?.[1] ?? 'sendrecv') as SipTraceEntry['sdpDirection']) : undefined;
   return {
     atMs, direction, local, remote, summary, callId, bodyLength: message.body.length,
@@ -49,7 +51,10 @@ const traceEntry = (atMs: number, direction: 'in' | 'out', local: string, remote
 export class TracingTransport implements SipTransport {
   readonly protocols: ReadonlyArray<TransportProtocol>;
 
-  constructor(private readonly inner: SipTransport, private readonly clock: Clock, private readonly record: (entry: SipTraceEntry) => void) {
+  constructor(
+    private readonly inner: SipTransport, private readonly clock: Clock,
+    private readonly record: (entry: SipTraceEntry) => void,
+  ) {
     this.protocols = inner.protocols;
   }
 
@@ -60,14 +65,20 @@ export class TracingTransport implements SipTransport {
   onMessage(handler: InboundHandler): void {
     this.inner.onMessage((inbound) => {
       const { local, source, message } = inbound;
-      this.record(traceEntry(this.clock.nowMs(), 'in', `${local.host}:${local.port}`, `${source.host}:${source.port}`, message));
+      this.record(
+        traceEntry(this.clock.nowMs(), 'in', `${local.host}:${local.port}`, `${source.host}:${source.port}`, message),
+      );
       handler(inbound);
     });
   }
 
-  async send(message: SipMessage, target: Endpoint, connectionId?: number): Promise<E.Either<TransportError, Endpoint>> {
+  async send(
+    message: SipMessage, target: Endpoint, connectionId?: number,
+  ): Promise<E.Either<TransportError, Endpoint>> {
     const local = this.inner.localEndpoint(target.protocol);
-    this.record(traceEntry(this.clock.nowMs(), 'out', `${local?.host}:${local?.port}`, `${target.host}:${target.port}`, message));
+    this.record(
+      traceEntry(this.clock.nowMs(), 'out', `${local?.host}:${local?.port}`, `${target.host}:${target.port}`, message),
+    );
     return this.inner.send(message, target, connectionId);
   }
 

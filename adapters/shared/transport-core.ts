@@ -50,7 +50,10 @@ export class TransportCore {
   /** The head of a stream message above the size limit (its body is skipped by the framer): 513 where possible. */
   receiveOversized(head: Uint8Array, source: Endpoint, local: Endpoint, connectionId: number): void {
     this.inboundCount++;
-    this.handle(receiveOversized(head, source, `a message above ${this.options.parse.maxMessageBytes} bytes`), source, local, connectionId);
+    this.handle(
+      receiveOversized(head, source, `a message above ${this.options.parse.maxMessageBytes} bytes`), source, local,
+      connectionId,
+    );
   }
 
   /**
@@ -80,7 +83,11 @@ export class TransportCore {
         const handler = this.handler;
         if (handler === undefined) return this.drop('NoHandler', 'no handler yet', source);
         try {
-          handler(connectionId === undefined ? { message: result.message, source, local } : { message: result.message, source, local, connectionId });
+          handler(
+            connectionId === undefined ? { message: result.message, source, local } : {
+              message: result.message, source, local, connectionId,
+            },
+          );
         } catch (error) {
           // A faulty handler must not take the transport down with it.
           this.drop('HandlerError', error instanceof Error ? error.message : String(error), source);
@@ -89,8 +96,14 @@ export class TransportCore {
       }
       case 'reply':
         this.answered++;
-        this.drop(result.response.status === 513 ? 'TooLarge' : 'Unparsable', `answered ${result.response.status}: ${result.detail}`, source);
-        this.reply(serializeMessage(result.response), result.target, result.target.protocol === source.protocol ? connectionId : undefined);
+        this.drop(
+          result.response.status === 513 ? 'TooLarge' : 'Unparsable',
+          `answered ${result.response.status}: ${result.detail}`, source,
+        );
+        this.reply(
+          serializeMessage(result.response), result.target,
+          result.target.protocol === source.protocol ? connectionId : undefined,
+        );
         return;
       case 'drop':
         this.drop(result.reason, result.detail, source);

@@ -14,7 +14,9 @@ export class SimTrace {
   }
 
   record(atMs: number, event: string, from: string, to: string, summary: string): void {
-    if (this.entries.length < this.capacity) this.entries.push(`${atMs.toFixed(3)} ${event} ${from} > ${to} ${summary}`);
+    if (this.entries.length < this.capacity) this.entries.push(
+      `${atMs.toFixed(3)} ${event} ${from} > ${to} ${summary}`,
+    );
   }
 
   get lines(): ReadonlyArray<string> {

@@ -15,7 +15,9 @@ export interface LinkImpairment {
   readonly pathCapacityMax: number;
 }
 
-export const PERFECT_LINK: LinkImpairment = { oneWayDelayMinMs: 1, oneWayDelayMeanMs: 0, lossRatio: 0, duplicateRatio: 0, pathCapacityMax: Number.POSITIVE_INFINITY };
+export const PERFECT_LINK: LinkImpairment = {
+  oneWayDelayMinMs: 1, oneWayDelayMeanMs: 0, lossRatio: 0, duplicateRatio: 0, pathCapacityMax: Number.POSITIVE_INFINITY,
+};
 
 export interface SimAddress {
   readonly host: string;
@@ -123,20 +125,28 @@ export class SimulatedNetwork {
     return this.datagramSockets.size + this.listeners.size + [...this.streams].filter((s) => s.open).length;
   }
 
-  bindDatagram(host: string, port: number, onPacket: (bytes: Uint8Array, source: SimAddress) => void, describe: Describe = describeSip): E.Either<SimNetworkError, SimDatagramSocket> {
-    const local = { host, port: port === 0 ? this.ephemeralPort(host, (p) => this.datagramSockets.has(`${host}:${p}`)) : port };
+  bindDatagram(
+    host: string, port: number, onPacket: (bytes: Uint8Array, source: SimAddress) => void,
+    describe: Describe = describeSip,
+  ): E.Either<SimNetworkError, SimDatagramSocket> {
+    const local = {
+      host, port: port === 0 ? this.ephemeralPort(host, (p) => this.datagramSockets.has(`${host}:${p}`)) : port,
+    };
     const key = addressKey(local);
     if (this.datagramSockets.has(key)) return E.left('PortInUse');
     this.datagramSockets.set(key, { onPacket, describe });
     let closed = false;
-    // A socket mostly sends to one peer (RTP, a SIP trunk): remember the last route instead of rebuilding keys per datagram.
+    // A socket mostly sends to one peer (RTP, a SIP trunk): remember the last route instead of rebuilding keys per
+    // datagram.
     let route: Route | undefined;
     return E.right({
       host: local.host,
       port: local.port,
       send: (bytes, to) => {
         if (closed) return;
-        if (route === undefined || route.to !== to || route.version !== this.linksVersion) route = this.route(local, to);
+        if (route === undefined || route.to !== to || route.version !== this.linksVersion) route = this.route(
+          local, to,
+        );
         this.sendDatagram(route, bytes, describe);
       },
       close: () => {
@@ -156,7 +166,9 @@ export class SimulatedNetwork {
   }
 
   /** Opens a stream after one round trip, or fails (refused, partitioned) after the same. */
-  connectStream(fromHost: string, to: SimAddress, describe: Describe = describeSip): Promise<E.Either<SimNetworkError, SimStreamConnection>> {
+  connectStream(
+    fromHost: string, to: SimAddress, describe: Describe = describeSip,
+  ): Promise<E.Either<SimNetworkError, SimStreamConnection>> {
     const local = { host: fromHost, port: this.ephemeralPort(fromHost, () => false) };
     const roundTripMs = 2 * this.delayFor(fromHost, to.host);
     return new Promise((resolve) => {
@@ -187,7 +199,9 @@ export class SimulatedNetwork {
       inFlight = { count: 0 };
       this.inFlight.set(linkKey, inFlight);
     }
-    return { from, to, toKey: addressKey(to), link: this.linkFor(from.host, to.host), inFlight, version: this.linksVersion };
+    return {
+      from, to, toKey: addressKey(to), link: this.linkFor(from.host, to.host), inFlight, version: this.linksVersion,
+    };
   }
 
   private sendDatagram(route: Route, bytes: Uint8Array, describe: Describe): void {
@@ -196,7 +210,9 @@ export class SimulatedNetwork {
     const summary = this.trace.enabled ? describe(bytes) : '';
     this.count('sent');
     if (this.trace.enabled) this.trace.record(now, 'send', addressKey(from), toKey, summary);
-    if (this.partitions.length > 0 && this.isPartitioned(from.host, to.host)) return this.dropped(now, 'partition', from, to, summary);
+    if (this.partitions.length > 0 && this.isPartitioned(from.host, to.host)) return this.dropped(
+      now, 'partition', from, to, summary,
+    );
     if (this.random.nextFloat() < link.lossRatio) return this.dropped(now, 'loss', from, to, summary);
     const copies = this.random.nextFloat() < link.duplicateRatio ? 2 : 1;
     if (copies === 2) this.count('duplicated');
@@ -278,7 +294,10 @@ export class SimulatedNetwork {
   }
 
   private reset(end: StreamEnd): void {
-    this.trace.record(this.clock.nowMs(), 'reset', addressKey(end.connection.local), addressKey(end.connection.remote), `tcp#${end.connection.id}`);
+    this.trace.record(
+      this.clock.nowMs(), 'reset', addressKey(end.connection.local), addressKey(end.connection.remote),
+      `tcp#${end.connection.id}`,
+    );
     this.finish(end);
     if (end.peer !== undefined) this.finish(end.peer);
   }

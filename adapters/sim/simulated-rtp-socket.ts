@@ -1,5 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type { RtpAddress, RtpPacketHandler, RtpSocket, RtpSocketError, RtpSocketFactory } from '../../ports/rtp-socket.js';
+import type {
+  RtpAddress, RtpPacketHandler, RtpSocket, RtpSocketError, RtpSocketFactory,
+} from '../../ports/rtp-socket.js';
 import { describeRtp } from './sim-trace.js';
 import type { SimDatagramSocket, SimulatedNetwork } from './simulated-network.js';
 
@@ -22,7 +24,11 @@ export class SimulatedRtpSocketFactory implements RtpSocketFactory {
       this.inUse.add(port);
       return Promise.resolve(E.right(socket));
     }
-    return Promise.resolve(E.left({ kind: 'ResourceExhausted', detail: `no free RTP port pair in ${this.portMin}-${this.portMax} on ${this.host}` }));
+    return Promise.resolve(
+      E.left({
+        kind: 'ResourceExhausted', detail: `no free RTP port pair in ${this.portMin}-${this.portMax} on ${this.host}`,
+      }),
+    );
   }
 }
 
@@ -35,7 +41,9 @@ class SimulatedRtpSocket implements RtpSocket {
   private readonly rtcp: SimDatagramSocket | undefined;
   private closed = false;
 
-  constructor(network: SimulatedNetwork, readonly host: string, readonly rtpPort: number, private readonly release: () => void) {
+  constructor(
+    network: SimulatedNetwork, readonly host: string, readonly rtpPort: number, private readonly release: () => void,
+  ) {
     this.rtcpPort = rtpPort + 1;
     const rtp = network.bindDatagram(host, rtpPort, (bytes, source) => this.rtpHandler?.(bytes, source), describeRtp);
     const rtcp = E.isRight(rtp) ? network.bindDatagram(host, rtpPort + 1, (bytes, source) => this.rtcpHandler?.(bytes, source), () => 'rtcp') : undefined;

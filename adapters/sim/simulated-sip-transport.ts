@@ -37,18 +37,29 @@ export class SimulatedSipTransport implements SipTransport {
   private readonly byRemote = new Map<string, SimConnection>();
   private closed = false;
 
-  private constructor(private readonly network: SimulatedNetwork, private readonly host: string, protocols: ReadonlyArray<TransportProtocol>, core: TransportCoreOptions) {
+  private constructor(
+    private readonly network: SimulatedNetwork, private readonly host: string,
+    protocols: ReadonlyArray<TransportProtocol>, core: TransportCoreOptions,
+  ) {
     this.protocols = protocols;
-    this.core = new TransportCore(core, (bytes, target, connectionId) => void this.sendBytes(bytes, target, connectionId));
+    this.core = new TransportCore(
+      core, (bytes, target, connectionId) => void this.sendBytes(bytes, target, connectionId),
+    );
   }
 
-  static listen(network: SimulatedNetwork, options: SimulatedListenOptions): E.Either<TransportError, SimulatedSipTransport> {
+  static listen(
+    network: SimulatedNetwork, options: SimulatedListenOptions,
+  ): E.Either<TransportError, SimulatedSipTransport> {
     const protocols = options.protocols ?? ['udp'];
-    const transport = new SimulatedSipTransport(network, options.host, protocols, options.core ?? DEFAULT_TRANSPORT_CORE_OPTIONS);
+    const transport = new SimulatedSipTransport(
+      network, options.host, protocols, options.core ?? DEFAULT_TRANSPORT_CORE_OPTIONS,
+    );
     let port = options.port;
     if (protocols.includes('udp')) {
       const socket = network.bindDatagram(options.host, port, (bytes, source) =>
-        transport.core.receive(bytes, endpoint('udp', source.host, source.port), transport.localEndpoint('udp') as Endpoint));
+        transport.core.receive(
+          bytes, endpoint('udp', source.host, source.port), transport.localEndpoint('udp') as Endpoint,
+        ));
       if (E.isLeft(socket)) return E.left(transportError('BindFailed', `udp ${options.host}:${port}: ${socket.left}`));
       transport.udp = socket.right;
       port = socket.right.port;
@@ -76,11 +87,15 @@ export class SimulatedSipTransport implements SipTransport {
 
   send(message: SipMessage, target: Endpoint, connectionId?: number): Promise<E.Either<TransportError, Endpoint>> {
     const local = this.localEndpoint(target.protocol);
-    if (local === undefined) return Promise.resolve(E.left(transportError('UnsupportedTransport', `no ${target.protocol} here`)));
+    if (local === undefined) return Promise.resolve(
+      E.left(transportError('UnsupportedTransport', `no ${target.protocol} here`)),
+    );
     return this.sendBytes(this.core.prepare(message, target.protocol, local), target, connectionId);
   }
 
-  async sendBytes(bytes: Uint8Array, target: Endpoint, connectionId?: number): Promise<E.Either<TransportError, Endpoint>> {
+  async sendBytes(
+    bytes: Uint8Array, target: Endpoint, connectionId?: number,
+  ): Promise<E.Either<TransportError, Endpoint>> {
     if (this.closed) return E.left(transportError('Closed', 'transport closed'));
     if (target.protocol === 'udp') {
       if (this.udp === undefined) return E.left(transportError('UnsupportedTransport', 'no udp here'));
@@ -89,7 +104,9 @@ export class SimulatedSipTransport implements SipTransport {
       return E.right(target);
     }
     if (this.tcpListener === undefined) return E.left(transportError('UnsupportedTransport', 'no tcp here'));
-    const existing = (connectionId === undefined ? undefined : this.connections.get(connectionId)) ?? this.byRemote.get(endpointKey(target));
+    const existing = (connectionId === undefined ? undefined : this.connections.get(connectionId)) ?? this.byRemote.get(
+      endpointKey(target),
+    );
     let connection = existing;
     if (connection === undefined) {
       const opened = await this.network.connectStream(this.host, { host: target.host, port: target.port });
@@ -122,12 +139,16 @@ export class SimulatedSipTransport implements SipTransport {
     return Promise.resolve();
   }
 
-  private adopt(stream: SimStreamConnection, remote: Endpoint = endpoint('tcp', stream.remote.host, stream.remote.port)): SimConnection {
+  private adopt(
+    stream: SimStreamConnection, remote: Endpoint = endpoint('tcp', stream.remote.host, stream.remote.port),
+  ): SimConnection {
     const connection: SimConnection = { stream, remote, framer: INITIAL_FRAMER_STATE };
     this.connections.set(stream.id, connection);
     this.byRemote.set(endpointKey(remote), connection);
     stream.onData((chunk) => {
-      const result = this.core.receiveStream(connection.framer, chunk, connection.remote, this.localEndpoint('tcp') as Endpoint, stream.id);
+      const result = this.core.receiveStream(
+        connection.framer, chunk, connection.remote, this.localEndpoint('tcp') as Endpoint, stream.id,
+      );
       connection.framer = result.framer;
       for (let i = 0; i < result.pings; i++) stream.send(CRLF);
       if (result.close) stream.close();

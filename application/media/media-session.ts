@@ -1,5 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { decodeDtmf, digitToEvent, initialDtmfReceiver, planDtmf, receiveDtmf, type DtmfReceiver } from '../../domain/media/dtmf.js';
+import {
+  decodeDtmf, digitToEvent, initialDtmfReceiver, planDtmf, receiveDtmf, type DtmfReceiver,
+} from '../../domain/media/dtmf.js';
 import { decodeG711, encodeG711, type G711Codec } from '../../domain/media/g711.js';
 import { createJitterBuffer, popFrame, pushFrame, type JitterBuffer } from '../../domain/media/jitter-buffer.js';
 import { estimateMos } from '../../domain/media/mos.js';
@@ -91,7 +93,10 @@ export class MediaSession {
   private readonly pcm = new Int16Array(160);
   private readonly packet = new Uint8Array(12 + 160);
 
-  private constructor(private readonly socket: RtpSocket, private readonly clock: Clock, private readonly ids: IdGenerator, private readonly cname: string) {
+  private constructor(
+    private readonly socket: RtpSocket, private readonly clock: Clock, private readonly ids: IdGenerator,
+    private readonly cname: string,
+  ) {
     this.ssrc = ids.ssrc();
     this.sequence = ids.below(0x10000);
     this.timestamp = ids.ssrc();
@@ -99,7 +104,9 @@ export class MediaSession {
     socket.onRtcp((bytes) => this.onRtcp(bytes));
   }
 
-  static async open(factory: RtpSocketFactory, clock: Clock, ids: IdGenerator, cname = 'session-core'): Promise<E.Either<RtpSocketError, MediaSession>> {
+  static async open(
+    factory: RtpSocketFactory, clock: Clock, ids: IdGenerator, cname = 'session-core',
+  ): Promise<E.Either<RtpSocketError, MediaSession>> {
     const socket = await factory.open();
     return E.map((s: RtpSocket) => new MediaSession(s, clock, ids, cname))(socket);
   }
@@ -114,7 +121,9 @@ export class MediaSession {
 
   /** Sets or replaces the negotiated parameters (initial answer, re-INVITE, hold). */
   configure(params: MediaParameters): void {
-    const changedPeer = this.params !== undefined && (this.params.remote.host !== params.remote.host || this.params.remote.port !== params.remote.port);
+    const changedPeer = this.params !== undefined && (
+      this.params.remote.host !== params.remote.host || this.params.remote.port !== params.remote.port
+    );
     this.params = params;
     // A new peer brings a new stream: forget the old SSRC.
     if (changedPeer) this.stats = initialReceiverStats;
@@ -184,7 +193,9 @@ export class MediaSession {
       packetsSent: this.sent.packets, bytesSent: this.sent.bytes,
       packetsReceived: this.stats.received, bytesReceived: this.stats.bytes,
       packetsExpected: expected, packetsLost: lost, lossPercent, jitterMs, rttMs: this.rttMs,
-      mos: this.stats.received === 0 ? undefined : estimateMos({ lossPercent, jitterMs, oneWayDelayMs: (this.rttMs ?? 0) / 2 }),
+      mos: this.stats.received === 0 ? undefined : estimateMos({
+        lossPercent, jitterMs, oneWayDelayMs: (this.rttMs ?? 0) / 2,
+      }),
       ...this.counters, late: this.jitter.late, concealed: this.jitter.concealed, rtcpSent: this.sent.rtcp,
     };
   }
@@ -232,7 +243,10 @@ export class MediaSession {
     const params = this.params;
     if (params === undefined || this.closed) return;
     const bytes = slab.bytes(12 + payload.length);
-    writeRtp({ marker, payloadType, sequence: this.sequence, timestamp, ssrc: this.ssrc, csrcs: [], payload, paddingBytes: 0 }, bytes, 0);
+    writeRtp(
+      { marker, payloadType, sequence: this.sequence, timestamp, ssrc: this.ssrc, csrcs: [], payload, paddingBytes: 0 },
+      bytes, 0,
+    );
     this.sequence = (this.sequence + 1) & 0xffff;
     this.socket.sendRtp(bytes, params.remote);
     this.sent.packets++;
@@ -248,22 +262,30 @@ export class MediaSession {
     // Symmetric RTP: send back to where the first packet came from (a NAT's public address), once.
     if (params.symmetric === true && !this.latched) {
       this.latched = true;
-      if (source.host !== params.remote.host || source.port !== params.remote.port) this.params = { ...params, remote: source };
+      if (source.host !== params.remote.host || source.port !== params.remote.port) this.params = {
+        ...params, remote: source,
+      };
     }
     const arrival = Math.round(this.clock.nowMs() * SAMPLES_PER_MS);
     if (packet.payloadType === params.telephoneEventPayloadType) {
-      this.stats = receivePacket(this.stats, packet.ssrc, packet.sequence, packet.timestamp, arrival, packet.payload.length, false);
+      this.stats = receivePacket(
+        this.stats, packet.ssrc, packet.sequence, packet.timestamp, arrival, packet.payload.length, false,
+      );
       const [next, digit] = receiveDtmf(this.dtmfIn, packet.timestamp, packet.payload);
       this.dtmfIn = next;
       if (digit !== undefined && decodeDtmf(packet.payload) !== undefined) this.dtmfHandler?.(digit);
       return;
     }
     if (packet.payloadType !== params.payloadType) return void this.counters.unexpectedPayloadType++;
-    this.stats = receivePacket(this.stats, packet.ssrc, packet.sequence, packet.timestamp, arrival, packet.payload.length);
+    this.stats = receivePacket(
+      this.stats, packet.ssrc, packet.sequence, packet.timestamp, arrival, packet.payload.length,
+    );
     if (params.direction === 'sendrecv' || params.direction === 'recvonly') {
       // Statistics need only the header: audio is decoded only when a sink will hear it (a frame
       // queued before a sink change plays as silence, at most the buffer's 16 frames).
-      const samples = this.sink.kind === 'discard' ? UNHEARD_FRAME : decodeG711(params.codec, packet.payload, slab.int16(packet.payload.length));
+      const samples = this.sink.kind === 'discard' ? UNHEARD_FRAME : decodeG711(
+        params.codec, packet.payload, slab.int16(packet.payload.length),
+      );
       this.jitter = pushFrame(this.jitter, { timestamp: packet.timestamp, samples });
     }
   }
@@ -306,7 +328,10 @@ export class MediaSession {
     const packets: RtcpPacket[] = [];
     if (this.sent.packets > 0) {
       const ntp = ntpFromMs(now);
-      packets.push({ type: 'SR', ssrc: this.ssrc, ntpSeconds: ntp.seconds, ntpFraction: ntp.fraction, rtpTimestamp: this.timestamp, packetCount: this.sent.packets >>> 0, octetCount: this.sent.bytes >>> 0, reports });
+      packets.push({
+        type: 'SR', ssrc: this.ssrc, ntpSeconds: ntp.seconds, ntpFraction: ntp.fraction, rtpTimestamp: this.timestamp,
+        packetCount: this.sent.packets >>> 0, octetCount: this.sent.bytes >>> 0, reports,
+      });
     } else {
       packets.push({ type: 'RR', ssrc: this.ssrc, reports });
     }

@@ -60,7 +60,10 @@ export class Admission {
     if (cause === undefined) return E.right(undefined);
     this.count(cause, user);
     if (cause === 'stopped') {
-      return E.left({ kind: 'InvalidState', state: 'Stopped', operation: 'createOutgoingCall', message: 'the coordinator is not started' });
+      return E.left({
+        kind: 'InvalidState', state: 'Stopped', operation: 'createOutgoingCall',
+        message: 'the coordinator is not started',
+      });
     }
     return E.left({ kind: 'ResourceExhausted', message: this.describe(cause, user) });
   }
@@ -84,6 +87,9 @@ export class Admission {
     const now = this.clock.nowMs();
     if (cause === 'stopped' || now - this.loggedAtMs[cause] < LOG_INTERVAL_MS) return;
     this.loggedAtMs[cause] = now;
-    this.logger?.warn('call refused: limit reached', { limit: cause, detail: this.describe(cause, user), refusedSoFar: this.refused[cause] });
+    this.logger?.warn(
+      'call refused: limit reached',
+      { limit: cause, detail: this.describe(cause, user), refusedSoFar: this.refused[cause] },
+    );
   }
 }

@@ -76,13 +76,23 @@ export class BridgeService {
 
   add(bridgeId: string, sessionId: string): E.Either<SessionError, void> {
     const bridge = this.bridges.get(bridgeId);
-    if (bridge === undefined) return E.left({ kind: 'SessionNotFound', sessionId: bridgeId, message: `no bridge ${bridgeId}` });
+    if (bridge === undefined) return E.left({
+      kind: 'SessionNotFound', sessionId: bridgeId, message: `no bridge ${bridgeId}`,
+    });
     const elsewhere = this.memberOf.get(sessionId);
-    if (elsewhere !== undefined) return E.left({ kind: 'InvalidState', state: 'Bridged', operation: 'addSessionToBridge', message: `${sessionId} is already in ${elsewhere}` });
+    if (elsewhere !== undefined) return E.left({
+      kind: 'InvalidState', state: 'Bridged', operation: 'addSessionToBridge',
+      message: `${sessionId} is already in ${elsewhere}`,
+    });
     const media = this.host.mediaOf(sessionId);
-    if (media === undefined) return E.left({ kind: 'InvalidState', state: 'NotConnected', operation: 'addSessionToBridge', message: `${sessionId} has no connected media` });
+    if (media === undefined) return E.left({
+      kind: 'InvalidState', state: 'NotConnected', operation: 'addSessionToBridge',
+      message: `${sessionId} has no connected media`,
+    });
     const added = addMember(bridge, sessionId);
-    if (E.isLeft(added)) return E.left({ kind: 'InvalidState', state: 'Bridged', operation: 'addSessionToBridge', message: added.left.detail });
+    if (E.isLeft(added)) return E.left({
+      kind: 'InvalidState', state: 'Bridged', operation: 'addSessionToBridge', message: added.left.detail,
+    });
     this.bridges.set(bridgeId, added.right);
     const member: Member = { sessionId, media, latest: new Int16Array(160), counter: 0, seen: new Map() };
     this.members.get(bridgeId)?.set(sessionId, member);
@@ -100,7 +110,9 @@ export class BridgeService {
   remove(bridgeId: string, sessionId: string, reason = 'Removed'): E.Either<SessionError, void> {
     const bridge = this.bridges.get(bridgeId);
     const member = this.members.get(bridgeId)?.get(sessionId);
-    if (bridge === undefined || member === undefined) return E.left({ kind: 'SessionNotFound', sessionId, message: `${sessionId} is not in ${bridgeId}` });
+    if (bridge === undefined || member === undefined) return E.left({
+      kind: 'SessionNotFound', sessionId, message: `${sessionId} is not in ${bridgeId}`,
+    });
     const removed = removeMember(bridge, sessionId);
     if (E.isLeft(removed)) return E.left({ kind: 'SessionNotFound', sessionId, message: removed.left.detail });
     this.bridges.set(bridgeId, removed.right);
@@ -114,8 +126,12 @@ export class BridgeService {
   }
 
   destroy(bridgeId: string): E.Either<SessionError, void> {
-    if (!this.bridges.has(bridgeId)) return E.left({ kind: 'SessionNotFound', sessionId: bridgeId, message: `no bridge ${bridgeId}` });
-    for (const sessionId of [...(this.members.get(bridgeId)?.keys() ?? [])]) this.remove(bridgeId, sessionId, 'BridgeDestroyed');
+    if (!this.bridges.has(bridgeId)) return E.left({
+      kind: 'SessionNotFound', sessionId: bridgeId, message: `no bridge ${bridgeId}`,
+    });
+    for (const sessionId of [...(this.members.get(bridgeId)?.keys() ?? [])]) this.remove(
+      bridgeId, sessionId, 'BridgeDestroyed',
+    );
     if (!this.bridges.has(bridgeId)) return E.right(undefined);
     this.bridges.delete(bridgeId);
     this.members.delete(bridgeId);
@@ -128,7 +144,9 @@ export class BridgeService {
   }
 
   list(): BridgeInfo[] {
-    return [...this.bridges.values()].map((b) => ({ id: b.id, sessions: b.members, createdAtMs: b.createdAtMs, participantCount: b.members.length }));
+    return [...this.bridges.values()].map(
+      (b) => ({ id: b.id, sessions: b.members, createdAtMs: b.createdAtMs, participantCount: b.members.length }),
+    );
   }
 
   subscribe(listener: (event: BridgeEvent) => void): { unsubscribe(): void } {
@@ -146,7 +164,9 @@ export class BridgeService {
   dtmf(sessionId: string, digit: string): boolean {
     const bridgeId = this.memberOf.get(sessionId);
     if (bridgeId === undefined) return false;
-    for (const other of this.members.get(bridgeId)?.keys() ?? []) if (other !== sessionId) this.host.forwardDtmf(other, digit);
+    for (const other of this.members.get(bridgeId)?.keys() ?? []) if (other !== sessionId) this.host.forwardDtmf(
+      other, digit,
+    );
     return true;
   }
 

@@ -44,7 +44,10 @@ export class CallAnswering {
     if (invite === undefined || record.call.tag !== 'Ringing') return E.left(invalidState(record.call.tag, 'accept'));
     const session = invite.accept(body);
     if (E.isLeft(session)) {
-      const error: SessionError = { kind: 'InvalidState', state: record.call.tag, operation: 'accept', message: 'the call can no longer be accepted' };
+      const error: SessionError = {
+        kind: 'InvalidState', state: record.call.tag, operation: 'accept',
+        message: 'the call can no longer be accepted',
+      };
       this.lifecycle.notify(record, { tag: 'Failed', error, reason: 'Accept failed', nowMs: this.lifecycle.now() });
       return E.left(error);
     }
@@ -59,7 +62,9 @@ export class CallAnswering {
   async sendEarlyMedia(record: SessionRecord, sdp: string | undefined): Promise<E.Either<SessionError, void>> {
     const allowed = this.ringing(record, 'earlyMedia');
     if (E.isLeft(allowed)) return allowed;
-    if (!this.negotiator.enabled) return E.left({ kind: 'MediaError', message: 'media is disabled in this configuration' });
+    if (!this.negotiator.enabled) return E.left({
+      kind: 'MediaError', message: 'media is disabled in this configuration',
+    });
     if (record.negotiation.tag === 'Idle') {
       // Answering an offer of ours would need a reliable 1xx and PRACK (RFC 3262), which we do not do.
       return E.left({ kind: 'MediaError', message: 'the INVITE carried no offer: a 183 cannot carry an answer' });
@@ -79,7 +84,9 @@ export class CallAnswering {
   reject(
     record: SessionRecord, status: number, phrase: string | undefined, reason: string, headers: ReadonlyArray<SipHeader> = [],
   ): E.Either<SessionError, void> {
-    if (!Number.isInteger(status) || status < 300 || status > 699) return E.left(invalidArgument('status', `${status} is not a rejection (300–699)`));
+    if (!Number.isInteger(status) || status < 300 || status > 699) return E.left(
+      invalidArgument('status', `${status} is not a rejection (300–699)`),
+    );
     const allowed = this.ringing(record, 'reject');
     if (E.isLeft(allowed)) return allowed;
     const sent = allowed.right.reject(status, { headers, ...(phrase === undefined ? {} : { reason: phrase }) });
@@ -105,44 +112,66 @@ export class CallAnswering {
    * (given, or generated from our media), or — the INVITE had none — our offer,
    * whose answer comes in the ACK (§13.3.1.4).
    */
-  private async describe(record: SessionRecord, sdp: string | undefined, early: boolean): Promise<E.Either<SessionError, SessionDescription>> {
+  private async describe(
+    record: SessionRecord, sdp: string | undefined, early: boolean,
+  ): Promise<E.Either<SessionError, SessionDescription>> {
     const given = sdp === undefined ? undefined : parseSdp(sdp);
-    if (given !== undefined && E.isLeft(given)) return E.left(invalidArgument('sdp', `not a session description: ${given.left.detail}`));
+    if (given !== undefined && E.isLeft(given)) return E.left(
+      invalidArgument('sdp', `not a session description: ${given.left.detail}`),
+    );
     const pending = record.negotiation.tag;
     let source: AnswerSource | undefined = sdp === undefined ? undefined : { kind: 'Given', sdp };
     if (this.negotiator.enabled && (pending === 'RemoteOffer' || (pending === 'Idle' && given === undefined))) {
       const media = await this.negotiator.open(record);
       if (E.isLeft(media)) {
-        this.lifecycle.notify(record, { tag: 'Failed', error: media.left, reason: 'No media ports', nowMs: this.lifecycle.now() });
+        this.lifecycle.notify(
+          record, { tag: 'Failed', error: media.left, reason: 'No media ports', nowMs: this.lifecycle.now() },
+        );
         return media;
       }
-      if (record.call.tag !== 'Ringing') return E.left(invalidState(record.call.tag, early ? 'earlyMedia' : 'accept', 'the call is no longer ringing'));
+      if (record.call.tag !== 'Ringing') return E.left(
+        invalidState(record.call.tag, early ? 'earlyMedia' : 'accept', 'the call is no longer ringing'),
+      );
       if (pending === 'Idle') {
         this.negotiator.step(record, { tag: 'LocalOffer', offer: this.negotiator.offer(media.right), answerIn: 'Ack' });
         return this.current(record);
       }
-      source ??= { kind: 'Generated', local: this.negotiator.localMedia(media.right, 'sendrecv'), sessionId: this.negotiator.sessionId() };
+      source ??= {
+        kind: 'Generated', local: this.negotiator.localMedia(media.right, 'sendrecv'),
+        sessionId: this.negotiator.sessionId(),
+      };
     }
     if (pending === 'Idle') {
       if (given === undefined) return E.left({ kind: 'MediaError', message: 'no session description to send' });
       this.negotiator.step(record, { tag: 'LocalOffer', offer: given.right, answerIn: 'Ack' });
       return this.current(record);
     }
-    const answered = this.negotiator.step(record, { tag: 'LocalAnswer', early, ...(source === undefined ? {} : { answer: source }) });
+    const answered = this.negotiator.step(
+      record, { tag: 'LocalAnswer', early, ...(source === undefined ? {} : { answer: source }) },
+    );
     if (E.isLeft(answered)) return this.refused(record, answered.left, source);
     return this.current(record);
   }
 
   private current(record: SessionRecord): E.Either<SessionError, SessionDescription> {
     const local = localDescription(record.negotiation);
-    return local === undefined ? E.left({ kind: 'MediaError', message: 'no session description to send' }) : E.right(local);
+    return local === undefined ? E.left({ kind: 'MediaError', message: 'no session description to send' }) : E.right(
+      local,
+    );
   }
 
   /** An offer our media cannot answer: 488 with a Warning (RFC 3261 §20.43), and the call ends rejected. */
-  private refused(record: SessionRecord, error: NegotiationError, source: AnswerSource | undefined): E.Either<SessionError, never> {
-    if (error.reason !== 'NotAcceptable' || source?.kind !== 'Generated') return E.left({ kind: 'MediaError', message: error.detail });
+  private refused(
+    record: SessionRecord, error: NegotiationError, source: AnswerSource | undefined,
+  ): E.Either<SessionError, never> {
+    if (error.reason !== 'NotAcceptable' || source?.kind !== 'Generated') return E.left({
+      kind: 'MediaError', message: error.detail,
+    });
     record.incoming?.reject(488, { headers: [{ name: 'Warning', value: `304 session-core "${error.detail.replace(/["\\]/g, '')}"` }] });
-    this.lifecycle.notify(record, { tag: 'Rejected', status: 488, phrase: NOT_ACCEPTABLE, reason: 'Not acceptable', nowMs: this.lifecycle.now() });
+    this.lifecycle.notify(
+      record,
+      { tag: 'Rejected', status: 488, phrase: NOT_ACCEPTABLE, reason: 'Not acceptable', nowMs: this.lifecycle.now() },
+    );
     return E.left(rejected(488, NOT_ACCEPTABLE));
   }
 }

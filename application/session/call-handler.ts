@@ -30,7 +30,9 @@ export class RejectAllHandler implements CallHandler {
   constructor(private readonly status = 486, private readonly reason?: string) {}
 
   onIncomingCall(): CallDecision {
-    return this.reason === undefined ? { kind: 'Reject', status: this.status } : { kind: 'Reject', status: this.status, reason: this.reason };
+    return this.reason === undefined ? { kind: 'Reject', status: this.status } : {
+      kind: 'Reject', status: this.status, reason: this.reason,
+    };
   }
 }
 
@@ -50,7 +52,9 @@ export class CompositeHandler implements CallHandler {
     return { kind: 'Defer' };
   }
 
-  onCallEstablished(call: CallInfo, localSdp: string | undefined, remoteSdp: string | undefined, handle: CallHandle): void {
+  onCallEstablished(
+    call: CallInfo, localSdp: string | undefined, remoteSdp: string | undefined, handle: CallHandle,
+  ): void {
     for (const h of this.handlers) h.onCallEstablished?.(call, localSdp, remoteSdp, handle);
   }
 

@@ -1,5 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { isFinalCall, stepCall, type CallEffect, type CallEvent, type CallOutcome } from '../../domain/session/call-machine.js';
+import {
+  isFinalCall, stepCall, type CallEffect, type CallEvent, type CallOutcome,
+} from '../../domain/session/call-machine.js';
 import type { SessionError } from '../../domain/session/session-error.js';
 import { serializeSdp } from '../../domain/sdp/serialize-sdp.js';
 import { localDescription, remoteDescription } from '../../domain/session/negotiation.js';
@@ -55,7 +57,9 @@ export class CallLifecycle {
   /** For protocol news (a 180, a BYE, a 487): never refused, only absorbed when late. */
   notify(record: SessionRecord, event: CallEvent): void {
     const applied = this.apply(record, event);
-    if (E.isLeft(applied)) this.logger?.warn('call event refused', { session: record.id, event: event.tag, detail: applied.left.message });
+    if (E.isLeft(applied)) this.logger?.warn(
+      'call event refused', { session: record.id, event: event.tag, detail: applied.left.message },
+    );
   }
 
   now(): number {
@@ -71,7 +75,10 @@ export class CallLifecycle {
     const call = record.call;
     if (isFinalCall(call)) {
       const error = call.outcome.error;
-      return { result: Promise.resolve(error === undefined ? E.right(callInfo(record)) : E.left(error)), cancel: () => undefined };
+      return {
+        result: Promise.resolve(error === undefined ? E.right(callInfo(record)) : E.left(error)),
+        cancel: () => undefined,
+      };
     }
     if (call.tag !== 'Initializing' && call.tag !== 'Dialing' && call.tag !== 'Ringing') {
       return { result: Promise.resolve(E.right(callInfo(record))), cancel: () => undefined };
@@ -98,7 +105,9 @@ export class CallLifecycle {
       case 'Established': return this.established(record);
       case 'Ended': return this.ended(record, effect.outcome, effect.failed);
       case 'Discarded':
-        this.logger?.debug('late call event absorbed', { session: record.id, event: effect.event, state: effect.state });
+        this.logger?.debug(
+          'late call event absorbed', { session: record.id, event: effect.event, state: effect.state },
+        );
         return;
     }
   }
@@ -107,7 +116,9 @@ export class CallLifecycle {
     this.events.publish({ type: 'CallEstablished', sessionId: record.id });
     const established = this.handler.onCallEstablished;
     if (established !== undefined) {
-      const text = (d: ReturnType<typeof localDescription>): string | undefined => (d === undefined ? undefined : serializeSdp(d));
+      const text = (d: ReturnType<typeof localDescription>): string | undefined => (
+        d === undefined ? undefined : serializeSdp(d)
+      );
       const local = text(localDescription(record.negotiation));
       const remote = text(remoteDescription(record.negotiation));
       this.userCode.call('onCallEstablished', record.id,
@@ -126,10 +137,15 @@ export class CallLifecycle {
     record.outgoing = undefined;
     record.dialog = undefined;
     this.table.retire(record, failed, true);
-    this.events.publish({ type: 'CallEnded', sessionId: record.id, reason: outcome.reason, durationMs: outcome.durationMs });
+    this.events.publish({
+      type: 'CallEnded', sessionId: record.id, reason: outcome.reason, durationMs: outcome.durationMs,
+    });
     const onEnded = this.handler.onCallEnded;
     if (onEnded !== undefined) {
-      this.userCode.call('onCallEnded', record.id, () => onEnded.call(this.handler, callInfo(record), outcome.reason, this.handles.handle(record.id)));
+      this.userCode.call(
+        'onCallEnded', record.id,
+        () => onEnded.call(this.handler, callInfo(record), outcome.reason, this.handles.handle(record.id)),
+      );
     }
     this.settleWaiters(record, outcome.error);
   }

@@ -66,12 +66,16 @@ export class CallTermination {
     }
     const outgoing = record.outgoing;
     if (outgoing !== undefined) {
-      const cancelled = this.lifecycle.apply(record, { tag: 'Cancelled', reason: 'Cancelled', nowMs: this.clock.nowMs() });
+      const cancelled = this.lifecycle.apply(
+        record, { tag: 'Cancelled', reason: 'Cancelled', nowMs: this.clock.nowMs() },
+      );
       if (E.isLeft(cancelled)) return cancelled;
       // §9.1: the CANCEL waits for a provisional response; a 2xx that crosses it is ACKed and ended with BYE.
       // Nothing to wait for when no CANCEL could go out (no provisional yet): the INVITE ends by its own timer.
       const sent = outgoing.cancel();
-      return E.right(E.isLeft(sent) || sent.right === 'deferred' ? SETTLED : this.track(outgoing.outcome.then(() => undefined)));
+      return E.right(
+        E.isLeft(sent) || sent.right === 'deferred' ? SETTLED : this.track(outgoing.outcome.then(() => undefined)),
+      );
     }
     record.incoming?.reject(603);
     const declined = this.lifecycle.apply(record, {

@@ -50,15 +50,22 @@ export class DtmfService {
     if (bad !== undefined) return E.left(invalidArgument('digits', `'${bad}' is not a DTMF digit (0-9, *, #, A-D)`));
     if (this.negotiator.negotiated(record)?.telephoneEventPayloadType !== undefined && record.media !== undefined) {
       const sent = await record.media.sendDtmf(digits);
-      return sent ? E.right(undefined) : E.left({ kind: 'MediaError', message: 'the media session could not send the events' });
+      return sent ? E.right(undefined) : E.left({
+        kind: 'MediaError', message: 'the media session could not send the events',
+      });
     }
     for (const digit of digits) {
       const dialog = record.dialog;
       if (dialog === undefined) return E.left(invalidState(record.call.tag, 'sendDtmf', 'the call has no dialog'));
       const outcome = await dialog.info(encodeUtf8(`Signal=${digit}\r\nDuration=160\r\n`), DTMF_RELAY);
-      if (outcome.kind === 'Response' && outcome.response.status >= 300) return E.left(rejected(outcome.response.status, outcome.response.reason));
+      if (outcome.kind === 'Response' && outcome.response.status >= 300) return E.left(
+        rejected(outcome.response.status, outcome.response.reason),
+      );
       if (outcome.kind !== 'Response') {
-        return E.left({ kind: outcome.kind === 'Timeout' ? 'Timeout' : 'TransportError', message: `INFO for DTMF failed (${outcome.kind})` });
+        return E.left({
+          kind: outcome.kind === 'Timeout' ? 'Timeout' : 'TransportError',
+          message: `INFO for DTMF failed (${outcome.kind})`,
+        });
       }
     }
     return E.right(undefined);
@@ -69,7 +76,9 @@ export class DtmfService {
     for (const listener of this.listeners) listener(record.id, digit);
     this.events.publish({ type: 'DtmfReceived', sessionId: record.id, digit });
     const onDtmf = this.handler.onDtmf;
-    if (onDtmf !== undefined) this.userCode.call('onDtmf', record.id, () => onDtmf.call(this.handler, callInfo(record), digit, this.handles.handle(record.id)));
+    if (onDtmf !== undefined) this.userCode.call(
+      'onDtmf', record.id, () => onDtmf.call(this.handler, callInfo(record), digit, this.handles.handle(record.id)),
+    );
   }
 
   /** INFO inside a call: dtmf-relay bodies are digits; any other INFO is acknowledged (RFC 6086 leaves it to packages). */

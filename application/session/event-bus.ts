@@ -66,7 +66,9 @@ export class EventBus {
    * promise gets the next event once it settles; meanwhile events wait in a
    * queue of `capacity`.
    */
-  subscribe(callback: (event: SessionEvent) => unknown, filter: EventFilter = {}, capacity = DEFAULT_QUEUE_CAPACITY): Subscription {
+  subscribe(
+    callback: (event: SessionEvent) => unknown, filter: EventFilter = {}, capacity = DEFAULT_QUEUE_CAPACITY,
+  ): Subscription {
     const queue: SessionEvent[] = [];
     let busy = false;
     let dropped = 0;

@@ -49,7 +49,9 @@ export class HoldResume {
   private async reoffer(record: SessionRecord, direction: Direction): Promise<E.Either<SessionError, void>> {
     const dialog = record.dialog;
     const local = localDescription(record.negotiation);
-    if (dialog === undefined || local === undefined) return E.left(invalidState(record.call.tag, 'modify', 'the call has no session description'));
+    if (dialog === undefined || local === undefined) return E.left(
+      invalidState(record.call.tag, 'modify', 'the call has no session description'),
+    );
     const offer = reoffer(local, direction);
     const offered = this.negotiator.step(record, { tag: 'LocalOffer', offer, answerIn: 'Response' });
     if (E.isLeft(offered)) return E.left(invalidState(record.call.tag, 'modify', offered.left.detail));
@@ -60,10 +62,15 @@ export class HoldResume {
     };
     if (outcome.kind !== 'Response') {
       const detail = outcome.kind === 'NotSent' ? `: ${outcome.detail}` : '';
-      return failed({ kind: outcome.kind === 'Timeout' ? 'Timeout' : 'TransportError', message: `re-INVITE failed: ${outcome.kind}${detail}` });
+      return failed({
+        kind: outcome.kind === 'Timeout' ? 'Timeout' : 'TransportError',
+        message: `re-INVITE failed: ${outcome.kind}${detail}`,
+      });
     }
     if (outcome.response.status >= 300) return failed(rejected(outcome.response.status, outcome.response.reason));
-    const answered = this.negotiator.step(record, { tag: 'RemoteAnswer', sdp: decodeUtf8(outcome.response.body), dialogTag: '' });
+    const answered = this.negotiator.step(
+      record, { tag: 'RemoteAnswer', sdp: decodeUtf8(outcome.response.body), dialogTag: '' },
+    );
     return E.isLeft(answered) ? failed({ kind: 'MediaError', message: `the answer to our re-INVITE is unusable: ${answered.left.detail}` }) : E.right(undefined);
   }
 }

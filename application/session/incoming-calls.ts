@@ -70,11 +70,17 @@ export class IncomingCalls {
       negotiation = offer.right.negotiation;
     }
     const record = this.table.create('incoming', fromUri, toUri);
-    this.events.publish({ type: 'SessionCreated', sessionId: record.id, direction: 'incoming', from: fromUri, to: toUri });
+    this.events.publish({
+      type: 'SessionCreated', sessionId: record.id, direction: 'incoming', from: fromUri, to: toUri,
+    });
     record.incoming = invite;
     record.negotiation = negotiation;
     this.lifecycle.notify(record, { tag: 'Offered' });
-    invite.on({ onCancelled: () => this.lifecycle.notify(record, { tag: 'Cancelled', reason: 'Cancelled', nowMs: this.clock.nowMs() }) });
+    invite.on({
+      onCancelled: () => this.lifecycle.notify(
+        record, { tag: 'Cancelled', reason: 'Cancelled', nowMs: this.clock.nowMs() },
+      ),
+    });
     this.events.publish({ type: 'IncomingCall', sessionId: record.id, from: fromUri, to: toUri });
     if (this.replaces(record, invite)) return;
     void this.decide(record, invite);
@@ -92,7 +98,9 @@ export class IncomingCalls {
       return true;
     }
     void this.answering.accept(record, undefined).then((accepted) => {
-      if (E.isLeft(accepted)) return this.logger?.warn('the replacing call could not be accepted', { session: record.id, error: accepted.left.message });
+      if (E.isLeft(accepted)) return this.logger?.warn(
+        'the replacing call could not be accepted', { session: record.id, error: accepted.left.message },
+      );
       const ended = this.termination.end(old, 'Replaced');
       if (E.isLeft(ended)) this.logger?.debug('the replaced call had already ended', { session: old.id });
     });
@@ -126,14 +134,19 @@ export class IncomingCalls {
     switch (decision.kind) {
       case 'Accept': {
         const accepted = await this.answering.accept(record, decision.sdp);
-        if (E.isLeft(accepted)) this.logger?.warn('accept failed', { session: record.id, error: accepted.left.message });
+        if (E.isLeft(accepted)) this.logger?.warn(
+          'accept failed', { session: record.id, error: accepted.left.message },
+        );
         return;
       }
       case 'Reject': {
         const rejected = this.answering.reject(record, decision.status, decision.reason, `Rejected ${decision.status}`);
         // A status that is no rejection (a 200, a 1xx) is the handler's mistake: the caller still gets an answer.
         if (E.isLeft(rejected) && rejected.left.kind === 'InvalidArgument') {
-          this.logger?.warn('onIncomingCall rejected with an invalid status; answering 500', { session: record.id, error: rejected.left.message });
+          this.logger?.warn(
+            'onIncomingCall rejected with an invalid status; answering 500',
+            { session: record.id, error: rejected.left.message },
+          );
           return this.report(this.answering.reject(record, 500, HANDLER_FAILED.reason, 'Handler failed'), record);
         }
         return this.report(rejected, record);
@@ -141,19 +154,26 @@ export class IncomingCalls {
       case 'Forward': {
         // A real redirect: 302 with the new target in Contact (§21.3.3).
         const contact = decision.target.includes('<') ? decision.target : `<${decision.target}>`;
-        return this.report(this.answering.reject(record, 302, 'Moved Temporarily', 'Forwarded', [{ name: 'Contact', value: contact }]), record);
+        return this.report(
+          this.answering.reject(record, 302, 'Moved Temporarily', 'Forwarded', [{ name: 'Contact', value: contact }]),
+          record,
+        );
       }
       case 'Defer':
         // Keeps ringing until accepted or rejected; after the defer timeout, 480.
         ring();
         record.timers.push(this.clock.schedule(this.config.deferTimeoutMs, () => {
-          if (record.call.tag === 'Ringing') this.report(this.answering.reject(record, 480, 'Temporarily Unavailable', 'Defer timeout'), record);
+          if (record.call.tag === 'Ringing') this.report(
+            this.answering.reject(record, 480, 'Temporarily Unavailable', 'Defer timeout'), record,
+          );
         }));
         return;
     }
   }
 
   private report(result: E.Either<{ readonly message: string }, void>, record: SessionRecord): void {
-    if (E.isLeft(result)) this.logger?.warn('the decision could not be carried out', { session: record.id, error: result.left.message });
+    if (E.isLeft(result)) this.logger?.warn(
+      'the decision could not be carried out', { session: record.id, error: result.left.message },
+    );
   }
 }

@@ -51,7 +51,9 @@ export class MediaControl {
       if (E.isLeft(parsed)) return E.left(invalidArgument('offer', `not a session description: ${parsed.left.detail}`));
       const identity = { username: '-', sessionId: this.negotiator.sessionId(), sessionVersion: '1' };
       const answer = createAnswer(parsed.right, this.negotiator.localMedia(media, 'sendrecv'), identity);
-      return E.isLeft(answer) ? E.left({ kind: 'MediaError', message: answer.left.detail }) : E.right(serializeSdp(answer.right.answer));
+      return E.isLeft(answer) ? E.left({ kind: 'MediaError', message: answer.left.detail }) : E.right(
+        serializeSdp(answer.right.answer),
+      );
     })(this.liveMedia(sessionId));
   }
 
@@ -60,11 +62,17 @@ export class MediaControl {
     return E.chain((media: MediaSession): E.Either<SessionError, void> => {
       const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(remote);
       const port = Number(match?.[2]);
-      if (match === null || !Number.isInteger(port) || port < 1 || port > 65535) return E.left(invalidArgument('remote', `expected "ip:port", got ${JSON.stringify(remote)}`));
+      if (match === null || !Number.isInteger(port) || port < 1 || port > 65535) return E.left(
+        invalidArgument('remote', `expected "ip:port", got ${JSON.stringify(remote)}`),
+      );
       const current = media.parameters;
       media.configure({
         codec: current?.codec ?? 'PCMU', payloadType: current?.payloadType ?? 0, direction: current?.direction ?? 'sendrecv',
-        ...(current?.telephoneEventPayloadType === undefined ? {} : { telephoneEventPayloadType: current.telephoneEventPayloadType }),
+        ...(
+          current?.telephoneEventPayloadType === undefined ? {} : {
+            telephoneEventPayloadType: current.telephoneEventPayloadType,
+          }
+        ),
         remote: { host: match[1] as string, port }, remoteRtcpPort: port + 1,
       });
       media.start();
@@ -132,14 +140,18 @@ export class MediaControl {
 
   /** Publishes a MediaQuality event every `intervalMs` until the call ends. */
   monitor(sessionId: string, intervalMs: number): E.Either<SessionError, void> {
-    if (!Number.isFinite(intervalMs) || intervalMs <= 0) return E.left(invalidArgument('intervalMs', `must be a positive number of milliseconds, got ${intervalMs}`));
+    if (!Number.isFinite(intervalMs) || intervalMs <= 0) return E.left(
+      invalidArgument('intervalMs', `must be a positive number of milliseconds, got ${intervalMs}`),
+    );
     const found = this.table.require(sessionId);
     if (E.isLeft(found)) return found;
     const record = found.right;
     const tick = (): void => {
       if (!this.table.isLive(sessionId) || record.media === undefined) return;
       const s = record.media.statistics();
-      this.events.publish({ type: 'MediaQuality', sessionId, mos: s.mos, lossPercent: s.lossPercent, jitterMs: s.jitterMs, rttMs: s.rttMs });
+      this.events.publish({
+        type: 'MediaQuality', sessionId, mos: s.mos, lossPercent: s.lossPercent, jitterMs: s.jitterMs, rttMs: s.rttMs,
+      });
       // The fired timer's slot takes the next one: a long call keeps one handle, not one per tick.
       const next = this.clock.schedule(intervalMs, tick);
       const slot = record.timers.indexOf(handle);
@@ -156,7 +168,9 @@ export class MediaControl {
   private media(sessionId: string): E.Either<SessionError, MediaSession> {
     const record = this.table.find(sessionId);
     if (record === undefined) return E.left({ kind: 'SessionNotFound', sessionId, message: `no session ${sessionId}` });
-    return record.media === undefined ? E.left({ kind: 'MediaError', message: 'no media session' }) : E.right(record.media);
+    return record.media === undefined ? E.left({ kind: 'MediaError', message: 'no media session' }) : E.right(
+      record.media,
+    );
   }
 
   private liveMedia(sessionId: string): E.Either<SessionError, MediaSession> {

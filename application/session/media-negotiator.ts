@@ -1,7 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { createOffer, DEFAULT_CODECS, type LocalMedia, type NegotiatedAudio } from '../../domain/sdp/offer-answer.js';
 import type { Direction, SessionDescription } from '../../domain/sdp/session-description.js';
-import { agreementOf, stepNegotiation, type NegotiationError, type NegotiationEvent } from '../../domain/session/negotiation.js';
+import {
+  agreementOf, stepNegotiation, type NegotiationError, type NegotiationEvent,
+} from '../../domain/session/negotiation.js';
 import type { SessionError } from '../../domain/session/session-error.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
@@ -16,7 +18,9 @@ import type { SessionTable } from './session-table.js';
 /** Where digits a media session detects (RFC 4733) go. */
 export type MediaDtmfListener = (record: SessionRecord, digit: string) => void;
 
-export const negotiationFailure = (error: NegotiationError): SessionError => ({ kind: 'MediaError', message: error.detail });
+export const negotiationFailure = (error: NegotiationError): SessionError => ({
+  kind: 'MediaError', message: error.detail,
+});
 
 /**
  * A call's media: its RTP session (ports from the range, one per call) and
@@ -57,7 +61,10 @@ export class MediaNegotiator {
     const media = opened.right;
     if (!this.table.isLive(record.id)) {
       void media.close();
-      return E.left({ kind: 'InvalidState', state: record.call.tag, operation: 'media', message: 'the call ended while its media was being opened' });
+      return E.left({
+        kind: 'InvalidState', state: record.call.tag, operation: 'media',
+        message: 'the call ended while its media was being opened',
+      });
     }
     if (record.media !== undefined) {
       void media.close();
@@ -71,8 +78,13 @@ export class MediaNegotiator {
   /** Our side of the audio stream: address, port, codecs in preference order, RFC 4733 events. */
   localMedia(media: MediaSession, direction: Direction): LocalMedia {
     const wanted = this.config.codecs;
-    const codecs = DEFAULT_CODECS.filter((c) => wanted.includes(c.name)).sort((a, b) => wanted.indexOf(a.name) - wanted.indexOf(b.name));
-    return { address: this.config.localAddress, port: media.localAddress.rtpPort, codecs, telephoneEventPayloadType: 101, direction, ptimeMs: 20 };
+    const codecs = DEFAULT_CODECS.filter((c) => wanted.includes(c.name)).sort(
+      (a, b) => wanted.indexOf(a.name) - wanted.indexOf(b.name),
+    );
+    return {
+      address: this.config.localAddress, port: media.localAddress.rtpPort, codecs, telephoneEventPayloadType: 101,
+      direction, ptimeMs: 20,
+    };
   }
 
   /** A new session description's id (the o= line), from the Random port. */
@@ -82,7 +94,9 @@ export class MediaNegotiator {
 
   /** A first offer, in a new session. */
   offer(media: MediaSession): SessionDescription {
-    return createOffer(this.localMedia(media, 'sendrecv'), { username: '-', sessionId: this.sessionId(), sessionVersion: '1' });
+    return createOffer(
+      this.localMedia(media, 'sendrecv'), { username: '-', sessionId: this.sessionId(), sessionVersion: '1' },
+    );
   }
 
   /** The terms in force, if the exchange completed once. */
@@ -111,7 +125,11 @@ export class MediaNegotiator {
     if (media === undefined) return;
     media.configure({
       codec: negotiated.codec, payloadType: negotiated.payloadType, direction: negotiated.direction,
-      ...(negotiated.telephoneEventPayloadType === undefined ? {} : { telephoneEventPayloadType: negotiated.telephoneEventPayloadType }),
+      ...(
+        negotiated.telephoneEventPayloadType === undefined ? {} : {
+          telephoneEventPayloadType: negotiated.telephoneEventPayloadType,
+        }
+      ),
       remote: { host: negotiated.remoteAddress, port: negotiated.remotePort }, remoteRtcpPort: negotiated.remoteRtcpPort,
     });
     media.start();

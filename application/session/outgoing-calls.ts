@@ -57,9 +57,13 @@ export class OutgoingCalls {
     if (E.isLeft(fromAddr)) return fromAddr;
     const toAddr = parseTarget(to);
     if (E.isLeft(toAddr)) return toAddr;
-    if (options.delayedOffer === true && sdp !== undefined) return E.left(invalidArgument('sdp', 'a delayed-offer call cannot carry an SDP offer'));
+    if (options.delayedOffer === true && sdp !== undefined) return E.left(
+      invalidArgument('sdp', 'a delayed-offer call cannot carry an SDP offer'),
+    );
     const given = sdp === undefined ? undefined : parseSdp(sdp);
-    if (given !== undefined && E.isLeft(given)) return E.left(invalidArgument('sdp', `not a session description: ${given.left.detail}`));
+    if (given !== undefined && E.isLeft(given)) return E.left(
+      invalidArgument('sdp', `not a session description: ${given.left.detail}`),
+    );
     const admitted = this.admission.admitOutgoing(userOf(from));
     if (E.isLeft(admitted)) return admitted;
     const record = this.table.create('outgoing', from, to);
@@ -83,7 +87,9 @@ export class OutgoingCalls {
         return answered.ack;
       } } : {}),
     });
-    if (E.isLeft(call)) return this.failed(record, 'TransportError', { kind: 'TransportError', message: `cannot place the call: ${call.left.detail}` });
+    if (E.isLeft(call)) return this.failed(
+      record, 'TransportError', { kind: 'TransportError', message: `cannot place the call: ${call.left.detail}` },
+    );
     record.outgoing = call.right;
     this.lifecycle.notify(record, { tag: 'Dial' });
     this.follow(record, call.right, offer !== undefined && !delayed, () => delayedFailure);
@@ -121,26 +127,40 @@ export class OutgoingCalls {
   }
 
   /** Provisional responses (ringing, early media) and the final outcome of the INVITE. */
-  private follow(record: SessionRecord, call: OutgoingInvite, offered: boolean, delayedFailure: () => SessionError | undefined): void {
+  private follow(
+    record: SessionRecord, call: OutgoingInvite, offered: boolean, delayedFailure: () => SessionError | undefined,
+  ): void {
     call.on({ onProvisional: (response, early) => {
       if (response.status === 100) return;
       if (record.call.tag === 'Dialing') this.lifecycle.notify(record, { tag: 'Progress' });
       if (offered && early !== undefined && response.body.length > 0 && record.call.tag === 'Ringing' && record.media !== undefined) {
         const sdp = decodeUtf8(response.body);
-        this.negotiator.step(record, { tag: 'RemoteEarlyAnswer', sdp, dialogTag: early.id.remoteTag, status: response.status });
+        this.negotiator.step(
+          record, { tag: 'RemoteEarlyAnswer', sdp, dialogTag: early.id.remoteTag, status: response.status },
+        );
       }
     } });
     void call.outcome.then((outcome) => this.settled(record, outcome, offered, delayedFailure()));
   }
 
-  private settled(record: SessionRecord, outcome: OutgoingOutcome, offered: boolean, delayedFailure: SessionError | undefined): void {
+  private settled(
+    record: SessionRecord, outcome: OutgoingOutcome, offered: boolean, delayedFailure: SessionError | undefined,
+  ): void {
     const nowMs = this.lifecycle.now();
     switch (outcome.kind) {
       case 'Answered': {
         const media = offered && record.media !== undefined
-          ? this.negotiator.step(record, { tag: 'RemoteAnswer', sdp: decodeUtf8(outcome.response.body), dialogTag: outcome.session.dialog.id.remoteTag })
+          ? this.negotiator.step(
+            record,
+            {
+              tag: 'RemoteAnswer', sdp: decodeUtf8(outcome.response.body),
+              dialogTag: outcome.session.dialog.id.remoteTag,
+            },
+          )
           : E.right(undefined);
-        const failure = delayedFailure ?? (E.isLeft(media) ? { kind: 'MediaError' as const, message: media.left.detail } : undefined);
+        const failure = delayedFailure ?? (
+          E.isLeft(media) ? { kind: 'MediaError' as const, message: media.left.detail } : undefined
+        );
         if (failure !== undefined) {
           void outcome.session.bye();
           return this.lifecycle.notify(record, { tag: 'Failed', error: failure, reason: 'MediaError', nowMs });
@@ -151,7 +171,9 @@ export class OutgoingCalls {
         tag: 'Rejected', status: outcome.status, phrase: outcome.response.reason, reason: `Rejected ${outcome.status}`, nowMs,
       });
       case 'Cancelled': return this.lifecycle.notify(record, { tag: 'Cancelled', reason: 'Cancelled', nowMs });
-      case 'Timeout': return this.lifecycle.notify(record, { tag: 'Failed', error: { kind: 'Timeout', message: 'no answer' }, reason: 'Timeout', nowMs });
+      case 'Timeout': return this.lifecycle.notify(
+        record, { tag: 'Failed', error: { kind: 'Timeout', message: 'no answer' }, reason: 'Timeout', nowMs },
+      );
       case 'TransportError': return this.lifecycle.notify(record, {
         tag: 'Failed', error: { kind: 'TransportError', message: `the INVITE could not be sent: ${outcome.detail}` }, reason: 'TransportError', nowMs,
       });
@@ -165,21 +187,29 @@ export class OutgoingCalls {
    */
   private answerOfferIn2xx(record: SessionRecord, response: SipResponse, accepted: boolean): { ack: Ack; failure: SessionError | undefined } {
     const media = record.media;
-    if (response.body.length === 0 || media === undefined) return { ack: undefined, failure: { kind: 'MediaError', message: 'the 2xx carried no offer' } };
+    if (response.body.length === 0 || media === undefined) return {
+      ack: undefined, failure: { kind: 'MediaError', message: 'the 2xx carried no offer' },
+    };
     const sdp = decodeUtf8(response.body);
     const refusal = (message: string): { ack: Ack; failure: SessionError } => {
       const offer = parseSdp(sdp);
       const identity = { username: '-', sessionId: this.negotiator.sessionId(), sessionVersion: '1' };
-      const ack = E.isLeft(offer) ? undefined : sdpBody(rejectingAnswer(offer.right, this.config.localAddress, identity));
+      const ack = E.isLeft(offer) ? undefined : sdpBody(
+        rejectingAnswer(offer.right, this.config.localAddress, identity),
+      );
       return { ack, failure: { kind: 'MediaError', message } };
     };
     if (!accepted) return refusal('another fork answered first');
     const local = this.negotiator.localMedia(media, 'sendrecv');
-    const answered = this.negotiator.step(record, { tag: 'RemoteOfferAnswered', sdp, local, sessionId: this.negotiator.sessionId() });
+    const answered = this.negotiator.step(
+      record, { tag: 'RemoteOfferAnswered', sdp, local, sessionId: this.negotiator.sessionId() },
+    );
     if (E.isLeft(answered)) return refusal(answered.left.detail);
     const answer = localDescription(record.negotiation);
     return { ack: answer === undefined ? undefined : sdpBody(answer), failure: undefined };
   }
 }
 
-const sdpBody = (sdp: SessionDescription): { body: Uint8Array; contentType: string } => ({ body: encodeUtf8(serializeSdp(sdp)), contentType: SDP });
+const sdpBody = (sdp: SessionDescription): { body: Uint8Array; contentType: string } => ({
+  body: encodeUtf8(serializeSdp(sdp)), contentType: SDP,
+});

@@ -48,14 +48,20 @@ export class RegistrationService {
     const target = parseTarget(registrar);
     if (E.isLeft(target)) return target;
     const registrarUri = target.right.uri;
-    if (registrarUri.kind !== 'sip') return E.left({ kind: 'InvalidUri', uri: registrar, message: `not a SIP URI: ${registrar}` });
+    if (registrarUri.kind !== 'sip') return E.left({
+      kind: 'InvalidUri', uri: registrar, message: `not a SIP URI: ${registrar}`,
+    });
     const credentials = options.credentials ?? this.defaults;
-    const aorText = options.aor ?? (credentials === undefined ? undefined : `sip:${credentials.username}@${registrarUri.host}`);
+    const aorText = options.aor ?? (
+      credentials === undefined ? undefined : `sip:${credentials.username}@${registrarUri.host}`
+    );
     if (aorText === undefined) return E.left(invalidArgument('aor', 'needed when no credentials name the user'));
     const aor = parseTarget(aorText);
     if (E.isLeft(aor)) return aor;
     const expiresSec = options.expiresSec ?? 3600;
-    if (!Number.isInteger(expiresSec) || expiresSec <= 0) return E.left(invalidArgument('expiresSec', 'a positive whole number of seconds'));
+    if (!Number.isInteger(expiresSec) || expiresSec <= 0) return E.left(
+      invalidArgument('expiresSec', 'a positive whole number of seconds'),
+    );
     const id = `reg-${this.ids.token(12)}`;
     const aorUri = formatUri(aor.right.uri);
     const created = this.ua.registration({
@@ -68,7 +74,9 @@ export class RegistrationService {
         ...(outcome?.kind === 'Rejected' ? { status: outcome.status } : {}),
       }),
     });
-    if (E.isLeft(created)) return E.left({ kind: 'TransportError', message: `cannot reach the registrar: ${created.left.detail}` });
+    if (E.isLeft(created)) return E.left({
+      kind: 'TransportError', message: `cannot reach the registrar: ${created.left.detail}`,
+    });
     const entry: Entry = { id, aor: aorUri, registrar: formatUri(registrarUri), registration: created.right };
     this.entries.set(id, entry);
     const outcome = await created.right.register();
@@ -76,16 +84,22 @@ export class RegistrationService {
     // A first attempt that fails is reported, not retried behind the caller's back.
     created.right.close();
     this.entries.delete(id);
-    return E.left(failure(outcome.kind === 'Rejected' ? rejected(outcome.status, outcome.reason) : undefined, outcome.kind));
+    return E.left(
+      failure(outcome.kind === 'Rejected' ? rejected(outcome.status, outcome.reason) : undefined, outcome.kind),
+    );
   }
 
   async unregister(id: string): Promise<E.Either<SessionError, void>> {
     const entry = this.entries.get(id);
-    if (entry === undefined) return E.left({ kind: 'SessionNotFound', sessionId: id, message: `no registration ${id}` });
+    if (entry === undefined) return E.left({
+      kind: 'SessionNotFound', sessionId: id, message: `no registration ${id}`,
+    });
     this.entries.delete(id);
     const outcome = await entry.registration.unregister();
     if (outcome.kind === 'Unregistered') return E.right(undefined);
-    return E.left(failure(outcome.kind === 'Rejected' ? rejected(outcome.status, outcome.reason) : undefined, outcome.kind));
+    return E.left(
+      failure(outcome.kind === 'Rejected' ? rejected(outcome.status, outcome.reason) : undefined, outcome.kind),
+    );
   }
 
   list(): RegistrationInfo[] {
@@ -98,7 +112,10 @@ export class RegistrationService {
   }
 
   private info(entry: Entry): RegistrationInfo {
-    return { id: entry.id, aor: entry.aor, registrar: entry.registrar, state: entry.registration.state, expiresSec: entry.registration.expires };
+    return {
+      id: entry.id, aor: entry.aor, registrar: entry.registrar, state: entry.registration.state,
+      expiresSec: entry.registration.expires,
+    };
   }
 }
 

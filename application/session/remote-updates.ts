@@ -62,4 +62,6 @@ export class RemoteUpdates implements SessionModifications {
   }
 }
 
-const sdpAnswer = (local: Parameters<typeof serializeSdp>[0]): Answer => ({ status: 200, body: encodeUtf8(serializeSdp(local)), contentType: SDP });
+const sdpAnswer = (local: Parameters<typeof serializeSdp>[0]): Answer => ({
+  status: 200, body: encodeUtf8(serializeSdp(local)), contentType: SDP,
+});

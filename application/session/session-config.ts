@@ -39,7 +39,9 @@ export const SessionConfigCodec = t.intersection([t.type({
   /** A SIP URI every call and registration is sent through (a preloaded Route, RFC 3261 §8.1.2). */
   outboundProxy: t.string,
   /** Caps on TCP connections and how long an idle one is kept. */
-  connectionLimits: t.partial({ maxConnections: PositiveInt, maxConnectionsPerAddress: PositiveInt, idleTimeoutMs: PositiveInt }),
+  connectionLimits: t.partial({
+    maxConnections: PositiveInt, maxConnectionsPerAddress: PositiveInt, idleTimeoutMs: PositiveInt,
+  }),
 })]);
 
 export type SessionConfig = t.TypeOf<typeof SessionConfigCodec>;
@@ -57,12 +59,23 @@ export const validateConfig = (input: unknown): E.Either<SessionError, SessionCo
     const [first] = decoded.left;
     const field = first?.context.map((c) => c.key).filter((k) => k !== '' && !/^\d+$/.test(k)).join('.') ?? '?';
     const expected = first?.context[first.context.length - 1]?.type.name ?? 'a valid value';
-    return E.left({ kind: 'InvalidConfig', field, message: `${field}: expected ${expected}, got ${JSON.stringify(first?.value)}` });
+    return E.left({
+      kind: 'InvalidConfig', field, message: `${field}: expected ${expected}, got ${JSON.stringify(first?.value)}`,
+    });
   }
   const c = decoded.right;
-  if (c.mediaPortStart >= c.mediaPortEnd) return E.left({ kind: 'InvalidConfig', field: 'mediaPorts', message: `mediaPorts: start ${c.mediaPortStart} must be below end ${c.mediaPortEnd}` });
-  if (c.codecs.length === 0) return E.left({ kind: 'InvalidConfig', field: 'codecs', message: 'codecs: at least one of PCMU, PCMA' });
-  if (c.credentials !== undefined && c.credentials.username.length === 0) return E.left({ kind: 'InvalidConfig', field: 'credentials.username', message: 'credentials.username: must not be empty' });
-  if (c.transports.length === 0) return E.left({ kind: 'InvalidConfig', field: 'transports', message: 'transports: at least one of udp, tcp' });
+  if (c.mediaPortStart >= c.mediaPortEnd) return E.left({
+    kind: 'InvalidConfig', field: 'mediaPorts',
+    message: `mediaPorts: start ${c.mediaPortStart} must be below end ${c.mediaPortEnd}`,
+  });
+  if (c.codecs.length === 0) return E.left({
+    kind: 'InvalidConfig', field: 'codecs', message: 'codecs: at least one of PCMU, PCMA',
+  });
+  if (c.credentials !== undefined && c.credentials.username.length === 0) return E.left({
+    kind: 'InvalidConfig', field: 'credentials.username', message: 'credentials.username: must not be empty',
+  });
+  if (c.transports.length === 0) return E.left({
+    kind: 'InvalidConfig', field: 'transports', message: 'transports: at least one of udp, tcp',
+  });
   return E.right(c);
 };

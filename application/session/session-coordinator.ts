@@ -199,7 +199,9 @@ export class SessionCoordinator implements CallOperations {
   }
 
   getStats(): SessionStats {
-    return { ...this.s.table.stats(), refused: this.s.admission.counters().refused, callbackFailures: this.s.userCode.failures };
+    return {
+      ...this.s.table.stats(), refused: this.s.admission.counters().refused, callbackFailures: this.s.userCode.failures,
+    };
   }
 
   /** Live SIP state, for leak checks. */

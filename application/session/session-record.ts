@@ -61,7 +61,9 @@ export const newRecord = (
 });
 
 export const callInfo = (r: SessionRecord): CallInfo => {
-  const base = { id: r.id, from: r.from, to: r.to, direction: r.direction, state: r.call.tag, startedAtMs: r.startedAtMs };
+  const base = {
+    id: r.id, from: r.from, to: r.to, direction: r.direction, state: r.call.tag, startedAtMs: r.startedAtMs,
+  };
   if (!isFinalCall(r.call)) return base;
   const error = r.call.outcome.error;
   return error?.kind === 'Rejected'

@@ -36,7 +36,9 @@ export class TransferService {
   ) {}
 
   /** Resolves with the final sipfrag status of the transfer; fails when the peer refuses or the new call fails. */
-  async transfer(sessionId: string, target: string, replaces: string | undefined): Promise<E.Either<SessionError, number>> {
+  async transfer(
+    sessionId: string, target: string, replaces: string | undefined,
+  ): Promise<E.Either<SessionError, number>> {
     const found = this.table.require(sessionId);
     if (E.isLeft(found)) return found;
     const record = found.right;
@@ -49,9 +51,13 @@ export class TransferService {
       const consult = this.table.require(replaces);
       if (E.isLeft(consult)) return consult;
       const dialog = consult.right.dialog?.dialog;
-      if (dialog === undefined) return E.left(invalidState(consult.right.call.tag, 'transfer', 'the consultation call has no dialog'));
+      if (dialog === undefined) return E.left(
+        invalidState(consult.right.call.tag, 'transfer', 'the consultation call has no dialog'),
+      );
       // The target sees our consultation dialog with its local tag as to-tag, ours as from-tag (RFC 3891 §3).
-      const value = formatReplaces({ callId: dialog.id.callId, toTag: dialog.id.remoteTag, fromTag: dialog.id.localTag, earlyOnly: false });
+      const value = formatReplaces({
+        callId: dialog.id.callId, toTag: dialog.id.remoteTag, fromTag: dialog.id.localTag, earlyOnly: false,
+      });
       const uri = targetAddr.right.uri.kind === 'sip' ? { ...targetAddr.right.uri, headers: [{ name: 'Replaces', value }] } : targetAddr.right.uri;
       referTo = formatNameAddr({ uri, params: [] });
     }
@@ -75,7 +81,9 @@ export class TransferService {
     if (!/^refer\b/i.test(headerValue(request, 'Event') ?? '')) return { status: 489 };
     const status = sipfragStatus(decodeUtf8(request.body));
     if (status !== undefined && record.transfer !== undefined) {
-      this.events.publish({ type: 'TransferProgress', sessionId: record.id, status, role: 'transferor', target: record.transfer.target });
+      this.events.publish({
+        type: 'TransferProgress', sessionId: record.id, status, role: 'transferor', target: record.transfer.target,
+      });
       if (status >= 200) this.clock.schedule(0, () => this.ended(record, status));
     }
     return { status: 200 };
@@ -93,10 +101,15 @@ export class TransferService {
 
   private async refer(record: SessionRecord, target: Uri, referredBy: string | undefined): Promise<void> {
     const notify = (status: number, reason: string, final: boolean): void => {
-      this.events.publish({ type: 'TransferProgress', sessionId: record.id, status, role: 'transferee', target: formatUri(target) });
+      this.events.publish({
+        type: 'TransferProgress', sessionId: record.id, status, role: 'transferee', target: formatUri(target),
+      });
       void record.dialog?.sendRequest('NOTIFY', {
         body: encodeUtf8(sipfrag(status, reason)), contentType: 'message/sipfrag;version=2.0',
-        headers: [{ name: 'Event', value: 'refer' }, { name: 'Subscription-State', value: final ? 'terminated;reason=noresource' : 'active;expires=60' }],
+        headers: [
+          { name: 'Event', value: 'refer' },
+          { name: 'Subscription-State', value: final ? 'terminated;reason=noresource' : 'active;expires=60' },
+        ],
       });
     };
     notify(100, 'Trying', false);
@@ -108,11 +121,16 @@ export class TransferService {
       ...(replaces === undefined ? [] : [{ name: 'Replaces', value: replaces }]),
     ];
     // The transferee calls as itself: the To of a call it received, the From of one it placed.
-    const call = await this.outgoing.create(record.direction === 'incoming' ? record.to : record.from, plainTarget, undefined, headers, {});
+    const call = await this.outgoing.create(
+      record.direction === 'incoming' ? record.to : record.from, plainTarget, undefined, headers, {},
+    );
     const answered = E.isLeft(call) ? call : await this.outgoing.waitForAnswer(call.right.id, this.answerTimeoutMs);
     if (E.isRight(answered)) return notify(200, 'OK', true);
     const e = answered.left;
-    notify(e.kind === 'Rejected' ? e.status : e.kind === 'Timeout' ? 408 : 503, e.kind === 'Rejected' ? e.reason : e.message, true);
+    notify(
+      e.kind === 'Rejected' ? e.status : e.kind === 'Timeout' ? 408 : 503, e.kind === 'Rejected' ? e.reason : e.message,
+      true,
+    );
   }
 
   /** The transfer we started has a final status: success hangs up this call; failure returns it to Connected. */

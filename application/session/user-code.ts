@@ -85,7 +85,9 @@ export class UserCode {
     if (frequent) {
       const key = `${what}|${sessionId ?? ''}`;
       const count = (this.frequentFailures.get(key) ?? 0) + 1;
-      if (this.frequentFailures.size < MAX_FREQUENT_KEYS || this.frequentFailures.has(key)) this.frequentFailures.set(key, count);
+      if (this.frequentFailures.size < MAX_FREQUENT_KEYS || this.frequentFailures.has(key)) this.frequentFailures.set(
+        key, count,
+      );
       if (!isLogWorthy(count)) {
         this.failureCount++;
         return;
@@ -100,7 +102,9 @@ export class UserCode {
     this.logger?.error(`${what} failed`, { session: sessionId, error: message, stack });
     if (!publish) return;
     const text = `${what} failed: ${message}`;
-    this.publish(sessionId === undefined ? { type: 'Error', message: text } : { type: 'Error', sessionId, message: text });
+    this.publish(
+      sessionId === undefined ? { type: 'Error', message: text } : { type: 'Error', sessionId, message: text },
+    );
   }
 }
 

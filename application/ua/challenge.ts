@@ -1,5 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { digestAuthorization, parseDigestChallenge, preferredChallenge, resubmitWith, type DigestChallenge } from '../../domain/sip/digest.js';
+import {
+  digestAuthorization, parseDigestChallenge, preferredChallenge, resubmitWith, type DigestChallenge,
+} from '../../domain/sip/digest.js';
 import { formatUri } from '../../domain/sip/format-uri.js';
 import { HEADER } from '../../domain/sip/header-names.js';
 import type { SipHeader, SipRequest, SipResponse } from '../../domain/sip/message.js';
@@ -29,7 +31,9 @@ export const readChallenge = (response: SipResponse): Challenge | undefined => {
   const byRealm = new Map<string, DigestChallenge[]>();
   for (const credential of offered.right) {
     const challenge = parseDigestChallenge(credential);
-    if (E.isRight(challenge)) byRealm.set(challenge.right.realm, [...(byRealm.get(challenge.right.realm) ?? []), challenge.right]);
+    if (E.isRight(challenge)) byRealm.set(
+      challenge.right.realm, [...(byRealm.get(challenge.right.realm) ?? []), challenge.right],
+    );
   }
   const challenges = [...byRealm.values()].map(preferredChallenge).filter((c): c is DigestChallenge => c !== undefined);
   return challenges.length === 0 ? undefined : { proxy, challenges };

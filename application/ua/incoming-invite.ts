@@ -59,13 +59,17 @@ export class IncomingInvite {
 
   /** Sends 180 Ringing (or another 1xx) with our tag: an early dialog from the caller's view. */
   provisional(status = 180, options: AnswerOptions = {}): E.Either<TransactionError, void> {
-    if (this.current !== 'Pending') return E.left({ kind: 'TransactionError', reason: 'ResponseAfterFinal', detail: `the INVITE is ${this.current}` });
+    if (this.current !== 'Pending') return E.left({
+      kind: 'TransactionError', reason: 'ResponseAfterFinal', detail: `the INVITE is ${this.current}`,
+    });
     return this.transaction.respond(this.response(status, options));
   }
 
   /** Sends the 2xx, creates the dialog and waits for the ACK. */
   accept(options: AnswerOptions = {}): E.Either<TransactionError | { readonly kind: 'HeaderError'; readonly detail: string }, InviteSession> {
-    if (this.current !== 'Pending') return E.left({ kind: 'TransactionError', reason: 'ResponseAfterFinal', detail: `the INVITE is ${this.current}` });
+    if (this.current !== 'Pending') return E.left({
+      kind: 'TransactionError', reason: 'ResponseAfterFinal', detail: `the INVITE is ${this.current}`,
+    });
     const dialog = createUasDialog(this.request, this.localTag, 'Confirmed');
     if (E.isLeft(dialog)) return E.left({ kind: 'HeaderError', detail: dialog.left.detail });
     // RFC 4028 §9: a Session-Expires in the INVITE is answered in the 2xx, with the refresher chosen.
@@ -92,8 +96,12 @@ export class IncomingInvite {
 
   /** A final non-2xx answer (486, 603, 302 with Contact, …). */
   reject(status: number, options: AnswerOptions & { readonly reason?: string } = {}): E.Either<TransactionError, void> {
-    if (this.current !== 'Pending') return E.left({ kind: 'TransactionError', reason: 'ResponseAfterFinal', detail: `the INVITE is ${this.current}` });
-    if (status < 300 || status > 699) return E.left({ kind: 'TransactionError', reason: 'ResponseAfterFinal', detail: `${status} is not a rejection` });
+    if (this.current !== 'Pending') return E.left({
+      kind: 'TransactionError', reason: 'ResponseAfterFinal', detail: `the INVITE is ${this.current}`,
+    });
+    if (status < 300 || status > 699) return E.left({
+      kind: 'TransactionError', reason: 'ResponseAfterFinal', detail: `${status} is not a rejection`,
+    });
     const sent = this.transaction.respond(this.response(status, options));
     if (E.isRight(sent)) {
       this.current = 'Rejected';

@@ -1,19 +1,27 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { checkInDialogRequest, nextLocalSeq, refreshTarget, terminate, type Dialog } from '../../domain/dialog/dialog.js';
+import {
+  checkInDialogRequest, nextLocalSeq, refreshTarget, terminate, type Dialog,
+} from '../../domain/dialog/dialog.js';
 import { failureImpact } from '../../domain/dialog/failure-impact.js';
 import { buildInDialogRequest } from '../../domain/dialog/in-dialog-request.js';
 import { buildResponse } from '../../domain/sip/build-response.js';
 import { getCSeq } from '../../domain/sip/core-headers.js';
-import { headerValue, type SipHeader, type SipMessage, type SipRequest, type SipResponse } from '../../domain/sip/message.js';
+import {
+  headerValue, type SipHeader, type SipMessage, type SipRequest, type SipResponse,
+} from '../../domain/sip/message.js';
 import { formatNameAddr } from '../../domain/sip/name-addr.js';
 import type { Endpoint, TransportProtocol } from '../../domain/transport/endpoint.js';
 import type { TimerHandle } from '../../ports/clock.js';
 import type { ServerTransaction } from '../transaction-layer.js';
-import { allowsUpdate, expiryDueSec, intervalAfter422, refreshDueSec, timerFrom2xx, timerResponseHeaders, uasTimerDecision } from '../../domain/dialog/session-timer.js';
+import {
+  allowsUpdate, expiryDueSec, intervalAfter422, refreshDueSec, timerFrom2xx, timerResponseHeaders, uasTimerDecision,
+} from '../../domain/dialog/session-timer.js';
 import { answerChallenge, type UserCredentials } from './challenge.js';
 import { runningTimer, type RunningTimer } from './session-timer.js';
 import { TwoXxRetransmitter } from './two-xx-retransmitter.js';
-import { dialogNextHop, localContact, newVia, sendDirect, UA_ACCEPT, UA_METHODS, UA_SUPPORTED, type UaContext } from './ua-context.js';
+import {
+  dialogNextHop, localContact, newVia, sendDirect, UA_ACCEPT, UA_METHODS, UA_SUPPORTED, type UaContext,
+} from './ua-context.js';
 
 /** `SessionExpired`: the session timer ran out without a refresh (RFC 4028 §10). */
 export type SessionEndReason = 'LocalBye' | 'RemoteBye' | 'NoAck' | 'DialogFailure' | 'Shutdown' | 'SessionExpired';
@@ -103,7 +111,10 @@ export class InviteSession {
   }
 
   /** Sends a re-INVITE; on 491 it retries after the randomized wait of §14.1, up to three times. */
-  async reinvite(offer: { readonly body?: Uint8Array; readonly contentType?: string; readonly headers?: ReadonlyArray<SipHeader> }, attempts = 3): Promise<RequestOutcome> {
+  async reinvite(
+    offer: { readonly body?: Uint8Array; readonly contentType?: string; readonly headers?: ReadonlyArray<SipHeader> },
+    attempts = 3,
+  ): Promise<RequestOutcome> {
     for (let attempt = 1; ; attempt++) {
       if (this.clientInvitePending) return { kind: 'NotSent', detail: 'a re-INVITE is already pending' };
       this.clientInvitePending = true;
@@ -127,7 +138,10 @@ export class InviteSession {
    * timer, whether the peer allows UPDATE (its Allow), and our session
    * description (for refresh re-INVITEs).
    */
-  startSessionTimer(timer: RunningTimer | undefined, peer: SipMessage, localSdp: { readonly body: Uint8Array; readonly contentType: string } | undefined): void {
+  startSessionTimer(
+    timer: RunningTimer | undefined, peer: SipMessage,
+    localSdp: { readonly body: Uint8Array; readonly contentType: string } | undefined,
+  ): void {
     this.peerAllowsUpdate = allowsUpdate(peer);
     this.localSdp = localSdp;
     this.runTimer(timer);
@@ -135,7 +149,9 @@ export class InviteSession {
 
   /** The session timer now running, if any (for tests and diagnostics). */
   get sessionTimer(): RunningTimer | undefined {
-    return this.timerIntervalSec === 0 ? undefined : { intervalSec: this.timerIntervalSec, weRefresh: this.timerWeRefresh };
+    return this.timerIntervalSec === 0 ? undefined : {
+      intervalSec: this.timerIntervalSec, weRefresh: this.timerWeRefresh,
+    };
   }
 
   /**
@@ -175,8 +191,13 @@ export class InviteSession {
    */
   private async refreshSession(intervalSec: number): Promise<void> {
     if (this.ended) return;
-    const headers = [{ name: 'Session-Expires', value: `${intervalSec};refresher=uac` }, { name: 'Supported', value: UA_SUPPORTED.join(', ') }];
-    const outcome = this.peerAllowsUpdate ? await this.sendRequest('UPDATE', { headers }) : await this.reinvite({ ...this.localSdp, headers }, 1);
+    const headers = [
+      { name: 'Session-Expires', value: `${intervalSec};refresher=uac` },
+      { name: 'Supported', value: UA_SUPPORTED.join(', ') },
+    ];
+    const outcome = this.peerAllowsUpdate ? await this.sendRequest('UPDATE', { headers }) : await this.reinvite(
+      { ...this.localSdp, headers }, 1,
+    );
     if (this.ended) return;
     if (outcome.kind === 'Response') {
       const { status } = outcome.response;
@@ -197,7 +218,10 @@ export class InviteSession {
   }
 
   /** Any request within the dialog through a client transaction. */
-  sendRequest(method: string, options: { readonly body?: Uint8Array; readonly contentType?: string; readonly headers?: ReadonlyArray<SipHeader> } = {}): Promise<RequestOutcome> {
+  sendRequest(
+    method: string,
+    options: { readonly body?: Uint8Array; readonly contentType?: string; readonly headers?: ReadonlyArray<SipHeader> } = {},
+  ): Promise<RequestOutcome> {
     const hop = dialogNextHop(this.dialog);
     if (E.isLeft(hop)) return Promise.resolve({ kind: 'NotSent', detail: hop.left.detail });
     const [dialog, cseq] = nextLocalSeq(this.dialog);
@@ -221,7 +245,9 @@ export class InviteSession {
           if (response.status < 200) return;
           if (response.status === 401 || response.status === 407) {
             const [dialog, nextSeq] = nextLocalSeq(this.dialog);
-            const retry = answerChallenge(this.ctx, request, response, this.credentials, resubmissions, hop.protocol, nextSeq);
+            const retry = answerChallenge(
+              this.ctx, request, response, this.credentials, resubmissions, hop.protocol, nextSeq,
+            );
             if (retry !== undefined) {
               this.dialog = dialog;
               return resolve(this.transact(retry, nextSeq, hop, resubmissions + 1));
@@ -229,7 +255,8 @@ export class InviteSession {
           }
           if (method === 'INVITE' && response.status < 300) this.ackReinvite(response, cseq);
           else if (response.status < 300 && method === 'UPDATE') this.dialog = refreshTarget(this.dialog, response);
-          // An offer of ours that was accepted is our description now: a refresh re-INVITE repeats it (a hold stays a hold).
+          // An offer of ours that was accepted is our description now: a refresh re-INVITE repeats it (a hold stays a
+          // hold).
           const type = headerValue(request, 'Content-Type');
           if (response.status < 300 && request.body.length > 0 && type !== undefined && (method === 'INVITE' || method === 'UPDATE')) this.localSdp = { body: request.body, contentType: type };
           else if (response.status >= 300 && failureImpact(response.status) !== 'Transaction' && method !== 'BYE') this.end('DialogFailure');
@@ -260,7 +287,9 @@ export class InviteSession {
       case 'UPDATE': {
         // RFC 4028 §9: an interval below our minimum is refused before anything else.
         const timer = uasTimerDecision(request);
-        if (timer.kind === 'TooSmall') return void tx.respond(buildResponse(request, 422, { headers: [{ name: 'Min-SE', value: String(timer.minSe) }] }));
+        if (timer.kind === 'TooSmall') return void tx.respond(
+          buildResponse(request, 422, { headers: [{ name: 'Min-SE', value: String(timer.minSe) }] }),
+        );
         if (request.method === 'INVITE') return this.receiveReinvite(request, tx);
         const answer = this.handler.onModify?.(request) ?? OK;
         if (answer.status >= 200 && answer.status < 300) this.dialog = refreshTarget(this.dialog, request);
@@ -359,7 +388,9 @@ export class InviteSession {
     if (this.clientInvitePending) return void tx.respond(buildResponse(request, 491));
     if (this.serverInvitePending) {
       const retryAfter = this.ctx.ids.below(10);
-      return void tx.respond(buildResponse(request, 500, { headers: [{ name: 'Retry-After', value: String(retryAfter) }] }));
+      return void tx.respond(
+        buildResponse(request, 500, { headers: [{ name: 'Retry-After', value: String(retryAfter) }] }),
+      );
     }
     const answer = this.handler.onModify?.(request) ?? OK;
     const response = this.response(request, answer);
@@ -388,7 +419,9 @@ export class InviteSession {
       const timer = uasTimerDecision(request);
       if (timer.kind === 'Run') headers.push(...timerResponseHeaders(timer));
       this.runTimer(timer.kind === 'Run' ? runningTimer(timer, 'uas') : undefined);
-      if (answer.body !== undefined && answer.contentType !== undefined) this.localSdp = { body: answer.body, contentType: answer.contentType };
+      if (answer.body !== undefined && answer.contentType !== undefined) this.localSdp = {
+        body: answer.body, contentType: answer.contentType,
+      };
     }
     return buildResponse(request, answer.status, {
       headers,

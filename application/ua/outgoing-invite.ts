@@ -142,7 +142,9 @@ export class OutgoingInvite {
    */
   private resubmit(challenge: SipResponse): boolean {
     if (this.cancelRequested || this.settled) return false;
-    const next = answerChallenge(this.ctx, this.current, challenge, this.credentials, this.challengesAnswered, this.target.protocol);
+    const next = answerChallenge(
+      this.ctx, this.current, challenge, this.credentials, this.challengesAnswered, this.target.protocol,
+    );
     if (next === undefined) return false;
     this.challengesAnswered++;
     return this.sendAgain(next);
@@ -165,15 +167,21 @@ export class OutgoingInvite {
     const asked = getSessionExpires(this.current);
     const longer = intervalAfter422(response, E.isRight(asked) ? asked.right?.seconds ?? 0 : 0);
     if (longer === undefined) return false;
-    const credentials = this.current.headers.filter((h) => h.name === HEADER.Authorization || h.name === HEADER.ProxyAuthorization);
+    const credentials = this.current.headers.filter(
+      (h) => h.name === HEADER.Authorization || h.name === HEADER.ProxyAuthorization,
+    );
     const next = resubmitWith(this.current, newVia(this.ctx, this.target.protocol), credentials);
     if (E.isLeft(next)) return false;
-    return this.sendAgain(withHeader(withHeader(next.right, HEADER.SessionExpires, String(longer)), HEADER.MinSE, String(longer)));
+    return this.sendAgain(
+      withHeader(withHeader(next.right, HEADER.SessionExpires, String(longer)), HEADER.MinSE, String(longer)),
+    );
   }
 
   /** CANCEL (§9.1); when the 200 wins the race the call is ACKed and ended with BYE. */
   cancel(): E.Either<UaError, 'sent' | 'deferred'> {
-    if (this.settled || this.transaction === undefined) return E.left({ kind: 'TransactionError', reason: 'ResponseAfterFinal', detail: 'the call is already answered or ended' });
+    if (this.settled || this.transaction === undefined) return E.left({
+      kind: 'TransactionError', reason: 'ResponseAfterFinal', detail: 'the call is already answered or ended',
+    });
     this.cancelRequested = true;
     return this.ctx.layer.cancel(this.transaction);
   }
@@ -247,7 +255,9 @@ export class OutgoingInvite {
       return;
     }
     const existing = this.early.get(tag);
-    const dialog = existing === undefined ? createUacDialog(this.request, response) : confirmUacDialog(existing, response);
+    const dialog = existing === undefined ? createUacDialog(this.request, response) : confirmUacDialog(
+      existing, response,
+    );
     if (E.isLeft(dialog)) return this.ctx.logger?.warn('2xx without a usable dialog', { detail: dialog.left.detail });
     this.early.set(tag, dialog.right);
     const ack = this.sendAck(dialog.right, this.ackBody?.(response, !this.settled && !this.cancelRequested));
@@ -276,12 +286,16 @@ export class OutgoingInvite {
     return carrier === undefined || type === undefined ? undefined : { body: carrier.body, contentType: type };
   }
 
-  private sendAck(dialog: Dialog, body: { readonly body: Uint8Array; readonly contentType: string } | undefined): SipRequest | undefined {
+  private sendAck(
+    dialog: Dialog, body: { readonly body: Uint8Array; readonly contentType: string } | undefined,
+  ): SipRequest | undefined {
     const cseq = getCSeq(this.request);
     const hop = dialogNextHop(dialog);
     if (E.isLeft(cseq) || E.isLeft(hop)) return undefined;
     // §13.2.2.4: the ACK has the INVITE's CSeq number, a new branch, and the dialog's routing.
-    const ack = buildInDialogRequest(dialog, { method: 'ACK', cseq: cseq.right.seq, via: newVia(this.ctx, hop.right.protocol), ...body });
+    const ack = buildInDialogRequest(
+      dialog, { method: 'ACK', cseq: cseq.right.seq, via: newVia(this.ctx, hop.right.protocol), ...body },
+    );
     sendDirect(this.ctx, ack, hop.right);
     return ack;
   }

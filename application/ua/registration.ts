@@ -57,7 +57,10 @@ export class Registration {
   private removing = false;
   private closed = false;
 
-  constructor(private readonly ctx: UaContext, private readonly hop: Endpoint, readonly options: RegistrationOptions, private readonly onClosed: (r: Registration) => void) {
+  constructor(
+    private readonly ctx: UaContext, private readonly hop: Endpoint, readonly options: RegistrationOptions,
+    private readonly onClosed: (r: Registration) => void,
+  ) {
     this.callId = ctx.ids.callId();
     this.fromTag = ctx.ids.tag();
     this.cseq = 1 + ctx.ids.below(1000);
@@ -134,7 +137,9 @@ export class Registration {
       const response = await this.send(request);
       if (!('status' in response)) return response;
       if (response.status >= 200 && response.status < 300) {
-        return expiresSec === 0 ? { kind: 'Unregistered' } : { kind: 'Registered', expiresSec: grantedExpires(response, this.contact().uri, expiresSec) };
+        return expiresSec === 0 ? { kind: 'Unregistered' } : {
+          kind: 'Registered', expiresSec: grantedExpires(response, this.contact().uri, expiresSec),
+        };
       }
       let retry: SipRequest | undefined;
       if (round < MAX_ROUNDS && (response.status === 401 || response.status === 407)) {
@@ -166,7 +171,9 @@ export class Registration {
     });
     // Credentials ahead of a challenge, from the last one (RFC 7616 §3.4: a nonce may be reused with a higher nc).
     const credentials = this.options.credentials;
-    const lines = this.auth === undefined || credentials === undefined ? undefined : credentialLines(this.ctx, register, this.auth.challenge, credentials, ++this.auth.uses);
+    const lines = this.auth === undefined || credentials === undefined ? undefined : credentialLines(
+      this.ctx, register, this.auth.challenge, credentials, ++this.auth.uses,
+    );
     return (lines ?? []).reduce((r, line) => appendHeader(r, line.name, line.value), register);
   }
 

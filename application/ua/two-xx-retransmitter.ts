@@ -46,7 +46,9 @@ export class TwoXxRetransmitter {
       this.timer = undefined;
       if (this.done) return;
       const sent = this.tx.respond(this.ok);
-      if (E.isLeft(sent)) this.ctx.logger?.debug('2xx retransmission refused by the transaction', { reason: sent.left.detail });
+      if (E.isLeft(sent)) this.ctx.logger?.debug(
+        '2xx retransmission refused by the transaction', { reason: sent.left.detail },
+      );
       this.intervalMs = Math.min(this.intervalMs * 2, this.ctx.config.timers.t2Ms);
       this.schedule();
     });

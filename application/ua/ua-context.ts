@@ -19,7 +19,9 @@ import type { SessionTimerSweep } from './session-timer.js';
 import type { TransactionLayer } from '../transaction-layer.js';
 
 /** Methods this UA implements; Allow lists them (§20.5). */
-export const UA_METHODS = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'UPDATE', 'INFO', 'REFER', 'NOTIFY', 'MESSAGE'] as const;
+export const UA_METHODS = [
+  'INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'UPDATE', 'INFO', 'REFER', 'NOTIFY', 'MESSAGE',
+] as const;
 /** Extensions we implement: Replaces (RFC 3891) and session timers (RFC 4028, see session-timer.ts). */
 export const UA_SUPPORTED = ['replaces', 'timer'] as const;
 export const UA_ACCEPT = ['application/sdp', 'application/dtmf-relay', 'message/sipfrag', 'text/plain'] as const;
@@ -51,10 +53,15 @@ export type UaError = TransportError | TransactionError | { readonly kind: 'Head
 
 /** Our Contact for the given protocol, naming the bound (or advertised) address. */
 export const localContact = (ctx: UaContext, protocol: TransportProtocol): NameAddr => {
-  const local = ctx.transport.localEndpoint(protocol) ?? ctx.transport.localEndpoint(ctx.transport.protocols[0] ?? 'udp');
+  const local = ctx.transport.localEndpoint(protocol) ?? ctx.transport.localEndpoint(
+    ctx.transport.protocols[0] ?? 'udp',
+  );
   const host = hostForSip(ctx.config.advertisedHost ?? local?.host ?? '127.0.0.1');
   const params = protocol === 'tcp' ? [{ name: 'transport', value: 'tcp' }] : [];
-  return { uri: sipUri(host, { user: ctx.config.contactUser, ...(local === undefined ? {} : { port: local.port }), params }), params: [] };
+  return {
+    uri: sipUri(host, { user: ctx.config.contactUser, ...(local === undefined ? {} : { port: local.port }), params }),
+    params: [],
+  };
 };
 
 /** A fresh top Via for a request leaving on `protocol` (the transport stamps the exact sent-by). */

@@ -21,12 +21,16 @@ import type { InboundMessage, SipTransport } from '../../ports/sip-transport.js'
 import { IdGenerator } from '../id-generator.js';
 import { TransactionLayer, type ServerTransaction, type TransactionUser } from '../transaction-layer.js';
 import { IncomingInvite } from './incoming-invite.js';
-import { InviteSession, optionsResponse, type Answer, type RequestOutcome, type SessionEndReason } from './invite-session.js';
+import {
+  InviteSession, optionsResponse, type Answer, type RequestOutcome, type SessionEndReason,
+} from './invite-session.js';
 import type { UserCredentials } from './challenge.js';
 import { OutgoingInvite, type AckBodyProvider } from './outgoing-invite.js';
 import { Registration, type RegistrationOptions } from './registration.js';
 import { SessionTimerSweep } from './session-timer.js';
-import { localContact, newVia, nextHop, UA_ACCEPT, UA_METHODS, UA_SUPPORTED, type UaConfig, type UaContext, type UaError } from './ua-context.js';
+import {
+  localContact, newVia, nextHop, UA_ACCEPT, UA_METHODS, UA_SUPPORTED, type UaConfig, type UaContext, type UaError,
+} from './ua-context.js';
 
 export interface UaHandler {
   /** A new call: answer with invite.provisional / accept / reject (or let CANCEL end it). */
@@ -95,7 +99,9 @@ export class UaCore implements TransactionUser {
    * scope would share that scope's context and keep the INVITE (and its request)
    * alive for the whole call.
    */
-  private readonly onSessionEnded = (session: InviteSession, reason: SessionEndReason): void => this.sessionEnded(session, reason);
+  private readonly onSessionEnded = (session: InviteSession, reason: SessionEndReason): void => this.sessionEnded(
+    session, reason,
+  );
   private readonly onInviteSettled = (invite: IncomingInvite): void => {
     if (this.incoming.get(invite.transaction.id) !== invite) return;
     this.incoming.delete(invite.transaction.id);
@@ -112,13 +118,21 @@ export class UaCore implements TransactionUser {
     hash?: Hash,
   ) {
     const full: UaConfig = { ...DEFAULT_CONFIG, ...config };
-    this.layer = new TransactionLayer(transport, clock, this, { timers: full.timers, ...(logger === undefined ? {} : { logger }) });
-    this.ctx = { transport, layer: this.layer, clock, ids: new IdGenerator(random), config: full, logger, hash, timers: new SessionTimerSweep(clock) };
+    this.layer = new TransactionLayer(
+      transport, clock, this, { timers: full.timers, ...(logger === undefined ? {} : { logger }) },
+    );
+    this.ctx = {
+      transport, layer: this.layer, clock, ids: new IdGenerator(random), config: full, logger, hash,
+      timers: new SessionTimerSweep(clock),
+    };
   }
 
   /** Live dialogs (confirmed INVITE sessions) and transactions, for leak checks. */
   counts(): { readonly dialogs: number; readonly pendingIncoming: number; readonly pendingOutgoing: number; readonly registrations: number } {
-    return { dialogs: this.sessions.size, pendingIncoming: this.incoming.size, pendingOutgoing: this.outgoing.size, registrations: this.registrations.size };
+    return {
+      dialogs: this.sessions.size, pendingIncoming: this.incoming.size, pendingOutgoing: this.outgoing.size,
+      registrations: this.registrations.size,
+    };
   }
 
   /** Starts keeping a contact binding at a registrar (§10.2); call `register()` on the result to send the first REGISTER. */
@@ -186,7 +200,9 @@ export class UaCore implements TransactionUser {
   close(): void {
     this.closed = true;
     // Pending calls settle now: their answer timers must not keep the process alive after a stop.
-    for (const call of [...this.outgoing.values()]) call.finish({ kind: 'TransportError', detail: 'the user agent was closed' });
+    for (const call of [...this.outgoing.values()]) call.finish({
+      kind: 'TransportError', detail: 'the user agent was closed',
+    });
     this.outgoing.clear();
     for (const session of [...this.sessions.values()]) session.end('Shutdown');
     for (const registration of [...this.registrations]) registration.close();
@@ -212,7 +228,9 @@ export class UaCore implements TransactionUser {
     // Kept until the transaction ends: owned, so it does not hold the request's text (see own-string).
     const mergeKey = ownString(`${fromTag}|${core.right.callId}|${core.right.cseq?.seq}|${request.method}`);
     const earlier = this.mergeKeys.get(mergeKey);
-    if (earlier !== undefined && earlier !== tx.id) return void tx.respond(buildResponse(request, 482, { toTag: this.ctx.ids.tag() }));
+    if (earlier !== undefined && earlier !== tx.id) return void tx.respond(
+      buildResponse(request, 482, { toTag: this.ctx.ids.tag() }),
+    );
     this.mergeKeys.set(mergeKey, tx.id);
     this.mergeKeyOfTx.set(tx.id, mergeKey);
     this.outOfDialog(request, tx, core.right.maxForwards);
@@ -274,8 +292,15 @@ export class UaCore implements TransactionUser {
         if (maxForwards === 0) return void tx.respond(buildResponse(request, 483, { toTag: this.ctx.ids.tag() }));
         // RFC 4028 §9: an interval below our minimum is refused with our Min-SE.
         const timer = uasTimerDecision(request);
-        if (timer.kind === 'TooSmall') return void tx.respond(buildResponse(request, 422, { toTag: this.ctx.ids.tag(), headers: [{ name: 'Min-SE', value: String(timer.minSe) }] }));
-        const invite = new IncomingInvite(this.ctx, request, tx, (s) => this.registerSession(s, invite), this.onSessionEnded, this.onInviteSettled, timer);
+        if (timer.kind === 'TooSmall') return void tx.respond(
+          buildResponse(
+            request, 422, { toTag: this.ctx.ids.tag(), headers: [{ name: 'Min-SE', value: String(timer.minSe) }] },
+          ),
+        );
+        const invite = new IncomingInvite(
+          this.ctx, request, tx, (s) => this.registerSession(s, invite), this.onSessionEnded, this.onInviteSettled,
+          timer,
+        );
         this.incoming.set(tx.id, invite);
         this.handler.onIncomingInvite(invite);
         return;
@@ -285,7 +310,9 @@ export class UaCore implements TransactionUser {
       case 'BYE':
         return void tx.respond(buildResponse(request, 481, { toTag: this.ctx.ids.tag() }));
       default: {
-        const answer = this.handler.onRequest?.(request) ?? { status: 405, headers: [{ name: 'Allow', value: UA_METHODS.join(', ') }] };
+        const answer = this.handler.onRequest?.(request) ?? {
+          status: 405, headers: [{ name: 'Allow', value: UA_METHODS.join(', ') }],
+        };
         return void tx.respond(buildResponse(request, answer.status, {
           toTag: this.ctx.ids.tag(),
           ...(answer.headers === undefined ? {} : { headers: answer.headers }),

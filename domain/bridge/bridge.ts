@@ -20,12 +20,17 @@ export interface BridgeError {
   readonly detail: string;
 }
 
-export const createBridge = (id: string, createdAtMs: number, autoDestroy = true): Bridge => ({ id, members: [], createdAtMs, autoDestroy, peakMembers: 0 });
+export const createBridge = (id: string, createdAtMs: number, autoDestroy = true): Bridge => ({
+  id, members: [], createdAtMs, autoDestroy, peakMembers: 0,
+});
 
 export const addMember = (bridge: Bridge, sessionId: string): E.Either<BridgeError, Bridge> =>
   bridge.members.includes(sessionId)
     ? E.left({ kind: 'BridgeError', reason: 'AlreadyMember', detail: `${sessionId} is already in ${bridge.id}` })
-    : E.right({ ...bridge, members: [...bridge.members, sessionId], peakMembers: Math.max(bridge.peakMembers, bridge.members.length + 1) });
+    : E.right({
+      ...bridge, members: [...bridge.members, sessionId],
+      peakMembers: Math.max(bridge.peakMembers, bridge.members.length + 1),
+    });
 
 export const removeMember = (bridge: Bridge, sessionId: string): E.Either<BridgeError, Bridge> =>
   bridge.members.includes(sessionId)

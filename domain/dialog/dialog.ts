@@ -39,13 +39,17 @@ export interface Dialog {
 /** Map key for O(1) lookup: Call-ID plus both tags, tags lowercased (tags compare case-sensitively in practice, Call-ID exactly). */
 export const dialogKey = (id: DialogId): string => `${id.callId}|${id.localTag}|${id.remoteTag}`;
 
-const tagOf = (value: NameAddr | undefined): string | undefined => (value === undefined ? undefined : paramValue(value.params, 'tag'));
+const tagOf = (value: NameAddr | undefined): string | undefined => (
+  value === undefined ? undefined : paramValue(value.params, 'tag')
+);
 
 const firstContact = (message: SipRequest | SipResponse): E.Either<HeaderError, Uri> => {
   const core = coreHeaders(message);
   if (E.isLeft(core)) return core;
   const contacts = core.right.contacts;
-  if (contacts === '*' || contacts[0] === undefined) return E.left(headerError('Contact', 'a dialog needs a Contact with one URI (§12.1)'));
+  if (contacts === '*' || contacts[0] === undefined) return E.left(
+    headerError('Contact', 'a dialog needs a Contact with one URI (§12.1)'),
+  );
   return E.right(contacts[0].uri);
 };
 
@@ -100,7 +104,10 @@ export const createUasDialog = (request: SipRequest, localTag: string, state: Di
     role: 'UAS',
     localSeq: 0,
     remoteSeq: req.right.cseq?.seq,
-    localUri: { ...req.right.to, params: [...req.right.to.params.filter((p) => p.name.toLowerCase() !== 'tag'), { name: 'tag', value: localTag }] },
+    localUri: {
+      ...req.right.to,
+      params: [...req.right.to.params.filter((p) => p.name.toLowerCase() !== 'tag'), { name: 'tag', value: localTag }],
+    },
     remoteUri: req.right.from,
     remoteTarget: target.right,
     routeSet: routes.right,
@@ -129,7 +136,9 @@ export const refreshTarget = (dialog: Dialog, message: SipRequest | SipResponse)
 export const terminate = (dialog: Dialog): Dialog => ({ ...dialog, state: 'Terminated' });
 
 /** Takes the next local CSeq number (§12.2.1.1: strictly increasing by one). */
-export const nextLocalSeq = (dialog: Dialog): readonly [Dialog, number] => [{ ...dialog, localSeq: dialog.localSeq + 1 }, dialog.localSeq + 1];
+export const nextLocalSeq = (dialog: Dialog): readonly [Dialog, number] => [
+  { ...dialog, localSeq: dialog.localSeq + 1 }, dialog.localSeq + 1,
+];
 
 export type InDialogCheck =
   | { readonly kind: 'Accept'; readonly dialog: Dialog }

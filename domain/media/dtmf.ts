@@ -33,7 +33,10 @@ export const encodeDtmf = (e: DtmfEvent): Uint8Array =>
 
 export const decodeDtmf = (payload: Uint8Array): DtmfEvent | undefined => {
   if (payload.length < 4) return undefined;
-  return { event: payload[0] as number, end: ((payload[1] as number) & 0x80) !== 0, volume: (payload[1] as number) & 0x3f, duration: ((payload[2] as number) << 8) | (payload[3] as number) };
+  return {
+    event: payload[0] as number, end: ((payload[1] as number) & 0x80) !== 0, volume: (payload[1] as number) & 0x3f,
+    duration: ((payload[2] as number) << 8) | (payload[3] as number),
+  };
 };
 
 export interface DtmfPacketPlan {
@@ -52,7 +55,9 @@ export const planDtmf = (event: number, durationMs: number, intervalMs = 20, vol
   const plans: DtmfPacketPlan[] = [];
   const units = (ms: number): number => Math.min(0xffff, Math.round(ms * 8));
   for (let at = 0; at < durationMs; at += intervalMs) {
-    plans.push({ atMs: at, marker: at === 0, payload: encodeDtmf({ event, end: false, volume, duration: units(at + intervalMs) }) });
+    plans.push({
+      atMs: at, marker: at === 0, payload: encodeDtmf({ event, end: false, volume, duration: units(at + intervalMs) }),
+    });
   }
   const endPayload = encodeDtmf({ event, end: true, volume, duration: units(durationMs) });
   for (let k = 0; k < 3; k++) plans.push({ atMs: durationMs + k * intervalMs, marker: false, payload: endPayload });

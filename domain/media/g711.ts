@@ -59,7 +59,9 @@ export const ulawExpandReference = (code: number): number => {
   return sign * ((0x80 << exponent) + step * mantissa + step / 2 - 4 * 33);
 };
 
-const buildDecode = (expand: (code: number) => number): Int16Array => Int16Array.from({ length: 256 }, (_, code) => expand(code));
+const buildDecode = (expand: (code: number) => number): Int16Array => Int16Array.from(
+  { length: 256 }, (_, code) => expand(code),
+);
 const buildEncode = (compress: (sample: number) => number): Uint8Array => {
   const table = new Uint8Array(65536);
   // Index = sample & 0xffff, so negative samples live in the upper half.
@@ -83,10 +85,16 @@ const decodeWith = (table: Int16Array, bytes: Uint8Array, out: Int16Array): Int1
 };
 
 /** Encodes 16-bit PCM to µ-law; pass `out` (same length) to avoid allocating. */
-export const encodeMuLaw = (pcm: Int16Array, out: Uint8Array = new Uint8Array(pcm.length)): Uint8Array => encodeWith(MULAW_ENCODE, pcm, out);
+export const encodeMuLaw = (pcm: Int16Array, out: Uint8Array = new Uint8Array(pcm.length)): Uint8Array => encodeWith(
+  MULAW_ENCODE, pcm, out,
+);
 export const decodeMuLaw = (bytes: Uint8Array, out: Int16Array = new Int16Array(bytes.length)): Int16Array => decodeWith(MULAW_DECODE, bytes, out);
-export const encodeALaw = (pcm: Int16Array, out: Uint8Array = new Uint8Array(pcm.length)): Uint8Array => encodeWith(ALAW_ENCODE, pcm, out);
-export const decodeALaw = (bytes: Uint8Array, out: Int16Array = new Int16Array(bytes.length)): Int16Array => decodeWith(ALAW_DECODE, bytes, out);
+export const encodeALaw = (pcm: Int16Array, out: Uint8Array = new Uint8Array(pcm.length)): Uint8Array => encodeWith(
+  ALAW_ENCODE, pcm, out,
+);
+export const decodeALaw = (bytes: Uint8Array, out: Int16Array = new Int16Array(bytes.length)): Int16Array => decodeWith(
+  ALAW_DECODE, bytes, out,
+);
 
 export type G711Codec = 'PCMU' | 'PCMA';
 

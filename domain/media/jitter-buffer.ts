@@ -44,7 +44,10 @@ const slotOf = (b: JitterBuffer, timestamp: number): number => Math.floor(timest
 const withChanges = (
   b: JitterBuffer, slots: ReadonlyArray<JitterFrame | undefined>, nextTimestamp: number | undefined,
   lastPlayed: Int16Array | undefined, concealedInARow: number, late: number, concealed: number,
-): JitterBuffer => ({ depth: b.depth, capacity: b.capacity, frameSamples: b.frameSamples, nextTimestamp, slots, lastPlayed, concealedInARow, late, concealed });
+): JitterBuffer => ({
+  depth: b.depth, capacity: b.capacity, frameSamples: b.frameSamples, nextTimestamp, slots, lastPlayed, concealedInARow,
+  late, concealed,
+});
 
 export const bufferedFrames = (b: JitterBuffer): number => b.slots.reduce((n, s) => n + (s === undefined ? 0 : 1), 0);
 
@@ -88,7 +91,9 @@ export type PlayoutKind = 'frame' | 'concealed' | 'silence' | 'buffering';
 export const popFrame = (buffer: JitterBuffer): readonly [JitterBuffer, Int16Array, PlayoutKind] => {
   const next = buffer.nextTimestamp;
   if (next === undefined) return [buffer, new Int16Array(buffer.frameSamples), 'buffering'];
-  if (buffer.lastPlayed === undefined && bufferedFrames(buffer) < buffer.depth) return [buffer, new Int16Array(buffer.frameSamples), 'buffering'];
+  if (buffer.lastPlayed === undefined && bufferedFrames(buffer) < buffer.depth) return [
+    buffer, new Int16Array(buffer.frameSamples), 'buffering',
+  ];
   const index = slotOf(buffer, next);
   const slot = buffer.slots[index];
   const frame = slot !== undefined && slot.timestamp === next ? slot.samples : undefined;
@@ -100,12 +105,20 @@ export const popFrame = (buffer: JitterBuffer): readonly [JitterBuffer, Int16Arr
   }
   if (buffer.lastPlayed !== undefined && buffer.concealedInARow === 0) {
     const faded = Int16Array.from(buffer.lastPlayed, (x) => x >> 1);
-    return [withChanges(buffer, buffer.slots, after, buffer.lastPlayed, 1, buffer.late, buffer.concealed + 1), faded, 'concealed'];
+    return [
+      withChanges(buffer, buffer.slots, after, buffer.lastPlayed, 1, buffer.late, buffer.concealed + 1), faded,
+      'concealed',
+    ];
   }
   // Nothing for longer than the ring holds: the peer stopped sending; wait for its next packet afresh.
   if (buffer.concealedInARow >= buffer.capacity) {
-    return [withChanges(buffer, buffer.slots, undefined, undefined, 0, buffer.late, buffer.concealed), new Int16Array(buffer.frameSamples), 'buffering'];
+    return [
+      withChanges(buffer, buffer.slots, undefined, undefined, 0, buffer.late, buffer.concealed),
+      new Int16Array(buffer.frameSamples), 'buffering',
+    ];
   }
-  const silent = withChanges(buffer, buffer.slots, after, buffer.lastPlayed, buffer.concealedInARow + 1, buffer.late, buffer.concealed);
+  const silent = withChanges(
+    buffer, buffer.slots, after, buffer.lastPlayed, buffer.concealedInARow + 1, buffer.late, buffer.concealed,
+  );
   return [silent, new Int16Array(buffer.frameSamples), 'silence'];
 };

@@ -48,7 +48,9 @@ export const updateSequence = (s: ReceiverStats, seq: number): readonly [Receive
     if (s.received > 0 && seq === ((s.maxSeq + 1) % RTP_SEQ_MOD)) {
       const probation = s.probation - 1;
       const next = { ...s, probation, maxSeq: seq };
-      return probation === 0 ? [{ ...initSeq(next, seq), probation: 0, received: 1 }, true] : [{ ...next, received: s.received + 1 }, false];
+      return probation === 0 ? [{ ...initSeq(next, seq), probation: 0, received: 1 }, true] : [
+        { ...next, received: s.received + 1 }, false,
+      ];
     }
     return [{ ...s, probation: MIN_SEQUENTIAL - 1, maxSeq: seq, received: 1 }, false];
   }
@@ -105,7 +107,9 @@ export const receivePacketStepByStep = (
 };
 
 export const extendedMax = (s: ReceiverStats): number => s.cycles + s.maxSeq;
-export const expectedPackets = (s: ReceiverStats): number => (s.ssrc === undefined ? 0 : extendedMax(s) - s.baseSeq + 1);
+export const expectedPackets = (s: ReceiverStats): number => (
+  s.ssrc === undefined ? 0 : extendedMax(s) - s.baseSeq + 1
+);
 export const cumulativeLost = (s: ReceiverStats): number => expectedPackets(s) - s.received;
 
 /** A.3: a report block for the interval since the previous one, and the state with the interval reset. */

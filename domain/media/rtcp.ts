@@ -69,7 +69,10 @@ const parseOne = (b: Uint8Array, count: number, type: number): E.Either<RtcpErro
   switch (type) {
     case RTCP_SR:
       if (b.length < 24 + count * 24) return fail('BadCount');
-      return E.right({ type: 'SR', ssrc: u32(b, 0), ntpSeconds: u32(b, 4), ntpFraction: u32(b, 8), rtpTimestamp: u32(b, 12), packetCount: u32(b, 16), octetCount: u32(b, 20), reports: readBlocks(b, 24, count) });
+      return E.right({
+        type: 'SR', ssrc: u32(b, 0), ntpSeconds: u32(b, 4), ntpFraction: u32(b, 8), rtpTimestamp: u32(b, 12),
+        packetCount: u32(b, 16), octetCount: u32(b, 20), reports: readBlocks(b, 24, count),
+      });
     case RTCP_RR:
       if (b.length < 4 + count * 24) return fail('BadCount');
       return E.right({ type: 'RR', ssrc: u32(b, 0), reports: readBlocks(b, 4, count) });
@@ -116,7 +119,9 @@ export const parseRtcp = (bytes: Uint8Array): E.Either<RtcpError, ReadonlyArray<
     const length = ((((bytes[offset + 2] as number) << 8) | (bytes[offset + 3] as number)) + 1) * 4;
     if (offset + length > bytes.length) return fail('BadLength');
     const padding = (b0 & 0x20) !== 0 ? (bytes[offset + length - 1] as number) : 0;
-    const parsed = parseOne(bytes.subarray(offset + 4, offset + length - padding), b0 & 0x1f, bytes[offset + 1] as number);
+    const parsed = parseOne(
+      bytes.subarray(offset + 4, offset + length - padding), b0 & 0x1f, bytes[offset + 1] as number,
+    );
     if (E.isLeft(parsed)) return parsed;
     packets.push(parsed.right);
     offset += length;
@@ -142,7 +147,9 @@ const bodyOf = (p: RtcpPacket): { count: number; type: number; body: number[] } 
   const body: number[] = [];
   switch (p.type) {
     case 'SR':
-      [p.ssrc, p.ntpSeconds, p.ntpFraction, p.rtpTimestamp, p.packetCount, p.octetCount].forEach((v) => push32(body, v));
+      [p.ssrc, p.ntpSeconds, p.ntpFraction, p.rtpTimestamp, p.packetCount, p.octetCount].forEach(
+        (v) => push32(body, v),
+      );
       p.reports.forEach((r) => writeBlock(body, r));
       return { count: p.reports.length, type: RTCP_SR, body };
     case 'RR':
@@ -152,7 +159,9 @@ const bodyOf = (p: RtcpPacket): { count: number; type: number; body: number[] } 
     case 'SDES':
       for (const chunk of p.chunks) {
         push32(body, chunk.ssrc);
-        for (const item of chunk.items) body.push(item.type, item.text.length, ...Array.from(item.text, (c) => c.charCodeAt(0) & 0xff));
+        for (const item of chunk.items) body.push(
+          item.type, item.text.length, ...Array.from(item.text, (c) => c.charCodeAt(0) & 0xff),
+        );
         body.push(0);
         while (body.length % 4 !== 0) body.push(0);
       }

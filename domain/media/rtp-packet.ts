@@ -97,7 +97,9 @@ const put32 = (out: Uint8Array, i: number, v: number): void => {
 
 /** Writes the packet at `offset`; returns the bytes written. Extension data must be a multiple of 4 bytes. */
 export const writeRtp = (p: RtpPacket, out: Uint8Array, offset = 0): number => {
-  out[offset] = (VERSION << 6) | (p.paddingBytes > 0 ? 0x20 : 0) | (p.extension === undefined ? 0 : 0x10) | (p.csrcs.length & 0x0f);
+  out[offset] = (VERSION << 6) | (p.paddingBytes > 0 ? 0x20 : 0) | (p.extension === undefined ? 0 : 0x10) | (
+    p.csrcs.length & 0x0f
+  );
   out[offset + 1] = (p.marker ? 0x80 : 0) | (p.payloadType & 0x7f);
   out[offset + 2] = (p.sequence >>> 8) & 0xff;
   out[offset + 3] = p.sequence & 0xff;

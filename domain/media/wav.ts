@@ -10,22 +10,30 @@ export interface WavError {
 }
 
 const fail = (detail: string): E.Either<WavError, never> => E.left({ kind: 'WavError', detail });
-const ascii = (b: Uint8Array, at: number): string => String.fromCharCode(b[at] ?? 0, b[at + 1] ?? 0, b[at + 2] ?? 0, b[at + 3] ?? 0);
+const ascii = (b: Uint8Array, at: number): string => String.fromCharCode(
+  b[at] ?? 0, b[at + 1] ?? 0, b[at + 2] ?? 0, b[at + 3] ?? 0,
+);
 const u16 = (b: Uint8Array, at: number): number => (b[at] ?? 0) | ((b[at + 1] ?? 0) << 8);
 const u32 = (b: Uint8Array, at: number): number => (u16(b, at) | (u16(b, at + 2) << 16)) >>> 0;
 
 export const parseWav = (bytes: Uint8Array): E.Either<WavError, Int16Array> => {
-  if (bytes.length < 12 || ascii(bytes, 0) !== 'RIFF' || ascii(bytes, 8) !== 'WAVE') return fail('not a RIFF/WAVE file');
+  if (bytes.length < 12 || ascii(bytes, 0) !== 'RIFF' || ascii(bytes, 8) !== 'WAVE') return fail(
+    'not a RIFF/WAVE file',
+  );
   let offset = 12;
   let format: { channels: number; rate: number; bits: number; tag: number } | undefined;
   while (offset + 8 <= bytes.length) {
     const id = ascii(bytes, offset);
     const size = u32(bytes, offset + 4);
     const body = offset + 8;
-    if (id === 'fmt ') format = { tag: u16(bytes, body), channels: u16(bytes, body + 2), rate: u32(bytes, body + 4), bits: u16(bytes, body + 14) };
+    if (id === 'fmt ') format = {
+      tag: u16(bytes, body), channels: u16(bytes, body + 2), rate: u32(bytes, body + 4), bits: u16(bytes, body + 14),
+    };
     if (id === 'data') {
       if (format === undefined) return fail('data chunk before fmt chunk');
-      if (format.tag !== 1 || format.bits !== 16) return fail(`only 16-bit PCM is supported (format ${format.tag}, ${format.bits} bits)`);
+      if (format.tag !== 1 || format.bits !== 16) return fail(
+        `only 16-bit PCM is supported (format ${format.tag}, ${format.bits} bits)`,
+      );
       if (format.channels !== 1) return fail(`only mono is supported (${format.channels} channels)`);
       if (format.rate !== 8000) return fail(`only 8 kHz is supported (${format.rate} Hz)`);
       const length = Math.min(size, bytes.length - body) >> 1;

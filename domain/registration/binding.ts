@@ -52,7 +52,9 @@ export const grantedExpires = (response: SipResponse, contact: Uri, requestedSec
   if (E.isRight(contacts) && contacts.right !== '*') {
     for (const binding of contacts.right) {
       const expires = paramValue(binding.params, 'expires');
-      if (sameContact(binding.uri, contact) && expires !== undefined && /^[0-9]+$/.test(expires)) return Number(expires);
+      if (sameContact(binding.uri, contact) && expires !== undefined && /^[0-9]+$/.test(expires)) return Number(
+        expires,
+      );
     }
   }
   const header = getExpires(response);
@@ -70,4 +72,6 @@ export const minimumExpires = (response: SipResponse, requestedSec: number): num
  * long ones, halfway for short ones), so one lost REGISTER and its
  * retransmissions (up to 32 s over UDP) still land in time.
  */
-export const refreshDelaySec = (grantedSec: number): number => (grantedSec > 120 ? grantedSec - 60 : Math.max(1, Math.floor(grantedSec / 2)));
+export const refreshDelaySec = (grantedSec: number): number => (
+  grantedSec > 120 ? grantedSec - 60 : Math.max(1, Math.floor(grantedSec / 2))
+);

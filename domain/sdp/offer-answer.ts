@@ -52,14 +52,19 @@ export interface OfferAnswerError {
 
 const fail = (reason: OfferAnswerError['reason'], detail: string): E.Either<OfferAnswerError, never> => E.left({ kind: 'OfferAnswerError', reason, detail });
 
-export const DEFAULT_CODECS: ReadonlyArray<CodecCapability> = [{ name: 'PCMU', payloadType: 0 }, { name: 'PCMA', payloadType: 8 }];
+export const DEFAULT_CODECS: ReadonlyArray<CodecCapability> = [
+  { name: 'PCMU', payloadType: 0 }, { name: 'PCMA', payloadType: 8 },
+];
 
 const addrType = (address: string): string => (address.includes(':') ? 'IP6' : 'IP4');
 
 const audioLines = (formats: ReadonlyArray<{ pt: number; name: string }>, telephoneEvent: number | undefined, direction: Direction, ptimeMs: number): SdpLine[] => {
   const lines: SdpLine[] = formats.map((f) => ({ type: 'a', value: `rtpmap:${f.pt} ${f.name}/8000` }));
   if (telephoneEvent !== undefined) {
-    lines.push({ type: 'a', value: `rtpmap:${telephoneEvent} telephone-event/8000` }, { type: 'a', value: `fmtp:${telephoneEvent} 0-16` });
+    lines.push(
+      { type: 'a', value: `rtpmap:${telephoneEvent} telephone-event/8000` },
+      { type: 'a', value: `fmtp:${telephoneEvent} 0-16` },
+    );
   }
   lines.push({ type: 'a', value: `ptime:${ptimeMs}` }, { type: 'a', value: direction });
   return lines;
@@ -67,7 +72,10 @@ const audioLines = (formats: ReadonlyArray<{ pt: number; name: string }>, teleph
 
 const describe = (identity: SdpIdentity, address: string, media: ReadonlyArray<MediaDescription>): SessionDescription => ({
   version: 0,
-  origin: { username: identity.username, sessionId: identity.sessionId, sessionVersion: identity.sessionVersion, netType: 'IN', addrType: addrType(address), address },
+  origin: {
+    username: identity.username, sessionId: identity.sessionId, sessionVersion: identity.sessionVersion, netType: 'IN',
+    addrType: addrType(address), address,
+  },
   sessionName: 'session-core',
   lines: [{ type: 'c', value: `IN ${addrType(address)} ${address}` }, { type: 't', value: '0 0' }],
   media,
@@ -87,7 +95,9 @@ export const createOffer = (local: LocalMedia, identity: SdpIdentity): SessionDe
 /** §6.1: the answer's direction given the offer's and what we want. */
 export const answerDirection = (offered: Direction, wanted: Direction): Direction => {
   const weSend = (wanted === 'sendrecv' || wanted === 'sendonly') && (offered === 'sendrecv' || offered === 'recvonly');
-  const weReceive = (wanted === 'sendrecv' || wanted === 'recvonly') && (offered === 'sendrecv' || offered === 'sendonly');
+  const weReceive = (wanted === 'sendrecv' || wanted === 'recvonly') && (
+    offered === 'sendrecv' || offered === 'sendonly'
+  );
   return weSend && weReceive ? 'sendrecv' : weSend ? 'sendonly' : weReceive ? 'recvonly' : 'inactive';
 };
 
@@ -111,12 +121,16 @@ const rtcpPortOf = (media: MediaDescription): number => {
 export const createAnswer = (offer: SessionDescription, local: LocalMedia, identity: SdpIdentity): E.Either<OfferAnswerError, { readonly answer: SessionDescription; readonly negotiated: NegotiatedAudio }> => {
   let negotiated: NegotiatedAudio | undefined;
   const media: MediaDescription[] = offer.media.map((m) => {
-    const rejected: MediaDescription = { media: m.media, port: 0, proto: m.proto, formats: m.formats.slice(0, 1), lines: [] };
+    const rejected: MediaDescription = {
+      media: m.media, port: 0, proto: m.proto, formats: m.formats.slice(0, 1), lines: [],
+    };
     if (negotiated !== undefined || m.media !== 'audio' || m.port === 0 || m.proto !== 'RTP/AVP') return rejected;
     const maps = rtpMapsOf(m);
     const common = m.formats.map(Number).flatMap((pt) => {
       const map = maps.get(pt);
-      const ours = map === undefined ? undefined : local.codecs.find((c) => c.name === map.encoding.toUpperCase() && map.clockRate === 8000);
+      const ours = map === undefined ? undefined : local.codecs.find(
+        (c) => c.name === map.encoding.toUpperCase() && map.clockRate === 8000,
+      );
       return ours === undefined ? [] : [{ pt, name: ours.name }];
     });
     const first = common[0];
@@ -129,7 +143,11 @@ export const createAnswer = (offer: SessionDescription, local: LocalMedia, ident
       ...(te === undefined ? {} : { telephoneEventPayloadType: te }),
       direction, ptimeMs: ptimeOf(m) ?? local.ptimeMs,
     };
-    return { media: 'audio', port: local.port, proto: 'RTP/AVP', formats: [...common.map((c) => String(c.pt)), ...(te === undefined ? [] : [String(te)])], lines: audioLines(common, te, direction, local.ptimeMs) };
+    return {
+      media: 'audio', port: local.port, proto: 'RTP/AVP',
+      formats: [...common.map((c) => String(c.pt)), ...(te === undefined ? [] : [String(te)])],
+      lines: audioLines(common, te, direction, local.ptimeMs),
+    };
   });
   if (negotiated === undefined) {
     return offer.media.some((m) => m.media === 'audio') ? fail('NoCommonCodec', 'no offered audio codec is supported (PCMU/PCMA over RTP/AVP)') : fail('NoAudio', 'the offer has no audio stream');
@@ -143,7 +161,10 @@ export const createAnswer = (offer: SessionDescription, local: LocalMedia, ident
  * must still carry a valid answer before the BYE (RFC 3261 §13.2.2.4).
  */
 export const rejectingAnswer = (offer: SessionDescription, address: string, identity: SdpIdentity): SessionDescription =>
-  describe(identity, address, offer.media.map((m) => ({ media: m.media, port: 0, proto: m.proto, formats: m.formats.slice(0, 1), lines: [] })));
+  describe(
+    identity, address,
+    offer.media.map((m) => ({ media: m.media, port: 0, proto: m.proto, formats: m.formats.slice(0, 1), lines: [] })),
+  );
 
 /** Reads the answer to our offer (RFC 3264 §7): the agreed codec and the peer's address. */
 export const processAnswer = (offer: SessionDescription, answer: SessionDescription): E.Either<OfferAnswerError, NegotiatedAudio> => {
@@ -216,7 +237,9 @@ export const withDirection = (media: MediaDescription, direction: Direction): Me
 };
 
 /** RFC 6337 §5.3: put the stream on hold — sendonly if we were sending and receiving, inactive if we were only receiving. */
-export const holdDirection = (current: Direction): Direction => (current === 'sendrecv' || current === 'sendonly' ? 'sendonly' : 'inactive');
+export const holdDirection = (current: Direction): Direction => (
+  current === 'sendrecv' || current === 'sendonly' ? 'sendonly' : 'inactive'
+);
 
 /** RFC 6337: resume — back to sendrecv. */
 export const resumeDirection = (): Direction => 'sendrecv';

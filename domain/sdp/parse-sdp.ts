@@ -14,7 +14,9 @@ const fail = (reason: SdpError['reason'], line: number, detail: string): E.Eithe
 const parseOrigin = (value: string): Origin | undefined => {
   const parts = value.trim().split(/\s+/);
   if (parts.length !== 6) return undefined;
-  const [username, sessionId, sessionVersion, netType, addrType, address] = parts as [string, string, string, string, string, string];
+  const [username, sessionId, sessionVersion, netType, addrType, address] = parts as [
+    string, string, string, string, string, string,
+  ];
   if (!/^\d+$/.test(sessionId) || !/^\d+$/.test(sessionVersion)) return undefined;
   return { username, sessionId, sessionVersion, netType, addrType, address };
 };
@@ -48,17 +50,23 @@ export const parseSdp = (text: string): E.Either<SdpError, SessionDescription> =
   for (let index = 0; index < rawLines.length; index++) {
     const line = (rawLines[index] as string).trim();
     if (line.length === 0) continue;
-    if (line.length < 2 || line[1] !== '=' || !/^[a-zA-Z]$/.test(line[0] as string)) return fail('BadLine', index + 1, `not a type=value line: ${JSON.stringify(line.slice(0, 40))}`);
+    if (line.length < 2 || line[1] !== '=' || !/^[a-zA-Z]$/.test(line[0] as string)) return fail(
+      'BadLine', index + 1, `not a type=value line: ${JSON.stringify(line.slice(0, 40))}`,
+    );
     const type = line[0] as string;
     const value = line.slice(2);
     if (version === undefined) {
-      if (type !== 'v' || !/^\d+$/.test(value.trim())) return fail('MissingVersion', index + 1, 'an SDP body starts with v=');
+      if (type !== 'v' || !/^\d+$/.test(value.trim())) return fail(
+        'MissingVersion', index + 1, 'an SDP body starts with v=',
+      );
       version = Number(value.trim());
       continue;
     }
     if (type === 'o' && origin === undefined && media.length === 0) {
       origin = parseOrigin(value);
-      if (origin === undefined) return fail('BadOrigin', index + 1, 'o= needs six fields with numeric session id and version');
+      if (origin === undefined) return fail(
+        'BadOrigin', index + 1, 'o= needs six fields with numeric session id and version',
+      );
     } else if (type === 's' && media.length === 0 && sessionName === '' && !sessionLines.some((l) => l.type === 's')) {
       sessionName = value;
     } else if (type === 'm') {

@@ -98,12 +98,19 @@ export const rtpMapsOf = (media: MediaDescription): ReadonlyMap<number, RtpMap> 
     const match = /^(\d+)\s+([^/\s]+)(?:\/(\d+))?(?:\/(\d+))?/.exec(value.trim());
     if (match === null) continue;
     const payloadType = Number(match[1]);
-    maps.set(payloadType, { payloadType, encoding: match[2] as string, clockRate: Number(match[3] ?? 8000), channels: Number(match[4] ?? 1) });
+    maps.set(
+      payloadType,
+      {
+        payloadType, encoding: match[2] as string, clockRate: Number(match[3] ?? 8000), channels: Number(match[4] ?? 1),
+      },
+    );
   }
   for (const format of media.formats) {
     const pt = Number(format);
     const known = STATIC[pt];
-    if (!maps.has(pt) && known !== undefined) maps.set(pt, { payloadType: pt, encoding: known[0], clockRate: known[1], channels: 1 });
+    if (!maps.has(pt) && known !== undefined) maps.set(
+      pt, { payloadType: pt, encoding: known[0], clockRate: known[1], channels: 1 },
+    );
   }
   return maps;
 };

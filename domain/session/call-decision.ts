@@ -7,7 +7,9 @@ export type CallDecision =
 
 export const CallDecision = {
   accept: (sdp?: string): CallDecision => (sdp === undefined ? { kind: 'Accept' } : { kind: 'Accept', sdp }),
-  reject: (status = 486, reason?: string): CallDecision => (reason === undefined ? { kind: 'Reject', status } : { kind: 'Reject', status, reason }),
+  reject: (status = 486, reason?: string): CallDecision => (
+    reason === undefined ? { kind: 'Reject', status } : { kind: 'Reject', status, reason }
+  ),
   defer: (): CallDecision => ({ kind: 'Defer' }),
   forward: (target: string): CallDecision => ({ kind: 'Forward', target }),
 } as const;

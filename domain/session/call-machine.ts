@@ -71,7 +71,9 @@ export const initialCall: Call = { tag: 'Initializing' };
 
 export const isFinalCall = (call: Call): call is FinalCall => 'outcome' in call;
 
-const OPERATIONS: ReadonlySet<CallEvent['tag']> = new Set(['Dial', 'Offered', 'Hold', 'Resume', 'TransferStarted', 'Hangup']);
+const OPERATIONS: ReadonlySet<CallEvent['tag']> = new Set([
+  'Dial', 'Offered', 'Hold', 'Resume', 'TransferStarted', 'Hangup',
+]);
 
 /** Refused for an operation, absorbed for protocol news that came late. */
 const notHere = (call: Call, event: CallEvent): CallStep => (OPERATIONS.has(event.tag)
@@ -124,7 +126,9 @@ const onAlerting = (call: Extract<Call, { readonly tag: 'Dialing' | 'Ringing' }>
     case 'Answered':
       return moveTo(call, { tag: 'Connected', connectedAtMs: event.nowMs }, { tag: 'Established' });
     case 'Cancelled':
-      return end(call, 'Cancelled', event.reason, { kind: 'Cancelled', message: `the call ended: ${event.reason}` }, event.nowMs);
+      return end(
+        call, 'Cancelled', event.reason, { kind: 'Cancelled', message: `the call ended: ${event.reason}` }, event.nowMs,
+      );
     case 'Rejected': {
       const error: SessionError = {
         kind: 'Rejected', status: event.status, reason: event.phrase, message: `rejected with ${event.status} ${event.phrase}`,

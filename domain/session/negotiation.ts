@@ -117,7 +117,10 @@ const identityAfter = (n: Negotiation, sessionId: string): SdpIdentity => {
   const previous = localDescription(n)?.origin;
   return previous === undefined
     ? { username: '-', sessionId, sessionVersion: '1' }
-    : { username: previous.username, sessionId: previous.sessionId, sessionVersion: (BigInt(previous.sessionVersion) + 1n).toString() };
+    : {
+      username: previous.username, sessionId: previous.sessionId,
+      sessionVersion: (BigInt(previous.sessionVersion) + 1n).toString(),
+    };
 };
 
 /** Whether the peer holds us (RFC 6337): it takes nothing from us, so our direction has no sending. */
@@ -142,8 +145,12 @@ export const stepNegotiation = (n: Negotiation, event: NegotiationEvent): Negoti
 
 const onIdle = (n: Extract<Negotiation, { readonly tag: 'Idle' }>, event: NegotiationEvent): NegotiationStep => {
   switch (event.tag) {
-    case 'RemoteOffer': return E.chain((remote: SessionDescription) => to({ tag: 'RemoteOffer', remote }))(parse(event.sdp));
-    case 'LocalOffer': return to({ tag: 'LocalOffer', local: event.offer, answerIn: event.answerIn, previous: undefined });
+    case 'RemoteOffer': return E.chain((remote: SessionDescription) => to({ tag: 'RemoteOffer', remote }))(
+      parse(event.sdp),
+    );
+    case 'LocalOffer': return to({
+      tag: 'LocalOffer', local: event.offer, answerIn: event.answerIn, previous: undefined,
+    });
     case 'RemoteOfferAnswered': return answerAtOnce(n, undefined, event);
     default: return outOfOrder(n, event);
   }
@@ -153,16 +160,22 @@ const onRemoteOffer = (n: Extract<Negotiation, { readonly tag: 'RemoteOffer' }>,
   if (event.tag !== 'LocalAnswer') return outOfOrder(n, event);
   const source = event.answer;
   if (source === undefined) return refuse('NoAnswer', 'no answer to the offer was given');
-  const agreed = source.kind === 'Generated' ? generatedAnswer(n, source) : givenAnswer(n.remote, source.sdp, event.early);
+  const agreed = source.kind === 'Generated' ? generatedAnswer(n, source) : givenAnswer(
+    n.remote, source.sdp, event.early,
+  );
   return E.chain((agreement: Agreement) => {
-    const media: NegotiationEffect[] = agreement.negotiated === undefined ? [] : [{ tag: 'ApplyMedia', negotiated: agreement.negotiated }];
+    const media: NegotiationEffect[] = agreement.negotiated === undefined ? [] : [
+      { tag: 'ApplyMedia', negotiated: agreement.negotiated },
+    ];
     return to(event.early ? { tag: 'EarlyLocalAnswer', agreement } : { tag: 'Agreed', agreement }, ...media);
   })(agreed);
 };
 
 const generatedAnswer = (n: Extract<Negotiation, { readonly tag: 'RemoteOffer' }>, event: { readonly local: LocalMedia; readonly sessionId: string }) =>
   E.bimap(
-    (e: { readonly detail: string }): NegotiationError => ({ kind: 'NegotiationError', reason: 'NotAcceptable', detail: e.detail }),
+    (e: { readonly detail: string }): NegotiationError => ({
+      kind: 'NegotiationError', reason: 'NotAcceptable', detail: e.detail,
+    }),
     (r: { readonly answer: SessionDescription; readonly negotiated: NegotiatedAudio }): Agreement =>
       ({ local: r.answer, remote: n.remote, negotiated: r.negotiated }),
   )(createAnswer(n.remote, event.local, identityAfter(n, event.sessionId)));
@@ -177,7 +190,10 @@ const givenAnswer = (remote: SessionDescription, given: string, early: boolean):
     const terms = readOwnAnswer(remote, local);
     if (E.isRight(terms)) return E.right({ local, remote, negotiated: terms.right });
     return early
-      ? E.left({ kind: 'NegotiationError', reason: 'NotAcceptable', detail: `the given answer does not fit the offer: ${terms.left.detail}` })
+      ? E.left({
+        kind: 'NegotiationError', reason: 'NotAcceptable',
+        detail: `the given answer does not fit the offer: ${terms.left.detail}`,
+      })
       : E.right({ local, remote, negotiated: undefined });
   })(parse(given));
 
@@ -205,7 +221,9 @@ const theyHold = (offer: SessionDescription): boolean => {
 const onLocalOffer = (n: Extract<Negotiation, { readonly tag: 'LocalOffer' }>, event: NegotiationEvent): NegotiationStep => {
   switch (event.tag) {
     case 'RemoteEarlyAnswer':
-      return n.answerIn === 'Response' && n.previous === undefined ? earlyAnswer(n, n.local, event) : outOfOrder(n, event);
+      return n.answerIn === 'Response' && n.previous === undefined ? earlyAnswer(n, n.local, event) : outOfOrder(
+        n, event,
+      );
     case 'RemoteAnswer': return finalAnswer(n, event.sdp);
     case 'LocalOfferFailed':
       return n.previous === undefined ? outOfOrder(n, event) : to({ tag: 'Agreed', agreement: n.previous });
@@ -218,10 +236,15 @@ const onEarlyRemoteAnswer = (n: Extract<Negotiation, { readonly tag: 'EarlyRemot
     case 'RemoteEarlyAnswer': return earlyAnswer(n, n.offer, event);
     case 'RemoteAnswer': {
       // §13.2.1 wants the 2xx to repeat the 1xx's answer; some servers leave it out: the 1xx's answer stands.
-      if (event.sdp.length > 0 || event.dialogTag !== n.dialogTag) return finalAnswer({ local: n.offer, answerIn: 'Response', previous: undefined }, event.sdp);
+      if (event.sdp.length > 0 || event.dialogTag !== n.dialogTag) return finalAnswer(
+        { local: n.offer, answerIn: 'Response', previous: undefined }, event.sdp,
+      );
       const negotiated = processAnswer(n.offer, n.agreement.remote);
       if (E.isLeft(negotiated)) return refuse('NotAcceptable', negotiated.left.detail);
-      return to({ tag: 'Agreed', agreement: { ...n.agreement, negotiated: negotiated.right } }, { tag: 'ApplyMedia', negotiated: negotiated.right });
+      return to(
+        { tag: 'Agreed', agreement: { ...n.agreement, negotiated: negotiated.right } },
+        { tag: 'ApplyMedia', negotiated: negotiated.right },
+      );
     }
     default: return outOfOrder(n, event);
   }
@@ -236,7 +259,9 @@ const earlyAnswer = (
   n: Negotiation, offer: SessionDescription, event: Extract<NegotiationEvent, { readonly tag: 'RemoteEarlyAnswer' }>,
 ): NegotiationStep => {
   const read = readAnswer(offer, event.sdp, 'the provisional response carried no SDP');
-  if (E.isLeft(read)) return to(n, { tag: 'Discarded', detail: `unusable SDP in a ${event.status}: ${read.left.detail}` });
+  if (E.isLeft(read)) return to(
+    n, { tag: 'Discarded', detail: `unusable SDP in a ${event.status}: ${read.left.detail}` },
+  );
   const { remote, negotiated } = read.right;
   const heard = n.tag === 'EarlyRemoteAnswer' ? n.agreement.negotiated : undefined;
   const same = n.tag === 'EarlyRemoteAnswer' && n.dialogTag === event.dialogTag && heard !== undefined
@@ -245,7 +270,9 @@ const earlyAnswer = (
   const listening = { ...negotiated, direction: listenOnly(negotiated.direction) };
   const agreement: Agreement = { local: offer, remote, negotiated: same ? heard : listening };
   const next: Negotiation = { tag: 'EarlyRemoteAnswer', agreement, offer, dialogTag: event.dialogTag };
-  return same ? to(next) : to(next, { tag: 'ApplyMedia', negotiated: listening }, { tag: 'EarlyMedia', status: event.status });
+  return same ? to(next) : to(
+    next, { tag: 'ApplyMedia', negotiated: listening }, { tag: 'EarlyMedia', status: event.status },
+  );
 };
 
 /** The answer to our offer, in a 2xx or an ACK (RFC 3264 §7). */
@@ -254,7 +281,9 @@ const finalAnswer = (n: Pick<Extract<Negotiation, { readonly tag: 'LocalOffer' }
   return E.chain(({ remote, negotiated }: { readonly remote: SessionDescription; readonly negotiated: NegotiatedAudio }) => {
     const effects: NegotiationEffect[] = [{ tag: 'ApplyMedia', negotiated }];
     // An answer to our offer for an offerless re-INVITE may hold us, as an offer would (RFC 6337 §5.3).
-    if (n.answerIn === 'Ack' && n.previous !== undefined && peerHolds(n.previous.negotiated) !== peerHolds(negotiated)) {
+    if (n.answerIn === 'Ack' && n.previous !== undefined && peerHolds(n.previous.negotiated) !== peerHolds(
+      negotiated,
+    )) {
       effects.push({ tag: 'HoldChanged', onHold: peerHolds(negotiated) });
     }
     return to({ tag: 'Agreed', agreement: { local: n.local, remote, negotiated } }, ...effects);
@@ -264,7 +293,9 @@ const finalAnswer = (n: Pick<Extract<Negotiation, { readonly tag: 'LocalOffer' }
 const readAnswer = (offer: SessionDescription, sdp: string, missing: string) => {
   if (sdp.length === 0) return E.left<NegotiationError, never>({ kind: 'NegotiationError', reason: 'NoAnswer', detail: missing });
   return E.chain((remote: SessionDescription) => E.bimap(
-    (e: { readonly detail: string }): NegotiationError => ({ kind: 'NegotiationError', reason: 'NotAcceptable', detail: e.detail }),
+    (e: { readonly detail: string }): NegotiationError => ({
+      kind: 'NegotiationError', reason: 'NotAcceptable', detail: e.detail,
+    }),
     (negotiated: NegotiatedAudio) => ({ remote, negotiated }),
   )(processAnswer(offer, remote)))(parse(sdp));
 };
@@ -277,7 +308,9 @@ const onEarlyLocalAnswer = (n: Extract<Negotiation, { readonly tag: 'EarlyLocalA
 
 const onAgreed = (n: Extract<Negotiation, { readonly tag: 'Agreed' }>, event: NegotiationEvent): NegotiationStep => {
   switch (event.tag) {
-    case 'LocalOffer': return to({ tag: 'LocalOffer', local: event.offer, answerIn: event.answerIn, previous: n.agreement });
+    case 'LocalOffer': return to({
+      tag: 'LocalOffer', local: event.offer, answerIn: event.answerIn, previous: n.agreement,
+    });
     case 'RemoteOfferAnswered': return answerAtOnce(n, n.agreement, event);
     default: return outOfOrder(n, event);
   }

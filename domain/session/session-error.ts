@@ -16,12 +16,17 @@ export type SessionError =
 export type SessionErrorKind = SessionError['kind'];
 
 export const invalidState = (state: string, operation: string, detail?: string): SessionError =>
-  ({ kind: 'InvalidState', state, operation, message: `cannot ${operation} a session in state ${state}${detail === undefined ? '' : `: ${detail}`}` });
+  ({
+    kind: 'InvalidState', state, operation,
+    message: `cannot ${operation} a session in state ${state}${detail === undefined ? '' : `: ${detail}`}`,
+  });
 
 export const sessionNotFound = (sessionId: string): SessionError =>
   ({ kind: 'SessionNotFound', sessionId, message: `no session ${sessionId}` });
 
-export const rejected = (status: number, reason: string): SessionError => ({ kind: 'Rejected', status, reason, message: `rejected with ${status} ${reason}` });
+export const rejected = (status: number, reason: string): SessionError => ({
+  kind: 'Rejected', status, reason, message: `rejected with ${status} ${reason}`,
+});
 
 export const invalidArgument = (argument: string, message: string): SessionError =>
   ({ kind: 'InvalidArgument', argument, message: `${argument}: ${message}` });

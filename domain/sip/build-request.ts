@@ -36,6 +36,8 @@ export const buildRequest = (parts: RequestParts): SipRequest => {
   if (parts.contact !== undefined) headers.push({ name: HEADER.Contact, value: formatNameAddr(parts.contact) });
   headers.push(...(parts.headers ?? []));
   const body = parts.body ?? EMPTY_BODY;
-  if (parts.contentType !== undefined && body.length > 0) headers.push({ name: HEADER.ContentType, value: parts.contentType });
+  if (parts.contentType !== undefined && body.length > 0) headers.push({
+    name: HEADER.ContentType, value: parts.contentType,
+  });
   return requestRecord(parts.method, parts.uri, SIP_VERSION, headers, body);
 };

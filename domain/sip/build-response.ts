@@ -36,6 +36,8 @@ export const buildResponse = (request: SipRequest, status: number, options: Resp
   }
   headers.push(...(options.headers ?? []));
   const body = options.body ?? EMPTY_BODY;
-  if (options.contentType !== undefined && body.length > 0) headers.push({ name: HEADER.ContentType, value: options.contentType });
+  if (options.contentType !== undefined && body.length > 0) headers.push({
+    name: HEADER.ContentType, value: options.contentType,
+  });
   return responseRecord(request.version, status, options.reason ?? reasonPhrase(status), headers, body);
 };

@@ -44,7 +44,9 @@ export const parseCSeq = (value: string): E.Either<HeaderError, CSeq> => {
     if (digit < 0 || digit > 9) break;
     seq = Math.min(seq * 10 + digit, MAX_CSEQ + 1);
   }
-  if (end === i || seq > MAX_CSEQ) return E.left(headerError(HEADER.CSeq, 'sequence number missing or not below 2^31', i));
+  if (end === i || seq > MAX_CSEQ) return E.left(
+    headerError(HEADER.CSeq, 'sequence number missing or not below 2^31', i),
+  );
   // LWS, then the method token, then nothing but LWS.
   const methodStart = skipWs(value, end);
   const methodEnd = scanToken(value, methodStart);
@@ -165,7 +167,9 @@ export interface TransactionLines {
   maxForwards: number;
 }
 
-export const emptyTransactionLines = (): TransactionLines => ({ vias: [], callId: ABSENT, cseq: ABSENT, maxForwards: ABSENT });
+export const emptyTransactionLines = (): TransactionLines => ({
+  vias: [], callId: ABSENT, cseq: ABSENT, maxForwards: ABSENT,
+});
 
 /** Records that header `index` is named `name` (canonical) if it is one of the four. */
 export const noteTransactionLine = (lines: TransactionLines, name: string, index: number): void => {
@@ -209,9 +213,13 @@ export const parseTransactionLines = (headers: ReadonlyArray<SipHeader>, lines: 
 };
 
 /** Parses Via, Call-ID, CSeq and Max-Forwards of any header list, whatever the spelling of the names (no caching). */
-export const parseTransactionHeaders = (headers: ReadonlyArray<SipHeader>): E.Either<HeaderError, TransactionHeaders> => {
+export const parseTransactionHeaders = (
+  headers: ReadonlyArray<SipHeader>
+): E.Either<HeaderError, TransactionHeaders> => {
   const lines = emptyTransactionLines();
-  for (let i = 0; i < headers.length; i++) noteTransactionLine(lines, canonicalHeaderName((headers[i] as SipHeader).name), i);
+  for (let i = 0; i < headers.length; i++) noteTransactionLine(
+    lines, canonicalHeaderName((headers[i] as SipHeader).name), i,
+  );
   return parseTransactionLines(headers, lines);
 };
 

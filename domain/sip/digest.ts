@@ -132,7 +132,9 @@ export const digestAuthorization = (challenge: DigestChallenge, request: DigestR
       `username=${quote(d.usernameHash ?? request.username)}`, `realm=${quote(challenge.realm)}`, `nonce=${quote(challenge.nonce)}`,
       `uri=${quote(request.uri)}`, `response=${quote(d.response)}`, `algorithm=${challenge.algorithm}`,
     ];
-    if (d.qop !== undefined) parts.push(`cnonce=${quote(request.cnonce)}`, `qop=${d.qop}`, `nc=${nc8(request.nonceCount)}`);
+    if (d.qop !== undefined) parts.push(
+      `cnonce=${quote(request.cnonce)}`, `qop=${d.qop}`, `nc=${nc8(request.nonceCount)}`,
+    );
     if (challenge.opaque !== undefined) parts.push(`opaque=${quote(challenge.opaque)}`);
     if (d.usernameHash !== undefined) parts.push('userhash=true');
     return `Digest ${parts.join(', ')}`;
@@ -153,7 +155,9 @@ export const resubmitWith = (request: SipRequest, via: Via, credentials: Readonl
       if (header.name === HEADER.Via && topVia) {
         topVia = false;
         headers.push({ name: HEADER.Via, value: formatVia(via) });
-      } else if (header.name === HEADER.CSeq) headers.push({ name: HEADER.CSeq, value: `${seq ?? cseq.seq + 1} ${cseq.method}` });
+      } else if (header.name === HEADER.CSeq) headers.push({
+        name: HEADER.CSeq, value: `${seq ?? cseq.seq + 1} ${cseq.method}`,
+      });
       else headers.push(header);
     }
     headers.push(...credentials);

@@ -40,8 +40,12 @@ export const responseForProblem = (
   if (problem.kind === 'UnsupportedExtension' && problem.unsupported !== undefined) {
     headers.push({ name: HEADER.Unsupported, value: problem.unsupported.join(', ') });
   }
-  if (problem.kind === 'MethodNotAllowed' && context.allow !== undefined) headers.push({ name: HEADER.Allow, value: context.allow.join(', ') });
-  if (problem.kind === 'UnsupportedMediaType' && context.accept !== undefined) headers.push({ name: HEADER.Accept, value: context.accept.join(', ') });
+  if (problem.kind === 'MethodNotAllowed' && context.allow !== undefined) headers.push({
+    name: HEADER.Allow, value: context.allow.join(', '),
+  });
+  if (problem.kind === 'UnsupportedMediaType' && context.accept !== undefined) headers.push({
+    name: HEADER.Accept, value: context.accept.join(', '),
+  });
   return { status: row.status, reason, headers };
 };
 

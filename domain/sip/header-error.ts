@@ -6,4 +6,6 @@ export interface HeaderError {
   readonly at: number;
 }
 
-export const headerError = (header: string, detail: string, at = 0): HeaderError => ({ kind: 'HeaderError', header, detail, at });
+export const headerError = (header: string, detail: string, at = 0): HeaderError => ({
+  kind: 'HeaderError', header, detail, at,
+});

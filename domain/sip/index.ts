@@ -4,13 +4,18 @@
  * modules inside domain/ import from the defining files, never from here.
  */
 export type { SipHeader, SipMessage, SipRequest, SipResponse } from './message.js';
-export { SIP_VERSION, EMPTY_BODY, headerValue, headerValues, hasHeader, withHeader, withoutHeader, appendHeader, prependHeader, withBody } from './message.js';
+export {
+  SIP_VERSION, EMPTY_BODY, headerValue, headerValues, hasHeader, withHeader, withoutHeader, appendHeader, prependHeader,
+  withBody,
+} from './message.js';
 export type { SipUri, TelUri, AbsoluteUri, Uri } from './uri.js';
 export { sipUri, uriScheme } from './uri.js';
 export { parseUri, parseSipUri, type UriError } from './parse-uri.js';
 export { formatUri } from './format-uri.js';
 export { parseNameAddr, formatNameAddr, type NameAddr } from './name-addr.js';
-export { parseVia, formatVia, viaBranch, viaReceived, viaRport, viaMaddr, viaTtl, viaSentBy, defaultPort, type Via } from './via.js';
+export {
+  parseVia, formatVia, viaBranch, viaReceived, viaRport, viaMaddr, viaTtl, viaSentBy, defaultPort, type Via,
+} from './via.js';
 export { findParam, hasParam, paramValue, setParam, removeParam, formatParams, type Param } from './params.js';
 export { HEADER, canonicalHeaderName } from './header-names.js';
 export { parseMessage, DEFAULT_PARSE_OPTIONS, type ParseOptions } from './parse-message.js';

@@ -76,7 +76,9 @@ class ResponseRecord extends Memoized implements SipResponse {
 // A record is, to every reader, the plain value it holds: it names Object as
 // its constructor, so it prints and deep-compares like an object literal.
 for (const record of [RequestRecord, ResponseRecord]) {
-  Object.defineProperty(record.prototype, 'constructor', { value: Object, enumerable: false, writable: true, configurable: true });
+  Object.defineProperty(
+    record.prototype, 'constructor', { value: Object, enumerable: false, writable: true, configurable: true },
+  );
 }
 
 export const requestRecord = (method: string, uri: Uri, version: string, headers: ReadonlyArray<SipHeader>, body: Uint8Array): SipRequest =>
@@ -86,4 +88,6 @@ export const responseRecord = (version: string, status: number, reason: string, 
   new ResponseRecord(version, status, reason, headers, body);
 
 export const readMemo = (message: SipMessage, key: MemoKey): unknown => Memoized.read(message, key);
-export const writeMemo = (message: SipMessage, key: MemoKey, value: unknown): boolean => Memoized.write(message, key, value);
+export const writeMemo = (message: SipMessage, key: MemoKey, value: unknown): boolean => Memoized.write(
+  message, key, value,
+);

@@ -54,7 +54,11 @@ export const parseNameAddr = (text: string): E.Either<NameAddrError, NameAddr> =
   if (E.isLeft(uri)) return fail(`bad URI: ${uri.left.detail}`, i + 1 + uri.left.at);
   const params = parseParams(text, close + 1);
   if (!params.ok) return fail(params.detail, params.at);
-  return E.right(displayName === undefined ? { uri: uri.right, params: params.params } : { displayName, uri: uri.right, params: params.params });
+  return E.right(
+    displayName === undefined ? { uri: uri.right, params: params.params } : {
+      displayName, uri: uri.right, params: params.params,
+    },
+  );
 };
 
 /** addr-spec form: the URI runs to the first `;` or whitespace and may not hold `?` or `,` (§20). */

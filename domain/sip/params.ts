@@ -1,4 +1,6 @@
-import { charRun, equalsIgnoreCase, isWhitespace, scanQuoted, scanRun, skipWs, scanToken, TOKEN_EXTRA, unquote } from './grammar.js';
+import {
+  charRun, equalsIgnoreCase, isWhitespace, scanQuoted, scanRun, skipWs, scanToken, TOKEN_EXTRA, unquote,
+} from './grammar.js';
 
 /** A generic parameter (§25.1 generic-param); `value` is as written, quotes included. */
 export interface Param {

@@ -1,5 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { emptyTransactionLines, noteTransactionLine, parseTransactionLines, rememberTransactionHeaders, type TransactionLines } from './core-headers.js';
+import {
+  emptyTransactionLines, noteTransactionLine, parseTransactionLines, rememberTransactionHeaders, type TransactionLines,
+} from './core-headers.js';
 import { isToken, isWhitespace } from './grammar.js';
 import { HEADER, knownHeaderName } from './header-names.js';
 import { EMPTY_BODY, type SipHeader, type SipMessage } from './message.js';
@@ -53,7 +55,9 @@ const readHead = (bytes: Uint8Array, start: number): Head => {
 };
 
 /** Byte offset of a character of the head (the head may hold multi-byte characters). */
-const byteOffset = (text: string, start: number, charOffset: number): number => start + utf8Length(text.slice(0, charOffset));
+const byteOffset = (text: string, start: number, charOffset: number): number => start + utf8Length(
+  text.slice(0, charOffset),
+);
 
 const failAt = (
   text: string, start: number, reason: SipParseErrorReason, detail: string, charOffset: number, header?: string,
@@ -95,7 +99,10 @@ export const parseMessage = (
   const contentLength = lines.contentLength;
   if (contentLength !== -1 && contentLength > available) {
     const headEnd = lines.blankAt === -1 ? head.end : lines.blankAt;
-    return failAt(text, start, 'BodyTooShort', `Content-Length ${contentLength} exceeds the ${available} body bytes received`, headEnd, HEADER.ContentLength);
+    return failAt(
+      text, start, 'BodyTooShort', `Content-Length ${contentLength} exceeds the ${available} body bytes received`,
+      headEnd, HEADER.ContentLength,
+    );
   }
   const bodyLength = contentLength === -1 ? available : contentLength;
   const body = bodyLength === 0 ? EMPTY_BODY : bytes.subarray(bodyStart, bodyStart + bodyLength);
@@ -196,12 +203,16 @@ const readHeaderLines = (text: string, from: number, to: number, maxHeaders: num
       }
       if (name === HEADER.ContentLength) {
         // Content-Length is derived from the body when serializing, never stored.
-        if (contentLength !== undefined) return new LineError('DuplicateHeader', 'Content-Length appears more than once', pos, HEADER.ContentLength);
+        if (contentLength !== undefined) return new LineError(
+          'DuplicateHeader', 'Content-Length appears more than once', pos, HEADER.ContentLength,
+        );
         contentLength = trimWs(text, colon + 1, lineEnd);
         contentLengthAt = pos;
         lastWasContentLength = true;
       } else {
-        if (headers.length >= maxHeaders) return new LineError('TooManyHeaders', `more than ${maxHeaders} header lines`, pos);
+        if (headers.length >= maxHeaders) return new LineError(
+          'TooManyHeaders', `more than ${maxHeaders} header lines`, pos,
+        );
         noteTransactionLine(transaction, name, headers.length);
         headers.push({ name, value: trimWs(text, colon + 1, lineEnd) });
         lastWasContentLength = false;
@@ -213,7 +224,9 @@ const readHeaderLines = (text: string, from: number, to: number, maxHeaders: num
   if (contentLength === undefined) return { headers, transaction, contentLength: -1, blankAt, bodyAt };
   const length = contentLengthValue(contentLength);
   if (length === -1) {
-    return new LineError('BadContentLength', 'Content-Length is not a non-negative integer', contentLengthAt, HEADER.ContentLength);
+    return new LineError(
+      'BadContentLength', 'Content-Length is not a non-negative integer', contentLengthAt, HEADER.ContentLength,
+    );
   }
   return { headers, transaction, contentLength: length, blankAt, bodyAt };
 };

@@ -32,7 +32,9 @@ const canonicalVersion = (version: string): string => (version === SIP_VERSION ?
 export const parseStartLine = (text: string, end = text.length): E.Either<SipParseError, StartLine> => {
   const firstSpace = text.indexOf(' ');
   if (firstSpace <= 0 || firstSpace >= end) return E.left(parseError('BadStartLine', 'malformed start line', 0));
-  if (firstSpace === SIP_VERSION.length && text.startsWith(SIP_VERSION)) return parseStatusLine(text.slice(0, end), SIP_VERSION, firstSpace);
+  if (firstSpace === SIP_VERSION.length && text.startsWith(SIP_VERSION)) return parseStatusLine(
+    text.slice(0, end), SIP_VERSION, firstSpace,
+  );
   const known = knownMethodAt(text, 0, firstSpace);
   if (known === undefined && firstSpace >= SIP_VERSION.length) {
     const first = text.slice(0, firstSpace);
@@ -45,10 +47,16 @@ export const parseStartLine = (text: string, end = text.length): E.Either<SipPar
   }
   const method = known ?? text.slice(0, firstSpace);
   if (known === undefined && !isToken(method)) return E.left(parseError('BadStartLine', 'method is not a token', 0));
-  const version = end - secondSpace === 8 && text.startsWith(SIP_VERSION, secondSpace + 1) ? SIP_VERSION : text.slice(secondSpace + 1, end);
-  if (version !== SIP_VERSION && !isSipVersion(version)) return E.left(parseError('BadStartLine', 'bad SIP-Version', secondSpace + 1));
+  const version = end - secondSpace === 8 && text.startsWith(SIP_VERSION, secondSpace + 1) ? SIP_VERSION : text.slice(
+    secondSpace + 1, end,
+  );
+  if (version !== SIP_VERSION && !isSipVersion(version)) return E.left(
+    parseError('BadStartLine', 'bad SIP-Version', secondSpace + 1),
+  );
   const uri = parseUriIn(text, firstSpace + 1, secondSpace);
-  if (E.isLeft(uri)) return E.left(parseError('BadRequestUri', `bad Request-URI: ${uri.left.detail}`, firstSpace + 1 + uri.left.at));
+  if (E.isLeft(uri)) return E.left(
+    parseError('BadRequestUri', `bad Request-URI: ${uri.left.detail}`, firstSpace + 1 + uri.left.at),
+  );
   return E.right({ kind: 'request', method, uri: uri.right, version: canonicalVersion(version) });
 };
 

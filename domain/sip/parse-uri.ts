@@ -2,7 +2,9 @@ import * as E from 'fp-ts/lib/Either.js';
 import { charRun, isAlpha, isDigit, isHexDigit, scanRun } from './grammar.js';
 import type { Param } from './params.js';
 import type { AbsoluteUri, SipUri, TelUri, Uri } from './uri.js';
-import { HEADER_CHARS, isEscapedText, PARAM_CHARS, PASSWORD_CHARS, scanEscaped, unescapeUri, USER_CHARS } from './uri-escape.js';
+import {
+  HEADER_CHARS, isEscapedText, PARAM_CHARS, PASSWORD_CHARS, scanEscaped, unescapeUri, USER_CHARS,
+} from './uri-escape.js';
 
 /** Why a URI did not parse; `at` is the character offset inside the URI text. */
 export interface UriError {
@@ -55,8 +57,12 @@ const parseSipUriBody = (scheme: 'sip' | 'sips', text: string, start: number, to
   const at = text.indexOf('@', start);
   if (at !== -1 && at < to) {
     const userEnd = scanEscaped(text, start, at, USER_CHARS);
-    if (userEnd === start || (userEnd !== at && text.charCodeAt(userEnd) !== 0x3a)) return fail('bad user part', start - base);
-    if (userEnd !== at && scanEscaped(text, userEnd + 1, at, PASSWORD_CHARS) !== at) return fail('bad password', userEnd + 1 - base);
+    if (userEnd === start || (userEnd !== at && text.charCodeAt(userEnd) !== 0x3a)) return fail(
+      'bad user part', start - base,
+    );
+    if (userEnd !== at && scanEscaped(text, userEnd + 1, at, PASSWORD_CHARS) !== at) return fail(
+      'bad password', userEnd + 1 - base,
+    );
     user = unescapedRange(text, start, userEnd);
     if (userEnd !== at) password = unescapedRange(text, userEnd + 1, at);
     i = at + 1;
@@ -70,7 +76,9 @@ const parseSipUriBody = (scheme: 'sip' | 'sips', text: string, start: number, to
     const digitsStart = i + 1;
     let value = 0;
     // Leading zeros are legal (port = 1*DIGIT); the value saturates just above the range.
-    for (i = digitsStart; i < to && isDigit(text.charCodeAt(i)); i++) value = Math.min(value * 10 + text.charCodeAt(i) - 0x30, 65536);
+    for (i = digitsStart; i < to && isDigit(text.charCodeAt(i)); i++) value = Math.min(
+      value * 10 + text.charCodeAt(i) - 0x30, 65536,
+    );
     if (i === digitsStart || value > 65535) return fail('bad port', digitsStart - base);
     port = value;
   }
@@ -149,7 +157,9 @@ const parseTelUri = (text: string, base: number): E.Either<UriError, TelUri> => 
 const parseAbsoluteUri = (scheme: string, value: string, base: number): E.Either<UriError, AbsoluteUri> => {
   for (let i = 0; i < value.length; i++) {
     const code = value.charCodeAt(i);
-    if (code <= 0x20 || code === 0x7f || code === 0x3c || code === 0x3e || code === 0x22) return fail('bad character in URI', base + i);
+    if (code <= 0x20 || code === 0x7f || code === 0x3c || code === 0x3e || code === 0x22) return fail(
+      'bad character in URI', base + i,
+    );
   }
   return E.right({ kind: 'absolute', scheme, value });
 };

@@ -157,8 +157,12 @@ export const pushChunk = (state: FramerState, chunk: Uint8Array, limits: FramerL
       break;
     }
     const length = readContentLength(pending, headerEnd);
-    if (length === 'missing') return failed('MissingContentLength', 'Content-Length is mandatory on stream transports (§18.3)', messages, oversized, pings);
-    if (length === 'bad') return failed('BadContentLength', 'Content-Length is malformed or repeated', messages, oversized, pings);
+    if (length === 'missing') return failed(
+      'MissingContentLength', 'Content-Length is mandatory on stream transports (§18.3)', messages, oversized, pings,
+    );
+    if (length === 'bad') return failed(
+      'BadContentLength', 'Content-Length is malformed or repeated', messages, oversized, pings,
+    );
     if (headerEnd + length > max) {
       // Too large: its head is answered, its body skipped as it comes; the stream stays in step.
       oversized.push(pending.slice(0, Math.min(headerEnd, OVERSIZED_HEAD_BYTES)));

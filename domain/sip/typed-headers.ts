@@ -33,7 +33,9 @@ const parseTokenWithParams = (header: string, text: string): E.Either<HeaderErro
   return E.right({ value: text.slice(start, end), params: params.params });
 };
 
-const optional = <T>(message: SipMessage, header: string, parse: (value: string) => E.Either<HeaderError, T>): E.Either<HeaderError, T | undefined> => {
+const optional = <T>(
+  message: SipMessage, header: string, parse: (value: string) => E.Either<HeaderError, T>,
+): E.Either<HeaderError, T | undefined> => {
   const value = headerValue(message, header);
   return value === undefined ? E.right(undefined) : parse(value);
 };
@@ -48,12 +50,17 @@ export const getTokenList = (message: SipMessage, header: string): E.Either<Head
 export const parseMediaType = (text: string): E.Either<HeaderError, MediaType> => {
   const start = skipWs(text, 0);
   const slash = scanToken(text, start);
-  if (slash === start || text.charCodeAt(slash) !== 0x2f) return E.left(headerError(HEADER.ContentType, 'expected type/subtype', start));
+  if (slash === start || text.charCodeAt(slash) !== 0x2f) return E.left(
+    headerError(HEADER.ContentType, 'expected type/subtype', start),
+  );
   const end = scanToken(text, slash + 1);
   if (end === slash + 1) return E.left(headerError(HEADER.ContentType, 'missing subtype', slash + 1));
   const params = parseParams(text, end);
   if (!params.ok) return E.left(headerError(HEADER.ContentType, params.detail, params.at));
-  return E.right({ type: text.slice(start, slash).toLowerCase(), subtype: text.slice(slash + 1, end).toLowerCase(), params: params.params });
+  return E.right({
+    type: text.slice(start, slash).toLowerCase(), subtype: text.slice(slash + 1, end).toLowerCase(),
+    params: params.params,
+  });
 };
 
 export const formatMediaType = (m: MediaType): string => `${m.type}/${m.subtype}${formatParams(m.params)}`;
@@ -80,7 +87,9 @@ const deltaHeader = (header: string) => (m: SipMessage): E.Either<HeaderError, n
 export const getExpires = deltaHeader(HEADER.Expires);
 export const getMinExpires = deltaHeader(HEADER.MinExpires);
 export const getMinSE = (m: SipMessage): E.Either<HeaderError, number | undefined> =>
-  optional(m, HEADER.MinSE, (v) => E.map((t: TokenWithParams) => Number(t.value))(parseDeltaWithParams(HEADER.MinSE, v)));
+  optional(
+    m, HEADER.MinSE, (v) => E.map((t: TokenWithParams) => Number(t.value))(parseDeltaWithParams(HEADER.MinSE, v)),
+  );
 
 const parseDeltaWithParams = (header: string, text: string): E.Either<HeaderError, TokenWithParams> =>
   E.chain((t: TokenWithParams) => (/^[0-9]{1,10}$/.test(t.value) ? E.right(t) : E.left(headerError(header, 'not delta-seconds'))))(
@@ -96,7 +105,9 @@ export const getSessionExpires = (m: SipMessage): E.Either<HeaderError, SessionE
   optional(m, HEADER.SessionExpires, (v) =>
     E.chain((t: TokenWithParams): E.Either<HeaderError, SessionExpires> => {
       const refresher = paramValue(t.params, 'refresher')?.toLowerCase();
-      if (refresher !== undefined && refresher !== 'uac' && refresher !== 'uas') return E.left(headerError(HEADER.SessionExpires, 'bad refresher'));
+      if (refresher !== undefined && refresher !== 'uac' && refresher !== 'uas') return E.left(
+        headerError(HEADER.SessionExpires, 'bad refresher'),
+      );
       return E.right(refresher === undefined ? { seconds: Number(t.value) } : { seconds: Number(t.value), refresher });
     })(parseDeltaWithParams(HEADER.SessionExpires, v)));
 
@@ -138,7 +149,9 @@ export const getRAck = (m: SipMessage): E.Either<HeaderError, RAck | undefined> 
     const rseq = parseDecimal(parts[0] ?? '', MAX_DELTA);
     const cseq = parseDecimal(parts[1] ?? '', 2 ** 31 - 1);
     const method = parts[2] ?? '';
-    if (parts.length !== 3 || rseq === undefined || cseq === undefined || !isToken(method)) return E.left(headerError(HEADER.RAck, 'expected RSeq CSeq Method'));
+    if (parts.length !== 3 || rseq === undefined || cseq === undefined || !isToken(method)) return E.left(
+      headerError(HEADER.RAck, 'expected RSeq CSeq Method'),
+    );
     return E.right({ rseq, cseq, method });
   });
 
@@ -149,7 +162,10 @@ export const getRoutes = nameAddrList(HEADER.Route);
 export const getRecordRoutes = nameAddrList(HEADER.RecordRoute);
 
 const singleNameAddr = (header: string) => (m: SipMessage): E.Either<HeaderError, NameAddr | undefined> =>
-  optional(m, header, (v) => E.mapLeft((e: { detail: string; at: number }) => headerError(header, e.detail, e.at))(parseNameAddr(v)));
+  optional(
+    m, header,
+    (v) => E.mapLeft((e: { detail: string; at: number }) => headerError(header, e.detail, e.at))(parseNameAddr(v)),
+  );
 
 export const getReferTo = singleNameAddr(HEADER.ReferTo);
 export const getReferredBy = singleNameAddr(HEADER.ReferredBy);
@@ -170,8 +186,12 @@ export const parseReplaces = (text: string): E.Either<HeaderError, Replaces> => 
   if (!params.ok) return E.left(headerError(HEADER.Replaces, params.detail, params.at));
   const toTag = paramValue(params.params, 'to-tag');
   const fromTag = paramValue(params.params, 'from-tag');
-  if (toTag === undefined || fromTag === undefined) return E.left(headerError(HEADER.Replaces, 'to-tag and from-tag are required'));
-  return E.right({ callId, toTag, fromTag, earlyOnly: params.params.some((p) => p.name.toLowerCase() === 'early-only') });
+  if (toTag === undefined || fromTag === undefined) return E.left(
+    headerError(HEADER.Replaces, 'to-tag and from-tag are required'),
+  );
+  return E.right({
+    callId, toTag, fromTag, earlyOnly: params.params.some((p) => p.name.toLowerCase() === 'early-only'),
+  });
 };
 
 export const getReplaces = (m: SipMessage): E.Either<HeaderError, Replaces | undefined> => optional(m, HEADER.Replaces, parseReplaces);
@@ -200,7 +220,9 @@ export const parseCredentials = (header: string, text: string): E.Either<HeaderE
     if (item.trim().length === 0) continue;
     const parsed = parseParams(`;${item.trim()}`, 0);
     const param = parsed.ok ? parsed.params[0] : undefined;
-    if (!parsed.ok || param === undefined || parsed.params.length !== 1) return E.left(headerError(header, `bad auth-param '${item.trim()}'`));
+    if (!parsed.ok || param === undefined || parsed.params.length !== 1) return E.left(
+      headerError(header, `bad auth-param '${item.trim()}'`),
+    );
     params.set(param.name.toLowerCase(), paramValue(parsed.params, param.name) ?? '');
   }
   return E.right({ scheme: text.slice(start, end), params });

@@ -43,4 +43,6 @@ export const sipUri = (host: string, options: Partial<Omit<SipUri, 'kind' | 'hos
   headers: options.headers ?? [],
 });
 
-export const uriScheme = (uri: Uri): string => (uri.kind === 'sip' ? uri.scheme : uri.kind === 'tel' ? 'tel' : uri.scheme);
+export const uriScheme = (uri: Uri): string => (
+  uri.kind === 'sip' ? uri.scheme : uri.kind === 'tel' ? 'tel' : uri.scheme
+);

@@ -33,10 +33,14 @@ const DEFAULT_SCHEMES: ReadonlySet<string> = new Set(['sip', 'sips', 'tel']);
  */
 export const validateRequest = (request: SipRequest, policy: ValidationPolicy = {}): ReadonlyArray<RequestProblem> => {
   const problems: RequestProblem[] = [];
-  if (request.version !== SIP_VERSION) problems.push({ kind: 'UnsupportedVersion', detail: `${request.version} is not supported` });
+  if (request.version !== SIP_VERSION) problems.push({
+    kind: 'UnsupportedVersion', detail: `${request.version} is not supported`,
+  });
   const core = coreHeaders(request);
   if (E.isLeft(core)) {
-    problems.push({ kind: 'BadHeaderValue', detail: `${core.left.header}: ${core.left.detail}`, header: core.left.header });
+    problems.push({
+      kind: 'BadHeaderValue', detail: `${core.left.header}: ${core.left.detail}`, header: core.left.header,
+    });
     return sortProblems(problems);
   }
   const c = core.right;
@@ -46,14 +50,20 @@ export const validateRequest = (request: SipRequest, policy: ValidationPolicy = 
   ].filter(([, value]) => value === undefined).map(([name]) => name as string);
   for (const name of missing) problems.push({ kind: 'MissingHeader', detail: `missing ${name} header`, header: name });
   if (c.cseq !== undefined && c.cseq.method !== request.method) {
-    problems.push({ kind: 'CSeqMethodMismatch', detail: 'CSeq method does not match the request method', header: HEADER.CSeq });
+    problems.push({
+      kind: 'CSeqMethodMismatch', detail: 'CSeq method does not match the request method', header: HEADER.CSeq,
+    });
   }
-  if (!KNOWN_METHODS.has(request.method)) problems.push({ kind: 'UnknownMethod', detail: `unknown method ${request.method}` });
+  if (!KNOWN_METHODS.has(request.method)) problems.push({
+    kind: 'UnknownMethod', detail: `unknown method ${request.method}`,
+  });
   else if (policy.allowedMethods !== undefined && !policy.allowedMethods.has(request.method)) {
     problems.push({ kind: 'MethodNotAllowed', detail: `${request.method} not allowed` });
   }
   const scheme = uriScheme(request.uri).toLowerCase();
-  if (!(policy.uriSchemes ?? DEFAULT_SCHEMES).has(scheme)) problems.push({ kind: 'UnsupportedUriScheme', detail: `scheme ${scheme}` });
+  if (!(policy.uriSchemes ?? DEFAULT_SCHEMES).has(scheme)) problems.push({
+    kind: 'UnsupportedUriScheme', detail: `scheme ${scheme}`,
+  });
   if (request.uri.kind === 'sip' && request.uri.headers.length > 0) {
     problems.push({ kind: 'HeadersInRequestUri', detail: 'the Request-URI must not contain headers (§19.1.1)' });
   }
@@ -69,9 +79,13 @@ const sortProblems = (problems: RequestProblem[]): ReadonlyArray<RequestProblem>
 const headerSyntaxProblems = (request: SipRequest): RequestProblem[] => {
   const problems: RequestProblem[] = [];
   const date = headerValue(request, HEADER.Date);
-  if (date !== undefined && !isValidSipDate(date)) problems.push({ kind: 'BadHeaderValue', detail: 'Date must be an RFC 1123 date in GMT', header: HEADER.Date });
+  if (date !== undefined && !isValidSipDate(date)) problems.push({
+    kind: 'BadHeaderValue', detail: 'Date must be an RFC 1123 date in GMT', header: HEADER.Date,
+  });
   const contentType = getContentType(request);
-  if (E.isLeft(contentType)) problems.push({ kind: 'BadHeaderValue', detail: contentType.left.detail, header: HEADER.ContentType });
+  if (E.isLeft(contentType)) problems.push({
+    kind: 'BadHeaderValue', detail: contentType.left.detail, header: HEADER.ContentType,
+  });
   if (request.body.length > 0 && E.isRight(contentType) && contentType.right === undefined) {
     problems.push({ kind: 'MissingHeader', detail: 'a body needs a Content-Type', header: HEADER.ContentType });
   }
@@ -83,16 +97,22 @@ const extensionProblems = (request: SipRequest, policy: ValidationPolicy): Reque
   // §8.2.2.3: Require is not checked on ACK and CANCEL.
   if (request.method !== 'ACK' && request.method !== 'CANCEL') {
     const required = getTokenList(request, HEADER.Require);
-    if (E.isLeft(required)) problems.push({ kind: 'BadHeaderValue', detail: required.left.detail, header: HEADER.Require });
+    if (E.isLeft(required)) problems.push({
+      kind: 'BadHeaderValue', detail: required.left.detail, header: HEADER.Require,
+    });
     else {
       const supported = policy.supportedExtensions ?? new Set<string>();
       const unsupported = required.right.filter((tag) => !supported.has(tag.toLowerCase()) && !supported.has(tag));
-      if (unsupported.length > 0) problems.push({ kind: 'UnsupportedExtension', detail: 'unsupported Require', unsupported });
+      if (unsupported.length > 0) problems.push({
+        kind: 'UnsupportedExtension', detail: 'unsupported Require', unsupported,
+      });
     }
   }
   if (policy.acceptedContentTypes !== undefined && request.body.length > 0) {
     const type = getContentType(request);
-    if (E.isRight(type) && type.right !== undefined && !policy.acceptedContentTypes.has(`${type.right.type}/${type.right.subtype}`)) {
+    if (E.isRight(type) && type.right !== undefined && !policy.acceptedContentTypes.has(
+      `${type.right.type}/${type.right.subtype}`,
+    )) {
       problems.push({ kind: 'UnsupportedMediaType', detail: `${type.right.type}/${type.right.subtype}` });
     }
   }

@@ -88,7 +88,9 @@ export const parseCanonicalVia = (text: string, from: number, to: number): Via |
     }
   }
   // Same shape and key order as the general reader builds.
-  const via: { -readonly [K in keyof Via]: Via[K] } = { protocolName: 'SIP', protocolVersion: '2.0', transport, host, params };
+  const via: { -readonly [K in keyof Via]: Via[K] } = {
+    protocolName: 'SIP', protocolVersion: '2.0', transport, host, params,
+  };
   if (port !== -1) via.port = port;
   return via;
 };

@@ -66,7 +66,9 @@ export const parseAnyVia = (text: string): E.Either<ViaError, Via> => {
     const digitsStart = i;
     let value = 0;
     // Leading zeros are legal (port = 1*DIGIT); the value saturates just above the range.
-    while (i < text.length && isDigit(text.charCodeAt(i))) value = Math.min(value * 10 + text.charCodeAt(i++) - 0x30, 65536);
+    while (i < text.length && isDigit(text.charCodeAt(i))) value = Math.min(
+      value * 10 + text.charCodeAt(i++) - 0x30, 65536,
+    );
     if (i === digitsStart || value > 65535) return fail('bad sent-by port', digitsStart);
     port = value;
   }

@@ -21,7 +21,9 @@ import { buildAckForFailure } from '../sip/build-ack-cancel.js';
 import type { SipRequest, SipResponse } from '../sip/message.js';
 import { next, type Step } from './step.js';
 import { timeout64, timerD, type TimerConfig } from './timer-config.js';
-import { cancelTimer, discarded, passUp, send, startTimer, terminated, type TransactionEffect } from './transaction-effect.js';
+import {
+  cancelTimer, discarded, passUp, send, startTimer, terminated, type TransactionEffect,
+} from './transaction-effect.js';
 
 export type IctState =
   | { readonly tag: 'Calling'; readonly request: SipRequest; readonly retransmitMs: number }
@@ -42,7 +44,9 @@ export interface ClientConfig {
 }
 
 /** Sends the INVITE and arms Timers A (unreliable only) and B (§17.1.1.2). */
-export const startInviteClient = (config: ClientConfig, request: SipRequest): readonly [IctState, ReadonlyArray<TransactionEffect>] => {
+export const startInviteClient = (config: ClientConfig, request: SipRequest): readonly [
+  IctState, ReadonlyArray<TransactionEffect>,
+] => {
   const t1 = config.timers.t1Ms;
   const effects = [send(request), startTimer('B', timeout64(config.timers))];
   if (!config.reliable) effects.push(startTimer('A', t1));
@@ -70,20 +74,26 @@ const onCalling = (config: ClientConfig, state: Calling, event: ClientEvent): St
         const retransmitMs = state.retransmitMs * 2;
         return next({ ...state, retransmitMs }, [send(state.request), startTimer('A', retransmitMs)]);
       }
-      if (event.timer === 'B') return next({ tag: 'Terminated' }, [{ tag: 'Timeout', timer: 'B' }, terminated('Timeout')]);
+      if (event.timer === 'B') return next(
+        { tag: 'Terminated' }, [{ tag: 'Timeout', timer: 'B' }, terminated('Timeout')],
+      );
       return next(state, [discarded(`Timer ${event.timer} in Calling`)]);
     case 'TransportFailed':
       return next({ tag: 'Terminated' }, [{ tag: 'TransportError' }, terminated('TransportError')]);
     case 'ResponseReceived': {
       const stop = [cancelTimer('A'), cancelTimer('B')];
-      if (event.response.status < 200) return next({ tag: 'Proceeding', request: state.request }, [...stop, passUp(event.response)]);
+      if (event.response.status < 200) return next(
+        { tag: 'Proceeding', request: state.request }, [...stop, passUp(event.response)],
+      );
       return onFinal(config, state.request, event.response, stop);
     }
   }
 };
 
 const onProceeding = (config: ClientConfig, state: Extract<IctState, { tag: 'Proceeding' }>, event: ClientEvent): Step<IctState> => {
-  if (event.tag === 'TransportFailed') return next({ tag: 'Terminated' }, [{ tag: 'TransportError' }, terminated('TransportError')]);
+  if (event.tag === 'TransportFailed') return next(
+    { tag: 'Terminated' }, [{ tag: 'TransportError' }, terminated('TransportError')],
+  );
   if (event.tag === 'TimerFired') return next(state, [discarded(`Timer ${event.timer} in Proceeding`)]);
   if (event.response.status < 200) return next(state, [passUp(event.response)]);
   return onFinal(config, state.request, event.response, []);
@@ -99,13 +109,17 @@ const onFinal = (config: ClientConfig, request: SipRequest, response: SipRespons
   if (E.isLeft(ack)) return next({ tag: 'Terminated' }, [...stop, passUp(response), terminated('Done')]);
   const delay = timerD(config.timers, config.reliable);
   if (delay === 0) return next({ tag: 'Terminated' }, [...stop, send(ack.right), passUp(response), terminated('Done')]);
-  return next({ tag: 'Completed', ack: ack.right }, [...stop, send(ack.right), passUp(response), startTimer('D', delay)]);
+  return next(
+    { tag: 'Completed', ack: ack.right }, [...stop, send(ack.right), passUp(response), startTimer('D', delay)],
+  );
 };
 
 const onAccepted = (state: Extract<IctState, { tag: 'Accepted' }>, event: ClientEvent): Step<IctState> => {
   if (event.tag === 'TimerFired' && event.timer === 'M') return next({ tag: 'Terminated' }, [terminated('Done')]);
   // RFC 6026 §8.4: further 2xx (retransmissions, other forks) go to the TU, which ACKs each.
-  if (event.tag === 'ResponseReceived' && event.response.status >= 200 && event.response.status < 300) return next(state, [passUp(event.response)]);
+  if (event.tag === 'ResponseReceived' && event.response.status >= 200 && event.response.status < 300) return next(
+    state, [passUp(event.response)],
+  );
   return next(state, [discarded(`${event.tag} in Accepted`)]);
 };
 

@@ -16,7 +16,9 @@ import type { SipRequest, SipResponse } from '../sip/message.js';
 import type { ServerConfig, ServerEvent } from './server-event.js';
 import { next, type Step } from './step.js';
 import { timeout64, timerT4, TRYING_DELAY_MS } from './timer-config.js';
-import { cancelTimer, discarded, passUp, send, startTimer, terminated, type TransactionEffect } from './transaction-effect.js';
+import {
+  cancelTimer, discarded, passUp, send, startTimer, terminated, type TransactionEffect,
+} from './transaction-effect.js';
 import { transactionError } from './transaction-error.js';
 
 export type IstState =
@@ -38,10 +40,14 @@ export const stepInviteServer = (config: ServerConfig, state: IstState, event: S
     case 'Completed': return onCompleted(config, state, event);
     case 'Confirmed':
       if (event.tag === 'TimerFired' && event.timer === 'I') return next({ tag: 'Terminated' }, [terminated('Done')]);
-      if (event.tag === 'TuResponse') return E.left(transactionError('ResponseAfterFinal', 'the INVITE was already answered'));
+      if (event.tag === 'TuResponse') return E.left(
+        transactionError('ResponseAfterFinal', 'the INVITE was already answered'),
+      );
       return next(state, [discarded(`${event.tag} in Confirmed`)]);
     case 'Terminated':
-      if (event.tag === 'TuResponse') return E.left(transactionError('ResponseAfterFinal', 'the transaction has terminated'));
+      if (event.tag === 'TuResponse') return E.left(
+        transactionError('ResponseAfterFinal', 'the transaction has terminated'),
+      );
       return next(state, [discarded(`${event.tag} after termination`)]);
     default: return absurd(state);
   }
@@ -53,10 +59,14 @@ const onProceeding = (config: ServerConfig, state: Proceeding, event: ServerEven
   switch (event.tag) {
     case 'RequestReceived':
       // §17.2.1: a retransmitted INVITE gets the most recent provisional response again.
-      if (event.request.method === 'INVITE' && state.lastProvisional !== undefined) return next(state, [send(state.lastProvisional)]);
+      if (event.request.method === 'INVITE' && state.lastProvisional !== undefined) return next(
+        state, [send(state.lastProvisional)],
+      );
       return next(state, [discarded(`${event.request.method} retransmission in Proceeding`)]);
     case 'TimerFired': {
-      if (event.timer !== 'Trying' || state.lastProvisional !== undefined) return next(state, [discarded(`Timer ${event.timer} in Proceeding`)]);
+      if (event.timer !== 'Trying' || state.lastProvisional !== undefined) return next(
+        state, [discarded(`Timer ${event.timer} in Proceeding`)],
+      );
       const trying = buildResponse(state.request, 100);
       return next({ ...state, lastProvisional: trying }, [send(trying)]);
     }
@@ -81,14 +91,19 @@ const onTuResponse = (config: ServerConfig, state: Proceeding, response: SipResp
 const onAccepted = (state: Extract<IstState, { tag: 'Accepted' }>, event: ServerEvent): Step<IstState> => {
   switch (event.tag) {
     case 'TimerFired':
-      return event.timer === 'L' ? next({ tag: 'Terminated' }, [terminated('Done')]) : next(state, [discarded(`Timer ${event.timer} in Accepted`)]);
+      return event.timer === 'L' ? next({ tag: 'Terminated' }, [terminated('Done')]) : next(
+        state, [discarded(`Timer ${event.timer} in Accepted`)],
+      );
     case 'TuResponse':
       // RFC 6026 §8.5: the TU retransmits its 2xx through the transaction while Accepted.
       if (event.response.status >= 200 && event.response.status < 300) return next(state, [send(event.response)]);
       return E.left(transactionError('ResponseAfterFinal', `${event.response.status} after a 2xx`));
     case 'RequestReceived':
       // RFC 6026 §8.7: an ACK that matches here belongs to the TU; INVITE retransmissions are absorbed.
-      return next(state, event.request.method === 'ACK' ? [passUp(event.request)] : [discarded('INVITE retransmission in Accepted')]);
+      return next(
+        state,
+        event.request.method === 'ACK' ? [passUp(event.request)] : [discarded('INVITE retransmission in Accepted')],
+      );
     case 'TransportFailed':
       // The TU keeps retransmitting the 2xx; one failed send does not end the transaction.
       return next(state, [{ tag: 'TransportError' }]);
@@ -109,7 +124,9 @@ const onCompleted = (config: ServerConfig, state: Extract<IstState, { tag: 'Comp
         const retransmitMs = Math.min(state.retransmitMs * 2, config.timers.t2Ms);
         return next({ ...state, retransmitMs }, [send(state.final), startTimer('G', retransmitMs)]);
       }
-      if (event.timer === 'H') return next({ tag: 'Terminated' }, [cancelTimer('G'), { tag: 'Timeout', timer: 'H' }, terminated('Timeout')]);
+      if (event.timer === 'H') return next(
+        { tag: 'Terminated' }, [cancelTimer('G'), { tag: 'Timeout', timer: 'H' }, terminated('Timeout')],
+      );
       return next(state, [discarded(`Timer ${event.timer} in Completed`)]);
     case 'TransportFailed':
       return next({ tag: 'Terminated' }, [{ tag: 'TransportError' }, terminated('TransportError')]);

@@ -12,7 +12,9 @@ import type { SipRequest, SipResponse } from '../sip/message.js';
 import type { ClientConfig, ClientEvent } from './invite-client.js';
 import { next, type Step } from './step.js';
 import { timeout64, timerT4 } from './timer-config.js';
-import { cancelTimer, discarded, passUp, send, startTimer, terminated, type TransactionEffect } from './transaction-effect.js';
+import {
+  cancelTimer, discarded, passUp, send, startTimer, terminated, type TransactionEffect,
+} from './transaction-effect.js';
 
 export type NictState =
   | { readonly tag: 'Trying'; readonly request: SipRequest; readonly retransmitMs: number }
@@ -20,7 +22,9 @@ export type NictState =
   | { readonly tag: 'Completed' }
   | { readonly tag: 'Terminated' };
 
-export const startNonInviteClient = (config: ClientConfig, request: SipRequest): readonly [NictState, ReadonlyArray<TransactionEffect>] => {
+export const startNonInviteClient = (config: ClientConfig, request: SipRequest): readonly [
+  NictState, ReadonlyArray<TransactionEffect>,
+] => {
   const effects = [send(request), startTimer('F', timeout64(config.timers))];
   if (!config.reliable) effects.push(startTimer('E', config.timers.t1Ms));
   return [{ tag: 'Trying', request, retransmitMs: config.timers.t1Ms }, effects];
@@ -44,7 +48,9 @@ const onActive = (config: ClientConfig, state: Extract<NictState, { tag: 'Trying
     case 'TransportFailed':
       return next({ tag: 'Terminated' }, [{ tag: 'TransportError' }, terminated('TransportError')]);
     case 'TimerFired':
-      if (event.timer === 'F') return next({ tag: 'Terminated' }, [{ tag: 'Timeout', timer: 'F' }, terminated('Timeout')]);
+      if (event.timer === 'F') return next(
+        { tag: 'Terminated' }, [{ tag: 'Timeout', timer: 'F' }, terminated('Timeout')],
+      );
       if (event.timer === 'E') {
         // Trying doubles up to T2; Proceeding retransmits every T2 (§17.1.2.2).
         const interval = state.tag === 'Trying' ? Math.min(state.retransmitMs * 2, config.timers.t2Ms) : config.timers.t2Ms;

@@ -30,11 +30,17 @@ export const stepNonInviteServer = (config: ServerConfig, state: NistState, even
     case 'Completed':
       if (event.tag === 'RequestReceived') return next(state, [send(state.lastResponse)]);
       if (event.tag === 'TimerFired' && event.timer === 'J') return next({ tag: 'Terminated' }, [terminated('Done')]);
-      if (event.tag === 'TuResponse') return E.left(transactionError('ResponseAfterFinal', 'the request was already answered'));
-      if (event.tag === 'TransportFailed') return next({ tag: 'Terminated' }, [{ tag: 'TransportError' }, terminated('TransportError')]);
+      if (event.tag === 'TuResponse') return E.left(
+        transactionError('ResponseAfterFinal', 'the request was already answered'),
+      );
+      if (event.tag === 'TransportFailed') return next(
+        { tag: 'Terminated' }, [{ tag: 'TransportError' }, terminated('TransportError')],
+      );
       return next(state, [discarded(`Timer ${event.timer} in Completed`)]);
     case 'Terminated':
-      if (event.tag === 'TuResponse') return E.left(transactionError('ResponseAfterFinal', 'the transaction has terminated'));
+      if (event.tag === 'TuResponse') return E.left(
+        transactionError('ResponseAfterFinal', 'the transaction has terminated'),
+      );
       return next(state, [discarded(`${event.tag} after termination`)]);
     default: return absurd(state);
   }
@@ -43,7 +49,9 @@ export const stepNonInviteServer = (config: ServerConfig, state: NistState, even
 const onActive = (config: ServerConfig, state: Extract<NistState, { tag: 'Trying' | 'Proceeding' }>, event: ServerEvent): Step<NistState> => {
   switch (event.tag) {
     case 'RequestReceived':
-      return next(state, [state.tag === 'Proceeding' ? send(state.lastResponse) : discarded('retransmission in Trying')]);
+      return next(
+        state, [state.tag === 'Proceeding' ? send(state.lastResponse) : discarded('retransmission in Trying')],
+      );
     case 'TransportFailed':
       return next({ tag: 'Terminated' }, [{ tag: 'TransportError' }, terminated('TransportError')]);
     case 'TimerFired':
@@ -51,8 +59,12 @@ const onActive = (config: ServerConfig, state: Extract<NistState, { tag: 'Trying
     case 'TuResponse': {
       const response = event.response;
       // RFC 4320 §4.2: never 408 to a non-INVITE; and only 100 among provisionals (§4.1).
-      if (response.status === 408) return E.left(transactionError('NotAllowed408', 'RFC 4320: no 408 to a non-INVITE request'));
-      if (response.status > 100 && response.status < 200) return E.left(transactionError('BadProvisional', 'RFC 4320: only 100 may be sent to a non-INVITE request'));
+      if (response.status === 408) return E.left(
+        transactionError('NotAllowed408', 'RFC 4320: no 408 to a non-INVITE request'),
+      );
+      if (response.status > 100 && response.status < 200) return E.left(
+        transactionError('BadProvisional', 'RFC 4320: only 100 may be sent to a non-INVITE request'),
+      );
       if (response.status < 200) return next({ tag: 'Proceeding', lastResponse: response }, [send(response)]);
       const delay = timerJ(config.timers, config.reliable);
       if (delay === 0) return next({ tag: 'Terminated' }, [send(response), terminated('Done')]);

@@ -5,4 +5,6 @@ import type { TransactionError } from './transaction-error.js';
 /** One transition: the next state and the effects to carry out, or an error for the caller. */
 export type Step<S> = E.Either<TransactionError, readonly [S, ReadonlyArray<TransactionEffect>]>;
 
-export const next = <S>(state: S, effects: ReadonlyArray<TransactionEffect>): Step<S> => E.right([state, effects] as const);
+export const next = <S>(state: S, effects: ReadonlyArray<TransactionEffect>): Step<S> => E.right(
+  [state, effects] as const,
+);

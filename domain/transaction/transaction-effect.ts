@@ -20,7 +20,9 @@ export type TransactionEffect =
   | { readonly tag: 'Discarded'; readonly reason: string };
 
 export const send = (message: SipMessage): TransactionEffect => ({ tag: 'Send', message });
-export const startTimer = (timer: TimerName, delayMs: number): TransactionEffect => ({ tag: 'StartTimer', timer, delayMs });
+export const startTimer = (timer: TimerName, delayMs: number): TransactionEffect => ({
+  tag: 'StartTimer', timer, delayMs,
+});
 export const cancelTimer = (timer: TimerName): TransactionEffect => ({ tag: 'CancelTimer', timer });
 export const passUp = (message: SipMessage): TransactionEffect => ({ tag: 'PassUp', message });
 export const terminated = (reason: TerminationReason): TransactionEffect => ({ tag: 'Terminated', reason });

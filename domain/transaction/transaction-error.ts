@@ -7,4 +7,6 @@ export interface TransactionError {
   readonly detail: string;
 }
 
-export const transactionError = (reason: TransactionErrorReason, detail: string): TransactionError => ({ kind: 'TransactionError', reason, detail });
+export const transactionError = (reason: TransactionErrorReason, detail: string): TransactionError => ({
+  kind: 'TransactionError', reason, detail,
+});

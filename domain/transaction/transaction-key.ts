@@ -26,7 +26,9 @@ export const clientKeyOfResponse = (response: SipResponse): E.Either<HeaderError
   if (E.isLeft(tx)) return tx;
   const top = tx.right.vias[0];
   const branch = top === undefined ? undefined : viaBranch(top);
-  if (branch === undefined || tx.right.cseq === undefined) return E.left(headerError('Via', 'response without branch or CSeq'));
+  if (branch === undefined || tx.right.cseq === undefined) return E.left(
+    headerError('Via', 'response without branch or CSeq'),
+  );
   return E.right(clientKey(branch, tx.right.cseq.method));
 };
 

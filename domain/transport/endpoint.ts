@@ -7,7 +7,9 @@ export interface Endpoint {
   readonly port: number;
 }
 
-export const endpoint = (protocol: TransportProtocol, host: string, port: number): Endpoint => ({ protocol, host: stripBrackets(host), port });
+export const endpoint = (protocol: TransportProtocol, host: string, port: number): Endpoint => ({
+  protocol, host: stripBrackets(host), port,
+});
 
 /** `[::1]` → `::1`: sockets want bare IPv6 addresses; SIP text wants brackets. */
 export const stripBrackets = (host: string): string =>

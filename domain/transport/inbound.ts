@@ -27,7 +27,9 @@ export type InboundResult =
  * stamped on their top Via (RFC 3581 §4).
  */
 export const receiveBytes = (bytes: Uint8Array, source: Endpoint, options: ParseOptions): InboundResult => {
-  if (bytes.length > options.maxMessageBytes) return receiveOversized(bytes, source, `${bytes.length} bytes exceed ${options.maxMessageBytes}`);
+  if (bytes.length > options.maxMessageBytes) return receiveOversized(
+    bytes, source, `${bytes.length} bytes exceed ${options.maxMessageBytes}`,
+  );
   const parsed = parseMessage(bytes, options);
   if (E.isLeft(parsed)) return answerUnparsable(bytes, source, parsed.left, 'Unparsable');
   const message = parsed.right;

@@ -29,10 +29,16 @@ export const stampSentBy = (message: SipMessage, protocol: TransportProtocol, lo
 
 /** Where to send a request whose next hop is `uri` (§18.1.1 with RFC 3263's defaults, no DNS lookups). */
 export const targetForUri = (uri: Uri): E.Either<TransportError, Endpoint> => {
-  if (uri.kind !== 'sip') return E.left(transportError('NoRoute', `no route to a ${uri.kind === 'tel' ? 'tel' : uri.scheme} URI`));
-  if (uri.scheme === 'sips') return E.left(transportError('UnsupportedTransport', 'sips requires TLS, which this stack does not provide'));
+  if (uri.kind !== 'sip') return E.left(
+    transportError('NoRoute', `no route to a ${uri.kind === 'tel' ? 'tel' : uri.scheme} URI`),
+  );
+  if (uri.scheme === 'sips') return E.left(
+    transportError('UnsupportedTransport', 'sips requires TLS, which this stack does not provide'),
+  );
   const transport = (paramValue(uri.params, 'transport') ?? 'udp').toLowerCase();
-  if (transport !== 'udp' && transport !== 'tcp') return E.left(transportError('UnsupportedTransport', `transport=${transport}`));
+  if (transport !== 'udp' && transport !== 'tcp') return E.left(
+    transportError('UnsupportedTransport', `transport=${transport}`),
+  );
   const host = paramValue(uri.params, 'maddr') ?? uri.host;
   return E.right(endpoint(transport, host, uri.port ?? 5060));
 };

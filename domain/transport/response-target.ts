@@ -18,6 +18,8 @@ export const responseTarget = (via: Via, source?: Endpoint): Endpoint => {
   const host = received ?? via.host;
   if (typeof rport === 'number') return endpoint(protocol, host, rport);
   // rport requested but never filled: the request came from `source`.
-  if (rport === true && source !== undefined && findParam(via.params, 'rport') !== undefined) return endpoint(protocol, source.host, source.port);
+  if (rport === true && source !== undefined && findParam(via.params, 'rport') !== undefined) return endpoint(
+    protocol, source.host, source.port,
+  );
   return endpoint(protocol, host, port);
 };

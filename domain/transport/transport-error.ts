@@ -15,4 +15,6 @@ export interface TransportError {
   readonly detail: string;
 }
 
-export const transportError = (reason: TransportErrorReason, detail: string): TransportError => ({ kind: 'TransportError', reason, detail });
+export const transportError = (reason: TransportErrorReason, detail: string): TransportError => ({
+  kind: 'TransportError', reason, detail,
+});

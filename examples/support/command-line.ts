@@ -12,7 +12,9 @@ export const usageError = (name: string, usage: string, message: string): never 
   process.exit(2);
 };
 
-export const commandLine = <T extends Config>(name: string, usage: string, config: T): ReturnType<typeof parseArgs<T>> => {
+export const commandLine = <T extends Config>(
+  name: string, usage: string, config: T,
+): ReturnType<typeof parseArgs<T>> => {
   let parsed: ReturnType<typeof parseArgs<T>>;
   try {
     parsed = parseArgs(config);
@@ -29,5 +31,7 @@ export const commandLine = <T extends Config>(name: string, usage: string, confi
 /** A whole number within bounds from a flag, or a usage error naming the flag. */
 export const integerFlag = (name: string, usage: string, flag: string, value: string | undefined, min = 0): number => {
   const n = Number(value);
-  return Number.isInteger(n) && n >= min ? n : usageError(name, usage, `--${flag} takes a whole number ≥ ${min}, not ${JSON.stringify(value)}`);
+  return Number.isInteger(n) && n >= min ? n : usageError(
+    name, usage, `--${flag} takes a whole number ≥ ${min}, not ${JSON.stringify(value)}`,
+  );
 };
