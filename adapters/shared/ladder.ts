@@ -20,7 +20,9 @@ interface Line {
  * received is drawn lost (x), and a copy received twice (a duplicating
  * network) gets a line of its own.
  */
-export const ladder = (entries: ReadonlyArray<SipTraceEntry>, left: LadderParty, right: LadderParty, width = 56): string => {
+export const ladder = (
+  entries: ReadonlyArray<SipTraceEntry>, left: LadderParty, right: LadderParty, width = 56,
+): string => {
   const ours = (address: string): boolean => address === left.address || address === right.address;
   const sent = entries.filter((e) => e.direction === 'out' && ours(e.local));
   const received = entries.filter((e) => e.direction === 'in' && ours(e.local) && ours(e.remote));

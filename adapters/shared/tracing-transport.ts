@@ -32,7 +32,9 @@ export const summarize = (message: SipMessage): string =>
 const DIRECTION = /^a=(sendrecv|sendonly|recvonly|inactive)\s*$/m;
 
 /** What the trace keeps of a message seen going `direction` between `local` and `remote`. */
-const traceEntry = (atMs: number, direction: 'in' | 'out', local: string, remote: string, message: SipMessage): SipTraceEntry => {
+const traceEntry = (
+  atMs: number, direction: 'in' | 'out', local: string, remote: string, message: SipMessage,
+): SipTraceEntry => {
   const summary = summarize(message);
   const callId = headerValue(message, 'Call-ID');
   const branch = /branch=([^;,\s]+)/.exec(headerValue(message, 'Via') ?? '')?.[1] ?? '';

@@ -9,7 +9,9 @@ export interface RunningTimer {
 }
 
 /** Our view of a negotiated `refresher`: `uac` is whoever sent the request that negotiated it. */
-export const runningTimer = (negotiated: { readonly intervalSec: number; readonly refresher: Refresher } | undefined, weWere: Refresher): RunningTimer | undefined =>
+export const runningTimer = (
+  negotiated: { readonly intervalSec: number; readonly refresher: Refresher } | undefined, weWere: Refresher,
+): RunningTimer | undefined =>
   negotiated === undefined ? undefined : {
     intervalSec: negotiated.intervalSec, weRefresh: negotiated.refresher === weWere,
   };

@@ -9,7 +9,9 @@ export const saturate16 = (x: number): number => (x > 32767 ? 32767 : x < -32768
  * `inputs[i]` is participant i's latest frame (undefined = nothing new);
  * `outputs[i]` receives what participant i must hear. All frames have the same length.
  */
-export const mixExcludingSelf = (inputs: ReadonlyArray<Int16Array | undefined>, outputs: ReadonlyArray<Int16Array>, scratch?: Int32Array): void => {
+export const mixExcludingSelf = (
+  inputs: ReadonlyArray<Int16Array | undefined>, outputs: ReadonlyArray<Int16Array>, scratch?: Int32Array,
+): void => {
   const length = outputs[0]?.length ?? 0;
   const total = scratch !== undefined && scratch.length >= length ? scratch : new Int32Array(length);
   total.fill(0, 0, length);

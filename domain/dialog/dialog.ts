@@ -86,7 +86,9 @@ export const createUacDialog = (request: SipRequest, response: SipResponse): E.E
 };
 
 /** §12.1.1: a dialog as UAS from the request and the To tag we put in our response. */
-export const createUasDialog = (request: SipRequest, localTag: string, state: DialogState = 'Early'): E.Either<HeaderError, Dialog> => {
+export const createUasDialog = (
+  request: SipRequest, localTag: string, state: DialogState = 'Early',
+): E.Either<HeaderError, Dialog> => {
   const req = coreHeaders(request);
   if (E.isLeft(req)) return req;
   const remoteTag = tagOf(req.right.from);

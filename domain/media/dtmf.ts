@@ -51,7 +51,9 @@ export interface DtmfPacketPlan {
  * while it lasts, then the end packet three times. All share one RTP timestamp
  * (the caller's), as §2.5.1.3 requires.
  */
-export const planDtmf = (event: number, durationMs: number, intervalMs = 20, volume = 10): ReadonlyArray<DtmfPacketPlan> => {
+export const planDtmf = (
+  event: number, durationMs: number, intervalMs = 20, volume = 10,
+): ReadonlyArray<DtmfPacketPlan> => {
   const plans: DtmfPacketPlan[] = [];
   const units = (ms: number): number => Math.min(0xffff, Math.round(ms * 8));
   for (let at = 0; at < durationMs; at += intervalMs) {
@@ -72,7 +74,9 @@ export interface DtmfReceiver {
 export const initialDtmfReceiver: DtmfReceiver = { reported: [] };
 
 /** Reports a digit the first time any packet of its event arrives; duplicates and continuations are suppressed. */
-export const receiveDtmf = (state: DtmfReceiver, rtpTimestamp: number, payload: Uint8Array): readonly [DtmfReceiver, string | undefined] => {
+export const receiveDtmf = (
+  state: DtmfReceiver, rtpTimestamp: number, payload: Uint8Array,
+): readonly [DtmfReceiver, string | undefined] => {
   const event = decodeDtmf(payload);
   if (event === undefined || state.reported.includes(rtpTimestamp)) return [state, undefined];
   const digit = eventToDigit(event.event);

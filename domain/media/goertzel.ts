@@ -2,7 +2,9 @@
  * The Goertzel algorithm: the power of one frequency in a block of samples,
  * cheaper than an FFT when only a few frequencies matter (tone checks, in-band DTMF).
  */
-export const goertzelPower = (samples: Int16Array, frequencyHz: number, sampleRateHz = 8000, start = 0, end = samples.length): number => {
+export const goertzelPower = (
+  samples: Int16Array, frequencyHz: number, sampleRateHz = 8000, start = 0, end = samples.length,
+): number => {
   const n = end - start;
   const k = Math.round((n * frequencyHz) / sampleRateHz);
   const coefficient = 2 * Math.cos((2 * Math.PI * k) / n);

@@ -39,7 +39,9 @@ export const nextToneFrame = (state: ToneState, out: Int16Array): ToneState => {
 };
 
 /** One frequency straight into `out` (no mixing buffer): the common single-tone case. */
-const writeOscillator = (frequencyHz: number, sampleRateHz: number, position: number, scale: number, out: Int16Array): void => {
+const writeOscillator = (
+  frequencyHz: number, sampleRateHz: number, position: number, scale: number, out: Int16Array,
+): void => {
   const w = (2 * Math.PI * frequencyHz) / sampleRateHz;
   const k = 2 * Math.cos(w);
   let previous = Math.sin(w * (position - 1));

@@ -58,7 +58,10 @@ export const DEFAULT_CODECS: ReadonlyArray<CodecCapability> = [
 
 const addrType = (address: string): string => (address.includes(':') ? 'IP6' : 'IP4');
 
-const audioLines = (formats: ReadonlyArray<{ pt: number; name: string }>, telephoneEvent: number | undefined, direction: Direction, ptimeMs: number): SdpLine[] => {
+const audioLines = (
+  formats: ReadonlyArray<{ pt: number; name: string }>, telephoneEvent: number | undefined, direction: Direction,
+  ptimeMs: number,
+): SdpLine[] => {
   const lines: SdpLine[] = formats.map((f) => ({ type: 'a', value: `rtpmap:${f.pt} ${f.name}/8000` }));
   if (telephoneEvent !== undefined) {
     lines.push(
@@ -160,14 +163,18 @@ export const createAnswer = (offer: SessionDescription, local: LocalMedia, ident
  * delayed-offer UAC puts in the ACK when the 2xx's offer is unusable: the ACK
  * must still carry a valid answer before the BYE (RFC 3261 §13.2.2.4).
  */
-export const rejectingAnswer = (offer: SessionDescription, address: string, identity: SdpIdentity): SessionDescription =>
+export const rejectingAnswer = (
+  offer: SessionDescription, address: string, identity: SdpIdentity,
+): SessionDescription =>
   describe(
     identity, address,
     offer.media.map((m) => ({ media: m.media, port: 0, proto: m.proto, formats: m.formats.slice(0, 1), lines: [] })),
   );
 
 /** Reads the answer to our offer (RFC 3264 §7): the agreed codec and the peer's address. */
-export const processAnswer = (offer: SessionDescription, answer: SessionDescription): E.Either<OfferAnswerError, NegotiatedAudio> => {
+export const processAnswer = (
+  offer: SessionDescription, answer: SessionDescription,
+): E.Either<OfferAnswerError, NegotiatedAudio> => {
   const index = answer.media.findIndex((m) => m.media === 'audio' && m.port !== 0);
   const m = answer.media[index];
   const offered = offer.media[index];
@@ -201,7 +208,9 @@ export const processAnswer = (offer: SessionDescription, answer: SessionDescript
  * direction from our answer — what processAnswer gives the offerer, seen from
  * the answerer's side.
  */
-export const readOwnAnswer = (offer: SessionDescription, answer: SessionDescription): E.Either<OfferAnswerError, NegotiatedAudio> => {
+export const readOwnAnswer = (
+  offer: SessionDescription, answer: SessionDescription,
+): E.Either<OfferAnswerError, NegotiatedAudio> => {
   const index = answer.media.findIndex((m) => m.media === 'audio' && m.port !== 0);
   const ours = answer.media[index];
   const theirs = offer.media[index];

@@ -56,7 +56,10 @@ export type CallEvent =
   | { readonly tag: 'Hangup'; readonly reason: string }
   | { readonly tag: 'Ended'; readonly reason: string; readonly nowMs: number }
   | { readonly tag: 'Cancelled'; readonly reason: string; readonly nowMs: number }
-  | { readonly tag: 'Rejected'; readonly status: number; readonly phrase: string; readonly reason: string; readonly nowMs: number }
+  | {
+    readonly tag: 'Rejected'; readonly status: number; readonly phrase: string; readonly reason: string;
+    readonly nowMs: number;
+  }
   | { readonly tag: 'Failed'; readonly error: SessionError; readonly reason: string; readonly nowMs: number };
 
 export type CallEffect =
@@ -86,7 +89,9 @@ const moveTo = (from: Call, to: Call, ...more: ReadonlyArray<CallEffect>): CallS
 const connectedAt = (call: Call): number => ('connectedAtMs' in call ? call.connectedAtMs : -1);
 
 /** Ends the call in `tag` with its outcome; a call that was never answered lasted 0 ms. */
-const end = (call: Call, tag: FinalCall['tag'], reason: string, error: SessionError | undefined, nowMs: number): CallStep => {
+const end = (
+  call: Call, tag: FinalCall['tag'], reason: string, error: SessionError | undefined, nowMs: number,
+): CallStep => {
   const since = connectedAt(call);
   const outcome: CallOutcome = { reason, error, endedAtMs: nowMs, durationMs: since < 0 ? 0 : nowMs - since };
   return moveTo(call, { tag, outcome }, { tag: 'Ended', outcome, failed: tag === 'Failed' });
@@ -119,7 +124,7 @@ const onInitializing = (call: Call, event: CallEvent): CallStep => {
 };
 
 /** Dialing (our INVITE is out) and Ringing (a 1xx came, or an incoming INVITE waits for us). */
-const onAlerting = (call: Extract<Call, { readonly tag: 'Dialing' | 'Ringing' }>, event: CallEvent): CallStep => {
+const onAlerting = (call: In<'Dialing' | 'Ringing'>, event: CallEvent): CallStep => {
   switch (event.tag) {
     case 'Progress':
       return call.tag === 'Dialing' ? moveTo(call, { tag: 'Ringing' }) : E.right({ call, effects: [] });
@@ -131,7 +136,8 @@ const onAlerting = (call: Extract<Call, { readonly tag: 'Dialing' | 'Ringing' }>
       );
     case 'Rejected': {
       const error: SessionError = {
-        kind: 'Rejected', status: event.status, reason: event.phrase, message: `rejected with ${event.status} ${event.phrase}`,
+        kind: 'Rejected', status: event.status, reason: event.phrase,
+        message: `rejected with ${event.status} ${event.phrase}`,
       };
       return end(call, 'Rejected', event.reason, error, event.nowMs);
     }
@@ -140,7 +146,9 @@ const onAlerting = (call: Extract<Call, { readonly tag: 'Dialing' | 'Ringing' }>
   }
 };
 
-const onConnected = (call: Extract<Call, { readonly tag: 'Connected' | 'OnHold' | 'Transferring' }>, event: CallEvent): CallStep => {
+type In<Tag extends Call['tag']> = Extract<Call, { readonly tag: Tag }>;
+
+const onConnected = (call: In<'Connected' | 'OnHold' | 'Transferring'>, event: CallEvent): CallStep => {
   const { connectedAtMs } = call;
   switch (event.tag) {
     case 'Hold':
@@ -160,7 +168,7 @@ const onConnected = (call: Extract<Call, { readonly tag: 'Connected' | 'OnHold' 
 };
 
 /** Our BYE is out: the dialog's end is the reason we gave, whatever ended it. */
-const onTerminating = (call: Extract<Call, { readonly tag: 'Terminating' }>, event: CallEvent): CallStep => {
+const onTerminating = (call: In<'Terminating'>, event: CallEvent): CallStep => {
   switch (event.tag) {
     case 'Ended': return end(call, 'Terminated', call.reason, undefined, event.nowMs);
     case 'Failed': return end(call, 'Failed', event.reason, event.error, event.nowMs);

@@ -34,9 +34,15 @@ export interface Agreement {
 export type Negotiation =
   | { readonly tag: 'Idle' }
   | { readonly tag: 'RemoteOffer'; readonly remote: SessionDescription }
-  | { readonly tag: 'LocalOffer'; readonly local: SessionDescription; readonly answerIn: 'Response' | 'Ack'; readonly previous: Agreement | undefined }
+  | {
+    readonly tag: 'LocalOffer'; readonly local: SessionDescription; readonly answerIn: 'Response' | 'Ack';
+    readonly previous: Agreement | undefined;
+  }
   /** Caller: a 1xx from early dialog `dialogTag` answered our offer; we listen (RFC 3960). */
-  | { readonly tag: 'EarlyRemoteAnswer'; readonly agreement: Agreement; readonly offer: SessionDescription; readonly dialogTag: string }
+  | {
+    readonly tag: 'EarlyRemoteAnswer'; readonly agreement: Agreement; readonly offer: SessionDescription;
+    readonly dialogTag: string;
+  }
   /** Callee: our answer went out in a 183; the 2xx repeats it (§13.2.1). */
   | { readonly tag: 'EarlyLocalAnswer'; readonly agreement: Agreement }
   | { readonly tag: 'Agreed'; readonly agreement: Agreement };
@@ -44,10 +50,12 @@ export type Negotiation =
 export type NegotiationEvent =
   /** The initial INVITE's offer, answered later (accept, or early media). */
   | { readonly tag: 'RemoteOffer'; readonly sdp: string }
-  /** Our answer to the pending offer (in a 183 when `early`, else in the 2xx); a repeat of an early answer needs none. */
+  /** Our answer to the pending offer (in a 183 when `early`, else in the 2xx); repeating an early answer needs none. */
   | { readonly tag: 'LocalAnswer'; readonly answer?: AnswerSource; readonly early: boolean }
   /** An offer answered at once: a re-INVITE or UPDATE, or the 2xx of our delayed-offer INVITE. */
-  | { readonly tag: 'RemoteOfferAnswered'; readonly sdp: string; readonly local: LocalMedia; readonly sessionId: string }
+  | {
+    readonly tag: 'RemoteOfferAnswered'; readonly sdp: string; readonly local: LocalMedia; readonly sessionId: string;
+  }
   /** Our offer: in the INVITE or a re-INVITE (answer in a response), or in our 2xx (answer in the ACK). */
   | { readonly tag: 'LocalOffer'; readonly offer: SessionDescription; readonly answerIn: 'Response' | 'Ack' }
   | { readonly tag: 'RemoteEarlyAnswer'; readonly sdp: string; readonly dialogTag: string; readonly status: number }
@@ -80,6 +88,12 @@ export type NegotiationStep = E.Either<NegotiationError, {
 }>;
 
 export const idleNegotiation: Negotiation = { tag: 'Idle' };
+
+/** The negotiation in one of its states, for the handlers. */
+type In<Tag extends Negotiation['tag']> = Extract<Negotiation, { readonly tag: Tag }>;
+type EventOf<Tag extends NegotiationEvent['tag']> = Extract<NegotiationEvent, { readonly tag: Tag }>;
+/** The peer's answer and what it agrees to. */
+type Terms = { readonly remote: SessionDescription; readonly negotiated: NegotiatedAudio };
 
 const refuse = (reason: NegotiationError['reason'], detail: string): NegotiationStep =>
   E.left({ kind: 'NegotiationError', reason, detail });
@@ -143,7 +157,7 @@ export const stepNegotiation = (n: Negotiation, event: NegotiationEvent): Negoti
   }
 };
 
-const onIdle = (n: Extract<Negotiation, { readonly tag: 'Idle' }>, event: NegotiationEvent): NegotiationStep => {
+const onIdle = (n: In<'Idle'>, event: NegotiationEvent): NegotiationStep => {
   switch (event.tag) {
     case 'RemoteOffer': return E.chain((remote: SessionDescription) => to({ tag: 'RemoteOffer', remote }))(
       parse(event.sdp),
@@ -156,7 +170,7 @@ const onIdle = (n: Extract<Negotiation, { readonly tag: 'Idle' }>, event: Negoti
   }
 };
 
-const onRemoteOffer = (n: Extract<Negotiation, { readonly tag: 'RemoteOffer' }>, event: NegotiationEvent): NegotiationStep => {
+const onRemoteOffer = (n: In<'RemoteOffer'>, event: NegotiationEvent): NegotiationStep => {
   if (event.tag !== 'LocalAnswer') return outOfOrder(n, event);
   const source = event.answer;
   if (source === undefined) return refuse('NoAnswer', 'no answer to the offer was given');
@@ -171,7 +185,7 @@ const onRemoteOffer = (n: Extract<Negotiation, { readonly tag: 'RemoteOffer' }>,
   })(agreed);
 };
 
-const generatedAnswer = (n: Extract<Negotiation, { readonly tag: 'RemoteOffer' }>, event: { readonly local: LocalMedia; readonly sessionId: string }) =>
+const generatedAnswer = (n: In<'RemoteOffer'>, event: { readonly local: LocalMedia; readonly sessionId: string }) =>
   E.bimap(
     (e: { readonly detail: string }): NegotiationError => ({
       kind: 'NegotiationError', reason: 'NotAcceptable', detail: e.detail,
@@ -185,7 +199,9 @@ const generatedAnswer = (n: Extract<Negotiation, { readonly tag: 'RemoteOffer' }
  * answer that fits no G.711 stream is refused there; a final answer is sent
  * as given, with no media of ours behind it.
  */
-const givenAnswer = (remote: SessionDescription, given: string, early: boolean): E.Either<NegotiationError, Agreement> =>
+const givenAnswer = (
+  remote: SessionDescription, given: string, early: boolean,
+): E.Either<NegotiationError, Agreement> =>
   E.chain((local: SessionDescription): E.Either<NegotiationError, Agreement> => {
     const terms = readOwnAnswer(remote, local);
     if (E.isRight(terms)) return E.right({ local, remote, negotiated: terms.right });
@@ -199,7 +215,7 @@ const givenAnswer = (remote: SessionDescription, given: string, early: boolean):
 
 /** Their offer, answered in the same step; a change in whether they send to us is reported. */
 const answerAtOnce = (
-  n: Negotiation, previous: Agreement | undefined, event: Extract<NegotiationEvent, { readonly tag: 'RemoteOfferAnswered' }>,
+  n: Negotiation, previous: Agreement | undefined, event: EventOf<'RemoteOfferAnswered'>,
 ): NegotiationStep => E.chain((remote: SessionDescription) => {
   const answered = createAnswer(remote, event.local, identityAfter(n, event.sessionId));
   if (E.isLeft(answered)) return refuse('NotAcceptable', answered.left.detail);
@@ -218,7 +234,7 @@ const theyHold = (offer: SessionDescription): boolean => {
   return direction === 'sendonly' || direction === 'inactive';
 };
 
-const onLocalOffer = (n: Extract<Negotiation, { readonly tag: 'LocalOffer' }>, event: NegotiationEvent): NegotiationStep => {
+const onLocalOffer = (n: In<'LocalOffer'>, event: NegotiationEvent): NegotiationStep => {
   switch (event.tag) {
     case 'RemoteEarlyAnswer':
       return n.answerIn === 'Response' && n.previous === undefined ? earlyAnswer(n, n.local, event) : outOfOrder(
@@ -231,7 +247,7 @@ const onLocalOffer = (n: Extract<Negotiation, { readonly tag: 'LocalOffer' }>, e
   }
 };
 
-const onEarlyRemoteAnswer = (n: Extract<Negotiation, { readonly tag: 'EarlyRemoteAnswer' }>, event: NegotiationEvent): NegotiationStep => {
+const onEarlyRemoteAnswer = (n: In<'EarlyRemoteAnswer'>, event: NegotiationEvent): NegotiationStep => {
   switch (event.tag) {
     case 'RemoteEarlyAnswer': return earlyAnswer(n, n.offer, event);
     case 'RemoteAnswer': {
@@ -256,7 +272,7 @@ const onEarlyRemoteAnswer = (n: Extract<Negotiation, { readonly tag: 'EarlyRemot
  * several forks the latest one is heard.
  */
 const earlyAnswer = (
-  n: Negotiation, offer: SessionDescription, event: Extract<NegotiationEvent, { readonly tag: 'RemoteEarlyAnswer' }>,
+  n: Negotiation, offer: SessionDescription, event: EventOf<'RemoteEarlyAnswer'>,
 ): NegotiationStep => {
   const read = readAnswer(offer, event.sdp, 'the provisional response carried no SDP');
   if (E.isLeft(read)) return to(
@@ -276,9 +292,9 @@ const earlyAnswer = (
 };
 
 /** The answer to our offer, in a 2xx or an ACK (RFC 3264 §7). */
-const finalAnswer = (n: Pick<Extract<Negotiation, { readonly tag: 'LocalOffer' }>, 'local' | 'answerIn' | 'previous'>, sdp: string): NegotiationStep => {
-  const missing = n.answerIn === 'Ack' ? 'the ACK carried no answer to our offer' : 'the 2xx carried no answer to our offer';
-  return E.chain(({ remote, negotiated }: { readonly remote: SessionDescription; readonly negotiated: NegotiatedAudio }) => {
+const finalAnswer = (n: Pick<In<'LocalOffer'>, 'local' | 'answerIn' | 'previous'>, sdp: string): NegotiationStep => {
+  const missing = `the ${n.answerIn === 'Ack' ? 'ACK' : '2xx'} carried no answer to our offer`;
+  return E.chain(({ remote, negotiated }: Terms) => {
     const effects: NegotiationEffect[] = [{ tag: 'ApplyMedia', negotiated }];
     // An answer to our offer for an offerless re-INVITE may hold us, as an offer would (RFC 6337 §5.3).
     if (n.answerIn === 'Ack' && n.previous !== undefined && peerHolds(n.previous.negotiated) !== peerHolds(
@@ -291,7 +307,8 @@ const finalAnswer = (n: Pick<Extract<Negotiation, { readonly tag: 'LocalOffer' }
 };
 
 const readAnswer = (offer: SessionDescription, sdp: string, missing: string) => {
-  if (sdp.length === 0) return E.left<NegotiationError, never>({ kind: 'NegotiationError', reason: 'NoAnswer', detail: missing });
+  const none: NegotiationError = { kind: 'NegotiationError', reason: 'NoAnswer', detail: missing };
+  if (sdp.length === 0) return E.left<NegotiationError, Terms>(none);
   return E.chain((remote: SessionDescription) => E.bimap(
     (e: { readonly detail: string }): NegotiationError => ({
       kind: 'NegotiationError', reason: 'NotAcceptable', detail: e.detail,
@@ -300,13 +317,13 @@ const readAnswer = (offer: SessionDescription, sdp: string, missing: string) => 
   )(processAnswer(offer, remote)))(parse(sdp));
 };
 
-const onEarlyLocalAnswer = (n: Extract<Negotiation, { readonly tag: 'EarlyLocalAnswer' }>, event: NegotiationEvent): NegotiationStep => {
+const onEarlyLocalAnswer = (n: In<'EarlyLocalAnswer'>, event: NegotiationEvent): NegotiationStep => {
   if (event.tag !== 'LocalAnswer') return outOfOrder(n, event);
   // The 183 again, or the 2xx repeating the 183's answer; the media already runs on it.
   return to(event.early ? n : { tag: 'Agreed', agreement: n.agreement });
 };
 
-const onAgreed = (n: Extract<Negotiation, { readonly tag: 'Agreed' }>, event: NegotiationEvent): NegotiationStep => {
+const onAgreed = (n: In<'Agreed'>, event: NegotiationEvent): NegotiationStep => {
   switch (event.tag) {
     case 'LocalOffer': return to({
       tag: 'LocalOffer', local: event.offer, answerIn: event.answerIn, previous: n.agreement,

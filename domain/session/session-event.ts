@@ -5,13 +5,19 @@ export type RegistrationStateName = 'Registering' | 'Registered' | 'Failed' | 'U
 
 /** The typed events of the session bus. */
 export type SessionEvent =
-  | { readonly type: 'SessionCreated'; readonly sessionId: string; readonly direction: 'incoming' | 'outgoing'; readonly from: string; readonly to: string }
+  | {
+    readonly type: 'SessionCreated'; readonly sessionId: string; readonly direction: 'incoming' | 'outgoing';
+    readonly from: string; readonly to: string;
+  }
   | { readonly type: 'StateChanged'; readonly sessionId: string; readonly from: CallState; readonly to: CallState }
   | { readonly type: 'IncomingCall'; readonly sessionId: string; readonly from: string; readonly to: string }
   | { readonly type: 'CallEstablished'; readonly sessionId: string }
   | { readonly type: 'CallEnded'; readonly sessionId: string; readonly reason: string; readonly durationMs: number }
   | { readonly type: 'DtmfReceived'; readonly sessionId: string; readonly digit: string }
-  | { readonly type: 'MediaQuality'; readonly sessionId: string; readonly mos: number | undefined; readonly lossPercent: number; readonly jitterMs: number; readonly rttMs: number | undefined }
+  | {
+    readonly type: 'MediaQuality'; readonly sessionId: string; readonly mos: number | undefined;
+    readonly lossPercent: number; readonly jitterMs: number; readonly rttMs: number | undefined;
+  }
   | { readonly type: 'HoldChanged'; readonly sessionId: string; readonly onHold: boolean }
   /**
    * Audio flows before the answer (RFC 3960 gateway model): as caller, a 1xx
@@ -20,9 +26,15 @@ export type SessionEvent =
    */
   | { readonly type: 'EarlyMedia'; readonly sessionId: string; readonly status: number }
   /** REFER progress (RFC 3515): the transferee's NOTIFY status for our transfer, or ours for theirs. */
-  | { readonly type: 'TransferProgress'; readonly sessionId: string; readonly status: number; readonly role: 'transferor' | 'transferee'; readonly target: string }
-  /** A registration (RFC 3261 §10.2) changed state; `status` is the registrar's refusal, `expiresSec` what it granted. */
-  | { readonly type: 'RegistrationChanged'; readonly registrationId: string; readonly aor: string; readonly state: RegistrationStateName; readonly expiresSec?: number; readonly status?: number }
+  | {
+    readonly type: 'TransferProgress'; readonly sessionId: string; readonly status: number;
+    readonly role: 'transferor' | 'transferee'; readonly target: string;
+  }
+  /** A registration (RFC 3261 §10.2) changed state; `status` is the registrar's refusal, `expiresSec` its grant. */
+  | {
+    readonly type: 'RegistrationChanged'; readonly registrationId: string; readonly aor: string;
+    readonly state: RegistrationStateName; readonly expiresSec?: number; readonly status?: number;
+  }
   | { readonly type: 'Error'; readonly sessionId?: string; readonly message: string };
 
 export type SessionEventType = SessionEvent['type'];

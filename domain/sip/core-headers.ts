@@ -199,7 +199,9 @@ const parseOnlyVia = (value: string): E.Either<HeaderError, Via[]> => {
 };
 
 /** Parses the four headers the parser located while reading lines (no caching). */
-export const parseTransactionLines = (headers: ReadonlyArray<SipHeader>, lines: TransactionLines): E.Either<HeaderError, TransactionHeaders> => {
+export const parseTransactionLines = (
+  headers: ReadonlyArray<SipHeader>, lines: TransactionLines,
+): E.Either<HeaderError, TransactionHeaders> => {
   const vias = lines.vias.length === 1 ? parseOnlyVia(valueAt(headers, lines.vias[0] as number))
     : parseListHeader(HEADER.Via, lines.vias.map((index) => valueAt(headers, index)), parseVia);
   if (E.isLeft(vias)) return vias;

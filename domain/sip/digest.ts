@@ -104,7 +104,9 @@ export interface DigestComputation {
 const nc8 = (count: number): string => count.toString(16).padStart(8, '0');
 
 /** HA1, HA2 and the response (RFC 7616 §3.4.1–3.4.3; RFC 2069 form when no qop is offered). */
-export const computeDigest = (challenge: DigestChallenge, request: DigestRequest, hash: Hasher): E.Either<DigestError, DigestComputation> => {
+export const computeDigest = (
+  challenge: DigestChallenge, request: DigestRequest, hash: Hasher,
+): E.Either<DigestError, DigestComputation> => {
   const algorithm = algorithmOf(challenge.algorithm);
   if (algorithm === undefined) return fail(`unsupported algorithm '${challenge.algorithm}'`);
   const qop = challenge.qop.length === 0 ? undefined : challenge.qop.includes('auth') ? 'auth' : challenge.qop.includes('auth-int') ? 'auth-int' : null;
@@ -126,7 +128,9 @@ export const computeDigest = (challenge: DigestChallenge, request: DigestRequest
 };
 
 /** The Authorization (or Proxy-Authorization) value answering `challenge` (RFC 7616 §3.4). */
-export const digestAuthorization = (challenge: DigestChallenge, request: DigestRequest, hash: Hasher): E.Either<DigestError, string> =>
+export const digestAuthorization = (
+  challenge: DigestChallenge, request: DigestRequest, hash: Hasher,
+): E.Either<DigestError, string> =>
   E.map((d: DigestComputation) => {
     const parts = [
       `username=${quote(d.usernameHash ?? request.username)}`, `realm=${quote(challenge.realm)}`, `nonce=${quote(challenge.nonce)}`,
@@ -146,7 +150,9 @@ export const digestAuthorization = (challenge: DigestChallenge, request: DigestR
  * dialog gives its next), `via` as the new top Via (a new branch: a new
  * transaction), and `credentials` in place of any sent before.
  */
-export const resubmitWith = (request: SipRequest, via: Via, credentials: ReadonlyArray<SipHeader>, seq?: number): E.Either<HeaderError, SipRequest> =>
+export const resubmitWith = (
+  request: SipRequest, via: Via, credentials: ReadonlyArray<SipHeader>, seq?: number,
+): E.Either<HeaderError, SipRequest> =>
   E.map((cseq: CSeq) => {
     const headers: SipHeader[] = [];
     let topVia = true;

@@ -81,10 +81,14 @@ for (const record of [RequestRecord, ResponseRecord]) {
   );
 }
 
-export const requestRecord = (method: string, uri: Uri, version: string, headers: ReadonlyArray<SipHeader>, body: Uint8Array): SipRequest =>
+export const requestRecord = (
+  method: string, uri: Uri, version: string, headers: ReadonlyArray<SipHeader>, body: Uint8Array,
+): SipRequest =>
   new RequestRecord(method, uri, version, headers, body);
 
-export const responseRecord = (version: string, status: number, reason: string, headers: ReadonlyArray<SipHeader>, body: Uint8Array): SipResponse =>
+export const responseRecord = (
+  version: string, status: number, reason: string, headers: ReadonlyArray<SipHeader>, body: Uint8Array,
+): SipResponse =>
   new ResponseRecord(version, status, reason, headers, body);
 
 export const readMemo = (message: SipMessage, key: MemoKey): unknown => Memoized.read(message, key);

@@ -50,7 +50,9 @@ export const parseSipUri = (text: string): E.Either<UriError, SipUri> =>
 const unescapedRange = (text: string, from: number, to: number): string => unescapeUri(text.slice(from, to));
 
 /** Reads `[userinfo@]host[:port][;params][?headers]` in text[start, to); error offsets are relative to `base`. */
-const parseSipUriBody = (scheme: 'sip' | 'sips', text: string, start: number, to: number, base: number): E.Either<UriError, SipUri> => {
+const parseSipUriBody = (
+  scheme: 'sip' | 'sips', text: string, start: number, to: number, base: number,
+): E.Either<UriError, SipUri> => {
   let user: string | undefined;
   let password: string | undefined;
   let i = start;
@@ -122,7 +124,9 @@ export const scanHost = (text: string, index: number, to = text.length): number 
  * `*( hnv-unreserved / unreserved / escaped )`). Undefined on an empty name,
  * a bad escape or any other character. A lone `;` (empty list) is tolerated.
  */
-const parseUriParams = (text: string, from: number, to: number, chars: Uint8Array, separator: number): ReadonlyArray<Param> | undefined => {
+const parseUriParams = (
+  text: string, from: number, to: number, chars: Uint8Array, separator: number,
+): ReadonlyArray<Param> | undefined => {
   const params: Param[] = [];
   const header = separator === 0x26;
   if (!header && to - from === 1) return params;

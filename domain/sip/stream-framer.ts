@@ -118,7 +118,9 @@ const contentLengthOnLine = (bytes: Uint8Array, start: number, end: number): num
 };
 
 /** Feeds one chunk; returns the whole messages now available and the state to keep. */
-export const pushChunk = (state: FramerState, chunk: Uint8Array, limits: FramerLimits = DEFAULT_FRAMER_LIMITS): FrameResult => {
+export const pushChunk = (
+  state: FramerState, chunk: Uint8Array, limits: FramerLimits = DEFAULT_FRAMER_LIMITS,
+): FrameResult => {
   let pending = concat(state.pending, chunk);
   let scanFrom = state.scanFrom;
   let discard = state.discard;

@@ -90,7 +90,9 @@ const onCalling = (config: ClientConfig, state: Calling, event: ClientEvent): St
   }
 };
 
-const onProceeding = (config: ClientConfig, state: Extract<IctState, { tag: 'Proceeding' }>, event: ClientEvent): Step<IctState> => {
+const onProceeding = (
+  config: ClientConfig, state: Extract<IctState, { tag: 'Proceeding' }>, event: ClientEvent,
+): Step<IctState> => {
   if (event.tag === 'TransportFailed') return next(
     { tag: 'Terminated' }, [{ tag: 'TransportError' }, terminated('TransportError')],
   );
@@ -100,7 +102,9 @@ const onProceeding = (config: ClientConfig, state: Extract<IctState, { tag: 'Pro
 };
 
 /** 2xx → Accepted (RFC 6026: the TU ACKs it); 300–699 → ACK here and Completed. */
-const onFinal = (config: ClientConfig, request: SipRequest, response: SipResponse, stop: ReadonlyArray<TransactionEffect>): Step<IctState> => {
+const onFinal = (
+  config: ClientConfig, request: SipRequest, response: SipResponse, stop: ReadonlyArray<TransactionEffect>,
+): Step<IctState> => {
   if (response.status < 300) {
     return next({ tag: 'Accepted' }, [...stop, passUp(response), startTimer('M', timeout64(config.timers))]);
   }

@@ -110,7 +110,9 @@ const onAccepted = (state: Extract<IstState, { tag: 'Accepted' }>, event: Server
   }
 };
 
-const onCompleted = (config: ServerConfig, state: Extract<IstState, { tag: 'Completed' }>, event: ServerEvent): Step<IstState> => {
+const onCompleted = (
+  config: ServerConfig, state: Extract<IstState, { tag: 'Completed' }>, event: ServerEvent,
+): Step<IstState> => {
   switch (event.tag) {
     case 'RequestReceived': {
       if (event.request.method === 'INVITE') return next(state, [send(state.final)]);

@@ -43,7 +43,9 @@ export const stepNonInviteClient = (config: ClientConfig, state: NictState, even
   }
 };
 
-const onActive = (config: ClientConfig, state: Extract<NictState, { tag: 'Trying' | 'Proceeding' }>, event: ClientEvent): Step<NictState> => {
+const onActive = (
+  config: ClientConfig, state: Extract<NictState, { tag: 'Trying' | 'Proceeding' }>, event: ClientEvent,
+): Step<NictState> => {
   switch (event.tag) {
     case 'TransportFailed':
       return next({ tag: 'Terminated' }, [{ tag: 'TransportError' }, terminated('TransportError')]);
@@ -63,7 +65,9 @@ const onActive = (config: ClientConfig, state: Extract<NictState, { tag: 'Trying
   }
 };
 
-const onResponse = (config: ClientConfig, state: Extract<NictState, { tag: 'Trying' | 'Proceeding' }>, response: SipResponse): Step<NictState> => {
+const onResponse = (
+  config: ClientConfig, state: Extract<NictState, { tag: 'Trying' | 'Proceeding' }>, response: SipResponse,
+): Step<NictState> => {
   if (response.status < 200) return next({ tag: 'Proceeding', request: state.request }, [passUp(response)]);
   const stop = [cancelTimer('E'), cancelTimer('F')];
   const delay = timerT4(config.timers, config.reliable);

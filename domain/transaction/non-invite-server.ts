@@ -46,7 +46,9 @@ export const stepNonInviteServer = (config: ServerConfig, state: NistState, even
   }
 };
 
-const onActive = (config: ServerConfig, state: Extract<NistState, { tag: 'Trying' | 'Proceeding' }>, event: ServerEvent): Step<NistState> => {
+const onActive = (
+  config: ServerConfig, state: Extract<NistState, { tag: 'Trying' | 'Proceeding' }>, event: ServerEvent,
+): Step<NistState> => {
   switch (event.tag) {
     case 'RequestReceived':
       return next(

@@ -53,7 +53,9 @@ export const receiveBytes = (bytes: Uint8Array, source: Endpoint, options: Parse
 export const receiveOversized = (head: Uint8Array, source: Endpoint, detail: string): InboundResult =>
   answerUnparsable(head, source, parseError('TooLarge', detail, 0), 'TooLarge');
 
-const answerUnparsable = (bytes: Uint8Array, source: Endpoint, error: SipParseError, reason: DropReason): InboundResult => {
+const answerUnparsable = (
+  bytes: Uint8Array, source: Endpoint, error: SipParseError, reason: DropReason,
+): InboundResult => {
   const bad = badRequestResponse(bytes, error);
   const detail = describeParseError(error);
   if (bad === undefined) return { kind: 'drop', reason, detail };
