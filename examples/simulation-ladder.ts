@@ -39,7 +39,8 @@ const network = new SimulatedNetwork(clock, {
   seed, link: { oneWayDelayMinMs: 40, oneWayDelayMeanMs: 10, lossRatio: ratio('loss', values.loss), duplicateRatio: ratio('duplicate', values.duplicate) },
 });
 const trace: SipTraceEntry[] = [];
-const build = (host: string) => new SessionManagerBuilder().withSimulation({ network, host, seed }).withHandler(new AutoAnswerHandler()).withSipTrace((e) => trace.push(e)).build();
+const build = (host: string) =>
+  new SessionManagerBuilder().withSimulation({ network, host, seed }).withHandler(new AutoAnswerHandler()).withSipTrace((e) => trace.push(e)).build();
 const alice = await build('10.0.0.1');
 const bob = await build('10.0.0.2');
 await alice.start();

@@ -154,7 +154,9 @@ const bindCalls = (container: Container): void => {
         const r = table.liveRecord(id);
         // A ringing call with early media running can be bridged too (a B2BUA passing a ringback on).
         const early = r?.call.tag === 'Ringing' && r.media?.parameters !== undefined;
-        return r !== undefined && (r.call.tag === 'Connected' || r.call.tag === 'OnHold' || early) ? r.media : undefined;
+        return r !== undefined && (r.call.tag === 'Connected' || r.call.tag === 'OnHold' || early)
+          ? r.media
+          : undefined;
       },
       forwardDtmf: (id, digit) => void dtmf.send(id, digit),
     }, port.clock(c), c.get(SERVICES.Ids), (error) => userCode.report('a bridge event listener', undefined, error));

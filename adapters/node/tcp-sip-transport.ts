@@ -196,7 +196,9 @@ export class TcpSipTransport implements SipTransport {
     if (this.connections.size >= max) return `${this.connections.size} connections open (maxConnections ${max})`;
     const maxPerAddress = this.options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
     const fromAddress = this.perAddress.get(address) ?? 0;
-    return fromAddress >= maxPerAddress ? `${fromAddress} connections from ${address} (maxConnectionsPerAddress ${maxPerAddress})` : undefined;
+    return fromAddress >= maxPerAddress
+      ? `${fromAddress} connections from ${address} (maxConnectionsPerAddress ${maxPerAddress})`
+      : undefined;
   }
 
   private adopt(socket: Socket, remote: Endpoint, incoming = true): Connection {

@@ -70,7 +70,8 @@ const labelled = (e: SipTraceEntry, sent: ReadonlyArray<SipTraceEntry>): string 
   if (!e.inDialog || !e.summary.startsWith('INVITE ') || e.sdpDirection === undefined) return e.summary;
   const held = e.sdpDirection === 'sendonly' || e.sdpDirection === 'inactive';
   const earlier = sent.filter(
-    (s) => s.callId === e.callId && s.atMs < e.atMs && s.inDialog && s.summary.startsWith('INVITE ') && s.sdpDirection !== undefined,
+    (s) =>
+      s.callId === e.callId && s.atMs < e.atMs && s.inDialog && s.summary.startsWith('INVITE ') && s.sdpDirection !== undefined,
   );
   const wasHeld = earlier.some((s) => s.sdpDirection === 'sendonly' || s.sdpDirection === 'inactive')
     && (earlier.at(-1)?.sdpDirection === 'sendonly' || earlier.at(-1)?.sdpDirection === 'inactive');

@@ -41,7 +41,9 @@ const traceEntry = (
   const isSdp = message.body.length > 0 && (headerValue(message, 'Content-Type') ?? '').toLowerCase().startsWith(
     'application/sdp',
   );
-  const sdpDirection = isSdp ? ((DIRECTION.exec(decodeUtf8(message.body))?.[1] ?? 'sendrecv') as SipTraceEntry['sdpDirection']) : undefined;
+  const sdpDirection = isSdp
+    ? ((DIRECTION.exec(decodeUtf8(message.body))?.[1] ?? 'sendrecv') as SipTraceEntry['sdpDirection'])
+    : undefined;
   return {
     atMs, direction, local, remote, summary, callId, bodyLength: message.body.length,
     key: `${callId}|${headerValue(message, 'CSeq')}|${branch}|${summary}`,

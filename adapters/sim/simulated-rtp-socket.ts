@@ -46,7 +46,9 @@ class SimulatedRtpSocket implements RtpSocket {
   ) {
     this.rtcpPort = rtpPort + 1;
     const rtp = network.bindDatagram(host, rtpPort, (bytes, source) => this.rtpHandler?.(bytes, source), describeRtp);
-    const rtcp = E.isRight(rtp) ? network.bindDatagram(host, rtpPort + 1, (bytes, source) => this.rtcpHandler?.(bytes, source), () => 'rtcp') : undefined;
+    const rtcp = E.isRight(rtp)
+      ? network.bindDatagram(host, rtpPort + 1, (bytes, source) => this.rtcpHandler?.(bytes, source), () => 'rtcp')
+      : undefined;
     this.bound = E.isRight(rtp) && rtcp !== undefined && E.isRight(rtcp);
     if (!this.bound && E.isRight(rtp)) rtp.right.close();
     this.rtp = this.bound && E.isRight(rtp) ? rtp.right : undefined;

@@ -36,7 +36,9 @@ export class HoldResume {
     const record = found.right;
     const allowed = checkOperation(record.call.tag, hold ? 'hold' : 'resume');
     if (E.isLeft(allowed)) return allowed;
-    const direction = hold ? holdDirection(this.negotiator.negotiated(record)?.direction ?? 'sendrecv') : resumeDirection();
+    const direction = hold
+      ? holdDirection(this.negotiator.negotiated(record)?.direction ?? 'sendrecv')
+      : resumeDirection();
     const modified = await this.reoffer(record, direction);
     if (E.isLeft(modified)) return modified;
     const moved = this.lifecycle.apply(record, { tag: hold ? 'Hold' : 'Resume' });
@@ -71,6 +73,8 @@ export class HoldResume {
     const answered = this.negotiator.step(
       record, { tag: 'RemoteAnswer', sdp: decodeUtf8(outcome.response.body), dialogTag: '' },
     );
-    return E.isLeft(answered) ? failed({ kind: 'MediaError', message: `the answer to our re-INVITE is unusable: ${answered.left.detail}` }) : E.right(undefined);
+    return E.isLeft(answered)
+      ? failed({ kind: 'MediaError', message: `the answer to our re-INVITE is unusable: ${answered.left.detail}` })
+      : E.right(undefined);
   }
 }

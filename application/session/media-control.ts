@@ -133,7 +133,8 @@ export class MediaControl {
       return {
         localAddress: this.localAddress, localRtpPort: media.localAddress.rtpPort,
         remoteAddress: media.parameters?.remote.host, remoteRtpPort: media.parameters?.remote.port,
-        codec: record === undefined ? undefined : this.negotiator.negotiated(record)?.codec, direction: media.parameters?.direction,
+        codec: record === undefined ? undefined : this.negotiator.negotiated(record)?.codec,
+        direction: media.parameters?.direction,
       };
     })(this.media(sessionId));
   }

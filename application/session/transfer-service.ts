@@ -58,7 +58,9 @@ export class TransferService {
       const value = formatReplaces({
         callId: dialog.id.callId, toTag: dialog.id.remoteTag, fromTag: dialog.id.localTag, earlyOnly: false,
       });
-      const uri = targetAddr.right.uri.kind === 'sip' ? { ...targetAddr.right.uri, headers: [{ name: 'Replaces', value }] } : targetAddr.right.uri;
+      const uri = targetAddr.right.uri.kind === 'sip'
+        ? { ...targetAddr.right.uri, headers: [{ name: 'Replaces', value }] }
+        : targetAddr.right.uri;
       referTo = formatNameAddr({ uri, params: [] });
     }
     const dialog = record.dialog;
@@ -114,7 +116,9 @@ export class TransferService {
     };
     notify(100, 'Trying', false);
     // A Replaces header in the Refer-To URI goes into the new INVITE (RFC 3891 attended transfer).
-    const replaces = target.kind === 'sip' ? target.headers.find((h) => h.name.toLowerCase() === 'replaces')?.value : undefined;
+    const replaces = target.kind === 'sip'
+      ? target.headers.find((h) => h.name.toLowerCase() === 'replaces')?.value
+      : undefined;
     const plainTarget = target.kind === 'sip' ? formatUri({ ...target, headers: [] }) : formatUri(target);
     const headers = [
       ...(referredBy === undefined ? [] : [{ name: 'Referred-By', value: referredBy }]),

@@ -89,7 +89,9 @@ export class IncomingInvite {
     this.session = session;
     this.register(session);
     session.awaitAck(this.transaction, ok);
-    const sdp = options.body !== undefined && options.contentType !== undefined ? { body: options.body, contentType: options.contentType } : undefined;
+    const sdp = options.body !== undefined && options.contentType !== undefined
+      ? { body: options.body, contentType: options.contentType }
+      : undefined;
     session.startSessionTimer(timer.kind === 'Run' ? runningTimer(timer, 'uas') : undefined, this.request, sdp);
     return E.right(session);
   }

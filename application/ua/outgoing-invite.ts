@@ -206,7 +206,9 @@ export class OutgoingInvite {
     const ack = this.acks.get(this.answered.tag);
     const hop = this.ackHop(this.answered.tag);
     // Kept up to 64·T1 while the transaction lingers: a detached copy, which holds no received text.
-    this.relay.reAck = ack !== undefined && E.isRight(hop) ? { tag: this.answered.tag, ack: detachedMessage(ack), hop: hop.right } : undefined;
+    this.relay.reAck = ack !== undefined && E.isRight(hop)
+      ? { tag: this.answered.tag, ack: detachedMessage(ack), hop: hop.right }
+      : undefined;
     this.relay.invite = undefined;
     return true;
   }

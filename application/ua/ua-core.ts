@@ -167,7 +167,9 @@ export class UaCore implements TransactionUser {
       ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
     });
     const call = new OutgoingInvite(this.ctx, request, hop.right, options.answerTimeoutMs ?? 120_000,
-      (s) => this.registerSession(s), this.onSessionEnded, (c) => this.outgoing.delete(this.outgoingKey(c.request)), options.ackBody, options.credentials);
+      (s) =>
+        this.registerSession(s), this.onSessionEnded, (c) =>
+          this.outgoing.delete(this.outgoingKey(c.request)), options.ackBody, options.credentials);
     this.outgoing.set(this.outgoingKey(request), call);
     const started = call.start();
     if (E.isLeft(started)) {
@@ -359,7 +361,9 @@ export class UaCore implements TransactionUser {
 
   private outgoingKey(request: SipRequest): string {
     const core = coreHeaders(request);
-    const fromTag = E.isRight(core) && core.right.from !== undefined ? paramValue(core.right.from.params, 'tag') : undefined;
+    const fromTag = E.isRight(core) && core.right.from !== undefined
+      ? paramValue(core.right.from.params, 'tag')
+      : undefined;
     return outgoingKeyOf(E.isRight(core) ? core.right.callId : '', fromTag);
   }
 }

@@ -36,7 +36,7 @@ export interface Dialog {
   readonly secure: boolean;
 }
 
-/** Map key for O(1) lookup: Call-ID plus both tags, tags lowercased (tags compare case-sensitively in practice, Call-ID exactly). */
+/** Map key for O(1) lookup: Call-ID plus both tags, the tags lowercased (Call-ID compares exactly). */
 export const dialogKey = (id: DialogId): string => `${id.callId}|${id.localTag}|${id.remoteTag}`;
 
 const tagOf = (value: NameAddr | undefined): string | undefined => (
@@ -62,7 +62,8 @@ export const createUacDialog = (request: SipRequest, response: SipResponse): E.E
   const remoteTag = tagOf(res.right.to);
   const localTag = tagOf(req.right.from);
   const callId = req.right.callId;
-  if (remoteTag === undefined || localTag === undefined || callId === undefined || req.right.from === undefined || res.right.to === undefined) {
+  const missing = remoteTag === undefined || localTag === undefined || callId === undefined;
+  if (missing || req.right.from === undefined || res.right.to === undefined) {
     return E.left(headerError('To', 'a dialog needs Call-ID and both tags'));
   }
   const target = firstContact(response);

@@ -32,7 +32,9 @@ export const allowsUpdate = (message: SipMessage): boolean => {
 export type UasTimerDecision =
   | { readonly kind: 'None' }
   | { readonly kind: 'TooSmall'; readonly minSe: number }
-  | { readonly kind: 'Run'; readonly intervalSec: number; readonly refresher: Refresher; readonly requireTimer: boolean };
+  | {
+    readonly kind: 'Run'; readonly intervalSec: number; readonly refresher: Refresher; readonly requireTimer: boolean;
+  };
 
 /**
  * §9: no Session-Expires, no timer. One below our Min-SE is refused with 422
@@ -56,8 +58,13 @@ export const timerResponseHeaders = (decision: Extract<UasTimerDecision, { kind:
   ...(decision.requireTimer ? [{ name: HEADER.Require, value: 'timer' }] : []),
 ];
 
-/** §7.2: the timer a 2xx to our request sets; none without Session-Expires. A 2xx that names no refresher leaves it to us. */
-export const timerFrom2xx = (response: SipResponse): { readonly intervalSec: number; readonly refresher: Refresher } | undefined => {
+/**
+ * §7.2: the timer a 2xx to our request sets; none without Session-Expires.
+ * A 2xx that names no refresher leaves it to us.
+ */
+export const timerFrom2xx = (
+  response: SipResponse,
+): { readonly intervalSec: number; readonly refresher: Refresher } | undefined => {
   const se = getSessionExpires(response);
   if (E.isLeft(se) || se.right === undefined || se.right.seconds === 0) return undefined;
   return { intervalSec: se.right.seconds, refresher: se.right.refresher ?? 'uac' };

@@ -88,7 +88,8 @@ const decodeWith = (table: Int16Array, bytes: Uint8Array, out: Int16Array): Int1
 export const encodeMuLaw = (pcm: Int16Array, out: Uint8Array = new Uint8Array(pcm.length)): Uint8Array => encodeWith(
   MULAW_ENCODE, pcm, out,
 );
-export const decodeMuLaw = (bytes: Uint8Array, out: Int16Array = new Int16Array(bytes.length)): Int16Array => decodeWith(MULAW_DECODE, bytes, out);
+export const decodeMuLaw = (bytes: Uint8Array, out: Int16Array = new Int16Array(bytes.length)): Int16Array =>
+  decodeWith(MULAW_DECODE, bytes, out);
 export const encodeALaw = (pcm: Int16Array, out: Uint8Array = new Uint8Array(pcm.length)): Uint8Array => encodeWith(
   ALAW_ENCODE, pcm, out,
 );

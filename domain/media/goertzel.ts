@@ -19,7 +19,9 @@ export const goertzelPower = (
 };
 
 /** The strongest of `candidates` and its share of their total power. */
-export const dominantFrequency = (samples: Int16Array, candidates: ReadonlyArray<number>, sampleRateHz = 8000): { readonly frequencyHz: number; readonly share: number } => {
+export const dominantFrequency = (
+  samples: Int16Array, candidates: ReadonlyArray<number>, sampleRateHz = 8000,
+): { readonly frequencyHz: number; readonly share: number } => {
   const powers = candidates.map((f) => goertzelPower(samples, f, sampleRateHz));
   const total = powers.reduce((a, b) => a + b, 0);
   let best = 0;

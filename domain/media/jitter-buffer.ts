@@ -32,7 +32,8 @@ export interface JitterBuffer {
 }
 
 export const createJitterBuffer = (depth = 3, frameSamples = 160, capacity = 16): JitterBuffer => ({
-  depth, capacity, frameSamples, nextTimestamp: undefined, slots: new Array<JitterFrame | undefined>(capacity).fill(undefined),
+  depth, capacity, frameSamples, nextTimestamp: undefined,
+  slots: new Array<JitterFrame | undefined>(capacity).fill(undefined),
   lastPlayed: undefined, concealedInARow: 0, late: 0, concealed: 0,
 });
 
@@ -40,7 +41,7 @@ export const createJitterBuffer = (depth = 3, frameSamples = 160, capacity = 16)
 const tsDelta = (a: number, b: number): number => ((b - a) | 0);
 const slotOf = (b: JitterBuffer, timestamp: number): number => Math.floor(timestamp / b.frameSamples) % b.capacity;
 
-/** The next state written out field by field: this runs twice per packet, and a literal is far cheaper than a spread. */
+/** The next state written field by field: this runs twice per packet, and a literal is far cheaper than a spread. */
 const withChanges = (
   b: JitterBuffer, slots: ReadonlyArray<JitterFrame | undefined>, nextTimestamp: number | undefined,
   lastPlayed: Int16Array | undefined, concealedInARow: number, late: number, concealed: number,

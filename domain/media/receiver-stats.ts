@@ -33,7 +33,8 @@ export interface ReceiverStats {
 
 export const initialReceiverStats: ReceiverStats = {
   ssrc: undefined, maxSeq: 0, cycles: 0, baseSeq: 0, badSeq: RTP_SEQ_MOD + 1, probation: MIN_SEQUENTIAL,
-  received: 0, bytes: 0, expectedPrior: 0, receivedPrior: 0, transit: undefined, jitter: 0, lastSr: 0, lastSrArrivalMs: undefined, duplicates: 0,
+  received: 0, bytes: 0, expectedPrior: 0, receivedPrior: 0, transit: undefined, jitter: 0, lastSr: 0,
+  lastSrArrivalMs: undefined, duplicates: 0,
 };
 
 const initSeq = (s: ReceiverStats, seq: number): ReceiverStats => ({
@@ -73,7 +74,8 @@ export const updateSequence = (s: ReceiverStats, seq: number): readonly [Receive
  * arrival time in the stream's timestamp units.
  */
 export const receivePacket = (
-  s: ReceiverStats, ssrc: number, seq: number, rtpTimestamp: number, arrivalTs: number, payloadBytes: number, updateJitter = true,
+  s: ReceiverStats, ssrc: number, seq: number, rtpTimestamp: number, arrivalTs: number, payloadBytes: number,
+  updateJitter = true,
 ): ReceiverStats => {
   if (s.ssrc === ssrc && s.probation === 0 && updateJitter && s.transit !== undefined) {
     // The steady state (a valid source, the next packet or a small gap ahead) in one object, no intermediate copies.
@@ -81,8 +83,9 @@ export const receivePacket = (
     if (udelta > 0 && udelta < MAX_DROPOUT) {
       const transit = arrivalTs - rtpTimestamp;
       return {
-        ssrc, maxSeq: seq, cycles: seq < s.maxSeq ? s.cycles + RTP_SEQ_MOD : s.cycles, baseSeq: s.baseSeq, badSeq: s.badSeq,
-        probation: 0, received: s.received + 1, bytes: s.bytes + payloadBytes, expectedPrior: s.expectedPrior, receivedPrior: s.receivedPrior,
+        ssrc, maxSeq: seq, cycles: seq < s.maxSeq ? s.cycles + RTP_SEQ_MOD : s.cycles, baseSeq: s.baseSeq,
+        badSeq: s.badSeq, probation: 0, received: s.received + 1, bytes: s.bytes + payloadBytes,
+        expectedPrior: s.expectedPrior, receivedPrior: s.receivedPrior,
         transit, jitter: s.jitter + (Math.abs(transit - s.transit) - s.jitter) / 16,
         lastSr: s.lastSr, lastSrArrivalMs: s.lastSrArrivalMs, duplicates: s.duplicates,
       };
@@ -93,7 +96,8 @@ export const receivePacket = (
 
 /** receivePacket as A.1 then A.8, for every case; the shortcut above must agree with it (tests compare them). */
 export const receivePacketStepByStep = (
-  s: ReceiverStats, ssrc: number, seq: number, rtpTimestamp: number, arrivalTs: number, payloadBytes: number, updateJitter = true,
+  s: ReceiverStats, ssrc: number, seq: number, rtpTimestamp: number, arrivalTs: number, payloadBytes: number,
+  updateJitter = true,
 ): ReceiverStats => {
   const base = s.ssrc === ssrc ? s : { ...initialReceiverStats, ssrc };
   const [sequenced] = updateSequence(base, seq);
@@ -102,7 +106,10 @@ export const receivePacketStepByStep = (
   // RFC 4733 events repeat one timestamp across packets: they count for sequence and loss, not jitter.
   if (!updateJitter) return { ...sequenced, bytes: sequenced.bytes + payloadBytes };
   const transit = arrivalTs - rtpTimestamp;
-  const jitter = sequenced.transit === undefined ? sequenced.jitter : sequenced.jitter + (Math.abs(transit - sequenced.transit) - sequenced.jitter) / 16;
+  const previous = sequenced.transit;
+  const jitter = previous === undefined
+    ? sequenced.jitter
+    : sequenced.jitter + (Math.abs(transit - previous) - sequenced.jitter) / 16;
   return { ...sequenced, transit, jitter, bytes: sequenced.bytes + payloadBytes };
 };
 
@@ -133,7 +140,9 @@ export const reportBlock = (s: ReceiverStats, nowMs: number): readonly [Receiver
 };
 
 /** Records an SR from the peer (its NTP time, middle 32 bits) for LSR/DLSR. */
-export const noteSenderReport = (s: ReceiverStats, ntpSeconds: number, ntpFraction: number, arrivalMs: number): ReceiverStats => ({
+export const noteSenderReport = (
+  s: ReceiverStats, ntpSeconds: number, ntpFraction: number, arrivalMs: number,
+): ReceiverStats => ({
   ...s, lastSr: (((ntpSeconds & 0xffff) << 16) | (ntpFraction >>> 16)) >>> 0, lastSrArrivalMs: arrivalMs,
 });
 

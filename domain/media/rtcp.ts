@@ -20,10 +20,20 @@ export interface ReportBlock {
   readonly delaySinceLastSr: number;
 }
 
+/** One SDES chunk: a source and its items (CNAME…). */
+export interface SdesChunk {
+  readonly ssrc: number;
+  readonly items: ReadonlyArray<{ readonly type: number; readonly text: string }>;
+}
+
 export type RtcpPacket =
-  | { readonly type: 'SR'; readonly ssrc: number; readonly ntpSeconds: number; readonly ntpFraction: number; readonly rtpTimestamp: number; readonly packetCount: number; readonly octetCount: number; readonly reports: ReadonlyArray<ReportBlock> }
+  | {
+    readonly type: 'SR'; readonly ssrc: number; readonly ntpSeconds: number; readonly ntpFraction: number;
+    readonly rtpTimestamp: number; readonly packetCount: number; readonly octetCount: number;
+    readonly reports: ReadonlyArray<ReportBlock>;
+  }
   | { readonly type: 'RR'; readonly ssrc: number; readonly reports: ReadonlyArray<ReportBlock> }
-  | { readonly type: 'SDES'; readonly chunks: ReadonlyArray<{ readonly ssrc: number; readonly items: ReadonlyArray<{ readonly type: number; readonly text: string }> }> }
+  | { readonly type: 'SDES'; readonly chunks: ReadonlyArray<SdesChunk> }
   | { readonly type: 'BYE'; readonly ssrcs: ReadonlyArray<number>; readonly reason?: string }
   | { readonly type: 'Other'; readonly packetType: number; readonly body: Uint8Array };
 
@@ -39,7 +49,8 @@ export interface RtcpError {
 }
 
 const fail = (reason: RtcpError['reason']): E.Either<RtcpError, never> => E.left({ kind: 'RtcpError', reason });
-const u32 = (b: Uint8Array, i: number): number => (((b[i] as number) << 24) | ((b[i + 1] as number) << 16) | ((b[i + 2] as number) << 8) | (b[i + 3] as number)) >>> 0;
+const u32 = (b: Uint8Array, i: number): number =>
+  (((b[i] as number) << 24) | ((b[i + 1] as number) << 16) | ((b[i + 2] as number) << 8) | (b[i + 3] as number)) >>> 0;
 
 const readBlocks = (b: Uint8Array, offset: number, count: number): ReportBlock[] => {
   const blocks: ReportBlock[] = [];
@@ -99,7 +110,8 @@ const parseOne = (b: Uint8Array, count: number, type: number): E.Either<RtcpErro
       const ssrcs = Array.from({ length: count }, (_, k) => u32(b, k * 4));
       const at = count * 4;
       const length = b[at];
-      const reason = length !== undefined && at + 1 + length <= b.length ? decodeAscii(b.subarray(at + 1, at + 1 + length)) : undefined;
+      const fits = length !== undefined && at + 1 + length <= b.length;
+      const reason = fits ? decodeAscii(b.subarray(at + 1, at + 1 + length)) : undefined;
       return E.right(reason === undefined ? { type: 'BYE', ssrcs } : { type: 'BYE', ssrcs, reason });
     }
     default:

@@ -44,7 +44,8 @@ const VERSION = 2;
 
 const fail = (reason: RtpErrorReason): E.Either<RtpError, never> => E.left({ kind: 'RtpError', reason });
 
-const u32 = (b: Uint8Array, i: number): number => (((b[i] as number) << 24) | ((b[i + 1] as number) << 16) | ((b[i + 2] as number) << 8) | (b[i + 3] as number)) >>> 0;
+const u32 = (b: Uint8Array, i: number): number =>
+  (((b[i] as number) << 24) | ((b[i + 1] as number) << 16) | ((b[i + 2] as number) << 8) | (b[i + 3] as number)) >>> 0;
 
 export const parseRtp = (bytes: Uint8Array): E.Either<RtpError, RtpPacket> => {
   if (bytes.length < HEADER_BYTES) return fail('TooShort');
@@ -86,7 +87,8 @@ export const parseRtp = (bytes: Uint8Array): E.Either<RtpError, RtpPacket> => {
 
 /** Bytes `writeRtp` needs for this packet. */
 export const rtpSize = (p: RtpPacket): number =>
-  HEADER_BYTES + p.csrcs.length * 4 + (p.extension === undefined ? 0 : 4 + p.extension.data.length) + p.payload.length + p.paddingBytes;
+  HEADER_BYTES + p.csrcs.length * 4 + (p.extension === undefined ? 0 : 4 + p.extension.data.length)
+  + p.payload.length + p.paddingBytes;
 
 const put32 = (out: Uint8Array, i: number, v: number): void => {
   out[i] = v >>> 24;

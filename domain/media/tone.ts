@@ -7,8 +7,11 @@ export interface ToneState {
   readonly position: number;
 }
 
-export const tone = (frequenciesHz: number | ReadonlyArray<number>, amplitude = 8000, sampleRateHz = 8000): ToneState => ({
-  frequenciesHz: typeof frequenciesHz === 'number' ? [frequenciesHz] : frequenciesHz, amplitude, sampleRateHz, position: 0,
+export const tone = (
+  frequenciesHz: number | ReadonlyArray<number>, amplitude = 8000, sampleRateHz = 8000,
+): ToneState => ({
+  frequenciesHz: typeof frequenciesHz === 'number' ? [frequenciesHz] : frequenciesHz,
+  amplitude, sampleRateHz, position: 0,
 });
 
 /** Fills `out` with the next samples; returns the advanced state. */

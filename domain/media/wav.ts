@@ -49,7 +49,8 @@ export const parseWav = (bytes: Uint8Array): E.Either<WavError, Int16Array> => {
 export const serializeWav = (samples: Int16Array, sampleRateHz = 8000): Uint8Array => {
   const out = new Uint8Array(44 + samples.length * 2);
   const w32 = (at: number, v: number): void => {
-    out[at] = v & 0xff; out[at + 1] = (v >>> 8) & 0xff; out[at + 2] = (v >>> 16) & 0xff; out[at + 3] = (v >>> 24) & 0xff;
+    out[at] = v & 0xff; out[at + 1] = (v >>> 8) & 0xff;
+    out[at + 2] = (v >>> 16) & 0xff; out[at + 3] = (v >>> 24) & 0xff;
   };
   const w16 = (at: number, v: number): void => {
     out[at] = v & 0xff; out[at + 1] = (v >>> 8) & 0xff;
@@ -58,7 +59,9 @@ export const serializeWav = (samples: Int16Array, sampleRateHz = 8000): Uint8Arr
     for (let i = 0; i < 4; i++) out[at + i] = s.charCodeAt(i);
   };
   tag(0, 'RIFF'); w32(4, 36 + samples.length * 2); tag(8, 'WAVE');
-  tag(12, 'fmt '); w32(16, 16); w16(20, 1); w16(22, 1); w32(24, sampleRateHz); w32(28, sampleRateHz * 2); w16(32, 2); w16(34, 16);
+  // fmt: PCM, mono, the rate, bytes per second, 2-byte frames of 16 bits.
+  tag(12, 'fmt '); w32(16, 16); w16(20, 1); w16(22, 1);
+  w32(24, sampleRateHz); w32(28, sampleRateHz * 2); w16(32, 2); w16(34, 16);
   tag(36, 'data'); w32(40, samples.length * 2);
   for (let i = 0; i < samples.length; i++) w16(44 + 2 * i, (samples[i] as number) & 0xffff);
   return out;

@@ -33,14 +33,16 @@ export interface RegisterParts {
 
 export const buildRegister = (p: RegisterParts): SipRequest =>
   buildRequest({
-    method: 'REGISTER', uri: p.registrar, from: { ...p.aor, params: setParam(p.aor.params, 'tag', p.fromTag) }, to: p.aor,
-    callId: p.callId, cseq: p.cseq, vias: [p.via], contact: p.contact, ...(p.routes === undefined ? {} : { routes: p.routes }),
+    method: 'REGISTER', uri: p.registrar, from: { ...p.aor, params: setParam(p.aor.params, 'tag', p.fromTag) },
+    to: p.aor, callId: p.callId, cseq: p.cseq, vias: [p.via], contact: p.contact,
+    ...(p.routes === undefined ? {} : { routes: p.routes }),
     headers: [{ name: HEADER.Expires, value: String(p.expiresSec) }, { name: HEADER.UserAgent, value: p.userAgent }],
   });
 
 /** Same host (case-insensitive), port and user: how a registrar echoes our Contact among the bindings it lists. */
 const sameContact = (a: Uri, b: Uri): boolean =>
-  a.kind === 'sip' && b.kind === 'sip' && a.host.toLowerCase() === b.host.toLowerCase() && (a.port ?? 5060) === (b.port ?? 5060) && a.user === b.user;
+  a.kind === 'sip' && b.kind === 'sip' && a.host.toLowerCase() === b.host.toLowerCase()
+  && (a.port ?? 5060) === (b.port ?? 5060) && a.user === b.user;
 
 /**
  * The expiry the registrar granted our contact (§10.2.4): its `expires`

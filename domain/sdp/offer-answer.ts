@@ -50,7 +50,8 @@ export interface OfferAnswerError {
   readonly detail: string;
 }
 
-const fail = (reason: OfferAnswerError['reason'], detail: string): E.Either<OfferAnswerError, never> => E.left({ kind: 'OfferAnswerError', reason, detail });
+const fail = (reason: OfferAnswerError['reason'], detail: string): E.Either<OfferAnswerError, never> =>
+  E.left({ kind: 'OfferAnswerError', reason, detail });
 
 export const DEFAULT_CODECS: ReadonlyArray<CodecCapability> = [
   { name: 'PCMU', payloadType: 0 }, { name: 'PCMA', payloadType: 8 },
@@ -73,7 +74,9 @@ const audioLines = (
   return lines;
 };
 
-const describe = (identity: SdpIdentity, address: string, media: ReadonlyArray<MediaDescription>): SessionDescription => ({
+const describe = (
+  identity: SdpIdentity, address: string, media: ReadonlyArray<MediaDescription>,
+): SessionDescription => ({
   version: 0,
   origin: {
     username: identity.username, sessionId: identity.sessionId, sessionVersion: identity.sessionVersion, netType: 'IN',
@@ -105,7 +108,9 @@ export const answerDirection = (offered: Direction, wanted: Direction): Directio
 };
 
 const telephoneEventOf = (media: MediaDescription): number | undefined => {
-  for (const map of rtpMapsOf(media).values()) if (map.encoding.toLowerCase() === 'telephone-event' && map.clockRate === 8000) return map.payloadType;
+  for (const map of rtpMapsOf(media).values()) {
+    if (map.encoding.toLowerCase() === 'telephone-event' && map.clockRate === 8000) return map.payloadType;
+  }
   return undefined;
 };
 
@@ -121,7 +126,9 @@ const rtcpPortOf = (media: MediaDescription): number => {
  * its payload types; every other stream is rejected with port 0. No usable
  * audio at all is an error the UA turns into 488.
  */
-export const createAnswer = (offer: SessionDescription, local: LocalMedia, identity: SdpIdentity): E.Either<OfferAnswerError, { readonly answer: SessionDescription; readonly negotiated: NegotiatedAudio }> => {
+export const createAnswer = (
+  offer: SessionDescription, local: LocalMedia, identity: SdpIdentity,
+): E.Either<OfferAnswerError, { readonly answer: SessionDescription; readonly negotiated: NegotiatedAudio }> => {
   let negotiated: NegotiatedAudio | undefined;
   const media: MediaDescription[] = offer.media.map((m) => {
     const rejected: MediaDescription = {
@@ -142,7 +149,8 @@ export const createAnswer = (offer: SessionDescription, local: LocalMedia, ident
     const te = local.telephoneEventPayloadType === undefined ? undefined : telephoneEventOf(m);
     const direction = answerDirection(directionOf(offer, m), local.direction);
     negotiated = {
-      remoteAddress: connection.address, remotePort: m.port, remoteRtcpPort: rtcpPortOf(m), codec: first.name, payloadType: first.pt,
+      remoteAddress: connection.address, remotePort: m.port, remoteRtcpPort: rtcpPortOf(m),
+      codec: first.name, payloadType: first.pt,
       ...(te === undefined ? {} : { telephoneEventPayloadType: te }),
       direction, ptimeMs: ptimeOf(m) ?? local.ptimeMs,
     };
@@ -153,7 +161,9 @@ export const createAnswer = (offer: SessionDescription, local: LocalMedia, ident
     };
   });
   if (negotiated === undefined) {
-    return offer.media.some((m) => m.media === 'audio') ? fail('NoCommonCodec', 'no offered audio codec is supported (PCMU/PCMA over RTP/AVP)') : fail('NoAudio', 'the offer has no audio stream');
+    return offer.media.some((m) => m.media === 'audio')
+      ? fail('NoCommonCodec', 'no offered audio codec is supported (PCMU/PCMA over RTP/AVP)')
+      : fail('NoAudio', 'the offer has no audio stream');
   }
   return E.right({ answer: describe(identity, local.address, media), negotiated });
 };
@@ -245,7 +255,7 @@ export const withDirection = (media: MediaDescription, direction: Direction): Me
   return { ...media, lines: [...lines, { type: 'a', value: direction }] };
 };
 
-/** RFC 6337 §5.3: put the stream on hold — sendonly if we were sending and receiving, inactive if we were only receiving. */
+/** RFC 6337 §5.3: hold the stream — sendonly if we were sending and receiving, inactive if we were only receiving. */
 export const holdDirection = (current: Direction): Direction => (
   current === 'sendrecv' || current === 'sendonly' ? 'sendonly' : 'inactive'
 );

@@ -133,7 +133,8 @@ interface MemoSlot<T> {
 const memoSlot = <T>(key: MemoKey): MemoSlot<T> => {
   const symbol = Symbol(`sip.${key}Headers`);
   return {
-    get: (message) => (readMemo(message, key) ?? (message as unknown as Record<symbol, unknown>)[symbol]) as T | undefined,
+    get: (message) =>
+      (readMemo(message, key) ?? (message as unknown as Record<symbol, unknown>)[symbol]) as T | undefined,
     set: (message, value) => {
       if (writeMemo(message, key, value) || !Object.isExtensible(message)) return;
       Object.defineProperty(message, symbol, { value, enumerable: false, writable: true, configurable: true });
@@ -234,7 +235,9 @@ const parseAddressHeaders = (headers: ReadonlyArray<SipHeader>): E.Either<Header
   const to: string[] = [];
   const contact: string[] = [];
   for (const h of headers) {
-    const name = h.name === HEADER.From || h.name === HEADER.To || h.name === HEADER.Contact ? h.name : canonicalHeaderName(h.name);
+    const name = h.name === HEADER.From || h.name === HEADER.To || h.name === HEADER.Contact
+      ? h.name
+      : canonicalHeaderName(h.name);
     if (name === HEADER.From) from.push(h.value);
     else if (name === HEADER.To) to.push(h.value);
     else if (name === HEADER.Contact) contact.push(h.value);
@@ -288,7 +291,8 @@ export const parseCoreHeaders = (headers: ReadonlyArray<SipHeader>): E.Either<He
   E.chain(() => parseAddressHeaders(headers))(parseTransactionHeaders(headers));
 
 const required = <C, T>(
-  message: SipMessage, header: string, source: (m: SipMessage) => E.Either<HeaderError, C>, pick: (c: C) => T | undefined,
+  message: SipMessage, header: string, source: (m: SipMessage) =>
+    E.Either<HeaderError, C>, pick: (c: C) => T | undefined,
 ): E.Either<HeaderError, T> => {
   const parsed = source(message);
   if (E.isLeft(parsed)) return parsed;
@@ -296,11 +300,19 @@ const required = <C, T>(
   return value === undefined ? E.left(headerError(header, 'missing header')) : E.right(value);
 };
 
-export const getVias = (m: SipMessage): E.Either<HeaderError, ReadonlyArray<Via>> => E.map((c: TransactionHeaders) => c.vias)(transactionHeaders(m));
-export const getTopVia = (m: SipMessage): E.Either<HeaderError, Via> => required(m, HEADER.Via, transactionHeaders, (c) => c.vias[0]);
-export const getCallId = (m: SipMessage): E.Either<HeaderError, string> => required(m, HEADER.CallId, transactionHeaders, (c) => c.callId);
-export const getCSeq = (m: SipMessage): E.Either<HeaderError, CSeq> => required(m, HEADER.CSeq, transactionHeaders, (c) => c.cseq);
-export const getMaxForwards = (m: SipMessage): E.Either<HeaderError, number | undefined> => E.map((c: TransactionHeaders) => c.maxForwards)(transactionHeaders(m));
-export const getFrom = (m: SipMessage): E.Either<HeaderError, NameAddr> => required(m, HEADER.From, addressHeaders, (c) => c.from);
-export const getTo = (m: SipMessage): E.Either<HeaderError, NameAddr> => required(m, HEADER.To, addressHeaders, (c) => c.to);
-export const getContacts = (m: SipMessage): E.Either<HeaderError, ContactValue> => E.map((c: AddressHeaders) => c.contacts)(addressHeaders(m));
+export const getVias = (m: SipMessage): E.Either<HeaderError, ReadonlyArray<Via>> =>
+  E.map((c: TransactionHeaders) => c.vias)(transactionHeaders(m));
+export const getTopVia = (m: SipMessage): E.Either<HeaderError, Via> =>
+  required(m, HEADER.Via, transactionHeaders, (c) => c.vias[0]);
+export const getCallId = (m: SipMessage): E.Either<HeaderError, string> =>
+  required(m, HEADER.CallId, transactionHeaders, (c) => c.callId);
+export const getCSeq = (m: SipMessage): E.Either<HeaderError, CSeq> =>
+  required(m, HEADER.CSeq, transactionHeaders, (c) => c.cseq);
+export const getMaxForwards = (m: SipMessage): E.Either<HeaderError, number | undefined> =>
+  E.map((c: TransactionHeaders) => c.maxForwards)(transactionHeaders(m));
+export const getFrom = (m: SipMessage): E.Either<HeaderError, NameAddr> =>
+  required(m, HEADER.From, addressHeaders, (c) => c.from);
+export const getTo = (m: SipMessage): E.Either<HeaderError, NameAddr> =>
+  required(m, HEADER.To, addressHeaders, (c) => c.to);
+export const getContacts = (m: SipMessage): E.Either<HeaderError, ContactValue> =>
+  E.map((c: AddressHeaders) => c.contacts)(addressHeaders(m));

@@ -16,4 +16,5 @@ const PHRASES: Readonly<Record<number, string>> = {
   600: 'Busy Everywhere', 603: 'Decline', 604: 'Does Not Exist Anywhere', 606: 'Not Acceptable',
 };
 
-export const reasonPhrase = (status: number): string => PHRASES[status] ?? PHRASES[Math.floor(status / 100) * 100] ?? 'Unknown';
+export const reasonPhrase = (status: number): string =>
+  PHRASES[status] ?? PHRASES[Math.floor(status / 100) * 100] ?? 'Unknown';

@@ -65,7 +65,8 @@ export const parseMediaType = (text: string): E.Either<HeaderError, MediaType> =
 
 export const formatMediaType = (m: MediaType): string => `${m.type}/${m.subtype}${formatParams(m.params)}`;
 
-export const getContentType = (m: SipMessage): E.Either<HeaderError, MediaType | undefined> => optional(m, HEADER.ContentType, parseMediaType);
+export const getContentType = (m: SipMessage): E.Either<HeaderError, MediaType | undefined> =>
+  optional(m, HEADER.ContentType, parseMediaType);
 export const getContentDisposition = (m: SipMessage): E.Either<HeaderError, TokenWithParams | undefined> =>
   optional(m, HEADER.ContentDisposition, (v) => parseTokenWithParams(HEADER.ContentDisposition, v));
 export const getEvent = (m: SipMessage): E.Either<HeaderError, TokenWithParams | undefined> =>
@@ -194,7 +195,8 @@ export const parseReplaces = (text: string): E.Either<HeaderError, Replaces> => 
   });
 };
 
-export const getReplaces = (m: SipMessage): E.Either<HeaderError, Replaces | undefined> => optional(m, HEADER.Replaces, parseReplaces);
+export const getReplaces = (m: SipMessage): E.Either<HeaderError, Replaces | undefined> =>
+  optional(m, HEADER.Replaces, parseReplaces);
 
 export const formatReplaces = (r: Replaces): string =>
   `${r.callId};to-tag=${r.toTag};from-tag=${r.fromTag}${r.earlyOnly ? ';early-only' : ''}`;

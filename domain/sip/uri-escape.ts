@@ -28,7 +28,8 @@ export const scanEscaped = (text: string, from: number, to: number, chars: Uint8
 };
 
 /** True when every character is allowed or a well-formed %HH escape. */
-export const isEscapedText = (text: string, chars: Uint8Array): boolean => scanEscaped(text, 0, text.length, chars) === text.length;
+export const isEscapedText = (text: string, chars: Uint8Array): boolean =>
+  scanEscaped(text, 0, text.length, chars) === text.length;
 
 /** Resolves %HH escapes as UTF-8; never throws (invalid UTF-8 becomes U+FFFD). */
 export const unescapeUri = (text: string): string => {

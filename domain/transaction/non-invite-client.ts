@@ -55,7 +55,9 @@ const onActive = (
       );
       if (event.timer === 'E') {
         // Trying doubles up to T2; Proceeding retransmits every T2 (§17.1.2.2).
-        const interval = state.tag === 'Trying' ? Math.min(state.retransmitMs * 2, config.timers.t2Ms) : config.timers.t2Ms;
+        const interval = state.tag === 'Trying'
+          ? Math.min(state.retransmitMs * 2, config.timers.t2Ms)
+          : config.timers.t2Ms;
         const nextState: NictState = state.tag === 'Trying' ? { ...state, retransmitMs: interval } : state;
         return next(nextState, [send(state.request), startTimer('E', interval)]);
       }

@@ -13,7 +13,9 @@ export const endpoint = (protocol: TransportProtocol, host: string, port: number
 
 /** `[::1]` → `::1`: sockets want bare IPv6 addresses; SIP text wants brackets. */
 export const stripBrackets = (host: string): string =>
-  host.length > 1 && host.charCodeAt(0) === 0x5b && host.charCodeAt(host.length - 1) === 0x5d ? host.slice(1, -1) : host;
+  host.length > 1 && host.charCodeAt(0) === 0x5b && host.charCodeAt(host.length - 1) === 0x5d
+    ? host.slice(1, -1)
+    : host;
 
 /** The host as it must appear in SIP text: IPv6 addresses in brackets. */
 export const hostForSip = (host: string): string => (host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
