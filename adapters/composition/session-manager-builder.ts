@@ -84,7 +84,10 @@ export class SessionManagerBuilder {
     return this;
   }
 
-  /** "ip:port" to bind SIP to (port 0 picks a free one); the IP is also advertised unless withLocalAddress says otherwise. */
+  /**
+   * "ip:port" to bind SIP to (port 0 picks a free one); the IP is also advertised unless withLocalAddress says
+   * otherwise.
+   */
   withLocalBindAddr(bind: string): this {
     const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(bind);
     if (match === null) {
@@ -204,7 +207,10 @@ export class SessionManagerBuilder {
     return this;
   }
 
-  /** Validates everything, binds the transports, and returns the coordinator (rejects with InvalidConfig / TransportError). */
+  /**
+   * Validates everything, binds the transports, and returns the coordinator (rejects with InvalidConfig /
+   * TransportError).
+   */
   async build(): Promise<SessionCoordinator> {
     if (this.problem !== undefined) throw sessionException(this.problem);
     const config = validateConfig(this.options);

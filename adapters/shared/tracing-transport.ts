@@ -18,7 +18,9 @@ export interface SipTraceEntry {
   readonly callId: string | undefined;
   /** Bytes of body (SDP, sipfrag…); 0 for none — shows where an offer or answer travelled. */
   readonly bodyLength: number;
-  /** The same for a message and its copies (Call-ID, CSeq, top Via branch, first line): pairs a send with its receipt. */
+  /**
+   * The same for a message and its copies (Call-ID, CSeq, top Via branch, first line): pairs a send with its receipt.
+   */
   readonly key: string;
   /** Inside a dialog (the To has a tag). */
   readonly inDialog: boolean;

@@ -115,7 +115,9 @@ export class SimulatedNetwork {
     this.trace.record(this.clock.nowMs(), 'heal', '*', '*', '');
   }
 
-  /** Counters by event: sent, delivered, dropped:loss, dropped:partition, dropped:capacity, dropped:unbound, duplicated. */
+  /**
+   * Counters by event: sent, delivered, dropped:loss, dropped:partition, dropped:capacity, dropped:unbound, duplicated.
+   */
   stats(): Readonly<Record<string, number>> {
     return { ...this.counts };
   }

@@ -71,7 +71,9 @@ export class B2bua implements CallHandler {
     }
   }
 
-  /** B's side plays early media: answer A in a 183 and bridge the legs now (once; an A without an offer cannot have it). */
+  /**
+   * B's side plays early media: answer A in a 183 and bridge the legs now (once; an A without an offer cannot have it).
+   */
   private async passEarlyMedia(b: string): Promise<void> {
     const coordinator = this.coordinator;
     const a = this.otherLeg.get(b);

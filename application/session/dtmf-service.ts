@@ -81,7 +81,9 @@ export class DtmfService {
     );
   }
 
-  /** INFO inside a call: dtmf-relay bodies are digits; any other INFO is acknowledged (RFC 6086 leaves it to packages). */
+  /**
+   * INFO inside a call: dtmf-relay bodies are digits; any other INFO is acknowledged (RFC 6086 leaves it to packages).
+   */
   onInfo(record: SessionRecord, request: SipRequest): Answer {
     if ((headerValue(request, 'Content-Type') ?? '').toLowerCase().startsWith(DTMF_RELAY)) {
       const signal = /Signal\s*=\s*([0-9*#A-Da-d])/.exec(decodeUtf8(request.body))?.[1];

@@ -95,7 +95,9 @@ export class MediaControl {
     return E.map((media: MediaSession) => media.setSink(this.guardedSink(sessionId, sink)))(this.media(sessionId));
   }
 
-  /** The application's frame callback runs inside the media tick: what it throws is reported, and the frame is silence. */
+  /**
+   * The application's frame callback runs inside the media tick: what it throws is reported, and the frame is silence.
+   */
   private guardedSource(sessionId: string, source: AudioSource): AudioSource {
     if (source.kind !== 'callback') return source;
     return { kind: 'callback', fill: (frame) => {

@@ -79,7 +79,9 @@ export class SessionTable {
     return this.liveByUser.get(user) ?? 0;
   }
 
-  /** The call has ended: it leaves the live set and is kept for `retentionMs` (not at all when 0 or `keep` is false). */
+  /**
+   * The call has ended: it leaves the live set and is kept for `retentionMs` (not at all when 0 or `keep` is false).
+   */
   retire(record: SessionRecord, failed: boolean, keep: boolean): void {
     if (!this.live.delete(record.id)) return;
     this.countUsers(record, -1);

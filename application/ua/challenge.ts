@@ -39,7 +39,10 @@ export const readChallenge = (response: SipResponse): Challenge | undefined => {
   return challenges.length === 0 ? undefined : { proxy, challenges };
 };
 
-/** Authorization (or Proxy-Authorization) lines answering `challenge` for `request`; `nonceCount` counts uses of each nonce. */
+/**
+ * Authorization (or Proxy-Authorization) lines answering `challenge` for `request`; `nonceCount` counts uses of each
+ * nonce.
+ */
 export const credentialLines = (
   ctx: UaContext, request: SipRequest, challenge: Challenge, credentials: UserCredentials, nonceCount: number,
 ): SipHeader[] | undefined => {

@@ -52,7 +52,10 @@ export interface InviteSessionHandler {
 
 const OK: Answer = { status: 200 };
 
-/** A refresh that did not succeed is tried again after a tenth of the interval (at least 10 s), until the session expires. */
+/**
+ * A refresh that did not succeed is tried again after a tenth of the interval (at least 10 s), until the session
+ * expires.
+ */
 const refreshRetryMs = (intervalSec: number): number => Math.max(10_000, intervalSec * 100);
 
 /**

@@ -135,7 +135,10 @@ export class UaCore implements TransactionUser {
     };
   }
 
-  /** Starts keeping a contact binding at a registrar (§10.2); call `register()` on the result to send the first REGISTER. */
+  /**
+   * Starts keeping a contact binding at a registrar (§10.2); call `register()` on the result to send the first
+   * REGISTER.
+   */
   registration(options: RegistrationOptions): E.Either<UaError, Registration> {
     const hop = nextHop(options.routes?.[0]?.uri ?? options.registrar);
     if (E.isLeft(hop)) return hop;

@@ -231,7 +231,9 @@ const readHeaderLines = (text: string, from: number, to: number, maxHeaders: num
   return { headers, transaction, contentLength: length, blankAt, bodyAt };
 };
 
-/** Offset of the first header line named `header` (any spelling) in [from, to); 0 when none. For error positions only. */
+/**
+ * Offset of the first header line named `header` (any spelling) in [from, to); 0 when none. For error positions only.
+ */
 const firstLineNamed = (text: string, from: number, to: number, header: string): number => {
   for (let pos = from; pos < to; pos = text.indexOf('\n', pos) + 1 || to) {
     const colon = text.indexOf(':', pos);

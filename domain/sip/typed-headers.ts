@@ -40,7 +40,10 @@ const optional = <T>(
   return value === undefined ? E.right(undefined) : parse(value);
 };
 
-/** Comma-separated option tags or methods across all lines (Allow, Supported, Require, Proxy-Require, Unsupported, Content-Encoding). */
+/**
+ * Comma-separated option tags or methods across all lines (Allow, Supported, Require, Proxy-Require, Unsupported,
+ * Content-Encoding).
+ */
 export const getTokenList = (message: SipMessage, header: string): E.Either<HeaderError, ReadonlyArray<string>> =>
   parseListHeader(header, headerValues(message, header), (element) => {
     const token = element.trim();

@@ -8,7 +8,10 @@ import { endpoint, hostForSip, type Endpoint, type TransportProtocol } from './e
 import { replaceTopVia } from './inbound.js';
 import { transportError, type TransportError } from './transport-error.js';
 
-/** §18.1.1: requests within 200 bytes of the 1500-byte path MTU (or unknown MTU) must use congestion-controlled transport. */
+/**
+ * §18.1.1: requests within 200 bytes of the 1500-byte path MTU (or unknown MTU) must use congestion-controlled
+ * transport.
+ */
 export const UDP_SIZE_THRESHOLD = 1300;
 
 /**
