@@ -17,7 +17,9 @@ const ECHOED = new Set<string>([HEADER.Via, HEADER.From, HEADER.To, HEADER.CallI
  * responses and for requests whose Via is unreadable: those are dropped.
  * The echoed headers are copied as received, so the sender can match the 400.
  */
-export const badRequestResponse = (bytes: Uint8Array, error: SipParseError): { readonly response: SipResponse; readonly topVia: Via } | undefined => {
+export const badRequestResponse = (
+  bytes: Uint8Array, error: SipParseError,
+): { readonly response: SipResponse; readonly topVia: Via } | undefined => {
   const end = Math.min(bytes.length, 16_384);
   const text = decodeUtf8(bytes, 0, end);
   const lines = text.split(/\r?\n/);

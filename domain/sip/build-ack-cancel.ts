@@ -34,5 +34,6 @@ export const buildAckForFailure = (invite: SipRequest, response: SipResponse): E
 
 /** CANCEL for a pending request (§9.1): same Request-URI, To, From, Call-ID, CSeq number, top Via. */
 export const buildCancel = (request: SipRequest): E.Either<HeaderError, SipRequest> =>
-  E.map((headers: SipHeader[]): SipRequest => requestRecord('CANCEL', request.uri, request.version, headers, EMPTY_BODY))(
+  E.map((headers: SipHeader[]): SipRequest =>
+    requestRecord('CANCEL', request.uri, request.version, headers, EMPTY_BODY))(
     hopHeaders(request, 'CANCEL', headerValue(request, HEADER.To) ?? ''));

@@ -45,7 +45,8 @@ const fail = (detail: string): E.Either<DigestError, never> => E.left({ kind: 'D
 
 /** Algorithms we answer, strongest first (RFC 7616 §3.7: choose the most preferred). */
 const ALGORITHMS: ReadonlyArray<{ readonly name: string; readonly hash: HashName; readonly session: boolean }> = [
-  { name: 'SHA-512-256', hash: 'SHA-512-256', session: false }, { name: 'SHA-512-256-SESS', hash: 'SHA-512-256', session: true },
+  { name: 'SHA-512-256', hash: 'SHA-512-256', session: false },
+  { name: 'SHA-512-256-SESS', hash: 'SHA-512-256', session: true },
   { name: 'SHA-256', hash: 'SHA-256', session: false }, { name: 'SHA-256-SESS', hash: 'SHA-256', session: true },
   { name: 'MD5', hash: 'MD5', session: false }, { name: 'MD5-SESS', hash: 'MD5', session: true },
 ];
@@ -109,7 +110,10 @@ export const computeDigest = (
 ): E.Either<DigestError, DigestComputation> => {
   const algorithm = algorithmOf(challenge.algorithm);
   if (algorithm === undefined) return fail(`unsupported algorithm '${challenge.algorithm}'`);
-  const qop = challenge.qop.length === 0 ? undefined : challenge.qop.includes('auth') ? 'auth' : challenge.qop.includes('auth-int') ? 'auth-int' : null;
+  const offered = challenge.qop;
+  // auth when offered, else auth-int; none offered is RFC 2069 compatibility; qop we do not know is null.
+  const qop = offered.length === 0 ? undefined
+    : offered.includes('auth') ? 'auth' : offered.includes('auth-int') ? 'auth-int' : null;
   if (qop === null) return fail(`unsupported qop '${challenge.qop.join(',')}'`);
   const h = (text: string): string => hash.hex(algorithm.hash, encodeUtf8(text));
   let ha1 = h(`${request.username}:${challenge.realm}:${request.password}`);
@@ -133,7 +137,8 @@ export const digestAuthorization = (
 ): E.Either<DigestError, string> =>
   E.map((d: DigestComputation) => {
     const parts = [
-      `username=${quote(d.usernameHash ?? request.username)}`, `realm=${quote(challenge.realm)}`, `nonce=${quote(challenge.nonce)}`,
+      `username=${quote(d.usernameHash ?? request.username)}`, `realm=${quote(challenge.realm)}`,
+      `nonce=${quote(challenge.nonce)}`,
       `uri=${quote(request.uri)}`, `response=${quote(d.response)}`, `algorithm=${challenge.algorithm}`,
     ];
     if (d.qop !== undefined) parts.push(

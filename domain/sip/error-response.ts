@@ -10,7 +10,9 @@ export interface ErrorResponse {
 }
 
 /** The response §8.2 and §21 ask for, per problem kind; lower rank is reported first. */
-const TABLE: Readonly<Record<RequestProblemKind, { readonly status: number; readonly reason: string; readonly rank: number }>> = {
+type Row = { readonly status: number; readonly reason: string; readonly rank: number };
+
+const TABLE: Readonly<Record<RequestProblemKind, Row>> = {
   UnsupportedVersion: { status: 505, reason: 'Version Not Supported', rank: 0 },
   MissingHeader: { status: 400, reason: 'Bad Request', rank: 1 },
   BadHeaderValue: { status: 400, reason: 'Bad Request', rank: 2 },

@@ -14,7 +14,8 @@ const formatUriParams = (params: ReadonlyArray<Param>): string => {
 const formatUriHeaders = (headers: ReadonlyArray<Param>): string =>
   headers.length === 0
     ? ''
-    : `?${headers.map((h) => `${escapeUri(h.name, HEADER_CHARS)}=${escapeUri(h.value ?? '', HEADER_CHARS)}`).join('&')}`;
+    : `?${headers.map((h) => `${escapeUri(h.name, HEADER_CHARS)}=${escapeUri(h.value ?? '', HEADER_CHARS)}`)
+      .join('&')}`;
 
 /** Writes a URI in its canonical text form (escaping only what must be escaped). */
 export const formatUri = (uri: Uri): string => {

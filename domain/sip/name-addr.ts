@@ -79,4 +79,5 @@ const parseAddrSpec = (text: string, start: number): E.Either<NameAddrError, Nam
 
 /** Canonical form: always name-addr with `<>`; a display name is always quoted. */
 export const formatNameAddr = (value: NameAddr): string =>
-  `${value.displayName === undefined ? '' : `${quote(value.displayName)} `}<${formatUri(value.uri)}>${formatParams(value.params)}`;
+  `${value.displayName === undefined ? '' : `${quote(value.displayName)} `}`
+  + `<${formatUri(value.uri)}>${formatParams(value.params)}`;

@@ -142,7 +142,8 @@ const parseUriParams = (
     }
     if (text.charCodeAt(nameEnd) !== 0x3d) return undefined;
     const valueEnd = scanEscaped(text, nameEnd + 1, to, chars);
-    if ((valueEnd === nameEnd + 1 && !header) || (valueEnd !== to && text.charCodeAt(valueEnd) !== separator)) return undefined;
+    const emptyValue = valueEnd === nameEnd + 1 && !header;
+    if (emptyValue || (valueEnd !== to && text.charCodeAt(valueEnd) !== separator)) return undefined;
     params.push({ name, value: unescapedRange(text, nameEnd + 1, valueEnd) });
     i = valueEnd;
   }

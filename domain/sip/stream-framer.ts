@@ -89,7 +89,8 @@ const NAME = 'content-length';
 const contentLengthOnLine = (bytes: Uint8Array, start: number, end: number): number | 'bad' | undefined => {
   let i = start;
   const first = (bytes[i] ?? 0) | 0x20;
-  if (first === 0x6c /* l */ && ((bytes[i + 1] ?? 0) === 0x3a || bytes[i + 1] === 0x20 || bytes[i + 1] === 0x09)) i += 1;
+  const afterL = bytes[i + 1] ?? 0;
+  if (first === 0x6c /* l */ && (afterL === 0x3a || afterL === 0x20 || afterL === 0x09)) i += 1;
   else {
     if (end - start < NAME.length) return undefined;
     // ASCII case folding; the hyphen is compared exactly.

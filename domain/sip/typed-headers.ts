@@ -96,7 +96,8 @@ export const getMinSE = (m: SipMessage): E.Either<HeaderError, number | undefine
   );
 
 const parseDeltaWithParams = (header: string, text: string): E.Either<HeaderError, TokenWithParams> =>
-  E.chain((t: TokenWithParams) => (/^[0-9]{1,10}$/.test(t.value) ? E.right(t) : E.left(headerError(header, 'not delta-seconds'))))(
+  E.chain((t: TokenWithParams) =>
+    (/^[0-9]{1,10}$/.test(t.value) ? E.right(t) : E.left(headerError(header, 'not delta-seconds'))))(
     parseTokenWithParams(header, text.replace(/\(.*\)/, '')));
 
 export interface SessionExpires {

@@ -85,7 +85,8 @@ export const parseAnyVia = (text: string): E.Either<ViaError, Via> => {
 };
 
 export const formatVia = (via: Via): string =>
-  `${via.protocolName}/${via.protocolVersion}/${via.transport} ${via.host}${via.port === undefined ? '' : `:${via.port}`}${formatParams(via.params)}`;
+  `${via.protocolName}/${via.protocolVersion}/${via.transport} ${via.host}`
+  + `${via.port === undefined ? '' : `:${via.port}`}${formatParams(via.params)}`;
 
 export const viaBranch = (via: Via): string | undefined => paramValue(via.params, 'branch');
 export const viaReceived = (via: Via): string | undefined => paramValue(via.params, 'received');
