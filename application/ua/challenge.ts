@@ -50,8 +50,8 @@ export const credentialLines = (
   const lines: SipHeader[] = [];
   for (const c of challenge.challenges) {
     const value = digestAuthorization(c, {
-      username: credentials.username, password: credentials.password, method: request.method, uri: formatUri(request.uri),
-      body: request.body, cnonce: ctx.ids.token(16), nonceCount,
+      username: credentials.username, password: credentials.password, method: request.method,
+      uri: formatUri(request.uri), body: request.body, cnonce: ctx.ids.token(16), nonceCount,
     }, ctx.hash);
     if (E.isLeft(value)) return undefined;
     lines.push({ name: challenge.proxy ? HEADER.ProxyAuthorization : HEADER.Authorization, value: value.right });

@@ -12,6 +12,9 @@ import { localContact, UA_METHODS, UA_SUPPORTED, type UaContext } from './ua-con
 
 export type IncomingInviteState = 'Pending' | 'Answered' | 'Rejected' | 'Cancelled';
 
+/** The INVITE's headers do not make a dialog (§12.1.1). */
+type HeaderProblem = { readonly kind: 'HeaderError'; readonly detail: string };
+
 export interface AnswerOptions {
   readonly body?: Uint8Array;
   readonly contentType?: string;
@@ -66,7 +69,7 @@ export class IncomingInvite {
   }
 
   /** Sends the 2xx, creates the dialog and waits for the ACK. */
-  accept(options: AnswerOptions = {}): E.Either<TransactionError | { readonly kind: 'HeaderError'; readonly detail: string }, InviteSession> {
+  accept(options: AnswerOptions = {}): E.Either<TransactionError | HeaderProblem, InviteSession> {
     if (this.current !== 'Pending') return E.left({
       kind: 'TransactionError', reason: 'ResponseAfterFinal', detail: `the INVITE is ${this.current}`,
     });
@@ -75,7 +78,8 @@ export class IncomingInvite {
     // RFC 4028 §9: a Session-Expires in the INVITE is answered in the 2xx, with the refresher chosen.
     const timer = this.timer;
     const ok = this.response(200, { ...options, headers: [
-      ...(options.headers ?? []), { name: 'Contact', value: formatNameAddr(localContact(this.ctx, this.transaction.source.protocol)) },
+      ...(options.headers ?? []),
+      { name: 'Contact', value: formatNameAddr(localContact(this.ctx, this.transaction.source.protocol)) },
       // §13.3.1.4: the 2xx says what the dialog may carry (UPDATE, for session refreshes, among them).
       { name: 'Allow', value: UA_METHODS.join(', ') }, { name: 'Supported', value: UA_SUPPORTED.join(', ') },
       ...(timer.kind === 'Run' ? timerResponseHeaders(timer) : []),

@@ -13,10 +13,10 @@ import { formatNameAddr } from '../../domain/sip/name-addr.js';
 import type { Endpoint, TransportProtocol } from '../../domain/transport/endpoint.js';
 import type { TimerHandle } from '../../ports/clock.js';
 import type { ServerTransaction } from '../transaction-layer.js';
-import {
-  allowsUpdate, expiryDueSec, intervalAfter422, refreshDueSec, timerFrom2xx, timerResponseHeaders, uasTimerDecision,
-} from '../../domain/dialog/session-timer.js';
+import { allowsUpdate, timerResponseHeaders, uasTimerDecision } from '../../domain/dialog/session-timer.js';
 import { answerChallenge, type UserCredentials } from './challenge.js';
+import type { RequestOutcome } from './request-outcome.js';
+import { SessionRefresher, type Body } from './session-refresher.js';
 import { runningTimer, type RunningTimer } from './session-timer.js';
 import { TwoXxRetransmitter } from './two-xx-retransmitter.js';
 import {
@@ -33,12 +33,7 @@ export interface Answer {
   readonly headers?: ReadonlyArray<SipHeader>;
 }
 
-/** Outcome of a request we sent inside the dialog. */
-export type RequestOutcome =
-  | { readonly kind: 'Response'; readonly response: SipResponse }
-  | { readonly kind: 'Timeout' }
-  | { readonly kind: 'TransportError' }
-  | { readonly kind: 'NotSent'; readonly detail: string };
+export type { RequestOutcome } from './request-outcome.js';
 
 export interface InviteSessionHandler {
   /** A re-INVITE or UPDATE (session modification or target refresh); default 200 with no body. */
@@ -52,11 +47,6 @@ export interface InviteSessionHandler {
 
 const OK: Answer = { status: 200 };
 
-/**
- * A refresh that did not succeed is tried again after a tenth of the interval (at least 10 s), until the session
- * expires.
- */
-const refreshRetryMs = (intervalSec: number): number => Math.max(10_000, intervalSec * 100);
 
 /**
  * A confirmed INVITE dialog usage, on either side: sends BYE, re-INVITE (with
@@ -74,15 +64,8 @@ export class InviteSession {
   private waiters: TwoXxRetransmitter[] = [];
   private ended = false;
   private credentials: UserCredentials | undefined;
-  /** The negotiated session interval (0: no timer), and when the next refresh and the end are due (RFC 4028 §10). */
-  private timerIntervalSec = 0;
-  private timerWeRefresh = false;
-  private refreshAtMs = Number.POSITIVE_INFINITY;
-  private expireAtMs = Number.POSITIVE_INFINITY;
-  /** Whether the peer accepts UPDATE, the cheaper refresh (RFC 4028 §10 prefers it). */
-  private peerAllowsUpdate = false;
-  /** Our current session description, offered again by a refresh re-INVITE when UPDATE is not allowed. */
-  private localSdp: { readonly body: Uint8Array; readonly contentType: string } | undefined;
+  /** The session timer (RFC 4028), due times read by the UA's sweep. */
+  private readonly refresher: SessionRefresher;
   /** CSeq of the INVITE whose 2xx we are retransmitting until its ACK arrives. */
   private ackAwaitedSeq = -1;
 
@@ -91,7 +74,9 @@ export class InviteSession {
     public dialog: Dialog,
     readonly protocol: TransportProtocol,
     private readonly onEnd: (session: InviteSession, reason: SessionEndReason) => void,
-  ) {}
+  ) {
+    this.refresher = new SessionRefresher(ctx, this);
+  }
 
   setHandler(handler: InviteSessionHandler): void {
     this.handler = handler;
@@ -141,78 +126,18 @@ export class InviteSession {
    * timer, whether the peer allows UPDATE (its Allow), and our session
    * description (for refresh re-INVITEs).
    */
-  startSessionTimer(
-    timer: RunningTimer | undefined, peer: SipMessage,
-    localSdp: { readonly body: Uint8Array; readonly contentType: string } | undefined,
-  ): void {
-    this.peerAllowsUpdate = allowsUpdate(peer);
-    this.localSdp = localSdp;
-    this.runTimer(timer);
+  startSessionTimer(timer: RunningTimer | undefined, peer: SipMessage, localSdp: Body | undefined): void {
+    this.refresher.start(timer, allowsUpdate(peer), localSdp);
   }
 
   /** The session timer now running, if any (for tests and diagnostics). */
   get sessionTimer(): RunningTimer | undefined {
-    return this.timerIntervalSec === 0 ? undefined : {
-      intervalSec: this.timerIntervalSec, weRefresh: this.timerWeRefresh,
-    };
+    return this.refresher.running;
   }
 
-  /**
-   * Starts the timer over (every successful refresh does): the refresher is due
-   * to refresh halfway; the other side watches for the end. undefined stops it.
-   */
-  private runTimer(timer: RunningTimer | undefined): void {
-    if (timer === undefined || this.ended) {
-      if (this.timerIntervalSec !== 0) this.ctx.timers.unwatch(this);
-      this.timerIntervalSec = 0;
-      this.refreshAtMs = this.expireAtMs = Number.POSITIVE_INFINITY;
-      return;
-    }
-    const now = this.ctx.clock.nowMs();
-    this.timerIntervalSec = timer.intervalSec;
-    this.timerWeRefresh = timer.weRefresh;
-    this.refreshAtMs = timer.weRefresh ? now + refreshDueSec(timer.intervalSec) * 1000 : Number.POSITIVE_INFINITY;
-    this.expireAtMs = timer.weRefresh ? Number.POSITIVE_INFINITY : now + expiryDueSec(timer.intervalSec) * 1000;
-    this.ctx.timers.watch(this);
-  }
-
-  /** The UA's once-a-second look at due refreshes and expiries. */
-  sweep(nowMs: number): void {
-    if (nowMs >= this.expireAtMs) {
-      this.expireAtMs = Number.POSITIVE_INFINITY;
-      void this.endWithBye('SessionExpired');
-    } else if (nowMs >= this.refreshAtMs) {
-      this.refreshAtMs = Number.POSITIVE_INFINITY;
-      void this.refreshSession(this.timerIntervalSec);
-    }
-  }
-
-  /**
-   * Refreshes the session (RFC 4028 §10): UPDATE when the peer allows it, else
-   * a re-INVITE offering our current description again. A 422 asks for a longer
-   * interval; other failures leave the expiry watch to end the call.
-   */
-  private async refreshSession(intervalSec: number): Promise<void> {
-    if (this.ended) return;
-    const headers = [
-      { name: 'Session-Expires', value: `${intervalSec};refresher=uac` },
-      { name: 'Supported', value: UA_SUPPORTED.join(', ') },
-    ];
-    const outcome = this.peerAllowsUpdate ? await this.sendRequest('UPDATE', { headers }) : await this.reinvite(
-      { ...this.localSdp, headers }, 1,
-    );
-    if (this.ended) return;
-    if (outcome.kind === 'Response') {
-      const { status } = outcome.response;
-      if (status >= 200 && status < 300) return this.runTimer(runningTimer(timerFrom2xx(outcome.response), 'uac'));
-      const longer = status === 422 ? intervalAfter422(outcome.response, intervalSec) : undefined;
-      if (longer !== undefined) return this.refreshSession(longer);
-    }
-    // Not refreshed (refused, or not sent while another re-INVITE was pending): try again shortly,
-    // and end the session when what is left of the interval runs out (§10).
-    const now = this.ctx.clock.nowMs();
-    if (this.expireAtMs === Number.POSITIVE_INFINITY) this.expireAtMs = now + (expiryDueSec(intervalSec) - refreshDueSec(intervalSec)) * 1000;
-    this.refreshAtMs = Math.min(now + refreshRetryMs(intervalSec), this.expireAtMs);
+  /** The session timer ran out without a refresh (RFC 4028 §10). */
+  expire(): void {
+    void this.endWithBye('SessionExpired');
   }
 
   /** Credentials for 401/407 answers to requests in this dialog (§22.2), e.g. the caller's. */
@@ -256,13 +181,7 @@ export class InviteSession {
               return resolve(this.transact(retry, nextSeq, hop, resubmissions + 1));
             }
           }
-          if (method === 'INVITE' && response.status < 300) this.ackReinvite(response, cseq);
-          else if (response.status < 300 && method === 'UPDATE') this.dialog = refreshTarget(this.dialog, response);
-          // An offer of ours that was accepted is our description now: a refresh re-INVITE repeats it (a hold stays a
-          // hold).
-          const type = headerValue(request, 'Content-Type');
-          if (response.status < 300 && request.body.length > 0 && type !== undefined && (method === 'INVITE' || method === 'UPDATE')) this.localSdp = { body: request.body, contentType: type };
-          else if (response.status >= 300 && failureImpact(response.status) !== 'Transaction' && method !== 'BYE') this.end('DialogFailure');
+          this.answered(request, response, cseq);
           resolve({ kind: 'Response', response });
         },
         onTimeout: () => {
@@ -274,6 +193,18 @@ export class InviteSession {
       });
       if (E.isLeft(sent)) resolve({ kind: 'NotSent', detail: sent.left.detail });
     });
+  }
+
+  /** The final response to a request we sent: ACK a re-INVITE's 2xx, refresh the target, or end on a fatal failure. */
+  private answered(request: SipRequest, response: SipResponse, cseq: number): void {
+    const method = request.method;
+    const ok = response.status < 300;
+    if (method === 'INVITE' && ok) this.ackReinvite(response, cseq);
+    else if (ok && method === 'UPDATE') this.dialog = refreshTarget(this.dialog, response);
+    const type = headerValue(request, 'Content-Type');
+    if (ok && request.body.length > 0 && type !== undefined && (method === 'INVITE' || method === 'UPDATE')) {
+      this.refresher.describe({ body: request.body, contentType: type });
+    } else if (!ok && failureImpact(response.status) !== 'Transaction' && method !== 'BYE') this.end('DialogFailure');
   }
 
   /** An in-dialog request routed here by the UA core. */
@@ -367,7 +298,7 @@ export class InviteSession {
     if (this.ended) return;
     this.ended = true;
     this.stopWaiting();
-    this.runTimer(undefined);
+    this.refresher.run(undefined);
     if (this.forgetAckTimer !== undefined) this.ctx.clock.cancel(this.forgetAckTimer);
     this.forgetAckTimer = undefined;
     this.dialog = terminate(this.dialog);
@@ -421,10 +352,10 @@ export class InviteSession {
       // Every 2xx to a re-INVITE or UPDATE negotiates the session timer anew (RFC 4028 §9).
       const timer = uasTimerDecision(request);
       if (timer.kind === 'Run') headers.push(...timerResponseHeaders(timer));
-      this.runTimer(timer.kind === 'Run' ? runningTimer(timer, 'uas') : undefined);
-      if (answer.body !== undefined && answer.contentType !== undefined) this.localSdp = {
-        body: answer.body, contentType: answer.contentType,
-      };
+      this.refresher.run(timer.kind === 'Run' ? runningTimer(timer, 'uas') : undefined);
+      if (answer.body !== undefined && answer.contentType !== undefined) {
+        this.refresher.describe({ body: answer.body, contentType: answer.contentType });
+      }
     }
     return buildResponse(request, answer.status, {
       headers,

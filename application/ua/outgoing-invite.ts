@@ -28,7 +28,9 @@ export type OutgoingOutcome =
  * Delayed offer (§13.2.2.4): the body of the ACK for a 2xx that carried the
  * offer; `accepted` is false for a fork we are about to hang up on.
  */
-export type AckBodyProvider = (response: SipResponse, accepted: boolean) => { readonly body: Uint8Array; readonly contentType: string } | undefined;
+export type AckBodyProvider = (
+  response: SipResponse, accepted: boolean,
+) => { readonly body: Uint8Array; readonly contentType: string } | undefined;
 
 export interface OutgoingInviteEvents {
   /** 1xx responses; `early` is the early dialog when the response carries a To tag (one per fork). */
@@ -63,7 +65,8 @@ const relayCallbacks = (relay: Relay, ctx: UaContext): ClientCallbacks => ({
   onResponse: (response) => {
     if (relay.invite !== undefined) return relay.invite.handleResponse(response);
     const reAck = relay.reAck;
-    if (reAck !== undefined && response.status >= 200 && response.status < 300 && toTagOf(response) === reAck.tag) sendDirect(ctx, reAck.ack, reAck.hop);
+    const answered = response.status >= 200 && response.status < 300;
+    if (reAck !== undefined && answered && toTagOf(response) === reAck.tag) sendDirect(ctx, reAck.ack, reAck.hop);
   },
   onTimeout: () => relay.invite?.finish({ kind: 'Timeout' }),
   onTransportError: (detail) => relay.invite?.finish({ kind: 'TransportError', detail }),

@@ -20,6 +20,9 @@ export type RegisterOutcome =
   | { readonly kind: 'Timeout' }
   | { readonly kind: 'TransportError' };
 
+/** A REGISTER that got no response. */
+type Failure = Extract<RegisterOutcome, { kind: 'Timeout' | 'TransportError' }>;
+
 export interface RegistrationOptions {
   readonly registrar: Uri;
   readonly aor: NameAddr;
@@ -143,8 +146,10 @@ export class Registration {
       }
       let retry: SipRequest | undefined;
       if (round < MAX_ROUNDS && (response.status === 401 || response.status === 407)) {
-        retry = answerChallenge(this.ctx, request, response, this.options.credentials, answeredChallenges++, this.hop.protocol, this.cseq + 1,
-          (challenge) => (this.auth = { challenge, uses: 1 }));
+        retry = answerChallenge(
+          this.ctx, request, response, this.options.credentials, answeredChallenges++, this.hop.protocol, this.cseq + 1,
+          (challenge) => (this.auth = { challenge, uses: 1 }),
+        );
         if (retry !== undefined) this.cseq++;
       } else if (round < MAX_ROUNDS && response.status === 423 && expiresSec !== 0) {
         // §10.2.8: ask again for at least Min-Expires, and keep asking for it on refreshes.
@@ -165,8 +170,9 @@ export class Registration {
 
   private request(expiresSec: number): SipRequest {
     const register = buildRegister({
-      registrar: this.options.registrar, aor: this.options.aor, fromTag: this.fromTag, callId: this.callId, cseq: ++this.cseq,
-      contact: this.contact(), expiresSec, via: newVia(this.ctx, this.hop.protocol), userAgent: this.ctx.config.userAgent,
+      registrar: this.options.registrar, aor: this.options.aor, fromTag: this.fromTag, callId: this.callId,
+      cseq: ++this.cseq, contact: this.contact(), expiresSec, via: newVia(this.ctx, this.hop.protocol),
+      userAgent: this.ctx.config.userAgent,
       ...(this.options.routes === undefined ? {} : { routes: this.options.routes }),
     });
     // Credentials ahead of a challenge, from the last one (RFC 7616 §3.4: a nonce may be reused with a higher nc).
@@ -177,7 +183,7 @@ export class Registration {
     return (lines ?? []).reduce((r, line) => appendHeader(r, line.name, line.value), register);
   }
 
-  private send(request: SipRequest): Promise<SipResponse | Exclude<RegisterOutcome, { kind: 'Registered' | 'Unregistered' | 'Rejected' }>> {
+  private send(request: SipRequest): Promise<SipResponse | Failure> {
     return new Promise((resolve) => {
       const sent = this.ctx.layer.sendRequest(request, this.hop, {
         onResponse: (response) => response.status >= 200 && resolve(response),

@@ -49,7 +49,8 @@ export interface UaContext {
   readonly timers: SessionTimerSweep;
 }
 
-export type UaError = TransportError | TransactionError | { readonly kind: 'HeaderError'; readonly header: string; readonly detail: string };
+export type UaError =
+  | TransportError | TransactionError | { readonly kind: 'HeaderError'; readonly header: string; readonly detail: string };
 
 /** Our Contact for the given protocol, naming the bound (or advertised) address. */
 export const localContact = (ctx: UaContext, protocol: TransportProtocol): NameAddr => {
