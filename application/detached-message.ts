@@ -18,8 +18,11 @@ const detachedHeaders = (headers: ReadonlyArray<SipHeader>): SipHeader[] => head
  */
 export const detachedMessage = <M extends SipMessage>(message: M): M => {
   if (message.kind === 'response') {
-    return responseRecord(message.version, message.status, message.reason, detachedHeaders(message.headers), message.body) as M;
+    const headers = detachedHeaders(message.headers);
+    return responseRecord(message.version, message.status, message.reason, headers, message.body) as M;
   }
   const uri = parseUri(detachedString(formatUri(message.uri)));
-  return requestRecord(message.method, E.isRight(uri) ? uri.right : message.uri, message.version, detachedHeaders(message.headers), message.body) as M;
+  const headers = detachedHeaders(message.headers);
+  const target = E.isRight(uri) ? uri.right : message.uri;
+  return requestRecord(message.method, target, message.version, headers, message.body) as M;
 };

@@ -14,7 +14,7 @@ import { startNonInviteServer, stepNonInviteServer, type NistState } from '../do
 import type { ServerConfig, ServerEvent } from '../domain/transaction/server-event.js';
 import type { Step } from '../domain/transaction/step.js';
 import { DEFAULT_TIMERS, type TimerConfig, type TimerName } from '../domain/transaction/timer-config.js';
-import type { TerminationReason, TransactionEffect } from '../domain/transaction/transaction-effect.js';
+import type { TransactionEffect } from '../domain/transaction/transaction-effect.js';
 import { transactionError, type TransactionError } from '../domain/transaction/transaction-error.js';
 import {
   clientKeyOfRequest, clientKeyOfResponse, inviteKeyForCancel, serverKey,
@@ -24,55 +24,13 @@ import { detachedMessage } from './detached-message.js';
 import { ownString } from './own-string.js';
 import type { Logger } from '../ports/logger.js';
 import type { InboundMessage, SipTransport } from '../ports/sip-transport.js';
+import type {
+  ClientCallbacks, ClientTransaction, ServerTransaction, TransactionKind, TransactionLayerOptions, TransactionUser,
+} from './transaction-user.js';
 
-export type TransactionKind = 'ict' | 'nict' | 'ist' | 'nist';
-
-export interface ClientCallbacks {
-  onResponse(response: SipResponse): void;
-  onTimeout?(): void;
-  /** The request could not be sent; `detail` is the transport's reason (unreachable, name not found, …). */
-  onTransportError?(detail: string): void;
-  onTerminated?(reason: TerminationReason): void;
-}
-
-export interface ClientTransaction {
-  readonly id: number;
-  readonly kind: 'ict' | 'nict';
-  readonly target: Endpoint;
-}
-
-/**
- * A server transaction as the TU sees it. It holds no message: the request
- * reaches the TU beside it, and a transaction lingering for retransmissions
- * (Timers J, L) should not keep it alive.
- */
-export interface ServerTransaction {
-  readonly id: number;
-  readonly kind: 'ist' | 'nist';
-  readonly method: string;
-  /** Where the request came from (its transport protocol answers on the same one). */
-  readonly source: Endpoint;
-  /** Sends a response through the transaction; Left when the state forbids it. */
-  respond(response: SipResponse): E.Either<TransactionError, void>;
-  isTerminated(): boolean;
-}
-
-/** The transaction user: the UA core above this layer. */
-export interface TransactionUser {
-  /** A new request with its server transaction; a CANCEL carries the INVITE transaction it targets, if any (§9.2). */
-  onRequest(request: SipRequest, transaction: ServerTransaction, cancelled: ServerTransaction | undefined): void;
-  /** An ACK that matches no transaction (the ACK for a 2xx, §17.2.3) or reaches an Accepted INVITE transaction. */
-  onAck?(ack: SipRequest, inbound: InboundMessage): void;
-  /** A response that matches no transaction: a 2xx retransmission after the INVITE transaction ended (§13.2.2.4). */
-  onStrayResponse?(response: SipResponse, inbound: InboundMessage): void;
-  /** A server transaction ended; `Timeout` for an IST means no ACK arrived (Timer H). */
-  onServerTerminated?(transaction: ServerTransaction, reason: TerminationReason): void;
-}
-
-export interface TransactionLayerOptions {
-  readonly timers?: TimerConfig;
-  readonly logger?: Logger;
-}
+export type {
+  ClientCallbacks, ClientTransaction, ServerTransaction, TransactionKind, TransactionLayerOptions, TransactionUser,
+} from './transaction-user.js';
 
 type ClientState = IctState | NictState;
 type ServerState = IstState | NistState;
@@ -270,7 +228,8 @@ export class TransactionLayer {
       isTerminated: () => this.servers.get(key)?.id !== id,
     };
     const tx: LiveServer = {
-      id, key, config, state, handle, timers: {}, target: responseTarget(via.right, inbound.source), connectionId: inbound.connectionId,
+      id, key, config, state, handle, timers: {}, target: responseTarget(via.right, inbound.source),
+      connectionId: inbound.connectionId,
     };
     this.servers.set(key, tx);
     this.live[kind]++;
@@ -329,7 +288,11 @@ export class TransactionLayer {
             this.dispatchClient(tx, { tag: 'TransportFailed' });
           });
           break;
-        case 'StartTimer': this.startTimer(tx, effect.timer, effect.delayMs, () => this.dispatchClient(tx, { tag: 'TimerFired', timer: effect.timer as 'A' })); break;
+        case 'StartTimer': {
+          const timer = effect.timer as 'A';
+          this.startTimer(tx, timer, effect.delayMs, () => this.dispatchClient(tx, { tag: 'TimerFired', timer }));
+          break;
+        }
         case 'CancelTimer': this.cancelTimer(tx, effect.timer); break;
         case 'PassUp': tx.callbacks.onResponse(effect.message as SipResponse); break;
         case 'Timeout': tx.callbacks.onTimeout?.(); break;
@@ -348,12 +311,20 @@ export class TransactionLayer {
     const connectionId = tx.connectionId;
     for (const effect of effects) {
       switch (effect.tag) {
-        case 'Send': this.send(effect.message, tx.target, connectionId, () => this.dispatchServer(tx, { tag: 'TransportFailed' })); break;
-        case 'StartTimer': this.startTimer(tx, effect.timer, effect.delayMs, () => void this.dispatchServer(tx, { tag: 'TimerFired', timer: effect.timer as 'G' })); break;
+        case 'Send':
+          this.send(effect.message, tx.target, connectionId, () => this.dispatchServer(tx, { tag: 'TransportFailed' }));
+          break;
+        case 'StartTimer': {
+          const timer = effect.timer as 'G';
+          this.startTimer(tx, timer, effect.delayMs, () => void this.dispatchServer(tx, { tag: 'TimerFired', timer }));
+          break;
+        }
         case 'CancelTimer': this.cancelTimer(tx, effect.timer); break;
         // An ACK is passed up only for a received message, so its inbound is always there.
         case 'PassUp':
-          if (inbound !== undefined && effect.message.kind === 'request' && effect.message.method === 'ACK') this.tu.onAck?.(effect.message, inbound);
+          if (inbound !== undefined && effect.message.kind === 'request' && effect.message.method === 'ACK') {
+            this.tu.onAck?.(effect.message, inbound);
+          }
           break;
         case 'Timeout': case 'TransportError': break;
         case 'Terminated':

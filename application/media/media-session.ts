@@ -6,7 +6,8 @@ import { decodeG711, encodeG711, type G711Codec } from '../../domain/media/g711.
 import { createJitterBuffer, popFrame, pushFrame, type JitterBuffer } from '../../domain/media/jitter-buffer.js';
 import { estimateMos } from '../../domain/media/mos.js';
 import {
-  cumulativeLost, expectedPackets, initialReceiverStats, noteSenderReport, ntpFromMs, ntpMiddle, receivePacket, reportBlock, roundTripMs, type ReceiverStats,
+  cumulativeLost, expectedPackets, initialReceiverStats, noteSenderReport, ntpFromMs, ntpMiddle, receivePacket,
+  reportBlock, roundTripMs, type ReceiverStats,
 } from '../../domain/media/receiver-stats.js';
 import { parseRtcp, serializeRtcp, SDES_CNAME, type RtcpPacket } from '../../domain/media/rtcp.js';
 import { parseRtp, writeRtp } from '../../domain/media/rtp-packet.js';
@@ -310,7 +311,8 @@ export class MediaSession {
     // reports come early (about 1 s, then 2.5 s later): each side's second report answers the
     // other's first sender report, so both ends measure the round trip within seconds, even in a
     // short call; from then on the 5 s minimum of §6.2 applies.
-    const nominal = this.sent.rtcp === 0 ? RTCP_FIRST_MS : this.sent.rtcp === 1 ? RTCP_INTERVAL_MS / 2 : RTCP_INTERVAL_MS;
+    const sent = this.sent.rtcp;
+    const nominal = sent === 0 ? RTCP_FIRST_MS : sent === 1 ? RTCP_INTERVAL_MS / 2 : RTCP_INTERVAL_MS;
     const delay = nominal * (0.5 + this.ids.below(1000) / 1000);
     this.rtcpTimer = this.clock.schedule(delay, () => {
       this.sendRtcp(false);

@@ -24,7 +24,9 @@ const LOG_INTERVAL_MS = 10_000;
 export class Admission {
   private running = false;
   private readonly refused: Record<RefusalCause, number> = { stopped: 0, maxSessions: 0, maxSessionsPerUser: 0 };
-  private readonly loggedAtMs: Record<RefusalCause, number> = { stopped: -Infinity, maxSessions: -Infinity, maxSessionsPerUser: -Infinity };
+  private readonly loggedAtMs: Record<RefusalCause, number> = {
+    stopped: -Infinity, maxSessions: -Infinity, maxSessionsPerUser: -Infinity,
+  };
 
   constructor(
     private readonly table: SessionTable, private readonly config: SessionConfig, private readonly clock: Clock,

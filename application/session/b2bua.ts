@@ -17,7 +17,10 @@ export class B2bua implements CallHandler {
   private readonly otherLeg = new Map<string, string>();
   private pairs = 0;
 
-  constructor(private readonly target: (call: CallInfo) => string, private readonly from: (call: CallInfo) => string = (call) => call.from) {}
+  constructor(
+    private readonly target: (call: CallInfo) => string,
+    private readonly from: (call: CallInfo) => string = (call) => call.from,
+  ) {}
 
   /** Connects the helper to the coordinator it handles calls for (call before start()). */
   attach(coordinator: SessionCoordinator): this {
@@ -57,7 +60,8 @@ export class B2bua implements CallHandler {
       const e = error as SessionError;
       // B failed: A fails the same way (status carried over), unless A is already gone.
       const status = e.kind === 'Rejected' ? e.status : e.kind === 'Timeout' ? 408 : 480;
-      await coordinator.rejectIncomingCall(a.id, status, e.kind === 'Rejected' ? e.reason : undefined).catch(() => undefined);
+      const reason = e.kind === 'Rejected' ? e.reason : undefined;
+      await coordinator.rejectIncomingCall(a.id, status, reason).catch(() => undefined);
       return;
     }
     try {
@@ -78,7 +82,8 @@ export class B2bua implements CallHandler {
     const coordinator = this.coordinator;
     const a = this.otherLeg.get(b);
     // Our own 183 on A raises EarlyMedia too: only the outgoing leg's counts.
-    if (coordinator === undefined || a === undefined || coordinator.getSession(b)?.direction !== 'outgoing' || coordinator.getSessionBridge(a) !== undefined) return;
+    if (coordinator === undefined || a === undefined) return;
+    if (coordinator.getSession(b)?.direction !== 'outgoing' || coordinator.getSessionBridge(a) !== undefined) return;
     try {
       await coordinator.sendEarlyMedia(a);
       if (coordinator.getSessionBridge(a) === undefined) coordinator.bridgeSessions(a, b);

@@ -8,7 +8,9 @@ import type { MediaSession } from '../media/media-session.js';
 
 export type BridgeEvent =
   | { readonly type: 'ParticipantAdded'; readonly bridgeId: string; readonly sessionId: string }
-  | { readonly type: 'ParticipantRemoved'; readonly bridgeId: string; readonly sessionId: string; readonly reason: string }
+  | {
+    readonly type: 'ParticipantRemoved'; readonly bridgeId: string; readonly sessionId: string; readonly reason: string;
+  }
   | { readonly type: 'BridgeDestroyed'; readonly bridgeId: string };
 
 export interface BridgeInfo {

@@ -82,7 +82,8 @@ export class CallAnswering {
 
   /** A final non-2xx answer (486, 603, 302 with Contact, …) to a ringing call. */
   reject(
-    record: SessionRecord, status: number, phrase: string | undefined, reason: string, headers: ReadonlyArray<SipHeader> = [],
+    record: SessionRecord, status: number, phrase: string | undefined, reason: string,
+    headers: ReadonlyArray<SipHeader> = [],
   ): E.Either<SessionError, void> {
     if (!Number.isInteger(status) || status < 300 || status > 699) return E.left(
       invalidArgument('status', `${status} is not a rejection (300–699)`),
@@ -167,7 +168,9 @@ export class CallAnswering {
     if (error.reason !== 'NotAcceptable' || source?.kind !== 'Generated') return E.left({
       kind: 'MediaError', message: error.detail,
     });
-    record.incoming?.reject(488, { headers: [{ name: 'Warning', value: `304 session-core "${error.detail.replace(/["\\]/g, '')}"` }] });
+    // RFC 3261 §20.43: 304 Media type not available, the reason quoted (its quotes and backslashes dropped).
+    const warning = `304 session-core "${error.detail.replace(/["\\]/g, '')}"`;
+    record.incoming?.reject(488, { headers: [{ name: 'Warning', value: warning }] });
     this.lifecycle.notify(
       record,
       { tag: 'Rejected', status: 488, phrase: NOT_ACCEPTABLE, reason: 'Not acceptable', nowMs: this.lifecycle.now() },

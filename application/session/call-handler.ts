@@ -13,7 +13,9 @@ export type { CallInfo } from './session-record.js';
  */
 export interface CallHandler {
   onIncomingCall(call: CallInfo, handle: CallHandle): CallDecision | Promise<CallDecision>;
-  onCallEstablished?(call: CallInfo, localSdp: string | undefined, remoteSdp: string | undefined, handle: CallHandle): unknown;
+  onCallEstablished?(
+    call: CallInfo, localSdp: string | undefined, remoteSdp: string | undefined, handle: CallHandle,
+  ): unknown;
   onCallEnded?(call: CallInfo, reason: string, handle: CallHandle): unknown;
   onDtmf?(call: CallInfo, digit: string, handle: CallHandle): unknown;
 }

@@ -71,7 +71,9 @@ export class CallLifecycle {
    * ends unanswered (Left). A call answered before, or ended and still
    * retained, settles at once. `cancelled` lets a waiter that gives up leave.
    */
-  waitForAnswer(record: SessionRecord): { readonly result: Promise<E.Either<SessionError, CallInfo>>; readonly cancel: () => void } {
+  waitForAnswer(record: SessionRecord): {
+    readonly result: Promise<E.Either<SessionError, CallInfo>>; readonly cancel: () => void;
+  } {
     const call = record.call;
     if (isFinalCall(call)) {
       const error = call.outcome.error;

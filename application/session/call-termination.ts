@@ -18,7 +18,9 @@ export class CallTermination {
   /** Signaling still under way (BYEs and CANCELs awaiting their answer), for a graceful stop to wait on. */
   private readonly outstanding = new Set<Promise<void>>();
 
-  constructor(private readonly table: SessionTable, private readonly lifecycle: CallLifecycle, private readonly clock: Clock) {}
+  constructor(
+    private readonly table: SessionTable, private readonly lifecycle: CallLifecycle, private readonly clock: Clock,
+  ) {}
 
   terminate(sessionId: string, reason = 'Local hangup'): E.Either<SessionError, Promise<void>> {
     return E.chain((record: SessionRecord) => this.end(record, reason))(this.table.require(sessionId));

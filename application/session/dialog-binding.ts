@@ -53,7 +53,9 @@ export class DialogBinding {
   private modifications: SessionModifications = { onModify: () => ({ status: 200 }), onAck: () => undefined };
   private hangupAfter: HangupAfter | undefined;
 
-  constructor(private readonly lifecycle: CallLifecycle, private readonly clock: Clock, private readonly sessionTimeoutMs: number) {}
+  constructor(
+    private readonly lifecycle: CallLifecycle, private readonly clock: Clock, private readonly sessionTimeoutMs: number,
+  ) {}
 
   handle(method: string, handler: DialogRequestHandler): void {
     this.methods.set(method, handler);

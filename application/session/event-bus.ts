@@ -166,7 +166,8 @@ export class EventBus {
     if (filter.types !== undefined && !filter.types.includes(event.type)) return false;
     const sessionId = 'sessionId' in event ? event.sessionId : undefined;
     if (filter.sessionId !== undefined && sessionId !== filter.sessionId) return false;
-    if (filter.user !== undefined && (sessionId === undefined || !this.userOf(sessionId).includes(filter.user))) return false;
+    const user = filter.user;
+    if (user !== undefined && (sessionId === undefined || !this.userOf(sessionId).includes(user))) return false;
     return true;
   }
 }

@@ -67,7 +67,8 @@ export class MediaControl {
       );
       const current = media.parameters;
       media.configure({
-        codec: current?.codec ?? 'PCMU', payloadType: current?.payloadType ?? 0, direction: current?.direction ?? 'sendrecv',
+        codec: current?.codec ?? 'PCMU', payloadType: current?.payloadType ?? 0,
+        direction: current?.direction ?? 'sendrecv',
         ...(
           current?.telephoneEventPayloadType === undefined ? {} : {
             telephoneEventPayloadType: current.telephoneEventPayloadType,

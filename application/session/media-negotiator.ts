@@ -112,9 +112,15 @@ export class MediaNegotiator {
     for (const effect of step.right.effects) {
       switch (effect.tag) {
         case 'ApplyMedia': this.apply(record, effect.negotiated); break;
-        case 'EarlyMedia': this.events.publish({ type: 'EarlyMedia', sessionId: record.id, status: effect.status }); break;
-        case 'HoldChanged': this.events.publish({ type: 'HoldChanged', sessionId: record.id, onHold: effect.onHold }); break;
-        case 'Discarded': this.logger?.debug('offer/answer input ignored', { session: record.id, detail: effect.detail }); break;
+        case 'EarlyMedia':
+          this.events.publish({ type: 'EarlyMedia', sessionId: record.id, status: effect.status });
+          break;
+        case 'HoldChanged':
+          this.events.publish({ type: 'HoldChanged', sessionId: record.id, onHold: effect.onHold });
+          break;
+        case 'Discarded':
+          this.logger?.debug('offer/answer input ignored', { session: record.id, detail: effect.detail });
+          break;
       }
     }
     return E.right(undefined);
@@ -130,7 +136,8 @@ export class MediaNegotiator {
           telephoneEventPayloadType: negotiated.telephoneEventPayloadType,
         }
       ),
-      remote: { host: negotiated.remoteAddress, port: negotiated.remotePort }, remoteRtcpPort: negotiated.remoteRtcpPort,
+      remote: { host: negotiated.remoteAddress, port: negotiated.remotePort },
+      remoteRtcpPort: negotiated.remoteRtcpPort,
     });
     media.start();
   }

@@ -133,7 +133,8 @@ export class OutgoingCalls {
     call.on({ onProvisional: (response, early) => {
       if (response.status === 100) return;
       if (record.call.tag === 'Dialing') this.lifecycle.notify(record, { tag: 'Progress' });
-      if (offered && early !== undefined && response.body.length > 0 && record.call.tag === 'Ringing' && record.media !== undefined) {
+      const playable = record.call.tag === 'Ringing' && record.media !== undefined;
+      if (offered && early !== undefined && response.body.length > 0 && playable) {
         const sdp = decodeUtf8(response.body);
         this.negotiator.step(
           record, { tag: 'RemoteEarlyAnswer', sdp, dialogTag: early.id.remoteTag, status: response.status },
@@ -168,14 +169,16 @@ export class OutgoingCalls {
         return void this.binding.established(record, outcome.session);
       }
       case 'Rejected': return this.lifecycle.notify(record, {
-        tag: 'Rejected', status: outcome.status, phrase: outcome.response.reason, reason: `Rejected ${outcome.status}`, nowMs,
+        tag: 'Rejected', status: outcome.status, phrase: outcome.response.reason,
+        reason: `Rejected ${outcome.status}`, nowMs,
       });
       case 'Cancelled': return this.lifecycle.notify(record, { tag: 'Cancelled', reason: 'Cancelled', nowMs });
       case 'Timeout': return this.lifecycle.notify(
         record, { tag: 'Failed', error: { kind: 'Timeout', message: 'no answer' }, reason: 'Timeout', nowMs },
       );
       case 'TransportError': return this.lifecycle.notify(record, {
-        tag: 'Failed', error: { kind: 'TransportError', message: `the INVITE could not be sent: ${outcome.detail}` }, reason: 'TransportError', nowMs,
+        tag: 'Failed', error: { kind: 'TransportError', message: `the INVITE could not be sent: ${outcome.detail}` },
+        reason: 'TransportError', nowMs,
       });
     }
   }
@@ -185,7 +188,9 @@ export class OutgoingCalls {
    * An unusable offer (or a fork we hang up on) still gets a valid answer,
    * every stream refused, as §13.2.2.4 requires before the BYE.
    */
-  private answerOfferIn2xx(record: SessionRecord, response: SipResponse, accepted: boolean): { ack: Ack; failure: SessionError | undefined } {
+  private answerOfferIn2xx(
+    record: SessionRecord, response: SipResponse, accepted: boolean,
+  ): { ack: Ack; failure: SessionError | undefined } {
     const media = record.media;
     if (response.body.length === 0 || media === undefined) return {
       ack: undefined, failure: { kind: 'MediaError', message: 'the 2xx carried no offer' },

@@ -12,7 +12,9 @@ import { SDP } from './outgoing-calls.js';
 import type { SessionRecord } from './session-record.js';
 
 /** RFC 3264 refusals as SIP statuses: 400 unreadable, 488 unacceptable, 491 an offer while another is pending. */
-const STATUS: Readonly<Record<NegotiationError['reason'], number>> = { BadSdp: 400, NoAnswer: 400, NotAcceptable: 488, OutOfOrder: 491 };
+const STATUS: Readonly<Record<NegotiationError['reason'], number>> = {
+  BadSdp: 400, NoAnswer: 400, NotAcceptable: 488, OutOfOrder: 491,
+};
 
 /**
  * What the peer changes in a confirmed call: a re-INVITE or UPDATE with an
@@ -43,7 +45,8 @@ export class RemoteUpdates implements SessionModifications {
     }
     const wanted = record.call.tag === 'OnHold' ? 'sendonly' : 'sendrecv';
     const answered = this.negotiator.step(record, {
-      tag: 'RemoteOfferAnswered', sdp: decodeUtf8(request.body), local: this.negotiator.localMedia(media, wanted), sessionId: this.negotiator.sessionId(),
+      tag: 'RemoteOfferAnswered', sdp: decodeUtf8(request.body), local: this.negotiator.localMedia(media, wanted),
+      sessionId: this.negotiator.sessionId(),
     });
     if (E.isLeft(answered)) return { status: STATUS[answered.left.reason] };
     const local = localDescription(record.negotiation);

@@ -47,8 +47,9 @@ export const SessionConfigCodec = t.intersection([t.type({
 export type SessionConfig = t.TypeOf<typeof SessionConfigCodec>;
 
 export const DEFAULT_SESSION_CONFIG: SessionConfig = {
-  localAddress: '127.0.0.1', bindHost: '127.0.0.1', sipPort: 5060, mediaPortStart: 10000, mediaPortEnd: 20000, transports: ['udp'],
-  maxSessions: 10_000, maxSessionsPerUser: 1_000, sessionTimeoutMs: 0, deferTimeoutMs: 30_000, answerTimeoutMs: 120_000, lingerMs: 2_000,
+  localAddress: '127.0.0.1', bindHost: '127.0.0.1', sipPort: 5060, mediaPortStart: 10000, mediaPortEnd: 20000,
+  transports: ['udp'], maxSessions: 10_000, maxSessionsPerUser: 1_000, sessionTimeoutMs: 0, deferTimeoutMs: 30_000,
+  answerTimeoutMs: 120_000, lingerMs: 2_000,
   userAgent: 'session-core/0.1', codecs: ['PCMU', 'PCMA'], media: true,
 };
 

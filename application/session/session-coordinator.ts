@@ -206,7 +206,8 @@ export class SessionCoordinator implements CallOperations {
 
   /** Live SIP state, for leak checks. */
   resources(): {
-    readonly sessions: number; readonly lingering: number; readonly dialogs: number; readonly transactions: number; readonly registrations: number;
+    readonly sessions: number; readonly lingering: number; readonly dialogs: number; readonly transactions: number;
+    readonly registrations: number;
   } {
     const tx = this.s.ua.layer.counts();
     const ua = this.s.ua.counts();

@@ -55,7 +55,9 @@ export class UserCode {
    * rejects. The result is synchronous when the callback is (the caller may
    * act at once), a promise otherwise.
    */
-  ask<T>(what: string, sessionId: string | undefined, callback: () => T | Promise<T>, fallback: T): { readonly now: T } | { readonly later: Promise<T> } {
+  ask<T>(
+    what: string, sessionId: string | undefined, callback: () => T | Promise<T>, fallback: T,
+  ): { readonly now: T } | { readonly later: Promise<T> } {
     let result: T | Promise<T>;
     try {
       result = callback();

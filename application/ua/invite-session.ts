@@ -108,7 +108,8 @@ export class InviteSession {
       this.clientInvitePending = true;
       const outcome = await this.sendRequest('INVITE', offer);
       this.clientInvitePending = false;
-      if (outcome.kind !== 'Response' || outcome.response.status !== 491 || attempt >= attempts || this.ended) return outcome;
+      const glare = outcome.kind === 'Response' && outcome.response.status === 491;
+      if (!glare || attempt >= attempts || this.ended) return outcome;
       await this.wait(this.glareDelayMs());
     }
   }
@@ -148,7 +149,7 @@ export class InviteSession {
   /** Any request within the dialog through a client transaction. */
   sendRequest(
     method: string,
-    options: { readonly body?: Uint8Array; readonly contentType?: string; readonly headers?: ReadonlyArray<SipHeader> } = {},
+    options: Partial<Body> & { readonly headers?: ReadonlyArray<SipHeader> } = {},
   ): Promise<RequestOutcome> {
     const hop = dialogNextHop(this.dialog);
     if (E.isLeft(hop)) return Promise.resolve({ kind: 'NotSent', detail: hop.left.detail });

@@ -14,7 +14,8 @@ export interface Body {
 export interface RefreshedSession {
   readonly terminated: boolean;
   sendRequest(method: string, options: { readonly headers?: ReadonlyArray<SipHeader> }): Promise<RequestOutcome>;
-  reinvite(offer: Partial<Body> & { readonly headers?: ReadonlyArray<SipHeader> }, attempts: number): Promise<RequestOutcome>;
+  reinvite(offer: Partial<Body> & { readonly headers?: ReadonlyArray<SipHeader> }, attempts: number):
+    Promise<RequestOutcome>;
   /** The interval ran out without a refresh: end with BYE (RFC 4028 §10). */
   expire(): void;
 }

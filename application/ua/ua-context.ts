@@ -50,7 +50,9 @@ export interface UaContext {
 }
 
 export type UaError =
-  | TransportError | TransactionError | { readonly kind: 'HeaderError'; readonly header: string; readonly detail: string };
+  | TransportError
+  | TransactionError
+  | { readonly kind: 'HeaderError'; readonly header: string; readonly detail: string };
 
 /** Our Contact for the given protocol, naming the bound (or advertised) address. */
 export const localContact = (ctx: UaContext, protocol: TransportProtocol): NameAddr => {

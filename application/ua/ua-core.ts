@@ -128,7 +128,10 @@ export class UaCore implements TransactionUser {
   }
 
   /** Live dialogs (confirmed INVITE sessions) and transactions, for leak checks. */
-  counts(): { readonly dialogs: number; readonly pendingIncoming: number; readonly pendingOutgoing: number; readonly registrations: number } {
+  counts(): {
+    readonly dialogs: number; readonly pendingIncoming: number; readonly pendingOutgoing: number;
+    readonly registrations: number;
+  } {
     return {
       dialogs: this.sessions.size, pendingIncoming: this.incoming.size, pendingOutgoing: this.outgoing.size,
       registrations: this.registrations.size,
@@ -187,7 +190,8 @@ export class UaCore implements TransactionUser {
     const hop = nextHop(uri);
     if (E.isLeft(hop)) return Promise.resolve({ kind: 'NotSent', detail: hop.left.detail });
     const request = buildRequest({
-      method: 'OPTIONS', uri, from: { ...from, params: setParam(from.params, 'tag', this.ctx.ids.tag()) }, to: { uri, params: [] },
+      method: 'OPTIONS', uri, from: { ...from, params: setParam(from.params, 'tag', this.ctx.ids.tag()) },
+      to: { uri, params: [] },
       callId: this.ctx.ids.callId(), cseq: 1, vias: [newVia(this.ctx, hop.right.protocol)],
       headers: [{ name: 'Accept', value: UA_ACCEPT.join(', ') }],
     });
@@ -256,7 +260,8 @@ export class UaCore implements TransactionUser {
 
   onStrayResponse(response: SipResponse, _inbound: InboundMessage): void {
     const core = coreHeaders(response);
-    if (E.isLeft(core) || core.right.cseq?.method !== 'INVITE' || response.status < 200 || response.status >= 300) return;
+    const answer2xx = response.status >= 200 && response.status < 300;
+    if (E.isLeft(core) || core.right.cseq?.method !== 'INVITE' || !answer2xx) return;
     const fromTag = core.right.from === undefined ? undefined : paramValue(core.right.from.params, 'tag');
     const toTag = core.right.to === undefined ? undefined : paramValue(core.right.to.params, 'tag');
     const callId = core.right.callId ?? '';
