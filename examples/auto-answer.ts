@@ -5,7 +5,8 @@
  */
 import { nextToneFrame, tone } from '../domain/media/index.js';
 import {
-  CallDecision, PinoLogger, readWavFile, SessionManagerBuilder, type AudioSource, type CallHandler, type SessionCoordinator,
+  CallDecision, PinoLogger, readWavFile, SessionManagerBuilder,
+  type AudioSource, type CallHandler, type SessionCoordinator,
 } from '../adapters/composition/index.js';
 import { commandLine, integerFlag, usageError } from './support/command-line.js';
 
@@ -108,7 +109,8 @@ const main = async (): Promise<void> => {
         // Once the decision is in (the call rings), the ringback goes out as early media.
         setTimeout(() => void handle.sendEarlyMedia()
           .then(() => handle.play({ kind: 'samples', samples: RINGBACK, loop: true }))
-          .then(() => log(`early media ${call.id}`), (error: unknown) => log(`no early media for ${call.id}: ${(error as Error).message}`)), 0);
+          .then(() => log(`early media ${call.id}`),
+            (error: unknown) => log(`no early media for ${call.id}: ${(error as Error).message}`)), 0);
       }
       return CallDecision.defer();
     },
@@ -147,7 +149,8 @@ const main = async (): Promise<void> => {
     if (event.type === 'RegistrationChanged' && event.state !== 'Registering') {
       const granted = event.expiresSec === undefined ? '' : ` (expires ${event.expiresSec} s)`;
       console.log(
-        `registration of ${event.aor}: ${event.state}${granted}${event.status === undefined ? '' : ` (${event.status})`}`,
+        `registration of ${event.aor}: ${event.state}${granted}`
+        + (event.status === undefined ? '' : ` (${event.status})`),
       );
     }
   });

@@ -114,7 +114,8 @@ const main = async (): Promise<number> => {
     } else {
       // An ended call's final statistics stay readable for a short linger.
       console.log(
-        `the other side hung up after ${((Date.now() - answeredAt) / 1000).toFixed(1)} s (${outcome}); ${describe(coordinator.getMediaStatistics(call.id))}`,
+        `the other side hung up after ${((Date.now() - answeredAt) / 1000).toFixed(1)} s (${outcome}); `
+        + describe(coordinator.getMediaStatistics(call.id)),
       );
     }
     await coordinator.stop();
@@ -128,7 +129,8 @@ const main = async (): Promise<number> => {
 };
 
 const describe = (s: MediaStatistics): string =>
-  `sent ${s.packetsSent} RTP packets, received ${s.packetsReceived}, loss ${s.lossPercent.toFixed(2)} %, jitter ${s.jitterMs.toFixed(2)} ms, MOS ${s.mos?.toFixed(2) ?? 'n/a'}`;
+  `sent ${s.packetsSent} RTP packets, received ${s.packetsReceived}, loss ${s.lossPercent.toFixed(2)} %, `
+  + `jitter ${s.jitterMs.toFixed(2)} ms, MOS ${s.mos?.toFixed(2) ?? 'n/a'}`;
 
 main().then((code) => process.exit(code), (error: unknown) => {
   console.error('call failed:', error);

@@ -30,7 +30,8 @@ const handler: CallHandler = {
   },
   onCallEnded: (call, reason) => console.log(`ended ${call.id}: ${reason}`),
 };
-const coordinator: SessionCoordinator = await new SessionManagerBuilder().withLocalBindAddr(`127.0.0.1:${values.port}`).withDeferTimeout(60_000).withHandler(handler).build();
+const coordinator: SessionCoordinator = await new SessionManagerBuilder()
+  .withLocalBindAddr(`127.0.0.1:${values.port}`).withDeferTimeout(60_000).withHandler(handler).build();
 await coordinator.start();
 console.log(`deferred-queue listening on 127.0.0.1:${coordinator.localEndpoint?.port}`);
 const worker = setInterval(() => {

@@ -5,7 +5,8 @@
  * statistics. Exits 0 when everything worked.
  */
 import {
-  CallDecision, dominantFrequency, ladder, SessionManagerBuilder, type CallHandler, type SipTraceEntry, type SessionCoordinator,
+  CallDecision, dominantFrequency, ladder, SessionManagerBuilder,
+  type CallHandler, type SipTraceEntry, type SessionCoordinator,
 } from '../adapters/composition/index.js';
 import { commandLine } from './support/command-line.js';
 
@@ -73,9 +74,9 @@ const main = async (): Promise<number> => {
   await alice.resumeSession(call.id);
   await sleep(1_500);
   // RTCP measures the round trip once each side's report has been answered by the other's (a few seconds in).
-  for (let waited = 0; waited < 10_000 && (alice.getMediaStatistics(call.id).rttMs === undefined || bob.getMediaStatistics(bobId).rttMs === undefined); waited += 100) {
-    await sleep(100);
-  }
+  const rttKnown = (): boolean =>
+    alice.getMediaStatistics(call.id).rttMs !== undefined && bob.getMediaStatistics(bobId).rttMs !== undefined;
+  for (let waited = 0; waited < 10_000 && !rttKnown(); waited += 100) await sleep(100);
 
   const aliceStats = alice.getMediaStatistics(call.id);
   const bobStats = bob.getMediaStatistics(bobId);
@@ -90,28 +91,30 @@ const main = async (): Promise<number> => {
       { label: `bob :${bobAt.port}`, address: `127.0.0.1:${bobAt.port}` },
     ),
   );
-  const row = (name: string, s: typeof aliceStats): string =>
-    `${name.padEnd(6)} sent ${String(s.packetsSent).padStart(4)} pkts  received ${String(s.packetsReceived).padStart(4)}  loss ${s.lossPercent.toFixed(2)} %  jitter ${s.jitterMs.toFixed(2)} ms  RTT ${s.rttMs === undefined ? 'n/a' : `${s.rttMs.toFixed(2)} ms`}  MOS ${s.mos?.toFixed(2) ?? 'n/a'}`;
+  const row = (name: string, s: typeof aliceStats): string => [
+    `${name.padEnd(6)} sent ${String(s.packetsSent).padStart(4)} pkts`,
+    `received ${String(s.packetsReceived).padStart(4)}`,
+    `loss ${s.lossPercent.toFixed(2)} %`,
+    `jitter ${s.jitterMs.toFixed(2)} ms`,
+    `RTT ${s.rttMs === undefined ? 'n/a' : `${s.rttMs.toFixed(2)} ms`}`,
+    `MOS ${s.mos?.toFixed(2) ?? 'n/a'}`,
+  ].join('  ');
   console.log(`\nmedia (G.711 ${alice.getMediaInfo(call.id).codec}, 20 ms frames):`);
   console.log(row('alice', aliceStats));
   console.log(row('bob', bobStats));
-  console.log(
-    `bob heard ${bobHeard.frequencyHz} Hz, alice heard ${aliceHeard.frequencyHz} Hz; DTMF at bob: ${dtmfHeard.join('') || '(none)'}; on hold bob's media was ${heldDirection}`,
-  );
+  console.log(`bob heard ${bobHeard.frequencyHz} Hz, alice heard ${aliceHeard.frequencyHz} Hz; `
+    + `DTMF at bob: ${dtmfHeard.join('') || '(none)'}; on hold bob's media was ${heldDirection}`);
 
   if (bobHeard.frequencyHz !== 1000) problems.push('bob did not hear the 1 kHz tone');
   if (aliceHeard.frequencyHz !== 600) problems.push('alice did not hear the 600 Hz tone');
   if (dtmfHeard.join('') !== '1234#') problems.push(`DTMF arrived as "${dtmfHeard.join('')}"`);
   if (heldDirection !== 'recvonly') problems.push(`hold left bob's media ${heldDirection}`);
   if (bob.listActiveSessions().length !== 0) problems.push('bob still has a session after the hang-up');
-  if (aliceStats.rttMs === undefined || bobStats.rttMs === undefined) problems.push(
-    'RTT was not measured on both sides',
-  );
+  if (aliceStats.rttMs === undefined || bobStats.rttMs === undefined) problems.push('RTT not measured on both sides');
   await alice.stop();
   await bob.stop();
-  console.log(
-    `\n${problems.length === 0 ? 'OK' : `FAILED: ${problems.join('; ')}`} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
-  );
+  const verdict = problems.length === 0 ? 'OK' : `FAILED: ${problems.join('; ')}`;
+  console.log(`\n${verdict} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return problems.length === 0 ? 0 : 1;
 };
 

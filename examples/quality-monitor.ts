@@ -21,7 +21,8 @@ const { values } = commandLine('quality-monitor', HELP, {
 });
 const seconds = integerFlag('quality-monitor', HELP, 'seconds', values.seconds, 1);
 const a = await new SessionManagerBuilder().withLocalBindAddr('127.0.0.1:0').withMediaPorts(36000, 36999).build();
-const b = await new SessionManagerBuilder().withLocalBindAddr('127.0.0.1:0').withMediaPorts(37000, 37999).withHandler(new AutoAnswerHandler()).build();
+const b = await new SessionManagerBuilder().withLocalBindAddr('127.0.0.1:0').withMediaPorts(37000, 37999)
+  .withHandler(new AutoAnswerHandler()).build();
 await a.start();
 await b.start();
 const call = await a.createOutgoingCall(
@@ -32,7 +33,8 @@ a.startAudioTransmission(call.id, { kind: 'tone', frequenciesHz: [800] });
 b.startAudioTransmission(b.listActiveSessions()[0]!, { kind: 'tone', frequenciesHz: [400] });
 a.events.subscribe((e) => {
   if (e.type === 'MediaQuality') console.log(
-    `quality: MOS ${e.mos?.toFixed(2) ?? 'n/a'}, loss ${e.lossPercent.toFixed(2)} %, jitter ${e.jitterMs.toFixed(2)} ms, RTT ${e.rttMs?.toFixed(2) ?? 'n/a'} ms`,
+    `quality: MOS ${e.mos?.toFixed(2) ?? 'n/a'}, loss ${e.lossPercent.toFixed(2)} %, `
+    + `jitter ${e.jitterMs.toFixed(2)} ms, RTT ${e.rttMs?.toFixed(2) ?? 'n/a'} ms`,
   );
 }, { sessionId: call.id, types: ['MediaQuality'] });
 a.startStatisticsMonitoring(call.id, 1_000);

@@ -23,7 +23,8 @@ Options:
 
 const { values } = commandLine('simulation-ladder', HELP, {
   options: {
-    seed: { type: 'string', default: '1' }, loss: { type: 'string', default: '0.1' }, duplicate: { type: 'string', default: '0' },
+    seed: { type: 'string', default: '1' }, loss: { type: 'string', default: '0.1' },
+    duplicate: { type: 'string', default: '0' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -36,11 +37,16 @@ const ratio = (flag: string, value: string): number => {
 const seed = integerFlag('simulation-ladder', HELP, 'seed', values.seed);
 const clock = new VirtualClock();
 const network = new SimulatedNetwork(clock, {
-  seed, link: { oneWayDelayMinMs: 40, oneWayDelayMeanMs: 10, lossRatio: ratio('loss', values.loss), duplicateRatio: ratio('duplicate', values.duplicate) },
+  seed,
+  link: {
+    oneWayDelayMinMs: 40, oneWayDelayMeanMs: 10,
+    lossRatio: ratio('loss', values.loss), duplicateRatio: ratio('duplicate', values.duplicate),
+  },
 });
 const trace: SipTraceEntry[] = [];
 const build = (host: string) =>
-  new SessionManagerBuilder().withSimulation({ network, host, seed }).withHandler(new AutoAnswerHandler()).withSipTrace((e) => trace.push(e)).build();
+  new SessionManagerBuilder().withSimulation({ network, host, seed }).withHandler(new AutoAnswerHandler())
+    .withSipTrace((e) => trace.push(e)).build();
 const alice = await build('10.0.0.1');
 const bob = await build('10.0.0.2');
 await alice.start();
@@ -60,7 +66,8 @@ console.log(
 );
 const stats = network.stats();
 console.log(
-  `\nseed ${seed}: ${stats['dropped:loss'] ?? 0} datagrams lost, ${stats['duplicated'] ?? 0} duplicated, trace digest ${network.trace.digest()}`,
+  `\nseed ${seed}: ${stats['dropped:loss'] ?? 0} datagrams lost, ${stats['duplicated'] ?? 0} duplicated, `
+  + `trace digest ${network.trace.digest()}`,
 );
 const stopping = Promise.all([alice.stop(), bob.stop()]);
 await clock.advanceBy(10_000);

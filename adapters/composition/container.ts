@@ -29,12 +29,14 @@ export const createContainer = (wiring: Wiring): Container => {
   if (wiring.kind === 'real') {
     container.bind<Clock>(TOKENS.Clock).toDynamicValue(() => new SystemClock()).inSingletonScope();
     container.bind<Random>(TOKENS.Random).toDynamicValue(() => new CryptoRandom()).inSingletonScope();
-    container.bind<Logger>(TOKENS.Logger).toDynamicValue(() => wiring.logger ?? PinoLogger.create({ level: 'warn' })).inSingletonScope();
+    container.bind<Logger>(TOKENS.Logger)
+      .toDynamicValue(() => wiring.logger ?? PinoLogger.create({ level: 'warn' })).inSingletonScope();
   } else {
     const clock = wiring.clock ?? new VirtualClock();
     container.bind<Clock>(TOKENS.Clock).toConstantValue(clock);
     container.bind<Random>(TOKENS.Random).toDynamicValue(() => new SeededRandom(wiring.seed)).inSingletonScope();
-    container.bind<Logger>(TOKENS.Logger).toDynamicValue(() => wiring.logger ?? new InMemoryLogger()).inSingletonScope();
+    container.bind<Logger>(TOKENS.Logger)
+      .toDynamicValue(() => wiring.logger ?? new InMemoryLogger()).inSingletonScope();
   }
   return container;
 };

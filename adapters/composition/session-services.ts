@@ -23,7 +23,9 @@ import { SessionCoordinator } from '../../application/session/session-coordinato
 import { SessionTable } from '../../application/session/session-table.js';
 import { TransferService } from '../../application/session/transfer-service.js';
 import { UserCode } from '../../application/session/user-code.js';
+import type { IncomingInvite } from '../../application/ua/incoming-invite.js';
 import { UaCore } from '../../application/ua/ua-core.js';
+import type { SipRequest } from '../../domain/sip/message.js';
 import { parseTarget } from '../../domain/session/call-target.js';
 import type { NameAddr } from '../../domain/sip/name-addr.js';
 import type { Clock } from '../../ports/clock.js';
@@ -64,6 +66,7 @@ export const SERVICES = {
 } as const;
 
 type Ctx = ResolutionContext;
+const S = SERVICES;
 
 /** Binds one service as a singleton built from the context. */
 const service = <T>(container: Container, id: symbol, build: (ctx: Ctx) => T): void => {
@@ -75,16 +78,16 @@ const port = {
   logger: (c: Ctx) => c.get<Logger>(TOKENS.Logger),
 };
 
-const config = (c: Ctx): SessionConfig => c.get<SessionConfig>(SERVICES.Config);
+const config = (c: Ctx): SessionConfig => c.get<SessionConfig>(S.Config);
 
 /** The state every call service shares: ids, the table, the bus, admission, lifecycle, media. */
 const bindCore = (container: Container): void => {
-  service(container, SERVICES.Ids, (c) => new IdGenerator(c.get<Random>(TOKENS.Random)));
-  service(container, SERVICES.UserCode, (c) => new UserCode(port.logger(c)));
-  service(container, SERVICES.Table, (c) => new SessionTable(port.clock(c), c.get(SERVICES.Ids), config(c).lingerMs));
-  service(container, SERVICES.Events, (c) => {
-    const table = c.get<SessionTable>(SERVICES.Table);
-    const userCode = c.get<UserCode>(SERVICES.UserCode);
+  service(container, S.Ids, (c) => new IdGenerator(c.get<Random>(TOKENS.Random)));
+  service(container, S.UserCode, (c) => new UserCode(port.logger(c)));
+  service(container, S.Table, (c) => new SessionTable(port.clock(c), c.get(S.Ids), config(c).lingerMs));
+  service(container, S.Events, (c) => {
+    const table = c.get<SessionTable>(S.Table);
+    const userCode = c.get<UserCode>(S.UserCode);
     const bus = new EventBus(
       (id) => table.find(id)?.users ?? [], (error, event) => userCode.subscriberFailed(error, event),
     );
@@ -92,63 +95,66 @@ const bindCore = (container: Container): void => {
     return bus;
   });
   service(
-    container, SERVICES.Admission,
-    (c) => new Admission(c.get(SERVICES.Table), config(c), port.clock(c), port.logger(c)),
+    container, S.Admission,
+    (c) => new Admission(c.get(S.Table), config(c), port.clock(c), port.logger(c)),
   );
-  service(container, SERVICES.Handles, () => new CallHandles());
-  service(container, SERVICES.Lifecycle, (c) => new CallLifecycle(
-    c.get(SERVICES.Table), c.get(SERVICES.Events), port.clock(c), c.get<CallHandler>(SERVICES.Handler),
-    c.get(SERVICES.UserCode), c.get(SERVICES.Handles), port.logger(c)));
-  service(container, SERVICES.Negotiator, (c) => new MediaNegotiator(
-    c.get(SERVICES.Table), c.get(SERVICES.Events), c.get<RtpSocketFactory>(TOKENS.RtpSocketFactory), port.clock(c),
-    c.get(SERVICES.Ids), config(c), port.logger(c)));
+  service(container, S.Handles, () => new CallHandles());
+  service(container, S.Lifecycle, (c) => new CallLifecycle(
+    c.get(S.Table), c.get(S.Events), port.clock(c), c.get<CallHandler>(S.Handler),
+    c.get(S.UserCode), c.get(S.Handles), port.logger(c)));
+  service(container, S.Negotiator, (c) => new MediaNegotiator(
+    c.get(S.Table), c.get(S.Events), c.get<RtpSocketFactory>(TOKENS.RtpSocketFactory), port.clock(c),
+    c.get(S.Ids), config(c), port.logger(c)));
   service(
-    container, SERVICES.Binding,
-    (c) => new DialogBinding(c.get(SERVICES.Lifecycle), port.clock(c), config(c).sessionTimeoutMs),
+    container, S.Binding,
+    (c) => new DialogBinding(c.get(S.Lifecycle), port.clock(c), config(c).sessionTimeoutMs),
   );
   service(
-    container, SERVICES.Termination,
-    (c) => new CallTermination(c.get(SERVICES.Table), c.get(SERVICES.Lifecycle), port.clock(c)),
+    container, S.Termination,
+    (c) => new CallTermination(c.get(S.Table), c.get(S.Lifecycle), port.clock(c)),
   );
 };
 
 /** The SIP user agent, handing new INVITEs to the incoming-call service (resolved when the first one comes). */
 const bindUa = (container: Container): void => {
-  service(container, SERVICES.Ua, (c) => {
+  service(container, S.Ua, (c) => {
     const cfg = config(c);
-    return new UaCore(c.get<SipTransport>(TOKENS.SipTransport), port.clock(c), c.get<Random>(TOKENS.Random), {
-      onIncomingInvite: (invite) => c.get<IncomingCalls>(SERVICES.Incoming).arrived(invite),
-      onRequest: (request) => ({ status: request.method === 'MESSAGE' ? 200 : 405 }),
-    }, { contactUser: 'session-core', advertisedHost: cfg.localAddress, userAgent: cfg.userAgent }, port.logger(c), c.get<Hash>(TOKENS.Hash));
+    const handler = {
+      onIncomingInvite: (invite: IncomingInvite) => c.get<IncomingCalls>(S.Incoming).arrived(invite),
+      onRequest: (request: SipRequest) => ({ status: request.method === 'MESSAGE' ? 200 : 405 }),
+    };
+    const identity = { contactUser: 'session-core', advertisedHost: cfg.localAddress, userAgent: cfg.userAgent };
+    return new UaCore(c.get<SipTransport>(TOKENS.SipTransport), port.clock(c), c.get<Random>(TOKENS.Random), handler,
+      identity, port.logger(c), c.get<Hash>(TOKENS.Hash));
   });
 };
 
 const bindCalls = (container: Container): void => {
-  service(container, SERVICES.Answering, (c) => new CallAnswering(
-    c.get(SERVICES.Lifecycle), c.get(SERVICES.Negotiator), c.get(SERVICES.Binding), c.get(SERVICES.Events)));
-  service(container, SERVICES.Incoming, (c) => new IncomingCalls(
-    c.get(SERVICES.Table), c.get(SERVICES.Admission), c.get(SERVICES.Lifecycle), c.get(SERVICES.Answering), c.get(SERVICES.Termination),
-    c.get(SERVICES.Events), c.get<CallHandler>(SERVICES.Handler), c.get(SERVICES.Handles), c.get(SERVICES.UserCode), port.clock(c), config(c),
+  service(container, S.Answering, (c) => new CallAnswering(
+    c.get(S.Lifecycle), c.get(S.Negotiator), c.get(S.Binding), c.get(S.Events)));
+  service(container, S.Incoming, (c) => new IncomingCalls(
+    c.get(S.Table), c.get(S.Admission), c.get(S.Lifecycle), c.get(S.Answering), c.get(S.Termination),
+    c.get(S.Events), c.get<CallHandler>(S.Handler), c.get(S.Handles), c.get(S.UserCode), port.clock(c), config(c),
     port.logger(c)));
-  service(container, SERVICES.Outgoing, (c) => new OutgoingCalls(
-    c.get(SERVICES.Ua), c.get(SERVICES.Table), c.get(SERVICES.Admission), c.get(SERVICES.Lifecycle), c.get(SERVICES.Negotiator),
-    c.get(SERVICES.Binding), c.get(SERVICES.Termination), c.get(SERVICES.Events), port.clock(c), config(c), c.get(SERVICES.OutboundRoutes)));
-  service(container, SERVICES.HoldResume, (c) => new HoldResume(
-    c.get(SERVICES.Table), c.get(SERVICES.Lifecycle), c.get(SERVICES.Negotiator), c.get(SERVICES.Events)));
+  service(container, S.Outgoing, (c) => new OutgoingCalls(
+    c.get(S.Ua), c.get(S.Table), c.get(S.Admission), c.get(S.Lifecycle), c.get(S.Negotiator),
+    c.get(S.Binding), c.get(S.Termination), c.get(S.Events), port.clock(c), config(c), c.get(S.OutboundRoutes)));
+  service(container, S.HoldResume, (c) => new HoldResume(
+    c.get(S.Table), c.get(S.Lifecycle), c.get(S.Negotiator), c.get(S.Events)));
   service(
-    container, SERVICES.RemoteUpdates,
-    (c) => new RemoteUpdates(c.get(SERVICES.Negotiator), c.get(SERVICES.Termination), port.logger(c)),
+    container, S.RemoteUpdates,
+    (c) => new RemoteUpdates(c.get(S.Negotiator), c.get(S.Termination), port.logger(c)),
   );
-  service(container, SERVICES.Dtmf, (c) => new DtmfService(
-    c.get(SERVICES.Table), c.get(SERVICES.Negotiator), c.get(SERVICES.Events), c.get<CallHandler>(SERVICES.Handler), c.get(SERVICES.Handles),
-    c.get(SERVICES.UserCode)));
-  service(container, SERVICES.Transfer, (c) => new TransferService(
-    c.get(SERVICES.Table), c.get(SERVICES.Lifecycle), c.get(SERVICES.Outgoing), c.get(SERVICES.Events), port.clock(c), config(c).localAddress,
+  service(container, S.Dtmf, (c) => new DtmfService(
+    c.get(S.Table), c.get(S.Negotiator), c.get(S.Events), c.get<CallHandler>(S.Handler), c.get(S.Handles),
+    c.get(S.UserCode)));
+  service(container, S.Transfer, (c) => new TransferService(
+    c.get(S.Table), c.get(S.Lifecycle), c.get(S.Outgoing), c.get(S.Events), port.clock(c), config(c).localAddress,
     config(c).answerTimeoutMs));
-  service(container, SERVICES.Bridges, (c) => {
-    const table = c.get<SessionTable>(SERVICES.Table);
-    const dtmf = c.get<DtmfService>(SERVICES.Dtmf);
-    const userCode = c.get<UserCode>(SERVICES.UserCode);
+  service(container, S.Bridges, (c) => {
+    const table = c.get<SessionTable>(S.Table);
+    const dtmf = c.get<DtmfService>(S.Dtmf);
+    const userCode = c.get<UserCode>(S.UserCode);
     return new BridgeService({
       mediaOf: (id) => {
         const r = table.liveRecord(id);
@@ -159,29 +165,29 @@ const bindCalls = (container: Container): void => {
           : undefined;
       },
       forwardDtmf: (id, digit) => void dtmf.send(id, digit),
-    }, port.clock(c), c.get(SERVICES.Ids), (error) => userCode.report('a bridge event listener', undefined, error));
+    }, port.clock(c), c.get(S.Ids), (error) => userCode.report('a bridge event listener', undefined, error));
   });
-  service(container, SERVICES.Media, (c) => new MediaControl(
-    c.get(SERVICES.Table), c.get(SERVICES.Negotiator), c.get(SERVICES.Events), port.clock(c), c.get(SERVICES.UserCode),
+  service(container, S.Media, (c) => new MediaControl(
+    c.get(S.Table), c.get(S.Negotiator), c.get(S.Events), port.clock(c), c.get(S.UserCode),
     config(c).localAddress));
-  service(container, SERVICES.Registrations, (c) => new RegistrationService(
-    c.get(SERVICES.Ua), c.get(SERVICES.Ids), c.get(SERVICES.Events), config(c).credentials, c.get(SERVICES.OutboundRoutes)));
+  service(container, S.Registrations, (c) => new RegistrationService(
+    c.get(S.Ua), c.get(S.Ids), c.get(S.Events), config(c).credentials, c.get(S.OutboundRoutes)));
 };
 
 /** Registrations between services that would otherwise depend on each other in a circle. */
 const connect = (c: Ctx): void => {
-  const lifecycle = c.get<CallLifecycle>(SERVICES.Lifecycle);
-  const binding = c.get<DialogBinding>(SERVICES.Binding);
-  const termination = c.get<CallTermination>(SERVICES.Termination);
-  const dtmf = c.get<DtmfService>(SERVICES.Dtmf);
-  const transfer = c.get<TransferService>(SERVICES.Transfer);
-  const bridges = c.get<BridgeService>(SERVICES.Bridges);
-  const negotiator = c.get<MediaNegotiator>(SERVICES.Negotiator);
+  const lifecycle = c.get<CallLifecycle>(S.Lifecycle);
+  const binding = c.get<DialogBinding>(S.Binding);
+  const termination = c.get<CallTermination>(S.Termination);
+  const dtmf = c.get<DtmfService>(S.Dtmf);
+  const transfer = c.get<TransferService>(S.Transfer);
+  const bridges = c.get<BridgeService>(S.Bridges);
+  const negotiator = c.get<MediaNegotiator>(S.Negotiator);
   lifecycle.onRelease((record, reason) => bridges.sessionEnded(record.id, reason));
   lifecycle.onRelease((record, reason) => transfer.callEnded(record, reason));
   negotiator.onDtmf((record, digit) => dtmf.received(record, digit));
   dtmf.onDigit((sessionId, digit) => bridges.dtmf(sessionId, digit));
-  binding.handleModifications(c.get<RemoteUpdates>(SERVICES.RemoteUpdates));
+  binding.handleModifications(c.get<RemoteUpdates>(S.RemoteUpdates));
   binding.handle('INFO', (record, request) => dtmf.onInfo(record, request));
   binding.handle('REFER', (record, request) => transfer.onRefer(record, request));
   binding.handle('NOTIFY', (record, request) => transfer.onNotify(record, request));
@@ -194,25 +200,25 @@ const connect = (c: Ctx): void => {
  * already. Only this module knows how they fit together.
  */
 export const bindSessionServices = (container: Container, sessionConfig: SessionConfig, handler: CallHandler): void => {
-  container.bind<SessionConfig>(SERVICES.Config).toConstantValue(sessionConfig);
-  container.bind<CallHandler>(SERVICES.Handler).toConstantValue(handler);
+  container.bind<SessionConfig>(S.Config).toConstantValue(sessionConfig);
+  container.bind<CallHandler>(S.Handler).toConstantValue(handler);
   const proxy = sessionConfig.outboundProxy === undefined ? undefined : parseTarget(sessionConfig.outboundProxy);
-  container.bind<ReadonlyArray<NameAddr>>(SERVICES.OutboundRoutes).toConstantValue(
+  container.bind<ReadonlyArray<NameAddr>>(S.OutboundRoutes).toConstantValue(
     proxy === undefined || E.isLeft(proxy) ? [] : [proxy.right],
   );
   bindCore(container);
   bindUa(container);
   bindCalls(container);
-  service(container, SERVICES.Coordinator, (c) => {
+  service(container, S.Coordinator, (c) => {
     connect(c);
     const coordinator = new SessionCoordinator({
-      transport: c.get(TOKENS.SipTransport), clock: port.clock(c), ua: c.get(SERVICES.Ua), events: c.get(SERVICES.Events),
-      table: c.get(SERVICES.Table), admission: c.get(SERVICES.Admission), userCode: c.get(SERVICES.UserCode),
-      outgoing: c.get(SERVICES.Outgoing), answering: c.get(SERVICES.Answering), termination: c.get(SERVICES.Termination),
-      holdResume: c.get(SERVICES.HoldResume), dtmf: c.get(SERVICES.Dtmf), transfer: c.get(SERVICES.Transfer),
-      bridges: c.get(SERVICES.Bridges), media: c.get(SERVICES.Media), registrations: c.get(SERVICES.Registrations),
+      transport: c.get(TOKENS.SipTransport), clock: port.clock(c), ua: c.get(S.Ua), events: c.get(S.Events),
+      table: c.get(S.Table), admission: c.get(S.Admission), userCode: c.get(S.UserCode),
+      outgoing: c.get(S.Outgoing), answering: c.get(S.Answering), termination: c.get(S.Termination),
+      holdResume: c.get(S.HoldResume), dtmf: c.get(S.Dtmf), transfer: c.get(S.Transfer),
+      bridges: c.get(S.Bridges), media: c.get(S.Media), registrations: c.get(S.Registrations),
     });
-    c.get<CallHandles>(SERVICES.Handles).bind(coordinator);
+    c.get<CallHandles>(S.Handles).bind(coordinator);
     return coordinator;
   });
 };

@@ -33,7 +33,8 @@ export const ladder = (
   // retransmission intervals, so an earlier copy that no receipt claims was lost, and a receipt
   // whose copy is already claimed is a duplicate.
   for (const e of received) {
-    const copy = sent.filter((s) => s.local === e.remote && s.remote === e.local && s.key === e.key && s.atMs <= e.atMs).at(-1);
+    const copy = sent.filter((s) => s.local === e.remote && s.remote === e.local && s.key === e.key && s.atMs <= e.atMs)
+      .at(-1);
     if (copy !== undefined && !delivered.has(copy)) delivered.add(copy);
     else {
       // From a party that was not traced, what arrived is all we know of it.
@@ -55,7 +56,8 @@ export const ladder = (
 };
 
 const draw = (line: Line, startMs: number, width: number): string => {
-  const text = line.mark === 'lost' ? `${line.summary} (lost)` : line.mark === 'duplicate' ? `${line.summary} (duplicate)` : line.summary;
+  const note = line.mark === 'lost' ? ' (lost)' : line.mark === 'duplicate' ? ' (duplicate)' : '';
+  const text = `${line.summary}${note}`;
   const label = ` ${text.length > width - 8 ? `${text.slice(0, width - 11)}...` : text} `;
   const dashes = Math.max(0, width - 2 - label.length);
   const body = `${'-'.repeat(Math.floor(dashes / 2))}${label}${'-'.repeat(Math.ceil(dashes / 2))}`;
@@ -71,7 +73,8 @@ const labelled = (e: SipTraceEntry, sent: ReadonlyArray<SipTraceEntry>): string 
   const held = e.sdpDirection === 'sendonly' || e.sdpDirection === 'inactive';
   const earlier = sent.filter(
     (s) =>
-      s.callId === e.callId && s.atMs < e.atMs && s.inDialog && s.summary.startsWith('INVITE ') && s.sdpDirection !== undefined,
+      s.callId === e.callId && s.atMs < e.atMs && s.inDialog && s.summary.startsWith('INVITE ')
+      && s.sdpDirection !== undefined,
   );
   const wasHeld = earlier.some((s) => s.sdpDirection === 'sendonly' || s.sdpDirection === 'inactive')
     && (earlier.at(-1)?.sdpDirection === 'sendonly' || earlier.at(-1)?.sdpDirection === 'inactive');

@@ -34,7 +34,8 @@ export class MultiTransport implements SipTransport {
     message: SipMessage, target: Endpoint, connectionId?: number,
   ): Promise<E.Either<TransportError, Endpoint>> {
     const tcp = this.byProtocol.get('tcp');
-    if (message.kind === 'request' && target.protocol === 'udp' && tcp !== undefined && messageSize(formatHead(message), message) > UDP_SIZE_THRESHOLD) {
+    const large = (): boolean => messageSize(formatHead(message), message) > UDP_SIZE_THRESHOLD;
+    if (message.kind === 'request' && target.protocol === 'udp' && tcp !== undefined && large()) {
       const viaTcp = await tcp.send(message, { ...target, protocol: 'tcp' });
       if (E.isRight(viaTcp) || viaTcp.left.reason !== 'ConnectFailed') return viaTcp;
     }
@@ -56,7 +57,9 @@ export class MultiTransport implements SipTransport {
   counters(): TransportCounters {
     const all = [...new Set(this.byProtocol.values())].map((t) => t.counters());
     const dropped: Record<string, number> = {};
-    for (const c of all) for (const [reason, n] of Object.entries(c.dropped)) dropped[reason] = (dropped[reason] ?? 0) + n;
+    for (const c of all) {
+      for (const [reason, n] of Object.entries(c.dropped)) dropped[reason] = (dropped[reason] ?? 0) + n;
+    }
     return {
       inbound: all.reduce((n, c) => n + c.inbound, 0),
       received: all.reduce((n, c) => n + c.received, 0),

@@ -83,7 +83,9 @@ export class SimulatedNetwork {
   private linksVersion = 0;
   private readonly slab = new ByteSlab();
   private readonly partitions: Array<[ReadonlySet<string>, ReadonlySet<string>]> = [];
-  private readonly datagramSockets = new Map<string, { onPacket: (bytes: Uint8Array, source: SimAddress) => void; describe: Describe }>();
+  private readonly datagramSockets = new Map<string, {
+    onPacket: (bytes: Uint8Array, source: SimAddress) => void; describe: Describe;
+  }>();
   private readonly listeners = new Map<string, (connection: SimStreamConnection) => void>();
   private readonly streams = new Set<StreamEnd>();
   private readonly nextEphemeral = new Map<string, number>();
@@ -107,7 +109,9 @@ export class SimulatedNetwork {
   partition(groupA: ReadonlyArray<string>, groupB: ReadonlyArray<string>): void {
     this.partitions.push([new Set(groupA), new Set(groupB)]);
     this.trace.record(this.clock.nowMs(), 'partition', groupA.join(','), groupB.join(','), '');
-    for (const end of [...this.streams]) if (end.open && this.isPartitioned(end.connection.local.host, end.connection.remote.host)) this.reset(end);
+    for (const end of [...this.streams]) {
+      if (end.open && this.isPartitioned(end.connection.local.host, end.connection.remote.host)) this.reset(end);
+    }
   }
 
   heal(): void {
@@ -159,7 +163,9 @@ export class SimulatedNetwork {
     });
   }
 
-  listenStream(host: string, port: number, onAccept: (connection: SimStreamConnection) => void): E.Either<SimNetworkError, { readonly port: number; close(): void }> {
+  listenStream(
+    host: string, port: number, onAccept: (connection: SimStreamConnection) => void,
+  ): E.Either<SimNetworkError, { readonly port: number; close(): void }> {
     const actual = port === 0 ? this.ephemeralPort(host, (p) => this.listeners.has(`${host}:${p}`)) : port;
     const key = `${host}:${actual}`;
     if (this.listeners.has(key)) return E.left('PortInUse');

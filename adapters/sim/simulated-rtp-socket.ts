@@ -9,7 +9,10 @@ import type { SimDatagramSocket, SimulatedNetwork } from './simulated-network.js
 export class SimulatedRtpSocketFactory implements RtpSocketFactory {
   private readonly inUse = new Set<number>();
 
-  constructor(private readonly network: SimulatedNetwork, private readonly host: string, private readonly portMin: number, private readonly portMax: number) {}
+  constructor(
+    private readonly network: SimulatedNetwork, private readonly host: string,
+    private readonly portMin: number, private readonly portMax: number,
+  ) {}
 
   openCount(): number {
     return this.inUse.size;

@@ -20,7 +20,8 @@ export const scanEscaped = (text: string, from: number, to: number, chars: Uint8
   let i = from;
   while (i < to) {
     const code = text.charCodeAt(i);
-    const escape = code === 0x25 && i + 2 < to && isHexDigit(text.charCodeAt(i + 1)) && isHexDigit(text.charCodeAt(i + 2));
+    const escape = code === 0x25 && i + 2 < to
+      && isHexDigit(text.charCodeAt(i + 1)) && isHexDigit(text.charCodeAt(i + 2));
     if (code < 128 && chars[code] === 1) i++;
     else if (escape) i += 3;
     else break;
