@@ -10,7 +10,9 @@ import { right } from '../support/either.js';
 
 test('detachedString: equal text, whatever its length', (t) => {
   const text = `prefix ${'x'.repeat(40)};branch=z9hG4bK1 suffix`;
-  for (const [from, to] of [[0, 3], [7, 47], [0, text.length], [10, 22]] as const) t.is(detachedString(text.slice(from, to)), text.slice(from, to));
+  for (const [from, to] of [[0, 3], [7, 47], [0, text.length], [10, 22]] as const) t.is(
+    detachedString(text.slice(from, to)), text.slice(from, to),
+  );
   t.is(detachedString(''), '');
 });
 
@@ -22,6 +24,8 @@ for (const [name, fixture] of [['INVITE', INVITE_ASTERISK], ['compact INVITE', I
     t.deepEqual(serializeMessage(copy), serializeMessage(original));
     t.deepEqual(copy, original, 'same fields and values');
     t.deepEqual(getTopVia(copy), getTopVia(original));
-    t.deepEqual(E.map((c: { seq: number }) => c.seq)(getCSeq(copy)), E.map((c: { seq: number }) => c.seq)(getCSeq(original)));
+    t.deepEqual(
+      E.map((c: { seq: number }) => c.seq)(getCSeq(copy)), E.map((c: { seq: number }) => c.seq)(getCSeq(original)),
+    );
   });
 }

@@ -2,7 +2,9 @@ import test from 'ava';
 import { EventBus } from '../../application/session/event-bus.js';
 import type { SessionEvent } from '../../domain/session/session-event.js';
 
-const created = (sessionId: string): SessionEvent => ({ type: 'SessionCreated', sessionId, direction: 'incoming', from: 'sip:a@h', to: 'sip:b@h' });
+const created = (sessionId: string): SessionEvent => ({
+  type: 'SessionCreated', sessionId, direction: 'incoming', from: 'sip:a@h', to: 'sip:b@h',
+});
 const ended = (sessionId: string): SessionEvent => ({ type: 'CallEnded', sessionId, reason: 'bye', durationMs: 1 });
 
 test('event bus: callbacks filtered by session, type and user', (t) => {

@@ -48,7 +48,9 @@ const importRule = (file: string, specifier: string): string | undefined => {
   const target = resolveRelative(file, specifier);
   const targetLayer = target === '' ? undefined : layerOf(target);
   const pkg = target === '' ? packageName(specifier) : undefined;
-  if (pkg !== undefined && BUILTINS.has(specifier) && (layer === 'domain' || layer === 'application' || layer === 'ports')) {
+  if (pkg !== undefined && BUILTINS.has(specifier) && (
+    layer === 'domain' || layer === 'application' || layer === 'ports'
+  )) {
     return `${layer}/ must not import the Node builtin '${specifier}'`;
   }
   switch (layer) {
@@ -116,7 +118,9 @@ const globalUseViolations = (file: string, text: string): Violation[] => {
       (previous?.kind === ts.SyntaxKind.OpenBraceToken || previous?.kind === ts.SyntaxKind.CommaToken);
     const line = lineOf(text, token.start);
     if (!afterDot && !isKey && BANNED_GLOBALS.has(token.text)) {
-      violations.push({ file, line, rule: `${layer}/ must not use '${token.text}' (time, randomness and I/O come through ports)` });
+      violations.push({
+        file, line, rule: `${layer}/ must not use '${token.text}' (time, randomness and I/O come through ports)`,
+      });
     }
     if (afterDot && token.text === 'random' && tokens[i - 2]?.text === 'Math') {
       violations.push({ file, line, rule: `${layer}/ must not use 'Math.random' (use the Random port)` });

@@ -24,20 +24,49 @@ test('every source file keeps the dependency rule (ARCHITECTURE.md)', (t) => {
 
 // Each fixture breaks exactly one rule; it is checked as if it lived at `as`.
 const brokenFixtures: ReadonlyArray<{ fixture: string; as: string; expect: RegExp }> = [
-  { fixture: 'domain-imports-dgram.ts', as: 'domain/sip/bad.ts', expect: /domain\/sip\/bad\.ts:1: domain\/ must not import the Node builtin 'node:dgram'/ },
-  { fixture: 'domain-imports-application.ts', as: 'domain/sip/bad.ts', expect: /domain\/ may import only domain\/ and fp-ts/ },
-  { fixture: 'domain-imports-pino.ts', as: 'domain/sip/bad.ts', expect: /domain\/ may import only domain\/ and fp-ts, not 'pino'/ },
+  {
+    fixture: 'domain-imports-dgram.ts', as: 'domain/sip/bad.ts',
+    expect: /domain\/sip\/bad\.ts:1: domain\/ must not import the Node builtin 'node:dgram'/,
+  },
+  {
+    fixture: 'domain-imports-application.ts', as: 'domain/sip/bad.ts',
+    expect: /domain\/ may import only domain\/ and fp-ts/,
+  },
+  {
+    fixture: 'domain-imports-pino.ts', as: 'domain/sip/bad.ts',
+    expect: /domain\/ may import only domain\/ and fp-ts, not 'pino'/,
+  },
   { fixture: 'domain-uses-date.ts', as: 'domain/sip/bad.ts', expect: /:3: domain\/ must not use 'Date'/ },
   { fixture: 'domain-uses-math-random.ts', as: 'domain/sip/bad.ts', expect: /must not use 'Math\.random'/ },
-  { fixture: 'application-uses-set-timeout.ts', as: 'application/bad.ts', expect: /application\/ must not use 'setTimeout'/ },
+  {
+    fixture: 'application-uses-set-timeout.ts', as: 'application/bad.ts',
+    expect: /application\/ must not use 'setTimeout'/,
+  },
   { fixture: 'application-uses-process.ts', as: 'application/bad.ts', expect: /application\/ must not use 'process'/ },
-  { fixture: 'application-uses-performance.ts', as: 'application/bad.ts', expect: /application\/ must not use 'performance'/ },
+  {
+    fixture: 'application-uses-performance.ts', as: 'application/bad.ts',
+    expect: /application\/ must not use 'performance'/,
+  },
   { fixture: 'application-uses-crypto.ts', as: 'application/bad.ts', expect: /application\/ must not use 'crypto'/ },
-  { fixture: 'application-imports-adapters.ts', as: 'application/bad.ts', expect: /application\/ must not import '\.\.\/adapters\/node\/system-clock\.js'/ },
-  { fixture: 'application-imports-fs.ts', as: 'application/bad.ts', expect: /application\/ must not import the Node builtin 'fs'/ },
-  { fixture: 'ports-imports-application.ts', as: 'ports/bad.ts', expect: /ports\/ may import only domain\/, ports\/ and fp-ts/ },
-  { fixture: 'domain-imports-barrel.ts', as: 'domain/sip/bad.ts', expect: /domain\/ must import from the defining file/ },
-  { fixture: 'sim-imports-node.ts', as: 'adapters/sim/bad.ts', expect: /adapters\/sim\/ must not import another adapter's folder/ },
+  {
+    fixture: 'application-imports-adapters.ts', as: 'application/bad.ts',
+    expect: /application\/ must not import '\.\.\/adapters\/node\/system-clock\.js'/,
+  },
+  {
+    fixture: 'application-imports-fs.ts', as: 'application/bad.ts',
+    expect: /application\/ must not import the Node builtin 'fs'/,
+  },
+  {
+    fixture: 'ports-imports-application.ts', as: 'ports/bad.ts',
+    expect: /ports\/ may import only domain\/, ports\/ and fp-ts/,
+  },
+  {
+    fixture: 'domain-imports-barrel.ts', as: 'domain/sip/bad.ts', expect: /domain\/ must import from the defining file/,
+  },
+  {
+    fixture: 'sim-imports-node.ts', as: 'adapters/sim/bad.ts',
+    expect: /adapters\/sim\/ must not import another adapter's folder/,
+  },
 ];
 
 for (const { fixture, as, expect } of brokenFixtures) {

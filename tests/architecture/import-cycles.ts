@@ -13,7 +13,9 @@ export const importGraph = (files: ReadonlyArray<string>, read: (file: string) =
   new Map(files.map((file) => [file, ts.preProcessFile(read(file), true, true).importedFiles
     .map((ref) => ref.fileName)
     .filter((specifier) => specifier.startsWith('.'))
-    .map((specifier) => path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier)).replace(/\.js$/, '.ts'))]));
+    .map(
+      (specifier) => path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier)).replace(/\.js$/, '.ts'),
+    )]));
 
 /**
  * The strongly connected components with more than one file, or a file that

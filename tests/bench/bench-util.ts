@@ -24,7 +24,9 @@ export const measure = (name: string, ops: number, body: () => void, warmup = tr
 export const report = ({ name, ops, elapsedMs }: BenchResult): void => {
   const perSecond = (ops / elapsedMs) * 1000;
   const usPerOp = (elapsedMs * 1000) / ops;
-  console.log(`${name.padEnd(58)} ${formatRate(perSecond).padStart(12)} ops/s ${usPerOp.toFixed(3).padStart(10)} µs/op`);
+  console.log(
+    `${name.padEnd(58)} ${formatRate(perSecond).padStart(12)} ops/s ${usPerOp.toFixed(3).padStart(10)} µs/op`,
+  );
 };
 
 export const formatRate = (n: number): string =>
@@ -39,11 +41,18 @@ const DIST_ENTRY = path.join(BENCH_DIR, '../../dist/adapters/composition/index.j
  * picks the compiled dist/ (built by `npm run bench`) or the sources under tsx;
  * 'best' means dist/ when it exists.
  */
-export const runFresh = (script: string, mode: 'dist' | 'source' | 'best', extraArgs: ReadonlyArray<string> = [], nodeFlags: ReadonlyArray<string> = []): void => {
+export const runFresh = (
+  script: string, mode: 'dist' | 'source' | 'best', extraArgs: ReadonlyArray<string> = [],
+  nodeFlags: ReadonlyArray<string> = [],
+): void => {
   const file = path.join(BENCH_DIR, script);
   const useDist = mode === 'dist' || (mode === 'best' && existsSync(DIST_ENTRY));
-  if (useDist && !existsSync(DIST_ENTRY)) return void console.log(`${script} on dist/: skipped (run npm run build first)`);
-  const args = useDist ? [...nodeFlags, file, 'dist', ...extraArgs] : [...nodeFlags, '--import', 'tsx/esm', file, 'source', ...extraArgs];
+  if (useDist && !existsSync(DIST_ENTRY)) return void console.log(
+    `${script} on dist/: skipped (run npm run build first)`,
+  );
+  const args = useDist ? [...nodeFlags, file, 'dist', ...extraArgs] : [
+    ...nodeFlags, '--import', 'tsx/esm', file, 'source', ...extraArgs,
+  ];
   const child = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 120_000 });
   console.log((child.stdout || child.stderr || `${script} printed nothing`).trim());
 };

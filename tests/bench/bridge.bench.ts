@@ -10,7 +10,10 @@ import { measure } from './bench-util.js';
 
 const mixing = (): void => {
   for (const participants of [3, 10]) {
-    const inputs = Array.from({ length: participants }, (_, p) => Int16Array.from({ length: 160 }, (_, i) => Math.round(Math.sin(i / (p + 2)) * 8000)));
+    const inputs = Array.from(
+      { length: participants },
+      (_, p) => Int16Array.from({ length: 160 }, (_, i) => Math.round(Math.sin(i / (p + 2)) * 8000)),
+    );
     const outputs = inputs.map(() => new Int16Array(160));
     const scratch = new Int32Array(160);
     const frames = 200_000;
@@ -50,7 +53,9 @@ const conferences = async (rooms: number): Promise<void> => {
   const start = performance.now();
   clock.advanceBySync(virtualMs);
   const elapsed = performance.now() - start;
-  console.log(`${rooms} three-party conferences (${rooms * 3} calls, both ends simulated): ${(virtualMs / elapsed).toFixed(2)}× real time → ≈ ${Math.floor((rooms * virtualMs) / elapsed)} conferences per core`);
+  console.log(
+    `${rooms} three-party conferences (${rooms * 3} calls, both ends simulated): ${(virtualMs / elapsed).toFixed(2)}× real time → ≈ ${Math.floor((rooms * virtualMs) / elapsed)} conferences per core`,
+  );
 };
 
 /** B2BUA calls with media relay: callers → B2BUA → callees, all on the simulated network. */
@@ -64,7 +69,9 @@ const b2buaCalls = async (calls: number): Promise<void> => {
   b2bua.attach(middle);
   const callees = await build('10.8.0.3', {
     onIncomingCall: () => ({ kind: 'Accept' }),
-    onCallEstablished: (call: { id: string }) => callees.startAudioTransmission(call.id, { kind: 'tone', frequenciesHz: [600] }),
+    onCallEstablished: (call: { id: string }) => callees.startAudioTransmission(
+      call.id, { kind: 'tone', frequenciesHz: [600] },
+    ),
   });
   const callers = await build('10.8.0.1', new AutoAnswerHandler());
   for (const c of [middle, callees, callers]) await c.start();
@@ -83,7 +90,9 @@ const b2buaCalls = async (calls: number): Promise<void> => {
   const start = performance.now();
   clock.advanceBySync(virtualMs);
   const elapsed = performance.now() - start;
-  console.log(`${b2bua.bridged()} B2BUA calls relaying media (callers, B2BUA and callees simulated together): ${(virtualMs / elapsed).toFixed(2)}× real time → ≈ ${Math.floor((b2bua.bridged() * virtualMs) / elapsed)} relayed calls per core for the whole system`);
+  console.log(
+    `${b2bua.bridged()} B2BUA calls relaying media (callers, B2BUA and callees simulated together): ${(virtualMs / elapsed).toFixed(2)}× real time → ≈ ${Math.floor((b2bua.bridged() * virtualMs) / elapsed)} relayed calls per core for the whole system`,
+  );
 };
 
 export const run = async (): Promise<void> => {

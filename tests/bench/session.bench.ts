@@ -23,7 +23,9 @@ const setupLatency = async (): Promise<void> => {
   }
   samples.sort((x, y) => x - y);
   const pct = (p: number): number => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))]!;
-  console.log(`session setup on loopback (INVITE → 200 → answered, incl. media ports and SDP): median ${pct(0.5).toFixed(2)} ms, p99 ${pct(0.99).toFixed(2)} ms (${samples.length} calls)`);
+  console.log(
+    `session setup on loopback (INVITE → 200 → answered, incl. media ports and SDP): median ${pct(0.5).toFixed(2)} ms, p99 ${pct(0.99).toFixed(2)} ms (${samples.length} calls)`,
+  );
   await a.stop();
   await b.stop();
 };
@@ -41,7 +43,9 @@ const eventsPerSecond = (): void => {
   bus.subscribe(() => seen++, { types: ['CallEnded'] });
   const event = { type: 'StateChanged', sessionId: 's', from: 'Dialing', to: 'Ringing' } as const;
   const n = 2_000_000;
-  measure('event bus: publish to 2 subscribers (1 filtered)', n, () => { for (let i = 0; i < n; i++) bus.publish(event); });
+  measure(
+    'event bus: publish to 2 subscribers (1 filtered)', n, () => { for (let i = 0; i < n; i++) bus.publish(event); },
+  );
   if (seen === 0) console.log('(sink)');
 };
 

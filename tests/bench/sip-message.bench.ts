@@ -28,7 +28,10 @@ export const run = (): void => {
   const inviteBytes = encodeUtf8(INVITE_ASTERISK);
   const invite = parseMessage(inviteBytes);
   if (E.isLeft(invite) || invite.right.kind !== 'request') throw new Error('fixture does not parse');
-  const ok = buildResponse(invite.right as SipRequest, 200, { toTag: 'as1f2e3d', headers: [{ name: 'Contact', value: '<sip:bob@192.0.2.20:5060>' }] });
+  const ok = buildResponse(
+    invite.right as SipRequest, 200,
+    { toTag: 'as1f2e3d', headers: [{ name: 'Contact', value: '<sip:bob@192.0.2.20:5060>' }] },
+  );
   const okBytes = serializeMessage(ok);
   console.log(`fixtures: INVITE ${inviteBytes.length} bytes, 200 OK ${okBytes.length} bytes`);
   const n = 200_000;

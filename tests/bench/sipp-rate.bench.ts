@@ -9,7 +9,13 @@ const highestClean = async (port: number): Promise<{ rate: number; results: stri
   let best = 0;
   const results: string[] = [];
   for (const rate of RATES) {
-    const r = await runSipp(['-sn', 'uac', '-m', String(rate * 2), '-r', String(rate), '-l', String(rate * 2), '-t', 'u1', '-i', '127.0.0.1', '-timeout', '30s', '-timeout_error', `127.0.0.1:${port}`], 40_000);
+    const r = await runSipp(
+      [
+        '-sn', 'uac', '-m', String(rate * 2), '-r', String(rate), '-l', String(rate * 2), '-t', 'u1', '-i', '127.0.0.1',
+        '-timeout', '30s', '-timeout_error', `127.0.0.1:${port}`,
+      ],
+      40_000,
+    );
     results.push(`${rate}/s: ${r.successful} ok, ${r.failed} failed`);
     if (r.failed === 0 && r.successful === rate * 2) best = rate;
     else break;
@@ -23,16 +29,28 @@ export const run = async (): Promise<void> => {
     console.log('SIPp not installed (apt-get install sip-tester): skipped');
     return;
   }
-  const server = await startExample('auto-answer', ['--port', '0', '--quiet', '--media-ports', '20000-59999'], /listening on 127\.0\.0\.1:(\d+)/);
+  const server = await startExample(
+    'auto-answer', ['--port', '0', '--quiet', '--media-ports', '20000-59999'], /listening on 127\.0\.0\.1:(\d+)/,
+  );
   const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(server.output())![1]);
   const ours = await highestClean(port);
   server.child.kill('SIGTERM');
   await server.exited;
   const uasPort = await freeUdpPort();
-  const uas = runSipp(['-sn', 'uas', '-m', String(RATES.reduce((n, r) => n + 2 * r, 0)), '-t', 'u1', '-i', '127.0.0.1', '-p', String(uasPort), '-timeout', '60s'], 70_000);
+  const uas = runSipp(
+    [
+      '-sn', 'uas', '-m', String(RATES.reduce((n, r) => n + 2 * r, 0)), '-t', 'u1', '-i', '127.0.0.1', '-p',
+      String(uasPort), '-timeout', '60s',
+    ],
+    70_000,
+  );
   await new Promise((resolve) => setTimeout(resolve, 300));
   const ceiling = await highestClean(uasPort);
   await uas;
-  console.log(`SIPp uac → examples/auto-answer.ts (with RTP ports and SDP per call): highest clean rate ${ours.rate} calls/s  [${ours.results.join('; ')}]`);
-  console.log(`SIPp uac → SIPp uas (ceiling on this machine): highest clean rate ${ceiling.rate} calls/s  [${ceiling.results.join('; ')}]`);
+  console.log(
+    `SIPp uac → examples/auto-answer.ts (with RTP ports and SDP per call): highest clean rate ${ours.rate} calls/s  [${ours.results.join('; ')}]`,
+  );
+  console.log(
+    `SIPp uac → SIPp uas (ceiling on this machine): highest clean rate ${ceiling.rate} calls/s  [${ceiling.results.join('; ')}]`,
+  );
 };

@@ -57,6 +57,10 @@ export const run = async (): Promise<void> => {
     `heap ${s.heapMB.toFixed(1)} MB, RSS ${s.rssMB.toFixed(0)} MB, ${s.sessions} sessions, ${s.dialogs} dialogs, ${s.transactions} transactions`;
   console.log(`soak: ${sipp.successful} of ${CALLS} SIPp calls at ${RATE}/s answered, ${sipp.failed} failed`);
   console.log(`  before:            ${show(before)}`);
-  console.log(`  at the end of load: ${show(plateau)} (${((plateau.heapMB - before.heapMB) * 1e3 / Math.max(1, plateau.transactions / 2)).toFixed(1)} KB heap per call still lingering)`);
-  console.log(`  40 s later:         ${show(after)} (heap ${after.heapMB - before.heapMB >= 0 ? '+' : ''}${(after.heapMB - before.heapMB).toFixed(1)} MB against before)`);
+  console.log(
+    `  at the end of load: ${show(plateau)} (${((plateau.heapMB - before.heapMB) * 1e3 / Math.max(1, plateau.transactions / 2)).toFixed(1)} KB heap per call still lingering)`,
+  );
+  console.log(
+    `  40 s later:         ${show(after)} (heap ${after.heapMB - before.heapMB >= 0 ? '+' : ''}${(after.heapMB - before.heapMB).toFixed(1)} MB against before)`,
+  );
 };

@@ -48,10 +48,15 @@ const throughput = async (): Promise<void> => {
   const target = endpoint('udp', '10.0.0.2', 5060);
   const start = performance.now();
   let done = 0;
-  for (const req of requests) sim.alice.sendRequest(req, target, { onResponse: () => undefined, onTerminated: () => done++ });
+  for (const req of requests) sim.alice.sendRequest(
+    req, target, { onResponse: () => undefined, onTerminated: () => done++ },
+  );
   // Synchronous run: the simulated transport delivers on timers, so no microtask turns are needed.
   sim.clock.runUntilIdleSync();
-  report({ name: 'transactions (OPTIONS/200, both ends) through the layer, simulated network', ops: done, elapsedMs: performance.now() - start });
+  report({
+    name: 'transactions (OPTIONS/200, both ends) through the layer, simulated network', ops: done,
+    elapsedMs: performance.now() - start,
+  });
 };
 
 /** Heap per live INVITE client transaction with its timers armed (requests pre-built, not counted). */
@@ -69,7 +74,9 @@ const heapPerTransaction = async (): Promise<void> => {
   gc();
   const after = process.memoryUsage().heapUsed;
   const exact = (globalThis as { gc?: unknown }).gc !== undefined;
-  console.log(`heap per live INVITE client transaction: ${Math.round((after - before) / live)} bytes (${layer.counts().ict} live${exact ? '' : ', approximate: run with --expose-gc'})`);
+  console.log(
+    `heap per live INVITE client transaction: ${Math.round((after - before) / live)} bytes (${layer.counts().ict} live${exact ? '' : ', approximate: run with --expose-gc'})`,
+  );
   layer.close();
 };
 

@@ -15,7 +15,9 @@ export const run = async (): Promise<void> => {
   transport.onMessage(() => received++);
   const client = createSocket('udp4');
   await new Promise<void>((resolve) => client.bind(0, '127.0.0.1', resolve));
-  const bytes = encodeUtf8(INVITE_ASTERISK.replace('Via: SIP/2.0/UDP 192.0.2.10:5060;rport', 'Via: SIP/2.0/UDP 127.0.0.1:5060;rport'));
+  const bytes = encodeUtf8(
+    INVITE_ASTERISK.replace('Via: SIP/2.0/UDP 192.0.2.10:5060;rport', 'Via: SIP/2.0/UDP 127.0.0.1:5060;rport'),
+  );
   const port = transport.localEndpoint('udp')!.port;
   const total = 50_000;
   const window = 200; // keep at most this many in flight so the kernel does not drop
@@ -30,7 +32,10 @@ export const run = async (): Promise<void> => {
     if (performance.now() - start > 20_000) break;
   }
   while (received < sent && performance.now() - start < 25_000) await new Promise((resolve) => setImmediate(resolve));
-  report({ name: `UDP transport: ${bytes.length}-byte INVITEs received+parsed on loopback`, ops: received, elapsedMs: performance.now() - start });
+  report({
+    name: `UDP transport: ${bytes.length}-byte INVITEs received+parsed on loopback`, ops: received,
+    elapsedMs: performance.now() - start,
+  });
   const c = transport.counters();
   console.log(`  (sent ${sent}, delivered ${c.received}, dropped ${JSON.stringify(c.dropped)})`);
   await new Promise<void>((resolve) => client.close(() => resolve()));

@@ -20,7 +20,9 @@ test('build(): a bind address that does not resolve, or is not this machine\'s, 
   t.regex(String(foreign['message']), /EADDRNOTAVAIL/);
 });
 
-test('a call to a name that does not resolve fails with a TransportError that carries the resolver\'s cause', async (t) => {
+test('a call to a name that does not resolve fails with a TransportError that carries the resolver\'s cause', async (
+  t,
+) => {
   const coordinator = await new SessionManagerBuilder().withLocalBindAddr('127.0.0.1:0').withMediaPorts(52200, 52299)
     .withHandler({ onIncomingCall: () => CallDecision.reject(486) }).build();
   t.teardown(() => coordinator.stop());
@@ -46,8 +48,14 @@ test('invalid arguments are InvalidArgument naming the argument: DTMF digits (em
   const call = await caller.createOutgoingCall('sip:a@127.0.0.1', `sip:b@127.0.0.1:${callee.localEndpoint!.port}`);
   await caller.waitForAnswer(call.id, 10_000);
   t.like(await failure(caller.sendDtmf(call.id, '')), { kind: 'InvalidArgument', argument: 'digits' });
-  t.like(await failure(caller.sendDtmf(call.id, '12x')), { kind: 'InvalidArgument', argument: 'digits', message: "digits: 'x' is not a DTMF digit (0-9, *, #, A-D)" });
+  t.like(
+    await failure(caller.sendDtmf(call.id, '12x')),
+    { kind: 'InvalidArgument', argument: 'digits', message: "digits: 'x' is not a DTMF digit (0-9, *, #, A-D)" },
+  );
   t.like(await failure(caller.rejectIncomingCall(call.id, 200)), { kind: 'InvalidArgument', argument: 'status' });
-  t.like(await failure(Promise.resolve().then(() => caller.startStatisticsMonitoring(call.id, 0))), { kind: 'InvalidArgument', argument: 'intervalMs' });
+  t.like(
+    await failure(Promise.resolve().then(() => caller.startStatisticsMonitoring(call.id, 0))),
+    { kind: 'InvalidArgument', argument: 'intervalMs' },
+  );
   t.is(caller.getSession(call.id)?.state, 'Connected', 'the call is unharmed');
 });

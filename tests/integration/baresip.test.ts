@@ -36,7 +36,10 @@ const expectRingbackThenTone = (t: ExecutionContext, heard: Int16Array): void =>
   const lastRingback = blocks.lastIndexOf(425);
   const firstTone = blocks.indexOf(440);
   t.is(firstLoud, 425, `the ringback comes first (blocks ${blocks.join(' ')}, ${heard.length} samples)`);
-  t.true(lastRingback !== -1 && firstTone > lastRingback + 1 && blocks.slice(lastRingback + 1, firstTone).includes(0), `a cadence pause, then the tone (blocks ${blocks.join(' ')})`);
+  t.true(
+    lastRingback !== -1 && firstTone > lastRingback + 1 && blocks.slice(lastRingback + 1, firstTone).includes(0),
+    `a cadence pause, then the tone (blocks ${blocks.join(' ')})`,
+  );
   t.is(blocks[blocks.length - 1], 440, 'the tone after the answer, to the end');
   t.false(blocks.includes(1000), 'never its own tone');
 };
@@ -50,7 +53,9 @@ const expectReleased = async (t: ExecutionContext, us: SessionCoordinator): Prom
  * A started coordinator that answers every call and, once it is up, plays a
  * 1 kHz tone and records what it hears. `handler` adds callbacks.
  */
-const answeringCoordinator = async (t: ExecutionContext, mediaPorts: readonly [number, number], handler: Partial<CallHandler> = {}) => {
+const answeringCoordinator = async (
+  t: ExecutionContext, mediaPorts: readonly [number, number], handler: Partial<CallHandler> = {},
+) => {
   let call: CallInfo | undefined;
   // The handler starts media on `us` once the call is up, after build() resolved.
   const us: SessionCoordinator = await new SessionManagerBuilder()
@@ -98,7 +103,9 @@ test('baresip calls us: answered, each side hears the other\'s tone, its RFC 473
   await waitFor(() => digits.length === 3, 5_000, 'three DTMF digits');
   await sleep(300);
   const stats = us.getMediaStatistics(id);
-  t.log(`from baresip: ${stats.packetsReceived} packets, loss ${stats.lossPercent} %, jitter ${stats.jitterMs.toFixed(2)} ms, MOS ${stats.mos?.toFixed(2)}`);
+  t.log(
+    `from baresip: ${stats.packetsReceived} packets, loss ${stats.lossPercent} %, jitter ${stats.jitterMs.toFixed(2)} ms, MOS ${stats.mos?.toFixed(2)}`,
+  );
   t.true(stats.packetsReceived >= 60, `received ${stats.packetsReceived} RTP packets`);
   t.is(stats.packetsLost, 0);
   t.true(stats.mos !== undefined && stats.mos > 4, `MOS ${stats.mos}`);
@@ -124,7 +131,9 @@ test('we call baresip: it answers, hears our tone and our RFC 4733 DTMF; hold st
   const sipPort = await freeUdpPort();
   const phone = await startBaresip({ sipPort, rtpPorts: [58500, 58999], answerMode: 'auto', toneHz: 440 });
   t.teardown(() => phone.stop());
-  const call = await us.createOutgoingCall(`sip:caller@127.0.0.1:${us.localEndpoint!.port}`, `sip:phone@127.0.0.1:${sipPort}`);
+  const call = await us.createOutgoingCall(
+    `sip:caller@127.0.0.1:${us.localEndpoint!.port}`, `sip:phone@127.0.0.1:${sipPort}`,
+  );
   await us.waitForAnswer(call.id, 5_000);
   us.startAudioTransmission(call.id, { kind: 'tone', frequenciesHz: [1000] });
   us.setAudioSink(call.id, { kind: 'record' });
@@ -161,9 +170,14 @@ test('we call baresip: it answers, hears our tone and our RFC 4733 DTMF; hold st
 test('examples/b2bua.ts between two baresips: the call goes through, each phone hears the other\'s tone, DTMF crosses, and a BYE from the caller ends both legs', async (t) => {
   if (!requireBaresip(t)) return;
   const calleePort = await freeUdpPort();
-  const callee = await startBaresip({ sipPort: calleePort, rtpPorts: [59000, 59499], answerMode: 'auto', toneHz: 1000 });
+  const callee = await startBaresip({
+    sipPort: calleePort, rtpPorts: [59000, 59499], answerMode: 'auto', toneHz: 1000,
+  });
   t.teardown(() => callee.stop());
-  const b2bua = await startExample('b2bua', ['--port', '0', '--target', `sip:phone@127.0.0.1:${calleePort}`, '--media-ports', '38000-38999'], /listening on 127\.0\.0\.1:(\d+)/);
+  const b2bua = await startExample(
+    'b2bua', ['--port', '0', '--target', `sip:phone@127.0.0.1:${calleePort}`, '--media-ports', '38000-38999'],
+    /listening on 127\.0\.0\.1:(\d+)/,
+  );
   t.teardown(() => b2bua.child.kill('SIGKILL'));
   const b2buaPort = /listening on 127\.0\.0\.1:(\d+)/.exec(b2bua.output())![1]!;
   const caller = await startBaresip({ sipPort: 0, rtpPorts: [59500, 59999], answerMode: 'manual', toneHz: 440 });
@@ -189,10 +203,16 @@ test('examples/b2bua.ts between two baresips: the call goes through, each phone 
 
 test('baresip → examples/b2bua.ts → examples/auto-answer.ts --early-media: the ringback of the far end crosses the B2BUA before the answer, then the tone', async (t) => {
   if (!requireBaresip(t)) return;
-  const far = await startExample('auto-answer', ['--port', '0', '--answer-after', '2500', '--early-media', '--media-ports', '53000-53499'], /listening on 127\.0\.0\.1:(\d+)/);
+  const far = await startExample(
+    'auto-answer', ['--port', '0', '--answer-after', '2500', '--early-media', '--media-ports', '53000-53499'],
+    /listening on 127\.0\.0\.1:(\d+)/,
+  );
   t.teardown(() => far.child.kill('SIGKILL'));
   const farPort = /listening on 127\.0\.0\.1:(\d+)/.exec(far.output())![1]!;
-  const b2bua = await startExample('b2bua', ['--port', '0', '--target', `sip:service@127.0.0.1:${farPort}`, '--media-ports', '53500-53999'], /listening on 127\.0\.0\.1:(\d+)/);
+  const b2bua = await startExample(
+    'b2bua', ['--port', '0', '--target', `sip:service@127.0.0.1:${farPort}`, '--media-ports', '53500-53999'],
+    /listening on 127\.0\.0\.1:(\d+)/,
+  );
   t.teardown(() => b2bua.child.kill('SIGKILL'));
   const b2buaPort = /listening on 127\.0\.0\.1:(\d+)/.exec(b2bua.output())![1]!;
   const phone = await startBaresip({ sipPort: 0, rtpPorts: [54000, 54499], answerMode: 'manual', toneHz: 1000 });
@@ -234,7 +254,9 @@ test('baresip calls us over TCP, puts us on hold and resumes: we answer recvonly
     .withLocalBindAddr('127.0.0.1:0')
     .withTransports(['tcp']) // TCP only: the call cannot fall back to UDP
     .withMediaPorts(43000, 43499)
-    .withHandler({ onIncomingCall: () => CallDecision.accept(), onCallEstablished: (established) => (call = established) })
+    .withHandler({
+      onIncomingCall: () => CallDecision.accept(), onCallEstablished: (established) => (call = established),
+    })
     .build();
   us.events.subscribe((event) => {
     if (event.type === 'HoldChanged') holds.push(event.onHold);
@@ -263,7 +285,10 @@ test('baresip calls us over TCP, puts us on hold and resumes: we answer recvonly
 
 test('baresip and examples/auto-answer.ts --answer-after: a call hung up while ringing is cancelled; the next rings, is answered, and baresip hears the 440 Hz tone', async (t) => {
   if (!requireBaresip(t)) return;
-  const server = await startExample('auto-answer', ['--port', '0', '--answer-after', '1000', '--media-ports', '39000-39999'], /listening on 127\.0\.0\.1:(\d+)/);
+  const server = await startExample(
+    'auto-answer', ['--port', '0', '--answer-after', '1000', '--media-ports', '39000-39999'],
+    /listening on 127\.0\.0\.1:(\d+)/,
+  );
   t.teardown(() => server.child.kill('SIGKILL'));
   const port = /listening on 127\.0\.0\.1:(\d+)/.exec(server.output())![1]!;
   const phone = await startBaresip({ sipPort: 0, rtpPorts: [40500, 40999], answerMode: 'manual', toneHz: 1000 });
@@ -286,7 +311,10 @@ test('baresip and examples/auto-answer.ts --answer-after: a call hung up while r
 
 test('baresip calls examples/auto-answer.ts --early-media: it hears the ringback (425 Hz, 1 s on, then silence) from the 183 before the answer, then the 440 Hz tone', async (t) => {
   if (!requireBaresip(t)) return;
-  const server = await startExample('auto-answer', ['--port', '0', '--answer-after', '2500', '--early-media', '--media-ports', '51500-51999'], /listening on 127\.0\.0\.1:(\d+)/);
+  const server = await startExample(
+    'auto-answer', ['--port', '0', '--answer-after', '2500', '--early-media', '--media-ports', '51500-51999'],
+    /listening on 127\.0\.0\.1:(\d+)/,
+  );
   t.teardown(() => server.child.kill('SIGKILL'));
   const port = /listening on 127\.0\.0\.1:(\d+)/.exec(server.output())![1]!;
   const phone = await startBaresip({ sipPort: 0, rtpPorts: [42000, 42499], answerMode: 'manual', toneHz: 1000 });
@@ -315,7 +343,9 @@ test('we call baresip in early answer mode: its 183 with SDP is early media whil
   const sipPort = await freeUdpPort();
   const phone = await startBaresip({ sipPort, rtpPorts: [51000, 51499], answerMode: 'early', toneHz: 1000 });
   t.teardown(() => phone.stop());
-  const call = await us.createOutgoingCall(`sip:caller@127.0.0.1:${us.localEndpoint!.port}`, `sip:phone@127.0.0.1:${sipPort}`);
+  const call = await us.createOutgoingCall(
+    `sip:caller@127.0.0.1:${us.localEndpoint!.port}`, `sip:phone@127.0.0.1:${sipPort}`,
+  );
   await waitFor(() => early.length > 0, 5_000, 'the early media');
   t.deepEqual(early, [183]);
   t.is(us.getSession(call.id)?.state, 'Ringing');
@@ -336,7 +366,9 @@ test('we call baresip in early answer mode: its 183 with SDP is early media whil
 test('baresip offering only PCMA calls us: we answer PCMA, and each side hears the other', async (t) => {
   if (!requireBaresip(t)) return;
   const { us, established } = await answeringCoordinator(t, [37000, 37499]);
-  const phone = await startBaresip({ sipPort: 0, rtpPorts: [37500, 37999], answerMode: 'manual', toneHz: 440, codecs: ['PCMA'] });
+  const phone = await startBaresip({
+    sipPort: 0, rtpPorts: [37500, 37999], answerMode: 'manual', toneHz: 440, codecs: ['PCMA'],
+  });
   t.teardown(() => phone.stop());
   phone.keys(`/dial sip:service@127.0.0.1:${us.localEndpoint!.port}\n`);
   await phone.waitFor(/Set audio encoder: PCMA/);

@@ -16,8 +16,12 @@ const shares = (recording: Int16Array, ms: number): number[] => {
   return powers.map((p) => (total === 0 ? 0 : p / total));
 };
 
-const coordinator = async (ports: [number, number], handler: CallHandler, codecs?: string[]): Promise<SessionCoordinator> => {
-  let builder = new SessionManagerBuilder().withLocalBindAddr('127.0.0.1:0').withMediaPorts(...ports).withHandler(handler);
+const coordinator = async (
+  ports: [number, number], handler: CallHandler, codecs?: string[],
+): Promise<SessionCoordinator> => {
+  let builder = new SessionManagerBuilder().withLocalBindAddr('127.0.0.1:0').withMediaPorts(...ports).withHandler(
+    handler,
+  );
   if (codecs !== undefined) builder = builder.withCodecs(codecs);
   const c = await builder.build();
   await c.start();
@@ -56,13 +60,18 @@ test('conference on loopback: three participants each hear the other two tones a
   for (const [index, id] of [p600, p1000, p1400].entries()) {
     const s = shares(phones.getRecording(id), 800);
     t.true(s[index]! < 0.02, `participant ${TONES[index]} Hz hears itself: ${s.map((x) => x.toFixed(3))}`);
-    for (const other of [0, 1, 2].filter((i) => i !== index)) t.true(s[other]! > 0.2, `participant ${TONES[index]} misses ${TONES[other]}: ${s.map((x) => x.toFixed(3))}`);
+    for (const other of [0, 1, 2].filter((i) => i !== index)) t.true(
+      s[other]! > 0.2, `participant ${TONES[index]} misses ${TONES[other]}: ${s.map((x) => x.toFixed(3))}`,
+    );
   }
   t.is(conference.listBridges()[0]?.participantCount, 3);
   await phones.terminateSession(p1000);
   await sleep(1_000);
   const after600 = shares(phones.getRecording(p600), 500);
-  t.true(after600[2]! > 0.9 && after600[1]! < 0.05, `after 1000 Hz left, 600 hears only 1400: ${after600.map((x) => x.toFixed(3))}`);
+  t.true(
+    after600[2]! > 0.9 && after600[1]! < 0.05,
+    `after 1000 Hz left, 600 hears only 1400: ${after600.map((x) => x.toFixed(3))}`,
+  );
   t.deepEqual(events.filter((e) => e.type === 'ParticipantAdded').length, 3);
   t.true(events.some((e) => e.type === 'ParticipantRemoved'));
   t.is(conference.listBridges()[0]?.participantCount, 2);
@@ -79,7 +88,9 @@ test('two-party bridge on loopback: a PCMU leg and a PCMA leg hear each other\'s
   });
   const pcmuPhone = await coordinator([51200, 51299], new AutoAnswerHandler(), ['PCMU']);
   const digitsAtB: string[] = [];
-  const pcmaPhone = await coordinator([51300, 51399], { onIncomingCall: () => ({ kind: 'Accept' }), onDtmf: (_c, d) => digitsAtB.push(d) }, ['PCMA']);
+  const pcmaPhone = await coordinator(
+    [51300, 51399], { onIncomingCall: () => ({ kind: 'Accept' }), onDtmf: (_c, d) => digitsAtB.push(d) }, ['PCMA'],
+  );
   const middleUri = `sip:m@127.0.0.1:${middle.localEndpoint!.port}`;
   const a = await pcmuPhone.createOutgoingCall(`sip:a@127.0.0.1:${pcmuPhone.localEndpoint!.port}`, middleUri);
   const b = await pcmaPhone.createOutgoingCall(`sip:b@127.0.0.1:${pcmaPhone.localEndpoint!.port}`, middleUri);

@@ -38,7 +38,9 @@ test('every example answers --help with its flags (npm start\'s demo included) a
     t.is(code, 0, name);
     t.regex(output, new RegExp(flag), name);
     t.regex(output, /^Usage:/m, name);
-    t.notRegex(output, /listening on|^OK in|^calling |^alice sip:|SIP\/2\.0 /m, `${name} ran instead of printing its help`);
+    t.notRegex(
+      output, /listening on|^OK in|^calling |^alice sip:|SIP\/2\.0 /m, `${name} ran instead of printing its help`,
+    );
   }));
 });
 
@@ -55,7 +57,10 @@ test('every example given a mistyped flag or a malformed value prints what was w
 });
 
 test('examples/auto-answer.ts --early-media with examples/call.ts: the caller hears the ringback from the 183 before the answer; --early-media alone is refused', async (t) => {
-  const server = await startExample('auto-answer', ['--port', '0', '--answer-after', '1500', '--early-media', '--media-ports', '52000-52499'], /listening on 127\.0\.0\.1:(\d+)/);
+  const server = await startExample(
+    'auto-answer', ['--port', '0', '--answer-after', '1500', '--early-media', '--media-ports', '52000-52499'],
+    /listening on 127\.0\.0\.1:(\d+)/,
+  );
   t.teardown(() => server.child.kill('SIGKILL'));
   const port = /listening on 127\.0\.0\.1:(\d+)/.exec(server.output())![1]!;
   const call = await runExample('call', [`sip:service@127.0.0.1:${port}`, '--duration', '500']);

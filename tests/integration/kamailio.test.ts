@@ -20,7 +20,10 @@ for (const transport of ['udp', 'tcp'] as const) {
     t.teardown(() => kamailio.stop());
     const registrar = `sip:127.0.0.1:${kamailio.port}${transport === 'tcp' ? ';transport=tcp' : ''}`;
     const aor = `sip:alice@127.0.0.1:${kamailio.port}`;
-    const server = await startExample('auto-answer', ['--port', '0', '--transport', transport, '--media-ports', transport === 'udp' ? '34000-34499' : '34500-34999', '--register', registrar, '--aor', aor, '--user', 'alice'],
+    const server = await startExample('auto-answer', [
+      '--port', '0', '--transport', transport, '--media-ports', transport === 'udp' ? '34000-34499' : '34500-34999',
+      '--register', registrar, '--aor', aor, '--user', 'alice',
+    ],
       /registration of .*: Registered/, 20_000, { SESSION_CORE_PASSWORD: 's3cret' });
     t.teardown(() => server.child.kill('SIGKILL'));
     const serverPort = /listening on 127\.0\.0\.1:(\d+)/.exec(server.output())![1]!;
@@ -32,11 +35,19 @@ for (const transport of ['udp', 'tcp'] as const) {
     t.regex(server.output(), /dtmf \S+: 1[\s\S]*dtmf \S+: 2/);
     // The proxy saw the INVITE for the AOR and the ACK and BYE for our contact (loose routing through it).
     const log = kamailio.output();
-    t.regex(log, new RegExp(`request INVITE sip:alice@127\\.0\\.0\\.1:${kamailio.port}${transport === 'tcp' ? ';transport=tcp' : ''}`));
+    t.regex(
+      log,
+      new RegExp(
+        `request INVITE sip:alice@127\\.0\\.0\\.1:${kamailio.port}${transport === 'tcp' ? ';transport=tcp' : ''}`,
+      ),
+    );
     t.regex(log, new RegExp(`request ACK sip:[^@\\s]+@127\\.0\\.0\\.1:${serverPort}`));
     t.regex(log, new RegExp(`request BYE sip:[^@\\s]+@127\\.0\\.0\\.1:${serverPort}`));
     t.is((log.match(/request REGISTER/g) ?? []).length, 2, 'one REGISTER challenged, one answered');
-    t.false(new RegExp(`request \\S+ \\S+ from (?!${transport}:)`).test(log), `every request reached the proxy over ${transport}`);
+    t.false(
+      new RegExp(`request \\S+ \\S+ from (?!${transport}:)`).test(log),
+      `every request reached the proxy over ${transport}`,
+    );
 
     server.child.kill('SIGTERM');
     t.is(await server.exited, 0);
@@ -51,7 +62,14 @@ test('examples/auto-answer.ts with a wrong password: Kamailio refuses the regist
   if (!requireKamailio(t)) return;
   const kamailio = await startKamailio('s3cret');
   t.teardown(() => kamailio.stop());
-  const server = await runExample('auto-answer', ['--port', '0', '--media-ports', '35000-35999', '--register', `sip:127.0.0.1:${kamailio.port}`, '--user', 'alice', '--password', 'wrong'], 20_000);
+  const server = await runExample(
+    'auto-answer',
+    [
+      '--port', '0', '--media-ports', '35000-35999', '--register', `sip:127.0.0.1:${kamailio.port}`, '--user', 'alice',
+      '--password', 'wrong',
+    ],
+    20_000,
+  );
   t.is(server.code, 1);
   t.regex(server.output, /registration failed: rejected with 401/);
 });
@@ -73,7 +91,10 @@ test('baresip registers at Kamailio; examples/call.ts calls its AOR through the 
   phone.keys('b');
   const result = await call;
   t.is(result.code, 0, result.output);
-  t.regex(result.output, /answered[\s\S]*the other side hung up after [\d.]+ s \(Remote hangup\); sent \d+ RTP packets, received [1-9]/);
+  t.regex(
+    result.output,
+    /answered[\s\S]*the other side hung up after [\d.]+ s \(Remote hangup\); sent \d+ RTP packets, received [1-9]/,
+  );
   t.regex(phone.output(), /received event: '7' \(end=1\)/);
   t.regex(kamailio.output(), /request BYE sip:\S+ from udp:127\.0\.0\.1:/);
   t.is(heardTone(await phone.decodedAudio()), 440);
@@ -84,7 +105,10 @@ test('baresip calls the AOR that examples/auto-answer.ts registered at Kamailio:
   const kamailio = await startKamailio('s3cret');
   t.teardown(() => kamailio.stop());
   const aor = `sip:alice@127.0.0.1:${kamailio.port}`;
-  const server = await startExample('auto-answer', ['--port', '0', '--media-ports', '35000-35499', '--register', `sip:127.0.0.1:${kamailio.port}`, '--aor', aor, '--user', 'alice'],
+  const server = await startExample('auto-answer', [
+    '--port', '0', '--media-ports', '35000-35499', '--register', `sip:127.0.0.1:${kamailio.port}`, '--aor', aor,
+    '--user', 'alice',
+  ],
     /registration of .*: Registered/, 20_000, { SESSION_CORE_PASSWORD: 's3cret' });
   t.teardown(() => server.child.kill('SIGKILL'));
   const phone = await startBaresip({ sipPort: 0, rtpPorts: [35500, 35999], answerMode: 'manual', toneHz: 1000 });
@@ -100,7 +124,10 @@ test('baresip calls the AOR that examples/auto-answer.ts registered at Kamailio:
   await waitFor(() => /dtmf \S+: 9/.test(server.output()), 5_000, 'the DTMF');
   phone.keys('b');
   await waitFor(() => /ended \S+: Remote hangup/.test(server.output()), 5_000, 'the BYE');
-  t.is((kamailio.output().match(/request INVITE /g) ?? []).length, 3, 'the INVITE and both re-INVITEs went through the proxy');
+  t.is(
+    (kamailio.output().match(/request INVITE /g) ?? []).length, 3,
+    'the INVITE and both re-INVITEs went through the proxy',
+  );
   t.regex(kamailio.output(), /request BYE /);
   t.is(heardTone(await phone.decodedAudio()), 440, 'baresip heard auto-answer\'s tone');
   server.child.kill('SIGTERM');
@@ -112,11 +139,16 @@ test('Kamailio challenges our INVITE with 407: examples/call.ts --user/--passwor
   const kamailio = await startKamailio('s3cret', { challengeInvites: true });
   t.teardown(() => kamailio.stop());
   const aor = `sip:alice@127.0.0.1:${kamailio.port}`;
-  const server = await startExample('auto-answer', ['--port', '0', '--media-ports', '33000-33499', '--register', `sip:127.0.0.1:${kamailio.port}`, '--aor', aor, '--user', 'alice'],
+  const server = await startExample('auto-answer', [
+    '--port', '0', '--media-ports', '33000-33499', '--register', `sip:127.0.0.1:${kamailio.port}`, '--aor', aor,
+    '--user', 'alice',
+  ],
     /registration of .*: Registered/, 20_000, { SESSION_CORE_PASSWORD: 's3cret' });
   t.teardown(() => server.child.kill('SIGKILL'));
 
-  const call = await runExample('call', [aor, '--duration', '500', '--user', 'bob'], 30_000, { SESSION_CORE_PASSWORD: 's3cret' });
+  const call = await runExample(
+    'call', [aor, '--duration', '500', '--user', 'bob'], 30_000, { SESSION_CORE_PASSWORD: 's3cret' },
+  );
   t.is(call.code, 0, call.output);
   t.regex(call.output, /answered[\s\S]*hung up/);
   t.is((kamailio.output().match(/request INVITE /g) ?? []).length, 2, 'one INVITE challenged, one answered');

@@ -22,7 +22,10 @@ const stall = (ms: number): void => {
 };
 
 test(`media statistics with ${CALLS} concurrent two-way calls to another process, this one stalling twice for 300 ms: received, lost, late and concealed agree on every call`, async (t) => {
-  const server = await startExample('auto-answer', ['--port', '0', '--quiet', '--media-ports', '24000-25999'], /listening on 127\.0\.0\.1:(\d+)/, 60_000);
+  const server = await startExample(
+    'auto-answer', ['--port', '0', '--quiet', '--media-ports', '24000-25999'], /listening on 127\.0\.0\.1:(\d+)/,
+    60_000,
+  );
   t.teardown(() => server.child.kill('SIGKILL'));
   const port = /listening on 127\.0\.0\.1:(\d+)/.exec(server.output())![1]!;
   const caller = await new SessionManagerBuilder().withLocalBindAddr('127.0.0.1:0').withMediaPorts(26000, 27999)
@@ -31,7 +34,9 @@ test(`media statistics with ${CALLS} concurrent two-way calls to another process
   await caller.start();
   const ids: string[] = [];
   for (let batch = 0; batch < CALLS / 20; batch++) {
-    const calls = await Promise.all(Array.from({ length: 20 }, () => caller.createOutgoingCall('sip:alice@127.0.0.1', `sip:bob@127.0.0.1:${port}`)));
+    const calls = await Promise.all(
+      Array.from({ length: 20 }, () => caller.createOutgoingCall('sip:alice@127.0.0.1', `sip:bob@127.0.0.1:${port}`)),
+    );
     await Promise.all(calls.map((call) => caller.waitForAnswer(call.id, 60_000)));
     ids.push(...calls.map((call) => call.id));
   }
@@ -44,10 +49,15 @@ test(`media statistics with ${CALLS} concurrent two-way calls to another process
   // Five seconds' worth of packets on every call, however long a loaded machine takes to carry them.
   await waitFor(received(250), 120_000, '250 packets on every call');
   const check = (who: string, s: MediaStatistics): void => {
-    t.true(s.packetsLost >= 0 && s.packetsLost <= s.packetsExpected, `${who}: lost ${s.packetsLost} of ${s.packetsExpected}`);
+    t.true(
+      s.packetsLost >= 0 && s.packetsLost <= s.packetsExpected, `${who}: lost ${s.packetsLost} of ${s.packetsExpected}`,
+    );
     t.true(s.late <= s.packetsReceived, `${who}: late ${s.late} of ${s.packetsReceived} received`);
     // A stall makes some packets late once; playout then follows the stream again, so late stays a small share.
-    t.true(s.late <= Math.max(20, s.packetsReceived / 5), `${who}: late ${s.late} of ${s.packetsReceived} received (jitter ${s.jitterMs.toFixed(2)} ms)`);
+    t.true(
+      s.late <= Math.max(20, s.packetsReceived / 5),
+      `${who}: late ${s.late} of ${s.packetsReceived} received (jitter ${s.jitterMs.toFixed(2)} ms)`,
+    );
     t.true(s.concealed <= s.packetsExpected, `${who}: concealed ${s.concealed}`);
   };
   for (const id of ids) check(id, caller.getMediaStatistics(id));

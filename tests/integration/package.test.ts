@@ -26,11 +26,15 @@ import { dominantFrequency } from 'session-core/media';
 import { SimulatedNetwork, VirtualClock } from 'session-core/testing';
 import { TransactionLayer, UaCore } from 'session-core/internals';
 
-if (typeof TransactionLayer !== 'function' || typeof UaCore !== 'function') throw new Error('internals subpath incomplete');
+if (typeof TransactionLayer !== 'function' || typeof UaCore !== 'function') throw new Error(
+  'internals subpath incomplete',
+);
 const options = parseMessage(${JSON.stringify(OPTIONS)});
 if (options._tag !== 'Right') throw new Error('sip subpath does not parse');
 const bytes = serializeMessage(options.right);
-const sdp = parseSdp('v=0\\r\\no=- 1 1 IN IP4 127.0.0.1\\r\\ns=-\\r\\nc=IN IP4 127.0.0.1\\r\\nt=0 0\\r\\nm=audio 4000 RTP/AVP 0\\r\\n');
+const sdp = parseSdp(
+  'v=0\\r\\no=- 1 1 IN IP4 127.0.0.1\\r\\ns=-\\r\\nc=IN IP4 127.0.0.1\\r\\nt=0 0\\r\\nm=audio 4000 RTP/AVP 0\\r\\n',
+);
 const tone = new Int16Array(800).map((_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 1000 * i) / 8000)));
 
 const clock = new VirtualClock();
@@ -49,7 +53,9 @@ const hangup = alice.terminateSession(call.id);
 await clock.advanceBy(1_000);
 await hangup;
 await Promise.all([alice.stop(), bob.stop(), clock.advanceBy(10_000)]);
-console.log(JSON.stringify({ bytes: bytes.length, sdp: sdp._tag, tone: dominantFrequency(tone, [500, 1000]).frequencyHz, state }));
+console.log(
+  JSON.stringify({ bytes: bytes.length, sdp: sdp._tag, tone: dominantFrequency(tone, [500, 1000]).frequencyHz, state }),
+);
 `;
 
 test('the packed package works from a fresh project: every public entry point imports in JavaScript (a simulated call runs) and typechecks in TypeScript', async (t) => {
@@ -65,7 +71,10 @@ test('the packed package works from a fresh project: every public entry point im
   t.deepEqual(JSON.parse(run.stdout.trim()), { bytes: OPTIONS.length, sdp: 'Right', tone: 1000, state: 'Connected' });
 
   // The same code as TypeScript, checked against the shipped declarations only.
-  writeFileSync(path.join(consumer.dir, 'consumer.ts'), CONSUMER.replace('const build = (host) =>', 'const build = (host: string) =>'));
+  writeFileSync(
+    path.join(consumer.dir, 'consumer.ts'),
+    CONSUMER.replace('const build = (host) =>', 'const build = (host: string) =>'),
+  );
   const tsc = typecheckIn(consumer, 'consumer.ts');
   t.is(tsc.status, 0, tsc.output);
 });
@@ -78,7 +87,9 @@ test('README.md\'s tour, as written there, typechecks against the packed package
   writeFileSync(path.join(consumer.dir, 'tour.ts'), tour!);
   const tsc = typecheckIn(consumer, 'tour.ts');
   t.is(tsc.status, 0, tsc.output);
-  const run = spawnSync(process.execPath, ['--import', 'tsx/esm', 'tour.ts'], { cwd: consumer.dir, encoding: 'utf8', timeout: 90_000 });
+  const run = spawnSync(
+    process.execPath, ['--import', 'tsx/esm', 'tour.ts'], { cwd: consumer.dir, encoding: 'utf8', timeout: 90_000 },
+  );
   t.is(run.status, 0, `${run.stdout}\n${run.stderr}`);
   t.regex(run.stdout, /pressed 1[\s\S]*pressed #/, 'Bob heard the DTMF');
   t.regex(run.stdout, /packetsReceived: [1-9]/, 'statistics of a call that carried audio');

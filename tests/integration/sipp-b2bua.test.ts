@@ -10,17 +10,39 @@ const scenarios = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sipp'
 for (const [byeFrom, uac, uas] of [
   // The callee answers without a 180 (see uas-answers.xml: how SIPp absorbs INVITE retransmissions).
   ['the caller', ['-sn', 'uac'], ['-sf', path.join(scenarios, 'uas-answers.xml')]],
-  ['the callee', ['-sf', path.join(scenarios, 'uac-waits-bye.xml')], ['-sf', path.join(scenarios, 'uas-sends-bye.xml')]],
+  [
+    'the callee', ['-sf', path.join(scenarios, 'uac-waits-bye.xml')],
+    ['-sf', path.join(scenarios, 'uas-sends-bye.xml')],
+  ],
 ] as const) {
   test(`B2BUA between SIPp uac and SIPp uas on loopback: 500 calls, none failed, BYE from ${byeFrom}`, async (t) => {
     if (!requireSipp(t)) return;
     const uasPort = await freeUdpPort();
-    const b2bua = await startExample('b2bua', ['--port', '0', '--target', `sip:service@127.0.0.1:${uasPort}`, '--media-ports', byeFrom === 'the caller' ? '52000-53999' : '54000-55999'], /listening on 127\.0\.0\.1:(\d+)/);
+    const b2bua = await startExample(
+      'b2bua',
+      [
+        '--port', '0', '--target', `sip:service@127.0.0.1:${uasPort}`, '--media-ports',
+        byeFrom === 'the caller' ? '52000-53999' : '54000-55999',
+      ],
+      /listening on 127\.0\.0\.1:(\d+)/,
+    );
     t.teardown(() => b2bua.child.kill('SIGKILL'));
     const port = /listening on 127\.0\.0\.1:(\d+)/.exec(b2bua.output())![1]!;
-    const callee = runSipp([...uas, '-m', '500', '-t', 'u1', '-i', '127.0.0.1', '-p', String(uasPort), '-key', 'b2bua', `127.0.0.1:${port}`, '-timeout', '90s'], 120_000);
+    const callee = runSipp(
+      [
+        ...uas, '-m', '500', '-t', 'u1', '-i', '127.0.0.1', '-p', String(uasPort), '-key', 'b2bua', `127.0.0.1:${port}`,
+        '-timeout', '90s',
+      ],
+      120_000,
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const caller = await runSipp([...uac, '-m', '500', '-r', '50', '-l', '100', '-t', 'u1', '-i', '127.0.0.1', '-timeout', '90s', '-timeout_error', `127.0.0.1:${port}`], 120_000);
+    const caller = await runSipp(
+      [
+        ...uac, '-m', '500', '-r', '50', '-l', '100', '-t', 'u1', '-i', '127.0.0.1', '-timeout', '90s',
+        '-timeout_error', `127.0.0.1:${port}`,
+      ],
+      120_000,
+    );
     const calleeResult = await callee;
     t.log(`caller ${caller.successful}/${caller.failed}, callee ${calleeResult.successful}/${calleeResult.failed}`);
     t.is(caller.failed, 0, caller.errors || caller.stdout.slice(-1500));

@@ -6,13 +6,17 @@ import { runExample, startExample } from '../support/example-process.js';
 import { freeUdpPort } from '../support/ports.js';
 import { requireSipp, runSipp } from '../support/sipp.js';
 
-/** Delayed offer against real peers: SIPp calls us without SDP, and we call SIPp and our own auto-answer without SDP. */
+/**
+ * Delayed offer against real peers: SIPp calls us without SDP, and we call SIPp and our own auto-answer without SDP.
+ */
 
 const scenarios = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sipp');
 const LISTENING = /listening on 127\.0\.0\.1:(\d+)/;
 
 const startAutoAnswer = async (t: ExecutionContext, mediaPorts: string, quiet = true) => {
-  const server = await startExample('auto-answer', ['--port', '0', ...(quiet ? ['--quiet'] : []), '--media-ports', mediaPorts], LISTENING);
+  const server = await startExample(
+    'auto-answer', ['--port', '0', ...(quiet ? ['--quiet'] : []), '--media-ports', mediaPorts], LISTENING,
+  );
   t.teardown(() => server.child.kill('SIGKILL'));
   return { server, port: LISTENING.exec(server.output())![1]! };
 };
@@ -35,7 +39,9 @@ const rtpCounter = async (t: ExecutionContext) => {
 const CALLS = 20;
 
 const sippCalls = (scenario: string, port: string, keys: ReadonlyArray<[string, string | number]>) =>
-  runSipp(['-sf', path.join(scenarios, `${scenario}.xml`), '-s', 'delayed', ...keys.flatMap(([k, v]) => ['-key', k, String(v)]),
+  runSipp(['-sf', path.join(scenarios, `${scenario}.xml`), '-s', 'delayed', ...keys.flatMap(
+    ([k, v]) => ['-key', k, String(v)],
+  ),
     '-m', String(CALLS), '-r', '10', '-l', String(CALLS), '-t', 'u1', '-i', '127.0.0.1', '-timeout', '30s', '-timeout_error', `127.0.0.1:${port}`], 40_000);
 
 const expectEveryCallPassed = (t: ExecutionContext, result: Awaited<ReturnType<typeof runSipp>>): void => {
@@ -43,7 +49,9 @@ const expectEveryCallPassed = (t: ExecutionContext, result: Awaited<ReturnType<t
   t.is(result.successful, CALLS);
 };
 
-const stopGracefully = async (t: ExecutionContext, server: Awaited<ReturnType<typeof startAutoAnswer>>['server']): Promise<void> => {
+const stopGracefully = async (
+  t: ExecutionContext, server: Awaited<ReturnType<typeof startAutoAnswer>>['server'],
+): Promise<void> => {
   server.child.kill('SIGTERM');
   t.is(await server.exited, 0);
 };
@@ -65,7 +73,10 @@ test('SIPp re-INVITEs without SDP: examples/auto-answer.ts offers in the 200 and
   const { server, port } = await startAutoAnswer(t, '48600-48799');
   const before = await rtpCounter(t);
   const after = await rtpCounter(t);
-  const result = await sippCalls('uac-reinvite-no-sdp', port, [['rtp_port', before.port], ['rtp_port2', after.port], ['answer_direction', 'sendrecv']]);
+  const result = await sippCalls(
+    'uac-reinvite-no-sdp', port,
+    [['rtp_port', before.port], ['rtp_port2', after.port], ['answer_direction', 'sendrecv']],
+  );
   expectEveryCallPassed(t, result);
   // Half a second to the first port, then a second to the new one, per call.
   t.true(before.packets > 200, `first port: ${before.packets} packets`);
@@ -78,7 +89,10 @@ test('SIPp re-INVITEs without SDP and answers sendonly in the ACK: examples/auto
   const { server, port } = await startAutoAnswer(t, '49000-49199', false);
   const before = await rtpCounter(t);
   const after = await rtpCounter(t);
-  const result = await sippCalls('uac-reinvite-no-sdp', port, [['rtp_port', before.port], ['rtp_port2', after.port], ['answer_direction', 'sendonly']]);
+  const result = await sippCalls(
+    'uac-reinvite-no-sdp', port,
+    [['rtp_port', before.port], ['rtp_port2', after.port], ['answer_direction', 'sendonly']],
+  );
   expectEveryCallPassed(t, result);
   t.true(before.packets > 200, `first port: ${before.packets} packets`);
   // Held: recvonly on our side, so nothing (beyond a packet already in flight) reaches the new port.
@@ -108,9 +122,13 @@ test('SIPp ACKs our offer without an answer: examples/auto-answer.ts hangs up wi
 test('examples/call.ts --delayed-offer completes against SIPp uas (SIPp offers in its 200) and against examples/auto-answer.ts with audio both ways', async (t) => {
   if (!requireSipp(t)) return;
   const sippPort = await freeUdpPort();
-  const sipp = runSipp(['-sn', 'uas', '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-p', String(sippPort), '-timeout', '30s'], 40_000);
+  const sipp = runSipp(
+    ['-sn', 'uas', '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-p', String(sippPort), '-timeout', '30s'], 40_000,
+  );
   await new Promise((resolve) => setTimeout(resolve, 300));
-  const toSipp = await runExample('call', [`sip:service@127.0.0.1:${sippPort}`, '--duration', '300', '--delayed-offer']);
+  const toSipp = await runExample(
+    'call', [`sip:service@127.0.0.1:${sippPort}`, '--duration', '300', '--delayed-offer'],
+  );
   t.is(toSipp.code, 0, toSipp.output);
   const sippResult = await sipp;
   t.is(sippResult.successful, 1, sippResult.stdout.slice(-1000));

@@ -14,7 +14,14 @@ const scenarios = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sipp'
 for (const transport of ['udp', 'tcp'] as const) {
   test(`SIPp uac: 1,000 calls at 100 calls/s to examples/auto-answer.ts over ${transport}, none failed; SIGTERM stops it gracefully`, async (t) => {
     if (!requireSipp(t)) return;
-    const server = await startExample('auto-answer', ['--port', '0', '--transport', transport, '--quiet', '--media-ports', transport === 'udp' ? '44000-45999' : '46000-47999'], /listening on 127\.0\.0\.1:(\d+)/);
+    const server = await startExample(
+      'auto-answer',
+      [
+        '--port', '0', '--transport', transport, '--quiet', '--media-ports',
+        transport === 'udp' ? '44000-45999' : '46000-47999',
+      ],
+      /listening on 127\.0\.0\.1:(\d+)/,
+    );
     t.teardown(() => server.child.kill('SIGKILL'));
     const port = /listening on 127\.0\.0\.1:(\d+)/.exec(server.output())![1]!;
     const result = await runSipp(['-sn', 'uac', '-m', '1000', '-r', '100', '-l', '300', '-t', transport === 'udp' ? 'u1' : 't1', '-i', '127.0.0.1',
@@ -31,7 +38,9 @@ for (const transport of ['udp', 'tcp'] as const) {
 test('examples/call.ts completes against SIPp uas and exits 0; a refused call exits 1 with a message', async (t) => {
   if (!requireSipp(t)) return;
   const port = await freeUdpPort();
-  const sipp = runSipp(['-sn', 'uas', '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-p', String(port), '-timeout', '30s'], 40_000);
+  const sipp = runSipp(
+    ['-sn', 'uas', '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-p', String(port), '-timeout', '30s'], 40_000,
+  );
   await new Promise((resolve) => setTimeout(resolve, 300));
   const call = await runExample('call', [`sip:service@127.0.0.1:${port}`, '--duration', '500']);
   t.is(call.code, 0, call.output);
@@ -49,10 +58,18 @@ test('examples/call.ts completes against SIPp uas and exits 0; a refused call ex
 test('examples/call.ts --proxy: the INVITE for an unroutable target goes to SIPp as the outbound proxy, which answers; the call completes', async (t) => {
   if (!requireSipp(t)) return;
   const port = await freeUdpPort();
-  const sipp = runSipp(['-sf', path.join(scenarios, 'uas-answers.xml'), '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-p', String(port), '-timeout', '30s'], 40_000);
+  const sipp = runSipp(
+    [
+      '-sf', path.join(scenarios, 'uas-answers.xml'), '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-p', String(port),
+      '-timeout', '30s',
+    ],
+    40_000,
+  );
   await new Promise((resolve) => setTimeout(resolve, 300));
   // 192.0.2.1 (TEST-NET-1) is never reachable: only the proxy route can have carried the call.
-  const call = await runExample('call', ['sip:service@192.0.2.1:5060', '--duration', '300', '--proxy', `sip:127.0.0.1:${port}`]);
+  const call = await runExample(
+    'call', ['sip:service@192.0.2.1:5060', '--duration', '300', '--proxy', `sip:127.0.0.1:${port}`],
+  );
   t.is(call.code, 0, call.output);
   t.regex(call.output, /answered[\s\S]*hung up/);
   const result = await sipp;
@@ -84,7 +101,9 @@ test('early media from SIPp: the caller hears the 1 kHz stream of the 183 before
   await coordinator.start();
   const events: SessionEvent[] = [];
   coordinator.events.subscribe((e) => events.push(e));
-  const call = await coordinator.createOutgoingCall(`sip:caller@127.0.0.1:${coordinator.localEndpoint!.port}`, `sip:service@127.0.0.1:${port}`);
+  const call = await coordinator.createOutgoingCall(
+    `sip:caller@127.0.0.1:${coordinator.localEndpoint!.port}`, `sip:service@127.0.0.1:${port}`,
+  );
   coordinator.setAudioSink(call.id, { kind: 'record' });
   await coordinator.waitForAnswer(call.id, 10_000);
   t.true(events.some((e) => e.type === 'EarlyMedia' && e.status === 183));
@@ -101,7 +120,13 @@ test('early media from SIPp: the caller hears the 1 kHz stream of the 183 before
 
 /** SIPp answering one call with a 183 that streams a 1 kHz tone (then a 200, as `scenario` says). */
 const earlyMediaCallee = (scenario: string, port: number) =>
-  runSipp(['-sf', path.join(scenarios, scenario), '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-mi', '127.0.0.1', '-p', String(port), '-timeout', '30s'], 40_000, { 'tone.ulaw': toneUlaw(1000, 3) });
+  runSipp(
+    [
+      '-sf', path.join(scenarios, scenario), '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-mi', '127.0.0.1', '-p',
+      String(port), '-timeout', '30s',
+    ],
+    40_000, { 'tone.ulaw': toneUlaw(1000, 3) },
+  );
 
 /** `seconds` of a tone as raw PCMU, the form SIPp's rtp_stream plays. */
 const toneUlaw = (hz: number, seconds: number): Uint8Array => {

@@ -19,7 +19,9 @@ const startServer = async (t: ExecutionContext, protocol: 'udp' | 'tcp'): Promis
     ? right(t, await UdpSipTransport.listen({ host: '127.0.0.1', port: 0 }))
     : new MultiTransport([right(t, await TcpSipTransport.listen({ host: '127.0.0.1', port: 0 }))]);
   const layer = new TransactionLayer(transport, new SystemClock(), {
-    onRequest: (request, tx) => void tx.respond(buildResponse(request, request.method === 'INVITE' ? 486 : 200, { toTag: `t${tx.id}` })),
+    onRequest: (request, tx) => void tx.respond(
+      buildResponse(request, request.method === 'INVITE' ? 486 : 200, { toTag: `t${tx.id}` }),
+    ),
   });
   t.teardown(async () => {
     layer.close();
@@ -37,7 +39,9 @@ for (const protocol of ['udp', 'tcp'] as const) {
       const args = ['-sf', path.join(scenarios, `${scenario}.xml`), '-m', '100', '-r', '50', '-l', '100', '-t', protocol === 'udp' ? 'u1' : 't1',
         '-i', '127.0.0.1', ...(lossy ? ['-lost', '10'] : []), '-timeout', '90s', '-timeout_error', `127.0.0.1:${server.port}`];
       const result = await runSipp(args, 120_000);
-      t.log(`successful ${result.successful}, failed ${result.failed}, server received ${server.transport.counters().received}`);
+      t.log(
+        `successful ${result.successful}, failed ${result.failed}, server received ${server.transport.counters().received}`,
+      );
       t.is(result.failed, 0, result.stderr);
       t.is(result.successful, 100, result.stdout.slice(-2000));
       t.is(result.code, 0);

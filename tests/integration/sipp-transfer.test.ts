@@ -17,14 +17,22 @@ test('blind transfer with SIPp as the transferee: REFER → 202, NOTIFY 100 and 
     .withHandler({
       onIncomingCall: () => ({ kind: 'Accept' }),
       onCallEstablished: (call) => {
-        void coordinator!.transferSession(call.id, 'sip:elsewhere@127.0.0.1:5999').then((s) => results.push(s), (e: { kind: string }) => results.push(e.kind));
+        void coordinator!.transferSession(call.id, 'sip:elsewhere@127.0.0.1:5999').then(
+          (s) => results.push(s), (e: { kind: string }) => results.push(e.kind),
+        );
       },
     })
     .build();
   await coordinator.start();
   t.teardown(() => coordinator!.stop());
   const port = coordinator.localEndpoint!.port;
-  const sipp = await runSipp(['-sf', path.join(scenarios, 'transferee.xml'), '-m', '10', '-r', '10', '-t', 'u1', '-i', '127.0.0.1', '-timeout', '30s', '-timeout_error', `127.0.0.1:${port}`], 40_000);
+  const sipp = await runSipp(
+    [
+      '-sf', path.join(scenarios, 'transferee.xml'), '-m', '10', '-r', '10', '-t', 'u1', '-i', '127.0.0.1', '-timeout',
+      '30s', '-timeout_error', `127.0.0.1:${port}`,
+    ],
+    40_000,
+  );
   t.is(sipp.failed, 0, sipp.stdout.slice(-1500) + sipp.stderr);
   t.is(sipp.successful, 10);
   await new Promise((resolve) => setTimeout(resolve, 200));

@@ -14,7 +14,9 @@ import { freeUdpPort } from '../support/ports.js';
 import { requireSipp, runSipp } from '../support/sipp.js';
 
 const scenarios = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sipp');
-const answerSdp = new TextEncoder().encode('v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n');
+const answerSdp = new TextEncoder().encode(
+  'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n',
+);
 
 /** Our UA core on loopback: answers every call, except user "ringonly", which rings until cancelled. */
 const startUas = async (t: ExecutionContext, protocol: 'udp' | 'tcp') => {
@@ -36,7 +38,10 @@ const startUas = async (t: ExecutionContext, protocol: 'udp' | 'tcp') => {
 };
 
 const sippArgs = (protocol: 'udp' | 'tcp', port: number, extra: string[]): string[] =>
-  [...extra, '-m', '100', '-r', '50', '-l', '50', '-t', protocol === 'udp' ? 'u1' : 't1', '-i', '127.0.0.1', '-timeout', '60s', '-timeout_error', `127.0.0.1:${port}`];
+  [
+    ...extra, '-m', '100', '-r', '50', '-l', '50', '-t', protocol === 'udp' ? 'u1' : 't1', '-i', '127.0.0.1',
+    '-timeout', '60s', '-timeout_error', `127.0.0.1:${port}`,
+  ];
 
 for (const protocol of ['udp', 'tcp'] as const) {
   test(`SIPp uac → our UAS over ${protocol}: 100 calls (INVITE, 180, 200, ACK, BYE), none failed`, async (t) => {
@@ -55,7 +60,9 @@ for (const [scenario, service] of [['uac-reinvite', 'reinvite'], ['uac-cancel', 
   test(`SIPp ${scenario} → our UAS over udp: 100 calls, none failed`, async (t) => {
     if (!requireSipp(t)) return;
     const server = await startUas(t, 'udp');
-    const result = await runSipp(sippArgs('udp', server.port, ['-sf', path.join(scenarios, `${scenario}.xml`), '-s', service]), 90_000);
+    const result = await runSipp(
+      sippArgs('udp', server.port, ['-sf', path.join(scenarios, `${scenario}.xml`), '-s', service]), 90_000,
+    );
     t.is(result.failed, 0, result.stdout.slice(-1500) + result.stderr);
     t.is(result.successful, 100);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -66,9 +73,13 @@ for (const [scenario, service] of [['uac-reinvite', 'reinvite'], ['uac-cancel', 
 test('our UAC → SIPp uas over udp: 100 calls answered and hung up, none failed', async (t) => {
   if (!requireSipp(t)) return;
   const sippPort = await freeUdpPort();
-  const sipp = runSipp(['-sn', 'uas', '-m', '100', '-t', 'u1', '-i', '127.0.0.1', '-p', String(sippPort), '-timeout', '60s'], 90_000);
+  const sipp = runSipp(
+    ['-sn', 'uas', '-m', '100', '-t', 'u1', '-i', '127.0.0.1', '-p', String(sippPort), '-timeout', '60s'], 90_000,
+  );
   const transport = new MultiTransport([right(t, await UdpSipTransport.listen({ host: '127.0.0.1', port: 0 }))]);
-  const ua = new UaCore(transport, new SystemClock(), new CryptoRandom(), { onIncomingInvite: (i) => void i.reject(486) });
+  const ua = new UaCore(
+    transport, new SystemClock(), new CryptoRandom(), { onIncomingInvite: (i) => void i.reject(486) },
+  );
   t.teardown(async () => {
     ua.close();
     await transport.close();

@@ -19,7 +19,10 @@ test('stop(): with calls answered, ringing and dialing a silent peer, stop() res
   t.teardown(() => silent.close());
   let invites = 0;
   silent.on('message', () => invites++);
-  const child = spawn(process.execPath, ['--import', 'tsx/esm', script, String(silent.address().port)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath, ['--import', 'tsx/esm', script, String(silent.address().port)],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let output = '';
   let stoppedAt = 0;
   child.stdout.on('data', (chunk: Buffer) => {

@@ -13,7 +13,9 @@ const setUp = async (seed: number) => {
     onDtmf: (_call, digit) => heard[who].push(digit),
   });
   const b2bua = new B2bua(() => 'sip:service@10.0.0.3:5060');
-  const sim = await simPeers(seed, [phone('caller'), b2bua, phone('callee')], { oneWayDelayMinMs: 5, oneWayDelayMeanMs: 10, lossRatio: 0.1 });
+  const sim = await simPeers(
+    seed, [phone('caller'), b2bua, phone('callee')], { oneWayDelayMinMs: 5, oneWayDelayMeanMs: 10, lossRatio: 0.1 },
+  );
   const [caller, middle, callee] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0], typeof sim.peers[0]];
   b2bua.attach(middle.coordinator);
   return { sim, caller, callee, heard };
@@ -43,8 +45,14 @@ test('B2BUA: audio crosses both legs, and DTMF keyed fast on either side reaches
   await Promise.all(sends);
   t.deepEqual(heard.callee, ['1', '5', '9', '#']);
   t.deepEqual(heard.caller, ['*', '0']);
-  t.like(dominantFrequency(callee.coordinator.getRecording(calleeId).subarray(8_000, 16_000), [600, 1000]), { frequencyHz: 1000 });
-  t.like(dominantFrequency(caller.coordinator.getRecording(call.id).subarray(8_000, 16_000), [600, 1000]), { frequencyHz: 600 });
+  t.like(
+    dominantFrequency(callee.coordinator.getRecording(calleeId).subarray(8_000, 16_000), [600, 1000]),
+    { frequencyHz: 1000 },
+  );
+  t.like(
+    dominantFrequency(caller.coordinator.getRecording(call.id).subarray(8_000, 16_000), [600, 1000]),
+    { frequencyHz: 600 },
+  );
 
   const hangup = caller.coordinator.terminateSession(call.id);
   await sim.clock.advanceBy(40_000);
@@ -55,7 +63,10 @@ test('B2BUA: audio crosses both legs, and DTMF keyed fast on either side reaches
 test('B2BUA: early media on the B leg (a 183 with an announcement) reaches the caller while both legs ring; after the answer the call carries audio both ways', async (t) => {
   const b2bua = new B2bua(() => 'sip:service@10.0.0.3:5060');
   const callee: CallHandler = { onIncomingCall: () => CallDecision.defer() };
-  const sim = await simPeers(402, [{ onIncomingCall: () => CallDecision.reject(486) }, b2bua, callee], { oneWayDelayMinMs: 5, oneWayDelayMeanMs: 10, lossRatio: 0.05 });
+  const sim = await simPeers(
+    402, [{ onIncomingCall: () => CallDecision.reject(486) }, b2bua, callee],
+    { oneWayDelayMinMs: 5, oneWayDelayMeanMs: 10, lossRatio: 0.05 },
+  );
   const [caller, middle, far] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0], typeof sim.peers[0]];
   b2bua.attach(middle.coordinator);
   const call = await caller.coordinator.createOutgoingCall(caller.uri, middle.uri);
@@ -69,9 +80,14 @@ test('B2BUA: early media on the B leg (a 183 with an announcement) reaches the c
   far.coordinator.setAudioSink(farId, { kind: 'record' });
   await sim.clock.advanceBy(3_000);
   t.is(caller.coordinator.getSession(call.id)?.state, 'Ringing');
-  t.true(caller.events.some((e) => e.type === 'EarlyMedia' && e.sessionId === call.id), 'the B2BUA answered the caller in a 183');
+  t.true(
+    caller.events.some((e) => e.type === 'EarlyMedia' && e.sessionId === call.id),
+    'the B2BUA answered the caller in a 183',
+  );
   t.is(middle.coordinator.listBridges().length, 1, 'the legs are bridged before the answer');
-  t.like(dominantFrequency(caller.coordinator.getRecording(call.id).subarray(-8_000), [600, 1000]), { frequencyHz: 1000 });
+  t.like(
+    dominantFrequency(caller.coordinator.getRecording(call.id).subarray(-8_000), [600, 1000]), { frequencyHz: 1000 },
+  );
   t.is(far.coordinator.getMediaStatistics(farId).packetsReceived, 0, 'nothing reaches the callee before it answers');
 
   await far.coordinator.acceptIncomingCall(farId);

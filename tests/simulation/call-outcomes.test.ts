@@ -39,7 +39,9 @@ test('outcomes: terminateSession on a call dialing a silent peer resolves at onc
 });
 
 test('outcomes: waitForAnswer after the callee answered 486 rejects with Rejected 486; getSession says Rejected with the status; after the retention, SessionNotFound', async (t) => {
-  const sim = await simPeers(603, [{ onIncomingCall: () => CallDecision.reject(486) }, { onIncomingCall: () => CallDecision.reject(486) }],
+  const sim = await simPeers(603, [
+    { onIncomingCall: () => CallDecision.reject(486) }, { onIncomingCall: () => CallDecision.reject(486) },
+  ],
     {}, (b) => b.withEndedSessionRetention(10_000));
   const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
   const call = await a.coordinator.createOutgoingCall(a.uri, b.uri);
@@ -54,7 +56,9 @@ test('outcomes: waitForAnswer after the callee answered 486 rejects with Rejecte
 });
 
 test('outcomes: a call answered and hung up before anyone waited still reports it was answered', async (t) => {
-  const sim = await simPeers(604, [{ onIncomingCall: () => CallDecision.reject(486) }, { onIncomingCall: () => CallDecision.accept() }]);
+  const sim = await simPeers(
+    604, [{ onIncomingCall: () => CallDecision.reject(486) }, { onIncomingCall: () => CallDecision.accept() }],
+  );
   const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
   const call = await a.coordinator.createOutgoingCall(a.uri, b.uri);
   await sim.clock.advanceBy(500);

@@ -22,7 +22,10 @@ const toneOf = (samples: Int16Array): number => dominantFrequency(samples, [440,
 type Peer = Awaited<ReturnType<typeof simPeers>>['peers'][number];
 
 /** `caller` calls `callee` (whose handler defers) and waits `ms`: the call rings at the callee. */
-const ringingCall = async (sim: Awaited<ReturnType<typeof simPeers>>, caller: Peer, callee: Peer, ms: number, prepare: (id: string) => void = () => undefined) => {
+const ringingCall = async (
+  sim: Awaited<ReturnType<typeof simPeers>>, caller: Peer, callee: Peer, ms: number,
+  prepare: (id: string) => void = () => undefined,
+) => {
   const call = await caller.coordinator.createOutgoingCall(caller.uri, callee.uri);
   prepare(call.id);
   const answered = caller.coordinator.waitForAnswer(call.id, 60_000);
@@ -33,7 +36,9 @@ const ringingCall = async (sim: Awaited<ReturnType<typeof simPeers>>, caller: Pe
 for (const [name, link] of [['clean', {}], ['10 % loss', { oneWayDelayMinMs: 5, oneWayDelayMeanMs: 5, lossRatio: 0.1 }]] as const) {
   test(`early media (${name}): the caller hears the callee's announcement before the answer, then both talk; the 2xx repeats the 183's answer`, async (t) => {
     let remoteSdpAtA: string | undefined;
-    const caller: CallHandler = { onIncomingCall: () => CallDecision.reject(486), onCallEstablished: (_c, _l, remote) => (remoteSdpAtA = remote) };
+    const caller: CallHandler = {
+      onIncomingCall: () => CallDecision.reject(486), onCallEstablished: (_c, _l, remote) => (remoteSdpAtA = remote),
+    };
     const sim = await simPeers(301, [caller, deferring], link);
     const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
     const { call, answered, calleeId: bId } = await ringingCall(sim, a, b, 1_000, (id) => {
@@ -49,8 +54,13 @@ for (const [name, link] of [['clean', {}], ['10 % loss', { oneWayDelayMinMs: 5, 
     t.true(a.events.some((e) => e.type === 'EarlyMedia' && e.sessionId === call.id && e.status === 183));
     t.true(b.events.some((e) => e.type === 'EarlyMedia' && e.sessionId === bId));
     t.is(a.coordinator.getMediaInfo(call.id).direction, 'recvonly', 'the caller listens only before the answer');
-    t.is(toneOf(a.coordinator.getRecording(call.id).subarray(-8_000)), 440, 'the announcement reached the caller while ringing');
-    t.is(a.coordinator.getMediaStatistics(call.id).packetsSent, 0, "the caller's audio does not leave before the answer");
+    t.is(
+      toneOf(a.coordinator.getRecording(call.id).subarray(-8_000)), 440,
+      'the announcement reached the caller while ringing',
+    );
+    t.is(
+      a.coordinator.getMediaStatistics(call.id).packetsSent, 0, "the caller's audio does not leave before the answer",
+    );
     t.is(b.coordinator.getMediaStatistics(bId).packetsReceived, 0);
 
     await b.coordinator.acceptIncomingCall(bId);
@@ -71,7 +81,9 @@ for (const [name, link] of [['clean', {}], ['10 % loss', { oneWayDelayMinMs: 5, 
 test('early media: an announcement then a rejection — the caller heard it, the call ends Rejected, everything is released', async (t) => {
   const sim = await simPeers(302, [new AutoAnswerHandler(), deferring]);
   const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
-  const { call, answered, calleeId: bId } = await ringingCall(sim, a, b, 500, (id) => a.coordinator.setAudioSink(id, { kind: 'record' }));
+  const { call, answered, calleeId: bId } = await ringingCall(
+    sim, a, b, 500, (id) => a.coordinator.setAudioSink(id, { kind: 'record' }),
+  );
   await b.coordinator.sendEarlyMedia(bId);
   b.coordinator.startAudioTransmission(bId, { kind: 'tone', frequenciesHz: [1000] });
   await sim.clock.advanceBy(1_500);

@@ -15,8 +15,14 @@ const pair = async (seed: number, link: Partial<LinkImpairment>) => {
   const clock = new VirtualClock();
   const network = new SimulatedNetwork(clock, { seed, link });
   const ids = new IdGenerator(new SeededRandom(seed));
-  const a = right(undefined as never, await MediaSession.open(new SimulatedRtpSocketFactory(network, '10.0.0.1', 20000, 20099), clock, ids, 'a'));
-  const b = right(undefined as never, await MediaSession.open(new SimulatedRtpSocketFactory(network, '10.0.0.2', 30000, 30099), clock, ids, 'b'));
+  const a = right(
+    undefined as never,
+    await MediaSession.open(new SimulatedRtpSocketFactory(network, '10.0.0.1', 20000, 20099), clock, ids, 'a'),
+  );
+  const b = right(
+    undefined as never,
+    await MediaSession.open(new SimulatedRtpSocketFactory(network, '10.0.0.2', 30000, 30099), clock, ids, 'b'),
+  );
   const params = (peer: MediaSession) => ({
     codec: 'PCMU' as const, payloadType: 0, telephoneEventPayloadType: 101, direction: 'sendrecv' as const,
     remote: { host: peer.localAddress.host, port: peer.localAddress.rtpPort }, remoteRtcpPort: peer.localAddress.rtcpPort,
@@ -38,7 +44,9 @@ test('media: 20 ms frames leave on exact 20 ms deadlines for 10 virtual minutes 
   s.a.start();
   s.clock.advanceBySync(600_000);
   t.is(s.a.statistics().packetsSent, 30_000);
-  const sends = s.network.trace.lines.filter((l) => l.includes(' send 10.0.0.1:20000 ')).map((l) => Number(l.split(' ')[0]));
+  const sends = s.network.trace.lines.filter((l) => l.includes(' send 10.0.0.1:20000 ')).map(
+    (l) => Number(l.split(' ')[0]),
+  );
   t.true(sends.every((ms, i) => ms === (i + 1) * 20), 'every packet exactly on its 20 ms mark');
   await stop(s);
   t.is(s.network.openSockets(), 0);
@@ -60,7 +68,9 @@ for (const seed of simSeeds([2, 3])) {
     }
     const stats = s.b.statistics();
     const meanJitter = readings.reduce((a, b) => a + b, 0) / readings.length;
-    t.log(`loss ${stats.lossPercent.toFixed(2)} %, mean jitter ${meanJitter.toFixed(1)} ms, rtt ${stats.rttMs?.toFixed(1)} ms, mos ${stats.mos?.toFixed(2)}`);
+    t.log(
+      `loss ${stats.lossPercent.toFixed(2)} %, mean jitter ${meanJitter.toFixed(1)} ms, rtt ${stats.rttMs?.toFixed(1)} ms, mos ${stats.mos?.toFixed(2)}`,
+    );
     t.true(Math.abs(stats.lossPercent - 5) <= 0.5, `loss ${stats.lossPercent}`);
     // Exponential extra delay with a 20 ms mean: |D(i, i-1)| has a 20 ms mean too (difference of two exponentials).
     t.true(Math.abs(meanJitter - 20) <= 2, `jitter ${meanJitter}`);
@@ -112,11 +122,17 @@ test('media: digits asked for while others still play queue behind them: on the 
   const sniffer = right(t, s.network.bindDatagram('10.0.0.3', 9000, (bytes) => {
     const packet = parseRtp(bytes);
     if (E.isRight(packet) && packet.right.payloadType === 101) {
-      events.push({ timestamp: packet.right.timestamp, event: packet.right.payload[0]!, end: (packet.right.payload[1]! & 0x80) !== 0 });
+      events.push({
+        timestamp: packet.right.timestamp, event: packet.right.payload[0]!,
+        end: (packet.right.payload[1]! & 0x80) !== 0,
+      });
     }
     sniffer.send(bytes, toB);
   }));
-  s.a.configure({ codec: 'PCMU', payloadType: 0, telephoneEventPayloadType: 101, direction: 'sendrecv', remote: { host: '10.0.0.3', port: 9000 }, remoteRtcpPort: 9001 });
+  s.a.configure({
+    codec: 'PCMU', payloadType: 0, telephoneEventPayloadType: 101, direction: 'sendrecv',
+    remote: { host: '10.0.0.3', port: 9000 }, remoteRtcpPort: 9001,
+  });
   const digits: string[] = [];
   s.b.onDtmf((d) => digits.push(d));
   s.a.start();
@@ -154,7 +170,13 @@ test('media: malformed RTP, a foreign SSRC and an unexpected payload type are co
   const intruder = right(t, s.network.bindDatagram('10.0.0.9', 9000, () => undefined));
   const to = { host: '10.0.0.2', port: s.b.localAddress.rtpPort };
   intruder.send(Uint8Array.of(1, 2, 3), to);
-  intruder.send(serializeRtp({ marker: false, payloadType: 0, sequence: 1, timestamp: 1, ssrc: 0xbad, csrcs: [], payload: new Uint8Array(160), paddingBytes: 0 }), to);
+  intruder.send(
+    serializeRtp({
+      marker: false, payloadType: 0, sequence: 1, timestamp: 1, ssrc: 0xbad, csrcs: [], payload: new Uint8Array(160),
+      paddingBytes: 0,
+    }),
+    to,
+  );
   s.clock.advanceBySync(200);
   const stats = s.b.statistics();
   t.is(stats.malformed, 1);
@@ -190,7 +212,9 @@ test('media: RTCP BYE on close only from a session that sent RTP or RTCP (RFC 35
   s.clock.advanceBySync(100);
   await s.a.close();
   await s.clock.runUntilIdle();
-  const rtcpFrom = (host: string, port: number) => s.network.trace.lines.filter((l) => l.includes(` send ${host}:${port} `));
+  const rtcpFrom = (host: string, port: number) => s.network.trace.lines.filter(
+    (l) => l.includes(` send ${host}:${port} `),
+  );
   t.is(rtcpFrom('10.0.0.2', s.b.localAddress.rtcpPort).length, 0);
   t.is(rtcpFrom('10.0.0.1', s.a.localAddress.rtcpPort).length, 1, 'the sender says BYE');
 });

@@ -1,5 +1,7 @@
 import test from 'ava';
-import { AutoAnswerHandler, CompositeHandler, RejectAllHandler, type CallHandler } from '../../application/session/call-handler.js';
+import {
+  AutoAnswerHandler, CompositeHandler, RejectAllHandler, type CallHandler,
+} from '../../application/session/call-handler.js';
 import { CallDecision } from '../../domain/session/call-decision.js';
 import { dominantFrequency } from '../../domain/media/goertzel.js';
 import { right } from '../support/either.js';
@@ -10,7 +12,9 @@ const settle = async (sim: Awaited<ReturnType<typeof simPeers>>, ms: number): Pr
   await sim.clock.advanceBy(ms);
 };
 
-const rejectsWith = async (t: Parameters<typeof right>[0], promise: Promise<unknown>, kind: string): Promise<Record<string, unknown>> => {
+const rejectsWith = async (
+  t: Parameters<typeof right>[0], promise: Promise<unknown>, kind: string,
+): Promise<Record<string, unknown>> => {
   const error = (await promise.then(() => t.fail(`expected ${kind}`), (e: unknown) => e)) as Record<string, unknown>;
   t.is(error?.['kind'], kind);
   t.true((error as unknown) instanceof Error, 'rejections are Error objects carrying the SessionError fields');
@@ -41,7 +45,10 @@ for (const [name, link] of [['clean', {}], ['30 % loss', { oneWayDelayMinMs: 5, 
     if (name === 'clean') {
       t.deepEqual(dtmfAtB, ['1', '2', '3']);
       t.deepEqual(dtmfAtA, ['9']);
-      t.like(dominantFrequency(b.coordinator.getRecording(bId).subarray(8000, 16000), [600, 1000, 1400]), { frequencyHz: 1000 });
+      t.like(
+        dominantFrequency(b.coordinator.getRecording(bId).subarray(8000, 16000), [600, 1000, 1400]),
+        { frequencyHz: 1000 },
+      );
     }
     const hold = a.coordinator.holdSession(call.id);
     await settle(sim, 40_000);
@@ -77,7 +84,9 @@ test('coordinators: rejected, forwarded (302 with Contact), deferred-then-accept
       return CallDecision.defer();
     },
   };
-  const sim = await simPeers(102, [new AutoAnswerHandler(), router], {}, (b, i) => (i === 1 ? b.withMaxSessions(1) : b));
+  const sim = await simPeers(
+    102, [new AutoAnswerHandler(), router], {}, (b, i) => (i === 1 ? b.withMaxSessions(1) : b),
+  );
   const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
   const busy = await a.coordinator.createOutgoingCall(a.uri, 'sip:busy@10.0.0.2:5060');
   const busyAnswer = a.coordinator.waitForAnswer(busy.id, 10_000);
@@ -110,7 +119,8 @@ test('coordinators: an immediate answer goes out without 180; a handler that tak
   const slow: CallHandler = { onIncomingCall: async () => CallDecision.accept() };
   const sim = await simPeers(104, [new AutoAnswerHandler(), new AutoAnswerHandler(), slow]);
   const [a, quick, thinking] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0], typeof sim.peers[0]];
-  const ringings = (): number => sim.network.trace.lines.filter((l) => l.includes(' send ') && l.includes('180 Ringing')).length;
+  const ringings = (): number =>
+    sim.network.trace.lines.filter((l) => l.includes(' send ') && l.includes('180 Ringing')).length;
   const first = await a.coordinator.createOutgoingCall(a.uri, quick.uri);
   const firstAnswer = a.coordinator.waitForAnswer(first.id, 10_000);
   await settle(sim, 1_000);
@@ -126,7 +136,10 @@ test('coordinators: an immediate answer goes out without 180; a handler that tak
 });
 
 test('coordinators: a deferred call gets 480 after the defer timeout; cancel before answer sends CANCEL; no answer times out', async (t) => {
-  const sim = await simPeers(103, [new AutoAnswerHandler(), { onIncomingCall: () => CallDecision.defer() }], {}, (b, i) => (i === 0 ? b.withAnswerTimeout(8_000) : b.withDeferTimeout(3_000)));
+  const sim = await simPeers(
+    103, [new AutoAnswerHandler(), { onIncomingCall: () => CallDecision.defer() }], {},
+    (b, i) => (i === 0 ? b.withAnswerTimeout(8_000) : b.withDeferTimeout(3_000)),
+  );
   const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
   const unanswered = await a.coordinator.createOutgoingCall(a.uri, b.uri);
   const result = a.coordinator.waitForAnswer(unanswered.id, 20_000);
@@ -145,7 +158,14 @@ test('coordinators: a deferred call gets 480 after the defer timeout; cancel bef
 });
 
 test('coordinators: graceful stop ends live calls with BYE and CANCEL, then releases everything', async (t) => {
-  const sim = await simPeers(104, [new AutoAnswerHandler(), new CompositeHandler([{ onIncomingCall: () => CallDecision.defer() }, new AutoAnswerHandler()]), { onIncomingCall: () => CallDecision.defer() }]);
+  const sim = await simPeers(
+    104,
+    [
+      new AutoAnswerHandler(),
+      new CompositeHandler([{ onIncomingCall: () => CallDecision.defer() }, new AutoAnswerHandler()]),
+      { onIncomingCall: () => CallDecision.defer() },
+    ],
+  );
   const [a, b, c] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0], typeof sim.peers[0]];
   const connected = await a.coordinator.createOutgoingCall(a.uri, b.uri);
   const ringing = await a.coordinator.createOutgoingCall(a.uri, c.uri);
@@ -169,21 +189,34 @@ test('coordinator API misuse: SessionNotFound, InvalidState, InvalidUri, Invalid
   await rejectsWith(t, a.coordinator.holdSession(call.id), 'InvalidState');
   await rejectsWith(t, a.coordinator.acceptIncomingCall(call.id), 'InvalidState');
   await settle(sim, 2_000);
-  const bad = await new SessionManagerBuilder().withMediaPorts(5000, 4000).build().then(() => undefined, (e: unknown) => e as Record<string, unknown>);
+  const bad = await new SessionManagerBuilder().withMediaPorts(5000, 4000).build().then(
+    () => undefined, (e: unknown) => e as Record<string, unknown>,
+  );
   t.like(bad, { kind: 'InvalidConfig', field: 'mediaPorts' });
-  const badPort = await new SessionManagerBuilder().withSipPort(70000).build().then(() => undefined, (e: unknown) => e as Record<string, unknown>);
+  const badPort = await new SessionManagerBuilder().withSipPort(70000).build().then(
+    () => undefined, (e: unknown) => e as Record<string, unknown>,
+  );
   t.like(badPort, { kind: 'InvalidConfig', field: 'sipPort' });
-  const badBind = await new SessionManagerBuilder().withLocalBindAddr('nonsense').build().then(() => undefined, (e: unknown) => e as Record<string, unknown>);
+  const badBind = await new SessionManagerBuilder().withLocalBindAddr('nonsense').build().then(
+    () => undefined, (e: unknown) => e as Record<string, unknown>,
+  );
   t.like(badBind, { kind: 'InvalidConfig', field: 'localBindAddr' });
-  const noUser = await new SessionManagerBuilder().withCredentials('', 'pw').build().then(() => undefined, (e: unknown) => e as Record<string, unknown>);
+  const noUser = await new SessionManagerBuilder().withCredentials('', 'pw').build().then(
+    () => undefined, (e: unknown) => e as Record<string, unknown>,
+  );
   t.like(noUser, { kind: 'InvalidConfig', field: 'credentials.username' });
-  const badType = await new SessionManagerBuilder().withCredentials('alice', 42 as unknown as string).build().then(() => undefined, (e: unknown) => e as Record<string, unknown>);
+  const badType = await new SessionManagerBuilder().withCredentials('alice', 42 as unknown as string).build().then(
+    () => undefined, (e: unknown) => e as Record<string, unknown>,
+  );
   t.like(badType, { kind: 'InvalidConfig', field: 'credentials.password' });
   await stopAll(sim);
 });
 
 test('coordinators: the per-user limit refuses a second call from the same user until the first ends; the session timeout hangs up long calls', async (t) => {
-  const sim = await simPeers(106, [new AutoAnswerHandler(), new AutoAnswerHandler()], {}, (b, i) => (i === 0 ? b.withMaxSessionsPerUser(1).withSessionTimeout(5_000) : b));
+  const sim = await simPeers(
+    106, [new AutoAnswerHandler(), new AutoAnswerHandler()], {},
+    (b, i) => (i === 0 ? b.withMaxSessionsPerUser(1).withSessionTimeout(5_000) : b),
+  );
   const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
   const first = await a.coordinator.createOutgoingCall(a.uri, b.uri);
   await rejectsWith(t, a.coordinator.createOutgoingCall(a.uri, b.uri), 'ResourceExhausted');
@@ -191,7 +224,10 @@ test('coordinators: the per-user limit refuses a second call from the same user 
   await settle(sim, 1_000);
   t.is(a.coordinator.getSession(first.id)?.state, 'Connected');
   await settle(sim, 6_000);
-  t.true(a.events.some((e) => e.type === 'CallEnded' && e.sessionId === first.id && e.reason === 'Local hangup'), 'hung up by the session timeout');
+  t.true(
+    a.events.some((e) => e.type === 'CallEnded' && e.sessionId === first.id && e.reason === 'Local hangup'),
+    'hung up by the session timeout',
+  );
   t.deepEqual(b.coordinator.listActiveSessions(), []);
   // The ended call no longer counts: the same user may call again, and is limited again.
   const again = await a.coordinator.createOutgoingCall(a.uri, b.uri);
@@ -204,7 +240,10 @@ test('coordinators: the per-user limit refuses a second call from the same user 
 
 test('coordinators: signaling-only sessions (withMedia(false)) connect without SDP or ports; DTMF falls back to SIP INFO', async (t) => {
   const digits: string[] = [];
-  const sim = await simPeers(107, [new AutoAnswerHandler(), { onIncomingCall: () => CallDecision.accept(), onDtmf: (_c, d) => digits.push(d) }], {}, (b) => b.withMedia(false));
+  const sim = await simPeers(
+    107, [new AutoAnswerHandler(), { onIncomingCall: () => CallDecision.accept(), onDtmf: (_c, d) => digits.push(d) }],
+    {}, (b) => b.withMedia(false),
+  );
   const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
   const call = await a.coordinator.createOutgoingCall(a.uri, b.uri);
   const answered = a.coordinator.waitForAnswer(call.id, 5_000);
@@ -216,7 +255,10 @@ test('coordinators: signaling-only sessions (withMedia(false)) connect without S
   await sent;
   t.deepEqual(digits, ['7', '#']);
   t.true(sim.network.trace.lines.some((l) => l.includes('INFO sip:')));
-  t.like(t.throws(() => a.coordinator.getMediaStatistics(call.id)), { kind: 'MediaError', message: 'no media session', name: 'SessionError' });
+  t.like(
+    t.throws(() => a.coordinator.getMediaStatistics(call.id)),
+    { kind: 'MediaError', message: 'no media session', name: 'SessionError' },
+  );
   await stopAll(sim);
 });
 

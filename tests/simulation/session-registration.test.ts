@@ -33,11 +33,15 @@ test('coordinator.register: refusals and misuse are SessionErrors', async (t) =>
   const sim = await simPeers(112, [new AutoAnswerHandler()], {}, (b) => b.withCredentials('alice', 'wrong'));
   const registrar = fakeRegistrar(sim.network, sim.clock);
   const [a] = sim.peers as [typeof sim.peers[0]];
-  const refused = a.coordinator.register('sip:10.0.0.9:5060').then(() => undefined, (e: unknown) => e as Record<string, unknown>);
+  const refused = a.coordinator.register('sip:10.0.0.9:5060').then(
+    () => undefined, (e: unknown) => e as Record<string, unknown>,
+  );
   await sim.clock.advanceBy(1_000);
   t.like(await refused, { kind: 'Rejected', status: 401 });
   t.deepEqual(a.coordinator.listRegistrations(), [], 'a failed first attempt leaves nothing behind');
-  const nowhere = a.coordinator.register('sip:10.0.0.77:5060', { aor: 'sip:alice@example.com' }).then(() => undefined, (e: unknown) => e as Record<string, unknown>);
+  const nowhere = a.coordinator.register('sip:10.0.0.77:5060', { aor: 'sip:alice@example.com' }).then(
+    () => undefined, (e: unknown) => e as Record<string, unknown>,
+  );
   await sim.clock.advanceBy(40_000);
   t.like(await nowhere, { kind: 'Timeout' });
   await t.throwsAsync(a.coordinator.register('not a uri'), { instanceOf: Error, message: /not a SIP URI/ });

@@ -12,7 +12,10 @@ const run = async (seed: number) => {
   const sim = twoNodes(seed, LOSSY);
   sim.bob.user.answer = (req, tx) => {
     // Answer after a short think time so retransmissions and 100 Trying interleave.
-    sim.clock.schedule(req.method === 'INVITE' ? 300 : 50, () => void tx.respond(buildResponse(req, req.method === 'INVITE' ? 486 : 200, { toTag: 'u' })));
+    sim.clock.schedule(
+      req.method === 'INVITE' ? 300 : 50,
+      () => void tx.respond(buildResponse(req, req.method === 'INVITE' ? 486 : 200, { toTag: 'u' })),
+    );
   };
   const outcomes = new Map<number, { finals: number; timeouts: number; terminated: number }>();
   for (let i = 0; i < 1000; i++) {
@@ -32,7 +35,9 @@ const run = async (seed: number) => {
 };
 
 for (const seed of simSeeds([21, 22])) {
-  test(`1,000 concurrent transactions over 30 % loss and 30 % duplication end as the RFC says (seed ${seed})`, async (t) => {
+  test(`1,000 concurrent transactions over 30 % loss and 30 % duplication end as the RFC says (seed ${seed})`, async (
+    t,
+  ) => {
     announceSeed(t, seed);
     const { sim, outcomes } = await run(seed);
     let answered = 0;
@@ -44,7 +49,11 @@ for (const seed of simSeeds([21, 22])) {
     const serverEnds = sim.bob.user.serverEnds;
     t.is(new Set(sim.bob.user.requests.map((r) => r.tx.id)).size, sim.bob.user.requests.length);
     t.is(sim.bob.user.requests.length, serverEnds.length, 'every server transaction ended');
-    t.true(serverEnds.every((e) => (e.method === 'INVITE' ? e.reason === 'Done' || e.reason === 'Timeout' : e.reason === 'Done')));
+    t.true(
+      serverEnds.every(
+        (e) => (e.method === 'INVITE' ? e.reason === 'Done' || e.reason === 'Timeout' : e.reason === 'Done'),
+      ),
+    );
     const stats = sim.network.stats();
     t.true(stats['dropped:loss']! > 500 && stats['duplicated']! > 500, JSON.stringify(stats));
     t.deepEqual(sim.alice.layer.counts(), { ict: 0, nict: 0, ist: 0, nist: 0 });

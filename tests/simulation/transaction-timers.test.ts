@@ -18,7 +18,12 @@ const assertClean = (t: Parameters<typeof right>[0], sim: ReturnType<typeof twoN
 test('ICT over UDP: INVITE sent at 0, 0.5, 1.5, 3.5, 7.5, 15.5, 31.5 s; Timer B fires once at 32 s (RFC 3261 17.1.1.2)', async (t) => {
   const sim = twoNodes(1);
   const timeouts: number[] = [];
-  right(t, sim.alice.layer.sendRequest(request('INVITE'), nowhere, { onResponse: () => t.fail(), onTimeout: () => timeouts.push(sim.clock.nowMs()) }));
+  right(
+    t,
+    sim.alice.layer.sendRequest(
+      request('INVITE'), nowhere, { onResponse: () => t.fail(), onTimeout: () => timeouts.push(sim.clock.nowMs()) },
+    ),
+  );
   await sim.clock.runUntilIdle();
   t.deepEqual(sendTimes(sim.network.trace.lines, 'INVITE'), [0, 500, 1500, 3500, 7500, 15500, 31500]);
   t.deepEqual(timeouts, [32000]);
@@ -28,9 +33,16 @@ test('ICT over UDP: INVITE sent at 0, 0.5, 1.5, 3.5, 7.5, 15.5, 31.5 s; Timer B 
 test('NICT over UDP: retransmissions double to T2 and stay there; Timer F fires once at 32 s (17.1.2.2)', async (t) => {
   const sim = twoNodes(1);
   const timeouts: number[] = [];
-  right(t, sim.alice.layer.sendRequest(request('OPTIONS'), nowhere, { onResponse: () => t.fail(), onTimeout: () => timeouts.push(sim.clock.nowMs()) }));
+  right(
+    t,
+    sim.alice.layer.sendRequest(
+      request('OPTIONS'), nowhere, { onResponse: () => t.fail(), onTimeout: () => timeouts.push(sim.clock.nowMs()) },
+    ),
+  );
   await sim.clock.runUntilIdle();
-  t.deepEqual(sendTimes(sim.network.trace.lines, 'OPTIONS'), [0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500]);
+  t.deepEqual(
+    sendTimes(sim.network.trace.lines, 'OPTIONS'), [0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500],
+  );
   t.deepEqual(timeouts, [32000]);
   assertClean(t, sim);
 });
@@ -39,8 +51,20 @@ test('over TCP nothing is retransmitted; a silent peer times the OPTIONS out, th
   const sim = twoNodes(2);
   const timeouts: string[] = [];
   const inviteResponses: number[] = [];
-  right(t, sim.alice.layer.sendRequest(request('INVITE', 'z9hG4bKtcp1'), endpoint('tcp', '10.0.0.2', 5060), { onResponse: (r) => inviteResponses.push(r.status), onTimeout: () => timeouts.push('INVITE') }));
-  right(t, sim.alice.layer.sendRequest(request('OPTIONS', 'z9hG4bKtcp2'), endpoint('tcp', '10.0.0.2', 5060), { onResponse: () => undefined, onTimeout: () => timeouts.push('OPTIONS') }));
+  right(
+    t,
+    sim.alice.layer.sendRequest(
+      request('INVITE', 'z9hG4bKtcp1'), endpoint('tcp', '10.0.0.2', 5060),
+      { onResponse: (r) => inviteResponses.push(r.status), onTimeout: () => timeouts.push('INVITE') },
+    ),
+  );
+  right(
+    t,
+    sim.alice.layer.sendRequest(
+      request('OPTIONS', 'z9hG4bKtcp2'), endpoint('tcp', '10.0.0.2', 5060),
+      { onResponse: () => undefined, onTimeout: () => timeouts.push('OPTIONS') },
+    ),
+  );
   await sim.clock.runUntilIdle();
   t.is(sendTimes(sim.network.trace.lines, 'INVITE').length, 1);
   t.is(sendTimes(sim.network.trace.lines, 'OPTIONS').length, 1);
@@ -83,7 +107,10 @@ test('INVITE answered 486 but every ACK lost: Timer G retransmits, Timer H repor
     void tx.respond(buildResponse(req, 486, { toTag: 'busy' }));
     sim.network.partition(['10.0.0.1'], ['10.0.0.2']);
   };
-  right(t, sim.alice.layer.sendRequest(request('INVITE'), endpoint('udp', '10.0.0.2', 5060), { onResponse: () => undefined }));
+  right(
+    t,
+    sim.alice.layer.sendRequest(request('INVITE'), endpoint('udp', '10.0.0.2', 5060), { onResponse: () => undefined }),
+  );
   await sim.clock.runUntilIdle();
   const retransmits = sendTimes(sim.network.trace.lines, 'SIP/2.0 486').map((ms) => ms - 1);
   t.deepEqual(retransmits, [0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500]);
@@ -95,7 +122,13 @@ test('non-INVITE answered 200: the NIST lingers for Timer J (32 s) and the NICT 
   const sim = twoNodes(5);
   sim.bob.user.answer = (req, tx) => void tx.respond(buildResponse(req, 200));
   const ends: number[] = [];
-  right(t, sim.alice.layer.sendRequest(request('OPTIONS'), endpoint('udp', '10.0.0.2', 5060), { onResponse: () => undefined, onTerminated: () => ends.push(sim.clock.nowMs()) }));
+  right(
+    t,
+    sim.alice.layer.sendRequest(
+      request('OPTIONS'), endpoint('udp', '10.0.0.2', 5060),
+      { onResponse: () => undefined, onTerminated: () => ends.push(sim.clock.nowMs()) },
+    ),
+  );
   await sim.clock.runUntilIdle();
   t.deepEqual(ends, [2 + 5_000]);
   t.deepEqual(sim.bob.user.serverEnds, [{ method: 'OPTIONS', reason: 'Done', atMs: 1 + 32_000 }]);
@@ -106,7 +139,12 @@ test('a retransmitted request is absorbed and answered with the last response, n
   const sim = twoNodes(6, { duplicateRatio: 1 });
   sim.bob.user.answer = (req, tx) => void tx.respond(buildResponse(req, 200));
   const responses: number[] = [];
-  right(t, sim.alice.layer.sendRequest(request('OPTIONS'), endpoint('udp', '10.0.0.2', 5060), { onResponse: (r) => responses.push(r.status) }));
+  right(
+    t,
+    sim.alice.layer.sendRequest(
+      request('OPTIONS'), endpoint('udp', '10.0.0.2', 5060), { onResponse: (r) => responses.push(r.status) },
+    ),
+  );
   await sim.clock.runUntilIdle();
   t.is(sim.bob.user.requests.length, 1);
   t.deepEqual(responses, [200], 'the duplicated 200s are absorbed by the NICT');
@@ -117,7 +155,12 @@ test('a retransmitted request is absorbed and answered with the last response, n
 test('IST: 100 Trying goes out when the TU is silent for 200 ms (§17.2.1)', async (t) => {
   const sim = twoNodes(7);
   const seen: number[] = [];
-  right(t, sim.alice.layer.sendRequest(request('INVITE'), endpoint('udp', '10.0.0.2', 5060), { onResponse: (r) => seen.push(r.status) }));
+  right(
+    t,
+    sim.alice.layer.sendRequest(
+      request('INVITE'), endpoint('udp', '10.0.0.2', 5060), { onResponse: (r) => seen.push(r.status) },
+    ),
+  );
   await sim.clock.advanceBy(1_000);
   t.deepEqual(seen, [100]);
   t.deepEqual(sendTimes(sim.network.trace.lines, 'SIP/2.0 100'), [201]);
@@ -127,7 +170,9 @@ test('IST: 100 Trying goes out when the TU is silent for 200 ms (§17.2.1)', asy
   assertClean(t, sim);
 });
 
-test('2xx retransmissions from the TU reach the UAC TU while Accepted, then as strays after Timer M (RFC 6026)', async (t) => {
+test('2xx retransmissions from the TU reach the UAC TU while Accepted, then as strays after Timer M (RFC 6026)', async (
+  t,
+) => {
   const sim = twoNodes(8);
   sim.bob.user.answer = (req, tx) => {
     const ok = buildResponse(req, 200, { toTag: 'ok1' });
@@ -137,7 +182,12 @@ test('2xx retransmissions from the TU reach the UAC TU while Accepted, then as s
     sim.clock.schedule(40_000, () => void sim.bob.transport.send(ok, endpoint('udp', '10.0.0.1', 5060)));
   };
   const responses: number[] = [];
-  right(t, sim.alice.layer.sendRequest(request('INVITE'), endpoint('udp', '10.0.0.2', 5060), { onResponse: (r) => responses.push(r.status) }));
+  right(
+    t,
+    sim.alice.layer.sendRequest(
+      request('INVITE'), endpoint('udp', '10.0.0.2', 5060), { onResponse: (r) => responses.push(r.status) },
+    ),
+  );
   await sim.clock.runUntilIdle();
   t.deepEqual(responses, [200, 200]);
   t.is(sim.alice.user.strays.length, 1);
@@ -160,7 +210,12 @@ test('CANCEL before any provisional waits for the 180, then goes out; the UAS TU
   };
   const inviteResponses: number[] = [];
   const cancelResponses: number[] = [];
-  const invite = right(t, sim.alice.layer.sendRequest(request('INVITE'), endpoint('udp', '10.0.0.2', 5060), { onResponse: (r) => inviteResponses.push(r.status) }));
+  const invite = right(
+    t,
+    sim.alice.layer.sendRequest(
+      request('INVITE'), endpoint('udp', '10.0.0.2', 5060), { onResponse: (r) => inviteResponses.push(r.status) },
+    ),
+  );
   right(t, sim.alice.layer.cancel(invite, { onResponse: (r) => cancelResponses.push(r.status) }));
   await sim.clock.advanceBy(50);
   t.deepEqual(sendTimes(sim.network.trace.lines, 'CANCEL'), [], 'no CANCEL before a provisional response');
@@ -172,15 +227,24 @@ test('CANCEL before any provisional waits for the 180, then goes out; the UAS TU
   assertClean(t, sim);
 });
 
-test('a response to a terminated server transaction is refused as a value; ACK is never a client transaction', async (t) => {
+test('a response to a terminated server transaction is refused as a value; ACK is never a client transaction', async (
+  t,
+) => {
   const sim = twoNodes(10);
   let late: E.Either<unknown, void> | undefined;
   sim.bob.user.answer = (req, tx) => {
     void tx.respond(buildResponse(req, 200));
     late = tx.respond(buildResponse(req, 200));
   };
-  right(t, sim.alice.layer.sendRequest(request('OPTIONS'), endpoint('udp', '10.0.0.2', 5060), { onResponse: () => undefined }));
-  t.true(E.isLeft(sim.alice.layer.sendRequest(request('ACK'), endpoint('udp', '10.0.0.2', 5060), { onResponse: () => undefined })));
+  right(
+    t,
+    sim.alice.layer.sendRequest(request('OPTIONS'), endpoint('udp', '10.0.0.2', 5060), { onResponse: () => undefined }),
+  );
+  t.true(
+    E.isLeft(
+      sim.alice.layer.sendRequest(request('ACK'), endpoint('udp', '10.0.0.2', 5060), { onResponse: () => undefined }),
+    ),
+  );
   await sim.clock.runUntilIdle();
   t.true(late !== undefined && E.isLeft(late));
   assertClean(t, sim);
@@ -190,9 +254,16 @@ test('a retransmission comes due while its response is already waiting: the resp
   // 10 ms each way, no randomness: the 200 lands at exactly 500 ms, the instant Timer E comes due
   // (queued after it, as a reply read after a busy spell would be).
   const sim = twoNodes(11, { oneWayDelayMinMs: 10, oneWayDelayMeanMs: 0 });
-  sim.bob.user.answer = (req, tx) => void sim.clock.schedule(480, () => void tx.respond(buildResponse(req, 200, { toTag: 'r1' })));
+  sim.bob.user.answer = (req, tx) => void sim.clock.schedule(
+    480, () => void tx.respond(buildResponse(req, 200, { toTag: 'r1' })),
+  );
   const statuses: number[] = [];
-  right(t, sim.alice.layer.sendRequest(request('OPTIONS'), endpoint('udp', '10.0.0.2', 5060), { onResponse: (r) => statuses.push(r.status) }));
+  right(
+    t,
+    sim.alice.layer.sendRequest(
+      request('OPTIONS'), endpoint('udp', '10.0.0.2', 5060), { onResponse: (r) => statuses.push(r.status) },
+    ),
+  );
   await sim.clock.advanceBy(40_000);
   t.deepEqual(statuses, [200]);
   t.deepEqual(sendTimes(sim.network.trace.lines, 'OPTIONS'), [0], 'no retransmission at 500 ms');

@@ -18,12 +18,16 @@ for (const [name, link] of LINKS) {
     t.is(await transfer, 200);
     t.true(a.events.some((e) => e.type === 'CallEnded' && e.sessionId === call.id && e.reason === 'Transferred'));
     t.deepEqual(a.coordinator.listActiveSessions(), []);
-    const progress = (events: SessionEvent[]): number[] => events.flatMap((e) => (e.type === 'TransferProgress' ? [e.status] : []));
+    const progress = (events: SessionEvent[]): number[] => events.flatMap(
+      (e) => (e.type === 'TransferProgress' ? [e.status] : []),
+    );
     t.deepEqual(progress(b.events), [100, 200]);
     t.true(progress(a.events).includes(200));
     t.is(b.coordinator.listActiveSessions().length, 1, 'B now talks to C');
     t.is(c.coordinator.listActiveSessions().length, 1);
-    const invitesToC = sim.network.trace.lines.filter((l) => l.includes('deliver') && l.includes('> 10.0.0.3:5060 INVITE'));
+    const invitesToC = sim.network.trace.lines.filter(
+      (l) => l.includes('deliver') && l.includes('> 10.0.0.3:5060 INVITE'),
+    );
     t.true(invitesToC.length >= 1);
     await stopAll(sim);
     t.is(sim.clock.pendingTimers(), 0);
@@ -34,7 +38,9 @@ for (const [name, link] of LINKS) {
     const [a, b, c] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0], typeof sim.peers[0]];
     const toB = await a.coordinator.createOutgoingCall(a.uri, b.uri);
     const toC = await a.coordinator.createOutgoingCall(a.uri, c.uri);
-    const both = Promise.all([a.coordinator.waitForAnswer(toB.id, 60_000), a.coordinator.waitForAnswer(toC.id, 60_000)]);
+    const both = Promise.all([
+      a.coordinator.waitForAnswer(toB.id, 60_000), a.coordinator.waitForAnswer(toC.id, 60_000),
+    ]);
     await sim.clock.advanceBy(40_000);
     await both;
     const cOld = c.coordinator.listActiveSessions()[0]!;
@@ -53,13 +59,18 @@ for (const [name, link] of LINKS) {
 }
 
 test('transfer refused or failing returns the call to Connected and rejects with the status', async (t) => {
-  const sim = await simPeers(203, [new AutoAnswerHandler(), new AutoAnswerHandler(), { onIncomingCall: () => ({ kind: 'Reject', status: 486 }) }]);
+  const sim = await simPeers(
+    203,
+    [new AutoAnswerHandler(), new AutoAnswerHandler(), { onIncomingCall: () => ({ kind: 'Reject', status: 486 }) }],
+  );
   const [a, b, c] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0], typeof sim.peers[0]];
   const call = await a.coordinator.createOutgoingCall(a.uri, b.uri);
   const answered = a.coordinator.waitForAnswer(call.id, 10_000);
   await sim.clock.advanceBy(2_000);
   await answered;
-  const transfer = a.coordinator.transferSession(call.id, c.uri).then(() => 'resolved', (e: { kind: string; status: number }) => `${e.kind} ${e.status}`);
+  const transfer = a.coordinator.transferSession(call.id, c.uri).then(
+    () => 'resolved', (e: { kind: string; status: number }) => `${e.kind} ${e.status}`,
+  );
   await sim.clock.advanceBy(10_000);
   t.is(await transfer, 'Rejected 486');
   t.is(a.coordinator.getSession(call.id)?.state, 'Connected');

@@ -9,10 +9,15 @@ import { announceSeed, simSeeds } from '../support/sim-seed.js';
 import { sendTimes } from '../support/transaction-harness.js';
 import { leakReport, uaPair } from '../support/ua-harness.js';
 
-const sdp = new TextEncoder().encode('v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n');
+const sdp = new TextEncoder().encode(
+  'v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n',
+);
 
 const call = (sim: ReturnType<typeof uaPair>) =>
-  right(undefined as never, sim.alice.ua.invite({ to: sim.bob.address, from: sim.alice.address, body: sdp, contentType: 'application/sdp' }));
+  right(
+    undefined as never,
+    sim.alice.ua.invite({ to: sim.bob.address, from: sim.alice.address, body: sdp, contentType: 'application/sdp' }),
+  );
 
 /** Runs one scenario per seed, once over a clean link and once with 30 % loss (the flows must not care). */
 const LINKS = [
@@ -74,14 +79,18 @@ for (const { name, link } of LINKS) {
   }
 }
 
-for (const { name, link } of [{ name: 'clean link', link: { oneWayDelayMinMs: 10 } }, { name: '30 % loss', link: { oneWayDelayMinMs: 10, lossRatio: 0.3 } }]) {
+for (const { name, link } of [
+  { name: 'clean link', link: { oneWayDelayMinMs: 10 } },
+  { name: '30 % loss', link: { oneWayDelayMinMs: 10, lossRatio: 0.3 } },
+]) {
   for (const seed of simSeeds([41])) {
     test(`UA (${name}, seed ${seed}): the 200 crossing our CANCEL is ACKed, then ended with BYE; the outcome is Cancelled (§9.1)`, async (t) => {
       announceSeed(t, seed);
       const sim = uaPair(seed, link);
       sim.bob.onInvite = (invite) => {
         right(t, invite.provisional(180));
-        // On a clean link the 180 reaches alice at 20 ms and she cancels at once; bob answers at 25 ms, before the CANCEL lands at 30 ms.
+        // On a clean link the 180 reaches alice at 20 ms and she cancels at once; bob answers at 25 ms, before the
+        // CANCEL lands at 30 ms.
         sim.clock.schedule(15, () => right(t, invite.accept()));
       };
       const outgoing = call(sim);
@@ -116,7 +125,10 @@ test('UA: an ended call is not held while its INVITE transactions linger: a late
   await sim.clock.advanceBy(100);
   const outcome = await outgoing.outcome;
   if (outcome.kind !== 'Answered') return t.fail(outcome.kind);
-  t.deepEqual(sim.bob.ua.counts(), { dialogs: 1, pendingIncoming: 0, pendingOutgoing: 0, registrations: 0 }, 'an answered INVITE is not pending');
+  t.deepEqual(
+    sim.bob.ua.counts(), { dialogs: 1, pendingIncoming: 0, pendingOutgoing: 0, registrations: 0 },
+    'an answered INVITE is not pending',
+  );
   t.is(sim.alice.ua.counts().pendingOutgoing, 1, 'alice still handles forks while the call is up');
   void outcome.session.bye();
   await sim.clock.advanceBy(100);
@@ -132,7 +144,12 @@ test('UA: an ended call is not held while its INVITE transactions linger: a late
 
   const cancel = right(t, buildCancel(outgoing.request));
   const cancelResponses: SipResponse[] = [];
-  right(t, sim.alice.ua.layer.sendRequest(cancel, endpoint('udp', '10.0.0.2', 5060), { onResponse: (r) => cancelResponses.push(r) }));
+  right(
+    t,
+    sim.alice.ua.layer.sendRequest(
+      cancel, endpoint('udp', '10.0.0.2', 5060), { onResponse: (r) => cancelResponses.push(r) },
+    ),
+  );
   await sim.clock.advanceBy(100);
   t.is(cancelResponses[0]?.status, 200);
   t.is(paramValue(right(t, getTo(cancelResponses[0]!)).params, 'tag'), bobTag);
@@ -163,7 +180,9 @@ test('UA: a 2xx is retransmitted at T1, 2T1, … capped at T2 until the ACK; wit
 test('UA: an answer timeout cancels the call', async (t) => {
   const sim = uaPair(43);
   sim.bob.onInvite = (invite) => void invite.provisional(180);
-  const outgoing = right(t, sim.alice.ua.invite({ to: sim.bob.address, from: sim.alice.address, answerTimeoutMs: 5_000 }));
+  const outgoing = right(
+    t, sim.alice.ua.invite({ to: sim.bob.address, from: sim.alice.address, answerTimeoutMs: 5_000 }),
+  );
   await sim.clock.runUntilIdle();
   t.deepEqual(await outgoing.outcome, { kind: 'Timeout' });
   t.deepEqual(sendTimes(sim.network.trace.lines, 'CANCEL'), [5_000]);

@@ -27,7 +27,9 @@ const established = async (seed: number, link = {}) => {
   return { sim, aliceSession: outcome.session, bobSession };
 };
 
-const finish = async (t: Parameters<typeof right>[0], sim: Awaited<ReturnType<typeof established>>['sim'], session: InviteSession): Promise<void> => {
+const finish = async (
+  t: Parameters<typeof right>[0], sim: Awaited<ReturnType<typeof established>>['sim'], session: InviteSession,
+): Promise<void> => {
   void session.bye();
   await sim.clock.runUntilIdle();
   t.deepEqual(leakReport(sim), []);
@@ -36,7 +38,9 @@ const finish = async (t: Parameters<typeof right>[0], sim: Awaited<ReturnType<ty
 test('re-INVITE from either side: offer answered, ACKed, target refreshed (§14)', async (t) => {
   const { sim, aliceSession, bobSession } = await established(51);
   const offers: string[] = [];
-  bobSession.setHandler({ onModify: (r) => (offers.push(new TextDecoder().decode(r.body)), { status: 200, body: new TextEncoder().encode('answer'), contentType: 'application/sdp' }) });
+  bobSession.setHandler({
+    onModify: (r) => (offers.push(new TextDecoder().decode(r.body)), { status: 200, body: new TextEncoder().encode('answer'), contentType: 'application/sdp' }),
+  });
   const outcome = aliceSession.reinvite({ body: new TextEncoder().encode('hold'), contentType: 'application/sdp' });
   await sim.clock.advanceBy(1_000);
   const result = await outcome;
@@ -77,7 +81,12 @@ test('glare under 30 % loss: both re-INVITEs still end in 200 after their retrie
     const b = bobSession.reinvite({}, 5);
     await sim.clock.advanceBy(120_000);
     const outcomes = [await a, await b];
-    t.true(outcomes.every((o) => o.kind === 'Response' && o.response.status === 200) || outcomes.some((o) => o.kind === 'Timeout'), `SIM_SEED=${seed}: ${JSON.stringify(outcomes.map((o) => (o.kind === 'Response' ? o.response.status : o.kind)))}`);
+    t.true(
+      outcomes.every((o) => o.kind === 'Response' && o.response.status === 200) || outcomes.some(
+        (o) => o.kind === 'Timeout',
+      ),
+      `SIM_SEED=${seed}: ${JSON.stringify(outcomes.map((o) => (o.kind === 'Response' ? o.response.status : o.kind)))}`,
+    );
     if (!aliceSession.terminated) void aliceSession.bye();
     await sim.clock.runUntilIdle();
     t.deepEqual(leakReport(sim), [], `SIM_SEED=${seed}`);
@@ -149,7 +158,12 @@ test('a request with a lower CSeq than the last one gets 500 (§12.2.2); the dia
 /** Sends a hand-built request from alice's transport and returns the response. */
 const raw = async (sim: ReturnType<typeof uaPair>, request: SipRequest): Promise<SipResponse> => {
   const responses: SipResponse[] = [];
-  right(undefined as never, sim.alice.ua.layer.sendRequest(request, endpoint('udp', '10.0.0.2', 5060), { onResponse: (r) => r.status >= 200 && responses.push(r) }));
+  right(
+    undefined as never,
+    sim.alice.ua.layer.sendRequest(
+      request, endpoint('udp', '10.0.0.2', 5060), { onResponse: (r) => r.status >= 200 && responses.push(r) },
+    ),
+  );
   await sim.clock.advanceBy(1_000);
   return responses[0]!;
 };
@@ -159,7 +173,12 @@ const outOfDialog = (method: string, extra: Partial<Parameters<typeof buildReque
   from: { uri: sipUri('10.0.0.1', { user: 'alice' }), params: [{ name: 'tag', value: 'x1' }] },
   to: { uri: sipUri('10.0.0.2', { user: 'bob' }), params: toTag === undefined ? [] : [{ name: 'tag', value: toTag }] },
   callId: `raw-${method}-${Math.abs(JSON.stringify(extra).length)}`, cseq: 1,
-  vias: [{ protocolName: 'SIP', protocolVersion: '2.0', transport: 'UDP', host: '10.0.0.1', port: 5060, params: [{ name: 'branch', value: `z9hG4bKraw${method}${toTag ?? ''}${JSON.stringify(extra).length}` }] }],
+  vias: [
+    {
+      protocolName: 'SIP', protocolVersion: '2.0', transport: 'UDP', host: '10.0.0.1', port: 5060,
+      params: [{ name: 'branch', value: `z9hG4bKraw${method}${toTag ?? ''}${JSON.stringify(extra).length}` }],
+    },
+  ],
   contact: { uri: sipUri('10.0.0.1', { user: 'alice' }), params: [] },
   ...extra,
 });
@@ -168,8 +187,17 @@ const rejections: ReadonlyArray<[string, () => SipRequest, number]> = [
   ['a BYE for an unknown dialog', () => outOfDialog('BYE', {}, 'nope'), 481],
   ['a BYE with no To tag', () => outOfDialog('BYE'), 481],
   ['an INVITE with Max-Forwards 0', () => outOfDialog('INVITE', { maxForwards: 0 }), 483],
-  ['an INVITE requiring an unknown extension', () => outOfDialog('INVITE', { headers: [{ name: 'Require', value: 'foo' }] }), 420],
-  ['an INVITE asking for a 60 s session interval (RFC 4028 §9: below our Min-SE)', () => outOfDialog('INVITE', { headers: [{ name: 'Supported', value: 'timer' }, { name: 'Session-Expires', value: '60' }] }), 422],
+  [
+    'an INVITE requiring an unknown extension',
+    () => outOfDialog('INVITE', { headers: [{ name: 'Require', value: 'foo' }] }), 420,
+  ],
+  [
+    'an INVITE asking for a 60 s session interval (RFC 4028 §9: below our Min-SE)',
+    () => outOfDialog(
+      'INVITE', { headers: [{ name: 'Supported', value: 'timer' }, { name: 'Session-Expires', value: '60' }] },
+    ),
+    422,
+  ],
   ['a PUBLISH (known, not allowed)', () => outOfDialog('PUBLISH'), 405],
   ['an unknown method (§8.2.1)', () => outOfDialog('FROB'), 405],
   ['a CANCEL matching nothing', () => outOfDialog('CANCEL'), 481],
@@ -212,10 +240,25 @@ test('UAS: the same INVITE arriving on two branches (a merged request) → 482 f
   const sim = uaPair(63);
   sim.bob.onInvite = (invite) => void invite.provisional(180);
   const first = outOfDialog('INVITE');
-  const second = { ...first, headers: first.headers.map((h) => (h.name === 'Via' ? { name: 'Via', value: h.value.replace('z9hG4bKraw', 'z9hG4bKother') } : h)) };
+  const second = {
+    ...first,
+    headers: first.headers.map(
+      (h) => (h.name === 'Via' ? { name: 'Via', value: h.value.replace('z9hG4bKraw', 'z9hG4bKother') } : h),
+    ),
+  };
   const statuses: number[] = [];
-  right(t, sim.alice.ua.layer.sendRequest(first, endpoint('udp', '10.0.0.2', 5060), { onResponse: (r) => statuses.push(r.status) }));
-  right(t, sim.alice.ua.layer.sendRequest(second, endpoint('udp', '10.0.0.2', 5060), { onResponse: (r) => statuses.push(r.status) }));
+  right(
+    t,
+    sim.alice.ua.layer.sendRequest(
+      first, endpoint('udp', '10.0.0.2', 5060), { onResponse: (r) => statuses.push(r.status) },
+    ),
+  );
+  right(
+    t,
+    sim.alice.ua.layer.sendRequest(
+      second, endpoint('udp', '10.0.0.2', 5060), { onResponse: (r) => statuses.push(r.status) },
+    ),
+  );
   await sim.clock.advanceBy(1_000);
   t.true(statuses.includes(482));
   t.is(sim.bob.invites.length, 1);

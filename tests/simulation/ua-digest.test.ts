@@ -33,7 +33,10 @@ const invite = (sim: ReturnType<typeof uaPair>, password: string | undefined) =>
     ...(password === undefined ? {} : { credentials: { username: 'alice', password } }),
   }));
 
-const LINKS = [{ name: 'clean link', link: {} }, { name: '30 % loss', link: { oneWayDelayMinMs: 5, oneWayDelayMeanMs: 10, lossRatio: 0.3 } }] as const;
+const LINKS = [
+  { name: 'clean link', link: {} },
+  { name: '30 % loss', link: { oneWayDelayMinMs: 5, oneWayDelayMeanMs: 10, lossRatio: 0.3 } },
+] as const;
 
 for (const { name, link } of LINKS) {
   test(`Digest (${name}): a 401 is answered with the same Call-ID and From tag, CSeq + 1 and a new branch; the call connects`, async (t) => {
@@ -44,14 +47,19 @@ for (const { name, link } of LINKS) {
     await sim.clock.advanceBy(40_000);
     const outcome = await call.outcome;
     t.is(outcome.kind, 'Answered');
-    const [first, second] = server.received.filter((r, i, all) => all.findIndex((o) => right(t, getCSeq(o)).seq === right(t, getCSeq(r)).seq) === i);
+    const [first, second] = server.received.filter(
+      (r, i, all) => all.findIndex((o) => right(t, getCSeq(o)).seq === right(t, getCSeq(r)).seq) === i,
+    );
     t.truthy(first && second);
     t.is(right(t, getCallId(second!)), right(t, getCallId(first!)));
     t.is(paramValue(right(t, getFrom(second!)).params, 'tag'), paramValue(right(t, getFrom(first!)).params, 'tag'));
     t.is(right(t, getCSeq(second!)).seq, right(t, getCSeq(first!)).seq + 1);
     t.not(viaBranch(right(t, getTopVia(second!))), viaBranch(right(t, getTopVia(first!))));
     const sent = right(t, parseCredentials('Authorization', headerValue(second!, 'Authorization')!)).params;
-    t.deepEqual([sent.get('username'), sent.get('realm'), sent.get('algorithm'), sent.get('qop'), sent.get('opaque')], ['alice', 'sim', 'SHA-256', 'auth', 'o1']);
+    t.deepEqual(
+      [sent.get('username'), sent.get('realm'), sent.get('algorithm'), sent.get('qop'), sent.get('opaque')],
+      ['alice', 'sim', 'SHA-256', 'auth', 'o1'],
+    );
     t.is(headerValue(first!, 'Authorization'), undefined);
     if (outcome.kind === 'Answered') void outcome.session.bye();
     await sim.clock.advanceBy(40_000);
@@ -59,7 +67,9 @@ for (const { name, link } of LINKS) {
   });
 }
 
-test('Digest: a wrong password gets one retry, not a loop; a stale nonce is retried without asking (§22.4)', async (t) => {
+test('Digest: a wrong password gets one retry, not a loop; a stale nonce is retried without asking (§22.4)', async (
+  t,
+) => {
   const wrong = uaPair(72);
   const server = challengeServer(401, 'Digest realm="sim", nonce="n1", qop="auth"');
   wrong.bob.onInvite = server.onInvite;
@@ -122,7 +132,9 @@ test('Digest inside the dialog: a re-INVITE met with 401 and an INFO met with 40
   const guard = (request: SipRequest, header: string, challenge: string, status: 401 | 407) => {
     seqs.push(right(t, getCSeq(request)).seq);
     if (verifies(request, header, challenge, PASSWORD)) return { status: 200 };
-    return { status, headers: [{ name: status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate', value: challenge }] };
+    return {
+      status, headers: [{ name: status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate', value: challenge }],
+    };
   };
   bobSession.setHandler({
     onModify: (request) => guard(request, 'Authorization', www, 401),
@@ -134,7 +146,9 @@ test('Digest inside the dialog: a re-INVITE met with 401 and an INFO met with 40
   const info = outcome.session.info(new TextEncoder().encode('Signal=5\r\nDuration=160\r\n'), 'application/dtmf-relay');
   await sim.clock.advanceBy(2_000);
   t.like(await info, { kind: 'Response', response: { status: 200 } });
-  t.deepEqual(seqs.map((s) => s - (seqs[0] as number)), [0, 1, 2, 3], 'each resubmission takes the dialog\'s next CSeq');
+  t.deepEqual(
+    seqs.map((s) => s - (seqs[0] as number)), [0, 1, 2, 3], 'each resubmission takes the dialog\'s next CSeq',
+  );
   void outcome.session.bye();
   await sim.clock.advanceBy(40_000);
   t.deepEqual(leakReport(sim), []);

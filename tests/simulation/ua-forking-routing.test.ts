@@ -35,7 +35,9 @@ for (const [name, link, hopLoss] of [['clean link', {}, 0], ['30 % loss', { oneW
           }
           if (request.method !== 'INVITE') return;
           const contact = (tag: string) => [{ name: 'Contact', value: `<sip:${tag}@10.0.0.2:5060>` }];
-          for (const tag of ['f1', 'f2', 'f3']) void tx.respond(buildResponse(request, 180, { toTag: tag, headers: contact(tag) }));
+          for (const tag of ['f1', 'f2', 'f3']) void tx.respond(
+            buildResponse(request, 180, { toTag: tag, headers: contact(tag) }),
+          );
           // Each fork retransmits its 2xx until its ACK arrives, as a UAS must (§13.3.1.4).
           const answer = (tag: string, delayMs: number, attempt = 0): void => {
             clock.schedule(delayMs, () => {
@@ -49,7 +51,9 @@ for (const [name, link, hopLoss] of [['clean link', {}, 0], ['30 % loss', { oneW
         },
         onAck: (ack) => void acks.push(toTag(ack)),
       });
-      const outgoing = right(t, alice.ua.invite({ to: { uri: sipUri('10.0.0.2', { user: 'bob' }), params: [] }, from: alice.address }));
+      const outgoing = right(
+        t, alice.ua.invite({ to: { uri: sipUri('10.0.0.2', { user: 'bob' }), params: [] }, from: alice.address }),
+      );
       const early = new Set<string>();
       outgoing.on({ onProvisional: (_r, dialog) => dialog !== undefined && early.add(dialog.id.remoteTag) });
       await clock.advanceBy(40_000);
@@ -93,8 +97,13 @@ for (const [name, link, hopLoss] of [['clean link', {}, 0], ['30 % loss', { oneW
       await clock.advanceBy(20_000);
       const outcome = await outgoing.outcome;
       if (outcome.kind !== 'Answered' || bobSession === undefined) return t.fail(outcome.kind);
-      t.deepEqual(outcome.session.dialog.routeSet.map((r) => formatUri(r.uri)), ['sip:10.0.0.11:5060;lr', 'sip:10.0.0.12:5060;lr']);
-      t.deepEqual(bobSession.dialog.routeSet.map((r) => formatUri(r.uri)), ['sip:10.0.0.12:5060;lr', 'sip:10.0.0.11:5060;lr']);
+      t.deepEqual(
+        outcome.session.dialog.routeSet.map((r) => formatUri(r.uri)),
+        ['sip:10.0.0.11:5060;lr', 'sip:10.0.0.12:5060;lr'],
+      );
+      t.deepEqual(
+        bobSession.dialog.routeSet.map((r) => formatUri(r.uri)), ['sip:10.0.0.12:5060;lr', 'sip:10.0.0.11:5060;lr'],
+      );
       const info = bobSession.info(new TextEncoder().encode('x'), 'text/plain');
       // Past Timer F (32 s), so the INFO has an outcome whatever the loss did.
       await clock.advanceBy(40_000);
@@ -106,7 +115,10 @@ for (const [name, link, hopLoss] of [['clean link', {}, 0], ['30 % loss', { oneW
       t.true(p1.forwarded.includes('INFO') && p2.forwarded.includes('INFO'), 'bob → p2 → p1 → alice');
       t.true(p1.forwarded.includes('BYE') && p2.forwarded.includes('BYE'), 'alice → p1 → p2 → bob');
       // Under loss every ACK can be lost on the three-hop path; bob then ends the call itself (§13.3.1.4).
-      t.deepEqual(bob.ended.map((e) => e.reason), name === 'clean link' || bob.ended[0]?.reason !== 'NoAck' ? ['RemoteBye'] : ['NoAck']);
+      t.deepEqual(
+        bob.ended.map((e) => e.reason),
+        name === 'clean link' || bob.ended[0]?.reason !== 'NoAck' ? ['RemoteBye'] : ['NoAck'],
+      );
       t.is(clock.pendingTimers(), 0);
       t.is(alice.ua.counts().dialogs + bob.ua.counts().dialogs, 0);
     });

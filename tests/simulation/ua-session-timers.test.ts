@@ -14,7 +14,12 @@ import { right, unwrap } from '../support/either.js';
 import { RecordingUser, sendTimes } from '../support/transaction-harness.js';
 import { leakReport, uaPair } from '../support/ua-harness.js';
 
-const sdp = { body: new TextEncoder().encode('v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n'), contentType: 'application/sdp' };
+const sdp = {
+  body: new TextEncoder().encode(
+    'v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n',
+  ),
+  contentType: 'application/sdp',
+};
 
 /** alice calls bob, both of them this UA, and bob answers at once. */
 const connected = async (seed: number) => {
@@ -25,7 +30,9 @@ const connected = async (seed: number) => {
     const accepted = invite.accept(sdp);
     if (E.isRight(accepted)) bobSession = accepted.right;
   };
-  const outgoing = right(undefined as never, sim.alice.ua.invite({ to: sim.bob.address, from: sim.alice.address, ...sdp }));
+  const outgoing = right(
+    undefined as never, sim.alice.ua.invite({ to: sim.bob.address, from: sim.alice.address, ...sdp }),
+  );
   await sim.clock.advanceBy(2_000);
   const outcome = await outgoing.outcome;
   if (outcome.kind !== 'Answered' || bobSession === undefined) throw new Error(`not answered: ${outcome.kind}`);
@@ -60,7 +67,10 @@ test('RFC 4028 §10: when refreshes stop arriving the other side hangs up before
   t.true(bob.terminated);
   const bobEnd = sim.bob.ended.find((e) => e.session === bob);
   t.is(bobEnd?.reason, 'SessionExpired');
-  t.true(bobEnd !== undefined && bobEnd.atMs >= 1_767_000 && bobEnd.atMs < 1_800_000, `ended at ${bobEnd?.atMs} ms: 32 s before 1800 s`);
+  t.true(
+    bobEnd !== undefined && bobEnd.atMs >= 1_767_000 && bobEnd.atMs < 1_800_000,
+    `ended at ${bobEnd?.atMs} ms: 32 s before 1800 s`,
+  );
   sim.network.heal();
   await sim.clock.advanceBy(40_000);
   t.deepEqual(leakReport(sim), []);
@@ -78,7 +88,10 @@ test('RFC 4028 §7.3: a 422 is answered by asking again for its Min-SE, which th
   await sim.clock.advanceBy(2_000);
   const outcome = await outgoing.outcome;
   if (outcome.kind !== 'Answered') return t.fail(outcome.kind);
-  t.deepEqual(seen.map((r) => [headerValue(r, 'Session-Expires'), headerValue(r, 'Min-SE')]), [['1800', undefined], ['3600', '3600']]);
+  t.deepEqual(
+    seen.map((r) => [headerValue(r, 'Session-Expires'), headerValue(r, 'Min-SE')]),
+    [['1800', undefined], ['3600', '3600']],
+  );
   t.deepEqual(outcome.session.sessionTimer, { intervalSec: 3600, weRefresh: true });
   void outcome.session.bye();
   await sim.clock.advanceBy(40_000);
@@ -88,10 +101,14 @@ test('RFC 4028 §7.3: a 422 is answered by asking again for its Min-SE, which th
 test('RFC 4028 §9: a Session-Expires from a caller without timer support (a proxy added it) makes us the refresher, by re-INVITE repeating our current description when UPDATE is not allowed', async (t) => {
   const sim = uaPair(134);
   // A caller that knows nothing of timers or UPDATE: a bare transaction layer on 10.0.0.3 answering re-INVITEs 200.
-  const transport = unwrap(SimulatedSipTransport.listen(sim.network, { host: '10.0.0.3', port: 5060, protocols: ['udp'] }));
+  const transport = unwrap(
+    SimulatedSipTransport.listen(sim.network, { host: '10.0.0.3', port: 5060, protocols: ['udp'] }),
+  );
   const legacy = new RecordingUser(sim.clock);
   const layer = new TransactionLayer(transport, sim.clock, legacy);
-  legacy.answer = (request, tx) => void tx.respond(buildResponse(request, 200, { headers: [{ name: 'Contact', value: '<sip:old@10.0.0.3:5060>' }], ...sdp }));
+  legacy.answer = (request, tx) => void tx.respond(
+    buildResponse(request, 200, { headers: [{ name: 'Contact', value: '<sip:old@10.0.0.3:5060>' }], ...sdp }),
+  );
   let bob: InviteSession | undefined;
   sim.bob.onInvite = (invite) => {
     const accepted = invite.accept(sdp);
@@ -101,11 +118,18 @@ test('RFC 4028 §9: a Session-Expires from a caller without timer support (a pro
     method: 'INVITE', uri: sipUri('10.0.0.2', { user: 'bob' }),
     from: { uri: sipUri('10.0.0.3', { user: 'old' }), params: [{ name: 'tag', value: 'o1' }] }, to: { uri: sipUri('10.0.0.2', { user: 'bob' }), params: [] },
     callId: 'legacy-1', cseq: 1, contact: { uri: sipUri('10.0.0.3', { user: 'old', port: 5060 }), params: [] },
-    vias: [{ protocolName: 'SIP', protocolVersion: '2.0', transport: 'UDP', host: '10.0.0.3', port: 5060, params: [{ name: 'branch', value: 'z9hG4bKlegacy1' }] }],
+    vias: [
+      {
+        protocolName: 'SIP', protocolVersion: '2.0', transport: 'UDP', host: '10.0.0.3', port: 5060,
+        params: [{ name: 'branch', value: 'z9hG4bKlegacy1' }],
+      },
+    ],
     headers: [{ name: 'Session-Expires', value: '120' }, { name: 'Allow', value: 'INVITE, ACK, BYE' }], ...sdp,
   });
   const responses: SipResponse[] = [];
-  right(t, layer.sendRequest(request, endpoint('udp', '10.0.0.2', 5060), { onResponse: (r) => void responses.push(r) }));
+  right(
+    t, layer.sendRequest(request, endpoint('udp', '10.0.0.2', 5060), { onResponse: (r) => void responses.push(r) }),
+  );
   await sim.clock.advanceBy(200);
   const ok = responses[0]!;
   // The caller's ACK (§13.2.2.4), so the 2xx is not retransmitted until the call is dropped.
@@ -143,8 +167,13 @@ test('RFC 4028 §10: a refresh the peer keeps refusing is retried a few times, t
   bob.setHandler({ onModify: () => (refused++, { status: 403 }) });
   await sim.clock.advanceBy(1_800_000);
   t.true(alice.terminated && bob.terminated);
-  const reasons = [sim.alice.ended.find((e) => e.session === alice)?.reason, sim.bob.ended.find((e) => e.session === bob)?.reason];
-  t.true(reasons.includes('SessionExpired') && reasons.includes('RemoteBye'), `ended: ${reasons.join(', ')} (one side expired first and said BYE)`);
+  const reasons = [
+    sim.alice.ended.find((e) => e.session === alice)?.reason, sim.bob.ended.find((e) => e.session === bob)?.reason,
+  ];
+  t.true(
+    reasons.includes('SessionExpired') && reasons.includes('RemoteBye'),
+    `ended: ${reasons.join(', ')} (one side expired first and said BYE)`,
+  );
   t.true(refused >= 3 && refused <= 7, `${refused} refused refreshes: the first at 900 s, then one every 180 s`);
   await sim.clock.advanceBy(40_000);
   t.deepEqual(leakReport(sim), []);

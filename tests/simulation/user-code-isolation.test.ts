@@ -77,7 +77,9 @@ test('user code: onCallEstablished, onDtmf and onCallEnded that throw or reject 
 });
 
 test('user code: a subscriber that throws does not stop the others; its failure is an Error event; a failing Error subscriber does not loop', async (t) => {
-  const sim = await simPeers(503, [{ onIncomingCall: () => CallDecision.accept() }, { onIncomingCall: () => CallDecision.accept() }]);
+  const sim = await simPeers(
+    503, [{ onIncomingCall: () => CallDecision.accept() }, { onIncomingCall: () => CallDecision.accept() }],
+  );
   const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
   b.coordinator.events.subscribe(() => boom(), { types: ['IncomingCall'] });
   b.coordinator.events.subscribe(async () => boom(), { types: ['CallEstablished'] });
@@ -92,7 +94,9 @@ test('user code: a subscriber that throws does not stop the others; its failure 
   const messages = errors(b.events);
   t.true(messages.some((m) => m.startsWith('a subscriber of IncomingCall failed')), messages.join('; '));
   t.true(messages.some((m) => m.startsWith('a subscriber of CallEstablished failed')), messages.join('; '));
-  t.false(messages.some((m) => m.startsWith('a subscriber of Error failed')), 'no Error event about an Error subscriber');
+  t.false(
+    messages.some((m) => m.startsWith('a subscriber of Error failed')), 'no Error event about an Error subscriber',
+  );
   await a.coordinator.terminateSession(call.id);
   await sim.clock.advanceBy(2_000);
   await stopAndExpectReleased(t, sim);
@@ -126,7 +130,9 @@ test('user code: an async subscriber gets events one at a time; beyond its queue
 });
 
 test('user code: an audio callback that throws every frame is reported a few times (1st, 10th, 100th), never more, and the call goes on', async (t) => {
-  const sim = await simPeers(505, [{ onIncomingCall: () => CallDecision.reject(486) }, { onIncomingCall: () => CallDecision.accept() }]);
+  const sim = await simPeers(
+    505, [{ onIncomingCall: () => CallDecision.reject(486) }, { onIncomingCall: () => CallDecision.accept() }],
+  );
   const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
   const call = await a.coordinator.createOutgoingCall(a.uri, b.uri);
   const answered = a.coordinator.waitForAnswer(call.id, 10_000);
@@ -135,7 +141,10 @@ test('user code: an audio callback that throws every frame is reported a few tim
   a.coordinator.startAudioTransmission(call.id, { kind: 'callback', fill: () => boom() });
   await sim.clock.advanceBy(3_000);
   t.is(a.coordinator.getSession(call.id)?.state, 'Connected');
-  t.deepEqual(errors(a.events).filter((m) => m.startsWith('an audio source callback')).length, 3, 'the 1st, 10th and 100th of ~150');
+  t.deepEqual(
+    errors(a.events).filter((m) => m.startsWith('an audio source callback')).length, 3,
+    'the 1st, 10th and 100th of ~150',
+  );
   t.true(a.coordinator.getStats().callbackFailures >= 140);
   t.true(a.coordinator.getMediaStatistics(call.id).packetsSent > 100, 'silence went out instead');
   await a.coordinator.terminateSession(call.id);

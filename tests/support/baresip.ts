@@ -86,8 +86,13 @@ export const startBaresip = async (options: BaresipOptions): Promise<Baresip> =>
   const dir = mkdtempSync(path.join(tmpdir(), 'baresip-'));
   writeFileSync(path.join(dir, 'config'), config(dir, options));
   const r = options.register;
-  const account = r === undefined ? '<sip:phone@127.0.0.1>;regint=0' : `<sip:${r.user}@127.0.0.1:${r.registrarPort}>;auth_pass=${r.password};regint=600`;
-  writeFileSync(path.join(dir, 'accounts'), `${account};answermode=${options.answerMode};audio_codecs=${(options.codecs ?? ['PCMU', 'PCMA']).join(',')}\n`);
+  const account = r === undefined
+    ? '<sip:phone@127.0.0.1>;regint=0'
+    : `<sip:${r.user}@127.0.0.1:${r.registrarPort}>;auth_pass=${r.password};regint=600`;
+  writeFileSync(
+    path.join(dir, 'accounts'),
+    `${account};answermode=${options.answerMode};audio_codecs=${(options.codecs ?? ['PCMU', 'PCMA']).join(',')}\n`,
+  );
   const written = await writeWavFile(path.join(dir, 'tone.wav'), toneSamples(options.toneHz, 20));
   if (E.isLeft(written)) throw new Error(`cannot write the tone: ${written.left.detail}`);
   const child: ChildProcessWithoutNullStreams = spawn('baresip', ['-f', dir], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -103,7 +108,9 @@ export const startBaresip = async (options: BaresipOptions): Promise<Baresip> =>
     waitFor: async (pattern, timeoutMs = 10_000) => {
       const deadline = Date.now() + timeoutMs;
       while (!pattern.test(text)) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`baresip never printed ${pattern}:\n${text.slice(-2_000)}`);
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(
+          `baresip never printed ${pattern}:\n${text.slice(-2_000)}`,
+        );
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     },

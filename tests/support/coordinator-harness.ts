@@ -13,7 +13,10 @@ export interface SimPeer {
 }
 
 /** Two (or more) coordinators on one simulated network. */
-export const simPeers = async (seed: number, handlers: ReadonlyArray<CallHandler>, link: Partial<LinkImpairment> = {}, tweak?: (b: SessionManagerBuilder, i: number) => SessionManagerBuilder) => {
+export const simPeers = async (
+  seed: number, handlers: ReadonlyArray<CallHandler>, link: Partial<LinkImpairment> = {},
+  tweak?: (b: SessionManagerBuilder, i: number) => SessionManagerBuilder,
+) => {
   const clock = new VirtualClock();
   const network = new SimulatedNetwork(clock, { seed, link });
   const peers: SimPeer[] = [];
@@ -39,7 +42,9 @@ export const stopAll = async (sim: { clock: VirtualClock; peers: ReadonlyArray<S
 };
 
 /** Every peer's calls are over: stop them all, then nothing may be left — no session, timer or socket. */
-export const stopAndExpectReleased = async (t: ExecutionContext, sim: { clock: VirtualClock; network: SimulatedNetwork; peers: ReadonlyArray<SimPeer> }): Promise<void> => {
+export const stopAndExpectReleased = async (
+  t: ExecutionContext, sim: { clock: VirtualClock; network: SimulatedNetwork; peers: ReadonlyArray<SimPeer> },
+): Promise<void> => {
   for (const peer of sim.peers) t.deepEqual(peer.coordinator.listActiveSessions(), [], `${peer.uri} still has calls`);
   await stopAll(sim);
   t.is(sim.clock.pendingTimers(), 0);

@@ -7,7 +7,9 @@ import { parseCredentials } from '../../domain/sip/typed-headers.js';
 const hash = new NodeHash();
 
 /** A server's check: does `request`'s `header` answer `challengeText` with `password` (any nonce count)? */
-export const answersChallenge = (request: SipRequest, header: string, challengeText: string, password: string): boolean => {
+export const answersChallenge = (
+  request: SipRequest, header: string, challengeText: string, password: string,
+): boolean => {
   const sent = headerValue(request, header);
   if (sent === undefined) return false;
   const credentials = parseCredentials(header, sent);

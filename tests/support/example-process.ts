@@ -12,7 +12,10 @@ export interface RunningExample {
 }
 
 /** Starts `npx tsx examples/<name>.ts args…` and resolves once a line matches `ready`. */
-export const startExample = (name: string, args: ReadonlyArray<string>, ready: RegExp, timeoutMs = 20_000, env: Readonly<Record<string, string>> = {}): Promise<RunningExample> =>
+export const startExample = (
+  name: string, args: ReadonlyArray<string>, ready: RegExp, timeoutMs = 20_000, env: Readonly<Record<string,
+  string>> = {},
+): Promise<RunningExample> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx/esm', path.join(root, 'examples', `${name}.ts`), ...args], {
       cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env },

@@ -23,8 +23,12 @@ export const fakeRegistrar = (network: SimulatedNetwork, clock: VirtualClock, ho
   const authorized = (request: SipRequest): boolean => answersChallenge(request, 'Authorization', CHALLENGE, 'secret');
   user.answer = (request, tx) => {
     const requested = E.getOrElse(() => 3600)(E.map((e: number | undefined) => e ?? 3600)(getExpires(request)));
-    if (requested !== 0 && requested < 30) return void tx.respond(buildResponse(request, 423, { toTag: 'r', headers: [{ name: 'Min-Expires', value: '30' }] }));
-    if (!authorized(request)) return void tx.respond(buildResponse(request, 401, { toTag: 'r', headers: [{ name: 'WWW-Authenticate', value: CHALLENGE }] }));
+    if (requested !== 0 && requested < 30) return void tx.respond(
+      buildResponse(request, 423, { toTag: 'r', headers: [{ name: 'Min-Expires', value: '30' }] }),
+    );
+    if (!authorized(request)) return void tx.respond(
+      buildResponse(request, 401, { toTag: 'r', headers: [{ name: 'WWW-Authenticate', value: CHALLENGE }] }),
+    );
     const contacts = getContacts(request);
     const contact = E.isRight(contacts) && contacts.right !== '*' ? contacts.right[0] : undefined;
     if (contact === undefined) return void tx.respond(buildResponse(request, 400, { toTag: 'r' }));
@@ -35,7 +39,9 @@ export const fakeRegistrar = (network: SimulatedNetwork, clock: VirtualClock, ho
     }
     const granted = Math.min(requested, 60);
     bindings.set(key, granted);
-    tx.respond(buildResponse(request, 200, { toTag: 'r', headers: [{ name: 'Contact', value: `${key};expires=${granted}` }] }));
+    tx.respond(
+      buildResponse(request, 200, { toTag: 'r', headers: [{ name: 'Contact', value: `${key};expires=${granted}` }] }),
+    );
   };
   return { user, layer, transport, bindings };
 };

@@ -13,7 +13,10 @@ import { requireTool, type Tool } from './require-tool.js';
  * the Record-Route it inserts into INVITE dialogs.
  */
 
-const MODULE_DIRS = ['/usr/lib/x86_64-linux-gnu/kamailio/modules', '/usr/lib/aarch64-linux-gnu/kamailio/modules', '/usr/lib/kamailio/modules'];
+const MODULE_DIRS = [
+  '/usr/lib/x86_64-linux-gnu/kamailio/modules', '/usr/lib/aarch64-linux-gnu/kamailio/modules',
+  '/usr/lib/kamailio/modules',
+];
 
 const KAMAILIO: Tool = { name: 'Kamailio', command: 'kamailio', probeArgs: ['-v'], debianPackage: 'kamailio' };
 
@@ -76,7 +79,9 @@ ${challengeInvites ? `  if (is_method("INVITE") && !pv_proxy_authenticate("$fd",
  * must answer Digest with `password`, and with `challengeInvites` every new
  * INVITE too (407, realm = the From domain).
  */
-export const startKamailio = async (password: string, options: { readonly challengeInvites?: boolean } = {}): Promise<Kamailio> => {
+export const startKamailio = async (
+  password: string, options: { readonly challengeInvites?: boolean } = {},
+): Promise<Kamailio> => {
   const modules = MODULE_DIRS.find((dir) => existsSync(dir));
   if (modules === undefined) throw new Error('Kamailio modules not found');
   const dir = mkdtempSync(path.join(tmpdir(), 'kamailio-'));

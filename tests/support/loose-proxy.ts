@@ -2,7 +2,9 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { SimulatedNetwork } from '../../adapters/sim/simulated-network.js';
 import { SimulatedSipTransport } from '../../adapters/sim/simulated-sip-transport.js';
 import { getRoutes, getVias } from '../../domain/sip/index.js';
-import { headerValue, prependHeader, withoutHeader, withHeader, type SipMessage, type SipRequest } from '../../domain/sip/message.js';
+import {
+  headerValue, prependHeader, withoutHeader, withHeader, type SipMessage, type SipRequest,
+} from '../../domain/sip/message.js';
 import { formatNameAddr } from '../../domain/sip/name-addr.js';
 import { formatVia, viaBranch } from '../../domain/sip/via.js';
 import { responseTarget } from '../../domain/transport/response-target.js';
@@ -26,16 +28,22 @@ export const looseProxy = (network: SimulatedNetwork, host: string, nextHopFor: 
       if (next === undefined) return;
       // Drop our Via line (it is the first one on the first Via header line).
       const stripped = withoutHeader(message, 'Via');
-      const restored = vias.slice(1).reduceRight<SipMessage>((m, via) => prependHeader(m, 'Via', formatVia(via)), stripped);
+      const restored = vias.slice(1).reduceRight<SipMessage>(
+        (m, via) => prependHeader(m, 'Via', formatVia(via)), stripped,
+      );
       void transport.send(restored, responseTarget(next));
       return;
     }
     let request = message;
     const routes = unwrap(getRoutes(request));
     const first = routes[0];
-    const remaining = first !== undefined && first.uri.kind === 'sip' && `${first.uri.host}:${first.uri.port ?? 5060}` === self ? routes.slice(1) : routes;
+    const remaining = first !== undefined && first.uri.kind === 'sip' && `${first.uri.host}:${first.uri.port ?? 5060}` === self
+      ? routes.slice(1)
+      : routes;
     request = withoutHeader(request, 'Route');
-    for (const route of remaining) request = { ...request, headers: [...request.headers, { name: 'Route', value: formatNameAddr(route) }] };
+    for (const route of remaining) request = {
+      ...request, headers: [...request.headers, { name: 'Route', value: formatNameAddr(route) }],
+    };
     const initial = !/;\s*tag=/i.test(headerValue(request, 'To') ?? '');
     if (request.method === 'INVITE' && initial) {
       request = prependHeader(request, 'Record-Route', `<sip:${host}:5060;lr>`);

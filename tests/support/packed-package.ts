@@ -26,7 +26,9 @@ let packed: Promise<Consumer> | undefined;
 export const packedConsumer = (): Promise<Consumer> => {
   packed ??= Promise.resolve().then(() => {
     const dir = mkdtempSync(path.join(tmpdir(), 'session-core-consumer-'));
-    execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync(
+      'npm', ['pack', '--silent', '--pack-destination', dir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const tarball = readdirSync(dir).find((name) => name.endsWith('.tgz'));
     if (tarball === undefined) throw new Error('npm pack made no tarball');
     const modules = path.join(dir, 'node_modules');
@@ -56,7 +58,10 @@ export const typecheckIn = (consumer: Consumer, file: string): { status: number 
     files: [file],
   }));
   try {
-    const output = execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', config], { cwd: consumer.dir, encoding: 'utf8' });
+    const output = execFileSync(
+      process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', config],
+      { cwd: consumer.dir, encoding: 'utf8' },
+    );
     return { status: 0, output };
   } catch (error) {
     const e = error as { status: number | null; stdout?: string; stderr?: string };

@@ -19,8 +19,12 @@ export const request = (method: string, branch = 'z9hG4bKtx1', extra = ''): SipR
     '',
   ].filter((line, i, all) => line !== '' || i >= all.length - 2).join('\r\n');
   const parsed = parseMessage(text);
-  if (E.isLeft(parsed) || parsed.right.kind !== 'request') throw new Error(`bad test request: ${JSON.stringify(parsed)}`);
+  if (E.isLeft(parsed) || parsed.right.kind !== 'request') throw new Error(
+    `bad test request: ${JSON.stringify(parsed)}`,
+  );
   return parsed.right;
 };
 
-export const response = (req: SipRequest, status: number, toTag = 'b1'): SipResponse => buildResponse(req, status, { toTag });
+export const response = (req: SipRequest, status: number, toTag = 'b1'): SipResponse => buildResponse(
+  req, status, { toTag },
+);

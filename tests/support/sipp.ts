@@ -27,13 +27,17 @@ export interface SippResult {
  * counters. `files` are written into its private working directory first,
  * where a scenario names them relatively (an `rtp_stream` audio file, say).
  */
-export const runSipp = async (args: ReadonlyArray<string>, timeoutMs: number, files: Readonly<Record<string, Uint8Array>> = {}): Promise<SippResult> => {
+export const runSipp = async (
+  args: ReadonlyArray<string>, timeoutMs: number, files: Readonly<Record<string, Uint8Array>> = {},
+): Promise<SippResult> => {
   // SIPp binds local port 5060 unless told otherwise: concurrent runs would collide on it.
   const withPort = args.includes('-p') ? args : ['-p', String(await freeSipPort()), ...args];
   return runSippWith(withPort, timeoutMs, files);
 };
 
-const runSippWith = (args: ReadonlyArray<string>, timeoutMs: number, files: Readonly<Record<string, Uint8Array>>): Promise<SippResult> =>
+const runSippWith = (
+  args: ReadonlyArray<string>, timeoutMs: number, files: Readonly<Record<string, Uint8Array>>,
+): Promise<SippResult> =>
   new Promise((resolve) => {
     // SIPp writes its logs to the working directory: give it a private one.
     const cwd = mkdtempSync(path.join(tmpdir(), 'sipp-'));
@@ -53,6 +57,10 @@ const runSippWith = (args: ReadonlyArray<string>, timeoutMs: number, files: Read
         const match = new RegExp(`${label}\\s*\\|\\s*\\d+\\s*\\|\\s*(\\d+)`).exec(stdout);
         return match ? Number(match[1]) : -1;
       };
-      resolve({ code, stdout, stderr, errors: errors.length > 4000 ? `${errors.slice(0, 2500)}\n…\n${errors.slice(-1500)}` : errors, successful: count('Successful call'), failed: count('Failed call') });
+      resolve({
+        code, stdout, stderr,
+        errors: errors.length > 4000 ? `${errors.slice(0, 2500)}\n…\n${errors.slice(-1500)}` : errors,
+        successful: count('Successful call'), failed: count('Failed call'),
+      });
     });
   });

@@ -8,9 +8,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 
 const BURN = 'for (;;) { let x = 0; for (let i = 0; i < 1e7; i++) x += i; if (x < 0) break; }';
 const burnerCount = Number(process.env['STRESS_BURNERS'] ?? 2);
-const files = process.argv.length > 2 ? process.argv.slice(2) : ['tests/integration/**/*.test.ts', 'tests/adapters/node/**/*.test.ts'];
+const files = process.argv.length > 2 ? process.argv.slice(2) : [
+  'tests/integration/**/*.test.ts', 'tests/adapters/node/**/*.test.ts',
+];
 
-const burners: ChildProcess[] = Array.from({ length: burnerCount }, () => spawn(process.execPath, ['-e', BURN], { stdio: 'ignore' }));
+const burners: ChildProcess[] = Array.from(
+  { length: burnerCount }, () => spawn(process.execPath, ['-e', BURN], { stdio: 'ignore' }),
+);
 const stopBurners = (): void => burners.forEach((b) => b.kill('SIGKILL'));
 process.on('SIGINT', () => {
   stopBurners();

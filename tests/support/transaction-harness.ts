@@ -14,7 +14,8 @@ export class RecordingUser implements TransactionUser {
   readonly acks: SipRequest[] = [];
   readonly strays: SipResponse[] = [];
   readonly serverEnds: Array<{ method: string; reason: string; atMs: number }> = [];
-  answer: (request: SipRequest, tx: ServerTransaction, cancelled: ServerTransaction | undefined) => void = () => undefined;
+  answer: (request: SipRequest, tx: ServerTransaction, cancelled: ServerTransaction | undefined) =>
+    void = () => undefined;
 
   constructor(private readonly clock: VirtualClock) {}
 
@@ -40,7 +41,9 @@ export interface Node {
 }
 
 /** Two hosts, alice (10.0.0.1) and bob (10.0.0.2), each with a transaction layer, on one simulated network. */
-export const twoNodes = (seed: number, link: Partial<LinkImpairment> = {}, protocols: ReadonlyArray<TransportProtocol> = ['udp', 'tcp']) => {
+export const twoNodes = (
+  seed: number, link: Partial<LinkImpairment> = {}, protocols: ReadonlyArray<TransportProtocol> = ['udp', 'tcp'],
+) => {
   const clock = new VirtualClock();
   const network = new SimulatedNetwork(clock, { seed, link });
   const node = (host: string): Node => {
@@ -53,7 +56,10 @@ export const twoNodes = (seed: number, link: Partial<LinkImpairment> = {}, proto
 
 /** Send times (ms) of trace lines whose summary starts with `startLine`. */
 export const sendTimes = (trace: ReadonlyArray<string>, startLine: string): number[] =>
-  trace.filter((line) => line.split(' ')[1] === 'send' && line.includes(`> `) && line.split(' ').slice(5).join(' ').replace(/^tcp#\d+ /, '').startsWith(startLine))
+  trace.filter(
+    (line) =>
+      line.split(' ')[1] === 'send' && line.includes(`> `) && line.split(' ').slice(5).join(' ').replace(/^tcp#\d+ /, '').startsWith(startLine),
+  )
     .map((line) => Number(line.split(' ')[0]));
 
 export const isRight = E.isRight;

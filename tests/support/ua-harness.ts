@@ -21,7 +21,9 @@ export interface SimUa {
   readonly address: NameAddr;
 }
 
-export const simUa = (network: SimulatedNetwork, clock: VirtualClock, host: string, seed: number, extra: Partial<UaHandler> = {}): SimUa => {
+export const simUa = (
+  network: SimulatedNetwork, clock: VirtualClock, host: string, seed: number, extra: Partial<UaHandler> = {},
+): SimUa => {
   const transport = unwrap(SimulatedSipTransport.listen(network, { host, port: 5060, protocols: ['udp', 'tcp'] }));
   const node: SimUa = {
     host, transport, invites: [], ended: [], onInvite: () => undefined,

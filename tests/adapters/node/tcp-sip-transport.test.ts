@@ -55,7 +55,12 @@ test('TCP transport: a request and its response travel on one connection (§18.2
   t.is(via.transport, 'TCP');
   t.is(via.port, a.localEndpoint('tcp')!.port, 'sent-by names the listening port');
   t.truthy(inbound.connectionId);
-  right(t, await b.send(buildResponse(inbound.message as SipRequest, 200), responseTarget(via, inbound.source), inbound.connectionId));
+  right(
+    t,
+    await b.send(
+      buildResponse(inbound.message as SipRequest, 200), responseTarget(via, inbound.source), inbound.connectionId,
+    ),
+  );
   await waitFor(() => atA.length === 1);
   t.is(atA[0]!.message.kind, 'response');
   right(t, await a.send(request, b.localEndpoint('tcp')!));
@@ -100,12 +105,19 @@ test('TCP transport: a peer sending an endless header or no Content-Length is cu
   const oversized = await rawClient(t, port);
   const noLength = await rawClient(t, port);
   endless.socket.write('OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bKendless\r\n');
-  for (let i = 0; i < 100; i++) endless.socket.write('X-Never-Ending: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n');
-  oversized.socket.write(`MESSAGE sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bKbig\r\nCall-ID: big\r\nCSeq: 1 MESSAGE\r\nContent-Length: 50000\r\n\r\n${'x'.repeat(50_000)}`);
+  for (let i = 0; i < 100; i++) endless.socket.write(
+    'X-Never-Ending: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n',
+  );
+  oversized.socket.write(
+    `MESSAGE sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bKbig\r\nCall-ID: big\r\nCSeq: 1 MESSAGE\r\nContent-Length: 50000\r\n\r\n${'x'.repeat(50_000)}`,
+  );
   noLength.socket.write('OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\n\r\n');
   await waitFor(() => endless.closed() && noLength.closed(), 10_000, 'bad peers disconnected');
   await waitFor(() => /^SIP\/2\.0 513 Message Too Large\r\n/.test(oversized.data()), 10_000, 'the 513');
-  t.regex(endless.data(), /^SIP\/2\.0 513 Message Too Large\r\n[\s\S]*branch=z9hG4bKendless/, 'the endless header is answered before the close');
+  t.regex(
+    endless.data(), /^SIP\/2\.0 513 Message Too Large\r\n[\s\S]*branch=z9hG4bKendless/,
+    'the endless header is answered before the close',
+  );
   t.regex(oversized.data(), /Call-ID: big/);
   oversized.socket.write(optionsRequest({ via: 'SIP/2.0/TCP 127.0.0.1:5998;branch=z9hG4bKafter' }));
   good.socket.write(optionsRequest({ via: 'SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bKgood' }));
@@ -137,7 +149,12 @@ test('TCP transport: random byte streams from many peers never take the process 
   fresh.socket.write(optionsRequest({ via: 'SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bKafter' }));
   await waitFor(() => inbound.some((m) => m.source.port === fresh.socket.localPort));
   const c = server.counters();
-  t.is(c.received + Object.entries(c.dropped).filter(([k]) => !k.startsWith('Framing') && k !== 'ConnectionError').reduce((n, [, v]) => n + v, 0), c.inbound);
+  t.is(
+    c.received + Object.entries(c.dropped).filter(([k]) => !k.startsWith('Framing') && k !== 'ConnectionError').reduce(
+      (n, [, v]) => n + v, 0,
+    ),
+    c.inbound,
+  );
 });
 
 test('TCP transport: idle connections are closed after the idle timeout', async (t) => {
@@ -158,7 +175,9 @@ test('TCP transport: connecting to a closed port fails as a value', async (t) =>
   t.true(E.isLeft(result) && result.left.reason === 'ConnectFailed');
 });
 
-test('MultiTransport: a request above 1,300 bytes aimed at UDP goes over TCP (§18.1.1); small ones stay on UDP', async (t) => {
+test('MultiTransport: a request above 1,300 bytes aimed at UDP goes over TCP (§18.1.1); small ones stay on UDP', async (
+  t,
+) => {
   const [udpA, tcpA, udpB, tcpB] = [
     right(t, await UdpSipTransport.listen({ host: '127.0.0.1', port: 0 })),
     right(t, await TcpSipTransport.listen({ host: '127.0.0.1', port: 0 })),
@@ -205,7 +224,13 @@ test('TCP transport: connections beyond the per-address cap and the total cap ar
   t.false(again.closed());
   // The total cap counts our own outgoing connections too.
   const other = await listen(t);
-  right(t, await server.send(right(t, parseMessage(optionsRequest({ via: 'SIP/2.0/TCP x.invalid;branch=z9hG4bKcap' }))), other.localEndpoint('tcp')!));
+  right(
+    t,
+    await server.send(
+      right(t, parseMessage(optionsRequest({ via: 'SIP/2.0/TCP x.invalid;branch=z9hG4bKcap' }))),
+      other.localEndpoint('tcp')!,
+    ),
+  );
   await waitFor(() => server.connectionCount() === 3, 10_000, 'three open');
   const overTotal = await rawClient(t, port);
   await waitFor(() => overTotal.closed(), 10_000, 'refused beyond the total');

@@ -39,13 +39,17 @@ test('UDP transport: port 0 binds a real port and reports it', async (t) => {
   t.is(transport.localEndpoint('tcp'), undefined);
 });
 
-test('UDP transport: a request arrives with source, local address, and received/rport stamped (RFC 3581)', async (t) => {
+test('UDP transport: a request arrives with source, local address, and received/rport stamped (RFC 3581)', async (
+  t,
+) => {
   const transport = await listen(t);
   const inbound: InboundMessage[] = [];
   transport.onMessage((m) => inbound.push(m));
   const client = await rawClient(t);
   const local = transport.localEndpoint('udp')!;
-  client.socket.send(optionsRequest({ via: 'SIP/2.0/UDP 192.0.2.99:5999;branch=z9hG4bKx;rport' }), local.port, '127.0.0.1');
+  client.socket.send(
+    optionsRequest({ via: 'SIP/2.0/UDP 192.0.2.99:5999;branch=z9hG4bKx;rport' }), local.port, '127.0.0.1',
+  );
   await waitFor(() => inbound.length === 1);
   const [first] = inbound;
   t.deepEqual(first?.source, endpoint('udp', '127.0.0.1', client.port));
@@ -61,12 +65,18 @@ test('UDP transport: a request arrives with source, local address, and received/
   t.is(transport.counters().sent, 1);
 });
 
-test('UDP transport: without rport, a response goes to sent-by, and received only when the host differs (§18.2.1)', (t) => {
-  const sameHost = right(t, getTopVia(right(t, parseMessage(optionsRequest({ via: 'SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bKa' })))));
+test('UDP transport: without rport, a response goes to sent-by, and received only when the host differs (§18.2.1)', (
+  t,
+) => {
+  const sameHost = right(
+    t, getTopVia(right(t, parseMessage(optionsRequest({ via: 'SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bKa' })))),
+  );
   t.deepEqual(responseTarget(sameHost), endpoint('udp', '127.0.0.1', 5999));
 });
 
-test('UDP transport: two transports exchange a request and a response, Via sent-by naming the bound port', async (t) => {
+test('UDP transport: two transports exchange a request and a response, Via sent-by naming the bound port', async (
+  t,
+) => {
   const a = await listen(t);
   const b = await listen(t);
   const atB: InboundMessage[] = [];
@@ -91,7 +101,12 @@ test('UDP transport: an unparsable request with a readable Via is answered 400; 
   transport.onMessage((m) => inbound.push(m));
   const client = await rawClient(t);
   const port = transport.localEndpoint('udp')!.port;
-  client.socket.send(optionsRequest({ via: 'SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bKbad;rport' }).replace('CSeq: 1 OPTIONS', 'CSeq: x OPTIONS'), port, '127.0.0.1');
+  client.socket.send(
+    optionsRequest({ via: 'SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bKbad;rport' }).replace(
+      'CSeq: 1 OPTIONS', 'CSeq: x OPTIONS',
+    ),
+    port, '127.0.0.1',
+  );
   client.socket.send('hello, not SIP', port, '127.0.0.1');
   await waitFor(() => client.received.length === 1 && transport.counters().dropped['Unparsable'] === 2);
   t.regex(client.received[0]!.toString(), /^SIP\/2\.0 400 Bad Request \(CSeq: /);
@@ -99,8 +114,15 @@ test('UDP transport: an unparsable request with a readable Via is answered 400; 
   t.is(inbound.length, 0);
 });
 
-test('UDP transport: a datagram above the size limit is answered 513 Message Too Large (§21.5.14), as over TCP', async (t) => {
-  const transport = right(t, await UdpSipTransport.listen({ host: '127.0.0.1', port: 0, core: { parse: { ...DEFAULT_PARSE_OPTIONS, maxMessageBytes: 4_096 } } }));
+test('UDP transport: a datagram above the size limit is answered 513 Message Too Large (§21.5.14), as over TCP', async (
+  t,
+) => {
+  const transport = right(
+    t,
+    await UdpSipTransport.listen({
+      host: '127.0.0.1', port: 0, core: { parse: { ...DEFAULT_PARSE_OPTIONS, maxMessageBytes: 4_096 } },
+    }),
+  );
   t.teardown(() => transport.close());
   const inbound: InboundMessage[] = [];
   transport.onMessage((m) => inbound.push(m));

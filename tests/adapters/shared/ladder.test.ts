@@ -47,7 +47,10 @@ test('ladder: with both sides traced, a message never received is drawn lost and
 });
 
 test('ladder: when the other side was not traced (a SIPp or a phone), nothing is called lost, and what it sent is drawn as received', (t) => {
-  const trace = [entry(0, 'out', A, 'OPTIONS sip:b@h', 'x1'), entry(100, 'out', A, 'OPTIONS sip:b@h', 'x1'), entry(130, 'in', B, '200 OK', 'x2')];
+  const trace = [
+    entry(0, 'out', A, 'OPTIONS sip:b@h', 'x1'), entry(100, 'out', A, 'OPTIONS sip:b@h', 'x1'),
+    entry(130, 'in', B, '200 OK', 'x2'),
+  ];
   const drawn = ladder(trace, ...parties);
   t.notRegex(drawn, /lost|duplicate/);
   t.regex(drawn.split('\n')[3]!, /^ +0\.130s \|<-+ 200 OK -+\|$/);

@@ -29,7 +29,9 @@ test('transport core: every drop is counted; the 1st, 10th and 100th of a reason
 
 test('transport core: the UDP adapter logs its drops through the logger it was given', async (t) => {
   const logger = new InMemoryLogger();
-  const listened = await UdpSipTransport.listen({ host: '127.0.0.1', port: 0, core: { parse: DEFAULT_PARSE_OPTIONS, logger } });
+  const listened = await UdpSipTransport.listen({
+    host: '127.0.0.1', port: 0, core: { parse: DEFAULT_PARSE_OPTIONS, logger },
+  });
   if (E.isLeft(listened)) return t.fail(listened.left.detail);
   const transport = listened.right;
   const sender = createSocket('udp4');
@@ -46,7 +48,9 @@ test('transport core: the UDP adapter logs its drops through the logger it was g
 test('transport core: the simulated adapter logs its drops the same way', async (t) => {
   const logger = new InMemoryLogger();
   const network = new SimulatedNetwork(new VirtualClock(), { seed: 5 });
-  const bound = SimulatedSipTransport.listen(network, { host: '10.0.0.1', port: 5060, core: { parse: DEFAULT_PARSE_OPTIONS, logger } });
+  const bound = SimulatedSipTransport.listen(
+    network, { host: '10.0.0.1', port: 5060, core: { parse: DEFAULT_PARSE_OPTIONS, logger } },
+  );
   if (E.isLeft(bound)) return t.fail(bound.left.detail);
   bound.right.onMessage(() => undefined);
   const other = SimulatedSipTransport.listen(network, { host: '10.0.0.2', port: 5060 });

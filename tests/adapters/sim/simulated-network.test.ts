@@ -16,7 +16,9 @@ const blast = (seed: number, count: number, link: Partial<LinkImpairment>) => {
   const sender = network.bindDatagram('10.0.0.1', 5060, () => undefined);
   const receiver = network.bindDatagram('10.0.0.2', 5060, (bytes) => received.push(numberOf(bytes)));
   if (E.isLeft(sender) || E.isLeft(receiver)) throw new Error('bind failed');
-  for (let i = 0; i < count; i++) clock.schedule(i, () => sender.right.send(bytesOf(i), { host: '10.0.0.2', port: 5060 }));
+  for (let i = 0; i < count; i++) clock.schedule(
+    i, () => sender.right.send(bytesOf(i), { host: '10.0.0.2', port: 5060 }),
+  );
   clock.runUntilIdleSync();
   sender.right.close();
   receiver.right.close();
@@ -24,7 +26,9 @@ const blast = (seed: number, count: number, link: Partial<LinkImpairment>) => {
 };
 
 for (const seed of simSeeds([1, 2])) {
-  test(`simulated network (seed ${seed}): the same seed gives a byte-identical trace; another seed a different one`, (t) => {
+  test(`simulated network (seed ${seed}): the same seed gives a byte-identical trace; another seed a different one`, (
+    t,
+  ) => {
     announceSeed(t, seed);
     const link = { oneWayDelayMinMs: 5, oneWayDelayMeanMs: 20, lossRatio: 0.2, duplicateRatio: 0.1 };
     const first = blast(seed, 500, link).network.trace;
@@ -46,9 +50,13 @@ for (const seed of simSeeds([1, 2])) {
     t.is(network.openSockets(), 0);
   });
 
-  test(`simulated network (seed ${seed}): an exponential delay part reorders datagrams; a fixed delay never does`, (t) => {
+  test(`simulated network (seed ${seed}): an exponential delay part reorders datagrams; a fixed delay never does`, (
+    t,
+  ) => {
     announceSeed(t, seed);
-    const inversions = (xs: number[]): number => xs.reduce((n, x, i) => n + (i > 0 && x < (xs[i - 1] as number) ? 1 : 0), 0);
+    const inversions = (xs: number[]): number => xs.reduce(
+      (n, x, i) => n + (i > 0 && x < (xs[i - 1] as number) ? 1 : 0), 0,
+    );
     const jittery = blast(seed, 1000, { oneWayDelayMinMs: 10, oneWayDelayMeanMs: 30 });
     t.true(inversions(jittery.received) > 100, `only ${inversions(jittery.received)} reorderings`);
     t.is(jittery.received.length, 1000);
@@ -92,7 +100,9 @@ test('simulated network: datagrams beyond the path capacity are dropped', (t) =>
   t.is(network.stats()['dropped:capacity'], 100 - received.length);
 });
 
-test('simulated network: binding a taken port fails; port 0 picks an ephemeral one; unbound targets are counted', (t) => {
+test('simulated network: binding a taken port fails; port 0 picks an ephemeral one; unbound targets are counted', (
+  t,
+) => {
   const clock = new VirtualClock();
   const network = new SimulatedNetwork(clock, { seed: 5 });
   const first = right(t, network.bindDatagram('h', 5060, () => undefined));
@@ -104,9 +114,13 @@ test('simulated network: binding a taken port fails; port 0 picks an ephemeral o
   t.is(network.stats()['dropped:unbound'], 1);
 });
 
-test('simulated network: streams deliver in order despite jitter, close both ends, and reset on a partition', async (t) => {
+test('simulated network: streams deliver in order despite jitter, close both ends, and reset on a partition', async (
+  t,
+) => {
   const clock = new VirtualClock();
-  const network = new SimulatedNetwork(clock, { seed: 8, link: { oneWayDelayMinMs: 2, oneWayDelayMeanMs: 40, lossRatio: 0.5 } });
+  const network = new SimulatedNetwork(
+    clock, { seed: 8, link: { oneWayDelayMinMs: 2, oneWayDelayMeanMs: 40, lossRatio: 0.5 } },
+  );
   const serverData: number[] = [];
   let serverClosed = false;
   right(t, network.listenStream('srv', 5060, (connection) => {

@@ -20,7 +20,9 @@ import { optionsRequest } from '../../support/sip-text.js';
 const setup = (seed: number, link = {}) => {
   const clock = new VirtualClock();
   const network = new SimulatedNetwork(clock, { seed, link });
-  const alice = unwrap(SimulatedSipTransport.listen(network, { host: '10.0.0.1', port: 5060, protocols: ['udp', 'tcp'] }));
+  const alice = unwrap(
+    SimulatedSipTransport.listen(network, { host: '10.0.0.1', port: 5060, protocols: ['udp', 'tcp'] }),
+  );
   const bob = unwrap(SimulatedSipTransport.listen(network, { host: '10.0.0.2', port: 0, protocols: ['udp', 'tcp'] }));
   const atAlice: InboundMessage[] = [];
   const atBob: InboundMessage[] = [];
@@ -35,17 +37,23 @@ const autoAnswer = (s: ReturnType<typeof setup>): void => {
     s.atBob.push(m);
     if (m.message.kind !== 'request') return;
     const via = getTopVia(m.message);
-    if (E.isRight(via)) void s.bob.send(buildResponse(m.message as SipRequest, 200), responseTarget(via.right, m.source), m.connectionId);
+    if (E.isRight(via)) void s.bob.send(
+      buildResponse(m.message as SipRequest, 200), responseTarget(via.right, m.source), m.connectionId,
+    );
   });
 };
 
 for (const protocol of ['udp', 'tcp'] as const) {
-  test(`simulated ${protocol}: request and response, Via stamped with the bound address, received added (§18)`, async (t) => {
+  test(`simulated ${protocol}: request and response, Via stamped with the bound address, received added (§18)`, async (
+    t,
+  ) => {
     const s = setup(1);
     autoAnswer(s);
     const bobAt = s.bob.localEndpoint(protocol)!;
     t.is(s.bob.localEndpoint('udp')!.port, s.bob.localEndpoint('tcp')!.port, 'one port for both protocols');
-    const request = right(t, parseMessage(optionsRequest({ via: 'SIP/2.0/UDP placeholder.invalid;branch=z9hG4bKsim;rport' })));
+    const request = right(
+      t, parseMessage(optionsRequest({ via: 'SIP/2.0/UDP placeholder.invalid;branch=z9hG4bKsim;rport' })),
+    );
     const sending = s.alice.send(request, bobAt);
     await s.clock.runUntilIdle();
     t.deepEqual(right(t, await sending), bobAt);
@@ -67,9 +75,18 @@ for (const protocol of ['udp', 'tcp'] as const) {
 
 test('simulated udp: an unparsable request is answered with 400 to its source', async (t) => {
   const s = setup(2);
-  const raw = right(t, s.network.bindDatagram('10.0.0.9', 7000, (bytes) => replies.push(new TextDecoder().decode(bytes))));
+  const raw = right(
+    t, s.network.bindDatagram('10.0.0.9', 7000, (bytes) => replies.push(new TextDecoder().decode(bytes))),
+  );
   const replies: string[] = [];
-  raw.send(encodeUtf8(optionsRequest({ via: 'SIP/2.0/UDP 10.0.0.9:7000;branch=z9hG4bKb' }).replace('Max-Forwards: 70', 'Max-Forwards: lots')), { host: '10.0.0.2', port: s.bob.localEndpoint('udp')!.port });
+  raw.send(
+    encodeUtf8(
+      optionsRequest({ via: 'SIP/2.0/UDP 10.0.0.9:7000;branch=z9hG4bKb' }).replace(
+        'Max-Forwards: 70', 'Max-Forwards: lots',
+      ),
+    ),
+    { host: '10.0.0.2', port: s.bob.localEndpoint('udp')!.port },
+  );
   await s.clock.runUntilIdle();
   t.is(replies.length, 1);
   t.regex(replies[0]!, /^SIP\/2\.0 400 Bad Request \(Max-Forwards/);
@@ -84,7 +101,9 @@ for (const seed of simSeeds([11, 12])) {
       const sim = setup(s, { oneWayDelayMinMs: 5, oneWayDelayMeanMs: 15, lossRatio: 0.3, duplicateRatio: 0.1 });
       autoAnswer(sim);
       for (let i = 0; i < 200; i++) {
-        const request = right(t, parseMessage(optionsRequest({ callId: `c${i}`, via: `SIP/2.0/UDP x;branch=z9hG4bK${i}` })));
+        const request = right(
+          t, parseMessage(optionsRequest({ callId: `c${i}`, via: `SIP/2.0/UDP x;branch=z9hG4bK${i}` })),
+        );
         sim.clock.schedule(i * 2, () => void sim.alice.send(request, sim.bob.localEndpoint('udp')!));
       }
       await sim.clock.runUntilIdle();

@@ -3,7 +3,9 @@ import { addMember, createBridge, removeMember, shouldDestroy } from '../../../d
 import { mixExcludingSelf, saturate16 } from '../../../domain/bridge/mix.js';
 import { left, right } from '../../support/either.js';
 
-test('bridge: members join once, leave once; a two-party bridge ends with its first leg, a conference when empty', (t) => {
+test('bridge: members join once, leave once; a two-party bridge ends with its first leg, a conference when empty', (
+  t,
+) => {
   let bridge = right(t, addMember(right(t, addMember(createBridge('b1', 0), 's1')), 's2'));
   t.is(left(t, addMember(bridge, 's1')).reason, 'AlreadyMember');
   bridge = right(t, removeMember(bridge, 's1'));

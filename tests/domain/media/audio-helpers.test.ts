@@ -1,7 +1,11 @@
 import test from 'ava';
-import { decodeDtmf, digitToEvent, encodeDtmf, initialDtmfReceiver, planDtmf, receiveDtmf } from '../../../domain/media/dtmf.js';
+import {
+  decodeDtmf, digitToEvent, encodeDtmf, initialDtmfReceiver, planDtmf, receiveDtmf,
+} from '../../../domain/media/dtmf.js';
 import { detectDtmfTone, dominantFrequency, goertzelPower } from '../../../domain/media/goertzel.js';
-import { bufferedFrames, createJitterBuffer, popFrame, pushFrame, type JitterBuffer } from '../../../domain/media/jitter-buffer.js';
+import {
+  bufferedFrames, createJitterBuffer, popFrame, pushFrame, type JitterBuffer,
+} from '../../../domain/media/jitter-buffer.js';
 import { nextToneFrame, tone } from '../../../domain/media/tone.js';
 import { parseWav, serializeWav } from '../../../domain/media/wav.js';
 import { left, right } from '../../support/either.js';
@@ -66,8 +70,12 @@ test('tone generator: consecutive frames are one continuous sine', (t) => {
   t.deepEqual([...a, ...b], Array.from(whole));
 });
 
-test('jitter buffer: reorders, waits for depth, drops late packets, conceals one lost frame then plays silence', (t) => {
-  const frame = (n: number): { timestamp: number; samples: Int16Array } => ({ timestamp: n * 160, samples: new Int16Array(160).fill(n * 100) });
+test('jitter buffer: reorders, waits for depth, drops late packets, conceals one lost frame then plays silence', (
+  t,
+) => {
+  const frame = (n: number): { timestamp: number; samples: Int16Array } => ({
+    timestamp: n * 160, samples: new Int16Array(160).fill(n * 100),
+  });
   let jb: JitterBuffer = createJitterBuffer(2);
   for (const n of [1, 0, 2, 5]) jb = pushFrame(jb, frame(n));
   const kinds: string[] = [];
@@ -107,7 +115,9 @@ test('jitter buffer: memory stays bounded when playout stalls; the oldest frames
 });
 
 test('jitter buffer: when playout runs ahead of the stream (a burst of ticks), the next late packet re-anchors it instead of all later ones being late', (t) => {
-  const frame = (n: number): { timestamp: number; samples: Int16Array } => ({ timestamp: n * 160, samples: new Int16Array(160).fill(n) });
+  const frame = (n: number): { timestamp: number; samples: Int16Array } => ({
+    timestamp: n * 160, samples: new Int16Array(160).fill(n),
+  });
   let jb: JitterBuffer = createJitterBuffer(2);
   let sent = 0;
   const tick = (): string => {
@@ -133,7 +143,9 @@ test('jitter buffer: when playout runs ahead of the stream (a burst of ticks), t
 });
 
 test('jitter buffer: a peer that stops sending (hold) leaves the buffer buffering after the ring, not filling silence forever', (t) => {
-  const frame = (n: number): { timestamp: number; samples: Int16Array } => ({ timestamp: n * 160, samples: new Int16Array(160).fill(1) });
+  const frame = (n: number): { timestamp: number; samples: Int16Array } => ({
+    timestamp: n * 160, samples: new Int16Array(160).fill(1),
+  });
   let jb: JitterBuffer = createJitterBuffer(2, 160, 16);
   for (let n = 0; n < 5; n++) jb = pushFrame(jb, frame(n));
   const kinds: string[] = [];

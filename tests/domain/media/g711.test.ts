@@ -16,9 +16,15 @@ withTables('G.711 A-law: all 256 codes decode to the ITU-T G.191 values', (t) =>
   t.deepEqual(Array.from(ALAW_DECODE), load('alaw_decode.json').table);
 });
 
-withTables('G.711: the ITU encode spot checks hold for both laws (incl. -1 → 0x7F, where Sun g711.c says 0x7E)', (t) => {
-  for (const { linear, code } of load('ulaw_decode.json').encode_spot_checks) t.is(encodeMuLaw(Int16Array.of(linear))[0], code, `µ-law ${linear}`);
-  for (const { linear, code } of load('alaw_decode.json').encode_spot_checks) t.is(encodeALaw(Int16Array.of(linear))[0], code, `A-law ${linear}`);
+withTables('G.711: the ITU encode spot checks hold for both laws (incl. -1 → 0x7F, where Sun g711.c says 0x7E)', (
+  t,
+) => {
+  for (const { linear, code } of load('ulaw_decode.json').encode_spot_checks) t.is(
+    encodeMuLaw(Int16Array.of(linear))[0], code, `µ-law ${linear}`,
+  );
+  for (const { linear, code } of load('alaw_decode.json').encode_spot_checks) t.is(
+    encodeALaw(Int16Array.of(linear))[0], code, `A-law ${linear}`,
+  );
 });
 
 // An independent transcription of ITU-T G.191 g711.c, written in the style of the C source, to check the tables.
@@ -67,7 +73,9 @@ test('G.711: decode(encode(x)) stays within half a quantization step; silence co
   for (let i = 0; i < samples.length; i++) {
     const x = Math.abs(samples[i]!);
     const tolerance = Math.max(16, x / 16);
-    if (Math.abs(mu[i]! - samples[i]!) > tolerance || Math.abs(a[i]! - samples[i]!) > tolerance) return t.fail(`sample ${i}`);
+    if (Math.abs(mu[i]! - samples[i]!) > tolerance || Math.abs(a[i]! - samples[i]!) > tolerance) return t.fail(
+      `sample ${i}`,
+    );
   }
   t.is(decodeMuLaw(Uint8Array.of(G711_SILENCE.PCMU))[0], 0);
   t.is(Math.abs(decodeALaw(Uint8Array.of(G711_SILENCE.PCMA))[0]!), 8);

@@ -69,7 +69,9 @@ test('MOS (E-model): a clean G.711 call scores about 4.4 and the score falls as 
   t.true(rFactor({ lossPercent: 100, jitterMs: 0, oneWayDelayMs: 0 }) < 20);
 });
 
-test('receiver stats: the steady-state shortcut agrees with the step-by-step A.1/A.8 path on any packet sequence', (t) => {
+test('receiver stats: the steady-state shortcut agrees with the step-by-step A.1/A.8 path on any packet sequence', (
+  t,
+) => {
   const seeded = new SeededRandom(7);
   const random = { nextFloat: () => seeded.nextFloat(), below: (n: number) => Math.floor(seeded.nextFloat() * n) };
   for (let run = 0; run < 50; run++) {

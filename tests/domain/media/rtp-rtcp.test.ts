@@ -8,7 +8,10 @@ const hex = (s: string): Uint8Array => Uint8Array.from(s.replace(/\s+/g, '').mat
 test('RTP: a PCMU packet with marker decodes field by field and re-encodes to the same bytes (RFC 3550 §5.1)', (t) => {
   const bytes = hex('80 80 1234 0000a0b0 deadbeef' + 'ff'.repeat(160));
   const packet = right(t, parseRtp(bytes));
-  t.like(packet, { marker: true, payloadType: 0, sequence: 0x1234, timestamp: 0xa0b0, ssrc: 0xdeadbeef, csrcs: [], paddingBytes: 0 });
+  t.like(
+    packet,
+    { marker: true, payloadType: 0, sequence: 0x1234, timestamp: 0xa0b0, ssrc: 0xdeadbeef, csrcs: [], paddingBytes: 0 },
+  );
   t.is(packet.payload.length, 160);
   t.is(packet.payload.buffer, bytes.buffer, 'the payload is a view, not a copy');
   t.deepEqual(serializeRtp(packet), bytes);
@@ -37,7 +40,10 @@ for (const [situation, bytes, reason] of badRtp) {
 test('RTCP: a compound SR + SDES (CNAME) + BYE decodes and re-encodes to the same bytes (RFC 3550 §6)', (t) => {
   const packets: RtcpPacket[] = [
     { type: 'SR', ssrc: 0x11223344, ntpSeconds: 0xe1000000, ntpFraction: 0x80000000, rtpTimestamp: 160, packetCount: 50, octetCount: 8000, reports: [
-      { ssrc: 0x55667788, fractionLost: 25, cumulativeLost: -3, extendedHighestSequence: 0x1000a, jitter: 42, lastSr: 0x12345678, delaySinceLastSr: 65536 },
+      {
+        ssrc: 0x55667788, fractionLost: 25, cumulativeLost: -3, extendedHighestSequence: 0x1000a, jitter: 42,
+        lastSr: 0x12345678, delaySinceLastSr: 65536,
+      },
     ] },
     { type: 'SDES', chunks: [{ ssrc: 0x11223344, items: [{ type: 1, text: 'alice@example.com' }] }] },
     { type: 'BYE', ssrcs: [0x11223344], reason: 'hangup' },

@@ -1,5 +1,7 @@
 import test from 'ava';
-import { buildRegister, grantedExpires, minimumExpires, refreshDelaySec } from '../../../domain/registration/binding.js';
+import {
+  buildRegister, grantedExpires, minimumExpires, refreshDelaySec,
+} from '../../../domain/registration/binding.js';
 import { buildResponse } from '../../../domain/sip/build-response.js';
 import { getCSeq, getFrom, getTo } from '../../../domain/sip/core-headers.js';
 import { headerValue, type SipHeader } from '../../../domain/sip/message.js';
@@ -27,14 +29,32 @@ test('buildRegister: registrar as Request-URI, AOR in To and From (with our tag)
 });
 
 test('grantedExpires: our Contact\'s expires among all bindings, else the Expires header, else what we asked', (t) => {
-  t.is(grantedExpires(ok([{ name: 'Contact', value: '<sip:other@192.0.2.9>;expires=90, <sip:session-core@192.0.2.5:5062>;expires=300' }]), contact.uri, 600), 300);
-  t.is(grantedExpires(ok([{ name: 'Contact', value: '<sip:SESSION-CORE@192.0.2.5:5062>;expires=300' }, { name: 'Expires', value: '120' }]), contact.uri, 600), 120, 'the user part must match exactly');
+  t.is(
+    grantedExpires(
+      ok([
+        { name: 'Contact', value: '<sip:other@192.0.2.9>;expires=90, <sip:session-core@192.0.2.5:5062>;expires=300' },
+      ]),
+      contact.uri, 600,
+    ),
+    300,
+  );
+  t.is(
+    grantedExpires(
+      ok([
+        { name: 'Contact', value: '<sip:SESSION-CORE@192.0.2.5:5062>;expires=300' }, { name: 'Expires', value: '120' },
+      ]),
+      contact.uri, 600,
+    ),
+    120, 'the user part must match exactly',
+  );
   t.is(grantedExpires(ok([{ name: 'Expires', value: '120' }]), contact.uri, 600), 120);
   t.is(grantedExpires(ok([]), contact.uri, 600), 600);
 });
 
 test('minimumExpires: 423 with a Min-Expires above what we asked (§10.2.8); refreshDelaySec: early enough', (t) => {
-  const tooBrief = (value: string) => buildResponse(register, 423, { toTag: 't', headers: [{ name: 'Min-Expires', value }] });
+  const tooBrief = (value: string) => buildResponse(
+    register, 423, { toTag: 't', headers: [{ name: 'Min-Expires', value }] },
+  );
   t.is(minimumExpires(tooBrief('1800'), 600), 1800);
   t.is(minimumExpires(tooBrief('300'), 600), undefined, 'a Min-Expires we already meet gives nothing to retry with');
   t.is(minimumExpires(buildResponse(register, 423, { toTag: 't' }), 600), undefined);

@@ -6,7 +6,9 @@ import {
 } from '../../../domain/sdp/offer-answer.js';
 import { parseSdp } from '../../../domain/sdp/parse-sdp.js';
 import { serializeSdp } from '../../../domain/sdp/serialize-sdp.js';
-import { attributeValues, connectionOf, directionOf, rtpMapsOf, type Direction } from '../../../domain/sdp/session-description.js';
+import {
+  attributeValues, connectionOf, directionOf, rtpMapsOf, type Direction,
+} from '../../../domain/sdp/session-description.js';
 import { left, right } from '../../support/either.js';
 import { corpusTest, hasTestdata, readTestdata, reportAbsentCorpus, TESTDATA_DIR } from '../../support/testdata.js';
 
@@ -39,7 +41,9 @@ test('parseSdp: structural errors name the line', (t) => {
   t.is(left(t, parseSdp('')).reason, 'Empty');
   t.is(left(t, parseSdp('o=- 1 1 IN IP4 1.2.3.4\r\n')).reason, 'MissingVersion');
   t.like(left(t, parseSdp('v=0\r\no=bad\r\n')), { reason: 'BadOrigin', line: 2 });
-  t.like(left(t, parseSdp('v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nm=audio x RTP/AVP 0\r\n')), { reason: 'BadMedia', line: 4 });
+  t.like(
+    left(t, parseSdp('v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nm=audio x RTP/AVP 0\r\n')), { reason: 'BadMedia', line: 4 },
+  );
   t.like(left(t, parseSdp('v=0\r\ngarbage\r\n')), { reason: 'BadLine', line: 2 });
   t.is(left(t, parseSdp('v=0\r\ns=-\r\n')).reason, 'MissingOrigin');
 });
@@ -62,11 +66,19 @@ test('offer/answer: codecs intersected in the offerer\'s order with its payload 
   t.deepEqual(audio?.formats, ['8', '0', '96']);
   t.deepEqual(attributeValues(audio!.lines, 'rtpmap'), ['8 PCMA/8000', '0 PCMU/8000', '96 telephone-event/8000']);
   t.like(video, { media: 'video', port: 0, formats: ['97'] });
-  t.like(negotiated, { codec: 'PCMA', payloadType: 8, telephoneEventPayloadType: 96, remoteAddress: '198.51.100.9', remotePort: 30000, remoteRtcpPort: 30001, direction: 'sendrecv' });
+  t.like(
+    negotiated,
+    {
+      codec: 'PCMA', payloadType: 8, telephoneEventPayloadType: 96, remoteAddress: '198.51.100.9', remotePort: 30000,
+      remoteRtcpPort: 30001, direction: 'sendrecv',
+    },
+  );
   t.is(answer.media.length, 2, 'one answer stream per offered stream');
 });
 
-const directions: ReadonlyArray<[Direction, Direction]> = [['sendonly', 'recvonly'], ['recvonly', 'sendonly'], ['inactive', 'inactive'], ['sendrecv', 'sendrecv']];
+const directions: ReadonlyArray<[Direction, Direction]> = [
+  ['sendonly', 'recvonly'], ['recvonly', 'sendonly'], ['inactive', 'inactive'], ['sendrecv', 'sendrecv'],
+];
 for (const [offered, expected] of directions) {
   test(`offer/answer: an offer ${offered} is answered ${expected} (RFC 3264 §6.1)`, (t) => {
     const { answer, negotiated } = right(t, createAnswer(right(t, parseSdp(phoneOffer(offered))), local(), id));
@@ -100,15 +112,30 @@ test('rejectingAnswer: one stream per offered stream, all with port 0, and it pa
 test('offer/answer: our offer, their answer → negotiated codec and address (RFC 3264 §7)', (t) => {
   const offer = createOffer(local(), id);
   t.deepEqual(offer.media[0]?.formats, ['0', '8', '101']);
-  const theirAnswer = right(t, createAnswer(right(t, parseSdp(serializeSdp(offer))), local({ address: '203.0.113.5', port: 50000, codecs: [{ name: 'PCMA', payloadType: 8 }], direction: 'recvonly' }), id));
+  const theirAnswer = right(
+    t,
+    createAnswer(
+      right(t, parseSdp(serializeSdp(offer))),
+      local({ address: '203.0.113.5', port: 50000, codecs: [{ name: 'PCMA', payloadType: 8 }], direction: 'recvonly' }),
+      id,
+    ),
+  );
   const negotiated = right(t, processAnswer(offer, theirAnswer.answer));
-  t.like(negotiated, { codec: 'PCMA', payloadType: 8, remoteAddress: '203.0.113.5', remotePort: 50000, direction: 'sendonly', telephoneEventPayloadType: 101 });
+  t.like(
+    negotiated,
+    {
+      codec: 'PCMA', payloadType: 8, remoteAddress: '203.0.113.5', remotePort: 50000, direction: 'sendonly',
+      telephoneEventPayloadType: 101,
+    },
+  );
   const rejected = { ...theirAnswer.answer, media: theirAnswer.answer.media.map((m) => ({ ...m, port: 0 })) };
   t.is(left(t, processAnswer(offer, rejected)).reason, 'StreamRejected');
 });
 
 test('re-offer: o= version +1, direction changed, nothing else (RFC 3264 §8); hold/resume per RFC 6337', (t) => {
-  const offer = { ...createOffer(local(), id), origin: { ...createOffer(local(), id).origin, sessionVersion: '18446744073709551615' } };
+  const offer = {
+    ...createOffer(local(), id), origin: { ...createOffer(local(), id).origin, sessionVersion: '18446744073709551615' },
+  };
   const held = reoffer(offer, holdDirection('sendrecv'));
   t.is(held.origin.sessionVersion, '18446744073709551616');
   t.is(directionOf(held, held.media[0]!), 'sendonly');

@@ -24,17 +24,52 @@ const EVENTS: ReadonlyArray<CallEvent> = [
 
 /** The whole table: state → event → next state; '-' refused (InvalidState), '~' absorbed (Discarded). */
 const EXPECTED: Readonly<Record<CallState, Readonly<Record<CallEvent['tag'], CallState | '-' | '~'>>>> = {
-  Initializing: { Dial: 'Dialing', Offered: 'Ringing', Progress: '~', Answered: '~', Hold: '-', Resume: '-', TransferStarted: '-', TransferFailed: '~', Hangup: '-', Ended: '~', Cancelled: '~', Rejected: '~', Failed: 'Failed' },
-  Dialing: { Dial: '-', Offered: '-', Progress: 'Ringing', Answered: 'Connected', Hold: '-', Resume: '-', TransferStarted: '-', TransferFailed: '~', Hangup: '-', Ended: '~', Cancelled: 'Cancelled', Rejected: 'Rejected', Failed: 'Failed' },
-  Ringing: { Dial: '-', Offered: '-', Progress: 'Ringing', Answered: 'Connected', Hold: '-', Resume: '-', TransferStarted: '-', TransferFailed: '~', Hangup: '-', Ended: '~', Cancelled: 'Cancelled', Rejected: 'Rejected', Failed: 'Failed' },
-  Connected: { Dial: '-', Offered: '-', Progress: '~', Answered: '~', Hold: 'OnHold', Resume: '-', TransferStarted: 'Transferring', TransferFailed: '~', Hangup: 'Terminating', Ended: 'Terminated', Cancelled: '~', Rejected: '~', Failed: 'Failed' },
-  OnHold: { Dial: '-', Offered: '-', Progress: '~', Answered: '~', Hold: '-', Resume: 'Connected', TransferStarted: 'Transferring', TransferFailed: '~', Hangup: 'Terminating', Ended: 'Terminated', Cancelled: '~', Rejected: '~', Failed: 'Failed' },
-  Transferring: { Dial: '-', Offered: '-', Progress: '~', Answered: '~', Hold: '-', Resume: '-', TransferStarted: '-', TransferFailed: 'Connected', Hangup: 'Terminating', Ended: 'Terminated', Cancelled: '~', Rejected: '~', Failed: 'Failed' },
-  Terminating: { Dial: '-', Offered: '-', Progress: '~', Answered: '~', Hold: '-', Resume: '-', TransferStarted: '-', TransferFailed: '~', Hangup: '-', Ended: 'Terminated', Cancelled: '~', Rejected: '~', Failed: 'Failed' },
-  Terminated: { Dial: '-', Offered: '-', Progress: '~', Answered: '~', Hold: '-', Resume: '-', TransferStarted: '-', TransferFailed: '~', Hangup: '-', Ended: '~', Cancelled: '~', Rejected: '~', Failed: '~' },
-  Cancelled: { Dial: '-', Offered: '-', Progress: '~', Answered: '~', Hold: '-', Resume: '-', TransferStarted: '-', TransferFailed: '~', Hangup: '-', Ended: '~', Cancelled: '~', Rejected: '~', Failed: '~' },
-  Rejected: { Dial: '-', Offered: '-', Progress: '~', Answered: '~', Hold: '-', Resume: '-', TransferStarted: '-', TransferFailed: '~', Hangup: '-', Ended: '~', Cancelled: '~', Rejected: '~', Failed: '~' },
-  Failed: { Dial: '-', Offered: '-', Progress: '~', Answered: '~', Hold: '-', Resume: '-', TransferStarted: '-', TransferFailed: '~', Hangup: '-', Ended: '~', Cancelled: '~', Rejected: '~', Failed: '~' },
+  Initializing: {
+    Dial: 'Dialing', Offered: 'Ringing', Progress: '~', Answered: '~', Hold: '-', Resume: '-', TransferStarted: '-',
+    TransferFailed: '~', Hangup: '-', Ended: '~', Cancelled: '~', Rejected: '~', Failed: 'Failed',
+  },
+  Dialing: {
+    Dial: '-', Offered: '-', Progress: 'Ringing', Answered: 'Connected', Hold: '-', Resume: '-', TransferStarted: '-',
+    TransferFailed: '~', Hangup: '-', Ended: '~', Cancelled: 'Cancelled', Rejected: 'Rejected', Failed: 'Failed',
+  },
+  Ringing: {
+    Dial: '-', Offered: '-', Progress: 'Ringing', Answered: 'Connected', Hold: '-', Resume: '-', TransferStarted: '-',
+    TransferFailed: '~', Hangup: '-', Ended: '~', Cancelled: 'Cancelled', Rejected: 'Rejected', Failed: 'Failed',
+  },
+  Connected: {
+    Dial: '-', Offered: '-', Progress: '~', Answered: '~', Hold: 'OnHold', Resume: '-', TransferStarted: 'Transferring',
+    TransferFailed: '~', Hangup: 'Terminating', Ended: 'Terminated', Cancelled: '~', Rejected: '~', Failed: 'Failed',
+  },
+  OnHold: {
+    Dial: '-', Offered: '-', Progress: '~', Answered: '~', Hold: '-', Resume: 'Connected',
+    TransferStarted: 'Transferring', TransferFailed: '~', Hangup: 'Terminating', Ended: 'Terminated', Cancelled: '~',
+    Rejected: '~', Failed: 'Failed',
+  },
+  Transferring: {
+    Dial: '-', Offered: '-', Progress: '~', Answered: '~', Hold: '-', Resume: '-', TransferStarted: '-',
+    TransferFailed: 'Connected', Hangup: 'Terminating', Ended: 'Terminated', Cancelled: '~', Rejected: '~',
+    Failed: 'Failed',
+  },
+  Terminating: {
+    Dial: '-', Offered: '-', Progress: '~', Answered: '~', Hold: '-', Resume: '-', TransferStarted: '-',
+    TransferFailed: '~', Hangup: '-', Ended: 'Terminated', Cancelled: '~', Rejected: '~', Failed: 'Failed',
+  },
+  Terminated: {
+    Dial: '-', Offered: '-', Progress: '~', Answered: '~', Hold: '-', Resume: '-', TransferStarted: '-',
+    TransferFailed: '~', Hangup: '-', Ended: '~', Cancelled: '~', Rejected: '~', Failed: '~',
+  },
+  Cancelled: {
+    Dial: '-', Offered: '-', Progress: '~', Answered: '~', Hold: '-', Resume: '-', TransferStarted: '-',
+    TransferFailed: '~', Hangup: '-', Ended: '~', Cancelled: '~', Rejected: '~', Failed: '~',
+  },
+  Rejected: {
+    Dial: '-', Offered: '-', Progress: '~', Answered: '~', Hold: '-', Resume: '-', TransferStarted: '-',
+    TransferFailed: '~', Hangup: '-', Ended: '~', Cancelled: '~', Rejected: '~', Failed: '~',
+  },
+  Failed: {
+    Dial: '-', Offered: '-', Progress: '~', Answered: '~', Hold: '-', Resume: '-', TransferStarted: '-',
+    TransferFailed: '~', Hangup: '-', Ended: '~', Cancelled: '~', Rejected: '~', Failed: '~',
+  },
 };
 
 for (const [state, call] of Object.entries(CALLS) as Array<[CallState, Call]>) {
@@ -69,20 +104,54 @@ test('call machine: Answered → Connected records when, and says Established (t
 });
 
 test('call machine: a rejection keeps its status in the outcome, for waitForAnswer after the fact', (t) => {
-  const step = stepCall({ tag: 'Dialing' }, { tag: 'Rejected', status: 486, phrase: 'Busy Here', reason: 'Rejected 486', nowMs: 9 });
+  const step = stepCall(
+    { tag: 'Dialing' }, { tag: 'Rejected', status: 486, phrase: 'Busy Here', reason: 'Rejected 486', nowMs: 9 },
+  );
   if (E.isLeft(step)) return t.fail();
   const call = step.right.call;
   t.true(isFinalCall(call));
-  t.like(call, { tag: 'Rejected', outcome: { reason: 'Rejected 486', durationMs: 0, endedAtMs: 9, error: { kind: 'Rejected', status: 486, reason: 'Busy Here' } } });
+  t.like(
+    call,
+    {
+      tag: 'Rejected',
+      outcome: {
+        reason: 'Rejected 486', durationMs: 0, endedAtMs: 9,
+        error: { kind: 'Rejected', status: 486, reason: 'Busy Here' },
+      },
+    },
+  );
   t.like(step.right.effects[1], { tag: 'Ended', failed: false });
 });
 
 test('call machine: a hang-up ends with its own reason and the connected duration, whatever ended the dialog', (t) => {
-  const step = stepCall({ tag: 'Terminating', connectedAtMs: 1_000, reason: 'Transferred' }, { tag: 'Ended', reason: 'LocalBye', nowMs: 4_500 });
-  t.like(step, { _tag: 'Right', right: { call: { tag: 'Terminated', outcome: { reason: 'Transferred', durationMs: 3_500, error: undefined } } } });
+  const step = stepCall(
+    { tag: 'Terminating', connectedAtMs: 1_000, reason: 'Transferred' },
+    { tag: 'Ended', reason: 'LocalBye', nowMs: 4_500 },
+  );
+  t.like(
+    step,
+    {
+      _tag: 'Right',
+      right: { call: { tag: 'Terminated', outcome: { reason: 'Transferred', durationMs: 3_500, error: undefined } } },
+    },
+  );
 });
 
 test('call machine: a failure is flagged as failed (the failed counter) and carries its error', (t) => {
-  const step = stepCall({ tag: 'Connected', connectedAtMs: 0 }, { tag: 'Failed', error: { kind: 'MediaError', message: 'm' }, reason: 'MediaError', nowMs: 10 });
-  t.like(step, { _tag: 'Right', right: { effects: [{ tag: 'StateChanged' }, { tag: 'Ended', failed: true, outcome: { error: { kind: 'MediaError' }, durationMs: 10 } }] } });
+  const step = stepCall(
+    { tag: 'Connected', connectedAtMs: 0 },
+    { tag: 'Failed', error: { kind: 'MediaError', message: 'm' }, reason: 'MediaError', nowMs: 10 },
+  );
+  t.like(
+    step,
+    {
+      _tag: 'Right',
+      right: {
+        effects: [
+          { tag: 'StateChanged' },
+          { tag: 'Ended', failed: true, outcome: { error: { kind: 'MediaError' }, durationMs: 10 } },
+        ],
+      },
+    },
+  );
 });

@@ -11,7 +11,9 @@ import {
 
 const media = (address: string, port: number, direction: Direction = 'sendrecv'): LocalMedia =>
   ({ address, port, codecs: DEFAULT_CODECS, telephoneEventPayloadType: 101, direction, ptimeMs: 20 });
-const offerFrom = (address: string, port: number, direction: Direction = 'sendrecv', version = '1'): SessionDescription =>
+const offerFrom = (
+  address: string, port: number, direction: Direction = 'sendrecv', version = '1',
+): SessionDescription =>
   createOffer(media(address, port, direction), { username: '-', sessionId: '42', sessionVersion: version });
 const text = (sdp: SessionDescription): string => serializeSdp(sdp);
 
@@ -38,7 +40,9 @@ const THEIR_ANSWER = answerTo(text(OUR_OFFER));
 const STATES: Readonly<Record<string, Negotiation>> = {
   Idle: idleNegotiation,
   RemoteOffer: after(idleNegotiation, { tag: 'RemoteOffer', sdp: THEIR_OFFER }),
-  'LocalOffer (answer in a response)': after(idleNegotiation, { tag: 'LocalOffer', offer: OUR_OFFER, answerIn: 'Response' }),
+  'LocalOffer (answer in a response)': after(
+    idleNegotiation, { tag: 'LocalOffer', offer: OUR_OFFER, answerIn: 'Response' },
+  ),
   'LocalOffer (re-offer, answer in the ACK)': after(idleNegotiation,
     { tag: 'RemoteOffer', sdp: THEIR_OFFER }, { tag: 'LocalAnswer', early: false, answer: { kind: 'Generated', local: OURS, sessionId: '1' } },
     { tag: 'LocalOffer', offer: OUR_OFFER, answerIn: 'Ack' }),
@@ -62,13 +66,34 @@ const EVENTS: Readonly<Record<NegotiationEvent['tag'], NegotiationEvent>> = {
 
 /** The whole table: state → event → next state ('-' = OutOfOrder, RFC 3264 §4: one offer at a time). */
 const EXPECTED: Readonly<Record<string, Readonly<Record<NegotiationEvent['tag'], string>>>> = {
-  Idle: { RemoteOffer: 'RemoteOffer', LocalAnswer: '-', RemoteOfferAnswered: 'Agreed', LocalOffer: 'LocalOffer', RemoteEarlyAnswer: '-', RemoteAnswer: '-', LocalOfferFailed: '-' },
-  RemoteOffer: { RemoteOffer: '-', LocalAnswer: 'Agreed', RemoteOfferAnswered: '-', LocalOffer: '-', RemoteEarlyAnswer: '-', RemoteAnswer: '-', LocalOfferFailed: '-' },
-  'LocalOffer (answer in a response)': { RemoteOffer: '-', LocalAnswer: '-', RemoteOfferAnswered: '-', LocalOffer: '-', RemoteEarlyAnswer: 'EarlyRemoteAnswer', RemoteAnswer: 'Agreed', LocalOfferFailed: '-' },
-  'LocalOffer (re-offer, answer in the ACK)': { RemoteOffer: '-', LocalAnswer: '-', RemoteOfferAnswered: '-', LocalOffer: '-', RemoteEarlyAnswer: '-', RemoteAnswer: 'Agreed', LocalOfferFailed: 'Agreed' },
-  EarlyRemoteAnswer: { RemoteOffer: '-', LocalAnswer: '-', RemoteOfferAnswered: '-', LocalOffer: '-', RemoteEarlyAnswer: 'EarlyRemoteAnswer', RemoteAnswer: 'Agreed', LocalOfferFailed: '-' },
-  EarlyLocalAnswer: { RemoteOffer: '-', LocalAnswer: 'Agreed', RemoteOfferAnswered: '-', LocalOffer: '-', RemoteEarlyAnswer: '-', RemoteAnswer: '-', LocalOfferFailed: '-' },
-  Agreed: { RemoteOffer: '-', LocalAnswer: '-', RemoteOfferAnswered: 'Agreed', LocalOffer: 'LocalOffer', RemoteEarlyAnswer: '-', RemoteAnswer: '-', LocalOfferFailed: '-' },
+  Idle: {
+    RemoteOffer: 'RemoteOffer', LocalAnswer: '-', RemoteOfferAnswered: 'Agreed', LocalOffer: 'LocalOffer',
+    RemoteEarlyAnswer: '-', RemoteAnswer: '-', LocalOfferFailed: '-',
+  },
+  RemoteOffer: {
+    RemoteOffer: '-', LocalAnswer: 'Agreed', RemoteOfferAnswered: '-', LocalOffer: '-', RemoteEarlyAnswer: '-',
+    RemoteAnswer: '-', LocalOfferFailed: '-',
+  },
+  'LocalOffer (answer in a response)': {
+    RemoteOffer: '-', LocalAnswer: '-', RemoteOfferAnswered: '-', LocalOffer: '-',
+    RemoteEarlyAnswer: 'EarlyRemoteAnswer', RemoteAnswer: 'Agreed', LocalOfferFailed: '-',
+  },
+  'LocalOffer (re-offer, answer in the ACK)': {
+    RemoteOffer: '-', LocalAnswer: '-', RemoteOfferAnswered: '-', LocalOffer: '-', RemoteEarlyAnswer: '-',
+    RemoteAnswer: 'Agreed', LocalOfferFailed: 'Agreed',
+  },
+  EarlyRemoteAnswer: {
+    RemoteOffer: '-', LocalAnswer: '-', RemoteOfferAnswered: '-', LocalOffer: '-',
+    RemoteEarlyAnswer: 'EarlyRemoteAnswer', RemoteAnswer: 'Agreed', LocalOfferFailed: '-',
+  },
+  EarlyLocalAnswer: {
+    RemoteOffer: '-', LocalAnswer: 'Agreed', RemoteOfferAnswered: '-', LocalOffer: '-', RemoteEarlyAnswer: '-',
+    RemoteAnswer: '-', LocalOfferFailed: '-',
+  },
+  Agreed: {
+    RemoteOffer: '-', LocalAnswer: '-', RemoteOfferAnswered: 'Agreed', LocalOffer: 'LocalOffer', RemoteEarlyAnswer: '-',
+    RemoteAnswer: '-', LocalOfferFailed: '-',
+  },
 };
 
 for (const [name, state] of Object.entries(STATES)) {
@@ -85,19 +110,34 @@ for (const [name, state] of Object.entries(STATES)) {
 test('negotiation: an offer with no codec of ours → NotAcceptable (the UA answers 488, RFC 3264 §6)', (t) => {
   const offered = after(idleNegotiation, { tag: 'RemoteOffer', sdp: G729_ONLY });
   t.like(stepNegotiation(offered, EVENTS.LocalAnswer), { _tag: 'Left', left: { reason: 'NotAcceptable' } });
-  t.like(stepNegotiation(idleNegotiation, { tag: 'RemoteOffer', sdp: 'not sdp' }), { _tag: 'Left', left: { reason: 'BadSdp' } });
+  t.like(
+    stepNegotiation(idleNegotiation, { tag: 'RemoteOffer', sdp: 'not sdp' }),
+    { _tag: 'Left', left: { reason: 'BadSdp' } },
+  );
 });
 
 test('negotiation: our answer applies the peer\'s address and codec to the media (ApplyMedia)', (t) => {
   const step = right(stepNegotiation(STATES['RemoteOffer']!, EVENTS.LocalAnswer));
-  t.like(step.effects, [{ tag: 'ApplyMedia', negotiated: { remoteAddress: '10.0.0.2', remotePort: 5000, codec: 'PCMU', direction: 'sendrecv' } }]);
+  t.like(
+    step.effects,
+    [
+      {
+        tag: 'ApplyMedia',
+        negotiated: { remoteAddress: '10.0.0.2', remotePort: 5000, codec: 'PCMU', direction: 'sendrecv' },
+      },
+    ],
+  );
 });
 
 test('negotiation: an early answer is played listen-only and announced once; the same terms again change nothing (RFC 3960)', (t) => {
   const early = right(stepNegotiation(STATES['LocalOffer (answer in a response)']!, EVENTS.RemoteEarlyAnswer));
-  t.like(early.effects, [{ tag: 'ApplyMedia', negotiated: { direction: 'recvonly' } }, { tag: 'EarlyMedia', status: 183 }]);
+  t.like(
+    early.effects, [{ tag: 'ApplyMedia', negotiated: { direction: 'recvonly' } }, { tag: 'EarlyMedia', status: 183 }],
+  );
   t.deepEqual(right(stepNegotiation(early.negotiation, EVENTS.RemoteEarlyAnswer)).effects, []);
-  const otherFork = right(stepNegotiation(early.negotiation, { ...EVENTS.RemoteEarlyAnswer, dialogTag: 'f2' } as NegotiationEvent));
+  const otherFork = right(
+    stepNegotiation(early.negotiation, { ...EVENTS.RemoteEarlyAnswer, dialogTag: 'f2' } as NegotiationEvent),
+  );
   t.is(otherFork.effects.length, 2, 'another fork is heard instead');
 });
 
@@ -106,15 +146,37 @@ test('negotiation: a 2xx without SDP from the early dialog confirms its answer (
   const confirmed = right(stepNegotiation(early, { tag: 'RemoteAnswer', sdp: '', dialogTag: 'f1' }));
   t.is(confirmed.negotiation.tag, 'Agreed');
   t.like(confirmed.effects, [{ tag: 'ApplyMedia', negotiated: { direction: 'sendrecv' } }]);
-  t.like(stepNegotiation(early, { tag: 'RemoteAnswer', sdp: '', dialogTag: 'f2' }), { _tag: 'Left', left: { reason: 'NoAnswer' } });
+  t.like(
+    stepNegotiation(early, { tag: 'RemoteAnswer', sdp: '', dialogTag: 'f2' }),
+    { _tag: 'Left', left: { reason: 'NoAnswer' } },
+  );
 });
 
-test('negotiation: a re-offer that holds us is answered recvonly and reported; resuming reports again (RFC 6337)', (t) => {
-  const held = right(stepNegotiation(STATES['Agreed']!, { ...EVENTS.RemoteOfferAnswered, sdp: text(offerFrom('10.0.0.2', 5000, 'sendonly', '2')) } as NegotiationEvent));
-  t.like(held.effects, [{ tag: 'ApplyMedia', negotiated: { direction: 'recvonly' } }, { tag: 'HoldChanged', onHold: true }]);
-  const resumed = right(stepNegotiation(held.negotiation, { ...EVENTS.RemoteOfferAnswered, sdp: text(offerFrom('10.0.0.2', 5000, 'sendrecv', '3')) } as NegotiationEvent));
+test('negotiation: a re-offer that holds us is answered recvonly and reported; resuming reports again (RFC 6337)', (
+  t,
+) => {
+  const held = right(
+    stepNegotiation(
+      STATES['Agreed']!,
+      { ...EVENTS.RemoteOfferAnswered, sdp: text(offerFrom('10.0.0.2', 5000, 'sendonly', '2')) } as NegotiationEvent,
+    ),
+  );
+  t.like(
+    held.effects, [{ tag: 'ApplyMedia', negotiated: { direction: 'recvonly' } }, { tag: 'HoldChanged', onHold: true }],
+  );
+  const resumed = right(
+    stepNegotiation(
+      held.negotiation,
+      { ...EVENTS.RemoteOfferAnswered, sdp: text(offerFrom('10.0.0.2', 5000, 'sendrecv', '3')) } as NegotiationEvent,
+    ),
+  );
   t.like(resumed.effects, [{ tag: 'ApplyMedia' }, { tag: 'HoldChanged', onHold: false }]);
-  const again = right(stepNegotiation(resumed.negotiation, { ...EVENTS.RemoteOfferAnswered, sdp: text(offerFrom('10.0.0.2', 5000, 'sendrecv', '4')) } as NegotiationEvent));
+  const again = right(
+    stepNegotiation(
+      resumed.negotiation,
+      { ...EVENTS.RemoteOfferAnswered, sdp: text(offerFrom('10.0.0.2', 5000, 'sendrecv', '4')) } as NegotiationEvent,
+    ),
+  );
   t.is(again.effects.length, 1, 'a refresh with the same direction is no news');
 });
 
@@ -127,24 +189,40 @@ test('negotiation: each new description of ours in a session raises o= version b
 
 test('negotiation: a refused re-offer leaves the previous agreement in force', (t) => {
   const before = agreementOf(STATES['Agreed']!);
-  const reoffered = after(STATES['Agreed']!, { tag: 'LocalOffer', offer: offerFrom('10.0.0.1', 4000, 'sendonly', '9'), answerIn: 'Response' });
+  const reoffered = after(
+    STATES['Agreed']!, { tag: 'LocalOffer', offer: offerFrom('10.0.0.1', 4000, 'sendonly', '9'), answerIn: 'Response' },
+  );
   t.is(agreementOf(after(reoffered, { tag: 'LocalOfferFailed' })), before);
 });
 
 test('negotiation: an ACK that answers our offer with sendonly holds us, and says so', (t) => {
   const pending = STATES['LocalOffer (re-offer, answer in the ACK)']!;
-  const step = right(stepNegotiation(pending, { tag: 'RemoteAnswer', sdp: answerTo(text(OUR_OFFER), 'sendonly'), dialogTag: '' }));
-  t.like(step.effects, [{ tag: 'ApplyMedia', negotiated: { direction: 'recvonly' } }, { tag: 'HoldChanged', onHold: true }]);
-  t.like(stepNegotiation(pending, { tag: 'RemoteAnswer', sdp: '', dialogTag: '' }), { _tag: 'Left', left: { reason: 'NoAnswer', detail: 'the ACK carried no answer to our offer' } });
+  const step = right(
+    stepNegotiation(pending, { tag: 'RemoteAnswer', sdp: answerTo(text(OUR_OFFER), 'sendonly'), dialogTag: '' }),
+  );
+  t.like(
+    step.effects, [{ tag: 'ApplyMedia', negotiated: { direction: 'recvonly' } }, { tag: 'HoldChanged', onHold: true }],
+  );
+  t.like(
+    stepNegotiation(pending, { tag: 'RemoteAnswer', sdp: '', dialogTag: '' }),
+    { _tag: 'Left', left: { reason: 'NoAnswer', detail: 'the ACK carried no answer to our offer' } },
+  );
 });
 
 test('negotiation: the application\'s own answer points the media at the offerer; one that fits nothing is refused early, sent as is finally', (t) => {
   const offered = STATES['RemoteOffer']!;
   const own = answerTo(THEIR_OFFER);
-  const step = right(stepNegotiation(offered, { tag: 'LocalAnswer', early: true, answer: { kind: 'Given', sdp: own } }));
+  const step = right(
+    stepNegotiation(offered, { tag: 'LocalAnswer', early: true, answer: { kind: 'Given', sdp: own } }),
+  );
   t.like(step.effects, [{ tag: 'ApplyMedia', negotiated: { remoteAddress: '10.0.0.2', remotePort: 5000 } }]);
-  t.like(stepNegotiation(offered, { tag: 'LocalAnswer', early: true, answer: { kind: 'Given', sdp: G729_ONLY } }), { _tag: 'Left', left: { reason: 'NotAcceptable' } });
-  const final = right(stepNegotiation(offered, { tag: 'LocalAnswer', early: false, answer: { kind: 'Given', sdp: G729_ONLY } }));
+  t.like(
+    stepNegotiation(offered, { tag: 'LocalAnswer', early: true, answer: { kind: 'Given', sdp: G729_ONLY } }),
+    { _tag: 'Left', left: { reason: 'NotAcceptable' } },
+  );
+  const final = right(
+    stepNegotiation(offered, { tag: 'LocalAnswer', early: false, answer: { kind: 'Given', sdp: G729_ONLY } }),
+  );
   t.is(final.negotiation.tag, 'Agreed');
   t.deepEqual(final.effects, []);
   t.deepEqual(localDescription(final.negotiation), E.getOrElseW(() => undefined)(parseSdp(G729_ONLY)));
@@ -152,7 +230,9 @@ test('negotiation: the application\'s own answer points the media at the offerer
 
 test('negotiation: an unusable SDP in a provisional response is ignored; the 2xx decides', (t) => {
   const pending = STATES['LocalOffer (answer in a response)']!;
-  const step = right(stepNegotiation(pending, { tag: 'RemoteEarlyAnswer', sdp: 'garbage', dialogTag: 'f1', status: 180 }));
+  const step = right(
+    stepNegotiation(pending, { tag: 'RemoteEarlyAnswer', sdp: 'garbage', dialogTag: 'f1', status: 180 }),
+  );
   t.is(step.negotiation, pending);
   t.like(step.effects, [{ tag: 'Discarded' }]);
 });

@@ -19,7 +19,12 @@ const invite = (): SipRequest => buildRequest({
   to: { uri: sipUri('example.com', { user: 'bob' }), params: [] },
   callId: 'c1@host',
   cseq: 7,
-  vias: [{ protocolName: 'SIP', protocolVersion: '2.0', transport: 'UDP', host: '192.0.2.1', port: 5060, params: [{ name: 'branch', value: 'z9hG4bKabc' }, { name: 'rport' }] }],
+  vias: [
+    {
+      protocolName: 'SIP', protocolVersion: '2.0', transport: 'UDP', host: '192.0.2.1', port: 5060,
+      params: [{ name: 'branch', value: 'z9hG4bKabc' }, { name: 'rport' }],
+    },
+  ],
   contact: { uri: sipUri('192.0.2.1', { user: 'alice', port: 5060 }), params: [] },
   routes: [{ uri: sipUri('proxy.example.com', { params: [{ name: 'lr' }] }), params: [] }],
   headers: [{ name: 'Subject', value: 'hi' }],
@@ -30,7 +35,11 @@ const invite = (): SipRequest => buildRequest({
 test('buildRequest: serializes to a message that parses back to the same value', (t) => {
   const request = invite();
   const text = new TextDecoder().decode(serializeMessage(request));
-  t.true(text.startsWith('INVITE sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKabc;rport\r\nMax-Forwards: 70\r\nRoute: <sip:proxy.example.com;lr>\r\n'));
+  t.true(
+    text.startsWith(
+      'INVITE sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKabc;rport\r\nMax-Forwards: 70\r\nRoute: <sip:proxy.example.com;lr>\r\n',
+    ),
+  );
   t.true(text.endsWith('Content-Type: application/sdp\r\nContent-Length: 5\r\n\r\nv=0\r\n'));
   t.deepEqual(right(t, parseMessage(text)), request);
 });

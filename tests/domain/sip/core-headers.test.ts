@@ -9,7 +9,10 @@ const goodCSeqs: ReadonlyArray<[string, number, string]> = [
   ['0 NEWMETHOD', 0, 'NEWMETHOD'],
 ];
 for (const [value, seq, method] of goodCSeqs) {
-  test(`parseCSeq: ${JSON.stringify(value)} → ${seq} ${method} (§20.16)`, (t) => t.deepEqual(right(t, parseCSeq(value)), { seq, method }));
+  test(
+    `parseCSeq: ${JSON.stringify(value)} → ${seq} ${method} (§20.16)`,
+    (t) => t.deepEqual(right(t, parseCSeq(value)), { seq, method }),
+  );
 }
 
 const badCSeqs: ReadonlyArray<[string, RegExp]> = [

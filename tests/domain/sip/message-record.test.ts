@@ -13,7 +13,9 @@ const uri: Uri = { kind: 'sip', scheme: 'sip', user: 'bob', host: 'example.com',
 test('a record lists, prints and deep-compares like the object literal with the same fields', (t) => {
   const headers = [{ name: 'Call-ID', value: 'a1' }];
   const record = requestRecord('OPTIONS', uri, 'SIP/2.0', headers, EMPTY_BODY);
-  const literal: SipRequest = { kind: 'request', method: 'OPTIONS', uri, version: 'SIP/2.0', headers, body: EMPTY_BODY };
+  const literal: SipRequest = {
+    kind: 'request', method: 'OPTIONS', uri, version: 'SIP/2.0', headers, body: EMPTY_BODY,
+  };
   t.deepEqual(Object.keys(record), Object.keys(literal));
   t.deepEqual(record, literal);
   t.is(inspect(record), inspect(literal));

@@ -53,7 +53,10 @@ test('parseVia: the usual SIP/2.0/ prefix and the LWS-tolerant form give the sam
   const usual = right(t, parseVia('SIP/2.0/TCP host:5060;branch=z9hG4bKa'));
   const spaced = right(t, parseVia('SIP / 2.0 / tcp host:5060;branch=z9hG4bKa'));
   t.deepEqual(spaced, usual);
-  t.deepEqual(right(t, parseVia('sip/2.0/Udp h')), { protocolName: 'sip', protocolVersion: '2.0', transport: 'UDP', host: 'h', params: [] });
+  t.deepEqual(
+    right(t, parseVia('sip/2.0/Udp h')),
+    { protocolName: 'sip', protocolVersion: '2.0', transport: 'UDP', host: 'h', params: [] },
+  );
   t.is(right(t, parseVia('SIP/2.0/UDP h:65535')).port, 65535);
   t.is(right(t, parseVia('SIP/2.0/UDP h:0005060')).port, 5060, 'leading zeros are digits');
   t.is(right(t, parseVia('SIP/2.0/UDP h : 5070')).port, 5070, 'LWS around the colon');

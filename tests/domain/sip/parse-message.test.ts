@@ -4,7 +4,9 @@ import {
   getCallId, getContacts, getCSeq, getFrom, getMaxForwards, getTo, getTopVia, getVias,
 } from '../../../domain/sip/core-headers.js';
 import { HEADER } from '../../../domain/sip/header-names.js';
-import { headerValue, headerValues, withHeader, type SipMessage, type SipRequest, type SipResponse } from '../../../domain/sip/message.js';
+import {
+  headerValue, headerValues, withHeader, type SipMessage, type SipRequest, type SipResponse,
+} from '../../../domain/sip/message.js';
 import { paramValue } from '../../../domain/sip/params.js';
 import { parseMessage } from '../../../domain/sip/parse-message.js';
 import type { SipParseErrorReason } from '../../../domain/sip/parse-error.js';
@@ -36,7 +38,9 @@ const response = (t: Parameters<typeof right>[0], text: string): SipResponse => 
 test('parseMessage: Asterisk INVITE with SDP → every core field and the body', (t) => {
   const m = request(t, INVITE_ASTERISK);
   t.is(m.method, 'INVITE');
-  t.deepEqual(m.uri, { kind: 'sip', scheme: 'sip', user: '1001', host: '192.0.2.20', port: 5060, params: [], headers: [] });
+  t.deepEqual(
+    m.uri, { kind: 'sip', scheme: 'sip', user: '1001', host: '192.0.2.20', port: 5060, params: [], headers: [] },
+  );
   const via = right(t, getTopVia(m));
   t.is(via.transport, 'UDP');
   t.is(via.host, '192.0.2.10');
@@ -63,14 +67,19 @@ test('parseMessage: FreeSWITCH INVITE keeps unknown headers verbatim and in orde
   const names = m.headers.map((h) => h.name);
   t.true(names.indexOf('X-FS-Support') < names.indexOf('Remote-Party-ID'));
   t.is(headerValue(m, 'x-fs-support'), 'update_display,send_info');
-  t.is(headerValue(m, 'Remote-Party-ID'), '"Extension 1000" <sip:1000@198.51.100.7>;party=calling;screen=yes;privacy=off');
+  t.is(
+    headerValue(m, 'Remote-Party-ID'), '"Extension 1000" <sip:1000@198.51.100.7>;party=calling;screen=yes;privacy=off',
+  );
   t.is(m.uri.kind === 'sip' ? paramValue(m.uri.params, 'transport') : '', 'udp');
 });
 
 test('parseMessage: every compact header form maps to its full name (§7.3.3)', (t) => {
   const m = request(t, INVITE_COMPACT);
   const names = new Set(m.headers.map((h) => h.name));
-  for (const full of ['Via', 'From', 'To', 'Call-ID', 'Contact', 'Supported', 'Event', 'Allow-Events', 'Refer-To', 'Referred-By', 'Session-Expires', 'Subject', 'Content-Encoding', 'Content-Type']) {
+  for (const full of [
+    'Via', 'From', 'To', 'Call-ID', 'Contact', 'Supported', 'Event', 'Allow-Events', 'Refer-To', 'Referred-By',
+    'Session-Expires', 'Subject', 'Content-Encoding', 'Content-Type',
+  ]) {
     t.true(names.has(full), full);
   }
   t.is(right(t, getTopVia(m)).transport, 'TCP');
@@ -85,7 +94,9 @@ test('parseMessage: every compact header form maps to its full name (§7.3.3)', 
   t.is(decodeUtf8(m.body).split('\r\n')[0], 'v=0');
 });
 
-test('parseMessage: header names in any case map to the canonical spelling; a bare CR in a name is not a hyphen', (t) => {
+test('parseMessage: header names in any case map to the canonical spelling; a bare CR in a name is not a hyphen', (
+  t,
+) => {
   const base = ['OPTIONS sip:a@b SIP/2.0', 'VIA: SIP/2.0/UDP h;branch=z9hG4bK1', 'from: <sip:x@y>;tag=1', 'tO: <sip:a@b>',
     'cAll-Id: c1', 'cseq: 1 OPTIONS', 'MAX-forwards: 70', 'x-CUSTOM: kept', 'content-length: 0', '', ''];
   const m = request(t, base.join('\r\n'));
@@ -131,7 +142,10 @@ test('parseMessage: a response through two proxies keeps three Vias and two Reco
   t.deepEqual(vias.map((v) => v.host), ['proxy2.example.net', 'proxy1.example.com', '192.0.2.4']);
   t.is(viaReceived(vias[2]!), '198.51.100.3');
   t.is(viaRport(vias[2]!), 60123);
-  t.deepEqual(right(t, getRecordRoutes(m)).map((r) => (r.uri.kind === 'sip' ? r.uri.host : '')), ['proxy2.example.net', 'proxy1.example.com']);
+  t.deepEqual(
+    right(t, getRecordRoutes(m)).map((r) => (r.uri.kind === 'sip' ? r.uri.host : '')),
+    ['proxy2.example.net', 'proxy1.example.com'],
+  );
 });
 
 test('parseMessage: a 180 with RSeq and Require 100rel (RFC 3262)', (t) => {
@@ -142,7 +156,10 @@ test('parseMessage: a 180 with RSeq and Require 100rel (RFC 3262)', (t) => {
 });
 
 test('parseMessage: LF-only line ends, folding and LWS around colons are accepted', (t) => {
-  const m = request(t, 'OPTIONS sip:a@b SIP/2.0\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\nTo:\n  <sip:a@b>\nFrom  :  <sip:c@d>;tag=1\nCall-ID: x\nCSeq: 1\n OPTIONS\nMax-Forwards: 70\n\n');
+  const m = request(
+    t,
+    'OPTIONS sip:a@b SIP/2.0\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\nTo:\n  <sip:a@b>\nFrom  :  <sip:c@d>;tag=1\nCall-ID: x\nCSeq: 1\n OPTIONS\nMax-Forwards: 70\n\n',
+  );
   t.deepEqual(right(t, getCSeq(m)), { seq: 1, method: 'OPTIONS' });
   t.is(headerValue(m, 'To'), '<sip:a@b>');
   t.is(headerValue(m, 'From'), '<sip:c@d>;tag=1');
@@ -203,7 +220,10 @@ test('parseMessage: SIP-Version 3.0 is parsed so the caller can answer 505', (t)
 
 test('parseMessage: extension methods and leading CRLFs are accepted', (t) => {
   t.is(request(t, '\r\n\r\nFOO-BAR sip:a@b SIP/2.0\r\nCSeq: 1 FOO-BAR\r\n\r\n').method, 'FOO-BAR');
-  t.is(request(t, 'SUBSCRIBER sip:a@b SIP/2.0\r\n\r\n').method, 'SUBSCRIBER', 'a known method as a prefix is not that method');
+  t.is(
+    request(t, 'SUBSCRIBER sip:a@b SIP/2.0\r\n\r\n').method, 'SUBSCRIBER',
+    'a known method as a prefix is not that method',
+  );
   t.is(request(t, 'invite sip:a@b SIP/2.0\r\n\r\n').method, 'invite', 'methods are case-sensitive (§7.1)');
 });
 
@@ -211,10 +231,16 @@ test('parseMessage: start-line forms — version case, status lines of any versi
   t.like(request(t, 'REGISTER sip:a@b sip/2.0\r\n\r\n'), { method: 'REGISTER', version: 'SIP/2.0' });
   t.like(response(t, 'sip/2.0 180 Ringing\r\n\r\n'), { version: 'SIP/2.0', status: 180, reason: 'Ringing' });
   t.like(response(t, 'SIP/2.0 200\r\n\r\n'), { status: 200, reason: '' });
-  for (const line of ['INVITE  sip:a@b SIP/2.0', 'INVITE sip:a@b SIP/2.0 ', 'INVITE sip:a@b', 'INV<TE sip:a@b SIP/2.0', 'INVITE sip:a@b SIP/2']) {
+  for (const line of [
+    'INVITE  sip:a@b SIP/2.0', 'INVITE sip:a@b SIP/2.0 ', 'INVITE sip:a@b', 'INV<TE sip:a@b SIP/2.0',
+    'INVITE sip:a@b SIP/2',
+  ]) {
     t.is(left(t, parseMessage(`${line}\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n\r\n`)).reason, 'BadStartLine', line);
   }
-  t.like(left(t, parseMessage('INVITE sip:a@b:70000 SIP/2.0\r\n\r\n')), { reason: 'BadRequestUri', offsetBytes: 15 }, 'at the port digits');
+  t.like(
+    left(t, parseMessage('INVITE sip:a@b:70000 SIP/2.0\r\n\r\n')), { reason: 'BadRequestUri', offsetBytes: 15 },
+    'at the port digits',
+  );
 });
 
 const errors: ReadonlyArray<[string, string | Uint8Array, SipParseErrorReason, string | undefined]> = [
@@ -228,7 +254,10 @@ const errors: ReadonlyArray<[string, string | Uint8Array, SipParseErrorReason, s
   ['a Max-Forwards of 256', 'OPTIONS sip:a@b SIP/2.0\r\nMax-Forwards: 256\r\n\r\n', 'BadHeaderValue', 'Max-Forwards'],
   ['a CSeq without method', 'OPTIONS sip:a@b SIP/2.0\r\nCSeq: 5\r\n\r\n', 'BadHeaderValue', 'CSeq'],
   ['a Call-ID with a space', 'OPTIONS sip:a@b SIP/2.0\r\nCall-ID: a b\r\n\r\n', 'BadHeaderValue', 'Call-ID'],
-  ['two CSeq headers', 'OPTIONS sip:a@b SIP/2.0\r\nCSeq: 1 OPTIONS\r\nCSeq: 2 OPTIONS\r\n\r\n', 'DuplicateHeader', 'CSeq'],
+  [
+    'two CSeq headers', 'OPTIONS sip:a@b SIP/2.0\r\nCSeq: 1 OPTIONS\r\nCSeq: 2 OPTIONS\r\n\r\n', 'DuplicateHeader',
+    'CSeq',
+  ],
   ['a Via without sent-by', 'OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP\r\n\r\n', 'BadHeaderValue', 'Via'],
 ];
 
@@ -258,7 +287,10 @@ test('parseMessage: error offsets point at the offending line in bytes', (t) => 
 });
 
 test('serializeMessage: parse → serialize → parse is stable for every fixture', (t) => {
-  for (const text of [INVITE_ASTERISK, INVITE_FREESWITCH, INVITE_COMPACT, REGISTER_AUTH, NOTIFY_SIPFRAG, OK_THROUGH_PROXIES, RINGING_CISCO]) {
+  for (const text of [
+    INVITE_ASTERISK, INVITE_FREESWITCH, INVITE_COMPACT, REGISTER_AUTH, NOTIFY_SIPFRAG, OK_THROUGH_PROXIES,
+    RINGING_CISCO,
+  ]) {
     const first: SipMessage = right(t, parseMessage(text));
     const bytes = serializeMessage(first);
     const second = right(t, parseMessage(bytes));
@@ -284,7 +316,9 @@ test('serializeMessage: a non-ASCII head is sized in UTF-8 bytes and the body la
 });
 
 test('parseMessage: From, To and Contact are parsed on first use, and their errors surface there', (t) => {
-  const m = right(t, parseMessage('OPTIONS sip:a@b SIP/2.0\r\nTo: <sip:a@b>\r\nTo: <sip:c@d>\r\nFrom: <sip:x@y\r\n\r\n'));
+  const m = right(
+    t, parseMessage('OPTIONS sip:a@b SIP/2.0\r\nTo: <sip:a@b>\r\nTo: <sip:c@d>\r\nFrom: <sip:x@y\r\n\r\n'),
+  );
   t.is(left(t, getFrom(m)).header, 'From');
   t.is(left(t, getTo(m)).header, 'From', 'the first broken address header is reported');
 });
@@ -296,8 +330,12 @@ test('header memo: invisible to keys and deep equality, never carried into a cha
   right(t, getTopVia(parsed));
   t.deepEqual(Object.keys(parsed), keys, 'no visible property added by the memo');
   t.deepEqual(parsed, request(t, INVITE_ASTERISK), 'equal to a fresh parse after memoized reads');
-  const rewritten = withHeader(withHeader(parsed, 'Via', 'SIP/2.0/TCP 192.0.2.99:5070;branch=z9hG4bKnew'), 'From', '<sip:eve@example.com>;tag=e1');
+  const rewritten = withHeader(
+    withHeader(parsed, 'Via', 'SIP/2.0/TCP 192.0.2.99:5070;branch=z9hG4bKnew'), 'From', '<sip:eve@example.com>;tag=e1',
+  );
   t.like(right(t, getTopVia(rewritten)), { transport: 'TCP', host: '192.0.2.99', port: 5070 });
   t.like(right(t, getFrom(rewritten)).uri, { user: 'eve', host: 'example.com' });
-  t.deepEqual(right(t, getTopVia(parsed)), right(t, getTopVia(request(t, INVITE_ASTERISK))), 'the original keeps its own memo');
+  t.deepEqual(
+    right(t, getTopVia(parsed)), right(t, getTopVia(request(t, INVITE_ASTERISK))), 'the original keeps its own memo',
+  );
 });

@@ -4,15 +4,30 @@ import { parseUri, parseUriIn } from '../../../domain/sip/parse-uri.js';
 import { left, right } from '../../support/either.js';
 
 const cases: ReadonlyArray<[string, object]> = [
-  ['sip:alice@atlanta.com', { kind: 'sip', scheme: 'sip', user: 'alice', host: 'atlanta.com', params: [], headers: [] }],
-  ['sips:alice:secretword@atlanta.com;transport=tcp', { scheme: 'sips', user: 'alice', password: 'secretword', params: [{ name: 'transport', value: 'tcp' }] }],
-  ['sip:+1-212-555-1212:1234@gateway.com;user=phone', { user: '+1-212-555-1212', password: '1234', params: [{ name: 'user', value: 'phone' }] }],
+  [
+    'sip:alice@atlanta.com',
+    { kind: 'sip', scheme: 'sip', user: 'alice', host: 'atlanta.com', params: [], headers: [] },
+  ],
+  [
+    'sips:alice:secretword@atlanta.com;transport=tcp',
+    { scheme: 'sips', user: 'alice', password: 'secretword', params: [{ name: 'transport', value: 'tcp' }] },
+  ],
+  [
+    'sip:+1-212-555-1212:1234@gateway.com;user=phone',
+    { user: '+1-212-555-1212', password: '1234', params: [{ name: 'user', value: 'phone' }] },
+  ],
   ['sip:alice@192.0.2.4:5070', { host: '192.0.2.4', port: 5070 }],
-  ['sip:atlanta.com;method=REGISTER?to=alice%40atlanta.com', { host: 'atlanta.com', headers: [{ name: 'to', value: 'alice@atlanta.com' }] }],
+  [
+    'sip:atlanta.com;method=REGISTER?to=alice%40atlanta.com',
+    { host: 'atlanta.com', headers: [{ name: 'to', value: 'alice@atlanta.com' }] },
+  ],
   ['sip:alice;day=tuesday@atlanta.com', { user: 'alice;day=tuesday' }],
   ['sip:[2001:db8::1]:5060;lr', { host: '[2001:db8::1]', port: 5060, params: [{ name: 'lr' }] }],
   ['SIP:Bob@Example.COM', { scheme: 'sip', user: 'Bob', host: 'Example.COM' }],
-  ['tel:+1-201-555-0123;phone-context=example.com', { kind: 'tel', number: '+1-201-555-0123', params: [{ name: 'phone-context', value: 'example.com' }] }],
+  [
+    'tel:+1-201-555-0123;phone-context=example.com',
+    { kind: 'tel', number: '+1-201-555-0123', params: [{ name: 'phone-context', value: 'example.com' }] },
+  ],
   ['mailto:bob@example.com', { kind: 'absolute', scheme: 'mailto', value: 'bob@example.com' }],
   ['urn:service:sos', { kind: 'absolute', scheme: 'urn', value: 'service:sos' }],
 ];
@@ -61,7 +76,10 @@ test('formatUri: escapes only what each component forbids, and decodes UTF-8 esc
 });
 
 test('parseUri: odd but legal forms (empty header value, leading zeros in the port, a lone ;)', (t) => {
-  t.like(right(t, parseUri('sip:a@b?subject=&priority=urgent')), { headers: [{ name: 'subject', value: '' }, { name: 'priority', value: 'urgent' }] });
+  t.like(
+    right(t, parseUri('sip:a@b?subject=&priority=urgent')),
+    { headers: [{ name: 'subject', value: '' }, { name: 'priority', value: 'urgent' }] },
+  );
   t.like(right(t, parseUri('sip:a@b:0005060')), { port: 5060 });
   t.like(right(t, parseUri('sip:a@b;')), { params: [] });
 });
@@ -70,7 +88,10 @@ test('parseUriIn: reads a URI inside a longer text without running past its end;
   const text = 'INVITE sip:bob@example.com:5070;transport=tcp?x=1 SIP/2.0\r\nVia: a;b\r\n';
   const uri = right(t, parseUriIn(text, 7, 49));
   t.deepEqual(uri, right(t, parseUri('sip:bob@example.com:5070;transport=tcp?x=1')));
-  t.like(right(t, parseUriIn(text, 7, 26)), { host: 'example.com', params: [], headers: [] }, 'the host stops at the range end');
+  t.like(
+    right(t, parseUriIn(text, 7, 26)), { host: 'example.com', params: [], headers: [] },
+    'the host stops at the range end',
+  );
   t.like(right(t, parseUriIn(text, 7, 31)), { port: 5070, params: [] }, 'the port stops at the range end');
   t.like(left(t, parseUriIn('xx sip:a@b:99999 yy', 3, 16)), { detail: 'bad port', at: 8 });
   t.like(right(t, parseUriIn('  tel:+1-555 ', 2, 12)), { kind: 'tel', number: '+1-555' }, 'other schemes too');

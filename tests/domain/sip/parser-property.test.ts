@@ -14,7 +14,9 @@ import { serializeMessage } from '../../../domain/sip/serialize-message.js';
 import { INITIAL_FRAMER_STATE, pushChunk } from '../../../domain/sip/stream-framer.js';
 import { encodeUtf8 } from '../../../domain/sip/text-codec.js';
 import { validateRequest } from '../../../domain/sip/validate-request.js';
-import { INVITE_ASTERISK, INVITE_COMPACT, INVITE_FREESWITCH, NOTIFY_SIPFRAG, OK_THROUGH_PROXIES, REGISTER_AUTH, RINGING_CISCO } from '../../fixtures/sip/messages.js';
+import {
+  INVITE_ASTERISK, INVITE_COMPACT, INVITE_FREESWITCH, NOTIFY_SIPFRAG, OK_THROUGH_PROXIES, REGISTER_AUTH, RINGING_CISCO,
+} from '../../fixtures/sip/messages.js';
 
 const SEEDS = process.env['SIM_SEED'] !== undefined ? [Number(process.env['SIM_SEED'])] : [1, 2, 3, 4];
 const ITERATIONS = 2_500;
@@ -50,7 +52,9 @@ const exercise = (input: Uint8Array): void => {
   const a = JSON.stringify({ ...again.right, body: [...again.right.body] });
   const b = JSON.stringify({ ...message, body: [...message.body] });
   if (a !== b) throw new Error('parse → serialize → parse changed the message');
-  if (E.isLeft(coreHeaders(again.right)) !== E.isLeft(coreHeaders(message))) throw new Error('address headers changed validity');
+  if (E.isLeft(coreHeaders(again.right)) !== E.isLeft(coreHeaders(message))) throw new Error(
+    'address headers changed validity',
+  );
 };
 
 for (const seed of SEEDS) {

@@ -22,7 +22,9 @@ import { corpusTest, readTestdata } from '../../support/testdata.js';
 const maybe = corpusTest('rfc4475');
 
 const read = (name: string): Uint8Array => new Uint8Array(readTestdata(`rfc4475/${name}.dat`));
-const POLICY: ValidationPolicy = { acceptedContentTypes: new Set(['application/sdp', 'multipart/mixed', 'text/plain']) };
+const POLICY: ValidationPolicy = {
+  acceptedContentTypes: new Set(['application/sdp', 'multipart/mixed', 'text/plain']),
+};
 
 /** The status a UAS answers with, or 'accept' / 'drop'. */
 const verdictOf = (bytes: Uint8Array): { verdict: number | 'accept' | 'drop'; message?: SipMessage; reason?: string } => {
@@ -126,7 +128,13 @@ maybe('RFC 4475 esc01 and escnull: %-escapes decode in URIs, NUL included (§3.1
 maybe('RFC 4475 intmeth: unusual method, URI, Call-ID and UTF-8 header survive (§3.1.1.2)', (t) => {
   const m = right(t, parseMessage(read('intmeth'))) as SipRequest;
   t.is(m.method, "!interesting-Method0123456789_*+`.%indeed'~");
-  t.like(m.uri, { kind: 'sip', user: "1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*", password: "&it+has=1,weird!*pas$wo~d_too.(doesn't-it)", host: 'example.com' });
+  t.like(
+    m.uri,
+    {
+      kind: 'sip', user: "1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*",
+      password: "&it+has=1,weird!*pas$wo~d_too.(doesn't-it)", host: 'example.com',
+    },
+  );
   t.is(right(t, getCallId(m)), "intmeth.word%ZK-!.*_+'@word`~)(><:\\/\"][?}{");
   t.is(right(t, getTo(m)).displayName, 'BEL:\u0007 NUL:\u0000 DEL:\u007f');
   t.is(m.headers.find((h) => h.name === "extensionHeader-!.%*+_`'~")?.value, '\uFEFF大停電');

@@ -30,7 +30,9 @@ maybe('RFC 5118 ipv6-bad: an IPv6 Request-URI without brackets → 400 (§4.2)',
   t.is(badRequestResponse(bytes, error)?.response.status, 400);
 });
 
-maybe('RFC 5118 port-ambiguous / port-unambiguous: the port inside brackets belongs to the address (§4.3, §4.4)', (t) => {
+maybe('RFC 5118 port-ambiguous / port-unambiguous: the port inside brackets belongs to the address (§4.3, §4.4)', (
+  t,
+) => {
   const ambiguous = right(t, parseMessage(read('port-ambiguous'))) as SipRequest;
   t.like(ambiguous.uri, { kind: 'sip', host: '[2001:db8::10:5070]' });
   t.false('port' in ambiguous.uri);
@@ -44,7 +46,10 @@ maybe('RFC 5118 Via received with and without brackets, and mixed address famili
   const withDelim = right(t, getVias(right(t, parseMessage(read('via-received-param-with-delim')))));
   t.is(viaReceived(withDelim[0]!), '[2001:db8::9:255]');
   const mixed = right(t, getVias(right(t, parseMessage(read('mult-ip-in-header')))));
-  t.deepEqual(mixed.map((v) => [v.host, v.port]), [['[2001:db8::9:1]', 6050], ['192.0.2.1', undefined], ['[2001:db8::9:255]', undefined]]);
+  t.deepEqual(
+    mixed.map((v) => [v.host, v.port]),
+    [['[2001:db8::9:1]', 6050], ['192.0.2.1', undefined], ['[2001:db8::9:255]', undefined]],
+  );
   const mapped = right(t, parseMessage(read('ipv4-mapped-ipv6')));
   const contacts = right(t, getContacts(mapped));
   t.true(contacts !== '*' && contacts[0]?.uri.kind === 'sip' && contacts[0].uri.host === '[::ffff:192.0.2.2]');

@@ -62,24 +62,38 @@ test('stream framer: a 20 KB message split into random chunks (1–700 bytes) is
   }
 });
 
-test('stream framer: CRLF keep-alives between messages are skipped and double-CRLF pings counted (RFC 5626 §3.5.1)', (t) => {
-  const { messages, pings } = feed([encodeUtf8('\r\n\r\n'), encodeUtf8(`\r\n\r\n${REGISTER_AUTH}\r\n`), encodeUtf8('\r\n\r\n\r\n')]);
+test('stream framer: CRLF keep-alives between messages are skipped and double-CRLF pings counted (RFC 5626 §3.5.1)', (
+  t,
+) => {
+  const { messages, pings } = feed([
+    encodeUtf8('\r\n\r\n'), encodeUtf8(`\r\n\r\n${REGISTER_AUTH}\r\n`), encodeUtf8('\r\n\r\n\r\n'),
+  ]);
   t.is(messages.length, 1);
   t.is(pings, 3);
 });
 
 test('stream framer: a missing Content-Length is a framing error on a stream (§18.3)', (t) => {
-  t.deepEqual(feed([encodeUtf8('OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h\r\n\r\n')]).errors, ['MissingContentLength']);
+  t.deepEqual(
+    feed([encodeUtf8('OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h\r\n\r\n')]).errors, ['MissingContentLength'],
+  );
 });
 
 test('stream framer: repeated or malformed Content-Length is a framing error', (t) => {
-  t.deepEqual(feed([encodeUtf8('OPTIONS sip:a@b SIP/2.0\r\nl: 0\r\nContent-Length: 0\r\n\r\n')]).errors, ['BadContentLength']);
+  t.deepEqual(
+    feed([encodeUtf8('OPTIONS sip:a@b SIP/2.0\r\nl: 0\r\nContent-Length: 0\r\n\r\n')]).errors, ['BadContentLength'],
+  );
   t.deepEqual(feed([encodeUtf8('OPTIONS sip:a@b SIP/2.0\r\nContent-Length: -1\r\n\r\n')]).errors, ['BadContentLength']);
-  t.deepEqual(feed([encodeUtf8('OPTIONS sip:a@b SIP/2.0\r\nContent-Length: 1000000000\r\n\r\n')]).errors, ['BadContentLength']);
+  t.deepEqual(
+    feed([encodeUtf8('OPTIONS sip:a@b SIP/2.0\r\nContent-Length: 1000000000\r\n\r\n')]).errors, ['BadContentLength'],
+  );
 });
 
 test('stream framer: Content-Length may carry any number of leading zeros, as parseMessage reads it', (t) => {
-  const { messages, errors } = feed([encodeUtf8('MESSAGE sip:a@b SIP/2.0\r\nContent-Length: 000000000002\r\n\r\nhiOPTIONS sip:a@b SIP/2.0\r\nl: 0000000000\r\n\r\n')]);
+  const { messages, errors } = feed([
+    encodeUtf8(
+      'MESSAGE sip:a@b SIP/2.0\r\nContent-Length: 000000000002\r\n\r\nhiOPTIONS sip:a@b SIP/2.0\r\nl: 0000000000\r\n\r\n',
+    ),
+  ]);
   t.deepEqual(errors, []);
   t.is(messages.length, 2);
 });
@@ -118,6 +132,8 @@ test('stream framer: a message above the limit yields its head, its body is skip
 });
 
 test('stream framer: compact l: and case-insensitive names are understood', (t) => {
-  const { messages } = feed([encodeUtf8('MESSAGE sip:a@b SIP/2.0\r\nL : 2\r\n\r\nhiMESSAGE sip:a@b SIP/2.0\r\ncontent-LENGTH:1\r\n\r\nx')]);
+  const { messages } = feed([
+    encodeUtf8('MESSAGE sip:a@b SIP/2.0\r\nL : 2\r\n\r\nhiMESSAGE sip:a@b SIP/2.0\r\ncontent-LENGTH:1\r\n\r\nx'),
+  ]);
   t.deepEqual(messages.map((m) => new TextDecoder().decode(m).slice(-2)), ['hi', '\nx']);
 });

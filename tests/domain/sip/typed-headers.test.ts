@@ -1,6 +1,8 @@
 import test from 'ava';
 import { HEADER } from '../../../domain/sip/header-names.js';
-import { appendHeader, EMPTY_BODY, prependHeader, withHeader, withoutHeader, type SipRequest } from '../../../domain/sip/message.js';
+import {
+  appendHeader, EMPTY_BODY, prependHeader, withHeader, withoutHeader, type SipRequest,
+} from '../../../domain/sip/message.js';
 import {
   formatReplaces, getContentDisposition, getCredentials, getExpires, getMinExpires, getMinSE, getRAck, getReplaces,
   getRetryAfter, getRSeq, getServer, getSessionExpires, getTokenList, getUserAgent, parseReplaces, formatMediaType, getContentType,
@@ -30,7 +32,10 @@ test('typed headers: RSeq, RAck (RFC 3262), Session-Expires and Min-SE (RFC 4028
   t.is(right(t, getRSeq(withHeaders({ RSeq: '988789' }))), 988789);
   t.deepEqual(right(t, getRAck(withHeaders({ RAck: '776656 1 INVITE' }))), { rseq: 776656, cseq: 1, method: 'INVITE' });
   t.is(left(t, getRAck(withHeaders({ RAck: '776656 INVITE' }))).header, 'RAck');
-  t.deepEqual(right(t, getSessionExpires(withHeaders({ 'Session-Expires': '4000;refresher=UAS' }))), { seconds: 4000, refresher: 'uas' });
+  t.deepEqual(
+    right(t, getSessionExpires(withHeaders({ 'Session-Expires': '4000;refresher=UAS' }))),
+    { seconds: 4000, refresher: 'uas' },
+  );
   t.is(left(t, getSessionExpires(withHeaders({ 'Session-Expires': '4000;refresher=me' }))).detail, 'bad refresher');
   t.is(right(t, getMinSE(withHeaders({ 'Min-SE': '90' }))), 90);
 });
@@ -44,14 +49,23 @@ test('typed headers: Replaces (RFC 3891) parses, requires both tags, and formats
 });
 
 test('typed headers: token lists across several lines; bad tokens are errors', (t) => {
-  t.deepEqual(right(t, getTokenList(withHeaders({ Supported: '100rel, timer', supported: 'replaces' }), HEADER.Supported)), ['100rel', 'timer', 'replaces'], 'names match case-insensitively');
+  t.deepEqual(
+    right(t, getTokenList(withHeaders({ Supported: '100rel, timer', supported: 'replaces' }), HEADER.Supported)),
+    ['100rel', 'timer', 'replaces'], 'names match case-insensitively',
+  );
   const twoLines = appendHeader(withHeaders({ Supported: '100rel, timer' }), 'k', 'replaces');
   t.deepEqual(right(t, getTokenList(twoLines, HEADER.Supported)), ['100rel', 'timer', 'replaces']);
   t.is(left(t, getTokenList(withHeaders({ Require: 'a b' }), HEADER.Require)).header, 'Require');
 });
 
 test('typed headers: WWW-Authenticate challenge with quoted commas', (t) => {
-  const [challenge] = right(t, getCredentials(withHeaders({ 'WWW-Authenticate': 'Digest realm="a, b", nonce="n", qop="auth,auth-int", stale=FALSE' }), HEADER.WwwAuthenticate));
+  const [challenge] = right(
+    t,
+    getCredentials(
+      withHeaders({ 'WWW-Authenticate': 'Digest realm="a, b", nonce="n", qop="auth,auth-int", stale=FALSE' }),
+      HEADER.WwwAuthenticate,
+    ),
+  );
   t.is(challenge?.params.get('realm'), 'a, b');
   t.is(challenge?.params.get('qop'), 'auth,auth-int');
   t.is(challenge?.params.get('stale'), 'FALSE');
@@ -61,12 +75,17 @@ test('typed headers: WWW-Authenticate challenge with quoted commas', (t) => {
 test('typed headers: Content-Type and Content-Disposition with parameters', (t) => {
   const type = right(t, getContentType(withHeaders({ 'Content-Type': 'Multipart/Mixed; boundary=xyz' })));
   t.is(formatMediaType(type!), 'multipart/mixed;boundary=xyz');
-  t.like(right(t, getContentDisposition(withHeaders({ 'Content-Disposition': 'session;handling=optional' }))), { value: 'session' });
+  t.like(
+    right(t, getContentDisposition(withHeaders({ 'Content-Disposition': 'session;handling=optional' }))),
+    { value: 'session' },
+  );
   t.is(getUserAgent(withHeaders({ 'User-Agent': 'x/1' })), 'x/1');
   t.is(getServer(withHeaders({})), undefined);
 });
 
-test('message helpers: withHeader replaces in place, prependHeader goes before its kind, withoutHeader removes all', (t) => {
+test('message helpers: withHeader replaces in place, prependHeader goes before its kind, withoutHeader removes all', (
+  t,
+) => {
   const m = withHeaders({ Via: 'v1', To: 't', Subject: 's' });
   t.deepEqual(withHeader(m, 'subject', 'new').headers.map((h) => h.value), ['v1', 't', 'new']);
   t.deepEqual(withHeader(m, 'Organization', 'o').headers.map((h) => h.name), ['Via', 'To', 'Subject', 'Organization']);

@@ -7,7 +7,9 @@ import type { RequestProblemKind } from '../../../domain/sip/request-problem.js'
 import { validateRequest } from '../../../domain/sip/validate-request.js';
 import { right } from '../../support/either.js';
 
-const base = (overrides: Record<string, string | null> = {}, startLine = 'INVITE sip:bob@example.com SIP/2.0', body = ''): string => {
+const base = (
+  overrides: Record<string, string | null> = {}, startLine = 'INVITE sip:bob@example.com SIP/2.0', body = '',
+): string => {
   const headers: Record<string, string | null> = {
     Via: 'SIP/2.0/UDP pc33.example.com;branch=z9hG4bK776asdhds',
     'Max-Forwards': '70',
@@ -34,11 +36,23 @@ const rows: ReadonlyArray<[string, string, object, RequestProblemKind, number]> 
   ['no Via', base({ Via: null }), {}, 'MissingHeader', 400],
   ['CSeq method BYE on an INVITE', base({ CSeq: '1 BYE' }), {}, 'CSeqMethodMismatch', 400],
   ['an unknown method', base({ CSeq: '1 FROB' }, 'FROB sip:bob@example.com SIP/2.0'), {}, 'UnknownMethod', 501],
-  ['a known method not allowed', base({ CSeq: '1 PUBLISH' }, 'PUBLISH sip:bob@example.com SIP/2.0'), { allowedMethods: new Set(['INVITE']) }, 'MethodNotAllowed', 405],
+  [
+    'a known method not allowed', base({ CSeq: '1 PUBLISH' }, 'PUBLISH sip:bob@example.com SIP/2.0'),
+    { allowedMethods: new Set(['INVITE']) }, 'MethodNotAllowed', 405,
+  ],
   ['an http Request-URI', base({}, 'INVITE http://example.com SIP/2.0'), {}, 'UnsupportedUriScheme', 416],
-  ['headers in the Request-URI', base({}, 'INVITE sip:bob@example.com?Subject=x SIP/2.0'), {}, 'HeadersInRequestUri', 400],
-  ['Require: foo', base({ Require: 'foo, 100rel' }), { supportedExtensions: new Set(['100rel']) }, 'UnsupportedExtension', 420],
-  ['a body of an unaccepted type', base({ 'Content-Type': 'text/html' }, undefined, '<b/>'), { acceptedContentTypes: new Set(['application/sdp']) }, 'UnsupportedMediaType', 415],
+  [
+    'headers in the Request-URI', base({}, 'INVITE sip:bob@example.com?Subject=x SIP/2.0'), {}, 'HeadersInRequestUri',
+    400,
+  ],
+  [
+    'Require: foo', base({ Require: 'foo, 100rel' }), { supportedExtensions: new Set(['100rel']) },
+    'UnsupportedExtension', 420,
+  ],
+  [
+    'a body of an unaccepted type', base({ 'Content-Type': 'text/html' }, undefined, '<b/>'),
+    { acceptedContentTypes: new Set(['application/sdp']) }, 'UnsupportedMediaType', 415,
+  ],
   ['a body without Content-Type', base({}, undefined, 'v=0'), {}, 'MissingHeader', 400],
   ['a Date in EST', base({ Date: 'Sat, 13 Nov 2010 23:29:00 EST' }), {}, 'BadHeaderValue', 400],
   ['a malformed Content-Type', base({ 'Content-Type': 'sdp' }), {}, 'BadHeaderValue', 400],
@@ -58,7 +72,9 @@ test('validateRequest: Require is not checked on ACK and CANCEL (§8.2.2.3)', (t
 });
 
 test('validateRequest: problems come most important first (505 before 400)', (t) => {
-  t.deepEqual(kinds(t, base({ 'Call-ID': null }, 'INVITE sip:bob@example.com SIP/2.1')), ['UnsupportedVersion', 'MissingHeader']);
+  t.deepEqual(
+    kinds(t, base({ 'Call-ID': null }, 'INVITE sip:bob@example.com SIP/2.1')), ['UnsupportedVersion', 'MissingHeader'],
+  );
 });
 
 test('responseForProblem: 420 lists Unsupported, 405 carries Allow, 415 carries Accept', (t) => {
@@ -68,7 +84,10 @@ test('responseForProblem: 420 lists Unsupported, 405 carries Allow, 415 carries 
     { status: 405, reason: 'Method Not Allowed', headers: [{ name: 'Allow', value: 'INVITE, BYE' }] });
   t.deepEqual(responseForProblem({ kind: 'UnsupportedMediaType', detail: '' }, { accept: ['application/sdp'] }).headers,
     [{ name: 'Accept', value: 'application/sdp' }]);
-  t.is(responseForProblem({ kind: 'MissingHeader', detail: 'missing To\r\nheader' }).reason, 'Bad Request (missing To header)');
+  t.is(
+    responseForProblem({ kind: 'MissingHeader', detail: 'missing To\r\nheader' }).reason,
+    'Bad Request (missing To header)',
+  );
 });
 
 test('responseForParseError: 400 with the error and its position in the reason phrase (§21.4.1)', (t) => {

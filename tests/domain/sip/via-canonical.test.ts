@@ -11,7 +11,9 @@ import * as E from 'fp-ts/lib/Either.js';
 import { SeededRandom } from '../../../adapters/sim/seeded-random.js';
 import { parseAnyVia, parseVia } from '../../../domain/sip/via.js';
 import { parseCanonicalVia } from '../../../domain/sip/via-canonical.js';
-import { INVITE_ASTERISK, INVITE_COMPACT, INVITE_FREESWITCH, NOTIFY_SIPFRAG, OK_THROUGH_PROXIES, REGISTER_AUTH, RINGING_CISCO } from '../../fixtures/sip/messages.js';
+import {
+  INVITE_ASTERISK, INVITE_COMPACT, INVITE_FREESWITCH, NOTIFY_SIPFRAG, OK_THROUGH_PROXIES, REGISTER_AUTH, RINGING_CISCO,
+} from '../../fixtures/sip/messages.js';
 import { corpusTest, hasTestdata, readTestdata, TESTDATA_DIR } from '../../support/testdata.js';
 
 const canonical = (text: string) => parseCanonicalVia(text, 0, text.length);
@@ -46,7 +48,9 @@ for (const text of LEFT_TO_GRAMMAR) {
   });
 }
 
-const FIXTURES = [INVITE_ASTERISK, INVITE_COMPACT, INVITE_FREESWITCH, NOTIFY_SIPFRAG, OK_THROUGH_PROXIES, REGISTER_AUTH, RINGING_CISCO];
+const FIXTURES = [
+  INVITE_ASTERISK, INVITE_COMPACT, INVITE_FREESWITCH, NOTIFY_SIPFRAG, OK_THROUGH_PROXIES, REGISTER_AUTH, RINGING_CISCO,
+];
 
 /** The RFC 4475 / 5118 corpora's messages, as text (none when the folders are absent). */
 const corpusTexts = (): string[] => ['rfc4475', 'rfc5118'].filter(hasTestdata).flatMap((folder) =>
@@ -75,7 +79,9 @@ const agreeOn = (fail: (message: string) => void, lines: ReadonlyArray<string>, 
     if (fast === undefined) return;
     taken++;
     const general = parseAnyVia(text);
-    if (E.isLeft(general) || JSON.stringify(general.right) !== JSON.stringify(fast)) fail(`disagree on ${JSON.stringify(text)}`);
+    if (E.isLeft(general) || JSON.stringify(general.right) !== JSON.stringify(fast)) fail(
+      `disagree on ${JSON.stringify(text)}`,
+    );
   };
   for (const line of lines) check(line);
   for (let i = 0; i < mutations; i++) {
@@ -96,7 +102,9 @@ test('canonical Via: agrees with the grammar on every fixture Via and 10,000 mut
   t.true(taken > 2_500, `${taken} inputs took the fast path`);
 });
 
-corpusTest('rfc4475')('canonical Via: agrees with the grammar on every corpus Via and 20,000 mutations of them', (t) => {
+corpusTest('rfc4475')('canonical Via: agrees with the grammar on every corpus Via and 20,000 mutations of them', (
+  t,
+) => {
   const fixtureLines = viaLines(FIXTURES).length;
   const lines = viaLines([...FIXTURES, ...corpusTexts()]);
   t.true(lines.length > fixtureLines, `${lines.length - fixtureLines} Via lines from the corpora`);

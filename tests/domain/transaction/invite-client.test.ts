@@ -1,5 +1,7 @@
 import test from 'ava';
-import { startInviteClient, stepInviteClient, type ClientConfig, type ClientEvent, type IctState } from '../../../domain/transaction/invite-client.js';
+import {
+  startInviteClient, stepInviteClient, type ClientConfig, type ClientEvent, type IctState,
+} from '../../../domain/transaction/invite-client.js';
 import { DEFAULT_TIMERS } from '../../../domain/transaction/timer-config.js';
 import type { TransactionEffect } from '../../../domain/transaction/transaction-effect.js';
 import { right } from '../../support/either.js';
@@ -9,9 +11,15 @@ const udp: ClientConfig = { timers: DEFAULT_TIMERS, reliable: false };
 const tcp: ClientConfig = { timers: DEFAULT_TIMERS, reliable: true };
 const invite = request('INVITE');
 const tags = (effects: ReadonlyArray<TransactionEffect>): string[] =>
-  effects.map((e) => (e.tag === 'StartTimer' ? `Start${e.timer}:${e.delayMs}` : e.tag === 'CancelTimer' ? `Cancel${e.timer}` : e.tag === 'Send' ? `Send:${e.message.kind === 'request' ? e.message.method : e.message.status}` : e.tag === 'PassUp' ? `PassUp:${e.message.kind === 'response' ? e.message.status : ''}` : e.tag === 'Terminated' ? `Terminated:${e.reason}` : e.tag));
+  effects.map(
+    (e) => (
+      e.tag === 'StartTimer' ? `Start${e.timer}:${e.delayMs}` : e.tag === 'CancelTimer' ? `Cancel${e.timer}` : e.tag === 'Send' ? `Send:${e.message.kind === 'request' ? e.message.method : e.message.status}` : e.tag === 'PassUp' ? `PassUp:${e.message.kind === 'response' ? e.message.status : ''}` : e.tag === 'Terminated' ? `Terminated:${e.reason}` : e.tag
+    ),
+  );
 
-const step = (t: Parameters<typeof right>[0], config: ClientConfig, state: IctState, event: ClientEvent) => right(t, stepInviteClient(config, state, event));
+const step = (t: Parameters<typeof right>[0], config: ClientConfig, state: IctState, event: ClientEvent) => right(
+  t, stepInviteClient(config, state, event),
+);
 
 test('ICT start over UDP: sends INVITE, starts Timer B (64·T1) and Timer A (T1) (RFC 3261 17.1.1.2)', (t) => {
   const [state, effects] = startInviteClient(udp, invite);
@@ -54,7 +62,9 @@ test('ICT Calling: 200 → Accepted, passes it up, starts Timer M (RFC 6026 8.4)
 
 for (const status of [300, 404, 486, 503, 603]) {
   test(`ICT Proceeding: ${status} → Completed, ACK sent, passed up, Timer D 32 s (17.1.1.2)`, (t) => {
-    const [next, effects] = step(t, udp, { tag: 'Proceeding', request: invite }, { tag: 'ResponseReceived', response: response(invite, status) });
+    const [next, effects] = step(
+      t, udp, { tag: 'Proceeding', request: invite }, { tag: 'ResponseReceived', response: response(invite, status) },
+    );
     t.is(next.tag, 'Completed');
     t.deepEqual(tags(effects), ['Send:ACK', `PassUp:${status}`, 'StartD:32000']);
   });
@@ -62,24 +72,36 @@ for (const status of [300, 404, 486, 503, 603]) {
 
 test('ICT Completed: a retransmitted final response → the same ACK again, not passed up (17.1.1.2)', (t) => {
   const busy = response(invite, 486);
-  const [completed, first] = step(t, udp, { tag: 'Proceeding', request: invite }, { tag: 'ResponseReceived', response: busy });
+  const [completed, first] = step(
+    t, udp, { tag: 'Proceeding', request: invite }, { tag: 'ResponseReceived', response: busy },
+  );
   const [again, effects] = step(t, udp, completed, { tag: 'ResponseReceived', response: busy });
   t.is(again.tag, 'Completed');
   t.deepEqual(tags(effects), ['Send:ACK']);
-  t.is(effects[0]?.tag === 'Send' ? effects[0].message : undefined, first[0]?.tag === 'Send' ? first[0].message : undefined);
+  t.is(
+    effects[0]?.tag === 'Send' ? effects[0].message : undefined,
+    first[0]?.tag === 'Send' ? first[0].message : undefined,
+  );
   t.deepEqual(tags(step(t, udp, again, { tag: 'TimerFired', timer: 'D' })[1]), ['Terminated:Done']);
 });
 
 test('ICT over TCP: a failure response terminates at once (Timer D = 0)', (t) => {
-  const [next, effects] = step(t, tcp, { tag: 'Proceeding', request: invite }, { tag: 'ResponseReceived', response: response(invite, 486) });
+  const [next, effects] = step(
+    t, tcp, { tag: 'Proceeding', request: invite }, { tag: 'ResponseReceived', response: response(invite, 486) },
+  );
   t.is(next.tag, 'Terminated');
   t.deepEqual(tags(effects), ['Send:ACK', 'PassUp:486', 'Terminated:Done']);
 });
 
 test('ICT Accepted: further 2xx pass up for the TU to ACK; Timer M terminates (RFC 6026)', (t) => {
   const accepted: IctState = { tag: 'Accepted' };
-  t.deepEqual(tags(step(t, udp, accepted, { tag: 'ResponseReceived', response: response(invite, 200, 'other-fork') })[1]), ['PassUp:200']);
-  t.deepEqual(tags(step(t, udp, accepted, { tag: 'ResponseReceived', response: response(invite, 180) })[1]), ['Discarded']);
+  t.deepEqual(
+    tags(step(t, udp, accepted, { tag: 'ResponseReceived', response: response(invite, 200, 'other-fork') })[1]),
+    ['PassUp:200'],
+  );
+  t.deepEqual(
+    tags(step(t, udp, accepted, { tag: 'ResponseReceived', response: response(invite, 180) })[1]), ['Discarded'],
+  );
   t.deepEqual(tags(step(t, udp, accepted, { tag: 'TimerFired', timer: 'M' })[1]), ['Terminated:Done']);
 });
 
@@ -89,12 +111,19 @@ test('ICT Calling: Timer B → timeout reported once and Terminated; transport e
   t.is(timedOut.tag, 'Terminated');
   t.deepEqual(tags(effects), ['Timeout', 'Terminated:Timeout']);
   t.deepEqual(tags(step(t, udp, timedOut, { tag: 'TimerFired', timer: 'B' })[1]), ['Discarded']);
-  t.deepEqual(tags(step(t, udp, state, { tag: 'TransportFailed' })[1]), ['TransportError', 'Terminated:TransportError']);
-  t.deepEqual(tags(step(t, udp, { tag: 'Proceeding', request: invite }, { tag: 'TransportFailed' })[1]), ['TransportError', 'Terminated:TransportError']);
+  t.deepEqual(
+    tags(step(t, udp, state, { tag: 'TransportFailed' })[1]), ['TransportError', 'Terminated:TransportError'],
+  );
+  t.deepEqual(
+    tags(step(t, udp, { tag: 'Proceeding', request: invite }, { tag: 'TransportFailed' })[1]),
+    ['TransportError', 'Terminated:TransportError'],
+  );
 });
 
 test('ICT: stray timers are discarded, never errors', (t) => {
-  t.deepEqual(tags(step(t, udp, { tag: 'Proceeding', request: invite }, { tag: 'TimerFired', timer: 'A' })[1]), ['Discarded']);
+  t.deepEqual(
+    tags(step(t, udp, { tag: 'Proceeding', request: invite }, { tag: 'TimerFired', timer: 'A' })[1]), ['Discarded'],
+  );
   const [calling] = startInviteClient(udp, invite);
   t.deepEqual(tags(step(t, udp, calling, { tag: 'TimerFired', timer: 'D' })[1]), ['Discarded']);
 });

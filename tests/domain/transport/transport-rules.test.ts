@@ -29,7 +29,10 @@ test('stampReceived: a different host adds received (§18.2.1)', (t) => {
 
 test('stampReceived: an empty rport is filled and received always added (RFC 3581 §4)', (t) => {
   t.deepEqual(stampReceived(via(t, 'SIP/2.0/UDP 198.51.100.7:5060;rport;branch=z9hG4bK1'), source).params,
-    [{ name: 'rport', value: '40000' }, { name: 'branch', value: 'z9hG4bK1' }, { name: 'received', value: '198.51.100.7' }]);
+    [
+      { name: 'rport', value: '40000' }, { name: 'branch', value: 'z9hG4bK1' },
+      { name: 'received', value: '198.51.100.7' },
+    ]);
 });
 
 const targets: ReadonlyArray<[string, string]> = [
@@ -41,13 +44,23 @@ const targets: ReadonlyArray<[string, string]> = [
   ['SIP/2.0/TLS example.com', 'tcp:example.com:5061'],
 ];
 for (const [text, expected] of targets) {
-  test(`responseTarget: ${text} → ${expected} (§18.2.2)`, (t) => t.is(formatEndpoint(responseTarget(via(t, text))), expected));
+  test(
+    `responseTarget: ${text} → ${expected} (§18.2.2)`,
+    (t) => t.is(formatEndpoint(responseTarget(via(t, text))), expected),
+  );
 }
 
 test('stampSentBy: the top Via names the transport used and the bound address; other Vias untouched', (t) => {
-  const request = right(t, parseMessage(optionsRequest({ via: 'SIP/2.0/UDP old.invalid:1;branch=z9hG4bKa, SIP/2.0/UDP proxy;branch=z9hG4bKb' })));
+  const request = right(
+    t,
+    parseMessage(
+      optionsRequest({ via: 'SIP/2.0/UDP old.invalid:1;branch=z9hG4bKa, SIP/2.0/UDP proxy;branch=z9hG4bKb' }),
+    ),
+  );
   const stamped = stampSentBy(request, 'tcp', endpoint('tcp', '::1', 5062));
-  t.deepEqual(headerValues(stamped, 'Via'), ['SIP/2.0/TCP [::1]:5062;branch=z9hG4bKa, SIP/2.0/UDP proxy;branch=z9hG4bKb']);
+  t.deepEqual(
+    headerValues(stamped, 'Via'), ['SIP/2.0/TCP [::1]:5062;branch=z9hG4bKa, SIP/2.0/UDP proxy;branch=z9hG4bKb'],
+  );
   t.is(stampSentBy(stamped, 'tcp', endpoint('tcp', '::1', 5062)), stamped, 'nothing to change → same object');
 });
 
@@ -69,20 +82,35 @@ test('endpoint helpers: brackets off for sockets, on for SIP text', (t) => {
 
 test('receiveBytes: an oversized request is answered 513 (§21.5.14), oversized garbage and requests without Via are dropped; responses pass untouched', (t) => {
   const options = { ...DEFAULT_PARSE_OPTIONS, maxMessageBytes: 100 };
-  t.like(receiveBytes(encodeUtf8(optionsRequest()), source, options), { kind: 'reply', response: { status: 513, reason: 'Message Too Large' } });
+  t.like(
+    receiveBytes(encodeUtf8(optionsRequest()), source, options),
+    { kind: 'reply', response: { status: 513, reason: 'Message Too Large' } },
+  );
   t.like(receiveBytes(encodeUtf8('x'.repeat(200)), source, options), { kind: 'drop', reason: 'TooLarge' });
   const noVia = optionsRequest().replace(/Via: [^\r]*\r\n/, '');
   t.like(receiveBytes(encodeUtf8(noVia), source, DEFAULT_PARSE_OPTIONS), { kind: 'drop', reason: 'MissingVia' });
-  const response = receiveBytes(encodeUtf8('SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n\r\n'), source, DEFAULT_PARSE_OPTIONS);
+  const response = receiveBytes(
+    encodeUtf8('SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n\r\n'), source, DEFAULT_PARSE_OPTIONS,
+  );
   t.is(response.kind, 'message');
-  t.like(receiveBytes(encodeUtf8('SIP/2.0 2000 OK\r\n\r\n'), source, DEFAULT_PARSE_OPTIONS), { kind: 'drop', reason: 'Unparsable' });
+  t.like(
+    receiveBytes(encodeUtf8('SIP/2.0 2000 OK\r\n\r\n'), source, DEFAULT_PARSE_OPTIONS),
+    { kind: 'drop', reason: 'Unparsable' },
+  );
 });
 
-test('receiveBytes: the stamped request keeps its other Vias and its memoized headers agree with a fresh parse', (t) => {
-  const bytes = encodeUtf8(optionsRequest({ via: 'SIP/2.0/UDP a.example;rport;branch=z9hG4bK1, SIP/2.0/UDP b.example;branch=z9hG4bK2' }));
+test('receiveBytes: the stamped request keeps its other Vias and its memoized headers agree with a fresh parse', (
+  t,
+) => {
+  const bytes = encodeUtf8(
+    optionsRequest({ via: 'SIP/2.0/UDP a.example;rport;branch=z9hG4bK1, SIP/2.0/UDP b.example;branch=z9hG4bK2' }),
+  );
   const result = receiveBytes(bytes, source, DEFAULT_PARSE_OPTIONS);
   if (result.kind !== 'message') return t.fail();
-  t.deepEqual(headerValues(result.message, 'Via'), ['SIP/2.0/UDP a.example;rport=40000;branch=z9hG4bK1;received=198.51.100.7, SIP/2.0/UDP b.example;branch=z9hG4bK2']);
+  t.deepEqual(
+    headerValues(result.message, 'Via'),
+    ['SIP/2.0/UDP a.example;rport=40000;branch=z9hG4bK1;received=198.51.100.7, SIP/2.0/UDP b.example;branch=z9hG4bK2'],
+  );
   const memo = right(t, getTopVia(result.message));
   const fresh = parseMessage(new TextEncoder().encode(optionsRequest()));
   t.true(E.isRight(fresh));
