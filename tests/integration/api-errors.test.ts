@@ -46,7 +46,7 @@ test('invalid arguments are InvalidArgument naming the argument: DTMF digits (em
   await callee.start();
   await caller.start();
   const call = await caller.createOutgoingCall('sip:a@127.0.0.1', `sip:b@127.0.0.1:${callee.localEndpoint!.port}`);
-  await caller.waitForAnswer(call.id, 10_000);
+  await caller.waitForAnswer(call.id, 30_000);
   t.like(await failure(caller.sendDtmf(call.id, '')), { kind: 'InvalidArgument', argument: 'digits' });
   t.like(
     await failure(caller.sendDtmf(call.id, '12x')),

@@ -1,11 +1,11 @@
 import test from 'ava';
+import { reached, waitFor } from '../support/wait.js';
 import { SessionManagerBuilder } from '../../adapters/composition/session-manager-builder.js';
 import { AutoAnswerHandler, type CallHandler } from '../../application/session/call-handler.js';
 import type { SessionCoordinator } from '../../application/session/session-coordinator.js';
 import { goertzelPower } from '../../domain/media/goertzel.js';
 import type { BridgeEvent } from '../../application/session/bridge-service.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const TONES = [600, 1000, 1400] as const;
 
 /** Relative power of each tone in the last `ms` of a recording (shares of the three). */
@@ -44,19 +44,20 @@ test('conference on loopback: three participants each hear the other two tones a
   const calls: string[] = [];
   const join = async (frequency: number): Promise<string> => {
     const call = await phones.createOutgoingCall(from, to);
-    await phones.waitForAnswer(call.id, 5_000);
+    await phones.waitForAnswer(call.id, 30_000);
     phones.startAudioTransmission(call.id, { kind: 'tone', frequenciesHz: [frequency], amplitude: 6000 });
     phones.setAudioSink(call.id, { kind: 'record' });
     calls.push(call.id);
     return call.id;
   };
   const [p600, p1000] = [await join(600), await join(1000)];
-  await sleep(800);
+  const heard = (id: string): number => phones.getRecording(id).length;
+  await reached(() => heard(p600), 6_400, '800 ms heard by the 600 Hz phone');
   // Two members: each hears only the other.
   const early600 = shares(phones.getRecording(p600), 400);
   t.true(early600[1]! > 0.9, `600 hears 1000 alone: ${early600}`);
   const p1400 = await join(1400);
-  await sleep(1_500);
+  await reached(() => heard(p1400), 12_000, '1.5 s heard by the 1400 Hz phone');
   for (const [index, id] of [p600, p1000, p1400].entries()) {
     const s = shares(phones.getRecording(id), 800);
     t.true(s[index]! < 0.02, `participant ${TONES[index]} Hz hears itself: ${s.map((x) => x.toFixed(3))}`);
@@ -65,8 +66,9 @@ test('conference on loopback: three participants each hear the other two tones a
     );
   }
   t.is(conference.listBridges()[0]?.participantCount, 3);
+  const before = heard(p600);
   await phones.terminateSession(p1000);
-  await sleep(1_000);
+  await reached(() => heard(p600), before + 8_000, 'another second heard by the 600 Hz phone');
   const after600 = shares(phones.getRecording(p600), 500);
   t.true(
     after600[2]! > 0.9 && after600[1]! < 0.05,
@@ -94,9 +96,9 @@ test('two-party bridge on loopback: a PCMU leg and a PCMA leg hear each other\'s
   const middleUri = `sip:m@127.0.0.1:${middle.localEndpoint!.port}`;
   const a = await pcmuPhone.createOutgoingCall(`sip:a@127.0.0.1:${pcmuPhone.localEndpoint!.port}`, middleUri);
   const b = await pcmaPhone.createOutgoingCall(`sip:b@127.0.0.1:${pcmaPhone.localEndpoint!.port}`, middleUri);
-  await pcmuPhone.waitForAnswer(a.id, 5_000);
-  await pcmaPhone.waitForAnswer(b.id, 5_000);
-  await sleep(100);
+  await pcmuPhone.waitForAnswer(a.id, 30_000);
+  await pcmaPhone.waitForAnswer(b.id, 30_000);
+  await waitFor(() => legs.length === 2, 30_000, 'both legs established at the middle');
   t.is(legs.length, 2);
   t.deepEqual(legs.map((id) => middle!.getMediaInfo(id).codec).sort(), ['PCMA', 'PCMU']);
   const bridge = middle.bridgeSessions(legs[0]!, legs[1]!);
@@ -105,15 +107,16 @@ test('two-party bridge on loopback: a PCMU leg and a PCMA leg hear each other\'s
   pcmaPhone.startAudioTransmission(b.id, { kind: 'tone', frequenciesHz: [600] });
   pcmuPhone.setAudioSink(a.id, { kind: 'record' });
   pcmaPhone.setAudioSink(b.id, { kind: 'record' });
-  await sleep(1_500);
+  await reached(() => pcmuPhone.getRecording(a.id).length, 12_000, '1.5 s heard by the PCMU phone');
+  await reached(() => pcmaPhone.getRecording(b.id).length, 12_000, '1.5 s heard by the PCMA phone');
   await pcmuPhone.sendDtmf(a.id, '57');
-  await sleep(300);
+  await waitFor(() => digitsAtB.length === 2, 30_000, 'both digits across the bridge');
   t.true(shares(pcmuPhone.getRecording(a.id), 800)[0]! > 0.9, 'the PCMU phone hears 600 Hz');
   t.true(shares(pcmaPhone.getRecording(b.id), 800)[1]! > 0.9, 'the PCMA phone hears 1000 Hz');
   t.deepEqual(digitsAtB, ['5', '7']);
   // When one leg ends, the two-party bridge goes away.
   await pcmuPhone.terminateSession(a.id);
-  await sleep(300);
+  await waitFor(() => middle!.listBridges().length === 0, 30_000, 'the bridge to go');
   t.deepEqual(middle.listBridges(), []);
   for (const c of [pcmuPhone, pcmaPhone, middle]) await c.stop();
 });

@@ -31,7 +31,7 @@ for (const transport of ['udp', 'tcp'] as const) {
     const call = await runExample('call', [aor, '--transport', transport, '--duration', '1000', '--dtmf', '12']);
     t.is(call.code, 0, call.output);
     t.regex(call.output, /answered[\s\S]*hung up; sent \d+ RTP packets, received [1-9]\d*,/);
-    await waitFor(() => /ended \S+: Remote hangup/.test(server.output()), 5_000, 'the BYE at the callee');
+    await waitFor(() => /ended \S+: Remote hangup/.test(server.output()), 30_000, 'the BYE at the callee');
     t.regex(server.output(), /dtmf \S+: 1[\s\S]*dtmf \S+: 2/);
     // The proxy saw the INVITE for the AOR and the ACK and BYE for our contact (loose routing through it).
     const log = kamailio.output();
@@ -86,8 +86,10 @@ test('baresip registers at Kamailio; examples/call.ts calls its AOR through the 
   await phone.waitFor(/200 OK/);
   // baresip hangs up after 1.5 s; call.ts would stay 10 s.
   const call = runExample('call', [`sip:bob@127.0.0.1:${kamailio.port}`, '--duration', '10000', '--dtmf', '7']);
-  await phone.waitFor(/Call established/, 10_000);
-  await sleep(1_500);
+  await phone.waitFor(/Call established/, 30_000);
+  // call.ts sends the digit once answered: when it has arrived, the call's media runs; then a second of tone.
+  await phone.waitFor(/received event: '7' \(end=1\)/);
+  await sleep(1_000);
   phone.keys('b');
   const result = await call;
   t.is(result.code, 0, result.output);
@@ -114,16 +116,16 @@ test('baresip calls the AOR that examples/auto-answer.ts registered at Kamailio:
   const phone = await startBaresip({ sipPort: 0, rtpPorts: [35500, 35999], answerMode: 'manual', toneHz: 1000 });
   t.teardown(() => phone.stop());
   phone.keys(`/dial ${aor}\n`);
-  await phone.waitFor(/Call established/, 10_000);
+  await phone.waitFor(/Call established/, 30_000);
   await sleep(1_000);
   phone.keys('x');
-  await waitFor(() => /held \S+/.test(server.output()), 5_000, 'the hold');
+  await waitFor(() => /held \S+/.test(server.output()), 30_000, 'the hold');
   phone.keys('X');
-  await waitFor(() => /resumed \S+/.test(server.output()), 5_000, 'the resume');
+  await waitFor(() => /resumed \S+/.test(server.output()), 30_000, 'the resume');
   phone.keys('9');
-  await waitFor(() => /dtmf \S+: 9/.test(server.output()), 5_000, 'the DTMF');
+  await waitFor(() => /dtmf \S+: 9/.test(server.output()), 30_000, 'the DTMF');
   phone.keys('b');
-  await waitFor(() => /ended \S+: Remote hangup/.test(server.output()), 5_000, 'the BYE');
+  await waitFor(() => /ended \S+: Remote hangup/.test(server.output()), 30_000, 'the BYE');
   t.is(
     (kamailio.output().match(/request INVITE /g) ?? []).length, 3,
     'the INVITE and both re-INVITEs went through the proxy',

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import test from 'ava';
+import { reached, waitFor } from '../support/wait.js';
 import { readWavFile, writeWavFile } from '../../adapters/media/wav-file.js';
 import { CryptoRandom } from '../../adapters/node/crypto-random.js';
 import { SystemClock } from '../../adapters/node/system-clock.js';
@@ -30,9 +31,11 @@ test('media on real loopback: a 1 kHz tone for 2 s arrives as 1 kHz with no pack
   b.onDtmf((d) => digits.push(d));
   a.start();
   b.start();
-  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  // Two seconds of audio counted in frames sent and received, however long a loaded machine takes.
+  await reached(() => a.statistics().packetsSent, 100, 'frames sent');
+  await reached(() => b.statistics().packetsReceived, 95, 'frames received');
   const dtmf = await a.sendDtmf('42');
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await waitFor(() => digits.length === 2, 30_000, 'both digits');
   await a.close();
   await b.close();
   t.true(dtmf);

@@ -46,7 +46,7 @@ const bob = await build('10.0.0.2');
 await alice.start();
 await bob.start();
 const call = await alice.createOutgoingCall('sip:alice@10.0.0.1', 'sip:bob@10.0.0.2:5060');
-const answered = alice.waitForAnswer(call.id, 5_000);
+const answered = alice.waitForAnswer(call.id, 30_000);
 await clock.advanceBy(1_000);
 const state = (await answered).state;
 const hangup = alice.terminateSession(call.id);

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { startExample } from '../support/example-process.js';
-import { freeUdpPort } from '../support/ports.js';
+import { freeUdpPort, udpPortBound } from '../support/ports.js';
 import { requireSipp, runSipp } from '../support/sipp.js';
 
 const scenarios = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sipp');
@@ -35,7 +35,7 @@ for (const [byeFrom, uac, uas] of [
       ],
       120_000,
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await udpPortBound(uasPort);
     const caller = await runSipp(
       [
         ...uac, '-m', '500', '-r', '50', '-l', '100', '-t', 'u1', '-i', '127.0.0.1', '-timeout', '90s',

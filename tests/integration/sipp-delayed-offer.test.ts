@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
 import { runExample, startExample } from '../support/example-process.js';
-import { freeUdpPort } from '../support/ports.js';
+import { freeUdpPort, udpPortBound } from '../support/ports.js';
 import { requireSipp, runSipp } from '../support/sipp.js';
 
 /**
@@ -125,7 +125,7 @@ test('examples/call.ts --delayed-offer completes against SIPp uas (SIPp offers i
   const sipp = runSipp(
     ['-sn', 'uas', '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-p', String(sippPort), '-timeout', '30s'], 40_000,
   );
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await udpPortBound(sippPort);
   const toSipp = await runExample(
     'call', [`sip:service@127.0.0.1:${sippPort}`, '--duration', '300', '--delayed-offer'],
   );

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { runExample, startExample } from '../support/example-process.js';
-import { freeUdpPort } from '../support/ports.js';
+import { freeUdpPort, udpPortBound } from '../support/ports.js';
 import { requireSipp, runSipp } from '../support/sipp.js';
 
 const scenarios = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sipp');
@@ -17,7 +17,7 @@ const challengingCallee = async (calls = 1): Promise<{ port: number; done: Retur
     ],
     40_000,
   );
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await udpPortBound(port);
   return { port, done };
 };
 
@@ -91,7 +91,7 @@ test('examples/auto-answer.ts --register: SIPp as registrar challenges every REG
     ],
     40_000,
   );
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await udpPortBound(port);
   const server = await startExample('auto-answer', [
     '--port', '0', '--register', `sip:127.0.0.1:${port}`, '--user', 'alice', '--expires', '60', '--quiet',
   ],
@@ -111,7 +111,7 @@ test('examples/auto-answer.ts --register: SIPp as registrar challenges every REG
     ],
     40_000,
   );
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await udpPortBound(port);
   const refused = await runExample(
     'auto-answer', ['--port', '0', '--register', `sip:127.0.0.1:${port}`, '--user', 'alice', '--quiet'], 20_000,
     { SESSION_CORE_PASSWORD: 'guess' },

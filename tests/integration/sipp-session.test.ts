@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { runExample, startExample } from '../support/example-process.js';
-import { freeUdpPort } from '../support/ports.js';
+import { freeUdpPort, udpPortBound } from '../support/ports.js';
 import { requireSipp, runSipp } from '../support/sipp.js';
 import { RejectAllHandler, SessionManagerBuilder, type SessionEvent } from '../../adapters/composition/index.js';
 import { encodeMuLaw } from '../../domain/media/g711.js';
@@ -41,7 +41,7 @@ test('examples/call.ts completes against SIPp uas and exits 0; a refused call ex
   const sipp = runSipp(
     ['-sn', 'uas', '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-p', String(port), '-timeout', '30s'], 40_000,
   );
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await udpPortBound(port);
   const call = await runExample('call', [`sip:service@127.0.0.1:${port}`, '--duration', '500']);
   t.is(call.code, 0, call.output);
   t.regex(call.output, /answered[\s\S]*hung up/);
@@ -65,7 +65,7 @@ test('examples/call.ts --proxy: the INVITE for an unroutable target goes to SIPp
     ],
     40_000,
   );
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await udpPortBound(port);
   // 192.0.2.1 (TEST-NET-1) is never reachable: only the proxy route can have carried the call.
   const call = await runExample(
     'call', ['sip:service@192.0.2.1:5060', '--duration', '300', '--proxy', `sip:127.0.0.1:${port}`],
@@ -80,7 +80,7 @@ test('examples/call.ts against a PBX-like callee that answers in a 183 with SDP 
   if (!requireSipp(t)) return;
   const port = await freeUdpPort();
   const sipp = earlyMediaCallee('uas-early-media.xml', port);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await udpPortBound(port);
   const call = await runExample('call', [`sip:service@127.0.0.1:${port}`, '--duration', '500']);
   t.is(call.code, 0, call.output);
   t.regex(call.output, /early media \(183\)[\s\S]*answered[\s\S]*hung up/);
@@ -95,7 +95,7 @@ test('early media from SIPp: the caller hears the 1 kHz stream of the 183 before
   if (!requireSipp(t)) return;
   const port = await freeUdpPort();
   const sipp = earlyMediaCallee('uas-early-media-bare-200.xml', port);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await udpPortBound(port);
   const coordinator = await new SessionManagerBuilder().withLocalBindAddr('127.0.0.1:0').withMediaPorts(48000, 48999).withHandler(new RejectAllHandler()).build();
   t.teardown(() => coordinator.stop());
   await coordinator.start();
@@ -105,7 +105,7 @@ test('early media from SIPp: the caller hears the 1 kHz stream of the 183 before
     `sip:caller@127.0.0.1:${coordinator.localEndpoint!.port}`, `sip:service@127.0.0.1:${port}`,
   );
   coordinator.setAudioSink(call.id, { kind: 'record' });
-  await coordinator.waitForAnswer(call.id, 10_000);
+  await coordinator.waitForAnswer(call.id, 30_000);
   t.true(events.some((e) => e.type === 'EarlyMedia' && e.status === 183));
   const heard = coordinator.getRecording(call.id);
   t.true(heard.length >= 8_000, `${heard.length} samples before the answer`);

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
+import { waitFor } from '../support/wait.js';
 import { SessionManagerBuilder } from '../../adapters/composition/session-manager-builder.js';
 import type { SessionCoordinator } from '../../application/session/session-coordinator.js';
 import { requireSipp, runSipp } from '../support/sipp.js';
@@ -35,7 +36,7 @@ test('blind transfer with SIPp as the transferee: REFER → 202, NOTIFY 100 and 
   );
   t.is(sipp.failed, 0, sipp.stdout.slice(-1500) + sipp.stderr);
   t.is(sipp.successful, 10);
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await waitFor(() => results.length === 10 && coordinator!.listActiveSessions().length === 0, 30_000, 'every transfer settled');
   t.deepEqual(results, Array.from({ length: 10 }, () => 200));
   t.deepEqual(coordinator.listActiveSessions(), []);
 });

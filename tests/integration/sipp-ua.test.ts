@@ -10,7 +10,8 @@ import { UaCore } from '../../application/ua/ua-core.js';
 import { sipUri } from '../../domain/sip/uri.js';
 import type { SipTransport } from '../../ports/sip-transport.js';
 import { right } from '../support/either.js';
-import { freeUdpPort } from '../support/ports.js';
+import { freeUdpPort, udpPortBound } from '../support/ports.js';
+import { waitFor } from '../support/wait.js';
 import { requireSipp, runSipp } from '../support/sipp.js';
 
 const scenarios = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sipp');
@@ -50,8 +51,8 @@ for (const protocol of ['udp', 'tcp'] as const) {
     const result = await runSipp(sippArgs(protocol, server.port, ['-sn', 'uac']), 90_000);
     t.is(result.failed, 0, result.stdout.slice(-1500));
     t.is(result.successful, 100);
-    // Give the last BYEs' transactions a moment, then nothing may be left but lingering timers.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The last BYEs may still be on their way: wait for the dialogs to go, as they must.
+    await waitFor(() => server.ua.counts().dialogs === 0, 30_000, 'every dialog released after BYE');
     t.is(server.ua.counts().dialogs, 0, 'every dialog released after BYE');
   });
 }
@@ -65,7 +66,7 @@ for (const [scenario, service] of [['uac-reinvite', 'reinvite'], ['uac-cancel', 
     );
     t.is(result.failed, 0, result.stdout.slice(-1500) + result.stderr);
     t.is(result.successful, 100);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitFor(() => server.ua.counts().dialogs === 0, 30_000, 'every dialog released');
     t.is(server.ua.counts().dialogs, 0);
   });
 }
@@ -84,7 +85,7 @@ test('our UAC → SIPp uas over udp: 100 calls answered and hung up, none failed
     ua.close();
     await transport.close();
   });
-  await new Promise((resolve) => setTimeout(resolve, 300)); // SIPp binding its port
+  await udpPortBound(sippPort);
   const from = { uri: sipUri('127.0.0.1', { user: 'caller', port: transport.localEndpoint('udp')!.port }), params: [] };
   const to = { uri: sipUri('127.0.0.1', { user: 'service', port: sippPort }), params: [] };
   let answered = 0;

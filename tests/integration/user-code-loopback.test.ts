@@ -27,14 +27,14 @@ test('loopback: an onDtmf that throws on an RFC 4733 digit from the RTP socket i
   const events: SessionEvent[] = [];
   callee.events.subscribe((e) => events.push(e));
   const call = await caller.createOutgoingCall('sip:a@127.0.0.1', `sip:b@127.0.0.1:${callee.localEndpoint!.port}`);
-  await caller.waitForAnswer(call.id, 10_000);
+  await caller.waitForAnswer(call.id, 30_000);
   t.not(caller.getMediaInfo(call.id).codec, undefined);
   await caller.sendDtmf(call.id, '47');
-  await waitFor(() => heard.length === 2, 10_000, 'both digits at the callee');
+  await waitFor(() => heard.length === 2, 30_000, 'both digits at the callee');
   t.deepEqual(heard, ['4', '7']);
   const errors = events.filter((e) => e.type === 'Error').map((e) => (e as { message: string }).message);
   t.deepEqual(errors, ['onDtmf failed: no handler for 4', 'onDtmf failed: no handler for 7']);
   t.is(caller.getSession(call.id)?.state, 'Connected');
   await caller.terminateSession(call.id);
-  await waitFor(() => callee.listActiveSessions().length === 0, 10_000, 'the BYE at the callee');
+  await waitFor(() => callee.listActiveSessions().length === 0, 30_000, 'the BYE at the callee');
 });

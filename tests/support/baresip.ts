@@ -38,7 +38,7 @@ export interface BaresipOptions {
 export interface Baresip {
   /** Everything it printed so far. */
   output(): string;
-  /** Resolves when its output matches `pattern`; rejects after `timeoutMs` (default 10 s) with the output. */
+  /** Resolves when its output matches `pattern`; rejects after `timeoutMs` (default 30 s) with the output. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** Types at its console. */
   keys(text: string): void;
@@ -105,7 +105,7 @@ export const startBaresip = async (options: BaresipOptions): Promise<Baresip> =>
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const phone: Baresip = {
     output: () => text,
-    waitFor: async (pattern, timeoutMs = 10_000) => {
+    waitFor: async (pattern, timeoutMs = 30_000) => {
       const deadline = Date.now() + timeoutMs;
       while (!pattern.test(text)) {
         if (Date.now() > deadline || child.exitCode !== null) throw new Error(
@@ -137,6 +137,6 @@ export const startBaresip = async (options: BaresipOptions): Promise<Baresip> =>
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  await phone.waitFor(/baresip is ready/, 15_000);
+  await phone.waitFor(/baresip is ready/, 60_000);
   return phone;
 };

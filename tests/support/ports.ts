@@ -28,3 +28,29 @@ export const freeSipPort = async (): Promise<number> => {
   }
   throw new Error('no port free for both UDP and TCP');
 };
+
+/**
+ * Resolves once some process has bound UDP `port` on 127.0.0.1 (a peer we
+ * started, SIPp say, is ready to receive): our own bind of it then fails.
+ * A condition, not a fixed wait, so a loaded machine just takes longer.
+ */
+export const udpPortBound = async (port: number, timeoutMs = 60_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const probe = createSocket({ type: 'udp4', reuseAddr: false });
+    const free = await new Promise<boolean>((resolve) => {
+      probe.once('error', () => resolve(false));
+      probe.bind({ port, address: '127.0.0.1', exclusive: true }, () => resolve(true));
+    });
+    await new Promise<void>((resolve) => {
+      try {
+        probe.close(() => resolve());
+      } catch {
+        resolve();
+      }
+    });
+    if (!free) return;
+    if (Date.now() > deadline) throw new Error(`nothing bound UDP port ${port} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
