@@ -151,3 +151,32 @@ test('user code: an audio callback that throws every frame is reported a few tim
   await sim.clock.advanceBy(2_000);
   await stopAndExpectReleased(t, sim);
 });
+
+test('handlers: one handler object serving two coordinators acts on each call through its own handle (no outer variable, no "accept failed")', async (t) => {
+  const answered: string[] = [];
+  const shared: CallHandler = {
+    onIncomingCall: (_call, handle) => {
+      // Answers a moment later through the handle, as an application deciding asynchronously would.
+      void Promise.resolve().then(() => handle.accept());
+      return CallDecision.defer();
+    },
+    onCallEstablished: (call, _l, _r, handle) => {
+      answered.push(call.id);
+      handle.play({ kind: 'tone', frequenciesHz: [700] });
+    },
+  };
+  const sim = await simPeers(506, [{ onIncomingCall: () => CallDecision.reject(486) }, shared, shared]);
+  const [a, b, c] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0], typeof sim.peers[0]];
+  const toB = await a.coordinator.createOutgoingCall(a.uri, b.uri);
+  const toC = await a.coordinator.createOutgoingCall(a.uri, c.uri);
+  const both = Promise.all([a.coordinator.waitForAnswer(toB.id, 10_000), a.coordinator.waitForAnswer(toC.id, 10_000)]);
+  await sim.clock.advanceBy(2_000);
+  t.deepEqual((await both).map((call) => call.state), ['Connected', 'Connected']);
+  t.is(answered.length, 2);
+  t.deepEqual(errors([...b.events, ...c.events]), []);
+  t.true(b.coordinator.getMediaStatistics(b.coordinator.listActiveSessions()[0]!).packetsSent > 0, 'b plays its tone');
+  t.true(c.coordinator.getMediaStatistics(c.coordinator.listActiveSessions()[0]!).packetsSent > 0, 'c plays its tone');
+  for (const id of [toB.id, toC.id]) await a.coordinator.terminateSession(id);
+  await sim.clock.advanceBy(2_000);
+  await stopAndExpectReleased(t, sim);
+});
