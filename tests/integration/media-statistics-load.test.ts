@@ -53,17 +53,19 @@ test(`media statistics with ${CALLS} concurrent two-way calls to another process
       s.packetsLost >= 0 && s.packetsLost <= s.packetsExpected, `${who}: lost ${s.packetsLost} of ${s.packetsExpected}`,
     );
     t.true(s.late <= s.packetsReceived, `${who}: late ${s.late} of ${s.packetsReceived} received`);
-    // A stall makes some packets late once; playout then follows the stream again, so late stays a small share.
-    t.true(
-      s.late <= Math.max(20, s.packetsReceived / 5),
-      `${who}: late ${s.late} of ${s.packetsReceived} received (jitter ${s.jitterMs.toFixed(2)} ms)`,
-    );
+    // A stall makes some packets late once; playout then follows the stream again, so late stays a small share —
+    // unless arrivals really were irregular (a machine loaded by other work), which the jitter then shows. Many
+    // late packets while jitter reads near zero is the contradiction this guards against.
+    const manyLate = s.late > Math.max(20, s.packetsReceived / 5);
+    t.false(manyLate && s.jitterMs < 5, `${who}: late ${s.late} of ${s.packetsReceived} received, jitter ${s.jitterMs.toFixed(2)} ms`);
     t.true(s.concealed <= s.packetsExpected, `${who}: concealed ${s.concealed}`);
   };
   for (const id of ids) check(id, caller.getMediaStatistics(id));
   const late = ids.reduce((n, id) => n + caller.getMediaStatistics(id).late, 0);
   const total = ids.reduce((n, id) => n + caller.getMediaStatistics(id).packetsReceived, 0);
   t.log(`${CALLS} calls: ${total} packets received, ${late} late`);
+  // Over all calls, most packets play: playout that stayed ahead of the stream after a stall made most of them late.
+  t.true(late < total / 5, `${late} of ${total} packets late`);
   await Promise.all(ids.map((id) => caller.terminateSession(id)));
   server.child.kill('SIGTERM');
   t.is(await server.exited, 0);

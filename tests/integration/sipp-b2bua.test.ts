@@ -35,7 +35,8 @@ for (const [byeFrom, uac, uas] of [
       ],
       120_000,
     );
-    await udpPortBound(uasPort);
+    // The callee must listen before calls come; if its port was taken meanwhile it exits, and the test says so.
+    await Promise.race([udpPortBound(uasPort), callee.then((r) => Promise.reject(new Error(`SIPp callee exited: ${r.stdout.slice(-500)}`)))]);
     const caller = await runSipp(
       [
         ...uac, '-m', '500', '-r', '50', '-l', '100', '-t', 'u1', '-i', '127.0.0.1', '-timeout', '90s',

@@ -3,8 +3,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
 import { runExample, startExample } from '../support/example-process.js';
-import { freeUdpPort, udpPortBound } from '../support/ports.js';
-import { requireSipp, runSipp } from '../support/sipp.js';
+import { listeningSipp, requireSipp, runSipp } from '../support/sipp.js';
 
 /**
  * Delayed offer against real peers: SIPp calls us without SDP, and we call SIPp and our own auto-answer without SDP.
@@ -121,11 +120,9 @@ test('SIPp ACKs our offer without an answer: examples/auto-answer.ts hangs up wi
 
 test('examples/call.ts --delayed-offer completes against SIPp uas (SIPp offers in its 200) and against examples/auto-answer.ts with audio both ways', async (t) => {
   if (!requireSipp(t)) return;
-  const sippPort = await freeUdpPort();
-  const sipp = runSipp(
-    ['-sn', 'uas', '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-p', String(sippPort), '-timeout', '30s'], 40_000,
+  const { port: sippPort, done: sipp } = await listeningSipp(
+    () => ['-sn', 'uas', '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-timeout', '30s'], 40_000,
   );
-  await udpPortBound(sippPort);
   const toSipp = await runExample(
     'call', [`sip:service@127.0.0.1:${sippPort}`, '--duration', '300', '--delayed-offer'],
   );

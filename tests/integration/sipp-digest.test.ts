@@ -2,24 +2,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { runExample, startExample } from '../support/example-process.js';
-import { freeUdpPort, udpPortBound } from '../support/ports.js';
-import { requireSipp, runSipp } from '../support/sipp.js';
+import { listeningSipp, requireSipp, runSipp } from '../support/sipp.js';
 
 const scenarios = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sipp');
 
 /** SIPp as a callee that challenges with 401 (Digest MD5, qop=auth) and checks the answer with its own verifyauth. */
-const challengingCallee = async (calls = 1): Promise<{ port: number; done: ReturnType<typeof runSipp> }> => {
-  const port = await freeUdpPort();
-  const done = runSipp(
-    [
-      '-sf', path.join(scenarios, 'uas-digest.xml'), '-m', String(calls), '-t', 'u1', '-i', '127.0.0.1', '-p',
-      String(port), '-timeout', '30s',
-    ],
-    40_000,
-  );
-  await udpPortBound(port);
-  return { port, done };
-};
+const challengingCallee = (calls = 1): Promise<{ port: number; done: ReturnType<typeof runSipp> }> => listeningSipp(
+  () => ['-sf', path.join(scenarios, 'uas-digest.xml'), '-m', String(calls), '-t', 'u1', '-i', '127.0.0.1', '-timeout', '30s'],
+  40_000,
+);
 
 test('examples/call.ts --user/--password answers SIPp\'s 401 with Digest credentials SIPp accepts; a wrong password ends in 403, exit 1', async (t) => {
   if (!requireSipp(t)) return;
@@ -83,15 +74,10 @@ const seen = (output: () => string, pattern: RegExp, count: number, ms: number):
 
 test('examples/auto-answer.ts --register: SIPp as registrar challenges every REGISTER and verifies the answers; one refresh, then Expires: 0 at SIGTERM', async (t) => {
   if (!requireSipp(t)) return;
-  const port = await freeUdpPort();
-  const registrar = runSipp(
-    [
-      '-sf', path.join(scenarios, 'registrar.xml'), '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-p', String(port),
-      '-timeout', '30s',
-    ],
-    40_000,
-  );
-  await udpPortBound(port);
+  const registrarArgs = (): string[] => [
+    '-sf', path.join(scenarios, 'registrar.xml'), '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-timeout', '30s',
+  ];
+  const { port, done: registrar } = await listeningSipp(registrarArgs, 40_000);
   const server = await startExample('auto-answer', [
     '--port', '0', '--register', `sip:127.0.0.1:${port}`, '--user', 'alice', '--expires', '60', '--quiet',
   ],
@@ -104,16 +90,9 @@ test('examples/auto-answer.ts --register: SIPp as registrar challenges every REG
   const result = await registrar;
   t.is(result.successful, 1, `${result.stdout.slice(-1000)}\n${result.errors}`);
 
-  const refusing = runSipp(
-    [
-      '-sf', path.join(scenarios, 'registrar.xml'), '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-p', String(port),
-      '-timeout', '30s',
-    ],
-    40_000,
-  );
-  await udpPortBound(port);
+  const { port: refusingPort, done: refusing } = await listeningSipp(registrarArgs, 40_000);
   const refused = await runExample(
-    'auto-answer', ['--port', '0', '--register', `sip:127.0.0.1:${port}`, '--user', 'alice', '--quiet'], 20_000,
+    'auto-answer', ['--port', '0', '--register', `sip:127.0.0.1:${refusingPort}`, '--user', 'alice', '--quiet'], 20_000,
     { SESSION_CORE_PASSWORD: 'guess' },
   );
   t.is(refused.code, 1, refused.output);

@@ -2,8 +2,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { runExample, startExample } from '../support/example-process.js';
-import { freeUdpPort, udpPortBound } from '../support/ports.js';
-import { requireSipp, runSipp } from '../support/sipp.js';
+import { freeUdpPort } from '../support/ports.js';
+import { listeningSipp, requireSipp, runSipp } from '../support/sipp.js';
 import { RejectAllHandler, SessionManagerBuilder, type SessionEvent } from '../../adapters/composition/index.js';
 import { encodeMuLaw } from '../../domain/media/g711.js';
 import { dominantFrequency } from '../../domain/media/goertzel.js';
@@ -37,11 +37,7 @@ for (const transport of ['udp', 'tcp'] as const) {
 
 test('examples/call.ts completes against SIPp uas and exits 0; a refused call exits 1 with a message', async (t) => {
   if (!requireSipp(t)) return;
-  const port = await freeUdpPort();
-  const sipp = runSipp(
-    ['-sn', 'uas', '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-p', String(port), '-timeout', '30s'], 40_000,
-  );
-  await udpPortBound(port);
+  const { port, done: sipp } = await listeningSipp(() => ['-sn', 'uas', '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-timeout', '30s'], 40_000);
   const call = await runExample('call', [`sip:service@127.0.0.1:${port}`, '--duration', '500']);
   t.is(call.code, 0, call.output);
   t.regex(call.output, /answered[\s\S]*hung up/);
@@ -57,15 +53,9 @@ test('examples/call.ts completes against SIPp uas and exits 0; a refused call ex
 
 test('examples/call.ts --proxy: the INVITE for an unroutable target goes to SIPp as the outbound proxy, which answers; the call completes', async (t) => {
   if (!requireSipp(t)) return;
-  const port = await freeUdpPort();
-  const sipp = runSipp(
-    [
-      '-sf', path.join(scenarios, 'uas-answers.xml'), '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-p', String(port),
-      '-timeout', '30s',
-    ],
-    40_000,
+  const { port, done: sipp } = await listeningSipp(
+    () => ['-sf', path.join(scenarios, 'uas-answers.xml'), '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-timeout', '30s'], 40_000,
   );
-  await udpPortBound(port);
   // 192.0.2.1 (TEST-NET-1) is never reachable: only the proxy route can have carried the call.
   const call = await runExample(
     'call', ['sip:service@192.0.2.1:5060', '--duration', '300', '--proxy', `sip:127.0.0.1:${port}`],
@@ -78,9 +68,7 @@ test('examples/call.ts --proxy: the INVITE for an unroutable target goes to SIPp
 
 test('examples/call.ts against a PBX-like callee that answers in a 183 with SDP and streams early media, then 200 with the same SDP: it listens before the answer, the call completes, exit 0', async (t) => {
   if (!requireSipp(t)) return;
-  const port = await freeUdpPort();
-  const sipp = earlyMediaCallee('uas-early-media.xml', port);
-  await udpPortBound(port);
+  const { port, done: sipp } = await earlyMediaCallee('uas-early-media.xml');
   const call = await runExample('call', [`sip:service@127.0.0.1:${port}`, '--duration', '500']);
   t.is(call.code, 0, call.output);
   t.regex(call.output, /early media \(183\)[\s\S]*answered[\s\S]*hung up/);
@@ -93,9 +81,7 @@ test('examples/call.ts against a PBX-like callee that answers in a 183 with SDP 
 
 test('early media from SIPp: the caller hears the 1 kHz stream of the 183 before the answer; a 200 without SDP keeps the 183\'s answer', async (t) => {
   if (!requireSipp(t)) return;
-  const port = await freeUdpPort();
-  const sipp = earlyMediaCallee('uas-early-media-bare-200.xml', port);
-  await udpPortBound(port);
+  const { port, done: sipp } = await earlyMediaCallee('uas-early-media-bare-200.xml');
   const coordinator = await new SessionManagerBuilder().withLocalBindAddr('127.0.0.1:0').withMediaPorts(48000, 48999).withHandler(new RejectAllHandler()).build();
   t.teardown(() => coordinator.stop());
   await coordinator.start();
@@ -119,14 +105,14 @@ test('early media from SIPp: the caller hears the 1 kHz stream of the 183 before
 });
 
 /** SIPp answering one call with a 183 that streams a 1 kHz tone (then a 200, as `scenario` says). */
-const earlyMediaCallee = (scenario: string, port: number) =>
-  runSipp(
-    [
-      '-sf', path.join(scenarios, scenario), '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-mi', '127.0.0.1', '-p',
-      String(port), '-timeout', '30s',
-    ],
-    40_000, { 'tone.ulaw': toneUlaw(1000, 3) },
-  );
+/** SIPp streaming early media; its media port is its own free one too (concurrent SIPps would share 6000). */
+const earlyMediaCallee = async (scenario: string) => {
+  const mediaPort = await freeUdpPort();
+  return listeningSipp(() => [
+    '-sf', path.join(scenarios, scenario), '-m', '1', '-t', 'u1', '-i', '127.0.0.1', '-mi', '127.0.0.1',
+    '-mp', String(mediaPort), '-timeout', '30s',
+  ], 40_000, { 'tone.ulaw': toneUlaw(1000, 3) });
+};
 
 /** `seconds` of a tone as raw PCMU, the form SIPp's rtp_stream plays. */
 const toneUlaw = (hz: number, seconds: number): Uint8Array => {

@@ -10,9 +10,8 @@ import { UaCore } from '../../application/ua/ua-core.js';
 import { sipUri } from '../../domain/sip/uri.js';
 import type { SipTransport } from '../../ports/sip-transport.js';
 import { right } from '../support/either.js';
-import { freeUdpPort, udpPortBound } from '../support/ports.js';
 import { waitFor } from '../support/wait.js';
-import { requireSipp, runSipp } from '../support/sipp.js';
+import { listeningSipp, requireSipp, runSipp } from '../support/sipp.js';
 
 const scenarios = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sipp');
 const answerSdp = new TextEncoder().encode(
@@ -73,9 +72,8 @@ for (const [scenario, service] of [['uac-reinvite', 'reinvite'], ['uac-cancel', 
 
 test('our UAC → SIPp uas over udp: 100 calls answered and hung up, none failed', async (t) => {
   if (!requireSipp(t)) return;
-  const sippPort = await freeUdpPort();
-  const sipp = runSipp(
-    ['-sn', 'uas', '-m', '100', '-t', 'u1', '-i', '127.0.0.1', '-p', String(sippPort), '-timeout', '60s'], 90_000,
+  const { port: sippPort, done: sipp } = await listeningSipp(
+    () => ['-sn', 'uas', '-m', '100', '-t', 'u1', '-i', '127.0.0.1', '-timeout', '60s'], 90_000,
   );
   const transport = new MultiTransport([right(t, await UdpSipTransport.listen({ host: '127.0.0.1', port: 0 }))]);
   const ua = new UaCore(
@@ -85,7 +83,6 @@ test('our UAC → SIPp uas over udp: 100 calls answered and hung up, none failed
     ua.close();
     await transport.close();
   });
-  await udpPortBound(sippPort);
   const from = { uri: sipUri('127.0.0.1', { user: 'caller', port: transport.localEndpoint('udp')!.port }), params: [] };
   const to = { uri: sipUri('127.0.0.1', { user: 'service', port: sippPort }), params: [] };
   let answered = 0;

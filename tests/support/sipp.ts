@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ExecutionContext } from 'ava';
-import { freeSipPort } from './ports.js';
+import { freeSipPort, udpPortBound } from './ports.js';
 import { requireTool, toolAvailable, type Tool } from './require-tool.js';
 
 const SIPP: Tool = { name: 'SIPp', command: 'sipp', probeArgs: ['-v'], debianPackage: 'sip-tester' };
@@ -33,6 +33,26 @@ export const runSipp = async (
   // SIPp binds local port 5060 unless told otherwise: concurrent runs would collide on it.
   const withPort = args.includes('-p') ? args : ['-p', String(await freeSipPort()), ...args];
   return runSippWith(withPort, timeoutMs, files);
+};
+
+/**
+ * Starts SIPp as a server on a free UDP port and resolves once it listens
+ * there (a condition, not a fixed wait). A port taken by someone else between
+ * our probe and SIPp's bind makes SIPp exit at once: then it starts again on
+ * another port, up to five times.
+ */
+export const listeningSipp = async (
+  args: (port: number) => ReadonlyArray<string>, timeoutMs: number, files: Readonly<Record<string, Uint8Array>> = {},
+): Promise<{ readonly port: number; readonly done: Promise<SippResult> }> => {
+  let last: SippResult | undefined;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await freeSipPort();
+    const done = runSippWith(['-p', String(port), ...args(port)], timeoutMs, files);
+    const exitedFirst = await Promise.race([udpPortBound(port, timeoutMs).then(() => false), done.then(() => true)]);
+    if (!exitedFirst) return { port, done };
+    last = await done;
+  }
+  throw new Error(`SIPp never listened: ${last?.stdout.slice(-500)}\n${last?.stderr.slice(-500)}`);
 };
 
 const runSippWith = (
