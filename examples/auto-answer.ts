@@ -24,6 +24,8 @@ Options:
                        1 s on, 4 s off) until answering (RFC 3960 early media)
   --wav FILE           play this 16-bit mono 8 kHz WAV instead of a 440 Hz tone
   --media-ports A-B    RTP port range (default 20000-29999)
+  --no-media           answer with SDP as usual but open no RTP ports and send
+                       no audio, as SIPp's uas does (signaling load tests)
   --max-sessions N     concurrent calls before 503 Service Unavailable (default 10000)
   --max-sessions-per-user N
                        concurrent calls from one caller (the user part of From)
@@ -53,6 +55,7 @@ const { values } = commandLine(NAME, HELP, {
     'early-media': { type: 'boolean', default: false },
     wav: { type: 'string' },
     'media-ports': { type: 'string', default: '20000-29999' },
+    'no-media': { type: 'boolean', default: false },
     'max-sessions': { type: 'string', default: '10000' },
     'max-sessions-per-user': { type: 'string' },
     register: { type: 'string' },
@@ -83,6 +86,10 @@ const main = async (): Promise<void> => {
   const answerAfterMs = integerFlag(NAME, HELP, 'answer-after', values['answer-after']);
   if (values['early-media'] && answerAfterMs === 0) fail(
     '--early-media needs --answer-after (a call answered at once has no time for it)',
+  );
+  const withMedia = !values['no-media'];
+  if (!withMedia && (values['early-media'] || values.wav !== undefined)) fail(
+    `--no-media sends no audio: it cannot go with ${values['early-media'] ? '--early-media' : '--wav'}`,
   );
   const password = values.password ?? process.env['SESSION_CORE_PASSWORD'];
   if (values.user !== undefined && password === undefined) fail('--user needs --password (or SESSION_CORE_PASSWORD)');
@@ -116,6 +123,7 @@ const main = async (): Promise<void> => {
     },
     onCallEstablished: (call, _local, _remote, handle) => {
       log(`answered ${call.id}`);
+      if (!withMedia) return;
       try {
         handle.play(source);
       } catch {
@@ -134,6 +142,7 @@ const main = async (): Promise<void> => {
       .withLocalBindAddr(`${values.host}:${values.port}`)
       .withTransports(transports)
       .withMediaPorts(portMin ?? 20000, portMax ?? 29999)
+      .withMedia(withMedia ? true : 'sdp-only')
       .withMaxSessions(maxSessions)
       .withMaxSessionsPerUser(maxPerUser)
       .withDeferTimeout(Math.max(30_000, answerAfterMs + 5_000))

@@ -141,8 +141,12 @@ export class SessionManagerBuilder {
     return this.option('answerTimeoutMs', ms);
   }
 
-  /** false: signaling-only sessions (no RTP ports, no SDP unless the caller supplies one). */
-  withMedia(enabled: boolean): this {
+  /**
+   * true (the default): an RTP session per call. 'sdp-only': offers and answers SDP as usual but opens no
+   * ports (a signaling load test, or media handled elsewhere). false: signaling-only sessions (no RTP ports,
+   * no SDP unless the caller supplies one).
+   */
+  withMedia(enabled: boolean | 'sdp-only'): this {
     return this.option('media', enabled);
   }
 

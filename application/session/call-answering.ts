@@ -123,24 +123,21 @@ export class CallAnswering {
     const pending = record.negotiation.tag;
     let source: AnswerSource | undefined = sdp === undefined ? undefined : { kind: 'Given', sdp };
     if (this.negotiator.enabled && (pending === 'RemoteOffer' || (pending === 'Idle' && given === undefined))) {
-      const media = await this.negotiator.open(record);
-      if (E.isLeft(media)) {
+      const local = await this.negotiator.localFor(record, 'sendrecv');
+      if (E.isLeft(local)) {
         this.lifecycle.notify(
-          record, { tag: 'Failed', error: media.left, reason: 'No media ports', nowMs: this.lifecycle.now() },
+          record, { tag: 'Failed', error: local.left, reason: 'No media ports', nowMs: this.lifecycle.now() },
         );
-        return media;
+        return local;
       }
       if (record.call.tag !== 'Ringing') return E.left(
         invalidState(record.call.tag, early ? 'earlyMedia' : 'accept', 'the call is no longer ringing'),
       );
       if (pending === 'Idle') {
-        this.negotiator.step(record, { tag: 'LocalOffer', offer: this.negotiator.offer(media.right), answerIn: 'Ack' });
+        this.negotiator.step(record, { tag: 'LocalOffer', offer: this.negotiator.offer(local.right), answerIn: 'Ack' });
         return this.current(record);
       }
-      source ??= {
-        kind: 'Generated', local: this.negotiator.localMedia(media.right, 'sendrecv'),
-        sessionId: this.negotiator.sessionId(),
-      };
+      source ??= { kind: 'Generated', local: local.right, sessionId: this.negotiator.sessionId() };
     }
     if (pending === 'Idle') {
       if (given === undefined) return E.left({ kind: 'MediaError', message: 'no session description to send' });

@@ -41,7 +41,7 @@ export class MediaControl {
     return E.chain((media: MediaSession): E.Either<SessionError, string> => {
       const record = this.table.find(sessionId);
       const local = record === undefined ? undefined : localDescription(record.negotiation);
-      return E.right(serializeSdp(local ?? this.negotiator.offer(media)));
+      return E.right(serializeSdp(local ?? this.negotiator.offer(this.negotiator.localMedia(media, 'sendrecv'))));
     })(this.liveMedia(sessionId));
   }
 
@@ -131,6 +131,14 @@ export class MediaControl {
   }
 
   info(sessionId: string): E.Either<SessionError, MediaInfo> {
+    const record = this.table.find(sessionId);
+    const agreed = record === undefined ? undefined : this.negotiator.negotiated(record);
+    const local = record === undefined ? undefined : this.negotiator.localOf(record, 'sendrecv');
+    // SDP-only calls: what was agreed, with no RTP session behind it.
+    if (record?.media === undefined && agreed !== undefined && local !== undefined) return E.right({
+      localAddress: this.localAddress, localRtpPort: local.port, remoteAddress: agreed.remoteAddress,
+      remoteRtpPort: agreed.remotePort, codec: agreed.codec, direction: agreed.direction,
+    });
     return E.map((media: MediaSession): MediaInfo => {
       const record = this.table.find(sessionId);
       return {

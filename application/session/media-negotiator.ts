@@ -41,8 +41,24 @@ export class MediaNegotiator {
     private readonly logger: Logger | undefined,
   ) {}
 
+  /** Whether calls carry SDP (with or without our own RTP behind it). */
   get enabled(): boolean {
-    return this.config.media;
+    return this.config.media !== false;
+  }
+
+  /**
+   * Our side of the audio stream for `record`: its media session's port, opened
+   * on first use; in SDP-only mode the range's first port, with nothing opened.
+   */
+  async localFor(record: SessionRecord, direction: Direction): Promise<E.Either<SessionError, LocalMedia>> {
+    if (this.config.media !== true) return E.right(this.local(this.config.mediaPortStart, direction));
+    return E.map((media: MediaSession) => this.localMedia(media, direction))(await this.open(record));
+  }
+
+  /** The same, for a call whose media (if any) is open already; undefined without SDP. */
+  localOf(record: SessionRecord, direction: Direction): LocalMedia | undefined {
+    if (record.media !== undefined) return this.localMedia(record.media, direction);
+    return this.config.media === 'sdp-only' ? this.local(this.config.mediaPortStart, direction) : undefined;
   }
 
   onDtmf(listener: MediaDtmfListener): void {
@@ -77,13 +93,16 @@ export class MediaNegotiator {
 
   /** Our side of the audio stream: address, port, codecs in preference order, RFC 4733 events. */
   localMedia(media: MediaSession, direction: Direction): LocalMedia {
+    return this.local(media.localAddress.rtpPort, direction);
+  }
+
+  private local(port: number, direction: Direction): LocalMedia {
     const wanted = this.config.codecs;
     const codecs = DEFAULT_CODECS.filter((c) => wanted.includes(c.name)).sort(
       (a, b) => wanted.indexOf(a.name) - wanted.indexOf(b.name),
     );
     return {
-      address: this.config.localAddress, port: media.localAddress.rtpPort, codecs, telephoneEventPayloadType: 101,
-      direction, ptimeMs: 20,
+      address: this.config.localAddress, port, codecs, telephoneEventPayloadType: 101, direction, ptimeMs: 20,
     };
   }
 
@@ -93,10 +112,8 @@ export class MediaNegotiator {
   }
 
   /** A first offer, in a new session. */
-  offer(media: MediaSession): SessionDescription {
-    return createOffer(
-      this.localMedia(media, 'sendrecv'), { username: '-', sessionId: this.sessionId(), sessionVersion: '1' },
-    );
+  offer(local: LocalMedia): SessionDescription {
+    return createOffer(local, { username: '-', sessionId: this.sessionId(), sessionVersion: '1' });
   }
 
   /** The terms in force, if the exchange completed once. */

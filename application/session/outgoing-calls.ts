@@ -68,11 +68,11 @@ export class OutgoingCalls {
     if (E.isLeft(admitted)) return admitted;
     const record = this.table.create('outgoing', from, to);
     this.events.publish({ type: 'SessionCreated', sessionId: record.id, direction: 'outgoing', from, to });
-    const opened = this.negotiator.enabled ? await this.negotiator.open(record) : undefined;
+    const opened = this.negotiator.enabled ? await this.negotiator.localFor(record, 'sendrecv') : undefined;
     if (opened !== undefined && E.isLeft(opened)) return this.failed(record, 'No media ports', opened.left);
-    const media = opened?.right;
-    const delayed = options.delayedOffer === true && media !== undefined;
-    const offer = given?.right ?? (media === undefined || delayed ? undefined : this.negotiator.offer(media));
+    const local = opened?.right;
+    const delayed = options.delayedOffer === true && local !== undefined;
+    const offer = given?.right ?? (local === undefined || delayed ? undefined : this.negotiator.offer(local));
     if (offer !== undefined) this.negotiator.step(record, { tag: 'LocalOffer', offer, answerIn: 'Response' });
     let delayedFailure: SessionError | undefined;
     const credentials = options.credentials ?? this.config.credentials;
@@ -133,7 +133,7 @@ export class OutgoingCalls {
     call.on({ onProvisional: (response, early) => {
       if (response.status === 100) return;
       if (record.call.tag === 'Dialing') this.lifecycle.notify(record, { tag: 'Progress' });
-      const playable = record.call.tag === 'Ringing' && record.media !== undefined;
+      const playable = record.call.tag === 'Ringing' && this.negotiator.enabled;
       if (offered && early !== undefined && response.body.length > 0 && playable) {
         const sdp = decodeUtf8(response.body);
         this.negotiator.step(
@@ -150,7 +150,7 @@ export class OutgoingCalls {
     const nowMs = this.lifecycle.now();
     switch (outcome.kind) {
       case 'Answered': {
-        const media = offered && record.media !== undefined
+        const media = offered && this.negotiator.enabled
           ? this.negotiator.step(
             record,
             {
@@ -191,8 +191,8 @@ export class OutgoingCalls {
   private answerOfferIn2xx(
     record: SessionRecord, response: SipResponse, accepted: boolean,
   ): { ack: Ack; failure: SessionError | undefined } {
-    const media = record.media;
-    if (response.body.length === 0 || media === undefined) return {
+    const local = this.negotiator.localOf(record, 'sendrecv');
+    if (response.body.length === 0 || local === undefined) return {
       ack: undefined, failure: { kind: 'MediaError', message: 'the 2xx carried no offer' },
     };
     const sdp = decodeUtf8(response.body);
@@ -205,7 +205,6 @@ export class OutgoingCalls {
       return { ack, failure: { kind: 'MediaError', message } };
     };
     if (!accepted) return refusal('another fork answered first');
-    const local = this.negotiator.localMedia(media, 'sendrecv');
     const answered = this.negotiator.step(
       record, { tag: 'RemoteOfferAnswered', sdp, local, sessionId: this.negotiator.sessionId() },
     );

@@ -30,22 +30,22 @@ export class RemoteUpdates implements SessionModifications {
   ) {}
 
   onModify(record: SessionRecord, request: SipRequest): Answer {
-    const media = record.media;
+    const wanted = record.call.tag === 'OnHold' ? 'sendonly' : 'sendrecv';
+    const ours = this.negotiator.localOf(record, wanted);
     const offerless = request.body.length === 0;
-    if (offerless || media === undefined) {
+    if (offerless || ours === undefined) {
       const local = localDescription(record.negotiation);
       // An UPDATE without an offer gets no SDP back: there is no ACK to carry an answer (RFC 3311 §5.2).
       if (local === undefined || (offerless && request.method !== 'INVITE')) return { status: 200 };
-      if (offerless && media !== undefined) {
+      if (offerless && ours !== undefined) {
         // A re-INVITE without SDP asks for our offer (again, unchanged: RFC 3264 §8); the answer comes in its ACK.
         const offered = this.negotiator.step(record, { tag: 'LocalOffer', offer: local, answerIn: 'Ack' });
         if (E.isLeft(offered)) return { status: STATUS[offered.left.reason] };
       }
       return sdpAnswer(local);
     }
-    const wanted = record.call.tag === 'OnHold' ? 'sendonly' : 'sendrecv';
     const answered = this.negotiator.step(record, {
-      tag: 'RemoteOfferAnswered', sdp: decodeUtf8(request.body), local: this.negotiator.localMedia(media, wanted),
+      tag: 'RemoteOfferAnswered', sdp: decodeUtf8(request.body), local: ours,
       sessionId: this.negotiator.sessionId(),
     });
     if (E.isLeft(answered)) return { status: STATUS[answered.left.reason] };

@@ -29,8 +29,12 @@ export const SessionConfigCodec = t.intersection([t.type({
   /** How long ended sessions stay visible to getSession. */
   lingerMs: NonNegative,
   userAgent: t.string,
-  /** Open RTP media for calls; false gives signaling-only sessions (no SDP unless given, no ports). */
-  media: t.boolean,
+  /**
+   * Media for calls: true opens an RTP session per call; 'sdp-only' negotiates SDP as if it did (offers and
+   * answers naming the range's first port) but opens nothing — what a signaling load test or a server whose
+   * media lives elsewhere wants; false gives signaling-only sessions (no SDP unless given, no ports).
+   */
+  media: t.union([t.boolean, t.literal('sdp-only')]),
   /** Codecs to offer and accept, in order of preference. */
   codecs: t.array(t.keyof({ PCMU: null, PCMA: null })),
 }), t.partial({

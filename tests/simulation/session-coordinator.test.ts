@@ -262,6 +262,48 @@ test('coordinators: signaling-only sessions (withMedia(false)) connect without S
   await stopAll(sim);
 });
 
+test('coordinators: SDP-only sessions (withMedia(\'sdp-only\')) offer, answer and hold in SDP naming the first media port, open no RTP socket, and send DTMF as SIP INFO', async (t) => {
+  const digits: string[] = [];
+  const sim = await simPeers(
+    108, [new AutoAnswerHandler(), { onIncomingCall: () => CallDecision.accept(), onDtmf: (_c, d) => digits.push(d) }],
+    {}, (b) => b.withMedia('sdp-only'),
+  );
+  const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
+  const socketsBefore = sim.network.openSockets();
+  const call = await a.coordinator.createOutgoingCall(a.uri, b.uri);
+  const answered = a.coordinator.waitForAnswer(call.id, 5_000);
+  await settle(sim, 1_000);
+  t.is((await answered).state, 'Connected');
+  t.is(sim.network.openSockets(), socketsBefore, 'no RTP or RTCP socket was opened');
+  const bId = b.coordinator.listActiveSessions()[0]!;
+  t.like(a.coordinator.getMediaInfo(call.id), {
+    localRtpPort: 20000, remoteAddress: '10.0.0.2', remoteRtpPort: 20000, codec: 'PCMU', direction: 'sendrecv',
+  });
+  t.like(b.coordinator.getMediaInfo(bId), { remoteAddress: '10.0.0.1', remoteRtpPort: 20000, codec: 'PCMU' });
+  const hold = a.coordinator.holdSession(call.id);
+  await settle(sim, 1_000);
+  await hold;
+  t.is(a.coordinator.getMediaInfo(call.id).direction, 'sendonly');
+  t.is(b.coordinator.getMediaInfo(bId).direction, 'recvonly');
+  t.true(b.events.some((e) => e.type === 'HoldChanged' && e.onHold), 'the callee saw the hold in the SDP');
+  const resume = a.coordinator.resumeSession(call.id);
+  await settle(sim, 1_000);
+  await resume;
+  t.is(b.coordinator.getMediaInfo(bId).direction, 'sendrecv');
+  const sent = a.coordinator.sendDtmf(call.id, '5');
+  await settle(sim, 1_000);
+  await sent;
+  t.deepEqual(digits, ['5']);
+  t.false(sim.network.trace.lines.some((l) => l.includes('rtp ')), 'no RTP at all');
+  t.like(t.throws(() => a.coordinator.startAudioTransmission(call.id, { kind: 'tone', frequenciesHz: [440] })), {
+    kind: 'MediaError',
+  });
+  const hangUp = a.coordinator.terminateSession(call.id);
+  await settle(sim, 1_000);
+  await hangUp;
+  await stopAndExpectReleased(t, sim);
+});
+
 test('coordinators: an hour-long call stays up through its RFC 4028 refreshes (UPDATE every ~900 s), then hangs up cleanly', async (t) => {
   const sim = await simPeers(106, [new AutoAnswerHandler(), new AutoAnswerHandler()], {}, (b) => b.withMedia(false));
   const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
