@@ -64,8 +64,10 @@ test(`media statistics with ${CALLS} concurrent two-way calls to another process
   const late = ids.reduce((n, id) => n + caller.getMediaStatistics(id).late, 0);
   const total = ids.reduce((n, id) => n + caller.getMediaStatistics(id).packetsReceived, 0);
   t.log(`${CALLS} calls: ${total} packets received, ${late} late`);
-  // Over all calls, most packets play: playout that stayed ahead of the stream after a stall made most of them late.
-  t.true(late < total / 5, `${late} of ${total} packets late`);
+  // Over all calls, most packets play: playout that stayed ahead of the stream after the first stall made some
+  // four in five late. A machine loaded by other work makes more late than an idle one (a fifth has been seen
+  // under `npm run test:stress` with other work beside it), but not most.
+  t.true(late < total / 2, `${late} of ${total} packets late`);
   await Promise.all(ids.map((id) => caller.terminateSession(id)));
   server.child.kill('SIGTERM');
   t.is(await server.exited, 0);
