@@ -20,6 +20,10 @@ export interface SippResult {
   readonly errors: string;
   readonly successful: number;
   readonly failed: number;
+  /** Calls per second over the whole run, as SIPp counted them (its cumulative "Call Rate"). */
+  readonly callRate: number;
+  /** With -trace_rtt -rtt_freq 1: each call's response time (INVITE → 200 in uac), whole milliseconds. */
+  readonly responseTimesMs: ReadonlyArray<number>;
 }
 
 /**
@@ -43,13 +47,14 @@ export const runSipp = async (
  */
 export const listeningSipp = async (
   args: (port: number) => ReadonlyArray<string>, timeoutMs: number, files: Readonly<Record<string, Uint8Array>> = {},
-): Promise<{ readonly port: number; readonly done: Promise<SippResult> }> => {
+): Promise<{ readonly port: number; readonly done: Promise<SippResult>; readonly pid: number | undefined }> => {
   let last: SippResult | undefined;
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freeSipPort();
-    const done = runSippWith(['-p', String(port), ...args(port)], timeoutMs, files);
+    let pid: number | undefined;
+    const done = runSippWith(['-p', String(port), ...args(port)], timeoutMs, files, (started) => (pid = started));
     const exitedFirst = await Promise.race([udpPortBound(port, timeoutMs).then(() => false), done.then(() => true)]);
-    if (!exitedFirst) return { port, done };
+    if (!exitedFirst) return { port, done, pid };
     last = await done;
   }
   throw new Error(`SIPp never listened: ${last?.stdout.slice(-500)}\n${last?.stderr.slice(-500)}`);
@@ -57,6 +62,7 @@ export const listeningSipp = async (
 
 const runSippWith = (
   args: ReadonlyArray<string>, timeoutMs: number, files: Readonly<Record<string, Uint8Array>>,
+  onSpawn: (pid: number | undefined) => void = () => undefined,
 ): Promise<SippResult> =>
   new Promise((resolve) => {
     // SIPp writes its logs to the working directory: give it a private one.
@@ -64,6 +70,7 @@ const runSippWith = (
     for (const [name, bytes] of Object.entries(files)) writeFileSync(path.join(cwd, name), bytes);
     // -trace_err: SIPp's account of each failed call, read back below for the failure message.
     const child = spawn('sipp', ['-nostdin', '-trace_err', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    onSpawn(child.pid);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -71,7 +78,11 @@ const runSippWith = (
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
-      const errors = readdirSync(cwd).filter((f) => f.endsWith('_errors.log')).map((f) => readFileSync(path.join(cwd, f), 'utf8')).join('\n');
+      const read = (suffix: string): string => readdirSync(cwd).filter((f) => f.endsWith(suffix))
+        .map((f) => readFileSync(path.join(cwd, f), 'utf8')).join('\n');
+      const errors = read('_errors.log');
+      const responseTimesMs = read('_rtt.csv').split('\n').filter((line) => /^\d/.test(line))
+        .map((line) => Number(line.split(';')[1]));
       rmSync(cwd, { recursive: true, force: true });
       const count = (label: string): number => {
         const match = new RegExp(`${label}\\s*\\|\\s*\\d+\\s*\\|\\s*(\\d+)`).exec(stdout);
@@ -81,6 +92,7 @@ const runSippWith = (
         code, stdout, stderr,
         errors: errors.length > 4000 ? `${errors.slice(0, 2500)}\n…\n${errors.slice(-1500)}` : errors,
         successful: count('Successful call'), failed: count('Failed call'),
+        callRate: Number(/Call Rate\s*\|[^|]*\|\s*([\d.]+) cps/.exec(stdout)?.[1] ?? -1), responseTimesMs,
       });
     });
   });
