@@ -153,6 +153,7 @@ const main = async (): Promise<void> => {
     return fail((error as Error).message);
   }
   await coordinator.start();
+  // Only the events printed: a subscriber for every type would be handed several per call for nothing.
   coordinator.events.subscribe((event) => {
     if (event.type === 'HoldChanged') log(`${event.onHold ? 'held' : 'resumed'} ${event.sessionId}`);
     if (event.type === 'RegistrationChanged' && event.state !== 'Registering') {
@@ -162,7 +163,7 @@ const main = async (): Promise<void> => {
         + (event.status === undefined ? '' : ` (${event.status})`),
       );
     }
-  });
+  }, { types: ['HoldChanged', 'RegistrationChanged'] });
   console.log(`auto-answer listening on ${values.host}:${coordinator.localEndpoint?.port} (${transports.join('+')})`);
   if (values.register !== undefined) {
     try {

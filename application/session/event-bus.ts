@@ -35,6 +35,10 @@ interface Subscriber {
  */
 export class EventBus {
   private readonly subscribers = new Set<Subscriber>();
+  /** Subscribers by the event types they take (one without a type filter is under every type): publish looks here. */
+  private readonly byType = new Map<SessionEventType, Subscriber[]>();
+  /** Subscribers without a type filter, for types first published after they subscribed. */
+  private readonly untyped: Subscriber[] = [];
   private published = 0;
 
   constructor(
@@ -50,15 +54,49 @@ export class EventBus {
     return this.subscribers.size;
   }
 
-  /** Whether anyone could receive an event of this type (so it need not be built otherwise). */
-  get idle(): boolean {
-    return this.subscribers.size === 0;
+  /** Whether an event of `type` would reach anyone: publishers may skip building one otherwise. */
+  wants(type: SessionEventType): boolean {
+    return this.untyped.length > 0 || (this.byType.get(type)?.length ?? 0) > 0;
   }
 
   publish(event: SessionEvent): void {
     this.published++;
     if (this.subscribers.size === 0) return;
-    for (const subscriber of this.subscribers) if (this.matches(subscriber.filter, event)) subscriber.deliver(event);
+    const typed = this.byType.get(event.type);
+    const targets = typed === undefined ? this.untyped : typed;
+    if (targets.length === 0) return;
+    // A copy only when there is more than one: a subscriber may unsubscribe another during delivery.
+    for (const subscriber of targets.length === 1 ? targets : [...targets]) {
+      if (this.subscribers.has(subscriber) && this.matches(subscriber.filter, event)) subscriber.deliver(event);
+    }
+  }
+
+  private add(subscriber: Subscriber): void {
+    this.subscribers.add(subscriber);
+    const types = subscriber.filter.types;
+    if (types === undefined) {
+      this.untyped.push(subscriber);
+      for (const list of this.byType.values()) list.push(subscriber);
+      return;
+    }
+    for (const type of types) {
+      let list = this.byType.get(type);
+      if (list === undefined) {
+        list = [...this.untyped];
+        this.byType.set(type, list);
+      }
+      if (!list.includes(subscriber)) list.push(subscriber);
+    }
+  }
+
+  private remove(subscriber: Subscriber): void {
+    if (!this.subscribers.delete(subscriber)) return;
+    const drop = (list: Subscriber[]): void => {
+      const index = list.indexOf(subscriber);
+      if (index >= 0) list.splice(index, 1);
+    };
+    drop(this.untyped);
+    for (const list of this.byType.values()) drop(list);
   }
 
   /**
@@ -100,12 +138,12 @@ export class EventBus {
         queue.push(event);
       },
     };
-    this.subscribers.add(entry);
+    this.add(entry);
     return {
       unsubscribe: () => {
         active = false;
         queue.length = 0;
-        this.subscribers.delete(entry);
+        this.remove(entry);
       },
       get dropped() {
         return dropped;
@@ -135,10 +173,10 @@ export class EventBus {
         queue.push(event);
       },
     };
-    this.subscribers.add(entry);
+    this.add(entry);
     const close = (): void => {
       closed = true;
-      this.subscribers.delete(entry);
+      this.remove(entry);
       waiting?.({ value: undefined, done: true });
       waiting = undefined;
     };
@@ -162,8 +200,9 @@ export class EventBus {
     };
   }
 
+  /** The type is matched by where the subscriber is listed; the rest of the filter here. */
   private matches(filter: EventFilter, event: SessionEvent): boolean {
-    if (filter.types !== undefined && !filter.types.includes(event.type)) return false;
+    if (filter.sessionId === undefined && filter.user === undefined) return true;
     const sessionId = 'sessionId' in event ? event.sessionId : undefined;
     if (filter.sessionId !== undefined && sessionId !== filter.sessionId) return false;
     const user = filter.user;

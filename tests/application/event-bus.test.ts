@@ -42,3 +42,40 @@ test('event bus: an async iterator delivers in order; a slow reader loses the ol
   t.like((await next).value, { type: 'CallEnded', sessionId: 'x' });
   live.unsubscribe();
 });
+
+test('event bus: subscribers hear in the order they subscribed, typed or not; wants() says whether a type reaches anyone', (t) => {
+  const bus = new EventBus();
+  t.false(bus.wants('CallEnded'));
+  const heard: string[] = [];
+  const typed = bus.subscribe(() => heard.push('typed'), { types: ['CallEnded'] });
+  t.true(bus.wants('CallEnded'));
+  t.false(bus.wants('SessionCreated'), 'nobody takes SessionCreated yet');
+  const all = bus.subscribe((e) => heard.push(`all:${e.type}`));
+  t.true(bus.wants('SessionCreated'));
+  bus.subscribe(() => heard.push('typed-later'), { types: ['CallEnded', 'SessionCreated'] });
+  bus.publish(ended('s1'));
+  bus.publish(created('s1'));
+  t.deepEqual(heard, ['typed', 'all:CallEnded', 'typed-later', 'all:SessionCreated', 'typed-later']);
+  typed.unsubscribe();
+  all.unsubscribe();
+  heard.length = 0;
+  bus.publish(ended('s2'));
+  t.deepEqual(heard, ['typed-later']);
+  t.true(bus.wants('CallEnded'));
+  t.false(bus.wants('StateChanged'));
+});
+
+test('event bus: a subscriber that unsubscribes another during delivery stops it at once, without skipping anyone else', (t) => {
+  const bus = new EventBus();
+  const heard: string[] = [];
+  let second: { unsubscribe(): void } | undefined;
+  bus.subscribe(() => {
+    heard.push('first');
+    second?.unsubscribe();
+  });
+  second = bus.subscribe(() => heard.push('second'));
+  bus.subscribe(() => heard.push('third'));
+  bus.publish(ended('s1'));
+  bus.publish(ended('s2'));
+  t.deepEqual(heard, ['first', 'third', 'first', 'third']);
+});
