@@ -13,14 +13,16 @@ import { startNonInviteClient, stepNonInviteClient, type NictState } from '../do
 import { startNonInviteServer, stepNonInviteServer, type NistState } from '../domain/transaction/non-invite-server.js';
 import type { ServerConfig, ServerEvent } from '../domain/transaction/server-event.js';
 import type { Step } from '../domain/transaction/step.js';
-import { DEFAULT_TIMERS, type TimerConfig, type TimerName } from '../domain/transaction/timer-config.js';
+import { DEFAULT_TIMERS, type TimerConfig } from '../domain/transaction/timer-config.js';
 import type { TransactionEffect } from '../domain/transaction/transaction-effect.js';
 import { transactionError, type TransactionError } from '../domain/transaction/transaction-error.js';
 import {
   clientKeyOfRequest, clientKeyOfResponse, inviteKeyForCancel, serverKey,
 } from '../domain/transaction/transaction-key.js';
-import type { Clock, TimerHandle } from '../ports/clock.js';
+import type { Clock } from '../ports/clock.js';
 import { detachedMessage } from './detached-message.js';
+import { ServerHandle } from './server-handle.js';
+import { TransactionTimers, type TimedTransaction } from './transaction-timers.js';
 import { ownString } from './own-string.js';
 import type { Logger } from '../ports/logger.js';
 import type { InboundMessage, SipTransport } from '../ports/sip-transport.js';
@@ -35,17 +37,12 @@ export type {
 type ClientState = IctState | NictState;
 type ServerState = IstState | NistState;
 
-/** Timers that retransmit a request (A, E) or a final response (G). */
-const RETRANSMISSION_TIMERS: ReadonlySet<TimerName> = new Set<TimerName>(['A', 'E', 'G']);
+type AnyLive = LiveClient | LiveServer;
 
-/** A transaction's running timers; few at a time, so a small object beats a Map per transaction. */
-type TimerSlots = { [name in TimerName]?: TimerHandle | undefined };
-
-interface Live<S, C> {
+interface Live<S, C> extends TimedTransaction {
   readonly id: number;
   readonly key: string;
   readonly config: C;
-  readonly timers: TimerSlots;
   state: S;
 }
 
@@ -61,7 +58,7 @@ interface LiveClient extends Live<ClientState, ClientConfig>, ClientTransaction 
 }
 
 interface LiveServer extends Live<ServerState, ServerConfig> {
-  readonly handle: ServerTransaction;
+  readonly handle: ServerHandle;
   readonly target: Endpoint;
   readonly connectionId: number | undefined;
 }
@@ -82,12 +79,13 @@ export class TransactionLayer {
   /** One config per transport kind, shared by every transaction. */
   private readonly clientConfigs: { readonly udp: ClientConfig; readonly tcp: ClientConfig };
   private readonly serverConfigs: { readonly udp: ServerConfig; readonly tcp: ServerConfig };
+  private readonly timerSet: TransactionTimers<AnyLive>;
   private nextId = 1;
   private discardedCount = 0;
   private closed = false;
 
   constructor(
-    private readonly transport: SipTransport, private readonly clock: Clock, private readonly tu: TransactionUser,
+    private readonly transport: SipTransport, clock: Clock, private readonly tu: TransactionUser,
     options: TransactionLayerOptions = {},
   ) {
     this.timers = options.timers ?? DEFAULT_TIMERS;
@@ -98,6 +96,10 @@ export class TransactionLayer {
       udp: { timers: this.timers, reliable: false }, tcp: { timers: this.timers, reliable: true },
     };
     this.logger = options.logger;
+    this.timerSet = new TransactionTimers<AnyLive>(clock, (tx, timer) => {
+      if ('handle' in tx) void this.dispatchServer(tx, { tag: 'TimerFired', timer: timer as 'J' });
+      else this.dispatchClient(tx, { tag: 'TimerFired', timer: timer as 'D' });
+    });
     transport.onMessage((inbound) => this.receive(inbound));
   }
 
@@ -128,7 +130,8 @@ export class TransactionLayer {
     );
     const tx: LiveClient = {
       id: this.nextId++, key: ownString(key.right), kind, request, target, config, callbacks, state,
-      timers: {}, cancelWanted: false, provisionalSeen: false, finalSeen: false, failure: undefined,
+      timers: {}, lingering: undefined, cancelWanted: false, provisionalSeen: false, finalSeen: false,
+      failure: undefined,
     };
     this.clients.set(tx.key, tx);
     this.live[kind]++;
@@ -162,6 +165,22 @@ export class TransactionLayer {
     this.closed = true;
     for (const tx of [...this.clients.values()]) this.finish(tx, this.clients, tx.kind);
     for (const tx of [...this.servers.values()]) this.finish(tx, this.servers, tx.handle.kind);
+    this.timerSet.close();
+  }
+
+  /** Live transactions waiting out a lingering timer, for the tests and the statistics. */
+  lingering(): number {
+    return this.timerSet.lingering();
+  }
+
+  /** ServerHandle.respond. */
+  respondTo(key: string, id: number, response: SipResponse): E.Either<TransactionError, void> {
+    return this.respond(key, id, response);
+  }
+
+  /** Whether server transaction `id` under `key` is still running. */
+  serves(key: string, id: number): boolean {
+    return this.servers.get(key)?.id === id;
   }
 
   private sendCancel(tx: LiveClient, callbacks: ClientCallbacks | undefined): void {
@@ -222,14 +241,10 @@ export class TransactionLayer {
     const config = inbound.source.protocol === 'tcp' ? this.serverConfigs.tcp : this.serverConfigs.udp;
     const [state, effects] = kind === 'ist' ? startInviteServer(request) : startNonInviteServer(request);
     const id = this.nextId++;
-    const handle: ServerTransaction = {
-      id, kind, method: request.method, source: inbound.source,
-      respond: (response) => this.respond(key, id, response),
-      isTerminated: () => this.servers.get(key)?.id !== id,
-    };
+    const handle = new ServerHandle(id, kind, request.method, inbound.source, this, key);
     const tx: LiveServer = {
-      id, key, config, state, handle, timers: {}, target: responseTarget(via.right, inbound.source),
-      connectionId: inbound.connectionId,
+      id, key, config, state, handle, timers: {}, lingering: undefined,
+      target: responseTarget(via.right, inbound.source), connectionId: inbound.connectionId,
     };
     this.servers.set(key, tx);
     this.live[kind]++;
@@ -290,10 +305,10 @@ export class TransactionLayer {
           break;
         case 'StartTimer': {
           const timer = effect.timer as 'A';
-          this.startTimer(tx, timer, effect.delayMs, () => this.dispatchClient(tx, { tag: 'TimerFired', timer }));
+          this.timerSet.start(tx, timer, effect.delayMs, () => this.dispatchClient(tx, { tag: 'TimerFired', timer }));
           break;
         }
-        case 'CancelTimer': this.cancelTimer(tx, effect.timer); break;
+        case 'CancelTimer': this.timerSet.cancel(tx, effect.timer); break;
         case 'PassUp': tx.callbacks.onResponse(effect.message as SipResponse); break;
         case 'Timeout': tx.callbacks.onTimeout?.(); break;
         case 'TransportError': tx.callbacks.onTransportError?.(tx.failure ?? 'the transport failed'); break;
@@ -316,10 +331,12 @@ export class TransactionLayer {
           break;
         case 'StartTimer': {
           const timer = effect.timer as 'G';
-          this.startTimer(tx, timer, effect.delayMs, () => void this.dispatchServer(tx, { tag: 'TimerFired', timer }));
+          this.timerSet.start(
+            tx, timer, effect.delayMs, () => void this.dispatchServer(tx, { tag: 'TimerFired', timer }),
+          );
           break;
         }
-        case 'CancelTimer': this.cancelTimer(tx, effect.timer); break;
+        case 'CancelTimer': this.timerSet.cancel(tx, effect.timer); break;
         // An ACK is passed up only for a received message, so its inbound is always there.
         case 'PassUp':
           if (inbound !== undefined && effect.message.kind === 'request' && effect.message.method === 'ACK') {
@@ -344,38 +361,9 @@ export class TransactionLayer {
     });
   }
 
-  private startTimer<S, C>(tx: Live<S, C>, timer: TimerName, delayMs: number, fire: () => void): void {
-    this.cancelTimer(tx, timer);
-    tx.timers[timer] = this.clock.schedule(delayMs, () => {
-      if (RETRANSMISSION_TIMERS.has(timer)) {
-        // A process that was busy runs its due timers before reading its sockets: the response
-        // that makes this retransmission moot may be waiting there. One more zero-delay hop lets
-        // it be read first, so an overloaded stack does not add retransmissions to its load.
-        tx.timers[timer] = this.clock.schedule(0, () => {
-          tx.timers[timer] = undefined;
-          fire();
-        });
-        return;
-      }
-      tx.timers[timer] = undefined;
-      fire();
-    });
-  }
-
-  private cancelTimer<S, C>(tx: Live<S, C>, timer: TimerName): void {
-    const handle = tx.timers[timer];
-    if (handle === undefined) return;
-    this.clock.cancel(handle);
-    tx.timers[timer] = undefined;
-  }
-
-  private finish<T extends Live<unknown, unknown>>(tx: T, map: Map<string, T>, kind: TransactionKind): void {
+  private finish<T extends AnyLive>(tx: T, map: Map<string, T>, kind: TransactionKind): void {
     if (map.get(tx.key) !== tx) return;
-    for (const name in tx.timers) {
-      const handle = tx.timers[name as TimerName];
-      if (handle !== undefined) this.clock.cancel(handle);
-      tx.timers[name as TimerName] = undefined;
-    }
+    this.timerSet.cancelAll(tx);
     map.delete(tx.key);
     this.live[kind]--;
   }

@@ -269,3 +269,32 @@ test('a retransmission comes due while its response is already waiting: the resp
   t.deepEqual(sendTimes(sim.network.trace.lines, 'OPTIONS'), [0], 'no retransmission at 500 ms');
   t.deepEqual(sim.alice.layer.counts(), { ict: 0, nict: 0, ist: 0, nist: 0 });
 });
+
+test('1,000 answered requests linger for Timer J and K in expiry queues, not a clock timer each; each ends exactly on time, a retransmission meanwhile is still answered', async (t) => {
+  const sim = twoNodes(7);
+  sim.bob.user.answer = (req, tx) => void tx.respond(buildResponse(req, 200));
+  const clientEnds: number[] = [];
+  for (let i = 0; i < 1_000; i++) {
+    right(t, sim.alice.layer.sendRequest(
+      request('OPTIONS', `z9hG4bKlinger${i}`), endpoint('udp', '10.0.0.2', 5060),
+      { onResponse: () => undefined, onTerminated: () => clientEnds.push(sim.clock.nowMs()) },
+    ));
+    await sim.clock.advanceBy(10);
+  }
+  await sim.clock.advanceBy(100);
+  t.is(sim.bob.layer.counts().nist, 1_000);
+  t.is(sim.bob.layer.lingering(), 1_000);
+  t.true(sim.clock.pendingTimers() <= 4, `${sim.clock.pendingTimers()} clock timers for 1,000 lingering transactions`);
+  // A retransmission of the last request, lost response and all, is answered from the lingering transaction.
+  const before = sendTimes(sim.network.trace.lines, 'SIP/2.0 200').length;
+  sim.alice.transport.send(request('OPTIONS', 'z9hG4bKlinger999'), endpoint('udp', '10.0.0.2', 5060));
+  await sim.clock.advanceBy(10);
+  t.is(sendTimes(sim.network.trace.lines, 'SIP/2.0 200').length, before + 1);
+  await sim.clock.runUntilIdle();
+  // Sent at 10·i ms, answered 1 ms later, reached the client 1 ms after that: J = 32 s and K = 5 s from there.
+  const serverEnds = sim.bob.user.serverEnds.map((e) => e.atMs);
+  t.deepEqual(serverEnds, Array.from({ length: 1_000 }, (_, i) => 10 * i + 1 + 32_000));
+  t.deepEqual(clientEnds, Array.from({ length: 1_000 }, (_, i) => 10 * i + 2 + 5_000));
+  t.is(sim.bob.layer.lingering(), 0);
+  assertClean(t, sim);
+});
