@@ -71,5 +71,20 @@ export const callInfo = (r: SessionRecord): CallInfo => {
     : { ...base, endReason: r.call.outcome.reason };
 };
 
-/** The user part of a SIP URI, for per-user limits and event filters. */
-export const userOf = (uri: string): string => /^sips?:([^@;>]+)@/.exec(uri.replace(/^.*</, ''))?.[1] ?? uri;
+/**
+ * The user part of a SIP URI (in angle brackets or bare), for per-user limits and event filters; the whole
+ * text when it has none. Scanned by hand: it runs for every call, twice.
+ */
+export const userOf = (uri: string): string => {
+  const bracket = uri.lastIndexOf('<');
+  const text = bracket === -1 ? uri : uri.slice(bracket + 1);
+  const start = text.startsWith('sip:') ? 4 : text.startsWith('sips:') ? 5 : -1;
+  if (start === -1) return uri;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // '@' ends the user part; ';' or '>' first means there is none.
+    if (c === 64) return i > start ? text.slice(start, i) : uri;
+    if (c === 59 || c === 62) return uri;
+  }
+  return uri;
+};

@@ -11,26 +11,61 @@ export interface SdpError {
 const fail = (reason: SdpError['reason'], line: number, detail: string): E.Either<SdpError, never> =>
   E.left({ kind: 'SdpError', reason, line, detail });
 
+/** Whitespace-separated fields; the common single-space case without a regular expression. */
+const fields = (value: string): string[] => {
+  const trimmed = value.trim();
+  return /\s\s|[^\S ]/.test(trimmed) ? trimmed.split(/\s+/) : trimmed.split(' ');
+};
+
+const isDigits = (text: string): boolean => {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+};
+
+const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
+/** Splits on CRLF, LF or a lone CR, as real phones end lines. */
+const splitLines = (text: string): string[] => {
+  const lines: string[] = [];
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 10 && c !== 13) continue;
+    lines.push(text.slice(start, i));
+    if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
+    start = i + 1;
+  }
+  lines.push(text.slice(start));
+  return lines;
+};
+
 const parseOrigin = (value: string): Origin | undefined => {
-  const parts = value.trim().split(/\s+/);
+  const parts = fields(value);
   if (parts.length !== 6) return undefined;
   const [username, sessionId, sessionVersion, netType, addrType, address] = parts as [
     string, string, string, string, string, string,
   ];
-  if (!/^\d+$/.test(sessionId) || !/^\d+$/.test(sessionVersion)) return undefined;
+  if (!isDigits(sessionId) || !isDigits(sessionVersion)) return undefined;
   return { username, sessionId, sessionVersion, netType, addrType, address };
 };
 
 const parseMediaLine = (value: string): Omit<MediaDescription, 'lines'> | undefined => {
-  const parts = value.trim().split(/\s+/);
+  const parts = fields(value);
   if (parts.length < 3) return undefined;
   const [media, portText, proto, ...formats] = parts as [string, string, string, ...string[]];
-  const match = /^(\d+)(?:\/(\d+))?$/.exec(portText);
-  if (match === null || Number(match[1]) > 65535) return undefined;
-  return {
-    media, port: Number(match[1]), proto, formats,
-    ...(match[2] === undefined ? {} : { portCount: Number(match[2]) }),
-  };
+  const slash = portText.indexOf('/');
+  const portPart = slash === -1 ? portText : portText.slice(0, slash);
+  const countPart = slash === -1 ? undefined : portText.slice(slash + 1);
+  if (!isDigits(portPart) || (countPart !== undefined && !isDigits(countPart)) || Number(portPart) > 65535) {
+    return undefined;
+  }
+  return countPart === undefined
+    ? { media, port: Number(portPart), proto, formats }
+    : { media, port: Number(portPart), proto, formats, portCount: Number(countPart) };
 };
 
 /**
@@ -41,7 +76,7 @@ const parseMediaLine = (value: string): Omit<MediaDescription, 'lines'> | undefi
  * are errors with a line number.
  */
 export const parseSdp = (text: string): E.Either<SdpError, SessionDescription> => {
-  const rawLines = text.split(/\r?\n|\r/);
+  const rawLines = splitLines(text);
   let version: number | undefined;
   let origin: Origin | undefined;
   let sessionName = '';
@@ -50,13 +85,13 @@ export const parseSdp = (text: string): E.Either<SdpError, SessionDescription> =
   for (let index = 0; index < rawLines.length; index++) {
     const line = (rawLines[index] as string).trim();
     if (line.length === 0) continue;
-    if (line.length < 2 || line[1] !== '=' || !/^[a-zA-Z]$/.test(line[0] as string)) return fail(
+    if (line.length < 2 || line.charCodeAt(1) !== 61 || !isLetter(line.charCodeAt(0))) return fail(
       'BadLine', index + 1, `not a type=value line: ${JSON.stringify(line.slice(0, 40))}`,
     );
     const type = line[0] as string;
     const value = line.slice(2);
     if (version === undefined) {
-      if (type !== 'v' || !/^\d+$/.test(value.trim())) return fail(
+      if (type !== 'v' || !isDigits(value.trim())) return fail(
         'MissingVersion', index + 1, 'an SDP body starts with v=',
       );
       version = Number(value.trim());

@@ -104,9 +104,17 @@ const outOfOrder = (n: Negotiation, event: NegotiationEvent): NegotiationStep =>
 const to = (negotiation: Negotiation, ...effects: ReadonlyArray<NegotiationEffect>): NegotiationStep =>
   E.right({ negotiation, effects });
 
-const parse = (sdp: string): E.Either<NegotiationError, SessionDescription> =>
-  E.mapLeft((e: { readonly detail: string }): NegotiationError =>
-    ({ kind: 'NegotiationError', reason: 'BadSdp', detail: `bad SDP: ${e.detail}` }))(parseSdp(sdp));
+/** E.chain, written out: fp-ts's data-first/data-last dispatch costs more than the step itself on this path. */
+const then = <A, B>(
+  fa: E.Either<NegotiationError, A>, f: (a: A) => E.Either<NegotiationError, B>,
+): E.Either<NegotiationError, B> => (E.isLeft(fa) ? fa : f(fa.right));
+
+const parse = (sdp: string): E.Either<NegotiationError, SessionDescription> => {
+  const parsed = parseSdp(sdp);
+  return E.isRight(parsed) ? parsed : E.left(
+    { kind: 'NegotiationError', reason: 'BadSdp', detail: `bad SDP: ${parsed.left.detail}` },
+  );
+};
 
 /** Our current agreement, if the exchange ever completed. */
 export const agreementOf = (n: Negotiation): Agreement | undefined => {
@@ -159,9 +167,7 @@ export const stepNegotiation = (n: Negotiation, event: NegotiationEvent): Negoti
 
 const onIdle = (n: In<'Idle'>, event: NegotiationEvent): NegotiationStep => {
   switch (event.tag) {
-    case 'RemoteOffer': return E.chain((remote: SessionDescription) => to({ tag: 'RemoteOffer', remote }))(
-      parse(event.sdp),
-    );
+    case 'RemoteOffer': return then(parse(event.sdp), (remote) => to({ tag: 'RemoteOffer', remote }));
     case 'LocalOffer': return to({
       tag: 'LocalOffer', local: event.offer, answerIn: event.answerIn, previous: undefined,
     });
@@ -177,22 +183,23 @@ const onRemoteOffer = (n: In<'RemoteOffer'>, event: NegotiationEvent): Negotiati
   const agreed = source.kind === 'Generated' ? generatedAnswer(n, source) : givenAnswer(
     n.remote, source.sdp, event.early,
   );
-  return E.chain((agreement: Agreement) => {
+  return then(agreed, (agreement) => {
     const media: NegotiationEffect[] = agreement.negotiated === undefined ? [] : [
       { tag: 'ApplyMedia', negotiated: agreement.negotiated },
     ];
     return to(event.early ? { tag: 'EarlyLocalAnswer', agreement } : { tag: 'Agreed', agreement }, ...media);
-  })(agreed);
+  });
 };
 
-const generatedAnswer = (n: In<'RemoteOffer'>, event: { readonly local: LocalMedia; readonly sessionId: string }) =>
-  E.bimap(
-    (e: { readonly detail: string }): NegotiationError => ({
-      kind: 'NegotiationError', reason: 'NotAcceptable', detail: e.detail,
-    }),
-    (r: { readonly answer: SessionDescription; readonly negotiated: NegotiatedAudio }): Agreement =>
-      ({ local: r.answer, remote: n.remote, negotiated: r.negotiated }),
-  )(createAnswer(n.remote, event.local, identityAfter(n, event.sessionId)));
+const generatedAnswer = (
+  n: In<'RemoteOffer'>, event: { readonly local: LocalMedia; readonly sessionId: string },
+): E.Either<NegotiationError, Agreement> => {
+  const answered = createAnswer(n.remote, event.local, identityAfter(n, event.sessionId));
+  if (E.isLeft(answered)) return E.left(
+    { kind: 'NegotiationError', reason: 'NotAcceptable', detail: answered.left.detail },
+  );
+  return E.right({ local: answered.right.answer, remote: n.remote, negotiated: answered.right.negotiated });
+};
 
 /**
  * The application's own answer. Early media needs terms it can play, so an
@@ -202,7 +209,7 @@ const generatedAnswer = (n: In<'RemoteOffer'>, event: { readonly local: LocalMed
 const givenAnswer = (
   remote: SessionDescription, given: string, early: boolean,
 ): E.Either<NegotiationError, Agreement> =>
-  E.chain((local: SessionDescription): E.Either<NegotiationError, Agreement> => {
+  then(parse(given), (local): E.Either<NegotiationError, Agreement> => {
     const terms = readOwnAnswer(remote, local);
     if (E.isRight(terms)) return E.right({ local, remote, negotiated: terms.right });
     return early
@@ -211,12 +218,12 @@ const givenAnswer = (
         detail: `the given answer does not fit the offer: ${terms.left.detail}`,
       })
       : E.right({ local, remote, negotiated: undefined });
-  })(parse(given));
+  });
 
 /** Their offer, answered in the same step; a change in whether they send to us is reported. */
 const answerAtOnce = (
   n: Negotiation, previous: Agreement | undefined, event: EventOf<'RemoteOfferAnswered'>,
-): NegotiationStep => E.chain((remote: SessionDescription) => {
+): NegotiationStep => then(parse(event.sdp), (remote) => {
   const answered = createAnswer(remote, event.local, identityAfter(n, event.sessionId));
   if (E.isLeft(answered)) return refuse('NotAcceptable', answered.left.detail);
   const { answer, negotiated } = answered.right;
@@ -225,7 +232,7 @@ const answerAtOnce = (
     effects.push({ tag: 'HoldChanged', onHold: theyHold(remote) });
   }
   return to({ tag: 'Agreed', agreement: { local: answer, remote, negotiated } }, ...effects);
-})(parse(event.sdp));
+});
 
 /** An offer that holds us: sendonly or inactive, so the offerer takes no audio from us (RFC 6337 §5.3). */
 const theyHold = (offer: SessionDescription): boolean => {
@@ -294,7 +301,7 @@ const earlyAnswer = (
 /** The answer to our offer, in a 2xx or an ACK (RFC 3264 §7). */
 const finalAnswer = (n: Pick<In<'LocalOffer'>, 'local' | 'answerIn' | 'previous'>, sdp: string): NegotiationStep => {
   const missing = `the ${n.answerIn === 'Ack' ? 'ACK' : '2xx'} carried no answer to our offer`;
-  return E.chain(({ remote, negotiated }: Terms) => {
+  return then(readAnswer(n.local, sdp, missing), ({ remote, negotiated }: Terms) => {
     const effects: NegotiationEffect[] = [{ tag: 'ApplyMedia', negotiated }];
     // An answer to our offer for an offerless re-INVITE may hold us, as an offer would (RFC 6337 §5.3).
     if (n.answerIn === 'Ack' && n.previous !== undefined && peerHolds(n.previous.negotiated) !== peerHolds(
@@ -303,18 +310,18 @@ const finalAnswer = (n: Pick<In<'LocalOffer'>, 'local' | 'answerIn' | 'previous'
       effects.push({ tag: 'HoldChanged', onHold: peerHolds(negotiated) });
     }
     return to({ tag: 'Agreed', agreement: { local: n.local, remote, negotiated } }, ...effects);
-  })(readAnswer(n.local, sdp, missing));
+  });
 };
 
 const readAnswer = (offer: SessionDescription, sdp: string, missing: string) => {
   const none: NegotiationError = { kind: 'NegotiationError', reason: 'NoAnswer', detail: missing };
   if (sdp.length === 0) return E.left<NegotiationError, Terms>(none);
-  return E.chain((remote: SessionDescription) => E.bimap(
-    (e: { readonly detail: string }): NegotiationError => ({
-      kind: 'NegotiationError', reason: 'NotAcceptable', detail: e.detail,
-    }),
-    (negotiated: NegotiatedAudio) => ({ remote, negotiated }),
-  )(processAnswer(offer, remote)))(parse(sdp));
+  return then(parse(sdp), (remote): E.Either<NegotiationError, Terms> => {
+    const negotiated = processAnswer(offer, remote);
+    return E.isLeft(negotiated)
+      ? E.left({ kind: 'NegotiationError', reason: 'NotAcceptable', detail: negotiated.left.detail })
+      : E.right({ remote, negotiated: negotiated.right });
+  });
 };
 
 const onEarlyLocalAnswer = (n: In<'EarlyLocalAnswer'>, event: NegotiationEvent): NegotiationStep => {
