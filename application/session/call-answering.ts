@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { parseSdp } from '../../domain/sdp/parse-sdp.js';
-import { serializeSdp } from '../../domain/sdp/serialize-sdp.js';
+import { sdpText } from './sdp-text.js';
 import type { SessionDescription } from '../../domain/sdp/session-description.js';
 import { checkOperation, type SessionOperation } from '../../domain/session/call-state.js';
 import { localDescription, type AnswerSource, type NegotiationError } from '../../domain/session/negotiation.js';
@@ -38,7 +38,7 @@ export class CallAnswering {
     if (this.negotiator.enabled || sdp !== undefined) {
       const description = await this.describe(record, sdp, false);
       if (E.isLeft(description)) return description;
-      body = { body: encodeUtf8(serializeSdp(description.right)), contentType: SDP };
+      body = { body: encodeUtf8(sdpText(description.right)), contentType: SDP };
     }
     const invite = record.incoming;
     if (invite === undefined || record.call.tag !== 'Ringing') return E.left(invalidState(record.call.tag, 'accept'));
@@ -76,7 +76,7 @@ export class CallAnswering {
     const invite = record.incoming;
     const sent = invite === undefined
       ? E.left({ detail: 'the call is no longer ringing' })
-      : invite.provisional(183, { body: encodeUtf8(serializeSdp(description.right)), contentType: SDP });
+      : invite.provisional(183, { body: encodeUtf8(sdpText(description.right)), contentType: SDP });
     return E.isLeft(sent) ? E.left(invalidState(record.call.tag, 'earlyMedia', sent.left.detail)) : E.right(undefined);
   }
 

@@ -3,7 +3,7 @@ import {
   isFinalCall, stepCall, type CallEffect, type CallEvent, type CallOutcome,
 } from '../../domain/session/call-machine.js';
 import type { SessionError } from '../../domain/session/session-error.js';
-import { serializeSdp } from '../../domain/sdp/serialize-sdp.js';
+import { sdpText } from './sdp-text.js';
 import { localDescription, remoteDescription } from '../../domain/session/negotiation.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
@@ -119,7 +119,7 @@ export class CallLifecycle {
     const established = this.handler.onCallEstablished;
     if (established !== undefined) {
       const text = (d: ReturnType<typeof localDescription>): string | undefined => (
-        d === undefined ? undefined : serializeSdp(d)
+        d === undefined ? undefined : sdpText(d)
       );
       const local = text(localDescription(record.negotiation));
       const remote = text(remoteDescription(record.negotiation));

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { holdDirection, reoffer, resumeDirection } from '../../domain/sdp/offer-answer.js';
-import { serializeSdp } from '../../domain/sdp/serialize-sdp.js';
+import { sdpText } from './sdp-text.js';
 import type { Direction } from '../../domain/sdp/session-description.js';
 import { checkOperation } from '../../domain/session/call-state.js';
 import { localDescription } from '../../domain/session/negotiation.js';
@@ -57,7 +57,7 @@ export class HoldResume {
     const offer = reoffer(local, direction);
     const offered = this.negotiator.step(record, { tag: 'LocalOffer', offer, answerIn: 'Response' });
     if (E.isLeft(offered)) return E.left(invalidState(record.call.tag, 'modify', offered.left.detail));
-    const outcome = await dialog.reinvite({ body: encodeUtf8(serializeSdp(offer)), contentType: SDP });
+    const outcome = await dialog.reinvite({ body: encodeUtf8(sdpText(offer)), contentType: SDP });
     const failed = (error: SessionError): E.Either<SessionError, never> => {
       this.negotiator.step(record, { tag: 'LocalOfferFailed' });
       return E.left(error);

@@ -2,7 +2,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { CallDecision } from '../../domain/session/call-decision.js';
 import { idleNegotiation, stepNegotiation, type Negotiation } from '../../domain/session/negotiation.js';
 import { formatUri } from '../../domain/sip/format-uri.js';
-import { headerValue } from '../../domain/sip/message.js';
+import { coreHeaders } from '../../domain/sip/core-headers.js';
+import { headerValue, type SipRequest } from '../../domain/sip/message.js';
 import { parseNameAddr, type NameAddr } from '../../domain/sip/name-addr.js';
 import { decodeUtf8 } from '../../domain/sip/text-codec.js';
 import { getReplaces } from '../../domain/sip/typed-headers.js';
@@ -31,6 +32,17 @@ const isDecision = (value: unknown): value is CallDecision => {
 
 const uriOf = (value: string): string => E.fold(() => value, (n: NameAddr) => formatUri(n.uri))(parseNameAddr(value));
 
+/** The From and To URIs, from the headers the UA core parsed already (the raw values if they did not parse). */
+const callerAndCallee = (request: SipRequest): readonly [string, string] => {
+  const core = coreHeaders(request);
+  const from = E.isRight(core) ? core.right.from : undefined;
+  const to = E.isRight(core) ? core.right.to : undefined;
+  return [
+    from === undefined ? uriOf(headerValue(request, 'From') ?? '') : formatUri(from.uri),
+    to === undefined ? uriOf(headerValue(request, 'To') ?? '') : formatUri(to.uri),
+  ];
+};
+
 /**
  * New calls arriving: admission (503 with Retry-After when full), the offer
  * read (400 when it is not SDP), the call announced, RFC 3891 Replaces taken
@@ -56,8 +68,7 @@ export class IncomingCalls {
 
   /** The UA core's new INVITE: answered here, never thrown out of. */
   arrived(invite: IncomingInvite): void {
-    const fromUri = uriOf(headerValue(invite.request, 'From') ?? '');
-    const toUri = uriOf(headerValue(invite.request, 'To') ?? '');
+    const [fromUri, toUri] = callerAndCallee(invite.request);
     if (!this.admission.admitIncoming(userOf(fromUri))) {
       // Full: 503 with Retry-After, so the caller backs off (RFC 3261 §21.5.4).
       invite.reject(503, { headers: [{ name: 'Retry-After', value: '5' }] });

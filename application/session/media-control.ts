@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { createAnswer } from '../../domain/sdp/offer-answer.js';
 import { parseSdp } from '../../domain/sdp/parse-sdp.js';
-import { serializeSdp } from '../../domain/sdp/serialize-sdp.js';
+import { sdpText } from './sdp-text.js';
 import type { Direction } from '../../domain/sdp/session-description.js';
 import { localDescription } from '../../domain/session/negotiation.js';
 import { invalidArgument, type SessionError } from '../../domain/session/session-error.js';
@@ -41,7 +41,7 @@ export class MediaControl {
     return E.chain((media: MediaSession): E.Either<SessionError, string> => {
       const record = this.table.find(sessionId);
       const local = record === undefined ? undefined : localDescription(record.negotiation);
-      return E.right(serializeSdp(local ?? this.negotiator.offer(this.negotiator.localMedia(media, 'sendrecv'))));
+      return E.right(sdpText(local ?? this.negotiator.offer(this.negotiator.localMedia(media, 'sendrecv'))));
     })(this.liveMedia(sessionId));
   }
 
@@ -52,7 +52,7 @@ export class MediaControl {
       const identity = { username: '-', sessionId: this.negotiator.sessionId(), sessionVersion: '1' };
       const answer = createAnswer(parsed.right, this.negotiator.localMedia(media, 'sendrecv'), identity);
       return E.isLeft(answer) ? E.left({ kind: 'MediaError', message: answer.left.detail }) : E.right(
-        serializeSdp(answer.right.answer),
+        sdpText(answer.right.answer),
       );
     })(this.liveMedia(sessionId));
   }

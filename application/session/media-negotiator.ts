@@ -1,5 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { createOffer, DEFAULT_CODECS, type LocalMedia, type NegotiatedAudio } from '../../domain/sdp/offer-answer.js';
+import {
+  createOffer, DEFAULT_CODECS, type CodecCapability, type LocalMedia, type NegotiatedAudio,
+} from '../../domain/sdp/offer-answer.js';
 import type { Direction, SessionDescription } from '../../domain/sdp/session-description.js';
 import {
   agreementOf, stepNegotiation, type NegotiationError, type NegotiationEvent,
@@ -30,6 +32,8 @@ export const negotiationFailure = (error: NegotiationError): SessionError => ({
  */
 export class MediaNegotiator {
   private dtmfListener: MediaDtmfListener = () => undefined;
+  /** The configured codecs in order of preference, computed once (they go into every offer and answer). */
+  private readonly codecs: ReadonlyArray<CodecCapability>;
 
   constructor(
     private readonly table: SessionTable,
@@ -39,7 +43,12 @@ export class MediaNegotiator {
     private readonly ids: IdGenerator,
     private readonly config: SessionConfig,
     private readonly logger: Logger | undefined,
-  ) {}
+  ) {
+    const wanted = config.codecs;
+    this.codecs = DEFAULT_CODECS.filter((c) => wanted.includes(c.name)).sort(
+      (a, b) => wanted.indexOf(a.name) - wanted.indexOf(b.name),
+    );
+  }
 
   /** Whether calls carry SDP (with or without our own RTP behind it). */
   get enabled(): boolean {
@@ -97,12 +106,9 @@ export class MediaNegotiator {
   }
 
   private local(port: number, direction: Direction): LocalMedia {
-    const wanted = this.config.codecs;
-    const codecs = DEFAULT_CODECS.filter((c) => wanted.includes(c.name)).sort(
-      (a, b) => wanted.indexOf(a.name) - wanted.indexOf(b.name),
-    );
     return {
-      address: this.config.localAddress, port, codecs, telephoneEventPayloadType: 101, direction, ptimeMs: 20,
+      address: this.config.localAddress, port, codecs: this.codecs, telephoneEventPayloadType: 101, direction,
+      ptimeMs: 20,
     };
   }
 

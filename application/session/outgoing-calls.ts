@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { rejectingAnswer } from '../../domain/sdp/offer-answer.js';
 import { parseSdp } from '../../domain/sdp/parse-sdp.js';
-import { serializeSdp } from '../../domain/sdp/serialize-sdp.js';
+import { sdpText } from './sdp-text.js';
 import type { SessionDescription } from '../../domain/sdp/session-description.js';
 import { parseTarget } from '../../domain/session/call-target.js';
 import { localDescription } from '../../domain/session/negotiation.js';
@@ -80,7 +80,7 @@ export class OutgoingCalls {
       to: toAddr.right, from: fromAddr.right, answerTimeoutMs: this.config.answerTimeoutMs, headers,
       ...(credentials === undefined ? {} : { credentials }),
       ...(this.outboundRoutes.length === 0 ? {} : { routes: this.outboundRoutes }),
-      ...(offer === undefined ? {} : { body: encodeUtf8(serializeSdp(offer)), contentType: SDP }),
+      ...(offer === undefined ? {} : { body: encodeUtf8(sdpText(offer)), contentType: SDP }),
       ...(delayed ? { ackBody: (response: SipResponse, accepted: boolean): Ack => {
         const answered = this.answerOfferIn2xx(record, response, accepted);
         if (accepted) delayedFailure = answered.failure;
@@ -215,5 +215,5 @@ export class OutgoingCalls {
 }
 
 const sdpBody = (sdp: SessionDescription): { body: Uint8Array; contentType: string } => ({
-  body: encodeUtf8(serializeSdp(sdp)), contentType: SDP,
+  body: encodeUtf8(sdpText(sdp)), contentType: SDP,
 });

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { serializeSdp } from '../../domain/sdp/serialize-sdp.js';
+import { sdpText } from './sdp-text.js';
 import { localDescription, type NegotiationError } from '../../domain/session/negotiation.js';
 import type { SipRequest } from '../../domain/sip/message.js';
 import { decodeUtf8, encodeUtf8 } from '../../domain/sip/text-codec.js';
@@ -65,6 +65,6 @@ export class RemoteUpdates implements SessionModifications {
   }
 }
 
-const sdpAnswer = (local: Parameters<typeof serializeSdp>[0]): Answer => ({
-  status: 200, body: encodeUtf8(serializeSdp(local)), contentType: SDP,
+const sdpAnswer = (local: Parameters<typeof sdpText>[0]): Answer => ({
+  status: 200, body: encodeUtf8(sdpText(local)), contentType: SDP,
 });
