@@ -118,6 +118,16 @@ export const startBaresip = async (options: BaresipOptions): Promise<Baresip> =>
       child.stdin.write(keys);
     },
     decodedAudio: async () => {
+      // A dump is complete (its WAV header written) once its call is over on baresip's side: wait until
+      // every established call has terminated there, however late a loaded machine lets it say so.
+      const count = (pattern: RegExp): number => text.match(pattern)?.length ?? 0;
+      const deadline = Date.now() + 30_000;
+      while (count(/terminated/g) < count(/Call established/g)) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(
+          `baresip never ended its calls:\n${text.slice(-2_000)}`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
       // One dump per call with media; the newest is the last call's.
       const dump = readdirSync(dir)
         .filter((name) => name.endsWith('-dec.wav'))
