@@ -3,7 +3,7 @@ import { buildCancel } from '../domain/sip/build-ack-cancel.js';
 import { getTopVia } from '../domain/sip/core-headers.js';
 import type { HeaderError } from '../domain/sip/header-error.js';
 import type { SipMessage, SipRequest, SipResponse } from '../domain/sip/message.js';
-import type { Endpoint } from '../domain/transport/endpoint.js';
+import { isReliable, type Endpoint } from '../domain/transport/endpoint.js';
 import { responseTarget } from '../domain/transport/response-target.js';
 import {
   startInviteClient, stepInviteClient, type ClientConfig, type ClientEvent, type IctState,
@@ -123,7 +123,7 @@ export class TransactionLayer {
     );
     const key = clientKeyOfRequest(request);
     if (E.isLeft(key)) return key;
-    const config = target.protocol === 'tcp' ? this.clientConfigs.tcp : this.clientConfigs.udp;
+    const config = isReliable(target.protocol) ? this.clientConfigs.tcp : this.clientConfigs.udp;
     const kind = request.method === 'INVITE' ? 'ict' : 'nict';
     const [state, effects] = kind === 'ict' ? startInviteClient(config, request) : startNonInviteClient(
       config, request,
@@ -238,7 +238,7 @@ export class TransactionLayer {
     const via = getTopVia(request);
     if (E.isLeft(via)) return void this.discardedCount++;
     const kind = request.method === 'INVITE' ? 'ist' : 'nist';
-    const config = inbound.source.protocol === 'tcp' ? this.serverConfigs.tcp : this.serverConfigs.udp;
+    const config = isReliable(inbound.source.protocol) ? this.serverConfigs.tcp : this.serverConfigs.udp;
     const [state, effects] = kind === 'ist' ? startInviteServer(request) : startNonInviteServer(request);
     const id = this.nextId++;
     const handle = new ServerHandle(id, kind, request.method, inbound.source, this, key);

@@ -19,6 +19,8 @@ import type { RtpSocketFactory } from '../../ports/rtp-socket.js';
 import type { SipTransport } from '../../ports/sip-transport.js';
 import { TOKENS } from '../../ports/tokens.js';
 import { TcpSipTransport } from '../node/tcp-sip-transport.js';
+import { tlsMaterial } from '../node/tls-material.js';
+import { TlsSipTransport } from '../node/tls-sip-transport.js';
 import { UdpRtpSocketFactory } from '../node/udp-rtp-socket.js';
 import { UdpSipTransport } from '../node/udp-sip-transport.js';
 import type { SimulatedNetwork } from '../sim/simulated-network.js';
@@ -194,6 +196,20 @@ export class SessionManagerBuilder {
     return this.option('connectionLimits', { ...limits });
   }
 
+  /**
+   * SIP over TLS (RFC 3261 §26; add 'tls' to withTransports): our certificate and key, and the authorities
+   * to trust instead of the system's (`ca`) — each PEM text or a file path. Peers' certificates are verified
+   * (outbound: they must name the host we connect to, RFC 5922); `verifyPeer: false` opts out, for labs.
+   * `requireClientCert` asks incoming connections for a certificate from `ca` (mutual TLS); `serverName`
+   * overrides the name checked and sent as SNI; `port` defaults to the SIP port + 1 (5061 beside 5060).
+   */
+  withTls(options: {
+    cert: string; key: string; ca?: string; verifyPeer?: boolean; serverName?: string; requireClientCert?: boolean;
+    port?: number; handshakeTimeoutMs?: number;
+  }): this {
+    return this.option('tls', { ...options });
+  }
+
   /** Username and password for Digest challenges (401/407) to our outgoing calls, in any realm (§22.2). */
   withCredentials(username: string, password: string): this {
     return this.option('credentials', { username, password });
@@ -248,25 +264,39 @@ export class SessionManagerBuilder {
   private async realTransport(c: SessionConfig, core: TransportCoreOptions): Promise<SipTransport> {
     const transports: SipTransport[] = [];
     let port = c.sipPort;
-    for (const protocol of c.transports) {
-      // UDP and TCP share one port number, as SIP elements do: the first bind picks it when 0.
+    const material = c.transports.includes('tls') ? tlsMaterial(c.tls ?? {}) : undefined;
+    if (material !== undefined && E.isLeft(material)) throw sessionException(material.left);
+    // UDP and TCP share one port number, as SIP elements do: the first bind picks it when 0. TLS listens
+    // beside them (5061 beside 5060) unless told otherwise.
+    for (const protocol of c.transports.filter((p) => p !== 'tls')) {
       const bound = protocol === 'udp'
         ? await UdpSipTransport.listen({ host: c.bindHost, port, core })
         : await TcpSipTransport.listen({ host: c.bindHost, port, core, ...c.connectionLimits });
-      if (E.isLeft(bound)) {
-        await Promise.all(transports.map((t) => t.close()));
-        throw sessionException(bindFailure(bound.left.detail));
-      }
+      if (E.isLeft(bound)) return this.bindFailed(transports, bound.left.detail);
       transports.push(bound.right);
       port = bound.right.localEndpoint(protocol)?.port ?? port;
+    }
+    if (material !== undefined && E.isRight(material)) {
+      const tlsPort = c.tls?.port ?? (c.sipPort === 0 ? 0 : c.sipPort + 1);
+      const bound = await TlsSipTransport.listen(
+        { host: c.bindHost, port: tlsPort, core, ...c.connectionLimits }, material.right,
+      );
+      if (E.isLeft(bound)) return this.bindFailed(transports, bound.left.detail);
+      transports.push(bound.right);
     }
     return new MultiTransport(transports);
   }
 
+  private async bindFailed(bound: ReadonlyArray<SipTransport>, detail: string): Promise<never> {
+    await Promise.all(bound.map((t) => t.close()));
+    throw sessionException(bindFailure(detail));
+  }
+
   private simulatedTransport(c: SessionConfig, sim: SimulationOptions, core: TransportCoreOptions): SipTransport {
-    const bound = SimulatedSipTransport.listen(
-      sim.network, { host: sim.host, port: c.sipPort, protocols: c.transports, core },
-    );
+    const bound = SimulatedSipTransport.listen(sim.network, {
+      host: sim.host, port: c.sipPort, protocols: c.transports, core,
+      ...(c.tls?.port === undefined ? {} : { tlsPort: c.tls.port }),
+    });
     if (E.isLeft(bound)) throw sessionException({ kind: 'TransportError', message: bound.left.detail });
     return bound.right;
   }

@@ -26,6 +26,8 @@ export interface SipTraceEntry {
   readonly inDialog: boolean;
   /** The audio direction of an SDP body, when it has one (hold shows as sendonly or inactive). */
   readonly sdpDirection: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive' | undefined;
+  /** The message itself, as handed to the transport or received from it (for logs and checks). */
+  readonly message: SipMessage;
 }
 
 export const summarize = (message: SipMessage): string =>
@@ -49,7 +51,7 @@ const traceEntry = (
   return {
     atMs, direction, local, remote, summary, callId, bodyLength: message.body.length,
     key: `${callId}|${headerValue(message, 'CSeq')}|${branch}|${summary}`,
-    inDialog: /;\s*tag=/i.test(headerValue(message, 'To') ?? ''), sdpDirection,
+    inDialog: /;\s*tag=/i.test(headerValue(message, 'To') ?? ''), sdpDirection, message,
   };
 };
 

@@ -12,8 +12,12 @@ export interface SimulatedListenOptions {
   /** 0 picks an ephemeral port; with both protocols the same port is used for UDP and TCP. */
   readonly port: number;
   readonly protocols?: ReadonlyArray<TransportProtocol>;
+  /** The TLS listener's port (default: the SIP port + 1, or ephemeral when that is 0). */
+  readonly tlsPort?: number;
   readonly core?: TransportCoreOptions;
 }
+
+type StreamProtocol = Extract<TransportProtocol, 'tcp' | 'tls'>;
 
 interface SimConnection {
   readonly stream: SimStreamConnection;
@@ -25,14 +29,17 @@ const CRLF = new Uint8Array([0x0d, 0x0a]);
 
 /**
  * The SipTransport port on the simulated network: UDP as datagrams, TCP as
- * reliable ordered streams with the same framer as the real TCP adapter. The
- * rules (400s, received/rport, Via stamping, counters) are the shared core's.
+ * reliable ordered streams with the same framer as the real TCP adapter, and
+ * TLS as such a stream on its own port (the simulation models what TLS means
+ * to SIP — a reliable connection-oriented transport, sips routing — not the
+ * cipher). The rules (400s, received/rport, Via stamping, counters) are the
+ * shared core's.
  */
 export class SimulatedSipTransport implements SipTransport {
   readonly protocols: ReadonlyArray<TransportProtocol>;
   private readonly core: TransportCore;
   private udp: SimDatagramSocket | undefined;
-  private tcpListener: { readonly port: number; close(): void } | undefined;
+  private readonly listeners = new Map<StreamProtocol, { readonly port: number; close(): void }>();
   private readonly connections = new Map<number, SimConnection>();
   private readonly byRemote = new Map<string, SimConnection>();
   private closed = false;
@@ -64,21 +71,25 @@ export class SimulatedSipTransport implements SipTransport {
       transport.udp = socket.right;
       port = socket.right.port;
     }
-    if (protocols.includes('tcp')) {
-      const listener = network.listenStream(options.host, port, (stream) => transport.adopt(stream));
+    for (const protocol of ['tcp', 'tls'] as const) {
+      if (!protocols.includes(protocol)) continue;
+      const at = protocol === 'tcp' ? port : options.tlsPort ?? (options.port === 0 ? 0 : options.port + 1);
+      const listener = network.listenStream(options.host, at, (stream) => transport.adopt(stream, protocol));
       if (E.isLeft(listener)) {
-        transport.udp?.close();
-        return E.left(transportError('BindFailed', `tcp ${options.host}:${port}: ${listener.left}`));
+        void transport.close();
+        return E.left(transportError('BindFailed', `${protocol} ${options.host}:${at}: ${listener.left}`));
       }
-      transport.tcpListener = listener.right;
+      transport.listeners.set(protocol, listener.right);
+      if (protocol === 'tcp') port = listener.right.port;
     }
     return E.right(transport);
   }
 
   localEndpoint(protocol: TransportProtocol): Endpoint | undefined {
     if (protocol === 'udp' && this.udp !== undefined) return endpoint('udp', this.host, this.udp.port);
-    if (protocol === 'tcp' && this.tcpListener !== undefined) return endpoint('tcp', this.host, this.tcpListener.port);
-    return undefined;
+    if (protocol === 'udp') return undefined;
+    const listener = this.listeners.get(protocol);
+    return listener === undefined ? undefined : endpoint(protocol, this.host, listener.port);
   }
 
   onMessage(handler: InboundHandler): void {
@@ -103,7 +114,8 @@ export class SimulatedSipTransport implements SipTransport {
       this.core.sent();
       return E.right(target);
     }
-    if (this.tcpListener === undefined) return E.left(transportError('UnsupportedTransport', 'no tcp here'));
+    const protocol = target.protocol;
+    if (!this.listeners.has(protocol)) return E.left(transportError('UnsupportedTransport', `no ${protocol} here`));
     const existing = (connectionId === undefined ? undefined : this.connections.get(connectionId)) ?? this.byRemote.get(
       endpointKey(target),
     );
@@ -118,7 +130,7 @@ export class SimulatedSipTransport implements SipTransport {
         opened.right.close();
         return E.left(transportError('Closed', 'transport closed'));
       }
-      connection = this.adopt(opened.right, target);
+      connection = this.adopt(opened.right, protocol, target);
     }
     if (!connection.stream.send(bytes)) return E.left(transportError('SendFailed', 'connection closed'));
     this.core.sent();
@@ -133,21 +145,22 @@ export class SimulatedSipTransport implements SipTransport {
     if (!this.closed) {
       this.closed = true;
       this.udp?.close();
-      this.tcpListener?.close();
+      for (const listener of this.listeners.values()) listener.close();
       for (const connection of [...this.connections.values()]) connection.stream.close();
     }
     return Promise.resolve();
   }
 
   private adopt(
-    stream: SimStreamConnection, remote: Endpoint = endpoint('tcp', stream.remote.host, stream.remote.port),
+    stream: SimStreamConnection, protocol: StreamProtocol,
+    remote: Endpoint = endpoint(protocol, stream.remote.host, stream.remote.port),
   ): SimConnection {
     const connection: SimConnection = { stream, remote, framer: INITIAL_FRAMER_STATE };
     this.connections.set(stream.id, connection);
     this.byRemote.set(endpointKey(remote), connection);
     stream.onData((chunk) => {
       const result = this.core.receiveStream(
-        connection.framer, chunk, connection.remote, this.localEndpoint('tcp') as Endpoint, stream.id,
+        connection.framer, chunk, connection.remote, this.localEndpoint(protocol) as Endpoint, stream.id,
       );
       connection.framer = result.framer;
       for (let i = 0; i < result.pings; i++) stream.send(CRLF);

@@ -5,7 +5,7 @@ import type { SessionError } from '../../domain/session/session-error.js';
 const Port = t.refinement(t.number, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a port number (0–65535)');
 const PositiveInt = t.refinement(t.number, (n) => Number.isInteger(n) && n > 0, 'a positive integer');
 const NonNegative = t.refinement(t.number, (n) => Number.isFinite(n) && n >= 0, 'a non-negative number');
-const Transport = t.keyof({ udp: null, tcp: null });
+const Transport = t.keyof({ udp: null, tcp: null, tls: null });
 
 const Credentials = t.type({ username: t.string, password: t.string });
 
@@ -42,6 +42,15 @@ export const SessionConfigCodec = t.intersection([t.type({
   credentials: Credentials,
   /** A SIP URI every call and registration is sent through (a preloaded Route, RFC 3261 §8.1.2). */
   outboundProxy: t.string,
+  /**
+   * SIP over TLS: our certificate and key and the authorities to trust, each PEM text or a file path (read at
+   * build); peers' certificates are verified unless verifyPeer is false; the listener's port defaults to the
+   * SIP port + 1 (5061 beside 5060).
+   */
+  tls: t.partial({
+    cert: t.string, key: t.string, ca: t.string, verifyPeer: t.boolean, serverName: t.string,
+    requireClientCert: t.boolean, port: Port, handshakeTimeoutMs: PositiveInt,
+  }),
   /** Caps on TCP connections and how long an idle one is kept. */
   connectionLimits: t.partial({
     maxConnections: PositiveInt, maxConnectionsPerAddress: PositiveInt, idleTimeoutMs: PositiveInt,
@@ -80,7 +89,7 @@ export const validateConfig = (input: unknown): E.Either<SessionError, SessionCo
     kind: 'InvalidConfig', field: 'credentials.username', message: 'credentials.username: must not be empty',
   });
   if (c.transports.length === 0) return E.left({
-    kind: 'InvalidConfig', field: 'transports', message: 'transports: at least one of udp, tcp',
+    kind: 'InvalidConfig', field: 'transports', message: 'transports: at least one of udp, tcp, tls',
   });
   return E.right(c);
 };

@@ -113,6 +113,11 @@ export class SessionCoordinator implements CallOperations {
     return this.s.transport.localEndpoint(protocol);
   }
 
+  /** Where this coordinator listens for one transport (`tls` usually has its own port), if it does. */
+  localEndpointFor(protocol: 'udp' | 'tcp' | 'tls'): { readonly host: string; readonly port: number } | undefined {
+    return this.s.transport.localEndpoint(protocol);
+  }
+
   // ── SessionControl ─────────────────────────────────────────────────────
 
   /**

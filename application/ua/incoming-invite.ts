@@ -8,7 +8,7 @@ import type { TransactionError } from '../../domain/transaction/transaction-erro
 import type { ServerTransaction } from '../transaction-layer.js';
 import { InviteSession, type SessionEndReason } from './invite-session.js';
 import { runningTimer } from './session-timer.js';
-import { localContact, UA_METHODS, UA_SUPPORTED, type UaContext } from './ua-context.js';
+import { isSips, localContact, UA_METHODS, UA_SUPPORTED, type UaContext } from './ua-context.js';
 
 export type IncomingInviteState = 'Pending' | 'Answered' | 'Rejected' | 'Cancelled';
 
@@ -79,7 +79,7 @@ export class IncomingInvite {
     const timer = this.timer;
     const ok = this.response(200, { ...options, headers: [
       ...(options.headers ?? []),
-      { name: 'Contact', value: formatNameAddr(localContact(this.ctx, this.transaction.source.protocol)) },
+      { name: 'Contact', value: formatNameAddr(this.contact()) },
       // §13.3.1.4: the 2xx says what the dialog may carry (UPDATE, for session refreshes, among them).
       { name: 'Allow', value: UA_METHODS.join(', ') }, { name: 'Supported', value: UA_SUPPORTED.join(', ') },
       ...(timer.kind === 'Run' ? timerResponseHeaders(timer) : []),
@@ -132,11 +132,16 @@ export class IncomingInvite {
     this.events.onConfirmed?.(this.session);
   }
 
+  /** Our Contact in a dialog-creating response: sips when the INVITE's Request-URI was (§12.1.1). */
+  private contact(): ReturnType<typeof localContact> {
+    return localContact(this.ctx, this.transaction.source.protocol, isSips(this.request.uri));
+  }
+
   private response(status: number, options: AnswerOptions & { readonly reason?: string } = {}): SipResponse {
     // §12.1.1: dialog-creating responses (101–199 with a tag, and 2xx) carry our Contact.
     const hasContact = (options.headers ?? []).some((h) => h.name.toLowerCase() === 'contact');
     const contact = status > 100 && status < 200 && !hasContact
-      ? [{ name: 'Contact', value: formatNameAddr(localContact(this.ctx, this.transaction.source.protocol)) }]
+      ? [{ name: 'Contact', value: formatNameAddr(this.contact()) }]
       : [];
     return buildResponse(this.request, status, {
       toTag: this.localTag,

@@ -157,7 +157,8 @@ export class InviteSession {
     this.dialog = dialog;
     const request = buildInDialogRequest(dialog, {
       method, cseq, via: newVia(this.ctx, hop.right.protocol),
-      ...(method === 'INVITE' || method === 'UPDATE' ? { contact: localContact(this.ctx, hop.right.protocol) } : {}),
+      ...(method === 'INVITE' || method === 'UPDATE'
+        ? { contact: localContact(this.ctx, hop.right.protocol, dialog.secure) } : {}),
       headers: options.headers ?? [],
       ...(options.body === undefined ? {} : { body: options.body }),
       ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
@@ -348,7 +349,7 @@ export class InviteSession {
   private response(request: SipRequest, answer: Answer): SipResponse {
     const headers = [...(answer.headers ?? [])];
     if ((request.method === 'INVITE' || request.method === 'UPDATE') && answer.status >= 200 && answer.status < 300) {
-      const contact = localContact(this.ctx, this.protocol);
+      const contact = localContact(this.ctx, this.protocol, this.dialog.secure);
       headers.push({ name: 'Contact', value: formatNameAddr(contact) });
       // Every 2xx to a re-INVITE or UPDATE negotiates the session timer anew (RFC 4028 §9).
       const timer = uasTimerDecision(request);

@@ -54,18 +54,26 @@ export type UaError =
   | TransactionError
   | { readonly kind: 'HeaderError'; readonly header: string; readonly detail: string };
 
-/** Our Contact for the given protocol, naming the bound (or advertised) address. */
-export const localContact = (ctx: UaContext, protocol: TransportProtocol): NameAddr => {
+/**
+ * Our Contact for the given protocol, naming the bound (or advertised) address. `secure`: the request or
+ * dialog is a sips one, so the Contact must be a sips URI too (§8.1.1.8, §12.1.1), which implies TLS.
+ */
+export const localContact = (ctx: UaContext, protocol: TransportProtocol, secure = false): NameAddr => {
   const local = ctx.transport.localEndpoint(protocol) ?? ctx.transport.localEndpoint(
     ctx.transport.protocols[0] ?? 'udp',
   );
   const host = hostForSip(ctx.config.advertisedHost ?? local?.host ?? '127.0.0.1');
-  const params = protocol === 'tcp' ? [{ name: 'transport', value: 'tcp' }] : [];
+  const sips = secure && protocol === 'tls';
+  const params = protocol === 'udp' || sips ? [] : [{ name: 'transport', value: protocol }];
+  const port = local === undefined ? {} : { port: local.port };
   return {
-    uri: sipUri(host, { user: ctx.config.contactUser, ...(local === undefined ? {} : { port: local.port }), params }),
+    uri: sipUri(host, { scheme: sips ? 'sips' : 'sip', user: ctx.config.contactUser, ...port, params }),
     params: [],
   };
 };
+
+/** Whether a URI is a sips one (the request or dialog it starts must stay on TLS end to end). */
+export const isSips = (uri: Uri): boolean => uri.kind === 'sip' && uri.scheme === 'sips';
 
 /** A fresh top Via for a request leaving on `protocol` (the transport stamps the exact sent-by). */
 export const newVia = (ctx: UaContext, protocol: TransportProtocol): Via => {

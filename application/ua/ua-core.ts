@@ -29,7 +29,8 @@ import { OutgoingInvite, type AckBodyProvider } from './outgoing-invite.js';
 import { Registration, type RegistrationOptions } from './registration.js';
 import { SessionTimerSweep } from './session-timer.js';
 import {
-  localContact, newVia, nextHop, UA_ACCEPT, UA_METHODS, UA_SUPPORTED, type UaConfig, type UaContext, type UaError,
+  isSips, localContact, newVia, nextHop, UA_ACCEPT, UA_METHODS, UA_SUPPORTED,
+  type UaConfig, type UaContext, type UaError,
 } from './ua-context.js';
 
 export interface UaHandler {
@@ -160,7 +161,8 @@ export class UaCore implements TransactionUser {
     const request = buildRequest({
       method: 'INVITE', uri, from, to: options.to, callId, cseq: 1 + this.ctx.ids.below(1000),
       vias: [newVia(this.ctx, hop.right.protocol)],
-      contact: localContact(this.ctx, hop.right.protocol),
+      // §8.1.1.8: a sips Request-URI (or first Route) calls for a sips Contact.
+      contact: localContact(this.ctx, hop.right.protocol, isSips(options.routes?.[0]?.uri ?? uri)),
       ...(options.routes === undefined ? {} : { routes: options.routes }),
       headers: [
         { name: 'Allow', value: UA_METHODS.join(', ') },

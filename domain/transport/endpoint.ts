@@ -1,5 +1,11 @@
 /** Where bytes go or come from: a transport protocol, a host (IPv6 without brackets) and a port. */
-export type TransportProtocol = 'udp' | 'tcp';
+export type TransportProtocol = 'udp' | 'tcp' | 'tls';
+
+/** Protocols that deliver in order without loss: no retransmissions, and responses use the request's connection. */
+export const isReliable = (protocol: TransportProtocol): boolean => protocol !== 'udp';
+
+/** The port a protocol's URIs and Vias default to (§19.1.2, §26.2). */
+export const defaultPortOf = (protocol: TransportProtocol): number => (protocol === 'tls' ? 5061 : 5060);
 
 export interface Endpoint {
   readonly protocol: TransportProtocol;

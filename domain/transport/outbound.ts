@@ -4,7 +4,7 @@ import type { SipMessage } from '../sip/message.js';
 import { paramValue } from '../sip/params.js';
 import type { Uri } from '../sip/uri.js';
 import type { Via } from '../sip/via.js';
-import { endpoint, hostForSip, type Endpoint, type TransportProtocol } from './endpoint.js';
+import { defaultPortOf, endpoint, hostForSip, type Endpoint, type TransportProtocol } from './endpoint.js';
 import { replaceTopVia } from './inbound.js';
 import { transportError, type TransportError } from './transport-error.js';
 
@@ -30,18 +30,24 @@ export const stampSentBy = (message: SipMessage, protocol: TransportProtocol, lo
   return replaceTopVia(message, via);
 };
 
-/** Where to send a request whose next hop is `uri` (§18.1.1 with RFC 3263's defaults, no DNS lookups). */
+/**
+ * Where to send a request whose next hop is `uri` (§18.1.1 with RFC 3263's defaults, no DNS lookups): a
+ * sips URI always over TLS (§26.2; RFC 5630: `transport=tcp` there means TLS over TCP), `transport=tls` too
+ * (its deprecated spelling), otherwise the transport the URI names, UDP by default; the port defaults to
+ * 5061 for TLS and 5060 otherwise.
+ */
 export const targetForUri = (uri: Uri): E.Either<TransportError, Endpoint> => {
   if (uri.kind !== 'sip') return E.left(
     transportError('NoRoute', `no route to a ${uri.kind === 'tel' ? 'tel' : uri.scheme} URI`),
   );
-  if (uri.scheme === 'sips') return E.left(
-    transportError('UnsupportedTransport', 'sips requires TLS, which this stack does not provide'),
+  const named = (paramValue(uri.params, 'transport') ?? (uri.scheme === 'sips' ? 'tls' : 'udp')).toLowerCase();
+  if (uri.scheme === 'sips' && named !== 'tcp' && named !== 'tls') return E.left(
+    transportError('UnsupportedTransport', `a sips URI cannot use transport=${named} (RFC 5630)`),
   );
-  const transport = (paramValue(uri.params, 'transport') ?? 'udp').toLowerCase();
-  if (transport !== 'udp' && transport !== 'tcp') return E.left(
+  const transport = uri.scheme === 'sips' ? 'tls' : named;
+  if (transport !== 'udp' && transport !== 'tcp' && transport !== 'tls') return E.left(
     transportError('UnsupportedTransport', `transport=${transport}`),
   );
   const host = paramValue(uri.params, 'maddr') ?? uri.host;
-  return E.right(endpoint(transport, host, uri.port ?? 5060));
+  return E.right(endpoint(transport, host, uri.port ?? defaultPortOf(transport)));
 };

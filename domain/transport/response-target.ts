@@ -9,7 +9,7 @@ import { endpoint, type Endpoint, type TransportProtocol } from './endpoint.js';
  * maddr, else received with rport (or the Via port), else sent-by.
  */
 export const responseTarget = (via: Via, source?: Endpoint): Endpoint => {
-  const protocol: TransportProtocol = via.transport === 'TCP' || via.transport === 'TLS' ? 'tcp' : 'udp';
+  const protocol: TransportProtocol = via.transport === 'TLS' ? 'tls' : via.transport === 'TCP' ? 'tcp' : 'udp';
   const port = via.port ?? defaultPort(via.transport);
   const maddr = paramValue(via.params, 'maddr');
   if (maddr !== undefined && protocol === 'udp') return endpoint(protocol, maddr, port);

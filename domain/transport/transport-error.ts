@@ -3,6 +3,8 @@ export type TransportErrorReason =
   | 'BindFailed'
   | 'Closed'
   | 'ConnectFailed'
+  /** A TLS handshake failed: the peer's certificate was refused, or the peer refused ours. */
+  | 'TlsFailed'
   | 'SendFailed'
   | 'TooLarge'
   | 'Backpressure'

@@ -8,6 +8,8 @@ type Dir = SipTraceEntry['sdpDirection'];
 const entry = (atMs: number, direction: 'in' | 'out', from: string, summary: string, key: string, inDialog = false, sdpDirection?: Dir): SipTraceEntry => ({
   atMs, direction, local: direction === 'out' ? from : (from === A ? B : A), remote: direction === 'out' ? (from === A ? B : A) : from,
   summary, callId: 'c1', bodyLength: sdpDirection === undefined ? 0 : 100, key, inDialog, sdpDirection,
+  // The ladder draws from the summary fields; the message itself is not read.
+  message: { kind: 'response', version: 'SIP/2.0', status: 200, reason: 'OK', headers: [], body: new Uint8Array(0) },
 });
 /** A message from `from` sent at `atMs` and received `delayMs` later (once per receipt given). */
 const crossing = (atMs: number, from: string, summary: string, key: string, receipts: ReadonlyArray<number>, inDialog = false, sdp?: Dir) => [

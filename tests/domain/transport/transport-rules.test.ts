@@ -41,7 +41,8 @@ const targets: ReadonlyArray<[string, string]> = [
   ['SIP/2.0/UDP pc33.example.com:5070;received=192.0.2.1;rport=6000', 'udp:192.0.2.1:6000'],
   ['SIP/2.0/UDP pc33.example.com;maddr=239.1.1.1;ttl=1', 'udp:239.1.1.1:5060'],
   ['SIP/2.0/TCP [2001:db8::1]:5080', 'tcp:[2001:db8::1]:5080'],
-  ['SIP/2.0/TLS example.com', 'tcp:example.com:5061'],
+  ['SIP/2.0/TLS example.com', 'tls:example.com:5061'],
+  ['SIP/2.0/TLS 192.0.2.9:5063;received=198.51.100.1;rport=40001', 'tls:198.51.100.1:40001'],
 ];
 for (const [text, expected] of targets) {
   test(
@@ -64,12 +65,15 @@ test('stampSentBy: the top Via names the transport used and the bound address; o
   t.is(stampSentBy(stamped, 'tcp', endpoint('tcp', '::1', 5062)), stamped, 'nothing to change → same object');
 });
 
-test('targetForUri: transport, maddr and default port; sips and tel are refused as values', (t) => {
+test('targetForUri: transport, maddr and default port; sips and transport=tls go over TLS, on 5061 by default (§26.2, RFC 5630); tel and other transports are refused as values', (t) => {
   const target = (text: string) => targetForUri(right(t, parseUri(text)));
   t.deepEqual(right(t, target('sip:bob@192.0.2.4')), endpoint('udp', '192.0.2.4', 5060));
   t.deepEqual(right(t, target('sip:bob@[::1]:5080;transport=TCP')), endpoint('tcp', '::1', 5080));
   t.deepEqual(right(t, target('sip:bob@h;maddr=10.1.1.1')), endpoint('udp', '10.1.1.1', 5060));
-  t.is(left(t, target('sips:bob@h')).reason, 'UnsupportedTransport');
+  t.deepEqual(right(t, target('sips:bob@h')), endpoint('tls', 'h', 5061));
+  t.deepEqual(right(t, target('sips:bob@h:5071;transport=tcp')), endpoint('tls', 'h', 5071));
+  t.deepEqual(right(t, target('sip:bob@h;transport=TLS')), endpoint('tls', 'h', 5061));
+  t.is(left(t, target('sips:bob@h;transport=udp')).reason, 'UnsupportedTransport');
   t.is(left(t, target('sip:bob@h;transport=sctp')).reason, 'UnsupportedTransport');
   t.is(left(t, target('tel:+123')).reason, 'NoRoute');
 });
