@@ -40,6 +40,16 @@ export class IdGenerator {
     return this.random.nextUint32();
   }
 
+  /** `length` random bytes (SRTP master keys and salts, RFC 4568 §6.1). */
+  bytes(length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i += 4) {
+      const word = this.random.nextUint32();
+      for (let k = 0; k < 4 && i + k < length; k++) out[i + k] = (word >>> (8 * k)) & 0xff;
+    }
+    return out;
+  }
+
   /** An integer in [0, bound). */
   below(bound: number): number {
     return this.random.nextUint32() % bound;

@@ -6,4 +6,5 @@ export const TOKENS = {
   SipTransport: Symbol.for('session-core.SipTransport'),
   RtpSocketFactory: Symbol.for('session-core.RtpSocketFactory'),
   Hash: Symbol.for('session-core.Hash'),
+  SrtpPrimitives: Symbol.for('session-core.SrtpPrimitives'),
 } as const;

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
 import type { Clock } from '../../ports/clock.js';
+import type { SrtpPrimitives } from '../../ports/cipher.js';
 import type { Hash } from '../../ports/hash.js';
 import type { Logger } from '../../ports/logger.js';
 import type { Random } from '../../ports/random.js';
@@ -8,6 +9,7 @@ import { TOKENS } from '../../ports/tokens.js';
 import { InMemoryLogger } from '../memory/in-memory-logger.js';
 import { CryptoRandom } from '../node/crypto-random.js';
 import { NodeHash } from '../node/node-hash.js';
+import { nodeSrtpPrimitives } from '../node/node-srtp-primitives.js';
 import { PinoLogger } from '../node/pino-logger.js';
 import { SystemClock } from '../node/system-clock.js';
 import { SeededRandom } from '../sim/seeded-random.js';
@@ -26,6 +28,8 @@ export const createContainer = (wiring: Wiring): Container => {
   const container = new Container();
   // Hashing is pure: the same adapter serves real runs and simulations.
   container.bind<Hash>(TOKENS.Hash).toDynamicValue(() => new NodeHash()).inSingletonScope();
+  // So is SRTP's cipher work (keys come from the Random port, seeded in simulations).
+  container.bind<SrtpPrimitives>(TOKENS.SrtpPrimitives).toConstantValue(nodeSrtpPrimitives);
   if (wiring.kind === 'real') {
     container.bind<Clock>(TOKENS.Clock).toDynamicValue(() => new SystemClock()).inSingletonScope();
     container.bind<Random>(TOKENS.Random).toDynamicValue(() => new CryptoRandom()).inSingletonScope();

@@ -152,6 +152,16 @@ export class SessionManagerBuilder {
     return this.option('media', enabled);
   }
 
+  /**
+   * Media encryption, SRTP keyed by SDES (RFC 3711, RFC 4568): 'off' (the default: plain RTP, an RTP/SAVP
+   * offer is answered 488), 'optional' (RTP/AVP offered with a=crypto keys: SRTP when the peer takes them,
+   * as many PBXs do), 'required' (RTP/SAVP only: a plaintext offer is answered 488, a plaintext answer ends
+   * the call with a MediaError). A call placed with `{ mediaEncryption }` overrides it.
+   */
+  withMediaEncryption(policy: 'off' | 'optional' | 'required'): this {
+    return this.option('mediaEncryption', policy);
+  }
+
   /** G.711 codecs to offer and accept, in order of preference (default PCMU, PCMA). */
   withCodecs(codecs: ReadonlyArray<string>): this {
     return this.option('codecs', [...codecs]);

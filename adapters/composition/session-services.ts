@@ -32,6 +32,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { Hash } from '../../ports/hash.js';
 import type { Logger } from '../../ports/logger.js';
 import type { Random } from '../../ports/random.js';
+import type { SrtpPrimitives } from '../../ports/cipher.js';
 import type { RtpSocketFactory } from '../../ports/rtp-socket.js';
 import type { SipTransport } from '../../ports/sip-transport.js';
 import { TOKENS } from '../../ports/tokens.js';
@@ -104,7 +105,7 @@ const bindCore = (container: Container): void => {
     c.get(S.UserCode), c.get(S.Handles), port.logger(c)));
   service(container, S.Negotiator, (c) => new MediaNegotiator(
     c.get(S.Table), c.get(S.Events), c.get<RtpSocketFactory>(TOKENS.RtpSocketFactory), port.clock(c),
-    c.get(S.Ids), config(c), port.logger(c)));
+    c.get(S.Ids), config(c), port.logger(c), c.get<SrtpPrimitives>(TOKENS.SrtpPrimitives)));
   service(
     container, S.Binding,
     (c) => new DialogBinding(c.get(S.Lifecycle), port.clock(c), config(c).sessionTimeoutMs),

@@ -15,8 +15,10 @@ import type { Direction } from '../../domain/sdp/session-description.js';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { RtpAddress, RtpSocket, RtpSocketError, RtpSocketFactory } from '../../ports/rtp-socket.js';
 import type { IdGenerator } from '../id-generator.js';
+import type { SrtpPrimitives } from '../../ports/cipher.js';
 import { frameProducer, Recorder, type AudioSink, type AudioSource, type FrameProducer } from './audio-io.js';
 import { ByteSlab } from './byte-slab.js';
+import { sameSrtp, SrtpContext, type SrtpParameters } from './srtp-context.js';
 
 export interface MediaParameters {
   readonly codec: G711Codec;
@@ -28,6 +30,8 @@ export interface MediaParameters {
   readonly ptimeMs?: number;
   /** Latch the remote address on the first packet received (symmetric RTP, for peers behind NAT). */
   readonly symmetric?: boolean;
+  /** SRTP keys (RFC 3711, keyed by SDES): every packet both ways is protected; anything else is dropped. */
+  readonly srtp?: SrtpParameters;
 }
 
 export interface MediaStatistics {
@@ -50,6 +54,10 @@ export interface MediaStatistics {
   readonly concealed: number;
   readonly rtcpSent: number;
   readonly rtcpReceived: number;
+  /** SRTP/SRTCP packets refused because their tag did not verify (forged, damaged or plaintext). */
+  readonly srtpAuthFailures: number;
+  /** SRTP/SRTCP packets refused as replays (seen before, or older than the 64-packet window). */
+  readonly srtpReplays: number;
 }
 
 const FRAME_MS = 20;
@@ -91,12 +99,15 @@ export class MediaSession {
   private rttMs: number | undefined;
   private latched = false;
   private closed = false;
+  private srtp: SrtpContext | undefined;
+  /** Refusals of SRTP contexts replaced by a re-key, so the statistics keep counting across it. */
+  private srtpRefused = { authFailures: 0, replays: 0 };
   private readonly pcm = new Int16Array(160);
   private readonly packet = new Uint8Array(12 + 160);
 
   private constructor(
     private readonly socket: RtpSocket, private readonly clock: Clock, private readonly ids: IdGenerator,
-    private readonly cname: string,
+    private readonly cname: string, private readonly primitives: SrtpPrimitives | undefined,
   ) {
     this.ssrc = ids.ssrc();
     this.sequence = ids.below(0x10000);
@@ -105,11 +116,12 @@ export class MediaSession {
     socket.onRtcp((bytes) => this.onRtcp(bytes));
   }
 
+  /** `primitives`: the cipher port, needed once SRTP is configured. */
   static async open(
-    factory: RtpSocketFactory, clock: Clock, ids: IdGenerator, cname = 'session-core',
+    factory: RtpSocketFactory, clock: Clock, ids: IdGenerator, cname = 'session-core', primitives?: SrtpPrimitives,
   ): Promise<E.Either<RtpSocketError, MediaSession>> {
     const socket = await factory.open();
-    return E.map((s: RtpSocket) => new MediaSession(s, clock, ids, cname))(socket);
+    return E.map((s: RtpSocket) => new MediaSession(s, clock, ids, cname, primitives))(socket);
   }
 
   get localAddress(): { readonly host: string; readonly rtpPort: number; readonly rtcpPort: number } {
@@ -128,6 +140,17 @@ export class MediaSession {
     this.params = params;
     // A new peer brings a new stream: forget the old SSRC.
     if (changedPeer) this.stats = initialReceiverStats;
+    if (!sameSrtp(this.srtp?.parameters, params.srtp)) this.rekey(params.srtp);
+  }
+
+  /** New SRTP keys (or none): the streams start afresh under them (RFC 4568 §7.1.4). */
+  private rekey(parameters: SrtpParameters | undefined): void {
+    const old = this.srtp?.counters();
+    if (old !== undefined) this.srtpRefused = {
+      authFailures: this.srtpRefused.authFailures + old.authFailures, replays: this.srtpRefused.replays + old.replays,
+    };
+    if (parameters !== undefined && this.primitives === undefined) throw new Error('SRTP needs the cipher port');
+    this.srtp = parameters === undefined ? undefined : new SrtpContext(this.primitives!, parameters);
   }
 
   setSource(source: AudioSource): void {
@@ -198,6 +221,8 @@ export class MediaSession {
         lossPercent, jitterMs, oneWayDelayMs: (this.rttMs ?? 0) / 2,
       }),
       ...this.counters, late: this.jitter.late, concealed: this.jitter.concealed, rtcpSent: this.sent.rtcp,
+      srtpAuthFailures: this.srtpRefused.authFailures + (this.srtp?.counters().authFailures ?? 0),
+      srtpReplays: this.srtpRefused.replays + (this.srtp?.counters().replays ?? 0),
     };
   }
 
@@ -249,13 +274,18 @@ export class MediaSession {
       bytes, 0,
     );
     this.sequence = (this.sequence + 1) & 0xffff;
-    this.socket.sendRtp(bytes, params.remote);
+    const wire = this.srtp === undefined ? bytes : this.srtp.protectRtp(bytes);
+    if (wire === undefined) return;
+    this.socket.sendRtp(wire, params.remote);
     this.sent.packets++;
     this.sent.bytes += payload.length;
   }
 
-  private onRtp(bytes: Uint8Array, source: RtpAddress): void {
+  private onRtp(received: Uint8Array, source: RtpAddress): void {
     const params = this.params;
+    // Under SRTP only what authenticates is looked at (and may latch or count as the peer's stream).
+    const bytes = this.srtp === undefined ? received : this.srtp.unprotectRtp(received);
+    if (bytes === undefined) return;
     const parsed = parseRtp(bytes);
     if (E.isLeft(parsed) || params === undefined) return void this.counters.malformed++;
     const packet = parsed.right;
@@ -291,7 +321,9 @@ export class MediaSession {
     }
   }
 
-  private onRtcp(bytes: Uint8Array): void {
+  private onRtcp(received: Uint8Array): void {
+    const bytes = this.srtp === undefined ? received : this.srtp.unprotectRtcp(received);
+    if (bytes === undefined) return;
     const parsed = parseRtcp(bytes);
     if (E.isLeft(parsed)) return void this.counters.malformed++;
     this.counters.rtcpReceived++;
@@ -339,7 +371,9 @@ export class MediaSession {
     }
     packets.push({ type: 'SDES', chunks: [{ ssrc: this.ssrc, items: [{ type: SDES_CNAME, text: this.cname }] }] });
     if (bye) packets.push({ type: 'BYE', ssrcs: [this.ssrc] });
-    this.socket.sendRtcp(serializeRtcp(packets), { host: params.remote.host, port: params.remoteRtcpPort });
+    const compound = serializeRtcp(packets);
+    const wire = this.srtp === undefined ? compound : this.srtp.protectRtcp(compound);
+    if (wire !== undefined) this.socket.sendRtcp(wire, { host: params.remote.host, port: params.remoteRtcpPort });
     this.sent.rtcp++;
   }
 }

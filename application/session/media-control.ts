@@ -20,6 +20,8 @@ export interface MediaInfo {
   readonly remoteRtpPort: number | undefined;
   readonly codec: string | undefined;
   readonly direction: Direction | undefined;
+  /** The SRTP suite protecting the audio both ways, or undefined for plain RTP. */
+  readonly srtp: string | undefined;
 }
 
 /**
@@ -41,7 +43,8 @@ export class MediaControl {
     return E.chain((media: MediaSession): E.Either<SessionError, string> => {
       const record = this.table.find(sessionId);
       const local = record === undefined ? undefined : localDescription(record.negotiation);
-      return E.right(sdpText(local ?? this.negotiator.offer(this.negotiator.localMedia(media, 'sendrecv'))));
+      const ours = this.negotiator.localMedia(media, 'sendrecv', record);
+      return E.right(sdpText(local ?? this.negotiator.offer(ours)));
     })(this.liveMedia(sessionId));
   }
 
@@ -137,7 +140,7 @@ export class MediaControl {
     // SDP-only calls: what was agreed, with no RTP session behind it.
     if (record?.media === undefined && agreed !== undefined && local !== undefined) return E.right({
       localAddress: this.localAddress, localRtpPort: local.port, remoteAddress: agreed.remoteAddress,
-      remoteRtpPort: agreed.remotePort, codec: agreed.codec, direction: agreed.direction,
+      remoteRtpPort: agreed.remotePort, codec: agreed.codec, direction: agreed.direction, srtp: agreed.srtp?.suite,
     });
     return E.map((media: MediaSession): MediaInfo => {
       const record = this.table.find(sessionId);
@@ -145,7 +148,7 @@ export class MediaControl {
         localAddress: this.localAddress, localRtpPort: media.localAddress.rtpPort,
         remoteAddress: media.parameters?.remote.host, remoteRtpPort: media.parameters?.remote.port,
         codec: record === undefined ? undefined : this.negotiator.negotiated(record)?.codec,
-        direction: media.parameters?.direction,
+        direction: media.parameters?.direction, srtp: media.parameters?.srtp?.suite,
       };
     })(this.media(sessionId));
   }

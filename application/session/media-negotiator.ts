@@ -1,7 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import {
-  createOffer, DEFAULT_CODECS, type CodecCapability, type LocalMedia, type NegotiatedAudio,
+  createOffer, DEFAULT_CODECS, type CodecCapability, type LocalMedia, type NegotiatedAudio, type SrtpPolicy,
 } from '../../domain/sdp/offer-answer.js';
+import { MASTER_KEY_BYTES, MASTER_SALT_BYTES, SRTP_SUITES } from '../../domain/media/srtp/srtp-keys.js';
+import type { SrtpPrimitives } from '../../ports/cipher.js';
 import type { Direction, SessionDescription } from '../../domain/sdp/session-description.js';
 import {
   agreementOf, stepNegotiation, type NegotiationError, type NegotiationEvent,
@@ -43,6 +45,7 @@ export class MediaNegotiator {
     private readonly ids: IdGenerator,
     private readonly config: SessionConfig,
     private readonly logger: Logger | undefined,
+    private readonly primitives: SrtpPrimitives | undefined = undefined,
   ) {
     const wanted = config.codecs;
     this.codecs = DEFAULT_CODECS.filter((c) => wanted.includes(c.name)).sort(
@@ -60,14 +63,15 @@ export class MediaNegotiator {
    * on first use; in SDP-only mode the range's first port, with nothing opened.
    */
   async localFor(record: SessionRecord, direction: Direction): Promise<E.Either<SessionError, LocalMedia>> {
-    if (this.config.media !== true) return E.right(this.local(this.config.mediaPortStart, direction));
-    return E.map((media: MediaSession) => this.localMedia(media, direction))(await this.open(record));
+    if (this.config.media !== true) return E.right(this.local(this.config.mediaPortStart, direction, record));
+    const media = await this.open(record);
+    return E.isLeft(media) ? media : E.right(this.localMedia(media.right, direction, record));
   }
 
   /** The same, for a call whose media (if any) is open already; undefined without SDP. */
   localOf(record: SessionRecord, direction: Direction): LocalMedia | undefined {
-    if (record.media !== undefined) return this.localMedia(record.media, direction);
-    return this.config.media === 'sdp-only' ? this.local(this.config.mediaPortStart, direction) : undefined;
+    if (record.media !== undefined) return this.localMedia(record.media, direction, record);
+    return this.config.media === 'sdp-only' ? this.local(this.config.mediaPortStart, direction, record) : undefined;
   }
 
   onDtmf(listener: MediaDtmfListener): void {
@@ -81,7 +85,9 @@ export class MediaNegotiator {
    */
   async open(record: SessionRecord): Promise<E.Either<SessionError, MediaSession>> {
     if (record.media !== undefined) return E.right(record.media);
-    const opened = await MediaSession.open(this.rtp, this.clock, this.ids, `${record.id}@${this.config.localAddress}`);
+    const opened = await MediaSession.open(
+      this.rtp, this.clock, this.ids, `${record.id}@${this.config.localAddress}`, this.primitives,
+    );
     if (E.isLeft(opened)) return E.left({ kind: 'ResourceExhausted', message: opened.left.detail });
     const media = opened.right;
     if (!this.table.isLive(record.id)) {
@@ -100,16 +106,30 @@ export class MediaNegotiator {
     return E.right(media);
   }
 
-  /** Our side of the audio stream: address, port, codecs in preference order, RFC 4733 events. */
-  localMedia(media: MediaSession, direction: Direction): LocalMedia {
-    return this.local(media.localAddress.rtpPort, direction);
+  /**
+   * Our side of the audio stream: address, port, codecs in preference order, RFC 4733 events, and — for a
+   * call whose policy asks for it — our SDES keys.
+   */
+  localMedia(media: MediaSession, direction: Direction, record?: SessionRecord): LocalMedia {
+    return this.local(media.localAddress.rtpPort, direction, record);
   }
 
-  private local(port: number, direction: Direction): LocalMedia {
+  private local(port: number, direction: Direction, record: SessionRecord | undefined): LocalMedia {
+    const srtp = record === undefined ? undefined : this.srtpOf(record);
     return {
       address: this.config.localAddress, port, codecs: this.codecs, telephoneEventPayloadType: 101, direction,
-      ptimeMs: 20,
+      ptimeMs: 20, ...(srtp === undefined ? {} : { srtp }),
     };
+  }
+
+  /** The call's SRTP policy with its keys: one per suite, made from the Random port once per call. */
+  private srtpOf(record: SessionRecord): SrtpPolicy | undefined {
+    const policy = record.encryption ?? this.config.mediaEncryption;
+    if (policy === 'off') return undefined;
+    record.srtpKeys ??= SRTP_SUITES.map((suite, i) => ({
+      tag: i + 1, suite, material: this.ids.bytes(MASTER_KEY_BYTES + MASTER_SALT_BYTES),
+    }));
+    return { policy, keys: record.srtpKeys };
   }
 
   /** A new session description's id (the o= line), from the Random port. */
@@ -161,6 +181,7 @@ export class MediaNegotiator {
       ),
       remote: { host: negotiated.remoteAddress, port: negotiated.remotePort },
       remoteRtcpPort: negotiated.remoteRtcpPort,
+      ...(negotiated.srtp === undefined ? {} : { srtp: negotiated.srtp }),
     });
     media.start();
   }

@@ -30,6 +30,8 @@ export interface OutgoingCallOptions {
   readonly delayedOffer?: boolean;
   /** Digest credentials for this call, instead of the builder's `withCredentials`. */
   readonly credentials?: UserCredentials;
+  /** SRTP policy for this call, instead of the builder's `withMediaEncryption`. */
+  readonly mediaEncryption?: 'off' | 'optional' | 'required';
 }
 
 type Ack = { readonly body: Uint8Array; readonly contentType: string } | undefined;
@@ -67,6 +69,7 @@ export class OutgoingCalls {
     const admitted = this.admission.admitOutgoing(userOf(from));
     if (E.isLeft(admitted)) return admitted;
     const record = this.table.create('outgoing', from, to);
+    record.encryption = options.mediaEncryption;
     this.events.publish({ type: 'SessionCreated', sessionId: record.id, direction: 'outgoing', from, to });
     const opened = this.negotiator.enabled ? await this.negotiator.localFor(record, 'sendrecv') : undefined;
     if (opened !== undefined && E.isLeft(opened)) return this.failed(record, 'No media ports', opened.left);

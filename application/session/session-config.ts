@@ -8,6 +8,8 @@ const NonNegative = t.refinement(t.number, (n) => Number.isFinite(n) && n >= 0, 
 const Transport = t.keyof({ udp: null, tcp: null, tls: null });
 
 const Credentials = t.type({ username: t.string, password: t.string });
+export const MediaEncryption = t.keyof({ off: null, optional: null, required: null });
+export type MediaEncryption = t.TypeOf<typeof MediaEncryption>;
 
 /** Options from outside (builder calls, CLI flags): validated before anything starts. */
 export const SessionConfigCodec = t.intersection([t.type({
@@ -37,6 +39,11 @@ export const SessionConfigCodec = t.intersection([t.type({
   media: t.union([t.boolean, t.literal('sdp-only')]),
   /** Codecs to offer and accept, in order of preference. */
   codecs: t.array(t.keyof({ PCMU: null, PCMA: null })),
+  /**
+   * SRTP keyed by SDES (RFC 3711, RFC 4568): 'off' (plain RTP; an RTP/SAVP offer is answered 488),
+   * 'optional' (RTP/AVP offered with keys, SRTP when the peer takes them), 'required' (RTP/SAVP only).
+   */
+  mediaEncryption: MediaEncryption,
 }), t.partial({
   /** Answers Digest challenges (401/407) to outgoing requests. */
   credentials: Credentials,
@@ -63,7 +70,7 @@ export const DEFAULT_SESSION_CONFIG: SessionConfig = {
   localAddress: '127.0.0.1', bindHost: '127.0.0.1', sipPort: 5060, mediaPortStart: 10000, mediaPortEnd: 20000,
   transports: ['udp'], maxSessions: 10_000, maxSessionsPerUser: 1_000, sessionTimeoutMs: 0, deferTimeoutMs: 30_000,
   answerTimeoutMs: 120_000, lingerMs: 2_000,
-  userAgent: 'session-core/0.1', codecs: ['PCMU', 'PCMA'], media: true,
+  userAgent: 'session-core/0.1', codecs: ['PCMU', 'PCMA'], media: true, mediaEncryption: 'off',
 };
 
 /** Validates options, naming the first bad field and why (InvalidConfig). */

@@ -2,6 +2,7 @@ import { initialCall, isFinalCall, type Call } from '../../domain/session/call-m
 import type { CallState } from '../../domain/session/call-state.js';
 import type { SessionError } from '../../domain/session/session-error.js';
 import { idleNegotiation, type Negotiation } from '../../domain/session/negotiation.js';
+import type { CryptoOffer } from '../../domain/sdp/sdes.js';
 import type { TimerHandle } from '../../ports/clock.js';
 import type { MediaSession } from '../media/media-session.js';
 import type { IncomingInvite } from '../ua/incoming-invite.js';
@@ -50,6 +51,10 @@ export interface SessionRecord {
   media: MediaSession | undefined;
   timers: TimerHandle[];
   transfer: PendingTransfer | undefined;
+  /** The call's own SRTP policy, when its placing asked for one; otherwise the configuration's applies. */
+  encryption: 'off' | 'optional' | 'required' | undefined;
+  /** Our SDES keys for this call, made on first use and kept for its re-offers (RFC 4568 §7.1.4). */
+  srtpKeys: ReadonlyArray<CryptoOffer> | undefined;
 }
 
 export const newRecord = (
@@ -58,6 +63,7 @@ export const newRecord = (
   id, direction, from, to, users: [userOf(from), userOf(to)], startedAtMs,
   call: initialCall, negotiation: idleNegotiation,
   incoming: undefined, outgoing: undefined, dialog: undefined, media: undefined, timers: [], transfer: undefined,
+  encryption: undefined, srtpKeys: undefined,
 });
 
 export const callInfo = (r: SessionRecord): CallInfo => {

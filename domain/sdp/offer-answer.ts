@@ -5,6 +5,11 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { G711Codec } from '../media/g711.js';
 import {
+  answerCrypto, cryptoLine, readCryptoAnswer, type NegotiatedSrtp, type SrtpPolicy,
+} from './sdes.js';
+
+export type { NegotiatedSrtp, SrtpPolicy } from './sdes.js';
+import {
   attributeValues, connectionOf, directionOf, ptimeOf, rtpMapsOf,
   type Direction, type MediaDescription, type SdpLine, type SessionDescription,
 } from './session-description.js';
@@ -23,6 +28,8 @@ export interface LocalMedia {
   readonly telephoneEventPayloadType?: number;
   readonly direction: Direction;
   readonly ptimeMs: number;
+  /** SRTP keyed by SDES (RFC 4568, see sdes.ts); absent: plain RTP only (an RTP/SAVP offer is refused). */
+  readonly srtp?: SrtpPolicy;
 }
 
 export interface SdpIdentity {
@@ -42,11 +49,13 @@ export interface NegotiatedAudio {
   /** Our direction: may we send, may we receive. */
   readonly direction: Direction;
   readonly ptimeMs: number;
+  /** Present when the stream is SRTP. */
+  readonly srtp?: NegotiatedSrtp;
 }
 
 export interface OfferAnswerError {
   readonly kind: 'OfferAnswerError';
-  readonly reason: 'NoAudio' | 'NoCommonCodec' | 'NoConnection' | 'StreamRejected';
+  readonly reason: 'NoAudio' | 'NoCommonCodec' | 'NoConnection' | 'StreamRejected' | 'NoCommonCrypto';
   readonly detail: string;
 }
 
@@ -91,10 +100,11 @@ const describe = (
 export const createOffer = (local: LocalMedia, identity: SdpIdentity): SessionDescription => {
   const formats = local.codecs.map((c) => ({ pt: c.payloadType, name: c.name }));
   const te = local.telephoneEventPayloadType;
+  const srtp = local.srtp;
   return describe(identity, local.address, [{
-    media: 'audio', port: local.port, proto: 'RTP/AVP',
+    media: 'audio', port: local.port, proto: srtp?.policy === 'required' ? 'RTP/SAVP' : 'RTP/AVP',
     formats: [...formats.map((f) => String(f.pt)), ...(te === undefined ? [] : [String(te)])],
-    lines: audioLines(formats, te, local.direction, local.ptimeMs),
+    lines: [...audioLines(formats, te, local.direction, local.ptimeMs), ...(srtp?.keys ?? []).map(cryptoLine)],
   }]);
 };
 
@@ -130,11 +140,18 @@ export const createAnswer = (
   offer: SessionDescription, local: LocalMedia, identity: SdpIdentity,
 ): E.Either<OfferAnswerError, { readonly answer: SessionDescription; readonly negotiated: NegotiatedAudio }> => {
   let negotiated: NegotiatedAudio | undefined;
+  let cryptoRefusal: string | undefined;
   const media: MediaDescription[] = offer.media.map((m) => {
     const rejected: MediaDescription = {
       media: m.media, port: 0, proto: m.proto, formats: m.formats.slice(0, 1), lines: [],
     };
-    if (negotiated !== undefined || m.media !== 'audio' || m.port === 0 || m.proto !== 'RTP/AVP') return rejected;
+    const rtp = m.proto === 'RTP/AVP' || m.proto === 'RTP/SAVP';
+    if (negotiated !== undefined || m.media !== 'audio' || m.port === 0 || !rtp) return rejected;
+    const security = answerCrypto(m, local.srtp);
+    if (security.kind === 'refused') {
+      cryptoRefusal ??= security.detail;
+      return rejected;
+    }
     const maps = rtpMapsOf(m);
     const common = m.formats.map(Number).flatMap((pt) => {
       const map = maps.get(pt);
@@ -153,16 +170,19 @@ export const createAnswer = (
       codec: first.name, payloadType: first.pt,
       ...(te === undefined ? {} : { telephoneEventPayloadType: te }),
       direction, ptimeMs: ptimeOf(m) ?? local.ptimeMs,
+      ...(security.kind === 'secure' ? { srtp: security.srtp } : {}),
     };
+    const lines = audioLines(common, te, direction, local.ptimeMs);
     return {
-      media: 'audio', port: local.port, proto: 'RTP/AVP',
+      media: 'audio', port: local.port, proto: m.proto,
       formats: [...common.map((c) => String(c.pt)), ...(te === undefined ? [] : [String(te)])],
-      lines: audioLines(common, te, direction, local.ptimeMs),
+      lines: security.kind === 'secure' ? [...lines, security.line] : lines,
     };
   });
   if (negotiated === undefined) {
+    if (cryptoRefusal !== undefined) return fail('NoCommonCrypto', cryptoRefusal);
     return offer.media.some((m) => m.media === 'audio')
-      ? fail('NoCommonCodec', 'no offered audio codec is supported (PCMU/PCMA over RTP/AVP)')
+      ? fail('NoCommonCodec', 'no offered audio codec is supported (PCMU/PCMA over RTP/AVP or RTP/SAVP)')
       : fail('NoAudio', 'the offer has no audio stream');
   }
   return E.right({ answer: describe(identity, local.address, media), negotiated });
@@ -198,6 +218,8 @@ export const processAnswer = (
   const connection = connectionOf(answer, m);
   if (pick === undefined) return fail('NoCommonCodec', 'the answer chose no codec we offered');
   if (connection === undefined) return fail('NoConnection', 'the answer has no c= line');
+  const security = readCryptoAnswer(offered, m);
+  if ('detail' in security) return fail('NoCommonCrypto', security.detail);
   const te = telephoneEventOf(m);
   // The answer's direction is the peer's; ours is its mirror.
   const theirs = directionOf(answer, m);
@@ -209,6 +231,7 @@ export const processAnswer = (
     ...(te === undefined ? {} : { telephoneEventPayloadType: te }),
     direction: ours,
     ptimeMs: ptimeOf(m) ?? 20,
+    ...(security.ok === undefined ? {} : { srtp: security.ok }),
   });
 };
 
@@ -232,12 +255,19 @@ export const readOwnAnswer = (
   const connection = connectionOf(offer, theirs);
   if (pick === undefined) return fail('NoCommonCodec', 'the answer names no G.711 codec');
   if (connection === undefined) return fail('NoConnection', 'the offer has no c= line');
+  // Read as the offerer would, then seen from our side: we send with our answer's key.
+  const security = readCryptoAnswer(theirs, ours);
+  if ('detail' in security) return fail('NoCommonCrypto', security.detail);
+  const srtp = security.ok === undefined ? undefined : {
+    suite: security.ok.suite, send: security.ok.receive, receive: security.ok.send,
+  };
   const te = telephoneEventOf(ours);
   return E.right({
     remoteAddress: connection.address, remotePort: theirs.port, remoteRtcpPort: rtcpPortOf(theirs),
     codec: codecOf(pick) as G711Codec, payloadType: pick,
     ...(te === undefined ? {} : { telephoneEventPayloadType: te }),
     direction: directionOf(answer, ours), ptimeMs: ptimeOf(ours) ?? ptimeOf(theirs) ?? 20,
+    ...(srtp === undefined ? {} : { srtp }),
   });
 };
 

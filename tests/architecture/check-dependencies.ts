@@ -98,7 +98,17 @@ interface Token {
 const tokenize = (text: string): Token[] => {
   const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, ts.LanguageVariant.Standard, text);
   const tokens: Token[] = [];
+  // Brace depth at each open `${`: the `}` that closes one resumes the template's text, which the
+  // scanner only reads as such when asked to (otherwise its rest would be scanned as code).
+  const templates: number[] = [];
+  let depth = 0;
   for (let kind = scanner.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
+    if (kind === ts.SyntaxKind.CloseBraceToken && templates[templates.length - 1] === depth) {
+      kind = scanner.reScanTemplateToken(false);
+      if (kind === ts.SyntaxKind.TemplateTail) templates.pop();
+    } else if (kind === ts.SyntaxKind.OpenBraceToken) depth++;
+    else if (kind === ts.SyntaxKind.CloseBraceToken) depth--;
+    if (kind === ts.SyntaxKind.TemplateHead) templates.push(depth);
     tokens.push({ kind, text: scanner.getTokenText(), start: scanner.getTokenStart() });
   }
   return tokens;

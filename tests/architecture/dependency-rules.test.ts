@@ -80,6 +80,10 @@ for (const { fixture, as, expect } of brokenFixtures) {
 test('dependency check: comments, strings and property names do not trip the scanner', (t) => {
   const text = "// Date and setTimeout in a comment\nconst s = 'process';\nconst o = { process: 1 };\nexport const v = o.process + s.length;\n";
   t.deepEqual(checkFile('domain/ok.ts', text), []);
+  // Text after a template's `${…}` is still the template's, and a comment after it still a comment.
+  const template = 'const x = 1;\nexport const t = `crypto:${x} and ${`Date ${x}`} process`;\n/** `crypto` here */\n';
+  t.deepEqual(checkFile('domain/ok.ts', template), []);
+  t.regex(checkFile('domain/bad.ts', `${template}export const d = Date.now();\n`).map((v) => v.rule).join(), /Date/);
 });
 
 test('no import cycle among the source files (type-only imports included)', (t) => {

@@ -92,12 +92,12 @@ test('offer/answer: answerDirection honours our own wish too', (t) => {
   t.is(answerDirection('sendonly', 'sendonly'), 'inactive');
 });
 
-test('offer/answer: no common codec, or no audio at all, is an error the UA answers with 488', (t) => {
+test('offer/answer: no common codec, no audio at all, or an RTP/SAVP offer while encryption is off is an error the UA answers with 488', (t) => {
   t.is(left(t, createAnswer(right(t, parseSdp(phoneOffer('sendrecv', '18'))), local(), id)).reason, 'NoCommonCodec');
   const videoOnly = 'v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nc=IN IP4 1.2.3.4\r\nt=0 0\r\nm=video 5000 RTP/AVP 97\r\n';
   t.is(left(t, createAnswer(right(t, parseSdp(videoOnly)), local(), id)).reason, 'NoAudio');
   const srtp = phoneOffer().replace('RTP/AVP 8 0 18 96', 'RTP/SAVP 8 0 18 96');
-  t.is(left(t, createAnswer(right(t, parseSdp(srtp)), local(), id)).reason, 'NoCommonCodec');
+  t.is(left(t, createAnswer(right(t, parseSdp(srtp)), local(), id)).reason, 'NoCommonCrypto');
 });
 
 test('rejectingAnswer: one stream per offered stream, all with port 0, and it parses back; the offerer sees StreamRejected', (t) => {
