@@ -32,6 +32,7 @@ const party = async (
     .withLocalBindAddr('127.0.0.1:0')
     .withTransports(['tls'])
     .withTls(tls)
+    .withMediaEncryption('required')
     .withMediaPorts(...mediaPorts)
     .withSipTrace((entry) => trace.push(entry))
     .withHandler({
@@ -52,7 +53,7 @@ const party = async (
 const sent = (trace: ReadonlyArray<SipTraceEntry>): string[] =>
   trace.filter((e) => e.direction === 'out').map((e) => decodeUtf8(serializeMessage(e.message)));
 
-test('TLS on loopback: a sips call between two coordinators is answered, carries tones both ways, holds, resumes and hangs up; every message says TLS and sips', async (t) => {
+test('TLS and SRTP on loopback: a sips call between two coordinators with SRTP required is answered, carries tones both ways encrypted, DTMF, holds, resumes and hangs up; every message says TLS and sips', async (t) => {
   const alice = await party(t, [43000, 43099], 600);
   const bob = await party(t, [43100, 43199], 1000);
   const call = await alice.coordinator.createOutgoingCall(alice.uri('alice'), bob.uri('bob'));
@@ -63,15 +64,25 @@ test('TLS on loopback: a sips call between two coordinators is answered, carries
   await reached(() => bob.coordinator.getRecording(bobId).length, 8_000, 'audio at bob');
   t.like(dominantFrequency(alice.coordinator.getRecording(call.id).subarray(1600), [600, 1000]), { frequencyHz: 1000 });
   t.like(dominantFrequency(bob.coordinator.getRecording(bobId).subarray(1600), [600, 1000]), { frequencyHz: 600 });
+  t.is(alice.coordinator.getMediaInfo(call.id).srtp, 'AES_CM_128_HMAC_SHA1_80');
+  t.is(bob.coordinator.getMediaInfo(bobId).srtp, 'AES_CM_128_HMAC_SHA1_80');
+  const digits: string[] = [];
+  bob.coordinator.events.subscribe((e) => e.type === 'DtmfReceived' && digits.push(e.digit));
+  await alice.coordinator.sendDtmf(call.id, '7#');
+  await waitFor(() => digits.length === 2, 30_000, 'the digits at bob');
+  t.deepEqual(digits, ['7', '#']);
   await alice.coordinator.holdSession(call.id);
   t.is(alice.coordinator.getSession(call.id)?.state, 'OnHold');
   await alice.coordinator.resumeSession(call.id);
+  t.is(bob.coordinator.getMediaStatistics(bobId).srtpAuthFailures, 0);
   await alice.coordinator.terminateSession(call.id);
   await waitFor(() => bob.coordinator.listActiveSessions().length === 0, 30_000, 'bob\'s side ended');
   const invite = sent(alice.trace).find((text) => text.startsWith('INVITE '))!;
   t.regex(invite, /^INVITE sips:bob@127\.0\.0\.1:\d+ SIP\/2\.0\r\n/);
   t.regex(invite, /\r\nVia: SIP\/2\.0\/TLS 127\.0\.0\.1:\d+;/);
   t.regex(invite, /\r\nContact: <sips:[^>]+>/, 'a sips request carries a sips Contact (§8.1.1.8)');
+  t.regex(invite, /\r\nm=audio \d+ RTP\/SAVP /);
+  t.regex(invite, /\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:/);
   const ok = sent(bob.trace).find((text) => text.startsWith('SIP/2.0 200') && text.includes('INVITE'))!;
   t.regex(ok, /\r\nContact: <sips:[^>]+>/, 'and so does the 2xx (§12.1.1)');
   t.true(sent(alice.trace).some((text) => text.startsWith('BYE sips:')));
