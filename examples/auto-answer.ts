@@ -9,6 +9,7 @@ import {
   type AudioSource, type CallHandler, type SessionCoordinator,
 } from '../adapters/composition/index.js';
 import { commandLine, integerFlag, usageError } from './support/command-line.js';
+import { applySecurity, SECURITY_HELP, SECURITY_OPTIONS } from './support/security-flags.js';
 
 const HELP = `Usage: npx tsx examples/auto-answer.ts [options]
 
@@ -17,7 +18,6 @@ Answers every incoming call with audio and logs each call.
 Options:
   --host HOST          address to bind and advertise (default 127.0.0.1)
   --port PORT          SIP port; 0 picks a free one (default 5080)
-  --transport T        udp | tcp | both (default udp)
   --answer-after MS    ring with 180 for MS before answering (default 0)
   --early-media        with --answer-after: answer the caller's offer at once in
                        a 183 Session Progress and play a ringback tone (425 Hz,
@@ -40,6 +40,7 @@ Options:
   --user NAME          username for Digest challenges (401/407)
   --password PW        its password (or set SESSION_CORE_PASSWORD)
   --quiet              do not log each call
+${SECURITY_HELP}
   --help               show this help
 
 Prints a line containing "listening" with the bound address once ready;
@@ -50,7 +51,7 @@ const { values } = commandLine(NAME, HELP, {
   options: {
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '5080' },
-    transport: { type: 'string', default: 'udp' },
+    ...SECURITY_OPTIONS,
     'answer-after': { type: 'string', default: '0' },
     'early-media': { type: 'boolean', default: false },
     wav: { type: 'string' },
@@ -79,10 +80,6 @@ const RINGBACK = ((): Int16Array => {
 const fail = (message: string): never => usageError(NAME, HELP, message);
 
 const main = async (): Promise<void> => {
-  const transports = values.transport === 'both' ? ['udp', 'tcp'] : [values.transport];
-  if (!transports.every((t) => t === 'udp' || t === 'tcp')) fail(
-    `--transport must be udp, tcp or both, not ${values.transport}`,
-  );
   const answerAfterMs = integerFlag(NAME, HELP, 'answer-after', values['answer-after']);
   if (values['early-media'] && answerAfterMs === 0) fail(
     '--early-media needs --answer-after (a call answered at once has no time for it)',
@@ -134,13 +131,16 @@ const main = async (): Promise<void> => {
     onDtmf: (call, digit) => log(`dtmf ${call.id}: ${digit}`),
   };
   let coordinator: SessionCoordinator;
+  let transports: ReadonlyArray<string> = [];
   try {
     const builder = new SessionManagerBuilder();
+    const security = applySecurity(NAME, HELP, builder, values, values.register === undefined ? [] : [values.register]);
+    transports = security.transports;
+    if (security.note !== undefined) console.log(security.note);
     if (values.user !== undefined && password !== undefined) builder.withCredentials(values.user, password);
     if (values.proxy !== undefined) builder.withOutboundProxy(values.proxy);
     coordinator = await builder
       .withLocalBindAddr(`${values.host}:${values.port}`)
-      .withTransports(transports)
       .withMediaPorts(portMin ?? 20000, portMax ?? 29999)
       .withMedia(withMedia ? true : 'sdp-only')
       .withMaxSessions(maxSessions)
@@ -164,7 +164,11 @@ const main = async (): Promise<void> => {
       );
     }
   }, { types: ['HoldChanged', 'RegistrationChanged'] });
-  console.log(`auto-answer listening on ${values.host}:${coordinator.localEndpoint?.port} (${transports.join('+')})`);
+  const tls = transports.includes('tls') && transports.length > 1
+    ? `, tls on ${coordinator.localEndpointFor('tls')?.port}` : '';
+  console.log(
+    `auto-answer listening on ${values.host}:${coordinator.localEndpoint?.port} (${transports.join('+')}${tls})`,
+  );
   if (values.register !== undefined) {
     try {
       await coordinator.register(

@@ -6,6 +6,7 @@
  */
 import { B2bua, PinoLogger, SessionManagerBuilder } from '../adapters/composition/index.js';
 import { commandLine, usageError } from './support/command-line.js';
+import { applySecurity, SECURITY_HELP, SECURITY_OPTIONS } from './support/security-flags.js';
 
 const HELP = `Usage: npx tsx examples/b2bua.ts --target sip:user@host:port [options]
 
@@ -17,12 +18,14 @@ Options:
   --host HOST          address to bind and advertise (default 127.0.0.1)
   --port PORT          SIP port; 0 picks a free one (default 5070)
   --target URI         where every call is sent (required)
-  --transport T        udp | tcp (default udp)
   --media-ports A-B    RTP port range for both legs (default 30000-39999)
                        (no per-user cap: every call from one caller is bridged)
   --proxy URI          send the outgoing leg through this proxy or SBC
   --user NAME          username for Digest challenges (401/407) to the outgoing leg
   --password PW        its password (or set SESSION_CORE_PASSWORD)
+${SECURITY_HELP}
+                       (--transport and --srtp apply to both legs; a sips:
+                       target is reached over TLS)
   --help               show this help
 
 Prints a line containing "listening" once ready; SIGINT/SIGTERM stop gracefully.`;
@@ -33,7 +36,7 @@ const { values } = commandLine(NAME, HELP, {
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '5070' },
     target: { type: 'string' },
-    transport: { type: 'string', default: 'udp' },
+    ...SECURITY_OPTIONS,
     'media-ports': { type: 'string', default: '30000-39999' },
     proxy: { type: 'string' },
     user: { type: 'string' },
@@ -43,24 +46,21 @@ const { values } = commandLine(NAME, HELP, {
 });
 
 const target = values.target ?? usageError(NAME, HELP, '--target is required');
-if (values.transport !== 'udp' && values.transport !== 'tcp') usageError(
-  NAME, HELP, `--transport must be udp or tcp, not ${values.transport}`,
-);
-const transport = values.transport;
+const named = values.transport === 'tcp' || values.transport === 'tls' ? values.transport : undefined;
 const [portMin, portMax] = (values['media-ports'] ?? '').split('-').map(Number);
 const password = values.password ?? process.env['SESSION_CORE_PASSWORD'];
 if (values.user !== undefined && password === undefined) usageError(
   NAME, HELP, '--user needs --password (or SESSION_CORE_PASSWORD)',
 );
-const b2bua = new B2bua(
-  () => (transport === 'tcp' && !target.includes('transport=') ? `${target};transport=tcp` : target),
-);
+const plainTarget = !target.includes('transport=') && !/^sips:/i.test(target);
+const b2bua = new B2bua(() => (named !== undefined && plainTarget ? `${target};transport=${named}` : target));
 const builder = new SessionManagerBuilder();
+const security = applySecurity(NAME, HELP, builder, values, [target]);
+if (security.note !== undefined) console.log(security.note);
 if (values.user !== undefined && password !== undefined) builder.withCredentials(values.user, password);
 if (values.proxy !== undefined) builder.withOutboundProxy(values.proxy);
 const coordinator = await builder
   .withLocalBindAddr(`${values.host}:${values.port}`)
-  .withTransports([transport])
   .withMediaPorts(portMin ?? 30000, portMax ?? 39999)
   .withMaxSessionsPerUser(100_000)
   .withHandler(b2bua)

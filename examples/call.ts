@@ -7,6 +7,7 @@ import {
   SessionManagerBuilder, RejectAllHandler, type MediaStatistics, type SessionError,
 } from '../adapters/composition/index.js';
 import { commandLine, integerFlag, usageError } from './support/command-line.js';
+import { applySecurity, SECURITY_HELP, SECURITY_OPTIONS } from './support/security-flags.js';
 
 const HELP = `Usage: npx tsx examples/call.ts sip:user@host:port [options]
 
@@ -19,7 +20,6 @@ Exits 0 when the call was answered and ended cleanly, 1 otherwise.
 Options:
   --duration MS        how long to stay connected (default 3000)
   --dtmf DIGITS        send these digits after answer (RFC 4733, or SIP INFO)
-  --transport T        udp | tcp (default udp)
   --host HOST          local address (default 127.0.0.1)
   --port PORT          local SIP port, 0 = any (default 0)
   --from URI           caller identity (default sip:caller@HOST)
@@ -31,7 +31,12 @@ Options:
                        or a proxy (RFC 3261 §22, RFC 7616: MD5, SHA-256, SHA-512-256)
   --password PW        its password (or set SESSION_CORE_PASSWORD, which keeps it
                        out of the process list)
-  --help               show this help`;
+${SECURITY_HELP}
+  --help               show this help
+
+A sips: target (npx tsx examples/call.ts sips:alice@pbx.example.com) goes over
+TLS on port 5061, the PBX's certificate verified against the system's
+authorities (or --tls-ca).`;
 
 const NAME = 'call';
 const { values, positionals } = commandLine(NAME, HELP, {
@@ -39,7 +44,7 @@ const { values, positionals } = commandLine(NAME, HELP, {
   options: {
     duration: { type: 'string', default: '3000' },
     dtmf: { type: 'string' },
-    transport: { type: 'string', default: 'udp' },
+    ...SECURITY_OPTIONS,
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '0' },
     from: { type: 'string' },
@@ -57,28 +62,33 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 const main = async (): Promise<number> => {
   const target = positionals[0] ?? usageError(NAME, HELP, 'missing target URI');
   if (positionals.length > 1) usageError(NAME, HELP, `one target only, not ${positionals.join(' ')}`);
-  if (values.transport !== 'udp' && values.transport !== 'tcp') usageError(
-    NAME, HELP, `--transport must be udp or tcp, not ${values.transport}`,
-  );
   const durationMs = integerFlag(NAME, HELP, 'duration', values.duration);
   const timeoutMs = integerFlag(NAME, HELP, 'timeout', values.timeout, 1);
-  const transport = values.transport;
-  const to = transport === 'tcp' && !target.includes('transport=') ? `${target};transport=tcp` : target;
+  // A target without a transport of its own gets the one asked for (UDP is the default anyway).
+  const named = values.transport === 'tcp' || values.transport === 'tls' ? values.transport : undefined;
+  const to = named !== undefined && !target.includes('transport=') && !/^sips:/i.test(target)
+    ? `${target};transport=${named}` : target;
   const password = values.password ?? process.env['SESSION_CORE_PASSWORD'];
   if (values.user !== undefined && password === undefined) usageError(
     NAME, HELP, '--user needs --password (or SESSION_CORE_PASSWORD)',
   );
   const builder = new SessionManagerBuilder();
+  const targets = [to, ...(values.proxy === undefined ? [] : [values.proxy])];
+  const security = applySecurity(NAME, HELP, builder, values, targets);
+  if (security.note !== undefined) console.log(security.note);
   if (values.user !== undefined && password !== undefined) builder.withCredentials(values.user, password);
   if (values.proxy !== undefined) builder.withOutboundProxy(values.proxy);
   const coordinator = await builder
     .withLocalBindAddr(`${values.host}:${values.port}`)
-    .withTransports([transport])
     .withMediaPorts(40000, 40999)
     .withHandler(new RejectAllHandler(486))
-    .build();
+    .build()
+    .catch((error: unknown) => usageError(NAME, HELP, (error as Error).message));
   await coordinator.start();
-  const from = values.from ?? `sip:caller@${values.host}:${coordinator.localEndpoint?.port}`;
+  // A sips call names a sips caller (§8.1.1.8 asks the same of the Contact).
+  const scheme = /^sips:/i.test(to) ? 'sips' : 'sip';
+  const port = (scheme === 'sips' ? coordinator.localEndpointFor('tls') : coordinator.localEndpoint)?.port;
+  const from = values.from ?? `${scheme}:caller@${values.host}:${port}`;
   try {
     const call = await coordinator.createOutgoingCall(
       from, to, undefined, [], { delayedOffer: values['delayed-offer'] },
@@ -99,6 +109,8 @@ const main = async (): Promise<number> => {
     const answeredAt = Date.now();
     const heardEarly = coordinator.getMediaStatistics(call.id).packetsReceived;
     console.log(heardEarly > 0 ? `answered (after ${heardEarly} RTP packets of early media)` : 'answered');
+    const suite = coordinator.getMediaInfo(call.id).srtp;
+    console.log(suite === undefined ? 'media: plain RTP' : `media: SRTP ${suite}`);
     coordinator.startAudioTransmission(call.id, { kind: 'tone', frequenciesHz: [440] });
     if (values.dtmf !== undefined) {
       // A hang-up while the digits go out ends the call cleanly too (below); a DTMF failure after it is moot.

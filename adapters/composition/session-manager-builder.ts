@@ -287,7 +287,9 @@ export class SessionManagerBuilder {
       port = bound.right.localEndpoint(protocol)?.port ?? port;
     }
     if (material !== undefined && E.isRight(material)) {
-      const tlsPort = c.tls?.port ?? (c.sipPort === 0 ? 0 : c.sipPort + 1);
+      // Alone, TLS takes the SIP port; beside UDP/TCP it listens next to them (5061 beside 5060).
+      const beside = c.transports.length > 1 && c.sipPort !== 0;
+      const tlsPort = c.tls?.port ?? (beside ? c.sipPort + 1 : c.sipPort);
       const bound = await TlsSipTransport.listen(
         { host: c.bindHost, port: tlsPort, core, ...c.connectionLimits }, material.right,
       );
