@@ -33,6 +33,13 @@ export interface BaresipOptions {
   readonly codecs?: ReadonlyArray<'PCMU' | 'PCMA'>;
   /** Register `user` at this registrar port on 127.0.0.1 with Digest `password` (otherwise no registration). */
   readonly register?: { readonly registrarPort: number; readonly user: string; readonly password: string };
+  /**
+   * SIP over TLS: its certificate and key (PEM, presented on its TLS port, the SIP port + 1) and the
+   * authority it trusts (PEM).
+   */
+  readonly tls?: { readonly certificateAndKey: string; readonly ca: string };
+  /** Media encryption (its srtp module): `srtp` best effort (RTP/AVP with keys), `srtp-mand` RTP/SAVP only. */
+  readonly mediaEncryption?: 'srtp' | 'srtp-mand';
 }
 
 export interface Baresip {
@@ -44,6 +51,8 @@ export interface Baresip {
   keys(text: string): void;
   /** The audio it decoded in its last call with media, as its sndfile filter saved it. */
   decodedAudio(): Promise<Int16Array>;
+  /** Bytes of decoded audio written so far in its newest dump (grows while a call carries audio to it). */
+  decodedBytes(): number;
   /** Quits and removes its folder. */
   stop(): Promise<void>;
 }
@@ -66,6 +75,10 @@ const config = (dir: string, options: BaresipOptions): string => [
   'module aufile.so',
   'module alsa.so',
   'module sndfile.so',
+  ...(options.mediaEncryption === undefined ? [] : ['module srtp.so']),
+  ...(options.tls === undefined ? [] : [
+    `sip_certificate ${path.join(dir, 'tls.pem')}`, `sip_cafile ${path.join(dir, 'ca.pem')}`,
+  ]),
   'module_app account.so',
   'module_app menu.so',
   '',
@@ -85,13 +98,19 @@ export const heardTone = (samples: Int16Array): number =>
 export const startBaresip = async (options: BaresipOptions): Promise<Baresip> => {
   const dir = mkdtempSync(path.join(tmpdir(), 'baresip-'));
   writeFileSync(path.join(dir, 'config'), config(dir, options));
+  if (options.tls !== undefined) {
+    writeFileSync(path.join(dir, 'tls.pem'), options.tls.certificateAndKey, { mode: 0o600 });
+    writeFileSync(path.join(dir, 'ca.pem'), options.tls.ca);
+  }
+  const encryption = options.mediaEncryption === undefined ? '' : `;mediaenc=${options.mediaEncryption}`;
   const r = options.register;
   const account = r === undefined
     ? '<sip:phone@127.0.0.1>;regint=0'
     : `<sip:${r.user}@127.0.0.1:${r.registrarPort}>;auth_pass=${r.password};regint=600`;
   writeFileSync(
     path.join(dir, 'accounts'),
-    `${account};answermode=${options.answerMode};audio_codecs=${(options.codecs ?? ['PCMU', 'PCMA']).join(',')}\n`,
+    `${account};answermode=${options.answerMode};audio_codecs=${(options.codecs ?? ['PCMU', 'PCMA']).join(',')}`
+      + `${encryption}\n`,
   );
   const written = await writeWavFile(path.join(dir, 'tone.wav'), toneSamples(options.toneHz, 20));
   if (E.isLeft(written)) throw new Error(`cannot write the tone: ${written.left.detail}`);
@@ -116,6 +135,11 @@ export const startBaresip = async (options: BaresipOptions): Promise<Baresip> =>
     },
     keys: (keys) => {
       child.stdin.write(keys);
+    },
+    decodedBytes: () => {
+      const sizes = readdirSync(dir).filter((name) => name.endsWith('-dec.wav'))
+        .map((name) => statSync(path.join(dir, name))).sort((x, y) => y.mtimeMs - x.mtimeMs);
+      return sizes[0]?.size ?? 0;
     },
     decodedAudio: async () => {
       // A dump is complete (its WAV header written) once its call is over on baresip's side: wait until
