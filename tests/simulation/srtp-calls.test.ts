@@ -4,6 +4,7 @@
  * ways when they agree on it.
  */
 import test from 'ava';
+import { B2bua } from '../../application/session/b2bua.js';
 import { AutoAnswerHandler, type CallHandler } from '../../application/session/call-handler.js';
 import { CallDecision } from '../../domain/session/call-decision.js';
 import { dominantFrequency } from '../../domain/media/goertzel.js';
@@ -94,4 +95,34 @@ test('SRTP policies meet: required → off and off → required are refused 488;
   t.is(await outcome(215, 'optional', 'required'), 'AES_CM_128_HMAC_SHA1_80');
   t.is(await outcome(216, 'required', 'optional'), 'AES_CM_128_HMAC_SHA1_80');
   t.is(await outcome(217, 'optional', 'optional'), 'AES_CM_128_HMAC_SHA1_80');
+});
+
+test('SRTP through a B2BUA: an SRTP caller (required) and a plain callee (off) hear each other, the B2BUA decrypting one leg and encrypting the other', async (t) => {
+  const b2bua = new B2bua(() => 'sip:service@10.0.0.3:5060');
+  const policies: ReadonlyArray<Policy> = ['required', 'optional', 'off'];
+  const sim = await simPeers(
+    231, [new AutoAnswerHandler(), b2bua, new AutoAnswerHandler()], {},
+    (builder, i) => builder.withMediaEncryption(policies[i]!),
+  );
+  const [caller, middle, callee] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0], typeof sim.peers[0]];
+  b2bua.attach(middle.coordinator);
+  const call = await caller.coordinator.createOutgoingCall(caller.uri, middle.uri);
+  const answered = caller.coordinator.waitForAnswer(call.id, 10_000);
+  await sim.clock.advanceBy(2_000);
+  await answered;
+  const calleeId = callee.coordinator.listActiveSessions()[0]!;
+  t.is(caller.coordinator.getMediaInfo(call.id).srtp, 'AES_CM_128_HMAC_SHA1_80');
+  t.is(callee.coordinator.getMediaInfo(calleeId).srtp, undefined);
+  caller.coordinator.startAudioTransmission(call.id, { kind: 'tone', frequenciesHz: [1000] });
+  callee.coordinator.startAudioTransmission(calleeId, { kind: 'tone', frequenciesHz: [600] });
+  caller.coordinator.setAudioSink(call.id, { kind: 'record' });
+  callee.coordinator.setAudioSink(calleeId, { kind: 'record' });
+  await sim.clock.advanceBy(2_000);
+  t.like(dominantFrequency(callee.coordinator.getRecording(calleeId).subarray(8_000), [600, 1000]), { frequencyHz: 1000 });
+  t.like(dominantFrequency(caller.coordinator.getRecording(call.id).subarray(8_000), [600, 1000]), { frequencyHz: 600 });
+  t.is(caller.coordinator.getMediaStatistics(call.id).srtpAuthFailures, 0);
+  const hangUp = caller.coordinator.terminateSession(call.id);
+  await sim.clock.advanceBy(5_000);
+  await hangUp;
+  await stopAndExpectReleased(t, sim);
 });
