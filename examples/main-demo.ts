@@ -8,6 +8,7 @@ import {
   CallDecision, dominantFrequency, ladder, SessionManagerBuilder,
   type CallHandler, type SipTraceEntry, type SessionCoordinator,
 } from '../adapters/composition/index.js';
+import { createAuthority } from './support/certificates.js';
 import { commandLine } from './support/command-line.js';
 
 const HELP = `Usage: npm start  (or: npx tsx examples/main-demo.ts [options])
@@ -19,9 +20,17 @@ statistics (packets, loss, jitter, RTT, MOS) and what each side heard.
 Exits 0 only when all of that checked out.
 
 Options:
+  --secure             the same call over TLS (sips:, certificates from an
+                       authority made for the run, verified) with SRTP media
+                       (RTP/SAVP, SDES keys): npm start -- --secure
   --help               show this help`;
 
-commandLine('main-demo', HELP, { options: { help: { type: 'boolean', default: false } } });
+const { values } = commandLine('main-demo', HELP, {
+  options: { secure: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+});
+const secure = values.secure;
+/** With --secure: a private authority for the run, and a certificate from it for each side. */
+const authority = secure ? createAuthority('session-core demo CA') : undefined;
 
 const trace: SipTraceEntry[] = [];
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -37,14 +46,19 @@ const bobHandler: CallHandler = {
   onDtmf: (_call, digit) => dtmfHeard.push(digit),
 };
 
-const build = (name: string, ports: [number, number], handler: CallHandler): Promise<SessionCoordinator> =>
-  new SessionManagerBuilder()
+const build = (name: string, ports: [number, number], handler: CallHandler): Promise<SessionCoordinator> => {
+  const builder = new SessionManagerBuilder()
     .withLocalBindAddr('127.0.0.1:0')
     .withMediaPorts(...ports)
     .withHandler(handler)
     .withUserAgent(`session-core demo (${name})`)
-    .withSipTrace((entry) => trace.push(entry))
-    .build();
+    .withSipTrace((entry) => trace.push(entry));
+  if (authority !== undefined) {
+    const own = authority.issue({ commonName: 'localhost', names: ['localhost', '127.0.0.1'] });
+    builder.withTransports(['tls']).withTls({ ...own, ca: authority.cert }).withMediaEncryption('required');
+  }
+  return builder.build();
+};
 
 const main = async (): Promise<number> => {
   const started = performance.now();
@@ -54,9 +68,11 @@ const main = async (): Promise<number> => {
   await bob.start();
   const aliceAt = alice.localEndpoint!;
   const bobAt = bob.localEndpoint!;
-  const aliceUri = `sip:alice@127.0.0.1:${aliceAt.port}`;
-  const bobUri = `sip:bob@127.0.0.1:${bobAt.port}`;
+  const scheme = secure ? 'sips' : 'sip';
+  const aliceUri = `${scheme}:alice@127.0.0.1:${aliceAt.port}`;
+  const bobUri = `${scheme}:bob@127.0.0.1:${bobAt.port}`;
   console.log(`alice ${aliceUri}  ⇄  bob ${bobUri}\n`);
+  if (secure) console.log('secure: SIP over TLS (certificates verified) and SRTP media (RTP/SAVP, SDES keys)\n');
 
   const call = await alice.createOutgoingCall(aliceUri, bobUri);
   await alice.waitForAnswer(call.id, 5_000);
@@ -99,7 +115,9 @@ const main = async (): Promise<number> => {
     `RTT ${s.rttMs === undefined ? 'n/a' : `${s.rttMs.toFixed(2)} ms`}`,
     `MOS ${s.mos?.toFixed(2) ?? 'n/a'}`,
   ].join('  ');
-  console.log(`\nmedia (G.711 ${alice.getMediaInfo(call.id).codec}, 20 ms frames):`);
+  const suite = alice.getMediaInfo(call.id).srtp;
+  const protection = suite === undefined ? 'plain RTP' : `SRTP ${suite}`;
+  console.log(`\nmedia (G.711 ${alice.getMediaInfo(call.id).codec}, 20 ms frames, ${protection}):`);
   console.log(row('alice', aliceStats));
   console.log(row('bob', bobStats));
   console.log(`bob heard ${bobHeard.frequencyHz} Hz, alice heard ${aliceHeard.frequencyHz} Hz; `
@@ -111,6 +129,8 @@ const main = async (): Promise<number> => {
   if (heldDirection !== 'recvonly') problems.push(`hold left bob's media ${heldDirection}`);
   if (bob.listActiveSessions().length !== 0) problems.push('bob still has a session after the hang-up');
   if (aliceStats.rttMs === undefined || bobStats.rttMs === undefined) problems.push('RTT not measured on both sides');
+  if (secure && suite === undefined) problems.push('the media was not encrypted');
+  if (secure && aliceStats.srtpAuthFailures + bobStats.srtpAuthFailures > 0) problems.push('SRTP packets were refused');
   await alice.stop();
   await bob.stop();
   const verdict = problems.length === 0 ? 'OK' : `FAILED: ${problems.join('; ')}`;

@@ -24,8 +24,12 @@ export const ladder = (
   entries: ReadonlyArray<SipTraceEntry>, left: LadderParty, right: LadderParty, width = 56,
 ): string => {
   const ours = (address: string): boolean => address === left.address || address === right.address;
+  /** Two parties: whatever one sends goes to the other (over TCP/TLS its connection shows another port). */
+  const other = (address: string): string => (address === left.address ? right.address : left.address);
   const sent = entries.filter((e) => e.direction === 'out' && ours(e.local));
-  const received = entries.filter((e) => e.direction === 'in' && ours(e.local) && ours(e.remote));
+  const fromOther = (e: SipTraceEntry): boolean =>
+    ours(e.remote) || sent.some((s) => s.local === other(e.local) && s.key === e.key);
+  const received = entries.filter((e) => e.direction === 'in' && ours(e.local) && fromOther(e));
   const traced = new Set(received.map((e) => e.local));
   const delivered = new Set<SipTraceEntry>();
   const lines: Line[] = [];
@@ -33,12 +37,11 @@ export const ladder = (
   // retransmission intervals, so an earlier copy that no receipt claims was lost, and a receipt
   // whose copy is already claimed is a duplicate.
   for (const e of received) {
-    const copy = sent.filter((s) => s.local === e.remote && s.remote === e.local && s.key === e.key && s.atMs <= e.atMs)
-      .at(-1);
+    const copy = sent.filter((s) => s.local === other(e.local) && s.key === e.key && s.atMs <= e.atMs).at(-1);
     if (copy !== undefined && !delivered.has(copy)) delivered.add(copy);
     else {
       // From a party that was not traced, what arrived is all we know of it.
-      const untraced = !sent.some((s) => s.local === e.remote);
+      const untraced = !sent.some((s) => s.local === other(e.local));
       lines.push({
         atMs: e.atMs, fromLeft: e.local === right.address, summary: labelled(e, sent),
         mark: untraced ? 'unknown' : 'duplicate',
@@ -46,7 +49,7 @@ export const ladder = (
     }
   }
   for (const e of sent) {
-    const mark = delivered.has(e) ? 'delivered' : traced.has(e.remote) ? 'lost' : 'unknown';
+    const mark = delivered.has(e) ? 'delivered' : traced.has(other(e.local)) ? 'lost' : 'unknown';
     lines.push({ atMs: e.atMs, fromLeft: e.local === left.address, summary: labelled(e, sent), mark });
   }
   lines.sort((a, b) => a.atMs - b.atMs);

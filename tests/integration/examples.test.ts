@@ -17,6 +17,16 @@ test('npm start (examples/main-demo.ts): a real loopback call with audio, DTMF, 
   t.regex(output, /^bob .*RTT \d+\.\d\d ms/m, 'RTT measured at bob');
 });
 
+test('npm start -- --secure: the same call over TLS (sips:, verified certificates made for the run) with SRTP media, exit 0', async (t) => {
+  const { code, output } = await runExample('main-demo', ['--secure'], 60_000);
+  t.is(code, 0, output);
+  t.regex(output, /^alice sips:alice@127\.0\.0\.1:\d+ {2}⇄ {2}bob sips:bob@/m);
+  t.regex(output, /INVITE sips:bob@127\.0\.0\.1/);
+  t.regex(output, /SRTP AES_CM_128_HMAC_SHA1_80/);
+  t.notRegex(output, /duplicate|lost/, 'the ladder pairs every message over TLS');
+  t.regex(output, /^OK in/m);
+});
+
 test('examples/simulation-ladder.ts: the same seed prints the same ladder, another seed another one', async (t) => {
   const first = await runExample('simulation-ladder', ['--seed', '5']);
   const again = await runExample('simulation-ladder', ['--seed', '5']);

@@ -57,3 +57,16 @@ test('ladder: when the other side was not traced (a SIPp or a phone), nothing is
   t.notRegex(drawn, /lost|duplicate/);
   t.regex(drawn.split('\n')[3]!, /^ +0\.130s \|<-+ 200 OK -+\|$/);
 });
+
+test('ladder: over TCP or TLS the far end sees our connection\'s port, not our listening one; its answers are still matched, not drawn as duplicates', (t) => {
+  const ephemeral = '10.0.0.1:49152';
+  const trace: SipTraceEntry[] = [
+    entry(0, 'out', A, 'INVITE sip:bob@10.0.0.2', 'i'),
+    { ...entry(5, 'in', A, 'INVITE sip:bob@10.0.0.2', 'i'), remote: ephemeral },
+    { ...entry(10, 'out', B, '200 OK', 'o'), remote: ephemeral },
+    entry(15, 'in', B, '200 OK', 'o'),
+  ];
+  const drawn = ladder(trace, { label: 'alice', address: A }, { label: 'bob', address: B });
+  t.notRegex(drawn, /duplicate|lost/);
+  t.is(drawn.split('\n').length, 3, 'a header and one line per message');
+});
