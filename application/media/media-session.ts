@@ -268,24 +268,28 @@ export class MediaSession {
   private sendPacket(payloadType: number, marker: boolean, timestamp: number, payload: Uint8Array): void {
     const params = this.params;
     if (params === undefined || this.closed) return;
-    const bytes = slab.bytes(12 + payload.length);
+    const srtp = this.srtp;
+    // Under SRTP the packet is protected where it lies, its tag in the room left after it.
+    const bytes = slab.bytes(12 + payload.length + (srtp === undefined ? 0 : srtp.tagBytes));
     writeRtp(
       { marker, payloadType, sequence: this.sequence, timestamp, ssrc: this.ssrc, csrcs: [], payload, paddingBytes: 0 },
       bytes, 0,
     );
     this.sequence = (this.sequence + 1) & 0xffff;
-    const wire = this.srtp === undefined ? bytes : this.srtp.protectRtp(bytes);
-    if (wire === undefined) return;
-    this.socket.sendRtp(wire, params.remote);
+    const length = srtp === undefined ? bytes.length : srtp.protectRtp(bytes, 12 + payload.length);
+    if (length === undefined) return;
+    this.socket.sendRtp(length === bytes.length ? bytes : bytes.subarray(0, length), params.remote);
     this.sent.packets++;
     this.sent.bytes += payload.length;
   }
 
   private onRtp(received: Uint8Array, source: RtpAddress): void {
     const params = this.params;
-    // Under SRTP only what authenticates is looked at (and may latch or count as the peer's stream).
-    const bytes = this.srtp === undefined ? received : this.srtp.unprotectRtp(received);
-    if (bytes === undefined) return;
+    // Under SRTP only what authenticates is looked at (and may latch or count as the peer's stream);
+    // it is decrypted where it lies (the datagram is ours alone).
+    const length = this.srtp === undefined ? received.length : this.srtp.unprotectRtp(received);
+    if (length === undefined) return;
+    const bytes = length === received.length ? received : received.subarray(0, length);
     const parsed = parseRtp(bytes);
     if (E.isLeft(parsed) || params === undefined) return void this.counters.malformed++;
     const packet = parsed.right;

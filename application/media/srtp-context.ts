@@ -1,9 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import {
-  deriveSrtpKeys, MASTER_KEY_BYTES, type SrtpKeys, type SrtpPrimitives, type SrtpSuite,
+  deriveSrtpKeys, MASTER_KEY_BYTES, rtpTagBytes, type SrtpKeys, type SrtpPrimitives, type SrtpSuite,
 } from '../../domain/media/srtp/srtp-keys.js';
 import {
-  NEW_SENDER, NEW_SRTCP_SENDER, protectRtcp, protectRtp, unprotectRtcp, unprotectRtp,
+  NEW_SENDER, NEW_SRTCP_SENDER, protectRtcp, protectRtpInPlace, unprotectRtcp, unprotectRtpInPlace,
   type SrtcpReceiver, type SrtcpSender, type SrtpReceiver, type SrtpSender,
 } from '../../domain/media/srtp/srtp.js';
 
@@ -57,25 +57,33 @@ export class SrtpContext {
     return { ...this.failures };
   }
 
-  /** The packet to put on the wire, or undefined when `packet` is not RTP. */
-  protectRtp(packet: Uint8Array): Uint8Array | undefined {
-    const result = protectRtp(this.outbound, this.sender, packet);
-    if (result === undefined) return undefined;
-    this.sender = result.sender;
-    return result.bytes;
+  /** Bytes the tag adds to an RTP packet (room to leave after it for protectRtp). */
+  get tagBytes(): number {
+    return rtpTagBytes(this.parameters.suite);
   }
 
-  /** The RTP packet inside, or undefined when it was refused (and counted). */
-  unprotectRtp(bytes: Uint8Array): Uint8Array | undefined {
+  /**
+   * Protects the RTP packet in `buffer[0, length)` where it lies, its tag written after it; the length
+   * on the wire, or undefined when it is not RTP.
+   */
+  protectRtp(buffer: Uint8Array, length: number): number | undefined {
+    const result = protectRtpInPlace(this.outbound, this.sender, buffer, length);
+    if (result === undefined) return undefined;
+    this.sender = result.sender;
+    return result.length;
+  }
+
+  /** Verifies and decrypts a received packet where it lies: the RTP packet's length, or undefined when refused. */
+  unprotectRtp(bytes: Uint8Array): number | undefined {
     const ssrc = bytes.length < 12 ? 0 : (
       ((bytes[8] as number) << 24) | ((bytes[9] as number) << 16) | ((bytes[10] as number) << 8) | (bytes[11] as number)
     ) >>> 0;
-    const result = unprotectRtp(this.inbound, this.receivers.get(ssrc), bytes);
+    const result = unprotectRtpInPlace(this.inbound, this.receivers.get(ssrc), bytes);
     if (E.isLeft(result)) return this.refused(result.left);
     // Streams are few (one per peer SSRC): a peer that changes SSRC many times keeps only the latest few.
     if (!this.receivers.has(ssrc) && this.receivers.size >= 8) this.receivers.clear();
     this.receivers.set(ssrc, result.right.receiver);
-    return result.right.packet;
+    return result.right.length;
   }
 
   protectRtcp(packet: Uint8Array): Uint8Array | undefined {

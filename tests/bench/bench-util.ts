@@ -44,15 +44,18 @@ const DIST_ENTRY = path.join(BENCH_DIR, '../../dist/adapters/composition/index.j
 export const runFresh = (
   script: string, mode: 'dist' | 'source' | 'best', extraArgs: ReadonlyArray<string> = [],
   nodeFlags: ReadonlyArray<string> = [],
-): void => {
+): string => {
   const file = path.join(BENCH_DIR, script);
   const useDist = mode === 'dist' || (mode === 'best' && existsSync(DIST_ENTRY));
-  if (useDist && !existsSync(DIST_ENTRY)) return void console.log(
-    `${script} on dist/: skipped (run npm run build first)`,
-  );
+  if (useDist && !existsSync(DIST_ENTRY)) {
+    console.log(`${script} on dist/: skipped (run npm run build first)`);
+    return '';
+  }
   const args = useDist ? [...nodeFlags, file, 'dist', ...extraArgs] : [
     ...nodeFlags, '--import', 'tsx/esm', file, 'source', ...extraArgs,
   ];
   const child = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 120_000 });
-  console.log((child.stdout || child.stderr || `${script} printed nothing`).trim());
+  const printed = (child.stdout || child.stderr || `${script} printed nothing`).trim();
+  console.log(printed);
+  return printed;
 };

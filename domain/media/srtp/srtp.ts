@@ -79,36 +79,57 @@ const estimateIndex = (receiver: SrtpReceiver | undefined, seq: number): { index
   return { index: guess * 65_536 + seq, roc: guess };
 };
 
-/** Encrypts and authenticates an RTP packet; undefined when it is not one. */
-export const protectRtp = (
-  keys: SrtpKeys, sender: SrtpSender, packet: Uint8Array,
-): { readonly bytes: Uint8Array; readonly sender: SrtpSender } | undefined => {
-  const header = rtpHeaderLength(packet);
+/**
+ * Encrypts and authenticates, in place, the RTP packet in the first `length` bytes of `buffer`, whose
+ * next bytes take the tag (the buffer must have room for it). Undefined when it is not RTP.
+ */
+export const protectRtpInPlace = (
+  keys: SrtpKeys, sender: SrtpSender, buffer: Uint8Array, length: number,
+): { readonly length: number; readonly sender: SrtpSender } | undefined => {
+  const tag = rtpTagBytes(keys.suite);
+  const header = buffer.length < length + tag ? undefined : rtpHeaderLength(buffer.subarray(0, length));
   if (header === undefined) return undefined;
-  const seq = ((packet[2] as number) << 8) | (packet[3] as number);
+  const seq = ((buffer[2] as number) << 8) | (buffer[3] as number);
   // The sequence number wrapped since the last packet: a new rollover period (§3.3.1).
   const wrapped = sender.lastSeq !== undefined && seq < sender.lastSeq && sender.lastSeq - seq > 32_768;
   const roc = wrapped ? (sender.roc + 1) >>> 0 : sender.roc;
-  const tag = rtpTagBytes(keys.suite);
-  const out = new Uint8Array(packet.length + tag);
-  out.set(packet);
   const session = keys.rtp;
-  fillIv(session.salt, packet, 8, roc * 65_536 + seq);
-  session.cipher.xor(iv, out, header, packet.length - header);
+  fillIv(session.salt, buffer, 8, roc * 65_536 + seq);
+  session.cipher.xor(iv, buffer, header, length - header);
   writeRoc(roc);
-  session.mac.sign(out, 0, packet.length, rocBytes, digest);
-  out.set(digest.subarray(0, tag), packet.length);
-  return { bytes: out, sender: { roc, lastSeq: seq } };
+  session.mac.sign(buffer, 0, length, rocBytes, digest);
+  buffer.set(digest.subarray(0, tag), length);
+  return { length: length + tag, sender: { roc, lastSeq: seq } };
+};
+
+/** Encrypts and authenticates an RTP packet into a new array; undefined when it is not one. */
+export const protectRtp = (
+  keys: SrtpKeys, sender: SrtpSender, packet: Uint8Array,
+): { readonly bytes: Uint8Array; readonly sender: SrtpSender } | undefined => {
+  const out = new Uint8Array(packet.length + rtpTagBytes(keys.suite));
+  out.set(packet);
+  const done = protectRtpInPlace(keys, sender, out, packet.length);
+  return done === undefined ? undefined : { bytes: out, sender: done.sender };
 };
 
 /**
  * Checks, decrypts and accounts an SRTP packet: replays and packets whose tag
  * does not verify are refused before anything is decrypted. The state is per
- * SSRC (the caller keeps one per sender it hears); undefined starts one.
+ * SSRC (the caller keeps one per sender it hears); undefined starts one. The
+ * RTP packet is returned in a new array; `unprotectRtpInPlace` decrypts where it lies.
  */
 export const unprotectRtp = (
   keys: SrtpKeys, receiver: SrtpReceiver | undefined, bytes: Uint8Array,
 ): E.Either<SrtpFailure, { readonly packet: Uint8Array; readonly receiver: SrtpReceiver }> => {
+  const copy = bytes.slice();
+  const done = unprotectRtpInPlace(keys, receiver, copy);
+  return E.isLeft(done) ? done : E.right({ packet: copy.subarray(0, done.right.length), receiver: done.right.receiver });
+};
+
+/** As unprotectRtp, decrypting in `bytes` itself: the RTP packet is then its first `length` bytes. */
+export const unprotectRtpInPlace = (
+  keys: SrtpKeys, receiver: SrtpReceiver | undefined, bytes: Uint8Array,
+): E.Either<SrtpFailure, { readonly length: number; readonly receiver: SrtpReceiver }> => {
   const tag = rtpTagBytes(keys.suite);
   const length = bytes.length - tag;
   const header = length < 12 ? undefined : rtpHeaderLength(bytes.subarray(0, length));
@@ -120,13 +141,12 @@ export const unprotectRtp = (
   writeRoc(roc >>> 0);
   session.mac.sign(bytes, 0, length, rocBytes, digest);
   if (!tagMatches(bytes, length, tag)) return E.left('AuthFailed');
-  const packet = bytes.slice(0, length);
-  fillIv(session.salt, packet, 8, index);
-  session.cipher.xor(iv, packet, header, length - header);
+  fillIv(session.salt, bytes, 8, index);
+  session.cipher.xor(iv, bytes, header, length - header);
   const window = receiver === undefined ? startWindow(index) : accept(receiver.window, index);
   // The highest index decides the rollover counter and the reference sequence number.
   const top = window.highest;
-  return E.right({ packet, receiver: { roc: Math.floor(top / 65_536), lastSeq: top % 65_536, window } });
+  return E.right({ length, receiver: { roc: Math.floor(top / 65_536), lastSeq: top % 65_536, window } });
 };
 
 /** Our SRTCP sending side: the index of the next compound packet (31 bits). */
