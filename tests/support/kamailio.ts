@@ -24,12 +24,30 @@ export const requireKamailio = (t: ExecutionContext): boolean => requireTool(t, 
 
 export interface Kamailio {
   readonly port: number;
+  /** Its TLS port, when started with a certificate. */
+  readonly tlsPort: number | undefined;
   /** Its log (one NOTICE line per request it handled). */
   output(): string;
   stop(): Promise<void>;
 }
 
-const config = (port: number, modules: string, password: string, challengeInvites: boolean): string => `#!KAMAILIO
+/** Its TLS module's settings: our certificate as a server; as a client it connects to peers without verifying. */
+const tlsConfig = (dir: string): string => `[server:default]
+method = TLSv1.2+
+verify_certificate = no
+require_certificate = no
+private_key = ${path.join(dir, 'tls-key.pem')}
+certificate = ${path.join(dir, 'tls-cert.pem')}
+
+[client:default]
+method = TLSv1.2+
+verify_certificate = no
+require_certificate = no
+`;
+
+const config = (
+  port: number, modules: string, password: string, challengeInvites: boolean, tls: { port: number; dir: string } | undefined,
+): string => `#!KAMAILIO
 debug=2
 log_stderror=yes
 children=1
@@ -37,8 +55,13 @@ auto_aliases=no
 listen=udp:127.0.0.1:${port}
 listen=tcp:127.0.0.1:${port}
 alias="127.0.0.1:${port}"
-mpath="${modules}/"
-loadmodule "tm.so"
+${tls === undefined ? '' : `enable_tls=yes
+listen=tls:127.0.0.1:${tls.port}
+alias="127.0.0.1:${tls.port}"
+`}mpath="${modules}/"
+${tls === undefined ? '' : `loadmodule "tls.so"
+modparam("tls", "config", "${path.join(tls.dir, 'tls.cfg')}")
+`}loadmodule "tm.so"
 loadmodule "sl.so"
 loadmodule "rr.so"
 loadmodule "pv.so"
@@ -80,13 +103,24 @@ ${challengeInvites ? `  if (is_method("INVITE") && !pv_proxy_authenticate("$fd",
  * INVITE too (407, realm = the From domain).
  */
 export const startKamailio = async (
-  password: string, options: { readonly challengeInvites?: boolean } = {},
+  password: string,
+  options: { readonly challengeInvites?: boolean; readonly tls?: { readonly cert: string; readonly key: string } } = {},
 ): Promise<Kamailio> => {
   const modules = MODULE_DIRS.find((dir) => existsSync(dir));
   if (modules === undefined) throw new Error('Kamailio modules not found');
   const dir = mkdtempSync(path.join(tmpdir(), 'kamailio-'));
   const port = await freeSipPort();
-  writeFileSync(path.join(dir, 'kamailio.cfg'), config(port, modules, password, options.challengeInvites === true));
+  let tls: { port: number; dir: string } | undefined;
+  if (options.tls !== undefined) {
+    if (!existsSync(path.join(modules, 'tls.so'))) throw new Error('Kamailio TLS module missing (kamailio-tls-modules)');
+    writeFileSync(path.join(dir, 'tls-cert.pem'), options.tls.cert);
+    writeFileSync(path.join(dir, 'tls-key.pem'), options.tls.key, { mode: 0o600 });
+    writeFileSync(path.join(dir, 'tls.cfg'), tlsConfig(dir));
+    tls = { port: await freeSipPort(), dir };
+  }
+  writeFileSync(
+    path.join(dir, 'kamailio.cfg'), config(port, modules, password, options.challengeInvites === true, tls),
+  );
   // -DD: stay in the foreground; -E: log to stderr; its own run folder.
   const child: ChildProcess = spawn('kamailio', ['-f', path.join(dir, 'kamailio.cfg'), '-DD', '-E', '-Y', dir, '-P', path.join(dir, 'kamailio.pid')], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -108,6 +142,7 @@ export const startKamailio = async (
   await new Promise((resolve) => setTimeout(resolve, 200));
   return {
     port,
+    tlsPort: tls?.port,
     output: () => text,
     stop: async () => {
       if (child.exitCode === null) {
