@@ -10,6 +10,7 @@
  * Environment: SIPP_RATE_STEPS="1000,2000" to try other steps, SIPP_RATE_SECONDS
  * for the length of a step (default 5).
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { startExample, type RunningExample } from '../support/example-process.js';
 import { listeningSipp, runSipp, sippAvailable, type SippResult } from '../support/sipp.js';
@@ -127,8 +128,17 @@ const againstSipp = async (): Promise<Climb> => {
   return climbed;
 };
 
+/** Whether this SIPp was built with OpenSSL (Debian's sip-tester is not): it then speaks TLS (-t l1). */
+const sippHasTls = (): boolean => {
+  const probe = spawnSync('sipp', ['-t', 'l1', '-m', '1', '-nostdin', '-timeout', '1s', '127.0.0.1:9'], {
+    encoding: 'utf8', timeout: 10_000,
+  });
+  return !/compile SIPp with OpenSSL/.test(`${probe.stdout}${probe.stderr}`);
+};
+
 export const run = async (): Promise<void> => {
   if (!sippAvailable()) return void console.log('SIPp not installed (apt-get install sip-tester): skipped');
+  if (!sippHasTls()) console.log('calls per second over TLS: not measured — this SIPp was built without TLS');
   console.log(
     `SIPp uac, ${STEP_SECONDS} s per step, steps ${LADDER.join(', ')} calls/s, socket buffers ${SOCKET_BUFFER_BYTES} B`,
   );
