@@ -123,7 +123,8 @@ export const unprotectRtp = (
 ): E.Either<SrtpFailure, { readonly packet: Uint8Array; readonly receiver: SrtpReceiver }> => {
   const copy = bytes.slice();
   const done = unprotectRtpInPlace(keys, receiver, copy);
-  return E.isLeft(done) ? done : E.right({ packet: copy.subarray(0, done.right.length), receiver: done.right.receiver });
+  if (E.isLeft(done)) return done;
+  return E.right({ packet: copy.subarray(0, done.right.length), receiver: done.right.receiver });
 };
 
 /** As unprotectRtp, decrypting in `bytes` itself: the RTP packet is then its first `length` bytes. */
