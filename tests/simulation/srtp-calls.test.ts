@@ -51,6 +51,7 @@ test('SRTP required at both ends: the offer is RTP/SAVP with a=crypto, tones cro
   const stats = a.coordinator.getMediaStatistics(call.id);
   t.true(stats.packetsReceived > 100);
   t.is(stats.srtpAuthFailures, 0);
+  t.not(stats.rttMs, undefined, 'SRTCP reports crossed both ways: the round trip was measured');
   const hold = a.coordinator.holdSession(call.id);
   await sim.clock.advanceBy(1_000);
   await hold;
@@ -123,6 +124,39 @@ test('SRTP through a B2BUA: an SRTP caller (required) and a plain callee (off) h
   t.is(caller.coordinator.getMediaStatistics(call.id).srtpAuthFailures, 0);
   const hangUp = caller.coordinator.terminateSession(call.id);
   await sim.clock.advanceBy(5_000);
+  await hangUp;
+  await stopAndExpectReleased(t, sim);
+});
+
+test('SRTP early media: the callee answers the encrypted offer in a 183 and plays a ringback the caller decrypts before the answer; the 2xx keeps the keys', async (t) => {
+  let callee: { accept(): Promise<void> } | undefined;
+  const ringing: CallHandler = {
+    onIncomingCall: (_call, handle) => {
+      callee = handle;
+      void handle.sendEarlyMedia().then(() => handle.play({ kind: 'tone', frequenciesHz: [425] }));
+      return CallDecision.defer();
+    },
+  };
+  const sim = await pair(241, 'required', 'required', ringing);
+  const [a] = sim.peers as [typeof sim.peers[0]];
+  const call = await a.coordinator.createOutgoingCall(a.uri, sim.peers[1]!.uri);
+  a.coordinator.setAudioSink(call.id, { kind: 'record' });
+  await sim.clock.advanceBy(2_000);
+  t.is(a.coordinator.getSession(call.id)?.state, 'Ringing');
+  const early = a.coordinator.getMediaStatistics(call.id);
+  t.true(early.packetsReceived > 50, `${early.packetsReceived} early packets decrypted`);
+  t.is(early.srtpAuthFailures, 0);
+  t.like(dominantFrequency(a.coordinator.getRecording(call.id).subarray(4_000), [425, 1000]), { frequencyHz: 425 });
+  const accepted = callee!.accept();
+  await sim.clock.advanceBy(1_000);
+  await accepted;
+  t.is(a.coordinator.getSession(call.id)?.state, 'Connected');
+  const before = a.coordinator.getMediaStatistics(call.id).packetsReceived;
+  await sim.clock.advanceBy(1_000);
+  t.true(a.coordinator.getMediaStatistics(call.id).packetsReceived > before + 40, 'the answered call goes on under the same keys');
+  t.is(a.coordinator.getMediaStatistics(call.id).srtpAuthFailures, 0);
+  const hangUp = a.coordinator.terminateSession(call.id);
+  await sim.clock.advanceBy(1_000);
   await hangUp;
   await stopAndExpectReleased(t, sim);
 });
