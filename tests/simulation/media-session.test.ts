@@ -6,6 +6,7 @@ import { SeededRandom } from '../../adapters/sim/seeded-random.js';
 import { VirtualClock } from '../../adapters/sim/virtual-clock.js';
 import { IdGenerator } from '../../application/id-generator.js';
 import { MediaSession } from '../../application/media/media-session.js';
+import { nodeSrtpPrimitives } from '../../adapters/node/node-srtp-primitives.js';
 import { dominantFrequency } from '../../domain/media/goertzel.js';
 import { parseRtp, serializeRtp } from '../../domain/media/rtp-packet.js';
 import { right } from '../support/either.js';
@@ -232,3 +233,43 @@ for (const seed of simSeeds([4, 5, 6, 7])) {
     await stop(s);
   });
 }
+
+test('media under SRTP: a re-key (new keys in a re-offer, RFC 4568 §7.1.4) starts the streams afresh; packets under the old key are refused and counted, audio goes on under the new one', async (t) => {
+  const clock = new VirtualClock();
+  const network = new SimulatedNetwork(clock, { seed: 9 });
+  const ids = new IdGenerator(new SeededRandom(9));
+  const open = async (host: string, port: number) => right(t, await MediaSession.open(
+    new SimulatedRtpSocketFactory(network, host, port, port + 99), clock, ids, host, nodeSrtpPrimitives,
+  ));
+  const a = await open('10.0.0.1', 20000);
+  const b = await open('10.0.0.2', 30000);
+  const keyA = ids.bytes(30);
+  const keyB = ids.bytes(30);
+  const suite = 'AES_CM_128_HMAC_SHA1_80' as const;
+  const params = (peer: MediaSession, send: Uint8Array, receive: Uint8Array) => ({
+    codec: 'PCMU' as const, payloadType: 0, direction: 'sendrecv' as const,
+    remote: { host: peer.localAddress.host, port: peer.localAddress.rtpPort }, remoteRtcpPort: peer.localAddress.rtcpPort,
+    srtp: { suite, send, receive },
+  });
+  a.configure(params(b, keyA, keyB));
+  b.configure(params(a, keyB, keyA));
+  a.setSource({ kind: 'tone', frequenciesHz: [1000] });
+  a.start();
+  b.start();
+  clock.advanceBySync(1_000);
+  const before = b.statistics().packetsReceived;
+  t.true(before > 40);
+  // a re-keys its sending side; b learns the new key a moment later (the answer crossing): meanwhile refused.
+  const newKeyA = ids.bytes(30);
+  a.configure(params(b, newKeyA, keyB));
+  clock.advanceBySync(100);
+  const refused = b.statistics().srtpAuthFailures;
+  t.true(refused > 0, 'packets under the key b does not know yet are refused');
+  b.configure(params(a, keyB, newKeyA));
+  clock.advanceBySync(1_000);
+  t.true(b.statistics().packetsReceived > before + 40, 'audio goes on under the new key');
+  t.is(b.statistics().srtpAuthFailures, refused, 'and none refused since, the old count kept across the re-key');
+  await a.close();
+  await b.close();
+  await clock.runUntilIdle();
+});
