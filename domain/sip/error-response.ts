@@ -53,7 +53,7 @@ export const responseForProblem = (
 
 /** Every parse error of a request is answered 400 with the error in the reason phrase (§21.4.1). */
 export const responseForParseError = (error: SipParseError): ErrorResponse => (error.reason === 'TooLarge'
-  // §21.5.14: the request is larger than we are willing to process.
+  // §21.5.14: the request is larger than we accept.
   ? { status: 513, reason: 'Message Too Large', headers: [] }
   : { status: 400, reason: `Bad Request (${sanitizeReason(describeParseError(error))})`, headers: [] });
 
