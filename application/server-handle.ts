@@ -18,7 +18,8 @@ export interface ServerTransactions {
 export class ServerHandle implements ServerTransaction {
   constructor(
     readonly id: number, readonly kind: 'ist' | 'nist', readonly method: string, readonly source: Endpoint,
-    private readonly layer: ServerTransactions, private readonly key: string,
+    readonly connectionId: number | undefined, private readonly layer: ServerTransactions,
+    private readonly key: string,
   ) {}
 
   respond(response: SipResponse): E.Either<TransactionError, void> {

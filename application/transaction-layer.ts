@@ -241,7 +241,7 @@ export class TransactionLayer {
     const config = isReliable(inbound.source.protocol) ? this.serverConfigs.tcp : this.serverConfigs.udp;
     const [state, effects] = kind === 'ist' ? startInviteServer(request) : startNonInviteServer(request);
     const id = this.nextId++;
-    const handle = new ServerHandle(id, kind, request.method, inbound.source, this, key);
+    const handle = new ServerHandle(id, kind, request.method, inbound.source, inbound.connectionId, this, key);
     const tx: LiveServer = {
       id, key, config, state, handle, timers: {}, lingering: undefined,
       target: responseTarget(via.right, inbound.source), connectionId: inbound.connectionId,

@@ -39,6 +39,8 @@ export interface ServerTransaction {
   readonly method: string;
   /** Where the request came from (its transport protocol answers on the same one). */
   readonly source: Endpoint;
+  /** The connection it came on (TCP, TLS), if any. */
+  readonly connectionId: number | undefined;
   /** Sends a response through the transaction; Left when the state forbids it. */
   respond(response: SipResponse): E.Either<TransactionError, void>;
   isTerminated(): boolean;

@@ -8,7 +8,7 @@ import type { TransactionError } from '../../domain/transaction/transaction-erro
 import type { ServerTransaction } from '../transaction-layer.js';
 import { InviteSession, type SessionEndReason } from './invite-session.js';
 import { runningTimer } from './session-timer.js';
-import { isSips, localContact, UA_METHODS, UA_SUPPORTED, type UaContext } from './ua-context.js';
+import { allowedMethods, isSips, localContact, UA_SUPPORTED, type UaContext } from './ua-context.js';
 
 export type IncomingInviteState = 'Pending' | 'Answered' | 'Rejected' | 'Cancelled';
 
@@ -81,7 +81,8 @@ export class IncomingInvite {
       ...(options.headers ?? []),
       { name: 'Contact', value: formatNameAddr(this.contact()) },
       // §13.3.1.4: the 2xx says what the dialog may carry (UPDATE, for session refreshes, among them).
-      { name: 'Allow', value: UA_METHODS.join(', ') }, { name: 'Supported', value: UA_SUPPORTED.join(', ') },
+      { name: 'Allow', value: allowedMethods(this.ctx.config).join(', ') },
+      { name: 'Supported', value: UA_SUPPORTED.join(', ') },
       ...(timer.kind === 'Run' ? timerResponseHeaders(timer) : []),
     ] });
     const sent = this.transaction.respond(ok);

@@ -20,7 +20,7 @@ import { SessionRefresher, type Body } from './session-refresher.js';
 import { runningTimer, type RunningTimer } from './session-timer.js';
 import { TwoXxRetransmitter } from './two-xx-retransmitter.js';
 import {
-  dialogNextHop, localContact, newVia, sendDirect, UA_ACCEPT, UA_METHODS, UA_SUPPORTED, type UaContext,
+  allowedMethods, dialogNextHop, localContact, newVia, sendDirect, UA_ACCEPT, UA_SUPPORTED, type UaContext,
 } from './ua-context.js';
 
 /** `SessionExpired`: the session timer ran out without a refresh (RFC 4028 §10). */
@@ -28,6 +28,8 @@ export type SessionEndReason = 'LocalBye' | 'RemoteBye' | 'NoAck' | 'DialogFailu
 
 export interface Answer {
   readonly status: number;
+  /** The reason phrase, when not the status's usual one. */
+  readonly reason?: string;
   readonly body?: Uint8Array;
   readonly contentType?: string;
   readonly headers?: ReadonlyArray<SipHeader>;
@@ -232,7 +234,7 @@ export class InviteSession {
         return void tx.respond(this.response(request, answer));
       }
       case 'OPTIONS':
-        return void tx.respond(optionsResponse(request));
+        return void tx.respond(optionsResponse(request, allowedMethods(this.ctx.config)));
       default:
         return void tx.respond(this.response(request, this.handler.onRequest?.(request) ?? OK));
     }
@@ -377,10 +379,10 @@ export class InviteSession {
 }
 
 /** 200 to OPTIONS with what this UA can do (§11.2). */
-export const optionsResponse = (request: SipRequest): SipResponse =>
+export const optionsResponse = (request: SipRequest, methods: ReadonlyArray<string>): SipResponse =>
   buildResponse(request, 200, {
     headers: [
-      { name: 'Allow', value: UA_METHODS.join(', ') },
+      { name: 'Allow', value: methods.join(', ') },
       { name: 'Accept', value: UA_ACCEPT.join(', ') },
       { name: 'Supported', value: UA_SUPPORTED.join(', ') },
     ],

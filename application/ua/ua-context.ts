@@ -33,7 +33,12 @@ export interface UaConfig {
   readonly advertisedHost?: string;
   readonly userAgent: string;
   readonly timers: TimerConfig;
+  /** Methods we answer (Allow lists them; others get 405): UA_METHODS, plus REGISTER for a registrar. */
+  readonly methods?: ReadonlyArray<string>;
 }
+
+/** The methods a UA with this configuration answers. */
+export const allowedMethods = (config: UaConfig): ReadonlyArray<string> => config.methods ?? UA_METHODS;
 
 /** Everything the UA's collaborators share; built once by UaCore. */
 export interface UaContext {

@@ -4,7 +4,7 @@ import { buildRequest } from '../../domain/sip/build-request.js';
 import { buildResponse } from '../../domain/sip/build-response.js';
 import { coreHeaders } from '../../domain/sip/core-headers.js';
 import { responseForProblem } from '../../domain/sip/error-response.js';
-import type { SipHeader, SipRequest, SipResponse } from '../../domain/sip/message.js';
+import type { SipRequest, SipResponse } from '../../domain/sip/message.js';
 import type { NameAddr } from '../../domain/sip/name-addr.js';
 import { paramValue, setParam } from '../../domain/sip/params.js';
 import type { Uri } from '../../domain/sip/uri.js';
@@ -20,52 +20,21 @@ import type { Random } from '../../ports/random.js';
 import type { InboundMessage, SipTransport } from '../../ports/sip-transport.js';
 import { IdGenerator } from '../id-generator.js';
 import { TransactionLayer, type ServerTransaction, type TransactionUser } from '../transaction-layer.js';
+import { isPromise, type CallOptions, type UaHandler } from './ua-handler.js';
 import { IncomingInvite } from './incoming-invite.js';
 import {
   InviteSession, optionsResponse, type Answer, type RequestOutcome, type SessionEndReason,
 } from './invite-session.js';
-import type { UserCredentials } from './challenge.js';
-import { OutgoingInvite, type AckBodyProvider } from './outgoing-invite.js';
+import { OutgoingInvite } from './outgoing-invite.js';
 import { Registration, type RegistrationOptions } from './registration.js';
 import { SessionTimerSweep } from './session-timer.js';
 import {
-  isSips, localContact, newVia, nextHop, UA_ACCEPT, UA_METHODS, UA_SUPPORTED,
+  allowedMethods, isSips, localContact, newVia, nextHop, UA_ACCEPT, UA_SUPPORTED,
   type UaConfig, type UaContext, type UaError,
 } from './ua-context.js';
 
-export interface UaHandler {
-  /** A new call: answer with invite.provisional / accept / reject (or let CANCEL end it). */
-  onIncomingInvite(invite: IncomingInvite): void;
-  /** Out-of-dialog requests other than INVITE, OPTIONS, BYE and CANCEL (MESSAGE, REFER, …); default 405. */
-  onRequest?(request: SipRequest): Answer;
-  /** A session ended, whoever ended it. */
-  onSessionEnded?(session: InviteSession, reason: SessionEndReason): void;
-}
+export type { CallOptions, RequestSource, UaHandler } from './ua-handler.js';
 
-export interface CallOptions {
-  readonly to: NameAddr;
-  readonly from: NameAddr;
-  /** Request-URI; defaults to the To URI. */
-  readonly requestUri?: Uri;
-  readonly body?: Uint8Array;
-  readonly contentType?: string;
-  readonly headers?: ReadonlyArray<SipHeader>;
-  /** CANCEL when no final response arrives in time (default 120 s). */
-  readonly answerTimeoutMs?: number;
-  /** A preloaded route set, e.g. an outbound proxy with `;lr` (§8.1.2): the first entry is the next hop. */
-  readonly routes?: ReadonlyArray<NameAddr>;
-  /**
-   * Delayed offer (§13.2.2.4): an INVITE sent without a body gets the offer in
-   * the 2xx, and the ACK must carry the answer. Called once per answering
-   * 2xx; `accepted` is false for a fork we are about to hang up on.
-   */
-  readonly ackBody?: AckBodyProvider;
-  /** Answers 401/407 challenges with Digest (§22.2); without them a challenge ends the call as Rejected. */
-  readonly credentials?: UserCredentials;
-}
-
-
-const ALLOWED: ReadonlySet<string> = new Set(UA_METHODS);
 const SUPPORTED: ReadonlySet<string> = new Set(UA_SUPPORTED);
 const DEFAULT_CONFIG: UaConfig = { contactUser: 'session-core', userAgent: 'session-core', timers: DEFAULT_TIMERS };
 
@@ -94,6 +63,8 @@ export class UaCore implements TransactionUser {
   private readonly registrations = new Set<Registration>();
   private readonly mergeKeys = new Map<string, number>();
   private readonly mergeKeyOfTx = new Map<number, string>();
+  /** The methods we answer (validateRequest refuses the others with 405). */
+  private readonly allowed: ReadonlySet<string>;
   private closed = false;
   /**
    * One callback for every session's end. A closure made where an INVITE is in
@@ -126,6 +97,7 @@ export class UaCore implements TransactionUser {
       transport, layer: this.layer, clock, ids: new IdGenerator(random), config: full, logger, hash,
       timers: new SessionTimerSweep(clock),
     };
+    this.allowed = new Set(allowedMethods(full));
   }
 
   /** Live dialogs (confirmed INVITE sessions) and transactions, for leak checks. */
@@ -165,7 +137,7 @@ export class UaCore implements TransactionUser {
       contact: localContact(this.ctx, hop.right.protocol, isSips(options.routes?.[0]?.uri ?? uri)),
       ...(options.routes === undefined ? {} : { routes: options.routes }),
       headers: [
-        { name: 'Allow', value: UA_METHODS.join(', ') },
+        { name: 'Allow', value: allowedMethods(this.ctx.config).join(', ') },
         { name: 'Supported', value: UA_SUPPORTED.join(', ') },
         { name: 'Session-Expires', value: String(DEFAULT_SESSION_EXPIRES) },
         { name: 'User-Agent', value: this.ctx.config.userAgent },
@@ -223,11 +195,12 @@ export class UaCore implements TransactionUser {
   onRequest(request: SipRequest, tx: ServerTransaction, cancelled: ServerTransaction | undefined): void {
     if (this.closed) return void tx.respond(buildResponse(request, 503));
     if (request.method === 'CANCEL') return this.onCancel(request, tx, cancelled);
-    const [found] = validateRequest(request, { allowedMethods: ALLOWED, supportedExtensions: SUPPORTED });
+    const [found] = validateRequest(request, { allowedMethods: this.allowed, supportedExtensions: SUPPORTED });
     // §8.2.1: a UAS answers any method it does not support, known or not, with 405 and Allow.
     const problem = found?.kind === 'UnknownMethod' ? { ...found, kind: 'MethodNotAllowed' as const } : found;
     if (problem !== undefined) {
-      const { status, reason, headers } = responseForProblem(problem, { allow: UA_METHODS, accept: UA_ACCEPT });
+      const allow = allowedMethods(this.ctx.config);
+      const { status, reason, headers } = responseForProblem(problem, { allow, accept: UA_ACCEPT });
       return void tx.respond(buildResponse(request, status, { reason, headers, toTag: this.ctx.ids.tag() }));
     }
     const core = coreHeaders(request);
@@ -244,7 +217,35 @@ export class UaCore implements TransactionUser {
     );
     this.mergeKeys.set(mergeKey, tx.id);
     this.mergeKeyOfTx.set(tx.id, mergeKey);
-    this.outOfDialog(request, tx, core.right.maxForwards);
+    const admit = this.handler.admit;
+    if (admit === undefined) return this.outOfDialog(request, tx, core.right.maxForwards);
+    const source = { endpoint: tx.source, connectionId: tx.connectionId };
+    const verdict = admit.call(this.handler, request, source);
+    // Most requests pass at once; a store to read makes the rest wait (retransmissions meanwhile are absorbed).
+    if (!isPromise(verdict)) return this.admitted(request, tx, core.right.maxForwards, verdict);
+    void verdict.then(
+      (answer) => this.admitted(request, tx, core.right.maxForwards, answer),
+      () => this.answer(request, tx, { status: 500 }),
+    );
+  }
+
+  private admitted(
+    request: SipRequest, tx: ServerTransaction, maxForwards: number | undefined, answer: Answer | undefined,
+  ): void {
+    if (this.closed || tx.isTerminated()) return;
+    if (answer === undefined) return this.outOfDialog(request, tx, maxForwards);
+    this.answer(request, tx, answer);
+  }
+
+  private answer(request: SipRequest, tx: ServerTransaction, answer: Answer): void {
+    if (tx.isTerminated()) return;
+    void tx.respond(buildResponse(request, answer.status, {
+      toTag: this.ctx.ids.tag(),
+      ...(answer.reason === undefined ? {} : { reason: answer.reason }),
+      ...(answer.headers === undefined ? {} : { headers: answer.headers }),
+      ...(answer.body === undefined ? {} : { body: answer.body }),
+      ...(answer.contentType === undefined ? {} : { contentType: answer.contentType }),
+    }));
   }
 
   onAck(ack: SipRequest, _inbound: InboundMessage): void {
@@ -318,19 +319,17 @@ export class UaCore implements TransactionUser {
         return;
       }
       case 'OPTIONS':
-        return void tx.respond(optionsResponse(request));
+        return void tx.respond(optionsResponse(request, allowedMethods(this.ctx.config)));
       case 'BYE':
         return void tx.respond(buildResponse(request, 481, { toTag: this.ctx.ids.tag() }));
       default: {
-        const answer = this.handler.onRequest?.(request) ?? {
-          status: 405, headers: [{ name: 'Allow', value: UA_METHODS.join(', ') }],
+        const source = { endpoint: tx.source, connectionId: tx.connectionId };
+        const answer = this.handler.onRequest?.(request, source) ?? {
+          status: 405, headers: [{ name: 'Allow', value: allowedMethods(this.ctx.config).join(', ') }],
         };
-        return void tx.respond(buildResponse(request, answer.status, {
-          toTag: this.ctx.ids.tag(),
-          ...(answer.headers === undefined ? {} : { headers: answer.headers }),
-          ...(answer.body === undefined ? {} : { body: answer.body }),
-          ...(answer.contentType === undefined ? {} : { contentType: answer.contentType }),
-        }));
+        if (!isPromise(answer)) return this.answer(request, tx, answer);
+        void answer.then((a) => this.answer(request, tx, a), () => this.answer(request, tx, { status: 500 }));
+        return;
       }
     }
   }
