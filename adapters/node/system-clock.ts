@@ -23,6 +23,10 @@ export class SystemClock implements Clock {
     return performance.now();
   }
 
+  epochMs(): number {
+    return Date.now();
+  }
+
   schedule(delayMs: number, fire: () => void): TimerHandle {
     const handle: SystemTimerHandle = { id: this.nextId++ };
     arm(handle, Math.max(0, delayMs), fire);

@@ -27,12 +27,17 @@ export class VirtualClock implements Clock {
   private firedCount = 0;
   private readonly heap = new MinHeap<VirtualTimer>(earlier);
 
-  constructor(startMs = 0) {
+  /** `epochStartMs`: the calendar time at virtual 0 (a fixed date, so simulations replay identically). */
+  constructor(startMs = 0, private readonly epochStartMs = Date.UTC(2026, 0, 1)) {
     this.now = startMs;
   }
 
   nowMs(): number {
     return this.now;
+  }
+
+  epochMs(): number {
+    return this.epochStartMs + this.now;
   }
 
   schedule(delayMs: number, fire: () => void): TimerHandle {

@@ -7,7 +7,7 @@ import type { CallLifecycle } from './call-lifecycle.js';
 import type { SessionRecord } from './session-record.js';
 
 /** Answers one method of in-dialog request for a call (REFER, NOTIFY, INFO, …). */
-export type DialogRequestHandler = (record: SessionRecord, request: SipRequest) => Answer;
+export type DialogRequestHandler = (record: SessionRecord, request: SipRequest) => Answer | Promise<Answer>;
 
 /** What the offer/answer side does with a re-INVITE or UPDATE, and with the ACK of a 2xx we sent. */
 export interface SessionModifications {
@@ -30,7 +30,7 @@ class DialogHandler implements InviteSessionHandler {
     return this.binding.modify(this.record, request);
   }
 
-  onRequest(request: SipRequest): Answer {
+  onRequest(request: SipRequest): Answer | Promise<Answer> {
     return this.binding.request(this.record, request);
   }
 
@@ -97,7 +97,7 @@ export class DialogBinding {
     return this.modifications.onModify(record, request);
   }
 
-  request(record: SessionRecord, request: SipRequest): Answer {
+  request(record: SessionRecord, request: SipRequest): Answer | Promise<Answer> {
     const handler = this.methods.get(request.method);
     if (handler !== undefined) return handler(record, request);
     return request.method === 'INFO' ? { status: 200 } : UNHANDLED;

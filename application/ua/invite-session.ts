@@ -19,6 +19,7 @@ import type { RequestOutcome } from './request-outcome.js';
 import { SessionRefresher, type Body } from './session-refresher.js';
 import { runningTimer, type RunningTimer } from './session-timer.js';
 import { TwoXxRetransmitter } from './two-xx-retransmitter.js';
+import { isPromise } from '../is-promise.js';
 import {
   allowedMethods, dialogNextHop, localContact, newVia, sendDirect, UA_ACCEPT, UA_SUPPORTED, type UaContext,
 } from './ua-context.js';
@@ -40,8 +41,8 @@ export type { RequestOutcome } from './request-outcome.js';
 export interface InviteSessionHandler {
   /** A re-INVITE or UPDATE (session modification or target refresh); default 200 with no body. */
   onModify?(request: SipRequest): Answer;
-  /** INFO (RFC 6086) and other in-dialog requests the session does not handle itself; default 200. */
-  onRequest?(request: SipRequest): Answer;
+  /** INFO (RFC 6086) and other in-dialog requests the session does not handle itself; default 200 (may come later). */
+  onRequest?(request: SipRequest): Answer | Promise<Answer>;
   onTerminated?(reason: SessionEndReason): void;
   /** The ACK for a 2xx we sent (once per INVITE): with a delayed offer it carries the answer. */
   onAck?(ack: SipRequest): void;
@@ -235,8 +236,15 @@ export class InviteSession {
       }
       case 'OPTIONS':
         return void tx.respond(optionsResponse(request, allowedMethods(this.ctx.config)));
-      default:
-        return void tx.respond(this.response(request, this.handler.onRequest?.(request) ?? OK));
+      default: {
+        const answer = this.handler.onRequest?.(request) ?? OK;
+        if (!isPromise(answer)) return void tx.respond(this.response(request, answer));
+        void answer.then(
+          (later) => !tx.isTerminated() && void tx.respond(this.response(request, later)),
+          () => !tx.isTerminated() && void tx.respond(this.response(request, { status: 500 })),
+        );
+        return;
+      }
     }
   }
 

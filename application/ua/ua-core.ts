@@ -20,11 +20,13 @@ import type { Random } from '../../ports/random.js';
 import type { InboundMessage, SipTransport } from '../../ports/sip-transport.js';
 import { IdGenerator } from '../id-generator.js';
 import { TransactionLayer, type ServerTransaction, type TransactionUser } from '../transaction-layer.js';
-import { isPromise, type CallOptions, type UaHandler } from './ua-handler.js';
+import { isPromise } from '../is-promise.js';
+import type { CallOptions, UaHandler } from './ua-handler.js';
 import { IncomingInvite } from './incoming-invite.js';
 import {
   InviteSession, optionsResponse, type Answer, type RequestOutcome, type SessionEndReason,
 } from './invite-session.js';
+import { sendOutOfDialog, type RequestOptions } from './out-of-dialog-request.js';
 import { OutgoingInvite } from './outgoing-invite.js';
 import { Registration, type RegistrationOptions } from './registration.js';
 import { SessionTimerSweep } from './session-timer.js';
@@ -157,6 +159,12 @@ export class UaCore implements TransactionUser {
       return started;
     }
     return E.right(call);
+  }
+
+  /** A request outside any dialog that is not an INVITE (MESSAGE, …): its final response, Digest answered. */
+  request(options: RequestOptions): Promise<RequestOutcome> {
+    if (this.closed) return Promise.resolve({ kind: 'NotSent', detail: 'the user agent was closed' });
+    return sendOutOfDialog(this.ctx, options);
   }
 
   /** OPTIONS outside any dialog (§11): a capability query or keep-alive. */

@@ -31,10 +31,6 @@ export interface UaHandler {
   onSessionEnded?(session: InviteSession, reason: SessionEndReason): void;
 }
 
-/** Whether a handler answered later (a promise) rather than at once. */
-export const isPromise = <T>(value: T | Promise<T>): value is Promise<T> =>
-  typeof (value as { then?: unknown } | undefined)?.then === 'function';
-
 export interface CallOptions {
   readonly to: NameAddr;
   readonly from: NameAddr;

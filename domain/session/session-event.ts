@@ -35,6 +35,18 @@ export type SessionEvent =
     readonly type: 'RegistrationChanged'; readonly registrationId: string; readonly aor: string;
     readonly state: RegistrationStateName; readonly expiresSec?: number; readonly status?: number;
   }
-  | { readonly type: 'Error'; readonly sessionId?: string; readonly message: string };
+  | { readonly type: 'Error'; readonly sessionId?: string; readonly message: string }
+  /** Our registrar (RFC 3261 §10.3): a contact bound to an address of record, kept, removed or expired. */
+  | { readonly type: 'RegistrationAdded'; readonly aor: string; readonly contact: string; readonly expiresSec: number }
+  | {
+    readonly type: 'RegistrationRefreshed'; readonly aor: string; readonly contact: string; readonly expiresSec: number;
+  }
+  | { readonly type: 'RegistrationRemoved'; readonly aor: string; readonly contact: string }
+  | { readonly type: 'RegistrationExpired'; readonly aor: string; readonly contact: string }
+  /** A MESSAGE (RFC 3428) we received, in a dialog (`sessionId`) or outside one. */
+  | {
+    readonly type: 'MessageReceived'; readonly sessionId?: string; readonly from: string; readonly to: string;
+    readonly contentType: string; readonly body: string;
+  };
 
 export type SessionEventType = SessionEvent['type'];
