@@ -1,5 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Container, ResolutionContext } from 'inversify';
+import { bindServing, uaHandler, type Lent } from './serving-services.js';
+import { UA_METHODS } from '../../application/ua/ua-context.js';
 import { IdGenerator } from '../../application/id-generator.js';
 import { Admission } from '../../application/session/admission.js';
 import { BridgeService } from '../../application/session/bridge-service.js';
@@ -23,9 +25,7 @@ import { SessionCoordinator } from '../../application/session/session-coordinato
 import { SessionTable } from '../../application/session/session-table.js';
 import { TransferService } from '../../application/session/transfer-service.js';
 import { UserCode } from '../../application/session/user-code.js';
-import type { IncomingInvite } from '../../application/ua/incoming-invite.js';
 import { UaCore } from '../../application/ua/ua-core.js';
-import type { SipRequest } from '../../domain/sip/message.js';
 import { parseTarget } from '../../domain/session/call-target.js';
 import type { NameAddr } from '../../domain/sip/name-addr.js';
 import type { Clock } from '../../ports/clock.js';
@@ -116,15 +116,21 @@ const bindCore = (container: Container): void => {
   );
 };
 
-/** The SIP user agent, handing new INVITEs to the incoming-call service (resolved when the first one comes). */
+const LENT: Lent = {
+  config: S.Config, ids: S.Ids, events: S.Events, userCode: S.UserCode, outboundRoutes: S.OutboundRoutes, ua: S.Ua,
+  incoming: S.Incoming,
+};
+
+/** The SIP user agent, handing requests to the services that own them (resolved when the first one comes). */
 const bindUa = (container: Container): void => {
   service(container, S.Ua, (c) => {
     const cfg = config(c);
-    const handler = {
-      onIncomingInvite: (invite: IncomingInvite) => c.get<IncomingCalls>(S.Incoming).arrived(invite),
-      onRequest: (request: SipRequest) => ({ status: request.method === 'MESSAGE' ? 200 : 405 }),
+    const handler = uaHandler(c, LENT);
+    const identity = {
+      contactUser: 'session-core', advertisedHost: cfg.localAddress, userAgent: cfg.userAgent,
+      // A registrar answers REGISTER too (Allow says so).
+      ...(cfg.registrar === undefined ? {} : { methods: [...UA_METHODS, 'REGISTER'] }),
     };
-    const identity = { contactUser: 'session-core', advertisedHost: cfg.localAddress, userAgent: cfg.userAgent };
     return new UaCore(c.get<SipTransport>(TOKENS.SipTransport), port.clock(c), c.get<Random>(TOKENS.Random), handler,
       identity, port.logger(c), c.get<Hash>(TOKENS.Hash));
   });
@@ -210,6 +216,7 @@ export const bindSessionServices = (container: Container, sessionConfig: Session
   bindCore(container);
   bindUa(container);
   bindCalls(container);
+  bindServing(container, LENT);
   service(container, S.Coordinator, (c) => {
     connect(c);
     const coordinator = new SessionCoordinator({

@@ -58,6 +58,22 @@ export const SessionConfigCodec = t.intersection([t.type({
     cert: t.string, key: t.string, ca: t.string, verifyPeer: t.boolean, serverName: t.string,
     requireClientCert: t.boolean, port: Port, handshakeTimeoutMs: PositiveInt,
   }),
+  /**
+   * Our registrar (RFC 3261 §10.3): the domains we keep bindings for (default: our local address) and the
+   * expiry bounds; present means on.
+   */
+  registrar: t.partial({
+    domains: t.array(t.string), minExpiresSec: PositiveInt, maxExpiresSec: PositiveInt,
+    defaultExpiresSec: PositiveInt, maxContacts: PositiveInt, sweepIntervalMs: PositiveInt,
+  }),
+  /** Digest authentication of incoming requests (RFC 7616); the users come from the credential store. */
+  authentication: t.intersection([t.type({ realm: t.string }), t.partial({
+    methods: t.array(t.string), algorithms: t.array(t.keyof({ 'SHA-512-256': null, 'SHA-256': null, MD5: null })),
+    challenge: t.keyof({ www: null, proxy: null }), nonceLifetimeSec: PositiveInt, maxFailures: PositiveInt,
+    failureWindowSec: PositiveInt,
+  })]),
+  /** MESSAGE bodies above this are refused 413 (RFC 3428 §7); default 16 KiB. */
+  maxMessageBytes: PositiveInt,
   /** Caps on TCP connections and how long an idle one is kept. */
   connectionLimits: t.partial({
     maxConnections: PositiveInt, maxConnectionsPerAddress: PositiveInt, idleTimeoutMs: PositiveInt,

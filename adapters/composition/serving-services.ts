@@ -1,0 +1,104 @@
+/**
+ * The services for serving phones — registrar, authentication of incoming
+ * requests, MESSAGE — bound beside the call services, and the UA's handler
+ * that routes requests to them.
+ */
+import type { Container, ResolutionContext } from 'inversify';
+import { Authenticator } from '../../application/auth/authenticator.js';
+import type { IdGenerator } from '../../application/id-generator.js';
+import { RegistrarService } from '../../application/registrar/registrar-service.js';
+import type { EventBus } from '../../application/session/event-bus.js';
+import type { IncomingCalls } from '../../application/session/incoming-calls.js';
+import { MessageService } from '../../application/session/message-service.js';
+import type { SessionConfig } from '../../application/session/session-config.js';
+import type { UserCode } from '../../application/session/user-code.js';
+import type { IncomingInvite } from '../../application/ua/incoming-invite.js';
+import type { Answer } from '../../application/ua/invite-session.js';
+import type { UaCore } from '../../application/ua/ua-core.js';
+import type { RequestSource, UaHandler } from '../../application/ua/ua-handler.js';
+import type { NameAddr } from '../../domain/sip/name-addr.js';
+import type { SipRequest } from '../../domain/sip/message.js';
+import type { Clock } from '../../ports/clock.js';
+import type { CredentialStore } from '../../ports/credential-store.js';
+import type { Hash } from '../../ports/hash.js';
+import type { LocationStore } from '../../ports/location-store.js';
+import type { Logger } from '../../ports/logger.js';
+import { TOKENS } from '../../ports/tokens.js';
+
+export const SERVING = {
+  Authenticator: Symbol.for('Authenticator'),
+  Registrar: Symbol.for('RegistrarService'),
+  Messages: Symbol.for('MessageService'),
+  LocationStore: Symbol.for('session-core.LocationStore'),
+  CredentialStore: Symbol.for('session-core.CredentialStore'),
+} as const;
+
+/** What the composition of the call services lends this module (their container names). */
+export interface Lent {
+  readonly config: symbol;
+  readonly ids: symbol;
+  readonly events: symbol;
+  readonly userCode: symbol;
+  readonly outboundRoutes: symbol;
+  readonly ua: symbol;
+  readonly incoming: symbol;
+}
+
+const DEFAULT_METHODS = ['REGISTER', 'INVITE', 'MESSAGE', 'SUBSCRIBE', 'REFER'];
+
+/** Binds the registrar and the authenticator (when configured) and the MESSAGE service. */
+export const bindServing = (container: Container, lent: Lent): void => {
+  const config = (c: ResolutionContext): SessionConfig => c.get<SessionConfig>(lent.config);
+  container.bind<Authenticator | undefined>(SERVING.Authenticator).toDynamicValue((c) => {
+    const auth = config(c).authentication;
+    if (auth === undefined) return undefined;
+    return new Authenticator({
+      realm: auth.realm, methods: auth.methods ?? DEFAULT_METHODS, algorithms: auth.algorithms ?? ['SHA-256', 'MD5'],
+      challenge: auth.challenge ?? 'proxy', nonceLifetimeMs: (auth.nonceLifetimeSec ?? 300) * 1000,
+      maxFailures: auth.maxFailures ?? 10, failureWindowMs: (auth.failureWindowSec ?? 60) * 1000,
+    }, c.get<CredentialStore>(SERVING.CredentialStore), c.get<Hash>(TOKENS.Hash), c.get<IdGenerator>(lent.ids),
+    c.get<Clock>(TOKENS.Clock), c.get<Logger>(TOKENS.Logger));
+  }).inSingletonScope();
+  container.bind<RegistrarService | undefined>(SERVING.Registrar).toDynamicValue((c) => {
+    const cfg = config(c);
+    const r = cfg.registrar;
+    if (r === undefined) return undefined;
+    const auth = c.get<Authenticator | undefined>(SERVING.Authenticator);
+    const events = c.get<EventBus>(lent.events);
+    return new RegistrarService({
+      domains: r.domains ?? [cfg.localAddress], minExpiresSec: r.minExpiresSec ?? 60,
+      maxExpiresSec: r.maxExpiresSec ?? 3600, defaultExpiresSec: r.defaultExpiresSec ?? 3600,
+      maxContacts: r.maxContacts ?? 10, sweepIntervalMs: r.sweepIntervalMs ?? 10_000,
+    }, c.get<LocationStore>(SERVING.LocationStore),
+    auth === undefined ? undefined : (request) => auth.identity(request),
+    (event) => events.publish(event), c.get<Clock>(TOKENS.Clock), c.get<Logger>(TOKENS.Logger));
+  }).inSingletonScope();
+  container.bind<MessageService>(SERVING.Messages).toDynamicValue((c) => {
+    const cfg = config(c);
+    const routes = c.get<ReadonlyArray<NameAddr>>(lent.outboundRoutes);
+    const ua = c.get<UaCore>(lent.ua);
+    return new MessageService({
+      maxBodyBytes: cfg.maxMessageBytes ?? 16_384, credentials: cfg.credentials,
+      routes: routes.length === 0 ? undefined : routes,
+    }, c.get<EventBus>(lent.events), c.get<UserCode>(lent.userCode), (options) => ua.request(options));
+  }).inSingletonScope();
+};
+
+/**
+ * The UA's handler: new INVITEs to the call services; REGISTER to the
+ * registrar; MESSAGE to the message service; everything new from outside a
+ * dialog past the authenticator first. Services are looked up on first use.
+ */
+export const uaHandler = (c: ResolutionContext, lent: Lent): UaHandler => {
+  const authenticator = (): Authenticator | undefined => c.get<Authenticator | undefined>(SERVING.Authenticator);
+  return {
+    onIncomingInvite: (invite: IncomingInvite) => c.get<IncomingCalls>(lent.incoming).arrived(invite),
+    admit: (request: SipRequest, source: RequestSource) => authenticator()?.admit(request, source),
+    onRequest: (request: SipRequest, source: RequestSource): Answer | Promise<Answer> => {
+      if (request.method === 'MESSAGE') return c.get<MessageService>(SERVING.Messages).received(request);
+      const registrar = c.get<RegistrarService | undefined>(SERVING.Registrar);
+      return request.method !== 'REGISTER' || registrar === undefined
+        ? { status: 405 } : registrar.register(request, source);
+    },
+  };
+};
