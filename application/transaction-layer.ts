@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { buildCancel } from '../domain/sip/build-ack-cancel.js';
 import { getTopVia } from '../domain/sip/core-headers.js';
 import type { HeaderError } from '../domain/sip/header-error.js';
-import type { SipMessage, SipRequest, SipResponse } from '../domain/sip/message.js';
+import type { SipHeader, SipMessage, SipRequest, SipResponse } from '../domain/sip/message.js';
 import { isReliable, type Endpoint } from '../domain/transport/endpoint.js';
 import { responseTarget } from '../domain/transport/response-target.js';
 import {
@@ -57,6 +57,12 @@ interface LiveClient extends Live<ClientState, ClientConfig>, ClientTransaction 
   failure: string | undefined;
 }
 
+/** A CANCEL asked for before any provisional response: sent when one comes. */
+interface PendingCancel {
+  readonly callbacks: ClientCallbacks | undefined;
+  readonly headers: ReadonlyArray<SipHeader>;
+}
+
 interface LiveServer extends Live<ServerState, ServerConfig> {
   readonly handle: ServerHandle;
   readonly target: Endpoint;
@@ -75,7 +81,7 @@ export class TransactionLayer {
   private readonly timers: TimerConfig;
   private readonly logger: Logger | undefined;
   /** CANCELs asked for before any provisional response, keyed by INVITE transaction id (§9.1). */
-  private readonly pendingCancelCallbacks = new Map<number, ClientCallbacks | undefined>();
+  private readonly pendingCancels = new Map<number, PendingCancel>();
   /** One config per transport kind, shared by every transaction. */
   private readonly clientConfigs: { readonly udp: ClientConfig; readonly tcp: ClientConfig };
   private readonly serverConfigs: { readonly udp: ServerConfig; readonly tcp: ServerConfig };
@@ -148,15 +154,17 @@ export class TransactionLayer {
    * ('sent'), else once one comes ('deferred'; a silent peer never gets it and
    * the INVITE ends by Timer B).
    */
-  cancel(transaction: ClientTransaction, callbacks?: ClientCallbacks): E.Either<TransactionError, 'sent' | 'deferred'> {
+  cancel(
+    transaction: ClientTransaction, callbacks?: ClientCallbacks, headers: ReadonlyArray<SipHeader> = [],
+  ): E.Either<TransactionError, 'sent' | 'deferred'> {
     const tx = this.clients.get((transaction as LiveClient).key);
     if (tx === undefined || tx.kind !== 'ict' || tx.finalSeen) return E.left(
       transactionError('ResponseAfterFinal', 'nothing to cancel: the INVITE is already answered or gone'),
     );
     if (tx.cancelWanted) return E.right(tx.provisionalSeen ? 'sent' : 'deferred');
     tx.cancelWanted = true;
-    if (tx.provisionalSeen) this.sendCancel(tx, callbacks);
-    else this.pendingCancelCallbacks.set(tx.id, callbacks);
+    if (tx.provisionalSeen) this.sendCancel(tx, { callbacks, headers });
+    else this.pendingCancels.set(tx.id, { callbacks, headers });
     return E.right(tx.provisionalSeen ? 'sent' : 'deferred');
   }
 
@@ -183,9 +191,9 @@ export class TransactionLayer {
     return this.servers.get(key)?.id === id;
   }
 
-  private sendCancel(tx: LiveClient, callbacks: ClientCallbacks | undefined): void {
+  private sendCancel(tx: LiveClient, { callbacks, headers }: PendingCancel): void {
     if (tx.request === undefined) return;
-    const cancel = buildCancel(tx.request);
+    const cancel = buildCancel(tx.request, headers);
     if (E.isLeft(cancel)) return;
     const result = this.sendRequest(cancel.right, tx.target, callbacks ?? { onResponse: () => undefined });
     if (E.isLeft(result)) this.logger?.warn('CANCEL not sent', { reason: result.left.detail });
@@ -211,10 +219,10 @@ export class TransactionLayer {
     // Answered: no CANCEL can follow, and the request need not outlive Timers D, K or M.
     if (tx.finalSeen) tx.request = undefined;
     // §9.1: a CANCEL requested before any provisional response goes out now.
-    if (tx.cancelWanted && response.status < 200 && this.pendingCancelCallbacks.has(tx.id)) {
-      const callbacks = this.pendingCancelCallbacks.get(tx.id);
-      this.pendingCancelCallbacks.delete(tx.id);
-      this.sendCancel(tx, callbacks);
+    const pending = response.status < 200 ? this.pendingCancels.get(tx.id) : undefined;
+    if (tx.cancelWanted && pending !== undefined) {
+      this.pendingCancels.delete(tx.id);
+      this.sendCancel(tx, pending);
     }
   }
 
@@ -314,7 +322,7 @@ export class TransactionLayer {
         case 'TransportError': tx.callbacks.onTransportError?.(tx.failure ?? 'the transport failed'); break;
         case 'Terminated':
           this.finish(tx, this.clients, tx.kind);
-          this.pendingCancelCallbacks.delete(tx.id);
+          this.pendingCancels.delete(tx.id);
           tx.callbacks.onTerminated?.(effect.reason);
           break;
         case 'Discarded': this.discardedCount++; break;

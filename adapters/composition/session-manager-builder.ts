@@ -28,7 +28,14 @@ import { SimulatedRtpSocketFactory } from '../sim/simulated-rtp-socket.js';
 import { SimulatedSipTransport } from '../sim/simulated-sip-transport.js';
 import { DEFAULT_PARSE_OPTIONS } from '../../domain/sip/parse-message.js';
 import type { TransportCoreOptions } from '../shared/transport-core.js';
+import type { Container } from 'inversify';
+import type { CredentialStore } from '../../ports/credential-store.js';
+import type { Hash } from '../../ports/hash.js';
+import type { LocationStore } from '../../ports/location-store.js';
+import { InMemoryCredentialStore } from '../memory/in-memory-credential-store.js';
+import { InMemoryLocationStore } from '../memory/in-memory-location-store.js';
 import { createContainer } from './container.js';
+import { SERVING } from './serving-services.js';
 import { bindSessionServices, SERVICES } from './session-services.js';
 
 export interface SimulationOptions {
@@ -63,6 +70,8 @@ export class SessionManagerBuilder {
   private simulation: SimulationOptions | undefined;
   private problem: SessionError | undefined;
   private trace: ((entry: SipTraceEntry) => void) | undefined;
+  private locationStore: LocationStore | undefined;
+  private credentials: CredentialStore | { readonly users: Readonly<Record<string, string>> } | undefined;
 
   /** Sets one config field; io-ts checks the values in build(), the key is checked here. */
   private option(key: keyof SessionConfig, value: unknown): this {
@@ -225,6 +234,59 @@ export class SessionManagerBuilder {
     return this.option('credentials', { username, password });
   }
 
+  /**
+   * Serve as a registrar (RFC 3261 §10.3) for `domains` (default: our local address): REGISTERs for them are
+   * processed against the location store (withLocationStore; in memory by default), and `lookup(aor)` finds
+   * where a user is. Expiry bounds in seconds (defaults: min 60, max 3600, default 3600); 10 contacts per AOR.
+   */
+  withRegistrar(options: {
+    domains?: ReadonlyArray<string>; minExpiresSec?: number; maxExpiresSec?: number; defaultExpiresSec?: number;
+    maxContacts?: number; sweepIntervalMs?: number;
+  } = {}): this {
+    return this.option('registrar', { ...options, ...(options.domains === undefined ? {} : {
+      domains: [...options.domains],
+    }) });
+  }
+
+  /** Where the registrar keeps its bindings (default: in this process's memory). */
+  withLocationStore(store: LocationStore): this {
+    this.locationStore = store;
+    return this;
+  }
+
+  /**
+   * Digest authentication of incoming requests (RFC 3261 §22, RFC 7616, RFC 8760) in `realm`: new requests
+   * of `methods` (default REGISTER, INVITE, MESSAGE, SUBSCRIBE, REFER) are challenged (401 for REGISTER, 407
+   * for the rest; `challenge: 'www'` makes them all 401) offering `algorithms` (default SHA-256, then MD5).
+   * Users come from `credentials` (a CredentialStore: HA1 values, no passwords) or `users` (name → password,
+   * hashed at once and not kept). An address failing `maxFailures` times (default 10) within
+   * `failureWindowSec` (default 60) is refused 403 with Retry-After for that long.
+   */
+  withAuthentication(options: {
+    realm: string; credentials?: CredentialStore; users?: Readonly<Record<string, string>>;
+    methods?: ReadonlyArray<string>; algorithms?: ReadonlyArray<'SHA-512-256' | 'SHA-256' | 'MD5'>;
+    challenge?: 'www' | 'proxy'; nonceLifetimeSec?: number; maxFailures?: number; failureWindowSec?: number;
+  }): this {
+    const { credentials, users, ...rest } = options;
+    if ((credentials === undefined) === (users === undefined)) this.problem ??= invalid(
+      'authentication', 'give the users either as `credentials` (a CredentialStore) or as `users`, one of them',
+    );
+    // eslint-disable-next-line no-control-regex
+    if (options.realm.length === 0 || /[\u0000-\u001f\u007f]/.test(options.realm)) this.problem ??= invalid(
+      'authentication.realm', 'a realm is printable text, not empty',
+    );
+    this.credentials = credentials ?? (users === undefined ? undefined : { users: { ...users } });
+    return this.option('authentication', {
+      ...rest, ...(rest.methods === undefined ? {} : { methods: rest.methods.map((m) => m.toUpperCase()) }),
+      ...(rest.algorithms === undefined ? {} : { algorithms: [...rest.algorithms] }),
+    });
+  }
+
+  /** MESSAGE bodies (RFC 3428) longer than this are refused 413, and not sent (default 16 KiB). */
+  withMessageLimit(bytes: number): this {
+    return this.option('maxMessageBytes', bytes);
+  }
+
   /** Reports every SIP message sent and received (for ladders, logs, debugging). */
   withSipTrace(record: (entry: SipTraceEntry) => void): this {
     this.trace = record;
@@ -265,10 +327,23 @@ export class SessionManagerBuilder {
       : new SimulatedRtpSocketFactory(sim.network, sim.host, c.mediaPortStart, c.mediaPortEnd);
     container.bind<SipTransport>(TOKENS.SipTransport).toConstantValue(transport);
     container.bind<RtpSocketFactory>(TOKENS.RtpSocketFactory).toConstantValue(rtp);
+    this.bindStores(container, c);
     bindSessionServices(
       container, sim === undefined ? c : { ...c, localAddress: sim.host, bindHost: sim.host }, this.handler,
     );
     return container.get<SessionCoordinator>(SERVICES.Coordinator);
+  }
+
+  /** The registrar's and the authenticator's stores: the application's, or in memory. */
+  private bindStores(container: Container, c: SessionConfig): void {
+    container.bind<LocationStore>(SERVING.LocationStore).toConstantValue(
+      this.locationStore ?? new InMemoryLocationStore(),
+    );
+    const given = this.credentials;
+    if (given === undefined || c.authentication === undefined) return;
+    container.bind<CredentialStore>(SERVING.CredentialStore).toConstantValue('users' in given
+      ? InMemoryCredentialStore.fromPasswords(c.authentication.realm, given.users, container.get<Hash>(TOKENS.Hash))
+      : given);
   }
 
   private async realTransport(c: SessionConfig, core: TransportCoreOptions): Promise<SipTransport> {

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Container, ResolutionContext } from 'inversify';
-import { bindServing, uaHandler, type Lent } from './serving-services.js';
+import { bindServing, SERVING, uaHandler, type Lent } from './serving-services.js';
 import { UA_METHODS } from '../../application/ua/ua-context.js';
 import { IdGenerator } from '../../application/id-generator.js';
 import { Admission } from '../../application/session/admission.js';
@@ -8,6 +8,7 @@ import { BridgeService } from '../../application/session/bridge-service.js';
 import { CallAnswering } from '../../application/session/call-answering.js';
 import { CallHandles } from '../../application/session/call-handle.js';
 import type { CallHandler } from '../../application/session/call-handler.js';
+import type { MessageService } from '../../application/session/message-service.js';
 import { CallLifecycle } from '../../application/session/call-lifecycle.js';
 import { CallTermination } from '../../application/session/call-termination.js';
 import { DialogBinding } from '../../application/session/dialog-binding.js';
@@ -198,6 +199,10 @@ const connect = (c: Ctx): void => {
   binding.handle('INFO', (record, request) => dtmf.onInfo(record, request));
   binding.handle('REFER', (record, request) => transfer.onRefer(record, request));
   binding.handle('NOTIFY', (record, request) => transfer.onNotify(record, request));
+  const messages = c.get<MessageService>(SERVING.Messages);
+  binding.handle('MESSAGE', (record, request) => messages.received(request, record.id));
+  const handler = c.get<CallHandler>(S.Handler);
+  if (handler.onMessage !== undefined) messages.onMessage((message) => handler.onMessage?.(message));
   binding.handleTimeouts((record) => void termination.end(record, 'Local hangup'));
 };
 
@@ -225,6 +230,8 @@ export const bindSessionServices = (container: Container, sessionConfig: Session
       outgoing: c.get(S.Outgoing), answering: c.get(S.Answering), termination: c.get(S.Termination),
       holdResume: c.get(S.HoldResume), dtmf: c.get(S.Dtmf), transfer: c.get(S.Transfer),
       bridges: c.get(S.Bridges), media: c.get(S.Media), registrations: c.get(S.Registrations),
+      registrar: c.get(SERVING.Registrar), authenticator: c.get(SERVING.Authenticator),
+      messages: c.get(SERVING.Messages),
     });
     c.get<CallHandles>(S.Handles).bind(coordinator);
     return coordinator;

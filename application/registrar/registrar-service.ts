@@ -5,6 +5,7 @@ import {
 import type { SessionEvent } from '../../domain/session/session-event.js';
 import { coreHeaders } from '../../domain/sip/core-headers.js';
 import { headerValues, type SipHeader, type SipRequest } from '../../domain/sip/message.js';
+import { parseUri } from '../../domain/sip/parse-uri.js';
 import { sipDate } from '../../domain/sip/sip-date.js';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { LocationStore } from '../../ports/location-store.js';
@@ -64,10 +65,13 @@ export class RegistrarService {
     this.sweepTimer = undefined;
   }
 
-  /** The live bindings of `aor`, highest q first. */
+  /** The live bindings of `aor` (an address of record, in any spelling of it), highest q first. */
   async lookup(aor: string): Promise<ReadonlyArray<Binding>> {
+    const uri = parseUri(/^sips?:/i.test(aor) ? aor : `sip:${aor}`);
+    const key = E.isRight(uri) ? aorOf(uri.right) : undefined;
+    if (key === undefined) return [];
     const now = this.clock.nowMs();
-    const bindings = (await this.store.bindings(aor)).filter((b) => b.expiresAtMs > now);
+    const bindings = (await this.store.bindings(key)).filter((b) => b.expiresAtMs > now);
     return [...bindings].sort((a, b) => (b.q ?? 0) - (a.q ?? 0));
   }
 

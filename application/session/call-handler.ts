@@ -1,5 +1,6 @@
 import type { CallDecision } from '../../domain/session/call-decision.js';
 import type { CallHandle } from './call-handle.js';
+import type { IncomingMessage } from './message-service.js';
 import type { CallInfo } from './session-record.js';
 
 export type { CallInfo } from './session-record.js';
@@ -18,6 +19,11 @@ export interface CallHandler {
   ): unknown;
   onCallEnded?(call: CallInfo, reason: string, handle: CallHandle): unknown;
   onDtmf?(call: CallInfo, digit: string, handle: CallHandle): unknown;
+  /**
+   * A MESSAGE (RFC 3428) outside a call or inside one (`sessionId`): the final status to answer (200 when
+   * nothing is returned; a handler that throws answers 500).
+   */
+  onMessage?(message: IncomingMessage): number | void | Promise<number | void>;
 }
 
 /** Answers every call. */

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { checkOperation } from '../../domain/session/call-state.js';
 import type { SessionError } from '../../domain/session/session-error.js';
+import type { SipHeader } from '../../domain/sip/message.js';
 import type { Clock } from '../../ports/clock.js';
 import type { CallLifecycle } from './call-lifecycle.js';
 import type { SessionRecord } from './session-record.js';
@@ -22,8 +23,11 @@ export class CallTermination {
     private readonly table: SessionTable, private readonly lifecycle: CallLifecycle, private readonly clock: Clock,
   ) {}
 
-  terminate(sessionId: string, reason = 'Local hangup'): E.Either<SessionError, Promise<void>> {
-    return E.chain((record: SessionRecord) => this.end(record, reason))(this.table.require(sessionId));
+  /** `headers` go on the BYE or CANCEL (a Reason, RFC 3326). */
+  terminate(
+    sessionId: string, reason = 'Local hangup', headers: ReadonlyArray<SipHeader> = [],
+  ): E.Either<SessionError, Promise<void>> {
+    return E.chain((record: SessionRecord) => this.end(record, reason, headers))(this.table.require(sessionId));
   }
 
   /** Settles when every BYE and CANCEL sent so far has its answer (or gave up). */
@@ -56,7 +60,9 @@ export class CallTermination {
     this.lifecycle.notify(record, { tag: 'Failed', error, reason: 'Shutdown', nowMs: this.clock.nowMs() });
   }
 
-  end(record: SessionRecord, reason: string): E.Either<SessionError, Promise<void>> {
+  end(
+    record: SessionRecord, reason: string, headers: ReadonlyArray<SipHeader> = [],
+  ): E.Either<SessionError, Promise<void>> {
     const allowed = checkOperation(record.call.tag, 'terminate');
     if (E.isLeft(allowed)) return allowed;
     const dialog = record.dialog;
@@ -64,7 +70,7 @@ export class CallTermination {
       const hangup = this.lifecycle.apply(record, { tag: 'Hangup', reason });
       if (E.isLeft(hangup)) return hangup;
       // §15.1.1: the session is over once the BYE is sent; the dialog's end moves the call to Terminated.
-      return E.right(this.track(dialog.bye().then(() => undefined)));
+      return E.right(this.track(dialog.bye(headers).then(() => undefined)));
     }
     const outgoing = record.outgoing;
     if (outgoing !== undefined) {
@@ -74,7 +80,7 @@ export class CallTermination {
       if (E.isLeft(cancelled)) return cancelled;
       // §9.1: the CANCEL waits for a provisional response; a 2xx that crosses it is ACKed and ended with BYE.
       // Nothing to wait for when no CANCEL could go out (no provisional yet): the INVITE ends by its own timer.
-      const sent = outgoing.cancel();
+      const sent = outgoing.cancel(headers);
       return E.right(
         E.isLeft(sent) || sent.right === 'deferred' ? SETTLED : this.track(outgoing.outcome.then(() => undefined)),
       );

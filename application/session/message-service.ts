@@ -12,6 +12,7 @@ import type { NameAddr } from '../../domain/sip/name-addr.js';
 import type { RequestOptions } from '../ua/out-of-dialog-request.js';
 import type { RequestOutcome } from '../ua/request-outcome.js';
 import type { UserCode } from './user-code.js';
+import { reachOf, type ReachOptions } from './reach.js';
 
 /** A MESSAGE as the application sees it. */
 export interface IncomingMessage {
@@ -72,12 +73,19 @@ export class MessageService {
     return 'now' in asked ? answerOf(asked.now) : asked.later.then(answerOf);
   }
 
-  /** Sends a MESSAGE outside any dialog; resolves with the final status (the peer's refusal included). */
-  async send(from: string, to: string, body: string, contentType: string): Promise<E.Either<SessionError, number>> {
+  /**
+   * Sends a MESSAGE outside any dialog (to a registered contact with `reach`); resolves with the final
+   * status (the peer's refusal included).
+   */
+  async send(
+    from: string, to: string, body: string, contentType: string, reach: ReachOptions = {},
+  ): Promise<E.Either<SessionError, number>> {
     const source = parseTarget(from);
     const target = parseTarget(to);
     if (E.isLeft(source)) return E.left(invalidArgument('from', source.left.message));
     if (E.isLeft(target)) return E.left(invalidArgument('to', target.left.message));
+    const route = reachOf(reach, this.settings.routes ?? []);
+    if (E.isLeft(route)) return route;
     const bytes = encodeUtf8(body);
     if (bytes.length > this.settings.maxBodyBytes) return E.left(
       invalidArgument('body', `${bytes.length} bytes is over the ${this.settings.maxBodyBytes}-byte limit`),
@@ -85,7 +93,7 @@ export class MessageService {
     const outcome = await this.sendRequest({
       method: 'MESSAGE', from: source.right, to: target.right, body: bytes, contentType,
       ...(this.settings.credentials === undefined ? {} : { credentials: this.settings.credentials }),
-      ...(this.settings.routes === undefined ? {} : { routes: this.settings.routes }),
+      ...route.right,
     });
     switch (outcome.kind) {
       case 'Response': return E.right(outcome.response.status);

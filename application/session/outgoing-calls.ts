@@ -12,6 +12,7 @@ import { decodeUtf8, encodeUtf8 } from '../../domain/sip/text-codec.js';
 import type { UserCredentials } from '../ua/challenge.js';
 import type { OutgoingInvite, OutgoingOutcome } from '../ua/outgoing-invite.js';
 import type { UaCore } from '../ua/ua-core.js';
+import { reachOf, type ReachOptions } from './reach.js';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { CallLifecycle } from './call-lifecycle.js';
 import type { CallTermination } from './call-termination.js';
@@ -25,7 +26,8 @@ import type { Admission } from './admission.js';
 
 export const SDP = 'application/sdp';
 
-export interface OutgoingCallOptions {
+/** How a call is placed; `requestUri`, `routes` and `nextHop` reach a registered contact (ReachOptions). */
+export interface OutgoingCallOptions extends ReachOptions {
   /** Send the INVITE without SDP: the peer offers in its 2xx and we answer in the ACK. */
   readonly delayedOffer?: boolean;
   /** Digest credentials for this call, instead of the builder's `withCredentials`. */
@@ -59,6 +61,8 @@ export class OutgoingCalls {
     if (E.isLeft(fromAddr)) return fromAddr;
     const toAddr = parseTarget(to);
     if (E.isLeft(toAddr)) return toAddr;
+    const reach = reachOf(options, this.outboundRoutes);
+    if (E.isLeft(reach)) return reach;
     if (options.delayedOffer === true && sdp !== undefined) return E.left(
       invalidArgument('sdp', 'a delayed-offer call cannot carry an SDP offer'),
     );
@@ -82,7 +86,7 @@ export class OutgoingCalls {
     const call = this.ua.invite({
       to: toAddr.right, from: fromAddr.right, answerTimeoutMs: this.config.answerTimeoutMs, headers,
       ...(credentials === undefined ? {} : { credentials }),
-      ...(this.outboundRoutes.length === 0 ? {} : { routes: this.outboundRoutes }),
+      ...reach.right,
       ...(offer === undefined ? {} : { body: encodeUtf8(sdpText(offer)), contentType: SDP }),
       ...(delayed ? { ackBody: (response: SipResponse, accepted: boolean): Ack => {
         const answered = this.answerOfferIn2xx(record, response, accepted);

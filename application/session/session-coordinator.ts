@@ -1,6 +1,12 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type { SessionError } from '../../domain/session/session-error.js';
+import { invalidArgument, type SessionError } from '../../domain/session/session-error.js';
 import type { SipHeader } from '../../domain/sip/message.js';
+import { reasonHeader, type EndReason } from '../../domain/sip/reason-header.js';
+import type { Binding } from '../../domain/registrar/registrar.js';
+import type { AuthCounters, Authenticator } from '../auth/authenticator.js';
+import type { RegistrarService } from '../registrar/registrar-service.js';
+import type { MessageService } from './message-service.js';
+import type { ReachOptions } from './reach.js';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { SipTransport } from '../../ports/sip-transport.js';
 import type { AudioSink, AudioSource } from '../media/audio-io.js';
@@ -57,6 +63,10 @@ export interface SessionServices {
   readonly bridges: BridgeService;
   readonly media: MediaControl;
   readonly registrations: RegistrationService;
+  /** Serving phones: present when configured (withRegistrar, withAuthentication). */
+  readonly registrar: RegistrarService | undefined;
+  readonly authenticator: Authenticator | undefined;
+  readonly messages: MessageService;
 }
 
 /** How long `stop()` waits by default for BYEs, CANCELs and registration removals to be answered. */
@@ -85,6 +95,7 @@ export class SessionCoordinator implements CallOperations {
 
   async start(): Promise<void> {
     this.s.admission.start();
+    this.s.registrar?.start();
   }
 
   /**
@@ -95,6 +106,7 @@ export class SessionCoordinator implements CallOperations {
   async stop(graceMs = DEFAULT_STOP_GRACE_MS): Promise<void> {
     if (!this.s.admission.isRunning) return;
     this.s.admission.stop();
+    this.s.registrar?.stop();
     const unregistered = this.s.registrations.unregisterAll();
     for (const record of this.s.table.liveRecords()) this.s.termination.end(record, 'Shutdown');
     let timer: TimerHandle | undefined;
@@ -164,8 +176,12 @@ export class SessionCoordinator implements CallOperations {
    * declined (603). Resolves once the call has ended for the user; the
    * signaling finishes in the background.
    */
-  async terminateSession(sessionId: string): Promise<void> {
-    unwrap(this.s.termination.terminate(sessionId));
+  async terminateSession(sessionId: string, options: { readonly reason?: EndReason } = {}): Promise<void> {
+    const reason = options.reason === undefined ? undefined : reasonHeader(options.reason);
+    if (options.reason !== undefined && reason === undefined) throw sessionException(
+      invalidArgument('reason', `cause ${options.reason.cause} is not a ${options.reason.protocol} cause`),
+    );
+    unwrap(this.s.termination.terminate(sessionId, 'Local hangup', reason === undefined ? [] : [reason]));
   }
 
   /** Hold with a re-INVITE offering sendonly (or inactive), per RFC 6337. */
@@ -240,6 +256,40 @@ export class SessionCoordinator implements CallOperations {
 
   listRegistrations(): RegistrationInfo[] {
     return this.s.registrations.list();
+  }
+
+  // ── Serving phones: registrar (RFC 3261 §10.3), MESSAGE (RFC 3428) ─────
+
+  /** The live bindings of an address of record (`sip:bob@example.com`), highest q first. */
+  async lookup(aor: string): Promise<Binding[]> {
+    return [...await this.registrar('lookup').lookup(aor)];
+  }
+
+  /** Every live binding this registrar holds. */
+  async listBindings(): Promise<Binding[]> {
+    return [...await this.registrar('listBindings').list()];
+  }
+
+  /** Digest authentication of incoming requests so far: challenges, successes, failures, refusals. */
+  authenticationCounters(): AuthCounters | undefined {
+    return this.s.authenticator?.counters();
+  }
+
+  /**
+   * Sends a MESSAGE outside any dialog; resolves with the final status (a refusal too), rejects on no answer.
+   * `reach` sends it to one registered contact of `to` (its URI, Path and source: see `lookup`).
+   */
+  async sendMessage(
+    from: string, to: string, body: string, contentType = 'text/plain', reach: ReachOptions = {},
+  ): Promise<number> {
+    return unwrap(await this.s.messages.send(from, to, body, contentType, reach));
+  }
+
+  private registrar(operation: string): RegistrarService {
+    if (this.s.registrar !== undefined) return this.s.registrar;
+    throw sessionException({
+      kind: 'InvalidConfig', field: 'registrar', message: `${operation}: no registrar here (withRegistrar)`,
+    });
   }
 
   // ── Bridges ────────────────────────────────────────────────────────────

@@ -22,6 +22,8 @@ export interface RequestOptions {
   readonly routes?: ReadonlyArray<NameAddr>;
   /** Answers 401/407 challenges with Digest (§22.2). */
   readonly credentials?: UserCredentials;
+  /** Sent here whatever the URIs say (a registered contact's flow, see CallOptions.flow). */
+  readonly flow?: Endpoint;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface RequestOptions {
  */
 export const sendOutOfDialog = (ctx: UaContext, options: RequestOptions): Promise<RequestOutcome> => {
   const uri = options.requestUri ?? options.to.uri;
-  const hop = nextHop(options.routes?.[0]?.uri ?? uri);
+  const hop = options.flow === undefined ? nextHop(options.routes?.[0]?.uri ?? uri) : E.right(options.flow);
   if (E.isLeft(hop)) return Promise.resolve({ kind: 'NotSent', detail: hop.left.detail });
   const request = buildRequest({
     method: options.method, uri, from: { ...options.from, params: setParam(options.from.params, 'tag', ctx.ids.tag()) },

@@ -5,7 +5,7 @@ import { intervalAfter422, timerFrom2xx } from '../../domain/dialog/session-time
 import { getCSeq, getTo } from '../../domain/sip/core-headers.js';
 import { resubmitWith } from '../../domain/sip/digest.js';
 import { HEADER } from '../../domain/sip/header-names.js';
-import { headerValue, withHeader, type SipRequest, type SipResponse } from '../../domain/sip/message.js';
+import { headerValue, withHeader, type SipHeader, type SipRequest, type SipResponse } from '../../domain/sip/message.js';
 import { getSessionExpires } from '../../domain/sip/typed-headers.js';
 import { paramValue } from '../../domain/sip/params.js';
 import type { Endpoint } from '../../domain/transport/endpoint.js';
@@ -108,6 +108,8 @@ export class OutgoingInvite {
     private readonly forget: (invite: OutgoingInvite) => void,
     private readonly ackBody?: AckBodyProvider,
     private readonly credentials?: UserCredentials,
+    /** Where the dialogs' requests go, when pinned (CallOptions.flow). */
+    private readonly flow?: Endpoint,
   ) {
     this.outcome = new Promise((resolve) => (this.settle = resolve));
   }
@@ -180,13 +182,13 @@ export class OutgoingInvite {
     );
   }
 
-  /** CANCEL (§9.1); when the 200 wins the race the call is ACKed and ended with BYE. */
-  cancel(): E.Either<UaError, 'sent' | 'deferred'> {
+  /** CANCEL (§9.1), with `headers` of its own (a Reason); when the 200 wins the race it is ACKed and BYEd. */
+  cancel(headers: ReadonlyArray<SipHeader> = []): E.Either<UaError, 'sent' | 'deferred'> {
     if (this.settled || this.transaction === undefined) return E.left({
       kind: 'TransactionError', reason: 'ResponseAfterFinal', detail: 'the call is already answered or ended',
     });
     this.cancelRequested = true;
-    return this.ctx.layer.cancel(this.transaction);
+    return this.ctx.layer.cancel(this.transaction, undefined, headers);
   }
 
   /** A 2xx that reached the core after the INVITE transaction ended. */
@@ -216,6 +218,10 @@ export class OutgoingInvite {
     return true;
   }
 
+  private pinned(dialog: Dialog): Dialog {
+    return this.flow === undefined ? dialog : { ...dialog, flow: this.flow };
+  }
+
   /** Where the ACK for the fork with this To tag goes: its dialog's next hop, or the INVITE's target. */
   private ackHop(tag: string): E.Either<UaError, Endpoint> {
     const dialog = this.early.get(tag);
@@ -242,7 +248,7 @@ export class OutgoingInvite {
       if (early === undefined) {
         const created = createUacDialog(this.request, response);
         if (E.isRight(created)) {
-          early = created.right;
+          early = this.pinned(created.right);
           this.early.set(tag, early);
         }
       }
@@ -260,9 +266,9 @@ export class OutgoingInvite {
       return;
     }
     const existing = this.early.get(tag);
-    const dialog = existing === undefined ? createUacDialog(this.request, response) : confirmUacDialog(
-      existing, response,
-    );
+    const dialog = existing === undefined
+      ? E.map((d: Dialog) => this.pinned(d))(createUacDialog(this.request, response))
+      : confirmUacDialog(existing, response);
     if (E.isLeft(dialog)) return this.ctx.logger?.warn('2xx without a usable dialog', { detail: dialog.left.detail });
     this.early.set(tag, dialog.right);
     const ack = this.sendAck(dialog.right, this.ackBody?.(response, !this.settled && !this.cancelRequested));

@@ -96,6 +96,7 @@ export const nextHop = (uri: Uri): E.Either<TransportError, Endpoint> => targetF
 
 /** The next hop for a request inside `dialog` (first route, or the remote target). */
 export const dialogNextHop = (dialog: Dialog): E.Either<TransportError, Endpoint> => {
+  if (dialog.flow !== undefined) return E.right(dialog.flow);
   const { uri, routes } = inDialogTarget(dialog);
   return targetForUri(routes[0]?.uri ?? uri);
 };

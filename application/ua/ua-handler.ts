@@ -51,4 +51,9 @@ export interface CallOptions {
   readonly ackBody?: AckBodyProvider;
   /** Answers 401/407 challenges with Digest (§22.2); without them a challenge ends the call as Rejected. */
   readonly credentials?: UserCredentials;
+  /**
+   * Send the INVITE, and every request of its dialogs, here rather than where the Request-URI or routes
+   * point: a registered contact reached at the address (or over the connection) it registered from.
+   */
+  readonly flow?: Endpoint;
 }

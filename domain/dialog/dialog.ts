@@ -10,6 +10,7 @@ import type { SipRequest, SipResponse } from '../sip/message.js';
 import type { NameAddr } from '../sip/name-addr.js';
 import { paramValue } from '../sip/params.js';
 import { getRecordRoutes } from '../sip/typed-headers.js';
+import type { Endpoint } from '../transport/endpoint.js';
 import type { Uri } from '../sip/uri.js';
 
 export interface DialogId {
@@ -34,6 +35,11 @@ export interface Dialog {
   /** In the order requests traverse it: the first entry is the next hop. */
   readonly routeSet: ReadonlyArray<NameAddr>;
   readonly secure: boolean;
+  /**
+   * Where every request of the dialog goes, whatever its target and routes say: the address a registered
+   * contact behind NAT was reached at, or its connection (RFC 5626 §5.3's flow).
+   */
+  readonly flow?: Endpoint;
 }
 
 /** Map key for O(1) lookup: Call-ID plus both tags, the tags lowercased (Call-ID compares exactly). */

@@ -12,7 +12,7 @@ import { headerValues, type SipHeader, type SipRequest } from '../sip/message.js
 import { formatNameAddr, type NameAddr } from '../sip/name-addr.js';
 import { paramValue } from '../sip/params.js';
 import { parseUri } from '../sip/parse-uri.js';
-import { getExpires } from '../sip/typed-headers.js';
+import { getExpires, getPaths } from '../sip/typed-headers.js';
 import type { Uri } from '../sip/uri.js';
 import type { Endpoint } from '../transport/endpoint.js';
 
@@ -77,7 +77,8 @@ const refuse = (status: number, reason: string, headers: ReadonlyArray<SipHeader
 /** The canonical address of record of a To URI (§10.3 step 5): scheme, user and host, lower-case host. */
 export const aorOf = (uri: Uri): string | undefined => {
   if (uri.kind !== 'sip') return undefined;
-  return `${uri.scheme}:${uri.user === undefined ? '' : `${uri.user}@`}${uri.host.toLowerCase()}`;
+  // RFC 5630 §3.1.3: sip: and sips: forms of an address are one address of record (TLS is a way to reach it).
+  return `sip:${uri.user === undefined ? '' : `${uri.user}@`}${uri.host.toLowerCase()}`;
 };
 
 /** Two contact URIs name the same contact (§10.3 step 7, by the URI comparison rules of §19.1.4, simplified). */
@@ -131,7 +132,10 @@ export const processRegister = (
     return { kind: 'Accepted', bindings: [], added: [], refreshed: [], removed: live };
   }
   if (contacts.length > policy.maxContacts) return refuse(403, `Forbidden (more than ${policy.maxContacts} contacts)`);
-  const path = headerValues(request, 'Path');
+  const paths = getPaths(request);
+  if (E.isLeft(paths)) return refuse(400, 'Bad Request (Path)');
+  // One entry per proxy, whether they came in one header or several.
+  const path = paths.right.map(formatNameAddr);
   const userAgent = headerValues(request, 'User-Agent')[0];
   let next = [...live];
   const added: Binding[] = [];

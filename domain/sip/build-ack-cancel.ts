@@ -32,8 +32,14 @@ export const buildAckForFailure = (invite: SipRequest, response: SipResponse): E
   E.map((headers: SipHeader[]): SipRequest => requestRecord('ACK', invite.uri, invite.version, headers, EMPTY_BODY))(
     hopHeaders(invite, 'ACK', headerValue(response, HEADER.To) ?? headerValue(invite, HEADER.To) ?? ''));
 
-/** CANCEL for a pending request (§9.1): same Request-URI, To, From, Call-ID, CSeq number, top Via. */
-export const buildCancel = (request: SipRequest): E.Either<HeaderError, SipRequest> =>
+/**
+ * CANCEL for a pending request (§9.1): same Request-URI, To, From, Call-ID, CSeq number, top Via; `extra`
+ * adds headers of its own (a Reason, RFC 3326).
+ */
+export const buildCancel = (
+  request: SipRequest, extra: ReadonlyArray<SipHeader> = [],
+): E.Either<HeaderError, SipRequest> =>
   E.map((headers: SipHeader[]): SipRequest =>
-    requestRecord('CANCEL', request.uri, request.version, headers, EMPTY_BODY))(
+    requestRecord('CANCEL', request.uri, request.version, extra.length === 0 ? headers : [...headers, ...extra],
+      EMPTY_BODY))(
     hopHeaders(request, 'CANCEL', headerValue(request, HEADER.To) ?? ''));

@@ -165,6 +165,8 @@ const nameAddrList = (header: string) => (m: SipMessage): E.Either<HeaderError, 
 
 export const getRoutes = nameAddrList(HEADER.Route);
 export const getRecordRoutes = nameAddrList(HEADER.RecordRoute);
+/** RFC 3327 Path: the proxies a REGISTER came through, in order. */
+export const getPaths = nameAddrList('Path');
 
 const singleNameAddr = (header: string) => (m: SipMessage): E.Either<HeaderError, NameAddr | undefined> =>
   optional(

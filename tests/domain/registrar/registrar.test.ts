@@ -38,7 +38,7 @@ const accepted = (t: { fail(m: string): void }, outcome: RegisterOutcome) => {
 test('registrar: the AOR is scheme, user and lower-case host of the To URI', (t) => {
   const uri = (s: string) => E.getOrElseW(() => { throw new Error(s); })(parseUri(s));
   t.is(aorOf(uri('sip:alice@Example.COM:5080;transport=tcp')), 'sip:alice@example.com');
-  t.is(aorOf(uri('sips:bob@example.com')), 'sips:bob@example.com');
+  t.is(aorOf(uri('sips:bob@example.com')), 'sip:bob@example.com');
   t.is(aorOf(uri('tel:+1555')), undefined);
 });
 
@@ -121,5 +121,15 @@ test('registrar: Path, User-Agent, +sip.instance and reg-id are kept with the bi
   t.like(out.bindings[0], {
     path: ['<sip:edge.example.com;lr>'], userAgent: 'phone/1.0', regId: 1, connectionId: 7,
     instance: '<urn:uuid:00000000-0000-1000-8000-000a95a0e128>',
+  });
+});
+
+test('registrar: a Path of several proxies in one header keeps each; a malformed Path is refused 400', (t) => {
+  const out = accepted(t, processRegister(register(['<sip:alice@10.0.0.5>'], {
+    extra: ['Path: <sip:p1.example.com;lr>, <sip:p2.example.com;lr>', 'Path: <sip:p3.example.com;lr>'],
+  }), AOR, [], 0, policy, source));
+  t.deepEqual(out.bindings[0]?.path, ['<sip:p1.example.com;lr>', '<sip:p2.example.com;lr>', '<sip:p3.example.com;lr>']);
+  t.like(processRegister(register(['<sip:alice@10.0.0.5>'], { extra: ['Path: <not a uri'] }), AOR, [], 0, policy, source), {
+    kind: 'Refused', status: 400,
   });
 });
