@@ -13,6 +13,7 @@ export {
 } from '../../application/session/call-handler.js';
 export { CallHandle } from '../../application/session/call-handle.js';
 export { B2bua } from '../../application/session/b2bua.js';
+export { ForkingRouter, type ForkingRouterOptions } from '../../application/session/forking-router.js';
 export {
   EventBus, type EventFilter, type EventStream, type Subscription,
 } from '../../application/session/event-bus.js';

@@ -73,4 +73,13 @@ export class CompositeHandler implements CallHandler {
   onDtmf(call: CallInfo, digit: string, handle: CallHandle): void {
     for (const h of this.handlers) h.onDtmf?.(call, digit, handle);
   }
+
+  /** The first handler that answers a status decides a MESSAGE. */
+  async onMessage(message: IncomingMessage): Promise<number | void> {
+    for (const handler of this.handlers) {
+      const status = await handler.onMessage?.(message);
+      if (typeof status === 'number') return status;
+    }
+    return undefined;
+  }
 }

@@ -5,9 +5,11 @@
  * NAT, a TCP/TLS client whose Contact port listens for nothing: RFC 5626's
  * flow). Kamailio's nathelper makes the same call with the same clues.
  */
+import { parseNameAddr, type NameAddr } from '../sip/name-addr.js';
 import { parseUri } from '../sip/parse-uri.js';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Endpoint } from '../transport/endpoint.js';
+import { targetForUri } from '../transport/outbound.js';
 import type { Binding } from './registrar.js';
 
 export interface ContactReach {
@@ -38,4 +40,15 @@ export const contactReach = (binding: Binding): ContactReach => {
     || (isPrivateAddress(host) && host !== source.host);
   const direct = source.protocol === 'udp' && !behindNat;
   return direct ? { requestUri: binding.uri } : { requestUri: binding.uri, nextHop: source };
+};
+
+/** Where the first request to the contact goes: its flow, or its URI's host and port (no DNS). */
+export const firstHop = (binding: Binding): Endpoint | undefined => {
+  const reach = contactReach(binding);
+  if (reach.nextHop !== undefined) return reach.nextHop;
+  const route = reach.routes?.[0];
+  const uri = route === undefined ? parseUri(reach.requestUri) : E.map((r: NameAddr) => r.uri)(parseNameAddr(route));
+  if (E.isLeft(uri)) return undefined;
+  const hop = targetForUri(uri.right);
+  return E.isRight(hop) ? hop.right : undefined;
 };

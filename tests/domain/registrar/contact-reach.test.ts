@@ -1,5 +1,5 @@
 import test from 'ava';
-import { contactReach, isPrivateAddress } from '../../../domain/registrar/contact-reach.js';
+import { contactReach, firstHop, isPrivateAddress } from '../../../domain/registrar/contact-reach.js';
 import type { Binding } from '../../../domain/registrar/registrar.js';
 import type { Endpoint } from '../../../domain/transport/endpoint.js';
 
@@ -45,4 +45,12 @@ test('private address ranges', (t) => {
   for (const host of ['172.32.0.1', '8.8.8.8', '100.128.0.1', '127.0.0.1', '2001:db8::1', 'example.com']) {
     t.false(isPrivateAddress(host), host);
   }
+});
+
+test('the first hop: the flow, the first Path entry, or the contact URI', (t) => {
+  t.deepEqual(firstHop(binding('sip:bob@192.168.1.20', udp('203.0.113.5', 4000))), udp('203.0.113.5', 4000));
+  t.deepEqual(firstHop(binding('sip:bob@192.168.1.20', udp('198.51.100.1'), ['<sip:198.51.100.9:5070;lr>'])),
+    udp('198.51.100.9', 5070));
+  t.deepEqual(firstHop(binding('sips:bob@203.0.113.5', udp('203.0.113.5'))),
+    { protocol: 'tls', host: '203.0.113.5', port: 5061 });
 });
