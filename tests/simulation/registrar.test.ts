@@ -4,7 +4,9 @@ import { pbx } from '../support/pbx-harness.js';
 import { rawClient, registerText } from '../support/raw-sip-client.js';
 
 const status = (answer: SipResponse | 'timeout'): number | 'timeout' => (answer === 'timeout' ? answer : answer.status);
-const contacts = (answer: SipResponse | 'timeout'): string[] => (answer === 'timeout' ? [] : headerValues(answer, 'Contact'));
+const contacts = (answer: SipResponse | 'timeout'): string[] => (
+  answer === 'timeout' ? [] : headerValues(answer, 'Contact')
+);
 
 test('registrar: bindings added, listed with what they have left, refreshed, removed one by one and with *', async (t) => {
   const sim = await pbx(501, (b) => b.withRegistrar({ minExpiresSec: 60, maxExpiresSec: 600 }));

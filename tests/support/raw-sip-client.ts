@@ -63,6 +63,7 @@ export const requestText = (
   `CSeq: 1 ${method}`,
   ...(method === 'INVITE' ? [`Contact: <sip:raw@${viaHost}:5060>`] : []),
   ...extra,
+  ...(body === '' ? [] : ['Content-Type: text/plain']),
   `Content-Length: ${Buffer.byteLength(body)}`,
   '', body,
 ].join('\r\n');
