@@ -1,3 +1,4 @@
+import { checkAudioSink, checkAudioSource } from '../media/audio-codecs.js';
 import * as E from 'fp-ts/lib/Either.js';
 import { createAnswer } from '../../domain/sdp/offer-answer.js';
 import { parseSdp } from '../../domain/sdp/parse-sdp.js';
@@ -85,6 +86,8 @@ export class MediaControl {
   }
 
   startAudio(sessionId: string, source: AudioSource): E.Either<SessionError, void> {
+    const checked = checkAudioSource(source);
+    if (E.isLeft(checked)) return checked;
     return E.map((media: MediaSession) => {
       media.setSource(this.guardedSource(sessionId, source));
       media.start();
@@ -96,6 +99,8 @@ export class MediaControl {
   }
 
   setSink(sessionId: string, sink: AudioSink): E.Either<SessionError, void> {
+    const checked = checkAudioSink(sink);
+    if (E.isLeft(checked)) return checked;
     return E.map((media: MediaSession) => media.setSink(this.guardedSink(sessionId, sink)))(this.media(sessionId));
   }
 

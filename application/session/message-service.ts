@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { parseTarget } from '../../domain/session/call-target.js';
-import { invalidArgument, type SessionError } from '../../domain/session/session-error.js';
+import { invalidArgument, invalidState, type SessionError } from '../../domain/session/session-error.js';
+import type { SessionRecord } from './session-record.js';
 import { coreHeaders } from '../../domain/sip/core-headers.js';
 import { formatUri } from '../../domain/sip/format-uri.js';
 import { headerValue, type SipRequest } from '../../domain/sip/message.js';
@@ -86,25 +87,45 @@ export class MessageService {
     if (E.isLeft(target)) return E.left(invalidArgument('to', target.left.message));
     const route = reachOf(reach, this.settings.routes ?? []);
     if (E.isLeft(route)) return route;
-    const bytes = encodeUtf8(body);
-    if (bytes.length > this.settings.maxBodyBytes) return E.left(
-      invalidArgument('body', `${bytes.length} bytes is over the ${this.settings.maxBodyBytes}-byte limit`),
-    );
-    const outcome = await this.sendRequest({
-      method: 'MESSAGE', from: source.right, to: target.right, body: bytes, contentType,
+    const bytes = this.encoded(body);
+    if (E.isLeft(bytes)) return bytes;
+    return statusOf(await this.sendRequest({
+      method: 'MESSAGE', from: source.right, to: target.right, body: bytes.right, contentType,
       ...(this.settings.credentials === undefined ? {} : { credentials: this.settings.credentials }),
       ...route.right,
-    });
-    switch (outcome.kind) {
-      case 'Response': return E.right(outcome.response.status);
-      case 'Timeout': return E.left({ kind: 'Timeout', message: 'no response to the MESSAGE' });
-      case 'TransportError': return E.left({ kind: 'TransportError', message: 'the MESSAGE could not be sent' });
-      case 'NotSent': return E.left({
-        kind: 'TransportError', message: `the MESSAGE could not be sent: ${outcome.detail}`,
-      });
-    }
+    }));
+  }
+
+  /** Sends a MESSAGE inside a call's dialog (RFC 3428 §4 allows it); resolves with the final status. */
+  async sendInCall(record: SessionRecord, body: string, contentType: string): Promise<E.Either<SessionError, number>> {
+    const dialog = record.dialog;
+    if (dialog === undefined) return E.left(
+      invalidState(record.call.tag, 'send a MESSAGE in', 'the call has no dialog'),
+    );
+    const bytes = this.encoded(body);
+    if (E.isLeft(bytes)) return bytes;
+    return statusOf(await dialog.sendRequest('MESSAGE', { body: bytes.right, contentType }));
+  }
+
+  private encoded(body: string): E.Either<SessionError, Uint8Array> {
+    const bytes = encodeUtf8(body);
+    return bytes.length > this.settings.maxBodyBytes ? E.left(
+      invalidArgument('body', `${bytes.length} bytes is over the ${this.settings.maxBodyBytes}-byte limit`),
+    ) : E.right(bytes);
   }
 }
+
+/** The final status of a MESSAGE sent, or why there is none. */
+const statusOf = (outcome: RequestOutcome): E.Either<SessionError, number> => {
+  switch (outcome.kind) {
+    case 'Response': return E.right(outcome.response.status);
+    case 'Timeout': return E.left({ kind: 'Timeout', message: 'no response to the MESSAGE' });
+    case 'TransportError': return E.left({ kind: 'TransportError', message: 'the MESSAGE could not be sent' });
+    case 'NotSent': return E.left({
+      kind: 'TransportError', message: `the MESSAGE could not be sent: ${outcome.detail}`,
+    });
+  }
+};
 
 /** The application's status, if it is a final one; 200 otherwise (it said nothing, or nonsense). */
 const answerOf = (status: number | void): Answer => {

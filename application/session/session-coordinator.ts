@@ -285,6 +285,12 @@ export class SessionCoordinator implements CallOperations {
     return unwrap(await this.s.messages.send(from, to, body, contentType, reach));
   }
 
+  /** Sends a MESSAGE inside a call (RFC 3428 §4); resolves with the final status. */
+  async sendMessageInCall(sessionId: string, body: string, contentType = 'text/plain'): Promise<number> {
+    const record = unwrap(this.s.table.require(sessionId));
+    return unwrap(await this.s.messages.sendInCall(record, body, contentType));
+  }
+
   private registrar(operation: string): RegistrarService {
     if (this.s.registrar !== undefined) return this.s.registrar;
     throw sessionException({
