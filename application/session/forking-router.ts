@@ -9,7 +9,10 @@ import type { IncomingMessage } from './message-service.js';
 import type { SessionCoordinator } from './session-coordinator.js';
 
 export interface ForkingRouterOptions {
-  /** How long the contacts ring before the caller gets 480 (default 60 s). */
+  /**
+   * How long the contacts ring before they are cancelled (default 25 s); keep it under the builder's
+   * `withDeferTimeout` (30 s by default), which answers a caller left waiting 480 whatever the branches do.
+   */
   readonly ringTimeoutMs?: number;
   /** Contacts rung at once, highest q first (default 10). */
   readonly maxBranches?: number;
@@ -129,7 +132,7 @@ export class ForkingRouter implements CallHandler {
   private async follow(fork: Fork, b: string): Promise<void> {
     const coordinator = this.coordinator as SessionCoordinator;
     try {
-      await coordinator.waitForAnswer(b, this.options.ringTimeoutMs ?? 60_000);
+      await coordinator.waitForAnswer(b, this.options.ringTimeoutMs ?? 25_000);
     } catch (error) {
       fork.ringing.delete(b);
       fork.failures.push(statusOf(error as SessionError));

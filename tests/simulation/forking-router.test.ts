@@ -2,13 +2,14 @@ import test from 'ava';
 import { ForkingRouter } from '../../application/session/forking-router.js';
 import { buildResponse } from '../../domain/sip/build-response.js';
 import { headerValue, type SipRequest } from '../../domain/sip/message.js';
+import type { SessionError } from '../../domain/session/session-error.js';
 import { pbx, phoneOn, ringing, type Phone } from '../support/pbx-harness.js';
 import { authorization, challengeFor, rawClient, registerText } from '../support/raw-sip-client.js';
 import type { LinkImpairment } from '../../adapters/sim/simulated-network.js';
 
 /** A PBX at 10.0.0.1 routing calls to its registered users; phones register as `user` with their password. */
 const office = async (seed: number, link: Partial<LinkImpairment> = {}) => {
-  const router = new ForkingRouter({ ringTimeoutMs: 30_000 });
+  const router = new ForkingRouter({ ringTimeoutMs: 20_000 });
   const sim = await pbx(seed, (b) => b.withRegistrar().withHandler(router).withMaxSessionsPerUser(1_000)
     .withAuthentication({ realm: 'office', users: { alice: 'a-pw', bob: 'b-pw' }, methods: ['REGISTER', 'INVITE'] }), link);
   router.attach(sim.coordinator);
@@ -105,3 +106,80 @@ for (const [name, seed, link] of [['clean', 701, {}], ['30 % loss', 702, { lossR
     t.is(sim.clock.pendingTimers(), 0);
   });
 }
+
+const wait = async (sim: Awaited<ReturnType<typeof office>>, ready: () => boolean): Promise<void> => {
+  for (let i = 0; i < 600 && !ready(); i++) await sim.clock.advanceBy(100);
+};
+
+const failure = (call: Promise<unknown>): Promise<SessionError | undefined> => call.then(
+  () => undefined, (error: SessionError) => error,
+);
+
+test('forking: nobody registered is 480; all contacts busy is 486; the caller giving up cancels every branch', async (t) => {
+  const sim = await office(703);
+  const alice = await sim.phone('10.0.0.5', 'alice');
+  const nobody = await until(sim, () => alice.coordinator.createOutgoingCall('sip:alice@10.0.0.1', 'sip:bob@10.0.0.1'));
+  t.like(await until(sim, () => failure(alice.coordinator.waitForAnswer(nobody.id, 60_000))), { kind: 'Rejected', status: 480 });
+  const busy = { onIncomingCall: () => ({ kind: 'Reject', status: 486 }) as const };
+  const bobs = [await sim.phone('10.0.0.2', 'bob', busy), await sim.phone('10.0.0.3', 'bob', busy)];
+  const both = await until(sim, () => alice.coordinator.createOutgoingCall('sip:alice@10.0.0.1', 'sip:bob@10.0.0.1'));
+  t.like(await until(sim, () => failure(alice.coordinator.waitForAnswer(both.id, 60_000))), { kind: 'Rejected', status: 486 });
+  const carol = [await sim.phone('10.0.0.6', 'bob'), await sim.phone('10.0.0.7', 'bob')];
+  const given = await until(sim, () => alice.coordinator.createOutgoingCall('sip:alice@10.0.0.1', 'sip:bob@10.0.0.1'));
+  await wait(sim, () => carol.every((p) => incoming(p) !== undefined));
+  await until(sim, () => alice.coordinator.terminateSession(given.id));
+  await wait(sim, () => carol.every((p) => ended(p, incoming(p)) !== undefined));
+  t.deepEqual(carol.map((p) => ended(p, incoming(p))), ['Cancelled', 'Cancelled']);
+  await wait(sim, () => sim.coordinator.listActiveSessions().length === 0);
+  t.is(sim.router.live(), 0);
+  await stopEverything(sim, [alice, ...bobs, ...carol]);
+  t.is(sim.clock.pendingTimers(), 0);
+});
+
+test('forking: a contact that does not answer in time counts as a time-out; the caller hears the busy one', async (t) => {
+  const sim = await office(704);
+  const alice = await sim.phone('10.0.0.5', 'alice');
+  const busy = { onIncomingCall: () => ({ kind: 'Reject', status: 486 }) as const };
+  const phones = [await sim.phone('10.0.0.2', 'bob', busy), await sim.phone('10.0.0.3', 'bob')];
+  const call = await until(sim, () => alice.coordinator.createOutgoingCall('sip:alice@10.0.0.1', 'sip:bob@10.0.0.1'));
+  const outcome = failure(alice.coordinator.waitForAnswer(call.id, 120_000));
+  await sim.clock.advanceBy(25_000);
+  t.like(await until(sim, () => outcome), { kind: 'Rejected', status: 486 });
+  await wait(sim, () => ended(phones[1]!, incoming(phones[1]!)) !== undefined);
+  t.is(ended(phones[1]!, incoming(phones[1]!)), 'Cancelled', 'the silent branch was cancelled at the ring timeout');
+  await stopEverything(sim, [alice, ...phones]);
+});
+
+test('MESSAGE: relayed to every contact of the addressee; 480 for nobody; 413 over the limit; inside a call too', async (t) => {
+  const router = new ForkingRouter();
+  const sim0 = await pbx(705, (b) => b.withRegistrar().withHandler(router).withMessageLimit(100));
+  router.attach(sim0.coordinator);
+  const sim = { ...sim0, router, phone: undefined };
+  const received: string[] = [];
+  const listener = { ...ringing, onMessage: (m: { from: string; body: string }) => void received.push(`${m.from}: ${m.body}`) };
+  const bob1 = await phoneOn(sim, '10.0.0.2', listener);
+  const bob2 = await phoneOn(sim, '10.0.0.3', listener);
+  const alice = await phoneOn(sim, '10.0.0.5', { onIncomingCall: () => ({ kind: 'Accept' }) });
+  for (const p of [bob1, bob2]) {
+    await until(sim0, () => p.coordinator.register('sip:10.0.0.1:5060', { aor: 'sip:bob@10.0.0.1' }));
+  }
+  const sent = await until(sim0, () => alice.coordinator.sendMessage('sip:alice@10.0.0.1', 'sip:bob@10.0.0.1', 'hello bob'));
+  t.is(sent, 200);
+  t.deepEqual(received, ['sip:alice@10.0.0.1: hello bob', 'sip:alice@10.0.0.1: hello bob']);
+  t.true(bob1.events.some((e) => e.type === 'MessageReceived' && e.body === 'hello bob'));
+  t.is(await until(sim0, () => alice.coordinator.sendMessage('sip:alice@10.0.0.1', 'sip:carol@10.0.0.1', 'hi')), 480);
+  t.is(await until(sim0, () => alice.coordinator.sendMessage('sip:alice@10.0.0.1', 'sip:bob@10.0.0.1', 'x'.repeat(200))), 413);
+  // Inside a call: Bob calls Alice directly, then texts her in the dialog.
+  const call = await until(sim0, () => bob1.coordinator.createOutgoingCall('sip:bob@10.0.0.2', 'sip:alice@10.0.0.5'));
+  await until(sim0, () => bob1.coordinator.waitForAnswer(call.id, 10_000));
+  t.is(await until(sim0, () => bob1.coordinator.sendMessageInCall(call.id, 'in the call')), 200);
+  const inCall = alice.events.find((e) => e.type === 'MessageReceived');
+  t.like(inCall, { type: 'MessageReceived', body: 'in the call' });
+  t.true(inCall?.type === 'MessageReceived' && inCall.sessionId !== undefined, 'it names the call it came in');
+  await t.throwsAsync(bob1.coordinator.sendMessageInCall('nope', 'x'), { message: /no session/ });
+  const stopping = Promise.all([sim0.coordinator, bob1.coordinator, bob2.coordinator, alice.coordinator].map((c) => c.stop()));
+  await sim0.clock.advanceBy(10_000);
+  await stopping;
+  await sim0.clock.runUntilIdle();
+  t.is(sim0.clock.pendingTimers(), 0);
+});
