@@ -5,7 +5,9 @@ import { intervalAfter422, timerFrom2xx } from '../../domain/dialog/session-time
 import { getCSeq, getTo } from '../../domain/sip/core-headers.js';
 import { resubmitWith } from '../../domain/sip/digest.js';
 import { HEADER } from '../../domain/sip/header-names.js';
-import { headerValue, withHeader, type SipHeader, type SipRequest, type SipResponse } from '../../domain/sip/message.js';
+import {
+  headerValue, withHeader, type SipHeader, type SipRequest, type SipResponse,
+} from '../../domain/sip/message.js';
 import { getSessionExpires } from '../../domain/sip/typed-headers.js';
 import { paramValue } from '../../domain/sip/params.js';
 import type { Endpoint } from '../../domain/transport/endpoint.js';

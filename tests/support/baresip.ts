@@ -40,6 +40,8 @@ export interface BaresipOptions {
   readonly tls?: { readonly certificateAndKey: string; readonly ca: string };
   /** Media encryption (its srtp module): `srtp` best effort (RTP/AVP with keys), `srtp-mand` RTP/SAVP only. */
   readonly mediaEncryption?: 'srtp' | 'srtp-mand';
+  /** Its address book (contact module): `/contact_next` selects one, `/message TEXT` sends it a MESSAGE. */
+  readonly contacts?: ReadonlyArray<string>;
 }
 
 export interface Baresip {
@@ -76,6 +78,7 @@ const config = (dir: string, options: BaresipOptions): string => [
   'module alsa.so',
   'module sndfile.so',
   ...(options.mediaEncryption === undefined ? [] : ['module srtp.so']),
+  ...(options.contacts === undefined ? [] : ['module contact.so']),
   ...(options.tls === undefined ? [] : [
     `sip_certificate ${path.join(dir, 'tls.pem')}`, `sip_cafile ${path.join(dir, 'ca.pem')}`,
   ]),
@@ -102,6 +105,7 @@ export const startBaresip = async (options: BaresipOptions): Promise<Baresip> =>
     writeFileSync(path.join(dir, 'tls.pem'), options.tls.certificateAndKey, { mode: 0o600 });
     writeFileSync(path.join(dir, 'ca.pem'), options.tls.ca);
   }
+  if (options.contacts !== undefined) writeFileSync(path.join(dir, 'contacts'), `${options.contacts.join('\n')}\n`);
   const encryption = options.mediaEncryption === undefined ? '' : `;mediaenc=${options.mediaEncryption}`;
   const r = options.register;
   const account = r === undefined
