@@ -1,10 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import {
-  algorithmHash, challengeValue, checkNonce, expectedResponse, makeNonce, readCredentials, sameHex,
+  algorithmHash, challengeValue, checkNonce, digestUriMatches, expectedResponse, makeNonce, readCredentials, sameHex,
   type ClientCredentials, type DigestAlgorithm,
 } from '../../domain/sip/digest-server.js';
 import type { Hasher } from '../../domain/sip/digest.js';
-import { formatUri } from '../../domain/sip/format-uri.js';
 import type { SipHeader, SipRequest } from '../../domain/sip/message.js';
 import { getCredentials } from '../../domain/sip/typed-headers.js';
 import type { Clock } from '../../ports/clock.js';
@@ -124,7 +123,7 @@ export class Authenticator {
     const base = algorithm?.hash;
     if (base === undefined || !this.settings.algorithms.includes(base)) return 'Wrong';
     // The digest-uri must be the Request-URI the request carries (RFC 7616 §3.4.6).
-    if (credentials.uri !== formatUri(request.uri)) return 'Wrong';
+    if (!digestUriMatches(credentials.uri, request.uri)) return 'Wrong';
     const ha1 = await this.store.ha1(credentials.username, this.settings.realm, base);
     if (ha1 === undefined) return 'Unknown';
     const expected = expectedResponse(credentials, ha1, request.method, request.body, this.hasher);

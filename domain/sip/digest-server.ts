@@ -9,6 +9,9 @@ import type { DigestError, HashName, Hasher } from './digest.js';
 import { quote } from './grammar.js';
 import { encodeUtf8 } from './text-codec.js';
 import type { Credentials } from './typed-headers.js';
+import { formatUri } from './format-uri.js';
+import { parseUri } from './parse-uri.js';
+import type { Uri } from './uri.js';
 
 /** The algorithms a server may offer (the -sess variants are answered when a client uses them). */
 export type DigestAlgorithm = 'SHA-512-256' | 'SHA-256' | 'MD5';
@@ -131,3 +134,19 @@ export const challengeValue = (
 ): string =>
   `Digest realm=${quote(realm)}, nonce=${quote(nonce)}, opaque=${quote(opaque)}, algorithm=${algorithm}, `
   + `qop="auth,auth-int"${stale ? ', stale=true' : ''}`;
+
+/**
+ * Whether the digest-uri names the request's target (RFC 2617 §3.2.2.5: the same resource as the
+ * Request-URI). The exact Request-URI matches; so does a URI of the same scheme, host and port without
+ * the user part or with the same one — what SIPp and some phones send (`sip:HOST:PORT`). Anything else
+ * (another server, a credential minted for another request) does not. The response hash covers the
+ * text sent, and nonce counts stop replays, so this tolerance grants nothing a guesser could use.
+ */
+export const digestUriMatches = (digestUri: string, requestUri: Uri): boolean => {
+  if (digestUri === formatUri(requestUri)) return true;
+  const given = parseUri(digestUri);
+  if (E.isLeft(given) || given.right.kind !== 'sip' || requestUri.kind !== 'sip') return false;
+  const g = given.right;
+  return g.scheme === requestUri.scheme && g.host.toLowerCase() === requestUri.host.toLowerCase()
+    && (g.port ?? 0) === (requestUri.port ?? 0) && (g.user === undefined || g.user === requestUri.user);
+};

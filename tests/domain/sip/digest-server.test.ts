@@ -3,9 +3,10 @@ import * as E from 'fp-ts/lib/Either.js';
 import { NodeHash } from '../../../adapters/node/node-hash.js';
 import { digestAuthorization, parseDigestChallenge } from '../../../domain/sip/digest.js';
 import {
-  challengeValue, checkNonce, expectedResponse, ha1Of, makeNonce, readCredentials, sameHex,
+  challengeValue, checkNonce, digestUriMatches, expectedResponse, ha1Of, makeNonce, readCredentials, sameHex,
 } from '../../../domain/sip/digest-server.js';
 import { parseCredentials } from '../../../domain/sip/typed-headers.js';
+import { parseUri } from '../../../domain/sip/parse-uri.js';
 
 const hasher = new NodeHash();
 const SECRET = 'k3y';
@@ -54,4 +55,17 @@ test('digest server: credentials without the parameters a response needs are ref
   t.true(E.isLeft(read('Digest username="a", realm="r", nonce="n", uri="sip:x", response="zz"')));
   t.true(E.isLeft(read('Digest username="a", realm="r", nonce="n", uri="sip:x", response="ab", qop=auth')));
   t.true(E.isRight(read('Digest username="a", realm="r", nonce="n", uri="sip:x", response="ab"')));
+});
+
+test('digest server: the digest-uri must name the Request-URI\'s server (exactly, or as SIPp writes it)', (t) => {
+  const target = parseUri('sip:bob@pbx.example.com:5070;transport=udp');
+  if (E.isLeft(target)) return t.fail();
+  t.true(digestUriMatches('sip:bob@pbx.example.com:5070;transport=udp', target.right));
+  t.true(digestUriMatches('sip:pbx.example.com:5070', target.right), 'SIPp: host and port');
+  t.true(digestUriMatches('sip:bob@PBX.example.com:5070', target.right));
+  t.false(digestUriMatches('sip:pbx.example.com', target.right), 'another port');
+  t.false(digestUriMatches('sip:other.example.com:5070', target.right), 'another server');
+  t.false(digestUriMatches('sip:alice@pbx.example.com:5070', target.right), 'another user');
+  t.false(digestUriMatches('sips:pbx.example.com:5070', target.right), 'another scheme');
+  t.false(digestUriMatches('not a uri', target.right));
 });
