@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import {
-  algorithmHash, challengeValue, checkNonce, digestUriMatches, expectedResponse, makeNonce, readCredentials, sameHex,
+  algorithmHash, challengeValue, checkNonce, digestUriMatches, expectedResponse, makeNonce, nonceIssuedAt,
+  readCredentials, sameHex,
   type ClientCredentials, type DigestAlgorithm,
 } from '../../domain/sip/digest-server.js';
 import type { Hasher } from '../../domain/sip/digest.js';
@@ -25,6 +26,8 @@ export interface AuthenticationSettings {
   /** Failed attempts from one address within `failureWindowMs` after which it is refused for that long. */
   readonly maxFailures: number;
   readonly failureWindowMs: number;
+  /** Nonces whose counts are remembered at once (default 100,000); the oldest are forgotten beyond. */
+  readonly maxTrackedNonces?: number;
 }
 
 export interface AuthCounters {
@@ -57,6 +60,9 @@ export class Authenticator {
   private readonly opaque: string;
   /** Highest nonce count seen per nonce (qop): a request must count higher (replay protection). */
   private readonly counts = new Map<string, number>();
+  /** Live nonces issued up to this time may have had their counts forgotten (the table was full). */
+  private forgottenUpToMs = Number.NEGATIVE_INFINITY;
+  private readonly maxNonces: number;
   private readonly sources = new Map<string, SourceRecord>();
   /** Who each admitted request authenticated as. */
   private readonly identities = new WeakMap<SipRequest, string>();
@@ -68,6 +74,7 @@ export class Authenticator {
     private readonly logger: Logger | undefined,
   ) {
     this.secret = ids.token(32);
+    this.maxNonces = settings.maxTrackedNonces ?? MAX_NONCES;
     this.opaque = ids.token(16);
   }
 
@@ -133,23 +140,26 @@ export class Authenticator {
   /** Nonce counts go up (qop): a count seen before is a replay. Without qop there is no count to check. */
   private fresh(credentials: ClientCredentials): boolean {
     if (credentials.nc === undefined) return true;
-    const last = this.counts.get(credentials.nonce) ?? 0;
-    if (credentials.nc <= last) return false;
-    if (this.counts.size >= MAX_NONCES) this.forgetOldNonces();
+    const last = this.counts.get(credentials.nonce);
+    // A nonce whose count we had to forget could be replayed from 1 again: it is refused as stale instead.
+    if (last === undefined && nonceIssuedAt(credentials.nonce) <= this.forgottenUpToMs) return false;
+    if (credentials.nc <= (last ?? 0)) return false;
+    if (this.counts.size >= this.maxNonces) this.forgetOldNonces();
     this.counts.set(credentials.nonce, credentials.nc);
     return true;
   }
 
+  /**
+   * The table is full: the oldest entries go (first used, first out: about issue order), expired ones and
+   * as many live ones as needed for room — a few per call, never a scan of the whole table.
+   */
   private forgetOldNonces(): void {
     const now = this.clock.nowMs();
     for (const nonce of this.counts.keys()) {
-      if (checkNonce(nonce, now, this.settings.nonceLifetimeMs, this.secret, this.hasher) !== 'Valid') {
-        this.counts.delete(nonce);
-      }
-    }
-    // Still full of live nonces (a flood of valid ones): the oldest go first.
-    for (const nonce of this.counts.keys()) {
-      if (this.counts.size < MAX_NONCES) break;
+      const issued = nonceIssuedAt(nonce);
+      const expired = !(now - issued <= this.settings.nonceLifetimeMs);
+      if (this.counts.size < this.maxNonces && !expired) break;
+      if (!expired) this.forgottenUpToMs = Math.max(this.forgottenUpToMs, issued);
       this.counts.delete(nonce);
     }
   }

@@ -114,6 +114,12 @@ const nonceMac = (body: string, secret: string, hasher: Hasher): string =>
 
 export type NonceCheck = 'Valid' | 'Stale' | 'Forged';
 
+/** When one of our nonces was issued (ms), read from its text; NaN for text that is not one. */
+export const nonceIssuedAt = (nonce: string): number => {
+  const first = nonce.indexOf('.');
+  return first <= 0 ? Number.NaN : parseInt(nonce.slice(0, first), 36);
+};
+
 /** Whether we issued `nonce` (its MAC holds) and it is younger than `lifetimeMs` (else Stale, §22.4). */
 export const checkNonce = (
   nonce: string, nowMs: number, lifetimeMs: number, secret: string, hasher: Hasher,
