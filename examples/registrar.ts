@@ -37,6 +37,7 @@ Options:
   --ring-timeout SEC   how long phones ring before the caller gets 480 or
                        486 (default 25)
   --media-ports A-B    RTP port range for both legs (default 30000-39999)
+  --quiet              print only the listening and stopping lines (load tests)
 ${SECURITY_HELP}
   --help               show this help
 
@@ -57,6 +58,7 @@ const { values } = commandLine(NAME, HELP, {
     'max-expires': { type: 'string', default: '3600' },
     'ring-timeout': { type: 'string', default: '25' },
     'media-ports': { type: 'string', default: '30000-39999' },
+    quiet: { type: 'boolean', default: false },
     ...SECURITY_OPTIONS,
     help: { type: 'boolean', default: false },
   },
@@ -134,7 +136,7 @@ router.attach(coordinator);
 // What phones send is theirs: printed as JSON strings, so no control character reaches the terminal.
 const say = (text: string): void => console.log(text);
 const q = (value: string): string => JSON.stringify(value);
-coordinator.events.subscribe((event) => {
+if (values.quiet !== true) coordinator.events.subscribe((event) => {
   switch (event.type) {
     case 'RegistrationAdded': return say(`registered ${q(event.aor)} at ${q(event.contact)} for ${event.expiresSec} s`);
     case 'RegistrationRefreshed': return say(`refreshed ${q(event.aor)} at ${q(event.contact)}`);
