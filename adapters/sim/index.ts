@@ -5,7 +5,7 @@ export { MinHeap } from './min-heap.js';
 export { SimTrace, describeSip, describeRtp } from './sim-trace.js';
 export {
   SimulatedNetwork, PERFECT_LINK, type LinkImpairment, type SimAddress, type SimDatagramSocket,
-  type SimStreamConnection,
+  type SimStreamConnection, type NetworkTap, type SimPacket,
 } from './simulated-network.js';
 export { SimulatedSipTransport, type SimulatedListenOptions } from './simulated-sip-transport.js';
 export { SimulatedRtpSocketFactory } from './simulated-rtp-socket.js';

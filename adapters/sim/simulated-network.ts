@@ -46,6 +46,24 @@ export interface SimStreamConnection {
 
 export type SimNetworkError = 'PortInUse' | 'Refused' | 'Partitioned';
 
+/** A datagram or stream chunk as the network sees it. */
+export interface SimPacket {
+  readonly atMs: number;
+  readonly from: SimAddress;
+  readonly to: SimAddress;
+  readonly bytes: Uint8Array;
+  readonly stream: boolean;
+}
+
+/**
+ * Watches what is sent and delivered, for checkers and fault injectors: `send` may return other bytes to
+ * send instead, or 'drop' (a datagram lost, a stream chunk never written).
+ */
+export interface NetworkTap {
+  send?(packet: SimPacket): Uint8Array | 'drop' | undefined;
+  deliver?(packet: SimPacket): void;
+}
+
 export interface SimulatedNetworkOptions {
   readonly seed: number;
   readonly link?: Partial<LinkImpairment>;
@@ -91,6 +109,7 @@ export class SimulatedNetwork {
   private readonly nextEphemeral = new Map<string, number>();
   private nextConnectionId = 1;
   private readonly counts: Record<string, number> = {};
+  private readonly taps: NetworkTap[] = [];
 
   constructor(readonly clock: VirtualClock, options: SimulatedNetworkOptions) {
     this.random = new SeededRandom(options.seed);
@@ -114,13 +133,19 @@ export class SimulatedNetwork {
     }
   }
 
+  /** Adds a tap; it sees every later send and delivery. */
+  tap(tap: NetworkTap): void {
+    this.taps.push(tap);
+  }
+
   heal(): void {
     this.partitions.length = 0;
     this.trace.record(this.clock.nowMs(), 'heal', '*', '*', '');
   }
 
   /**
-   * Counters by event: sent, delivered, dropped:loss, dropped:partition, dropped:capacity, dropped:unbound, duplicated.
+   * Counters by event: sent, delivered, dropped:loss, dropped:partition, dropped:capacity, dropped:unbound,
+   * dropped:tap, duplicated.
    */
   stats(): Readonly<Record<string, number>> {
     return { ...this.counts };
@@ -212,9 +237,13 @@ export class SimulatedNetwork {
     };
   }
 
-  private sendDatagram(route: Route, bytes: Uint8Array, describe: Describe): void {
+  private sendDatagram(route: Route, original: Uint8Array, describe: Describe): void {
     const { from, to, toKey, link, inFlight } = route;
     const now = this.clock.nowMs();
+    const bytes = this.taps.length === 0 ? original : this.tapSend(now, from, to, original, false);
+    if (bytes === undefined) return this.dropped(
+      now, 'tap', from, to, this.trace.enabled ? describe(original) : '',
+    );
     const summary = this.trace.enabled ? describe(bytes) : '';
     this.count('sent');
     if (this.trace.enabled) this.trace.record(now, 'send', addressKey(from), toKey, summary);
@@ -241,9 +270,28 @@ export class SimulatedNetwork {
         if (target === undefined) return this.dropped(this.clock.nowMs(), 'unbound', from, to, summary);
         this.count('delivered');
         if (this.trace.enabled) this.trace.record(this.clock.nowMs(), 'deliver', addressKey(from), toKey, summary);
+        if (this.taps.length > 0) this.tapDeliver(from, to, payload, false);
         target.onPacket(payload, from);
       });
     }
+  }
+
+  /** The bytes to send after every tap had its say; undefined when one dropped them. */
+  private tapSend(
+    atMs: number, from: SimAddress, to: SimAddress, bytes: Uint8Array, stream: boolean,
+  ): Uint8Array | undefined {
+    let current = bytes;
+    for (const tap of this.taps) {
+      const verdict = tap.send?.({ atMs, from, to, bytes: current, stream });
+      if (verdict === 'drop') return undefined;
+      if (verdict !== undefined) current = verdict;
+    }
+    return current;
+  }
+
+  private tapDeliver(from: SimAddress, to: SimAddress, bytes: Uint8Array, stream: boolean): void {
+    const atMs = this.clock.nowMs();
+    for (const tap of this.taps) tap.deliver?.({ atMs, from, to, bytes, stream });
   }
 
   private dropped(atMs: number, reason: string, from: SimAddress, to: SimAddress, summary: string): void {
@@ -266,7 +314,7 @@ export class SimulatedNetwork {
     return end;
   }
 
-  private streamSend(end: StreamEnd, bytes: Uint8Array): boolean {
+  private streamSend(end: StreamEnd, original: Uint8Array): boolean {
     const peer = end.peer;
     if (!end.open || peer === undefined || !peer.open) return false;
     const { local, remote } = end.connection;
@@ -275,6 +323,8 @@ export class SimulatedNetwork {
       return false;
     }
     const now = this.clock.nowMs();
+    const bytes = this.taps.length === 0 ? original : this.tapSend(now, local, remote, original, true);
+    if (bytes === undefined) return true;
     // In order: never deliver before the previous chunk on this direction.
     const at = Math.max(now + this.delayFor(local.host, remote.host), end.lastDeliveryAtMs);
     end.lastDeliveryAtMs = at;
@@ -286,6 +336,7 @@ export class SimulatedNetwork {
       if (!peer.open) return;
       this.count('delivered');
       this.trace.record(this.clock.nowMs(), 'deliver', addressKey(local), addressKey(remote), summary);
+      if (this.taps.length > 0) this.tapDeliver(local, remote, payload, true);
       peer.dataHandler?.(payload);
     });
     return true;
