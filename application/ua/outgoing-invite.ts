@@ -5,6 +5,7 @@ import { intervalAfter422, timerFrom2xx } from '../../domain/dialog/session-time
 import { getCSeq, getTo } from '../../domain/sip/core-headers.js';
 import { resubmitWith } from '../../domain/sip/digest.js';
 import { HEADER } from '../../domain/sip/header-names.js';
+import { timeout64 } from '../../domain/transaction/timer-config.js';
 import {
   headerValue, withHeader, type SipHeader, type SipRequest, type SipResponse,
 } from '../../domain/sip/message.js';
@@ -70,7 +71,7 @@ const relayCallbacks = (relay: Relay, ctx: UaContext): ClientCallbacks => ({
     const answered = response.status >= 200 && response.status < 300;
     if (reAck !== undefined && answered && toTagOf(response) === reAck.tag) sendDirect(ctx, reAck.ack, reAck.hop);
   },
-  onTimeout: () => relay.invite?.finish({ kind: 'Timeout' }),
+  onTimeout: () => relay.invite?.timedOut(),
   onTransportError: (detail) => relay.invite?.finish({ kind: 'TransportError', detail }),
   onTerminated: () => relay.invite?.transactionEnded(),
 });
@@ -94,6 +95,9 @@ export class OutgoingInvite {
   private events: OutgoingInviteEvents = {};
   private relay: Relay = { invite: this, reAck: undefined };
   private answered: { readonly session: InviteSession; readonly tag: string } | undefined;
+  /** Timer B fired (no response in 64·T1), and then how long a late 2xx is still looked for. */
+  private timerBFired = false;
+  private lingering: TimerHandle | undefined;
   /** INVITEs sent again: with credentials after a 401/407 (§22.2), or a longer interval after a 422. */
   private resubmissions = 0;
   /** Of those, the answers to challenges: a second one is only sent for a stale nonce. */
@@ -198,9 +202,28 @@ export class OutgoingInvite {
     this.on2xx(response);
   }
 
+  /** Timer B: nothing answered the INVITE in 64·T1. */
+  timedOut(): void {
+    this.timerBFired = true;
+    this.finish({ kind: 'Timeout' });
+  }
+
   /** The INVITE transaction is over (Timer M, D or B, or a transport error). */
   transactionEnded(): void {
-    this.forget(this);
+    if (!this.timerBFired) return this.forget(this);
+    // The INVITE may still have reached the callee late: its 2xx then comes with no transaction to match,
+    // and is ACKed and ended with BYE (§13.2.2.4) for as long as the callee retransmits it (64·T1).
+    this.lingering = this.ctx.clock.schedule(timeout64(this.ctx.config.timers), () => {
+      this.lingering = undefined;
+      this.forget(this);
+    });
+  }
+
+  /** The user agent closes: the call settles now and nothing of it waits any longer. */
+  close(): void {
+    if (this.lingering !== undefined) this.ctx.clock.cancel(this.lingering);
+    this.lingering = undefined;
+    this.finish({ kind: 'TransportError', detail: 'the user agent was closed' });
   }
 
   /**

@@ -191,9 +191,7 @@ export class UaCore implements TransactionUser {
   close(): void {
     this.closed = true;
     // Pending calls settle now: their answer timers must not keep the process alive after a stop.
-    for (const call of [...this.outgoing.values()]) call.finish({
-      kind: 'TransportError', detail: 'the user agent was closed',
-    });
+    for (const call of [...this.outgoing.values()]) call.close();
     this.outgoing.clear();
     for (const session of [...this.sessions.values()]) session.end('Shutdown');
     for (const registration of [...this.registrations]) registration.close();

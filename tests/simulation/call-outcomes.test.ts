@@ -83,3 +83,38 @@ test('outcomes: stop() on the simulated network resolves within its grace even w
   t.is(sim.clock.pendingTimers(), 0);
   t.is(sim.network.openSockets(), 0);
 });
+
+test('outcomes: a 2xx that arrives after our INVITE timed out (Timer B) is ACKed and ended with BYE at once', async (t) => {
+  let answerAtMs = 0;
+  const sim = await simPeers(603, [{ onIncomingCall: () => CallDecision.reject(486) }, {
+    onIncomingCall: (_call, handle) => {
+      // The callee answers a second after the INVITE finally reached it: after the caller's Timer B.
+      setAnswer(() => handle.accept());
+      return CallDecision.defer();
+    },
+  }]);
+  const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
+  const setAnswer = (accept: () => Promise<void>): void => void sim.clock.schedule(1000, () => {
+    answerAtMs = sim.clock.nowMs();
+    void accept();
+  });
+  const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1');
+  // Every INVITE but the last retransmission (31.5 s) is lost, and so is every provisional response.
+  sim.network.tap({
+    send: (p) => ((text(p.bytes).startsWith('INVITE ') && p.atMs < 31_000)
+      || /^SIP\/2\.0 1\d\d /.test(text(p.bytes)) ? 'drop' : undefined),
+  });
+  const call = await a.coordinator.createOutgoingCall(a.uri, b.uri);
+  const waited = a.coordinator.waitForAnswer(call.id, 60_000).catch((e: unknown) => e);
+  await sim.clock.advanceBy(40_000);
+  t.like(await waited, { kind: 'Timeout' });
+  t.true(answerAtMs > 32_000, 'the 2xx left after Timer B');
+  t.true(b.events.some((e) => e.type === 'CallEstablished'));
+  t.true(b.events.some((e) => e.type === 'CallEnded'), 'the callee\'s call ended');
+  const bye = sim.network.trace.lines.find((l) => l.includes('send 10.0.0.1:5060 > 10.0.0.2:5060 BYE'));
+  const ack = sim.network.trace.lines.find((l) => l.includes('send 10.0.0.1:5060 > 10.0.0.2:5060 ACK'));
+  t.truthy(ack, 'the 2xx was acknowledged');
+  t.truthy(bye, 'and the call hung up');
+  t.true(Number(bye!.split(' ')[0]) < answerAtMs + 1000, 'at once, not after the callee gave up waiting for an ACK');
+  await stopAndExpectReleased(t, sim);
+});
