@@ -67,7 +67,10 @@ export class TransferService {
     if (dialog === undefined) return E.left(invalidState(record.call.tag, 'transfer', 'the call has no dialog'));
     const started = this.lifecycle.apply(record, { tag: 'TransferStarted', target });
     if (E.isLeft(started)) return started;
-    const done = new Promise<number>((resolve, reject) => (record.transfer = { resolve, reject, target }));
+    // Settled into an Either at once: the final NOTIFY (or the call's end) may reject it before the REFER's
+    // answer comes back, and a rejection nobody listens to yet would be an unhandled one.
+    const done = new Promise<number>((resolve, reject) => (record.transfer = { resolve, reject, target }))
+      .then((status) => E.right(status), (error: SessionError) => E.left(error));
     const outcome = await dialog.sendRequest('REFER', { headers: [
       { name: 'Refer-To', value: referTo },
       { name: 'Referred-By', value: `<sip:session-core@${this.localAddress}>` },
@@ -75,7 +78,7 @@ export class TransferService {
     if (outcome.kind !== 'Response' || outcome.response.status >= 300) {
       this.ended(record, outcome.kind === 'Response' ? outcome.response.status : 408);
     }
-    return done.then((status) => E.right(status), (error: SessionError) => E.left(error));
+    return done;
   }
 
   /** Transferor side: the transferee's NOTIFY with the new call's progress (RFC 3515 §2.4.5). */

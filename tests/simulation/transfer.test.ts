@@ -76,3 +76,36 @@ test('transfer refused or failing returns the call to Connected and rejects with
   t.is(a.coordinator.getSession(call.id)?.state, 'Connected');
   await stopAll(sim);
 });
+
+test('a transfer whose failing final NOTIFY overtakes the REFER\'s 202 rejects once, with no unhandled rejection', async (t) => {
+  const sim = await simPeers(
+    204,
+    [new AutoAnswerHandler(), new AutoAnswerHandler(), { onIncomingCall: () => ({ kind: 'Reject', status: 486 }) }],
+  );
+  const [a, b, c] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0], typeof sim.peers[0]];
+  const call = await a.coordinator.createOutgoingCall(a.uri, b.uri);
+  const answered = a.coordinator.waitForAnswer(call.id, 10_000);
+  await sim.clock.advanceBy(2_000);
+  await answered;
+  // B's first 202 to the REFER is lost: its NOTIFY with C's 486 reaches A while the REFER still waits.
+  let dropped = 0;
+  sim.network.tap({
+    send: (p) => (p.from.host === '10.0.0.2' && dropped === 0 && /^SIP\/2\.0 202 [^\r]*\r\n(?:[^\r]*\r\n)*CSeq: \d+ REFER/i
+      .test(Buffer.from(p.bytes).toString('latin1')) ? (dropped++, 'drop') : undefined),
+  });
+  const transfer = a.coordinator.transferSession(call.id, c.uri).then(
+    () => 'resolved', (e: { kind: string; status: number }) => `${e.kind} ${e.status}`,
+  );
+  // The virtual clock passes through the event loop after each timer: a rejection nobody handled by then is
+  // reported as unhandled, as it would be (and crash the process) on a real network.
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  await sim.clock.advanceBy(10_000);
+  process.off('unhandledRejection', onUnhandled);
+  t.deepEqual(unhandled, []);
+  t.is(dropped, 1);
+  t.is(await transfer, 'Rejected 486');
+  t.is(a.coordinator.getSession(call.id)?.state, 'Connected');
+  await stopAll(sim);
+});
