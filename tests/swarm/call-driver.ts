@@ -2,7 +2,7 @@ import type { VirtualClock } from '../../adapters/sim/virtual-clock.js';
 import type { CallLedger, CallRecord } from './call-ledger.js';
 import type { FaultWindows } from './fault-schedule.js';
 import type { Sabotage } from './sabotage.js';
-import type { Violation } from './sip-checker.js';
+import type { SipChecker, Violation } from './sip-checker.js';
 import { agentUri, type Agent } from './swarm-agent.js';
 import type { AgentSpec, CallOp, Side, World } from './world.js';
 
@@ -24,6 +24,7 @@ export interface DriverContext {
   readonly violations: Violation[];
   readonly faultWindows: FaultWindows;
   readonly sabotage: Sabotage | undefined;
+  readonly checker: SipChecker;
 }
 
 /** A call must have been up this long on both sides, undisturbed and not held, for audio to be required. */
@@ -127,8 +128,13 @@ export class CallDriver {
   private checkAudio(record: CallRecord): void {
     const { caller, callee, spec } = record;
     if (record.held || caller.connectedAtMs === undefined || callee.connectedAtMs === undefined) return;
+    if (!this.c.world.agents[spec.caller]!.media || !this.c.world.agents[spec.callee]!.media) return;
     const now = this.c.clock.nowMs();
-    const since = Math.max(caller.connectedAtMs, callee.connectedAtMs);
+    // The callee's media starts with the ACK when the offer was delayed (its answer is in the ACK).
+    const callId = this.c.checker.callIdOf(spec.index);
+    const ackAt = callId === undefined ? undefined : this.c.checker.ackDeliveredAt(callId);
+    if (ackAt === undefined) return;
+    const since = Math.max(caller.connectedAtMs, callee.connectedAtMs, ackAt);
     if (now - since < AUDIO_SETTLE_MS || this.c.faultWindows.disturbed(spec.caller, spec.callee, since, now)) return;
     for (const by of ['caller', 'callee'] as const) {
       const { agent, sessionId } = this.side(record, by);

@@ -86,8 +86,12 @@ export class SipChecker implements NetworkTap {
     const first = packet.bytes[0] ?? 0;
     if (first >= 0x80 && first < 0xc0) return;
     const parsed = parseMessage(packet.bytes);
-    if (E.isLeft(parsed) || parsed.right.kind !== 'response') return;
+    if (E.isLeft(parsed)) return;
     const m = parsed.right;
+    if (m.kind === 'request') {
+      if (m.method === 'ACK') this.firstAckAt.set(headerValue(m, 'Call-ID') ?? '', packet.atMs);
+      return;
+    }
     const { method, seq } = cseqOf(m);
     const tx = this.clientTxs.get(`${packet.to.host} ${branchOf(headerValue(m, 'Via'))} ${method}`);
     if (tx !== undefined) {
@@ -102,6 +106,12 @@ export class SipChecker implements NetworkTap {
   }
 
   private readonly acked = new Set<string>();
+  private readonly firstAckAt = new Map<string, number>();
+
+  /** When an ACK of this call first reached its callee (a delayed offer's answer travels in it). */
+  ackDeliveredAt(callId: string): number | undefined {
+    return this.firstAckAt.get(callId);
+  }
 
   /** At the end of a run: every 2xx to an INVITE that arrived was acknowledged. */
   finish(atMs: number): void {

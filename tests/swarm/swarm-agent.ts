@@ -83,6 +83,7 @@ export const startAgent = async (
 ): Promise<Agent> => {
   let builder = new SessionManagerBuilder().withSipPort(SIP_PORT).withMediaPorts(20000, 29999)
     .withTransports(spec.tcp ? ['udp', 'tcp'] : ['udp']).withCodecs(spec.codecs)
+    .withMedia(spec.media ? true : 'sdp-only')
     .withSessionTimeout(spec.sessionTimeoutMs).withDeferTimeout(spec.deferTimeoutMs)
     .withCredentials(SWARM_USER, SWARM_PASSWORD).withMaxSessionsPerUser(10_000)
     .withHandler(new SwarmHandler(spec, world, ctx))

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { SimulatedNetwork, type LinkImpairment } from '../../adapters/sim/simulated-network.js';
 import { VirtualClock } from '../../adapters/sim/virtual-clock.js';
 import { DEFAULT_TIMERS } from '../../domain/transaction/timer-config.js';
@@ -82,7 +83,7 @@ export const runWorld = async (world: World, options: RunOptions = {}): Promise<
     later: (ms, agent, call, label, action) => void clock.schedule(ms, () => void guard(agent, call, label, action)),
   };
   const unhandled = (error: unknown): void => void violations.push({
-    invariant: 'no-unhandled', detail: `unhandled: ${String(error)}`, atMs: clock.nowMs(),
+    invariant: 'no-unhandled', detail: `unhandled: ${inspect(error, { depth: 3 })}`, atMs: clock.nowMs(),
   });
   if (options.watchProcess === true) {
     process.on('unhandledRejection', unhandled);
@@ -105,7 +106,7 @@ export const runWorld = async (world: World, options: RunOptions = {}): Promise<
     }
     const driver = new CallDriver({
       world, agents, ledger, clock, guard, violations, faultWindows,
-      sabotage: options.sabotage,
+      sabotage: options.sabotage, checker,
     });
     let finished = false;
     void Promise.all(ledger.calls.map((record) => driver.run(record))).then(() => void (finished = true));
@@ -121,11 +122,13 @@ export const runWorld = async (world: World, options: RunOptions = {}): Promise<
     violations.push(...ledger.check(clock.nowMs(), (i) => world.agents[i]!.host));
     checker.finish(clock.nowMs());
     violations.push(...checker.violations);
-    for (const agent of agents) violations.push(...leftOver(agent, clock.nowMs()));
+    // Registrations still refresh (and a registrar still completes their transactions) until the stop.
+    for (const agent of agents) violations.push(...leftOver(agent, clock.nowMs(), ['sessions', 'lingering', 'dialogs']));
     const stopping = Promise.all(agents.map((a) => a.coordinator.stop()));
     await clock.advanceBy(10_000);
     await stopping;
     await clock.runUntilIdle(TIMEOUT_64 * 2);
+    for (const agent of agents) violations.push(...leftOver(agent, clock.nowMs(), 'all'));
     if (clock.pendingTimers() > 0) violations.push({
       invariant: 'leaks', detail: `${clock.pendingTimers()} timers still scheduled after every agent stopped`,
       atMs: clock.nowMs(),
@@ -152,12 +155,12 @@ export const runWorld = async (world: World, options: RunOptions = {}): Promise<
 };
 
 /** What an agent still holds once every call ended and every transaction had time to finish. */
-const leftOver = (agent: Agent, atMs: number): Violation[] => {
+const leftOver = (agent: Agent, atMs: number, what: ReadonlyArray<string> | 'all'): Violation[] => {
   const r = agent.coordinator.resources();
-  const held = Object.entries(r).filter(([name, count]) => name !== 'registrations' && count > 0);
+  const held = Object.entries(r).filter(([name, count]) => (what === 'all' || what.includes(name)) && count > 0);
   const bridges = agent.coordinator.listBridges().length;
   const out: Violation[] = held.map(([name, count]) => ({
-    invariant: 'leaks', detail: `${count} ${name} left after every call ended`, atMs, agent: agent.spec.host,
+    invariant: 'leaks', detail: `${count} ${name} left ${what === 'all' ? 'after the agent stopped' : 'after every call ended'}`, atMs, agent: agent.spec.host,
   }));
   if (bridges > 0) out.push({ invariant: 'leaks', detail: `${bridges} bridges left`, atMs, agent: agent.spec.host });
   return out;

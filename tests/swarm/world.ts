@@ -9,6 +9,8 @@ export interface AgentSpec {
   readonly index: number;
   readonly host: string;
   readonly tcp: boolean;
+  /** RTP for real, or SDP only (most agents: media is what costs simulation time, signaling is the target). */
+  readonly media: boolean;
   readonly codecs: ReadonlyArray<string>;
   /** Digest users this agent challenges incoming calls for (its callers answer with `swarm`'s password). */
   readonly authenticates: boolean;
@@ -119,6 +121,7 @@ const agentSpec = (d: Draw, index: number): AgentSpec => ({
   index,
   host: `10.0.${Math.floor(index / 250)}.${(index % 250) + 1}`,
   tcp: d.chance(0.5),
+  media: d.chance(0.35),
   codecs: d.pick([['PCMU', 'PCMA'], ['PCMA', 'PCMU'], ['PCMU'], ['PCMA']]),
   authenticates: d.chance(0.3),
   registrar: index === 0,
