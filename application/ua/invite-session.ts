@@ -190,8 +190,9 @@ export class InviteSession {
           resolve({ kind: 'Response', response });
         },
         onTimeout: () => {
-          // §12.2.1.2: a timeout of a request inside the dialog ends it (RFC 5057 treats it like 408).
-          if (method !== 'BYE') this.end('DialogFailure');
+          // §12.2.1.2: a timeout of a request inside the dialog ends it (RFC 5057 treats it like 408), with a BYE
+          // (§15): the peer may be alive and only our request lost, and would otherwise keep the call.
+          if (method !== 'BYE') void this.endWithBye('DialogFailure');
           resolve({ kind: 'Timeout' });
         },
         onTransportError: () => resolve({ kind: 'TransportError' }),

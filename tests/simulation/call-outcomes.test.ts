@@ -118,3 +118,26 @@ test('outcomes: a 2xx that arrives after our INVITE timed out (Timer B) is ACKed
   t.true(Number(bye!.split(' ')[0]) < answerAtMs + 1000, 'at once, not after the callee gave up waiting for an ACK');
   await stopAndExpectReleased(t, sim);
 });
+
+test('outcomes: a re-INVITE nobody answers (Timer B) ends the call with a BYE, so a peer that is still there hangs up too', async (t) => {
+  const sim = await simPeers(604, [{ onIncomingCall: () => CallDecision.reject(486) }, {
+    onIncomingCall: () => CallDecision.accept(),
+  }]);
+  const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
+  const call = await a.coordinator.createOutgoingCall(a.uri, b.uri);
+  const answered = a.coordinator.waitForAnswer(call.id, 10_000);
+  await sim.clock.advanceBy(1_000);
+  await answered;
+  // From now on every INVITE from A is lost: the hold's re-INVITE never arrives.
+  sim.network.tap({
+    send: (p) => (p.from.host === '10.0.0.1' && Buffer.from(p.bytes.subarray(0, 7)).toString('latin1') === 'INVITE '
+      ? 'drop' : undefined),
+  });
+  const hold = a.coordinator.holdSession(call.id).catch((e: unknown) => e);
+  await sim.clock.advanceBy(35_000);
+  await hold;
+  t.deepEqual(a.coordinator.listActiveSessions(), []);
+  t.deepEqual(b.coordinator.listActiveSessions(), [], 'B got our BYE and hung up too');
+  t.true(b.events.some((e) => e.type === 'CallEnded'));
+  await stopAndExpectReleased(t, sim);
+});

@@ -99,7 +99,8 @@ export class SipChecker implements NetworkTap {
       else tx.provisionalAtMs ??= packet.atMs;
     }
     const callId = headerValue(m, 'Call-ID') ?? '';
-    if (method === 'INVITE' && m.status >= 200 && m.status < 300) {
+    // A 2xx that comes after we hung up the dialog needs no ACK: the BYE ends the peer's side.
+    if (method === 'INVITE' && m.status >= 200 && m.status < 300 && !this.byeSent.has(`${packet.to.host} ${callId}`)) {
       const key = `${packet.to.host} ${callId} ${seq}`;
       if (!this.awaitingAck.has(key) && !this.acked.has(key)) this.awaitingAck.set(key, { atMs: packet.atMs, callId });
     }
@@ -107,6 +108,7 @@ export class SipChecker implements NetworkTap {
 
   private readonly acked = new Set<string>();
   private readonly firstAckAt = new Map<string, number>();
+  private readonly byeSent = new Set<string>();
 
   /** When an ACK of this call first reached its callee (a delayed offer's answer travels in it). */
   ackDeliveredAt(callId: string): number | undefined {
@@ -145,6 +147,7 @@ export class SipChecker implements NetworkTap {
     const { seq } = cseqOf(m);
     const call = m.method === 'INVITE' ? swarmCallOf(headerValue(m, 'From')) : undefined;
     if (call !== undefined && !this.callIdsByCall.has(call)) this.callIdsByCall.set(call, callId);
+    if (m.method === 'BYE') this.byeSent.add(`${host} ${callId}`);
     if (m.method === 'ACK') {
       const key = `${host} ${callId} ${seq}`;
       if (this.awaitingAck.delete(key)) this.acked.add(key);
