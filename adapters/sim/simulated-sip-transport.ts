@@ -42,6 +42,7 @@ export class SimulatedSipTransport implements SipTransport {
   private readonly listeners = new Map<StreamProtocol, { readonly port: number; close(): void }>();
   private readonly connections = new Map<number, SimConnection>();
   private readonly byRemote = new Map<string, SimConnection>();
+  private readonly connecting = new Map<string, Promise<E.Either<TransportError, SimConnection>>>();
   private closed = false;
 
   private constructor(
@@ -121,7 +122,25 @@ export class SimulatedSipTransport implements SipTransport {
     );
     let connection = existing;
     if (connection === undefined) {
-      const opened = await this.network.connectStream(this.host, { host: target.host, port: target.port });
+      const opened = await this.connect(protocol, target);
+      if (E.isLeft(opened)) return opened;
+      connection = opened.right;
+    }
+    if (!connection.stream.send(bytes)) return E.left(transportError('SendFailed', 'connection closed'));
+    this.core.sent();
+    return E.right(connection.remote);
+  }
+
+  /**
+   * One connection per target however many messages wait for it, as the real adapter does: they share the
+   * attempt and go out in the order they were sent.
+   */
+  private connect(protocol: StreamProtocol, target: Endpoint): Promise<E.Either<TransportError, SimConnection>> {
+    const key = endpointKey(target);
+    const pending = this.connecting.get(key);
+    if (pending !== undefined) return pending;
+    const attempt = this.network.connectStream(this.host, { host: target.host, port: target.port }).then((opened) => {
+      this.connecting.delete(key);
       if (E.isLeft(opened)) {
         this.core.drop('ConnectFailed');
         return E.left(transportError('ConnectFailed', `${target.host}:${target.port}: ${opened.left}`));
@@ -130,11 +149,10 @@ export class SimulatedSipTransport implements SipTransport {
         opened.right.close();
         return E.left(transportError('Closed', 'transport closed'));
       }
-      connection = this.adopt(opened.right, protocol, target);
-    }
-    if (!connection.stream.send(bytes)) return E.left(transportError('SendFailed', 'connection closed'));
-    this.core.sent();
-    return E.right(connection.remote);
+      return E.right(this.adopt(opened.right, protocol, target));
+    });
+    this.connecting.set(key, attempt);
+    return attempt;
   }
 
   counters(): TransportCounters {

@@ -148,3 +148,21 @@ test('simulated RTP sockets: pairs from a range, exhaustion, release', async (t)
   t.is(network.openSockets(), 0);
   t.is(right(t, await factory.open()).rtpPort, 20000);
 });
+
+test('simulated tcp: messages sent while the connection opens share it and arrive in the order sent', async (t) => {
+  // Connection set-up takes a random round trip: separate attempts would overtake each other.
+  const s = setup(5, { oneWayDelayMinMs: 5, oneWayDelayMeanMs: 30 });
+  const bobAt = s.bob.localEndpoint('tcp')!;
+  const sends = [1, 2, 3, 4, 5].map((n) => s.alice.send(right(t, parseMessage(optionsRequest({
+    via: `SIP/2.0/TCP placeholder.invalid;branch=z9hG4bKorder${n};rport`,
+  }))), bobAt));
+  await s.clock.runUntilIdle();
+  for (const sending of sends) right(t, await sending);
+  const branches = s.atBob.map((m) => right(t, getTopVia(m.message)).params.find((p) => p.name === 'branch')?.value);
+  t.deepEqual(branches, [1, 2, 3, 4, 5].map((n) => `z9hG4bKorder${n}`));
+  t.is(new Set(s.atBob.map((m) => m.connectionId)).size, 1, 'one connection');
+  await s.alice.close();
+  await s.bob.close();
+  await s.clock.runUntilIdle();
+  t.is(s.network.openSockets(), 0);
+});
