@@ -66,21 +66,36 @@ export const planDtmf = (
   return plans;
 };
 
-/** Receiver state: which event timestamps have been reported already. */
+/** Receiver state: which event timestamps have been reported already, and the latest of them. */
 export interface DtmfReceiver {
   readonly reported: ReadonlyArray<number>;
+  readonly latest: number | undefined;
 }
 
-export const initialDtmfReceiver: DtmfReceiver = { reported: [] };
+export const initialDtmfReceiver: DtmfReceiver = { reported: [], latest: undefined };
 
-/** Reports a digit the first time any packet of its event arrives; duplicates and continuations are suppressed. */
+/** How far back (10 s at 8 kHz) an event counts as overtaken rather than from another timestamp base. */
+const OVERTAKEN_WINDOW = 80_000;
+
+/** True when `timestamp` is before `latest` (modulo 2³²) by no more than the window. */
+const isBefore = (timestamp: number, latest: number): boolean => {
+  const behind = (latest - timestamp) >>> 0;
+  return behind > 0 && behind <= OVERTAKEN_WINDOW;
+};
+
+/**
+ * Reports a digit the first time any packet of its event arrives; duplicates and continuations are
+ * suppressed, and so is an event that arrives after a later one was reported (the network reordered them):
+ * digits come out at most once and in the order they were pressed, as a jitter buffer drops late audio.
+ */
 export const receiveDtmf = (
   state: DtmfReceiver, rtpTimestamp: number, payload: Uint8Array,
 ): readonly [DtmfReceiver, string | undefined] => {
   const event = decodeDtmf(payload);
   if (event === undefined || state.reported.includes(rtpTimestamp)) return [state, undefined];
+  if (state.latest !== undefined && isBefore(rtpTimestamp, state.latest)) return [state, undefined];
   const digit = eventToDigit(event.event);
   if (digit === undefined) return [state, undefined];
   // Remember a bounded window of recent events.
-  return [{ reported: [...state.reported.slice(-31), rtpTimestamp] }, digit];
+  return [{ reported: [...state.reported.slice(-31), rtpTimestamp], latest: rtpTimestamp }, digit];
 };

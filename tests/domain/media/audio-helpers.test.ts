@@ -47,6 +47,22 @@ test('RFC 4733: the receiver reports each digit once despite continuations, dupl
   t.deepEqual(digits, ['1', '9']);
 });
 
+test('RFC 4733: a digit overtaken by a later one on the network is not reported after it (in order, at most once)', (t) => {
+  const receive = (events: ReadonlyArray<readonly [number, number]>, start = initialDtmfReceiver): string => {
+    let state = start;
+    let digits = '';
+    for (const [timestamp, event] of events) {
+      const [next, digit] = receiveDtmf(state, timestamp, planDtmf(event, 60)[0]!.payload);
+      state = next;
+      digits += digit ?? '';
+    }
+    return digits;
+  };
+  t.is(receive([[2000, 9], [1000, 1], [3000, 4]]), '94', 'the late 1 is dropped');
+  t.is(receive([[0xffff_ff00, 1], [0x100, 9]]), '19', 'timestamps wrap around 2³²');
+  t.is(receive([[500_000, 1], [1000, 9]]), '19', 'far behind: a new timestamp base, not a late event');
+});
+
 test('Goertzel: a 1 kHz tone dominates 1 kHz, not its neighbours; two tones show both', (t) => {
   const block = toneBlock(1000);
   t.like(dominantFrequency(block, [600, 1000, 1400]), { frequencyHz: 1000 });
