@@ -44,10 +44,11 @@ export class CallDriver {
     await this.sleep(spec.startMs);
     const caller = agents[spec.caller]!;
     const callee = world.agents[spec.callee]!;
-    const created = await guard(caller.spec, spec.index, 'createOutgoingCall', () => caller.coordinator.createOutgoingCall(
-      `sip:c${spec.index}@${caller.spec.host}`, agentUri(callee, `u${spec.callee}`, spec.tcp), undefined, [],
-      { delayedOffer: spec.delayedOffer },
-    ));
+    const created = await guard(caller.spec, spec.index, 'createOutgoingCall',
+      () => caller.coordinator.createOutgoingCall(
+        `sip:c${spec.index}@${caller.spec.host}`, agentUri(callee, `u${spec.callee}`, spec.tcp), undefined, [],
+        { delayedOffer: spec.delayedOffer },
+      ));
     if (!created.ok) return;
     const id = created.value.id;
     if (spec.answer.kind === 'caller-cancels') {
@@ -75,7 +76,8 @@ export class CallDriver {
     this.checkAudio(record);
     const by = this.side(record, spec.hangupBy);
     if (by.sessionId === undefined) return;
-    await guard(by.agent.spec, spec.index, 'terminateSession', () => by.agent.coordinator.terminateSession(by.sessionId!));
+    const sessionId = by.sessionId;
+    await guard(by.agent.spec, spec.index, 'terminateSession', () => by.agent.coordinator.terminateSession(sessionId));
   }
 
   private ended(record: CallRecord): boolean {

@@ -91,8 +91,9 @@ export class CallLedger {
       const fail = (invariant: string, detail: string, by: Side): void => void violations.push({
         invariant, detail, atMs, call: spec.index, agent: agentHost(by === 'caller' ? spec.caller : spec.callee),
       });
-      if (caller.sessionId !== undefined && caller.endedAtMs === undefined) fail('calls-end', 'the caller side never ended', 'caller');
-      if (callee.sessionId !== undefined && callee.endedAtMs === undefined) fail('calls-end', 'the callee side never ended', 'callee');
+      for (const [s, by] of [[caller, 'caller'], [callee, 'callee']] as const) {
+        if (s.sessionId !== undefined && s.endedAtMs === undefined) fail('calls-end', `the ${by} side never ended`, by);
+      }
       if (caller.connectedAtMs !== undefined && callee.sessionId !== undefined && callee.connectedAtMs === undefined) {
         fail('sides-agree', `the caller was connected at ${caller.connectedAtMs} ms; the callee never was `
           + `(it ended: ${callee.endReason ?? 'not at all'})`, 'callee');

@@ -45,7 +45,8 @@ export const scheduleFaults = (world: World, network: SimulatedNetwork, clock: V
         }, true));
         clock.schedule(fault.atMs + fault.durationMs, () => {
           const base = world.faults.find((f) => f.kind === 'loss');
-          network.setLink(host(fault.from), host(fault.to), { lossRatio: base?.kind === 'loss' ? base.ratio : 0 }, true);
+          const lossRatio = base?.kind === 'loss' ? base.ratio : 0;
+          network.setLink(host(fault.from), host(fault.to), { lossRatio }, true);
         });
         break;
       case 'partition':

@@ -11,13 +11,13 @@ export const SABOTAGES = {
   'leak-rtp-port': 'an RTP port nobody closes (leaks)',
   'drop-ack': 'an agent that never sends the ACK for a 2xx (ack-for-every-2xx)',
   'lower-cseq': 'BYEs sent with CSeq 1 (cseq-increases)',
-  'resend-after-final': 'an agent sends its last INVITE again instead of a BYE (retransmission-timing)',
-  'swallow-bye': 'BYEs vanish and no call has a time limit (calls-end)',
-  'rewrite-reject': "a 486 turns into 480 on the wire (sides-agree)",
-  'untyped-error': 'hold, DTMF and MESSAGE fail with a TypeError (typed-errors)',
+  'resend-after-final': 'an agent that sends its last INVITE again instead of a BYE (retransmission-timing)',
+  'swallow-bye': 'BYEs that vanish while no call has a time limit (calls-end)',
+  'rewrite-reject': 'a 486 that turns into 480 on the wire (sides-agree)',
+  'untyped-error': 'hold, DTMF and MESSAGE failing with a TypeError (typed-errors)',
   'unhandled-rejection': 'a promise rejected with nobody listening (no-unhandled)',
   'drop-rtp': "one agent's RTP never leaves it (audio-flows)",
-  'corrupt-dtmf': 'telephone-events change digit on the wire (dtmf-once-in-order)',
+  'corrupt-dtmf': 'telephone-events whose digit changes on the wire (dtmf-once-in-order)',
 } as const;
 
 export type Sabotage = keyof typeof SABOTAGES;
@@ -52,9 +52,11 @@ export const sabotageTap = (sabotage: Sabotage | undefined, victimHost: string):
       return { send: (p) => (text(p.bytes.subarray(0, 4)) === 'BYE ' ? 'drop' : undefined) };
     case 'rewrite-reject':
       return {
-        send: (p) => (text(p.bytes.subarray(0, 12)) === 'SIP/2.0 486 '
-          ? Buffer.from(`SIP/2.0 480 Temporarily Unavailable${text(p.bytes).slice(text(p.bytes).indexOf('\r\n'))}`, 'latin1')
-          : undefined),
+        send: (p) => {
+          if (text(p.bytes.subarray(0, 12)) !== 'SIP/2.0 486 ') return undefined;
+          const rest = text(p.bytes).slice(text(p.bytes).indexOf('\r\n'));
+          return Buffer.from(`SIP/2.0 480 Temporarily Unavailable${rest}`, 'latin1');
+        },
       };
     case 'drop-rtp':
       return { send: (p) => (fromVictim(p.from.host) && isRtp(p.bytes) ? 'drop' : undefined) };

@@ -77,12 +77,17 @@ const summary = (r: RunResult): string => `seed ${r.seed}: ${r.agents} agents, $
 
 const report = (r: RunResult, world: World): void => {
   const first = r.violations[0]!;
-  console.log(`\nSIM_SEED=${r.seed} npm run sim -- --seed ${r.seed} --calls ${world.calls.length}`
-    + `${agents === undefined ? '' : ` --agents ${agents}`}${values.faults === undefined ? '' : ` --faults ${values.faults}`}`
-    + `${sabotage === undefined ? '' : ` --sabotage ${sabotage}`}`);
+  const flags = [
+    agents === undefined ? '' : ` --agents ${agents}`, values.faults === undefined ? '' : ` --faults ${values.faults}`,
+    sabotage === undefined ? '' : ` --sabotage ${sabotage}`,
+  ].join('');
+  console.log(`\nSIM_SEED=${r.seed} npm run sim -- --seed ${r.seed} --calls ${world.calls.length}${flags}`);
   console.log(`first violation: [${first.invariant}] ${first.detail}`);
-  console.log(`  at ${first.atMs} ms${first.agent === undefined ? '' : `, agent ${first.agent}`}`
-    + `${first.call === undefined ? '' : `, call ${first.call}`}${first.callId === undefined ? '' : ` (${first.callId})`}`);
+  const where = [
+    first.agent === undefined ? '' : `, agent ${first.agent}`, first.call === undefined ? '' : `, call ${first.call}`,
+    first.callId === undefined ? '' : ` (${first.callId})`,
+  ].join('');
+  console.log(`  at ${first.atMs} ms${where}`);
   for (const v of r.violations.slice(1, 6)) console.log(`  also [${v.invariant}] ${v.detail}`);
   if (r.ladder.length > 0) console.log(`ladder of that call:\n${r.ladder.join('\n')}`);
 };
@@ -111,8 +116,9 @@ const main = async (): Promise<number> => {
     const small = await shrink(world, result, runWorld, watch);
     const file = join(tmpdir(), `swarm-seed-${world.seed}-${small.world.calls.length}-calls.json`);
     writeFileSync(file, JSON.stringify(small.world));
-    console.log(`\nshrunk in ${small.runs} reruns to ${small.world.calls.length} calls, ${small.world.faults.length} faults:`
-      + ` npm run sim -- --replay ${file}${sabotage === undefined ? '' : ` --sabotage ${sabotage}`}`);
+    console.log(`\nshrunk in ${small.runs} reruns to ${small.world.calls.length} calls, `
+      + `${small.world.faults.length} faults: npm run sim -- --replay ${file}`
+      + `${sabotage === undefined ? '' : ` --sabotage ${sabotage}`}`);
     report(small.result, small.world);
     break;
   }

@@ -169,8 +169,10 @@ export class SipChecker implements NetworkTap {
   private checkRetransmission(packet: SimPacket, tx: ClientTx, callId: string): void {
     const host = packet.from.host;
     const at = packet.atMs;
-    const fail = (detail: string): void => this.violate('retransmission-timing', `${tx.method} ${detail}`, at, callId, host);
-    if (tx.finalAtMs !== undefined) fail(`sent again at ${at} ms after its final response arrived at ${tx.finalAtMs} ms`);
+    const fail = (detail: string): void => this.violate(
+      'retransmission-timing', `${tx.method} ${detail}`, at, callId, host,
+    );
+    if (tx.finalAtMs !== undefined) fail(`sent again at ${at} ms after its final response arrived at ${tx.finalAtMs}`);
     else if (tx.method === 'INVITE' && tx.provisionalAtMs !== undefined) {
       fail(`retransmitted at ${at} ms after a provisional response arrived at ${tx.provisionalAtMs} ms`);
     } else if (tx.reliable || packet.stream) fail(`retransmitted over a reliable transport at ${at} ms`);
@@ -181,7 +183,7 @@ export class SipChecker implements NetworkTap {
       const proceeding = tx.provisionalAtMs !== undefined && tx.provisionalAtMs <= tx.lastAtMs;
       const expected = tx.method === 'INVITE' ? doubling : proceeding ? T2 : Math.min(doubling, T2);
       const gap = at - tx.lastAtMs;
-      if (gap + SLACK_MS < expected) fail(`retransmission ${n + 1} came ${gap} ms after the last send (expected ≥ ${expected})`);
+      if (gap + SLACK_MS < expected) fail(`retransmission ${n + 1} came ${gap} ms after the last send (≥ ${expected})`);
       if (at - tx.firstAtMs > 64 * T1 + SLACK_MS) fail(`retransmitted at ${at - tx.firstAtMs} ms, past 64·T1`);
     }
     tx.retransmissions++;

@@ -123,7 +123,8 @@ export const runWorld = async (world: World, options: RunOptions = {}): Promise<
     checker.finish(clock.nowMs());
     violations.push(...checker.violations);
     // Registrations still refresh (and a registrar still completes their transactions) until the stop.
-    for (const agent of agents) violations.push(...leftOver(agent, clock.nowMs(), ['sessions', 'lingering', 'dialogs']));
+    const callState = ['sessions', 'lingering', 'dialogs'];
+    for (const agent of agents) violations.push(...leftOver(agent, clock.nowMs(), callState));
     const stopping = Promise.all(agents.map((a) => a.coordinator.stop()));
     await clock.advanceBy(10_000);
     await stopping;
@@ -160,7 +161,8 @@ const leftOver = (agent: Agent, atMs: number, what: ReadonlyArray<string> | 'all
   const held = Object.entries(r).filter(([name, count]) => (what === 'all' || what.includes(name)) && count > 0);
   const bridges = agent.coordinator.listBridges().length;
   const out: Violation[] = held.map(([name, count]) => ({
-    invariant: 'leaks', detail: `${count} ${name} left ${what === 'all' ? 'after the agent stopped' : 'after every call ended'}`, atMs, agent: agent.spec.host,
+    invariant: 'leaks', atMs, agent: agent.spec.host,
+    detail: `${count} ${name} left ${what === 'all' ? 'after the agent stopped' : 'after every call ended'}`,
   }));
   if (bridges > 0) out.push({ invariant: 'leaks', detail: `${bridges} bridges left`, atMs, agent: agent.spec.host });
   return out;

@@ -185,7 +185,8 @@ const faultSpec = (d: Draw, kind: FaultKind, agents: number, spanMs: number): Fa
     }
     case 'one-way-loss': {
       const from = d.int(0, agents - 1);
-      return { kind, from, to: d.other(agents, from), atMs, durationMs: d.int(1000, 15_000), ratio: d.int(50, 100) / 100 };
+      const to = d.other(agents, from);
+      return { kind, from, to, atMs, durationMs: d.int(1000, 15_000), ratio: d.int(50, 100) / 100 };
     }
     case 'partition': return { kind, isolated: d.int(0, agents - 1), atMs, durationMs: d.int(1000, 20_000) };
     case 'partition-forever': return { kind, isolated: d.int(0, agents - 1), atMs };
