@@ -123,7 +123,50 @@ export class CallDriver {
         await run('transferSession', () => api.transferSession(sessionId, agentUri(target, `t${call}`)));
         return false;
       }
+      case 'glare': {
+        record.held = true;
+        const other = this.side(record, op.by === 'caller' ? 'callee' : 'caller');
+        const otherId = other.sessionId;
+        await Promise.all([
+          run('holdSession', () => api.holdSession(sessionId)),
+          otherId === undefined ? undefined : this.c.guard(other.agent.spec, call, 'holdSession (glare)',
+            () => other.agent.coordinator.holdSession(otherId)),
+        ]);
+        return true;
+      }
+      case 'bridge': {
+        const partner = this.liveCallOf(agent, record);
+        if (partner === undefined) return true;
+        const bridged = await run('bridgeSessions', async () => api.bridgeSessions(sessionId, partner.sessionId));
+        if (bridged.ok) record.bridged = partner.record.bridged = true;
+        return true;
+      }
+      case 'attended-transfer': {
+        const target = agentUri(this.c.world.agents[op.target]!, `t${call}`);
+        const consult = await run('createOutgoingCall (consultation)',
+          () => api.createOutgoingCall(`sip:x${call}@${agent.spec.host}`, target));
+        if (!consult.ok) return true;
+        const answered = await run('waitForAnswer (consultation)', () => api.waitForAnswer(consult.value.id, 8000));
+        if (!answered.ok) return true;
+        await run('transferSession (attended)', () => api.transferSession(sessionId, target, consult.value.id));
+        return false;
+      }
     }
+  }
+
+  /** Another connected call of this agent (as caller or callee), the first in the ledger's order. */
+  private liveCallOf(agent: Agent, record: CallRecord): { sessionId: string; record: CallRecord } | undefined {
+    for (const other of this.c.ledger.calls) {
+      if (other === record || other.caller.endedAtMs !== undefined || other.callee.endedAtMs !== undefined) continue;
+      for (const by of ['caller', 'callee'] as const) {
+        const s = this.c.ledger.sideOf(other, by);
+        const index = by === 'caller' ? other.spec.caller : other.spec.callee;
+        if (index === agent.spec.index && s.connectedAtMs !== undefined && s.sessionId !== undefined) {
+          return { sessionId: s.sessionId, record: other };
+        }
+      }
+    }
+    return undefined;
   }
 
   /** Both sides up, undisturbed and never held for a while: each must have received audio. */

@@ -22,6 +22,10 @@ export interface CallRecord {
   /** The caller gave up or cancelled: a 2xx crossing its CANCEL may still connect the callee briefly. */
   callerGaveUp: boolean;
   held: boolean;
+  /** An agent of this call was stopped: its calls end as the stop decides, not as planned. */
+  stopped: boolean;
+  /** Bridged with another call: its partner's digits reach this call's far end too. */
+  bridged: boolean;
 }
 
 const side = (): SideRecord => ({
@@ -46,7 +50,8 @@ export class CallLedger {
   private readonly bySession = new Map<string, SideRecord>();
 
   constructor(specs: ReadonlyArray<CallSpec>) {
-    this.calls = specs.map((spec) => ({ spec, caller: side(), callee: side(), callerGaveUp: false, held: false }));
+    this.calls = specs.map((spec) => ({ spec, caller: side(), callee: side(), callerGaveUp: false, held: false, stopped: false, bridged: false,
+    }));
   }
 
   /** Reads an agent's event; `now` stamps it. Sessions are told apart by the `cN` caller name. */
@@ -79,6 +84,13 @@ export class CallLedger {
     }
   }
 
+  /** An agent is stopping: the outcome of its calls is the stop's. */
+  agentStopping(agent: number): void {
+    for (const record of this.calls) {
+      if (record.spec.caller === agent || record.spec.callee === agent) record.stopped = true;
+    }
+  }
+
   sideOf(record: CallRecord, by: Side): SideRecord {
     return by === 'caller' ? record.caller : record.callee;
   }
@@ -94,6 +106,7 @@ export class CallLedger {
       for (const [s, by] of [[caller, 'caller'], [callee, 'callee']] as const) {
         if (s.sessionId !== undefined && s.endedAtMs === undefined) fail('calls-end', `the ${by} side never ended`, by);
       }
+      if (record.stopped) continue;
       if (caller.connectedAtMs !== undefined && callee.sessionId !== undefined && callee.connectedAtMs === undefined) {
         fail('sides-agree', `the caller was connected at ${caller.connectedAtMs} ms; the callee never was `
           + `(it ended: ${callee.endReason ?? 'not at all'})`, 'callee');
@@ -109,6 +122,7 @@ export class CallLedger {
         fail('sides-agree', `the callee rejected with ${callee.status}, the caller saw ${caller.status}`, 'caller');
       }
       for (const [from, to, by] of [[caller, callee, 'callee'], [callee, caller, 'caller']] as const) {
+        if (record.bridged) break;
         if (!isOrderedSubsequence(to.dtmfReceived, from.dtmfSent)) {
           fail('dtmf-once-in-order', `sent "${from.dtmfSent}", received "${to.dtmfReceived}"`, by);
         }

@@ -71,7 +71,8 @@ const faults: ReadonlyArray<FaultKind> | undefined = values.faults === undefined
 const sabotage: Sabotage | undefined = values.sabotage === undefined ? undefined
   : isSabotage(values.sabotage) ? values.sabotage : fail(`--sabotage: unknown ${values.sabotage}`);
 
-const summary = (r: RunResult): string => `seed ${r.seed}: ${r.agents} agents, ${r.calls} calls, ${r.operations} `
+const summary = (r: RunResult): string => `seed ${r.seed}: ${r.agents} agents, ${r.calls} calls (${r.connected} `
+  + `answered), ${r.operations} `
   + `operations, ${r.faults} faults, ${r.violations.length} violations, ${Math.round(r.wallMs)} ms wall `
   + `(${Math.round(r.simulatedMs / 1000)} s simulated), ${r.sipMessages} SIP messages, trace ${r.digest}`;
 

@@ -4,7 +4,7 @@ import type { CallHandle } from '../../application/session/call-handle.js';
 import type { CallHandler, CallInfo } from '../../application/session/call-handler.js';
 import type { SessionCoordinator } from '../../application/session/session-coordinator.js';
 import type { CallDecision } from '../../domain/session/call-decision.js';
-import type { CallLedger } from './call-ledger.js';
+import type { CallLedger, CallRecord } from './call-ledger.js';
 import type { AgentSpec, World } from './world.js';
 
 export const SWARM_USER = 'swarm';
@@ -36,6 +36,12 @@ class SwarmHandler implements CallHandler {
     private readonly spec: AgentSpec, private readonly world: World, private readonly ctx: AgentContext,
   ) {}
 
+  /** Rejects later; the ledger learns the status only if the rejection went out. */
+  private async reject(handle: CallHandle, record: CallRecord, status: number): Promise<void> {
+    await handle.reject(status);
+    record.callee.status = status;
+  }
+
   onIncomingCall(call: CallInfo, handle: CallHandle): CallDecision {
     const transfer = /^sips?:t(\d+)@/.exec(call.to)?.[1];
     if (transfer !== undefined) {
@@ -63,17 +69,21 @@ class SwarmHandler implements CallHandler {
         later(answer.afterMs, 'accept', () => handle.accept());
         return { kind: 'Defer' };
       case 'reject':
-        record.callee.status = answer.status;
-        if (answer.afterMs < 500) return { kind: 'Reject', status: answer.status };
-        later(answer.afterMs, 'reject', () => handle.reject(answer.status));
+        if (answer.afterMs < 500) {
+          record.callee.status = answer.status;
+          return { kind: 'Reject', status: answer.status };
+        }
+        later(answer.afterMs, 'reject', () => this.reject(handle, record, answer.status));
         return { kind: 'Defer' };
       case 'defer-reject':
-        record.callee.status = answer.status;
-        later(answer.afterMs, 'reject', () => handle.reject(answer.status));
+        later(answer.afterMs, 'reject', () => this.reject(handle, record, answer.status));
         return { kind: 'Defer' };
       case 'ignore':
       case 'caller-cancels':
         return { kind: 'Defer' };
+      case 'forward':
+        record.callee.status = 302;
+        return { kind: 'Forward', target: agentUri(this.world.agents[answer.target]!, `u${answer.target}`) };
     }
   }
 }

@@ -14,6 +14,8 @@ export interface RunResult {
   readonly seed: number;
   readonly agents: number;
   readonly calls: number;
+  /** Calls the caller saw answered. */
+  readonly connected: number;
   readonly operations: number;
   readonly faults: number;
   readonly violations: ReadonlyArray<Violation>;
@@ -59,9 +61,9 @@ export const runWorld = async (world: World, options: RunOptions = {}): Promise<
   if (tap !== undefined) network.tap(tap);
   const checker = new SipChecker();
   network.tap(checker);
-  const ledger = new CallLedger(world.calls);
   const violations: Violation[] = [];
   let operations = 0;
+  const ledger = new CallLedger(world.calls);
 
   const guard: Guard = async (agent, call, label, action) => {
     operations++;
@@ -103,6 +105,13 @@ export const runWorld = async (world: World, options: RunOptions = {}): Promise<
       context.later(registration.atMs, agent.spec, undefined, 'register', () => agent.coordinator.register(
         `sip:${registrar.host}:${SIP_PORT}`, { aor: `sip:swarm@${registrar.host}`, expiresSec: 120 },
       ));
+    }
+    for (const stop of world.stops) {
+      const agent = agents[stop.agent]!;
+      context.later(stop.atMs, agent.spec, undefined, 'stop', () => {
+        ledger.agentStopping(stop.agent);
+        return agent.coordinator.stop();
+      });
     }
     const driver = new CallDriver({
       world, agents, ledger, clock, guard, violations, faultWindows,
@@ -149,6 +158,7 @@ export const runWorld = async (world: World, options: RunOptions = {}): Promise<
   const callId = first?.callId ?? (first?.call === undefined ? undefined : checker.callIdOf(first.call));
   return {
     seed: world.seed, agents: world.agents.length, calls: world.calls.length, operations,
+    connected: ledger.calls.filter((c) => c.caller.connectedAtMs !== undefined).length,
     faults: world.faults.length, violations, wallMs: performance.now() - started, simulatedMs: clock.nowMs(),
     digest: checker.digest(), sipMessages: checker.messages,
     ladder: callId === undefined ? [] : checker.ladderOf(callId),

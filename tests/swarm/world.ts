@@ -27,6 +27,8 @@ export type AnswerPlan =
   | { readonly kind: 'early-accept'; readonly afterMs: number }
   | { readonly kind: 'reject'; readonly status: number; readonly afterMs: number }
   | { readonly kind: 'defer-reject'; readonly status: number; readonly afterMs: number }
+  /** 302 to another agent (the caller does not follow redirects: it ends Rejected 302). */
+  | { readonly kind: 'forward'; readonly target: number }
   /** The callee never decides: the caller gives up (its answer timeout) or the defer timeout answers. */
   | { readonly kind: 'ignore' }
   | { readonly kind: 'caller-cancels'; readonly afterMs: number };
@@ -35,6 +37,12 @@ export type Side = 'caller' | 'callee';
 
 export type CallOp =
   | { readonly kind: 'hold' | 'resume' | 'message'; readonly by: Side; readonly afterMs: number }
+  /** Both sides put the other on hold at the same instant: re-INVITE glare, 491 and the retry of §14.1. */
+  | { readonly kind: 'glare'; readonly by: Side; readonly afterMs: number }
+  /** This side bridges the call with another live call of its agent, if it has one. */
+  | { readonly kind: 'bridge'; readonly by: Side; readonly afterMs: number }
+  /** Attended transfer: this side calls `target` first, then refers the far side to it with Replaces. */
+  | { readonly kind: 'attended-transfer'; readonly by: Side; readonly afterMs: number; readonly target: number }
   | { readonly kind: 'dtmf'; readonly by: Side; readonly afterMs: number; readonly digits: string }
   /** Blind transfer of the far side to `target` (an agent): the call then ends. */
   | { readonly kind: 'transfer'; readonly by: Side; readonly afterMs: number; readonly target: number };
@@ -77,12 +85,19 @@ export interface Registration {
   readonly atMs: number;
 }
 
+/** An agent stopped gracefully while its calls run (they must end on both sides). */
+export interface AgentStop {
+  readonly agent: number;
+  readonly atMs: number;
+}
+
 export interface World {
   readonly seed: number;
   readonly agents: ReadonlyArray<AgentSpec>;
   readonly calls: ReadonlyArray<CallSpec>;
   readonly faults: ReadonlyArray<FaultSpec>;
   readonly registrations: ReadonlyArray<Registration>;
+  readonly stops: ReadonlyArray<AgentStop>;
   /** Virtual time over which calls start. */
   readonly spanMs: number;
 }
@@ -129,15 +144,16 @@ const agentSpec = (d: Draw, index: number): AgentSpec => ({
   deferTimeoutMs: d.int(8, 20) * 1000,
 });
 
-const answerPlan = (d: Draw): AnswerPlan => {
+const answerPlan = (d: Draw, agents: number): AnswerPlan => {
   const roll = d.float();
   if (roll < 0.35) return { kind: 'accept', afterMs: d.int(0, 3000) };
   if (roll < 0.5) return { kind: 'defer-accept', afterMs: d.int(0, 4000) };
   if (roll < 0.6) return { kind: 'early-accept', afterMs: d.int(100, 3000) };
   if (roll < 0.72) return { kind: 'reject', status: d.pick([486, 480, 603, 404]), afterMs: d.int(0, 2000) };
   if (roll < 0.8) return { kind: 'defer-reject', status: d.pick([486, 603]), afterMs: d.int(0, 3000) };
-  if (roll < 0.88) return { kind: 'caller-cancels', afterMs: d.int(0, 3000) };
-  return { kind: 'ignore' };
+  if (roll < 0.86) return { kind: 'caller-cancels', afterMs: d.int(0, 3000) };
+  if (roll < 0.93) return { kind: 'ignore' };
+  return { kind: 'forward', target: d.int(0, agents - 1) };
 };
 
 const DIGITS = '0123456789*#';
@@ -153,9 +169,13 @@ const callOps = (d: Draw, agents: number, caller: number, callee: number): CallO
     if (held !== undefined && roll < 0.4) {
       ops.push({ kind: 'resume', by: held, afterMs });
       held = undefined;
-    } else if (held === undefined && roll < 0.3) {
+    } else if (held === undefined && roll < 0.25) {
       ops.push({ kind: 'hold', by, afterMs });
       held = by;
+    } else if (held === undefined && roll < 0.3) {
+      ops.push({ kind: 'glare', by, afterMs });
+    } else if (roll < 0.35) {
+      ops.push({ kind: 'bridge', by, afterMs });
     } else if (roll < 0.7) {
       const digits = Array.from({ length: d.int(1, 4) }, () => d.pick([...DIGITS])).join('');
       ops.push({ kind: 'dtmf', by, afterMs, digits });
@@ -165,7 +185,9 @@ const callOps = (d: Draw, agents: number, caller: number, callee: number): CallO
       let target = d.other(agents, caller);
       if (target === callee) target = d.other(agents, callee);
       if (target !== caller && target !== callee) {
-        ops.push({ kind: 'transfer', by, afterMs, target });
+        ops.push(d.chance(0.5) ? { kind: 'transfer', by, afterMs, target } : {
+          kind: 'attended-transfer', by, afterMs, target,
+        });
         break;
       }
     }
@@ -186,7 +208,7 @@ const faultSpec = (d: Draw, kind: FaultKind, agents: number, spanMs: number): Fa
     case 'one-way-loss': {
       const from = d.int(0, agents - 1);
       const to = d.other(agents, from);
-      return { kind, from, to, atMs, durationMs: d.int(1000, 15_000), ratio: d.int(50, 100) / 100 };
+      return { kind, from, to, atMs, durationMs: d.int(1000, 15_000), ratio: d.int(30, 100) / 100 };
     }
     case 'partition': return { kind, isolated: d.int(0, agents - 1), atMs, durationMs: d.int(1000, 20_000) };
     case 'partition-forever': return { kind, isolated: d.int(0, agents - 1), atMs };
@@ -206,7 +228,7 @@ export const generateWorld = (seed: number, options: WorldOptions): World => {
     calls.push({
       index, caller, callee, startMs: d.int(0, spanMs),
       tcp: agents[callee]!.tcp && d.chance(0.5), delayedOffer: d.chance(0.2),
-      answer: answerPlan(d), ops: callOps(d, agentCount, caller, callee),
+      answer: answerPlan(d, agentCount), ops: callOps(d, agentCount, caller, callee),
       hangupBy: d.chance(0.5) ? 'caller' : 'callee', hangupAfterMs: d.int(300, 4000),
       answerTimeoutMs: d.int(6, 15) * 1000,
     });
@@ -214,12 +236,13 @@ export const generateWorld = (seed: number, options: WorldOptions): World => {
   const allowed = options.faults ?? FAULT_KINDS;
   const faults: FaultSpec[] = [];
   for (const kind of allowed) {
-    const count = kind === 'partition-forever' ? (d.chance(0.15) ? 1 : 0) : d.int(0, kind === 'loss' ? 1 : 2);
+    const count = kind === 'partition-forever' ? (d.chance(0.1) ? 1 : 0) : d.int(0, 1);
     for (let i = 0; i < count; i++) faults.push(faultSpec(d, kind, agentCount, spanMs));
   }
   const registrations = agents.slice(1).filter(() => d.chance(0.5))
     .map((a) => ({ agent: a.index, registrar: 0, atMs: d.int(0, spanMs) }));
-  return { seed, agents, calls, faults, registrations, spanMs };
+  const stops = d.chance(0.2) ? [{ agent: d.int(1, agentCount - 1), atMs: d.int(spanMs / 2, spanMs) }] : [];
+  return { seed, agents, calls, faults, registrations, stops, spanMs };
 };
 
 /** Faults that cut an agent off for good make calls end by their timers, not their BYEs. */
