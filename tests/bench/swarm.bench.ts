@@ -12,9 +12,7 @@ export const run = async (): Promise<void> => {
     let violations = 0;
     let simulatedMs = 0;
     for (let seed = 1; seed <= 20; seed++) {
-      const world = generateWorld(seed, { calls: 100 });
-      const result = await runWorld(allMedia ? { ...world, agents: world.agents.map((a) => ({ ...a, media: true })) }
-        : world);
+      const result = await runWorld(generateWorld(seed, { calls: 100, allRtp: allMedia }));
       calls += result.calls;
       wallMs += result.wallMs;
       simulatedMs += result.simulatedMs;

@@ -20,6 +20,7 @@ const USAGE = `usage: npm run sim -- [options]
   --agents A       agents per world, 3-20 (default: drawn from 3-8)
   --minutes M      virtual minutes over which calls start (default: 0.2 s per call, at least 20 s)
   --faults LIST    fault kinds allowed, comma-separated, or none (default all: ${FAULT_KINDS.join(',')})
+  --all-rtp        every agent carries RTP (default: about a third; the others SDP only)
   --no-shrink      report a failure without shrinking it
   --replay FILE    play a world saved by an earlier failure
   --sabotage NAME  plant a known bug, to see the swarm catch it: ${Object.keys(SABOTAGES).join(', ')}
@@ -44,7 +45,7 @@ const { values } = (() => {
       options: {
         seed: { type: 'string' }, runs: { type: 'string' }, calls: { type: 'string' }, agents: { type: 'string' },
         minutes: { type: 'string' }, faults: { type: 'string' }, replay: { type: 'string' },
-        sabotage: { type: 'string' }, 'no-shrink': { type: 'boolean' }, quiet: { type: 'boolean' },
+        sabotage: { type: 'string' }, 'no-shrink': { type: 'boolean' }, 'all-rtp': { type: 'boolean' }, quiet: { type: 'boolean' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -99,7 +100,7 @@ const main = async (): Promise<number> => {
     ? [() => JSON.parse(readFileSync(values.replay!, 'utf8')) as World]
     : Array.from({ length: runs }, (_, i) => () => generateWorld(firstSeed + i, {
       calls, ...(agents === undefined ? {} : { agents }), ...(minutes === undefined ? {} : { minutes }),
-      ...(faults === undefined ? {} : { faults }),
+      ...(faults === undefined ? {} : { faults }), allRtp: values['all-rtp'] === true,
     }));
   let totalCalls = 0;
   let totalWall = 0;

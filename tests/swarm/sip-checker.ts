@@ -79,6 +79,9 @@ export class SipChecker implements NetworkTap {
     const m = parsed.right;
     this.addToLadder(packet, m, 'send');
     if (m.kind === 'request') this.requestSent(packet, m);
+    else if (m.status >= 200 && m.status < 300 && cseqOf(m).method === 'INVITE') {
+      this.answered.add(headerValue(m, 'Call-ID') ?? '');
+    }
     return undefined;
   }
 
@@ -89,7 +92,11 @@ export class SipChecker implements NetworkTap {
     if (E.isLeft(parsed)) return;
     const m = parsed.right;
     if (m.kind === 'request') {
-      if (m.method === 'ACK') this.firstAckAt.set(headerValue(m, 'Call-ID') ?? '', packet.atMs);
+      // The ACK of a 2xx (not of a 407 or another failure, which shares the Call-ID).
+      const callId = headerValue(m, 'Call-ID') ?? '';
+      if (m.method === 'ACK' && this.answered.has(callId) && !this.firstAckAt.has(callId)) {
+        this.firstAckAt.set(callId, packet.atMs);
+      }
       return;
     }
     const { method, seq } = cseqOf(m);
@@ -109,6 +116,8 @@ export class SipChecker implements NetworkTap {
   private readonly acked = new Set<string>();
   private readonly firstAckAt = new Map<string, number>();
   private readonly byeSent = new Set<string>();
+  /** Call-IDs whose INVITE got a 2xx (sent). */
+  private readonly answered = new Set<string>();
 
   /** When an ACK of this call first reached its callee (a delayed offer's answer travels in it). */
   ackDeliveredAt(callId: string): number | undefined {

@@ -44,8 +44,7 @@ test('the same seed gives the same trace digest in two separate processes; anoth
 
 /** A calm world where every agent carries RTP: each planted bug has room to show. */
 const calmWorld = (seed: number): World => {
-  const world = generateWorld(seed, { calls: 40, agents: 3, faults: [] });
-  return { ...world, agents: world.agents.map((a) => ({ ...a, media: true })) };
+  return generateWorld(seed, { calls: 40, agents: 3, faults: [], allRtp: true });
 };
 
 const EXPECTED: Record<Exclude<Sabotage, 'unhandled-rejection'>, string> = {

@@ -110,6 +110,8 @@ export interface WorldOptions {
   readonly minutes?: number;
   /** Fault kinds allowed (default all). */
   readonly faults?: ReadonlyArray<FaultKind>;
+  /** Every agent carries RTP (default: about a third, the rest SDP only). */
+  readonly allRtp?: boolean;
 }
 
 class Draw {
@@ -219,7 +221,8 @@ const faultSpec = (d: Draw, kind: FaultKind, agents: number, spanMs: number): Fa
 export const generateWorld = (seed: number, options: WorldOptions): World => {
   const d = new Draw(new SeededRandom(seed));
   const agentCount = options.agents ?? d.int(3, 8);
-  const agents = Array.from({ length: agentCount }, (_, i) => agentSpec(d, i));
+  const agents = Array.from({ length: agentCount }, (_, i) => agentSpec(d, i))
+    .map((a) => (options.allRtp === true ? { ...a, media: true } : a));
   const spanMs = Math.round((options.minutes ?? Math.max(20_000, options.calls * 200) / 60_000) * 60_000);
   const calls: CallSpec[] = [];
   for (let index = 0; index < options.calls; index++) {
