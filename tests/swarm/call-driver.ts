@@ -46,7 +46,8 @@ export class CallDriver {
     const callee = world.agents[spec.callee]!;
     const created = await guard(caller.spec, spec.index, 'createOutgoingCall',
       () => caller.coordinator.createOutgoingCall(
-        `sip:c${spec.index}@${caller.spec.host}`, agentUri(callee, `u${spec.callee}`, spec.tcp), undefined, [],
+        `sip:c${spec.index}@${caller.spec.host}`, spec.via === undefined ? agentUri(callee, `u${spec.callee}`, spec.tcp)
+          : agentUri(world.agents[spec.via]!, `b${spec.callee}`, spec.tcp), undefined, [],
         { delayedOffer: spec.delayedOffer },
       ));
     if (!created.ok) return;
@@ -173,7 +174,8 @@ export class CallDriver {
   private checkAudio(record: CallRecord): void {
     const { caller, callee, spec } = record;
     if (record.held || caller.connectedAtMs === undefined || callee.connectedAtMs === undefined) return;
-    if (!this.c.world.agents[spec.caller]!.media || !this.c.world.agents[spec.callee]!.media) return;
+    const agents = [spec.caller, spec.callee, ...(spec.via === undefined ? [] : [spec.via])];
+    if (agents.some((i) => !this.c.world.agents[i]!.media)) return;
     const now = this.c.clock.nowMs();
     // The callee's media starts with the ACK when the offer was delayed (its answer is in the ACK).
     const callId = this.c.checker.callIdOf(spec.index);

@@ -1,5 +1,6 @@
 import { SessionManagerBuilder } from '../../adapters/composition/session-manager-builder.js';
 import type { SimulatedNetwork } from '../../adapters/sim/simulated-network.js';
+import { B2bua } from '../../application/session/b2bua.js';
 import type { CallHandle } from '../../application/session/call-handle.js';
 import type { CallHandler, CallInfo } from '../../application/session/call-handler.js';
 import type { SessionCoordinator } from '../../application/session/session-coordinator.js';
@@ -32,9 +33,17 @@ export const agentUri = (agent: AgentSpec, user: string, tcp = false): string =>
  * at once or later through the API; a transfer target (`tN`) answers and hangs up a little later.
  */
 class SwarmHandler implements CallHandler {
+  /** Calls to `bN` users are relayed to agent N's `uN` by a B2BUA. */
+  readonly b2bua: B2bua;
+
   constructor(
     private readonly spec: AgentSpec, private readonly world: World, private readonly ctx: AgentContext,
-  ) {}
+  ) {
+    this.b2bua = new B2bua((call) => {
+      const target = Number(/^sips?:b(\d+)@/.exec(call.to)?.[1] ?? 0);
+      return agentUri(this.world.agents[target]!, `u${target}`);
+    });
+  }
 
   /** Rejects later; the ledger learns the status only if the rejection went out. */
   private async reject(handle: CallHandle, record: CallRecord, status: number): Promise<void> {
@@ -43,6 +52,7 @@ class SwarmHandler implements CallHandler {
   }
 
   onIncomingCall(call: CallInfo, handle: CallHandle): CallDecision {
+    if (/^sips?:b\d+@/.test(call.to)) return this.b2bua.onIncomingCall(call);
     const transfer = /^sips?:t(\d+)@/.exec(call.to)?.[1];
     if (transfer !== undefined) {
       this.ctx.later(1000 + ((Number(transfer) * 37) % 2000), this.spec, Number(transfer), 'transfer target hangs up',
@@ -91,18 +101,20 @@ class SwarmHandler implements CallHandler {
 export const startAgent = async (
   spec: AgentSpec, world: World, network: SimulatedNetwork, ctx: AgentContext,
 ): Promise<Agent> => {
+  const handler = new SwarmHandler(spec, world, ctx);
   let builder = new SessionManagerBuilder().withSipPort(SIP_PORT).withMediaPorts(20000, 29999)
     .withTransports(spec.tcp ? ['udp', 'tcp'] : ['udp']).withCodecs(spec.codecs)
     .withMedia(spec.media ? true : 'sdp-only')
     .withSessionTimeout(spec.sessionTimeoutMs).withDeferTimeout(spec.deferTimeoutMs)
     .withCredentials(SWARM_USER, SWARM_PASSWORD).withMaxSessionsPerUser(10_000)
-    .withHandler(new SwarmHandler(spec, world, ctx))
+    .withHandler(handler)
     .withSimulation({ network, host: spec.host, seed: world.seed * 31 + spec.index });
   if (spec.registrar) builder = builder.withRegistrar({ domains: [spec.host], minExpiresSec: 60 });
   if (spec.authenticates) builder = builder.withAuthentication({
     realm: spec.host, users: { [SWARM_USER]: SWARM_PASSWORD },
   });
   const coordinator = await builder.build();
+  handler.b2bua.attach(coordinator);
   await coordinator.start();
   coordinator.events.subscribe((event) => ctx.ledger.observe(event, network.clock.nowMs()));
   return { spec, coordinator };

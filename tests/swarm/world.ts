@@ -54,6 +54,8 @@ export interface CallSpec {
   readonly startMs: number;
   readonly tcp: boolean;
   readonly delayedOffer: boolean;
+  /** A B2BUA agent the call goes through (its A leg stands for the callee in the ledger). */
+  readonly via: number | undefined;
   readonly answer: AnswerPlan;
   readonly ops: ReadonlyArray<CallOp>;
   /** Who hangs up once the operations are done, and after how long. */
@@ -228,9 +230,11 @@ export const generateWorld = (seed: number, options: WorldOptions): World => {
   for (let index = 0; index < options.calls; index++) {
     const caller = d.int(0, agentCount - 1);
     const callee = d.other(agentCount, caller);
+    const viaCandidate = d.int(0, agentCount - 1);
+    const via = d.chance(0.1) && viaCandidate !== caller && viaCandidate !== callee ? viaCandidate : undefined;
     calls.push({
       index, caller, callee, startMs: d.int(0, spanMs),
-      tcp: agents[callee]!.tcp && d.chance(0.5), delayedOffer: d.chance(0.2),
+      tcp: agents[via ?? callee]!.tcp && d.chance(0.5), delayedOffer: d.chance(0.2), via,
       answer: answerPlan(d, agentCount), ops: callOps(d, agentCount, caller, callee),
       hangupBy: d.chance(0.5) ? 'caller' : 'callee', hangupAfterMs: d.int(300, 4000),
       answerTimeoutMs: d.int(6, 15) * 1000,
