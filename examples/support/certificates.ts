@@ -43,7 +43,13 @@ const bool = (value: boolean): Buffer => tlv(0x01, [value ? 0xff : 0]);
 const octets = (body: Uint8Array): Buffer => tlv(0x04, body);
 const bits = (body: Uint8Array | number[], unused = 0): Buffer => tlv(0x03, [unused, ...body]);
 const utf8 = (text: string): Buffer => tlv(0x0c, Buffer.from(text, 'utf8'));
-const integer = (body: Uint8Array): Buffer => tlv(0x02, body[0]! & 0x80 ? [0, ...body] : [...body]);
+/** A non-negative DER INTEGER in its minimal form (strict parsers such as OpenSSL's refuse leading zeros). */
+export const derInteger = (body: Uint8Array): Buffer => {
+  let start = 0;
+  while (start < body.length - 1 && body[start] === 0) start++;
+  const digits = [...body.subarray(start)];
+  return tlv(0x02, digits[0]! & 0x80 ? [0, ...digits] : digits);
+};
 const oid = (dotted: string): Buffer => {
   const [a, b, ...rest] = dotted.split('.').map(Number) as [number, number, ...number[]];
   const out = [40 * a + b];
@@ -112,7 +118,7 @@ const certificate = (
     ...((request.names ?? []).length === 0 ? [] : [extension('2.5.29.17', false, altNames(request.names ?? []))]),
   ];
   const tbs = seq(
-    explicit(0, integer(Buffer.from([2]))), integer(randomBytes(16)), ECDSA_SHA256,
+    explicit(0, derInteger(Buffer.from([2]))), derInteger(randomBytes(16)), ECDSA_SHA256,
     name(issuer.subject ?? request.commonName),
     seq(time(request.notBeforeMs ?? now - 3_600_000), time(request.notAfterMs ?? now + 365 * 86_400_000)),
     name(request.commonName), spki, explicit(3, seq(...extensions)),
