@@ -1,3 +1,4 @@
+import { promiseHooks } from 'node:v8';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 import { MinHeap } from './min-heap.js';
 
@@ -14,8 +15,9 @@ const earlier = (a: VirtualTimer, b: VirtualTimer): boolean =>
  * Simulated time: it moves only when a test says so. Timers sit in a min-heap
  * keyed by (deadline, scheduling order), so equal deadlines fire in the order
  * they were scheduled. The async `advanceBy`/`runUntilIdle` let promise
- * continuations run after each timer, in a fixed order, without ever touching
- * a real macrotask; the `…Sync` variants serve the synchronous core.
+ * continuations run after each timer that created or settled a promise, in a
+ * fixed order, before the next timer; the `…Sync` variants serve the
+ * synchronous core.
  */
 export class VirtualClock implements Clock {
   private now = 0;
@@ -89,24 +91,29 @@ export class VirtualClock implements Clock {
   /** Like `advanceBySync`, letting promise continuations run after each timer. */
   async advanceBy(ms: number): Promise<number> {
     const target = this.now + Math.max(0, ms);
-    let fired = 0;
-    await drainMicrotasks();
-    while (this.fireNextDue(target)) {
-      fired++;
-      await drainMicrotasks();
-    }
+    const fired = await this.fireAsync(target);
     this.now = target;
     return fired;
   }
 
   /** Like `runUntilIdleSync`, letting promise continuations run after each timer. */
-  async runUntilIdle(limitMs = Number.POSITIVE_INFINITY): Promise<number> {
-    const target = this.now + limitMs;
+  runUntilIdle(limitMs = Number.POSITIVE_INFINITY): Promise<number> {
+    return this.fireAsync(this.now + limitMs);
+  }
+
+  /**
+   * Fires due timers; after one that created or settled a promise, lets the continuations run before the
+   * next (a timer that touched none — an RTP packet, a media tick — left nothing to run: no pass needed).
+   */
+  private async fireAsync(targetMs: number): Promise<number> {
     let fired = 0;
-    await drainMicrotasks();
-    while (this.fireNextDue(target)) {
+    await letContinuationsRun();
+    watchPromises();
+    for (;;) {
+      const before = promiseActivity;
+      if (!this.fireNextDue(targetMs)) break;
       fired++;
-      await drainMicrotasks();
+      if (promiseActivity !== before) await letContinuationsRun();
     }
     return fired;
   }
@@ -134,11 +141,23 @@ export class VirtualClock implements Clock {
   }
 }
 
+/** Promises created or settled in this process since the first async advance (V8's promise hooks). */
+let promiseActivity = 0;
+let watching = false;
+const touched = (): void => {
+  promiseActivity++;
+};
+function watchPromises(): void {
+  if (watching) return;
+  watching = true;
+  promiseHooks.createHook({ init: touched, settled: touched });
+}
+
 /**
  * Lets every promise continuation run, however deep its chain, by passing through the event loop's check
  * phase: as with real sockets, a rejection still unhandled there is reported as unhandled (a handler attached
  * only later, after more timers, would be too late on a real network too).
  */
-function drainMicrotasks(): Promise<void> {
+function letContinuationsRun(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }

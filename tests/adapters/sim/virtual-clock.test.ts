@@ -105,3 +105,29 @@ test('VirtualClock: async advanceBy lets promise continuations run between timer
   t.deepEqual(order, ['a woke@10', 'b woke@15', 'a done@20', 'b done@30']);
   t.is(clock.pendingTimers(), 0);
 });
+
+test('VirtualClock: a long promise chain started by a timer finishes before the next timer fires', async (t) => {
+  const clock = new VirtualClock();
+  const order: string[] = [];
+  clock.schedule(10, () => void (async () => {
+    for (let hop = 0; hop < 500; hop++) await Promise.resolve();
+    order.push(`chain done@${clock.nowMs()}`);
+  })());
+  clock.schedule(10, () => order.push('silent timer'));
+  clock.schedule(11, () => order.push('next timer'));
+  await clock.advanceBy(20);
+  t.deepEqual(order, ['chain done@10', 'silent timer', 'next timer']);
+});
+
+test('VirtualClock: a promise rejected in a timer and left unhandled is reported before the next timer', async (t) => {
+  const clock = new VirtualClock();
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  let late: Promise<void> | undefined;
+  clock.schedule(10, () => void (late = Promise.reject(new Error('nobody listens yet'))));
+  clock.schedule(500, () => void late?.catch(() => undefined));
+  await clock.advanceBy(1000);
+  process.off('unhandledRejection', onUnhandled);
+  t.is(unhandled.length, 1, 'as on a real network, where other events pass in between');
+});
