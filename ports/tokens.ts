@@ -7,4 +7,5 @@ export const TOKENS = {
   RtpSocketFactory: Symbol.for('session-core.RtpSocketFactory'),
   Hash: Symbol.for('session-core.Hash'),
   SrtpPrimitives: Symbol.for('session-core.SrtpPrimitives'),
+  Resolver: Symbol.for('session-core.Resolver'),
 } as const;

@@ -1,5 +1,4 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { MultiTransport } from '../shared/multi-transport.js';
 import { TracingTransport, type SipTraceEntry } from '../shared/tracing-transport.js';
 import type { CallHandler } from '../../application/session/call-handler.js';
 import { AutoAnswerHandler } from '../../application/session/call-handler.js';
@@ -18,23 +17,22 @@ import type { Logger } from '../../ports/logger.js';
 import type { RtpSocketFactory } from '../../ports/rtp-socket.js';
 import type { SipTransport } from '../../ports/sip-transport.js';
 import { TOKENS } from '../../ports/tokens.js';
-import { TcpSipTransport } from '../node/tcp-sip-transport.js';
-import { tlsMaterial } from '../node/tls-material.js';
-import { TlsSipTransport } from '../node/tls-sip-transport.js';
 import { UdpRtpSocketFactory } from '../node/udp-rtp-socket.js';
-import { UdpSipTransport } from '../node/udp-sip-transport.js';
 import type { SimulatedNetwork } from '../sim/simulated-network.js';
 import { SimulatedRtpSocketFactory } from '../sim/simulated-rtp-socket.js';
-import { SimulatedSipTransport } from '../sim/simulated-sip-transport.js';
 import { DEFAULT_PARSE_OPTIONS } from '../../domain/sip/parse-message.js';
-import type { TransportCoreOptions } from '../shared/transport-core.js';
 import type { Container } from 'inversify';
 import type { CredentialStore } from '../../ports/credential-store.js';
 import type { Hash } from '../../ports/hash.js';
 import type { LocationStore } from '../../ports/location-store.js';
 import { InMemoryCredentialStore } from '../memory/in-memory-credential-store.js';
 import { InMemoryLocationStore } from '../memory/in-memory-location-store.js';
+import { isIP } from 'node:net';
+import type { Resolver } from '../../ports/resolver.js';
+import { DnsResolver } from '../node/dns-resolver.js';
+import { SimulatedResolver } from '../sim/simulated-resolver.js';
 import { createContainer } from './container.js';
+import { realTransport, simulatedTransport } from './transports.js';
 import { SERVING } from './serving-services.js';
 import { bindSessionServices, SERVICES } from './session-services.js';
 
@@ -50,15 +48,6 @@ const invalid = (field: string, message: string): SessionError => ({
 });
 
 /**
- * A bind that failed: an address that does not resolve or is not one of this
- * machine's is a configuration mistake (InvalidConfig); a port already taken
- * or not ours to use is the machine's state at the time (TransportError).
- */
-const bindFailure = (detail: string): SessionError => (/EADDRINUSE|EACCES|EPERM/.test(detail)
-  ? { kind: 'TransportError', message: `cannot bind SIP: ${detail}` }
-  : invalid('localBindAddr', `cannot bind SIP there: ${detail}`));
-
-/**
  * Builds a SessionCoordinator: options are collected, validated with io-ts at
  * build(), and the adapters wired by the composition root — real sockets, or
  * the simulated network when `withSimulation` is used.
@@ -72,6 +61,8 @@ export class SessionManagerBuilder {
   private trace: ((entry: SipTraceEntry) => void) | undefined;
   private locationStore: LocationStore | undefined;
   private credentials: CredentialStore | { readonly users: Readonly<Record<string, string>> } | undefined;
+  private resolver: Resolver | undefined;
+  private dnsServers: ReadonlyArray<string> | undefined;
 
   /** Sets one config field; io-ts checks the values in build(), the key is checked here. */
   private option(key: keyof SessionConfig, value: unknown): this {
@@ -293,6 +284,27 @@ export class SessionManagerBuilder {
     return this;
   }
 
+  /**
+   * DNS servers (`ip` or `ip:port`, IPv6 as `[ip]:port`) for RFC 3263 server location — NAPTR, SRV, A and
+   * AAAA — instead of the system's.
+   */
+  withDnsServers(servers: ReadonlyArray<string>): this {
+    // `[v6]:port`, `v4:port`, or a bare address of either family.
+    const hostOf = (s: string): string => /^\[(.+)\](?::\d{1,5})?$/.exec(s)?.[1] ?? /^([^:]+):\d{1,5}$/.exec(s)?.[1] ?? s;
+    const bad = servers.find((s) => isIP(hostOf(s)) === 0);
+    if (bad !== undefined || servers.length === 0) this.problem ??= invalid(
+      'dnsServers', bad === undefined ? 'no server given' : `not an address: ${bad}`,
+    );
+    this.dnsServers = [...servers];
+    return this;
+  }
+
+  /** Server location through your own Resolver (a simulation's zone table, a resolver of your own). */
+  withResolver(resolver: Resolver): this {
+    this.resolver = resolver;
+    return this;
+  }
+
   /** Runs on the simulated network (VirtualClock, seeded randomness) instead of real sockets. */
   withSimulation(simulation: SimulationOptions): this {
     this.simulation = simulation;
@@ -317,7 +329,7 @@ export class SessionManagerBuilder {
       });
     // Transports log their drops (rate-limited) through the same logger as the rest of the stack.
     const core = { parse: DEFAULT_PARSE_OPTIONS, logger: container.get<Logger>(TOKENS.Logger) };
-    const bound = sim === undefined ? await this.realTransport(c, core) : this.simulatedTransport(c, sim, core);
+    const bound = sim === undefined ? await realTransport(c, core) : simulatedTransport(c, sim, core);
     const trace = this.trace;
     const transport = trace === undefined ? bound : new TracingTransport(
       bound, container.get<Clock>(TOKENS.Clock), trace,
@@ -327,6 +339,9 @@ export class SessionManagerBuilder {
       : new SimulatedRtpSocketFactory(sim.network, sim.host, c.mediaPortStart, c.mediaPortEnd);
     container.bind<SipTransport>(TOKENS.SipTransport).toConstantValue(transport);
     container.bind<RtpSocketFactory>(TOKENS.RtpSocketFactory).toConstantValue(rtp);
+    container.bind<Resolver>(TOKENS.Resolver).toConstantValue(this.resolver ?? (sim === undefined
+      ? new DnsResolver(this.dnsServers === undefined ? {} : { servers: this.dnsServers })
+      : new SimulatedResolver(sim.network.clock, {})));
     this.bindStores(container, c);
     bindSessionServices(
       container, sim === undefined ? c : { ...c, localAddress: sim.host, bindHost: sim.host }, this.handler,
@@ -344,47 +359,5 @@ export class SessionManagerBuilder {
     container.bind<CredentialStore>(SERVING.CredentialStore).toConstantValue('users' in given
       ? InMemoryCredentialStore.fromPasswords(c.authentication.realm, given.users, container.get<Hash>(TOKENS.Hash))
       : given);
-  }
-
-  private async realTransport(c: SessionConfig, core: TransportCoreOptions): Promise<SipTransport> {
-    const transports: SipTransport[] = [];
-    let port = c.sipPort;
-    const material = c.transports.includes('tls') ? tlsMaterial(c.tls ?? {}) : undefined;
-    if (material !== undefined && E.isLeft(material)) throw sessionException(material.left);
-    // UDP and TCP share one port number, as SIP elements do: the first bind picks it when 0. TLS listens
-    // beside them (5061 beside 5060) unless told otherwise.
-    for (const protocol of c.transports.filter((p) => p !== 'tls')) {
-      const bound = protocol === 'udp'
-        ? await UdpSipTransport.listen({ host: c.bindHost, port, core })
-        : await TcpSipTransport.listen({ host: c.bindHost, port, core, ...c.connectionLimits });
-      if (E.isLeft(bound)) return this.bindFailed(transports, bound.left.detail);
-      transports.push(bound.right);
-      port = bound.right.localEndpoint(protocol)?.port ?? port;
-    }
-    if (material !== undefined && E.isRight(material)) {
-      // Alone, TLS takes the SIP port; beside UDP/TCP it listens next to them (5061 beside 5060).
-      const beside = c.transports.length > 1 && c.sipPort !== 0;
-      const tlsPort = c.tls?.port ?? (beside ? c.sipPort + 1 : c.sipPort);
-      const bound = await TlsSipTransport.listen(
-        { host: c.bindHost, port: tlsPort, core, ...c.connectionLimits }, material.right,
-      );
-      if (E.isLeft(bound)) return this.bindFailed(transports, bound.left.detail);
-      transports.push(bound.right);
-    }
-    return new MultiTransport(transports);
-  }
-
-  private async bindFailed(bound: ReadonlyArray<SipTransport>, detail: string): Promise<never> {
-    await Promise.all(bound.map((t) => t.close()));
-    throw sessionException(bindFailure(detail));
-  }
-
-  private simulatedTransport(c: SessionConfig, sim: SimulationOptions, core: TransportCoreOptions): SipTransport {
-    const bound = SimulatedSipTransport.listen(sim.network, {
-      host: sim.host, port: c.sipPort, protocols: c.transports, core,
-      ...(c.tls?.port === undefined ? {} : { tlsPort: c.tls.port }),
-    });
-    if (E.isLeft(bound)) throw sessionException({ kind: 'TransportError', message: bound.left.detail });
-    return bound.right;
   }
 }

@@ -12,7 +12,10 @@ import { decodeUtf8, encodeUtf8 } from '../../domain/sip/text-codec.js';
 import type { UserCredentials } from '../ua/challenge.js';
 import type { OutgoingInvite, OutgoingOutcome } from '../ua/outgoing-invite.js';
 import type { UaCore } from '../ua/ua-core.js';
-import { reachOf, type ReachOptions } from './reach.js';
+import { reachOf, type Reach, type ReachOptions } from './reach.js';
+import type { ServerLocator } from '../transport/server-locator.js';
+import type { Uri } from '../../domain/sip/uri.js';
+import type { Endpoint } from '../../domain/transport/endpoint.js';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { CallLifecycle } from './call-lifecycle.js';
 import type { CallTermination } from './call-termination.js';
@@ -52,6 +55,8 @@ export class OutgoingCalls {
     private readonly clock: Clock,
     private readonly config: SessionConfig,
     private readonly outboundRoutes: ReadonlyArray<NameAddr>,
+    /** RFC 3263 server location; without it the UA core sends to the URI's host as it stands. */
+    private readonly locator?: ServerLocator,
   ) {}
 
   async create(
@@ -63,6 +68,8 @@ export class OutgoingCalls {
     if (E.isLeft(toAddr)) return toAddr;
     const reach = reachOf(options, this.outboundRoutes);
     if (E.isLeft(reach)) return reach;
+    const targets = await this.targetsFor(reach.right, toAddr.right.uri);
+    if (E.isLeft(targets)) return targets;
     if (options.delayedOffer === true && sdp !== undefined) return E.left(
       invalidArgument('sdp', 'a delayed-offer call cannot carry an SDP offer'),
     );
@@ -87,6 +94,7 @@ export class OutgoingCalls {
       to: toAddr.right, from: fromAddr.right, answerTimeoutMs: this.config.answerTimeoutMs, headers,
       ...(credentials === undefined ? {} : { credentials }),
       ...reach.right,
+      ...(targets.right === undefined ? {} : { targets: targets.right }),
       ...(offer === undefined ? {} : { body: encodeUtf8(sdpText(offer)), contentType: SDP }),
       ...(delayed ? { ackBody: (response: SipResponse, accepted: boolean): Ack => {
         const answered = this.answerOfferIn2xx(record, response, accepted);
@@ -126,6 +134,17 @@ export class OutgoingCalls {
       this.termination.abandon(record, timeoutError, 'Timeout');
     }
     return result;
+  }
+
+  /** Where the INVITE may go (RFC 3263), unless it is pinned to a flow; a name leading nowhere fails here. */
+  private async targetsFor(
+    reach: Reach, to: Uri,
+  ): Promise<E.Either<SessionError, ReadonlyArray<Endpoint> | undefined>> {
+    if (this.locator === undefined || reach.flow !== undefined) return E.right(undefined);
+    const located = await this.locator.locate(reach.routes?.[0]?.uri ?? reach.requestUri ?? to);
+    return E.isLeft(located)
+      ? E.left({ kind: 'TransportError', message: `cannot place the call: ${located.left.detail}` })
+      : E.right(located.right);
   }
 
   private failed(record: SessionRecord, reason: string, error: SessionError): E.Either<SessionError, never> {

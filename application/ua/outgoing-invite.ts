@@ -18,7 +18,11 @@ import type { ClientCallbacks, ClientTransaction } from '../transaction-layer.js
 import { answerChallenge, type UserCredentials } from './challenge.js';
 import { InviteSession, type SessionEndReason } from './invite-session.js';
 import { runningTimer } from './session-timer.js';
-import { dialogNextHop, newVia, sendDirect, type UaContext, type UaError } from './ua-context.js';
+import { replaceTopVia } from '../../domain/transport/inbound.js';
+import { formatNameAddr } from '../../domain/sip/name-addr.js';
+import {
+  dialogNextHop, isSips, localContact, newVia, sendDirect, type UaContext, type UaError,
+} from './ua-context.js';
 
 export type OutgoingOutcome =
   | { readonly kind: 'Answered'; readonly session: InviteSession; readonly response: SipResponse }
@@ -72,7 +76,7 @@ const relayCallbacks = (relay: Relay, ctx: UaContext): ClientCallbacks => ({
     if (reAck !== undefined && answered && toTagOf(response) === reAck.tag) sendDirect(ctx, reAck.ack, reAck.hop);
   },
   onTimeout: () => relay.invite?.timedOut(),
-  onTransportError: (detail) => relay.invite?.finish({ kind: 'TransportError', detail }),
+  onTransportError: (detail) => relay.invite?.transportFailed(detail),
   onTerminated: () => relay.invite?.transactionEnded(),
 });
 
@@ -95,6 +99,9 @@ export class OutgoingInvite {
   private events: OutgoingInviteEvents = {};
   private relay: Relay = { invite: this, reAck: undefined };
   private answered: { readonly session: InviteSession; readonly tag: string } | undefined;
+  private readonly alternatives: Endpoint[];
+  /** Any response to the INVITE arrived (a server answered: no moving on after a timeout). */
+  private heard = false;
   /** Timer B fired (no response in 64·T1), and then how long a late 2xx is still looked for. */
   private timerBFired = false;
   private lingering: TimerHandle | undefined;
@@ -107,7 +114,7 @@ export class OutgoingInvite {
     private readonly ctx: UaContext,
     /** The INVITE as last sent: a Digest resubmission replaces it (new CSeq and branch). */
     private current: SipRequest,
-    private readonly target: Endpoint,
+    private target: Endpoint,
     private readonly answerTimeoutMs: number,
     private readonly register: (session: InviteSession) => void,
     private readonly unregister: (session: InviteSession, reason: SessionEndReason) => void,
@@ -116,7 +123,10 @@ export class OutgoingInvite {
     private readonly credentials?: UserCredentials,
     /** Where the dialogs' requests go, when pinned (CallOptions.flow). */
     private readonly flow?: Endpoint,
+    /** The next servers to try (RFC 3263 §4.3), best first. */
+    alternatives: ReadonlyArray<Endpoint> = [],
   ) {
+    this.alternatives = [...alternatives];
     this.outcome = new Promise((resolve) => (this.settle = resolve));
   }
 
@@ -204,8 +214,30 @@ export class OutgoingInvite {
 
   /** Timer B: nothing answered the INVITE in 64·T1. */
   timedOut(): void {
+    if (!this.heard && this.failOver()) return;
     this.timerBFired = true;
     this.finish({ kind: 'Timeout' });
+  }
+
+  transportFailed(detail: string): void {
+    if (this.failOver()) return;
+    this.finish({ kind: 'TransportError', detail });
+  }
+
+  /**
+   * RFC 3263 §4.3: the same INVITE with a new branch (a new transaction) to the next server, when there is
+   * one and the call still wants it; Via and Contact follow the new transport.
+   */
+  private failOver(): boolean {
+    const next = this.alternatives.shift();
+    if (next === undefined || this.cancelRequested || this.settled) return false;
+    this.target = next;
+    const via = newVia(this.ctx, next.protocol);
+    const contact = formatNameAddr(localContact(this.ctx, next.protocol, isSips(this.current.uri)));
+    const request = withHeader(replaceTopVia(this.current, via), HEADER.Contact, contact);
+    this.ctx.logger?.info('trying the next server (RFC 3263)', { target: `${next.protocol}:${next.host}:${next.port}` });
+    this.resubmissions--;
+    return this.sendAgain(request);
   }
 
   /** The INVITE transaction is over (Timer M, D or B, or a transport error). */
@@ -255,6 +287,8 @@ export class OutgoingInvite {
 
   /** A response from the INVITE transaction. */
   handleResponse(response: SipResponse): void {
+    this.heard = true;
+    if (response.status === 503 && this.failOver()) return;
     if (response.status < 200) return this.onProvisional(response);
     if (response.status < 300) return this.on2xx(response);
     this.early.clear();

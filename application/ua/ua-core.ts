@@ -128,7 +128,9 @@ export class UaCore implements TransactionUser {
   /** Places a call (§13.2.1). */
   invite(options: CallOptions): E.Either<UaError, OutgoingInvite> {
     const uri = options.requestUri ?? options.to.uri;
-    const hop = options.flow === undefined ? nextHop(options.routes?.[0]?.uri ?? uri) : E.right(options.flow);
+    const located = options.targets?.[0];
+    const hop = options.flow !== undefined ? E.right(options.flow)
+      : located !== undefined ? E.right(located) : nextHop(options.routes?.[0]?.uri ?? uri);
     if (E.isLeft(hop)) return hop;
     const callId = this.ctx.ids.callId();
     const from = { ...options.from, params: setParam(options.from.params, 'tag', this.ctx.ids.tag()) };
@@ -151,7 +153,8 @@ export class UaCore implements TransactionUser {
     const call = new OutgoingInvite(this.ctx, request, hop.right, options.answerTimeoutMs ?? 120_000,
       (s) =>
         this.registerSession(s), this.onSessionEnded, (c) =>
-          this.outgoing.delete(this.outgoingKey(c.request)), options.ackBody, options.credentials, options.flow);
+          this.outgoing.delete(this.outgoingKey(c.request)), options.ackBody, options.credentials, options.flow,
+      options.flow === undefined ? options.targets?.slice(1) : undefined);
     this.outgoing.set(this.outgoingKey(request), call);
     const started = call.start();
     if (E.isLeft(started)) {

@@ -56,4 +56,9 @@ export interface CallOptions {
    * point: a registered contact reached at the address (or over the connection) it registered from.
    */
   readonly flow?: Endpoint;
+  /**
+   * Where the INVITE may go, best first (RFC 3263 server location): the first is tried; a transport error,
+   * no response at all, or a 503 moves it to the next as a new transaction (§4.3).
+   */
+  readonly targets?: ReadonlyArray<Endpoint>;
 }

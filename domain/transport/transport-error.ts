@@ -9,7 +9,9 @@ export type TransportErrorReason =
   | 'TooLarge'
   | 'Backpressure'
   | 'UnsupportedTransport'
-  | 'NoRoute';
+  | 'NoRoute'
+  /** RFC 3263 server location found no address for a name. */
+  | 'ResolveFailed';
 
 export interface TransportError {
   readonly kind: 'TransportError';

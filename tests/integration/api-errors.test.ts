@@ -27,11 +27,11 @@ test('a call to a name that does not resolve fails with a TransportError that ca
     .withHandler({ onIncomingCall: () => CallDecision.reject(486) }).build();
   t.teardown(() => coordinator.stop());
   await coordinator.start();
-  const call = await coordinator.createOutgoingCall('sip:a@127.0.0.1', 'sip:b@no-such-host.invalid:5060');
-  const error = await failure(coordinator.waitForAnswer(call.id, 30_000));
+  // RFC 3263 location happens before anything is sent: the call fails at once, naming the name and the cause.
+  const error = await failure(coordinator.createOutgoingCall('sip:a@127.0.0.1', 'sip:b@no-such-host.invalid:5060'));
   t.like(error, { kind: 'TransportError' });
-  t.regex(String(error['message']), /the INVITE could not be sent: .*(ENOTFOUND|EAI_AGAIN)/);
-  t.like(coordinator.getSession(call.id), { state: 'Failed', endReason: 'TransportError' });
+  t.regex(String(error['message']), /cannot place the call: no-such-host\.invalid does not resolve \((ENOTFOUND|EAI_AGAIN)/);
+  t.deepEqual(coordinator.listActiveSessions(), []);
 });
 
 test('invalid arguments are InvalidArgument naming the argument: DTMF digits (empty, or not a digit), a rejection status, a monitoring interval', async (t) => {
