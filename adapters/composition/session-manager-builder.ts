@@ -290,7 +290,8 @@ export class SessionManagerBuilder {
    */
   withDnsServers(servers: ReadonlyArray<string>): this {
     // `[v6]:port`, `v4:port`, or a bare address of either family.
-    const hostOf = (s: string): string => /^\[(.+)\](?::\d{1,5})?$/.exec(s)?.[1] ?? /^([^:]+):\d{1,5}$/.exec(s)?.[1] ?? s;
+    const hostOf = (s: string): string =>
+      /^\[(.+)\](?::\d{1,5})?$/.exec(s)?.[1] ?? /^([^:]+):\d{1,5}$/.exec(s)?.[1] ?? s;
     const bad = servers.find((s) => isIP(hostOf(s)) === 0);
     if (bad !== undefined || servers.length === 0) this.problem ??= invalid(
       'dnsServers', bad === undefined ? 'no server given' : `not an address: ${bad}`,

@@ -14,11 +14,14 @@ export interface Zone {
   readonly ttlSec?: number;
 }
 
-/** The Resolver port over a zone table, answering after `delayMs` of virtual time; counts its queries. */
+/**
+ * The Resolver port over a zone table; counts its queries. It answers at once, or after `delayMs` of
+ * virtual time (then the caller's clock must run while it waits: `createOutgoingCall` to a name needs it).
+ */
 export class SimulatedResolver implements Resolver {
   readonly queries: string[] = [];
 
-  constructor(private readonly clock: VirtualClock, private readonly zone: Zone, private readonly delayMs = 1) {}
+  constructor(private readonly clock: VirtualClock, private readonly zone: Zone, private readonly delayMs = 0) {}
 
   naptr(name: string): Promise<DnsAnswer<NaptrRecord>> {
     return this.answer('NAPTR', name, this.zone.naptr);
@@ -41,9 +44,9 @@ export class SimulatedResolver implements Resolver {
     this.queries.push(`${type} ${name}`);
     const key = Object.keys(table ?? {}).find((k) => k.toLowerCase() === name.toLowerCase());
     const records = key === undefined ? undefined : table?.[key];
-    return new Promise<DnsAnswer<T>>((resolve) => this.clock.schedule(this.delayMs, () => resolve(
-      records === undefined || records.length === 0
-        ? E.left({ kind: 'NotFound', detail: 'NXDOMAIN' }) : E.right(records),
-    )));
+    const answer: DnsAnswer<T> = records === undefined || records.length === 0
+      ? E.left({ kind: 'NotFound', detail: 'NXDOMAIN' }) : E.right(records);
+    if (this.delayMs === 0) return Promise.resolve(answer);
+    return new Promise<DnsAnswer<T>>((resolve) => this.clock.schedule(this.delayMs, () => resolve(answer)));
   }
 }

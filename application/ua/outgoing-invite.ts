@@ -11,7 +11,7 @@ import {
 } from '../../domain/sip/message.js';
 import { getSessionExpires } from '../../domain/sip/typed-headers.js';
 import { paramValue } from '../../domain/sip/params.js';
-import type { Endpoint } from '../../domain/transport/endpoint.js';
+import { formatEndpoint, type Endpoint } from '../../domain/transport/endpoint.js';
 import type { TimerHandle } from '../../ports/clock.js';
 import { detachedMessage } from '../detached-message.js';
 import type { ClientCallbacks, ClientTransaction } from '../transaction-layer.js';
@@ -235,7 +235,7 @@ export class OutgoingInvite {
     const via = newVia(this.ctx, next.protocol);
     const contact = formatNameAddr(localContact(this.ctx, next.protocol, isSips(this.current.uri)));
     const request = withHeader(replaceTopVia(this.current, via), HEADER.Contact, contact);
-    this.ctx.logger?.info('trying the next server (RFC 3263)', { target: `${next.protocol}:${next.host}:${next.port}` });
+    this.ctx.logger?.info('trying the next server (RFC 3263)', { target: formatEndpoint(next) });
     this.resubmissions--;
     return this.sendAgain(request);
   }
