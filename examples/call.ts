@@ -27,6 +27,9 @@ Options:
   --delayed-offer      send the INVITE without SDP: the callee offers in its
                        200 and we answer in the ACK (RFC 3261 §13.2.2.4)
   --proxy URI          send the call through this proxy or SBC (outbound proxy)
+  --dns IP[:PORT]      DNS server to locate the target with (RFC 3263: NAPTR,
+                       SRV, then A/AAAA; the next server is tried when one fails);
+                       repeatable; default the system's
   --user NAME          username for Digest challenges (401/407) from the callee
                        or a proxy (RFC 3261 §22, RFC 7616: MD5, SHA-256, SHA-512-256)
   --password PW        its password (or set SESSION_CORE_PASSWORD, which keeps it
@@ -51,6 +54,7 @@ const { values, positionals } = commandLine(NAME, HELP, {
     timeout: { type: 'string', default: '30000' },
     'delayed-offer': { type: 'boolean', default: false },
     proxy: { type: 'string' },
+    dns: { type: 'string', multiple: true },
     user: { type: 'string' },
     password: { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -78,6 +82,7 @@ const main = async (): Promise<number> => {
   if (security.note !== undefined) console.log(security.note);
   if (values.user !== undefined && password !== undefined) builder.withCredentials(values.user, password);
   if (values.proxy !== undefined) builder.withOutboundProxy(values.proxy);
+  if (values.dns !== undefined) builder.withDnsServers(values.dns);
   const coordinator = await builder
     .withLocalBindAddr(`${values.host}:${values.port}`)
     .withMediaPorts(40000, 40999)
