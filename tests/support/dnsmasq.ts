@@ -19,7 +19,9 @@ export const requireDnsmasq = (t: ExecutionContext): boolean => requireTool(t, D
 export interface DnsRecords {
   /** The zone answered locally (NXDOMAIN for names in it without records). */
   readonly domain: string;
-  readonly naptr?: ReadonlyArray<{ name: string; order: number; preference: number; service: string; replacement: string }>;
+  readonly naptr?: ReadonlyArray<{
+    name: string; order: number; preference: number; service: string; replacement: string;
+  }>;
   readonly srv?: ReadonlyArray<{ name: string; target: string; port: number; priority: number; weight: number }>;
   readonly hosts?: ReadonlyArray<{ name: string; addresses: ReadonlyArray<string> }>;
 }
@@ -36,7 +38,9 @@ export const startDnsmasq = async (records: DnsRecords): Promise<Dnsmasq> => {
   const args = [
     '--no-daemon', `--port=${port}`, '--listen-address=127.0.0.1', '--bind-interfaces', '--no-resolv', '--no-hosts',
     '--conf-file=/dev/null', '--pid-file=', `--user=${user}`, `--local=/${records.domain}/`, '--local-ttl=30',
-    ...(records.naptr ?? []).map((r) => `--naptr-record=${r.name},${r.order},${r.preference},s,${r.service},,${r.replacement}`),
+    ...(records.naptr ?? []).map(
+      (r) => `--naptr-record=${r.name},${r.order},${r.preference},s,${r.service},,${r.replacement}`,
+    ),
     ...(records.srv ?? []).map((r) => `--srv-host=${r.name},${r.target},${r.port},${r.priority},${r.weight}`),
     ...(records.hosts ?? []).map((h) => `--host-record=${h.name},${h.addresses.join(',')}`),
   ];
@@ -50,8 +54,9 @@ export const startDnsmasq = async (records: DnsRecords): Promise<Dnsmasq> => {
   probe.setServers([server]);
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const ready = await probe.resolveAny(records.domain).then(() => true, (e: { code?: string }) => e.code === 'ENOTFOUND'
-      || e.code === 'ENODATA');
+    // Any answer, NXDOMAIN included, means it is up; a timeout or refusal means not yet.
+    const ready = await probe.resolveAny(records.domain)
+      .then(() => true, (e: { code?: string }) => e.code === 'ENOTFOUND' || e.code === 'ENODATA');
     if (ready) break;
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
