@@ -32,6 +32,9 @@ import type { Resolver } from '../../ports/resolver.js';
 import { DnsResolver } from '../node/dns-resolver.js';
 import { SimulatedResolver } from '../sim/simulated-resolver.js';
 import { createContainer } from './container.js';
+import { ServerLocator } from '../../application/transport/server-locator.js';
+import { ResolvingTransport } from '../../application/transport/resolving-transport.js';
+import type { Random } from '../../ports/random.js';
 import { realTransport, simulatedTransport } from './transports.js';
 import { SERVING } from './serving-services.js';
 import { bindSessionServices, SERVICES } from './session-services.js';
@@ -332,17 +335,22 @@ export class SessionManagerBuilder {
     const core = { parse: DEFAULT_PARSE_OPTIONS, logger: container.get<Logger>(TOKENS.Logger) };
     const bound = sim === undefined ? await realTransport(c, core) : simulatedTransport(c, sim, core);
     const trace = this.trace;
-    const transport = trace === undefined ? bound : new TracingTransport(
-      bound, container.get<Clock>(TOKENS.Clock), trace,
+    const traced = trace === undefined ? bound : new TracingTransport(bound, container.get<Clock>(TOKENS.Clock), trace);
+    // RFC 3263 location for calls, and names (Contacts, routes) resolved through the same port and cache.
+    const resolver = this.resolver ?? (sim === undefined
+      ? new DnsResolver(this.dnsServers === undefined ? {} : { servers: this.dnsServers })
+      : new SimulatedResolver(sim.network.clock, {}));
+    const locator = new ServerLocator(
+      resolver, container.get<Clock>(TOKENS.Clock), container.get<Random>(TOKENS.Random), () => bound.protocols,
     );
+    const transport = new ResolvingTransport(traced, locator);
+    container.bind<ServerLocator>(SERVICES.Locator).toConstantValue(locator);
     const rtp: RtpSocketFactory = sim === undefined
       ? new UdpRtpSocketFactory({ host: c.bindHost, portMin: c.mediaPortStart, portMax: c.mediaPortEnd })
       : new SimulatedRtpSocketFactory(sim.network, sim.host, c.mediaPortStart, c.mediaPortEnd);
     container.bind<SipTransport>(TOKENS.SipTransport).toConstantValue(transport);
     container.bind<RtpSocketFactory>(TOKENS.RtpSocketFactory).toConstantValue(rtp);
-    container.bind<Resolver>(TOKENS.Resolver).toConstantValue(this.resolver ?? (sim === undefined
-      ? new DnsResolver(this.dnsServers === undefined ? {} : { servers: this.dnsServers })
-      : new SimulatedResolver(sim.network.clock, {})));
+    container.bind<Resolver>(TOKENS.Resolver).toConstantValue(resolver);
     this.bindStores(container, c);
     bindSessionServices(
       container, sim === undefined ? c : { ...c, localAddress: sim.host, bindHost: sim.host }, this.handler,

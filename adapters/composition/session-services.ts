@@ -33,8 +33,6 @@ import type { Clock } from '../../ports/clock.js';
 import type { Hash } from '../../ports/hash.js';
 import type { Logger } from '../../ports/logger.js';
 import type { Random } from '../../ports/random.js';
-import type { Resolver } from '../../ports/resolver.js';
-import { ServerLocator } from '../../application/transport/server-locator.js';
 import type { SrtpPrimitives } from '../../ports/cipher.js';
 import type { RtpSocketFactory } from '../../ports/rtp-socket.js';
 import type { SipTransport } from '../../ports/sip-transport.js';
@@ -147,10 +145,6 @@ const bindCalls = (container: Container): void => {
     c.get(S.Table), c.get(S.Admission), c.get(S.Lifecycle), c.get(S.Answering), c.get(S.Termination),
     c.get(S.Events), c.get<CallHandler>(S.Handler), c.get(S.Handles), c.get(S.UserCode), port.clock(c), config(c),
     port.logger(c)));
-  service(container, S.Locator, (c) => new ServerLocator(
-    c.get<Resolver>(TOKENS.Resolver), port.clock(c), c.get<Random>(TOKENS.Random),
-    () => c.get<SipTransport>(TOKENS.SipTransport).protocols,
-  ));
   service(container, S.Outgoing, (c) => new OutgoingCalls(
     c.get(S.Ua), c.get(S.Table), c.get(S.Admission), c.get(S.Lifecycle), c.get(S.Negotiator),
     c.get(S.Binding), c.get(S.Termination), c.get(S.Events), port.clock(c), config(c), c.get(S.OutboundRoutes),

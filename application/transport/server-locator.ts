@@ -1,7 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { endpoint, defaultPortOf, type Endpoint, type TransportProtocol } from '../../domain/transport/endpoint.js';
 import {
-  orderSrv, planLocation, srvFallbacks, srvName, usableNaptr,
+  defaultPortOf, endpoint, stripBrackets, type Endpoint, type TransportProtocol,
+} from '../../domain/transport/endpoint.js';
+import {
+  isNumericHost, orderSrv, planLocation, srvFallbacks, srvName, usableNaptr,
 } from '../../domain/transport/server-location.js';
 import { transportError, type TransportError } from '../../domain/transport/transport-error.js';
 import type { Uri } from '../../domain/sip/uri.js';
@@ -69,6 +71,15 @@ export class ServerLocator {
         return this.hostTargets(p.host, protocol, defaultPortOf(protocol));
       }
     }
+  }
+
+  /** The addresses of a host name through the Resolver port (cached); a literal is its own address. */
+  async hostAddresses(host: string): Promise<E.Either<TransportError, ReadonlyArray<string>>> {
+    if (isNumericHost(host)) return E.right([stripBrackets(host)]);
+    const found = await this.addresses(host);
+    return E.isLeft(found)
+      ? E.left(transportError('ResolveFailed', `${host} does not resolve (${found.left.detail})`))
+      : E.right(found.right.map((a) => a.address));
   }
 
   /** Entries in the cache, for tests and metrics. */

@@ -124,3 +124,16 @@ test('RFC 3263: a name with no records at all fails at once with a TransportErro
   await w.clock.advanceBy(1_000);
   await w.stop();
 });
+
+test('a MESSAGE to a host name reaches the address the Resolver gives (the transport never looks names up), looked up once', async (t) => {
+  const w = await world(5, { '10.0.0.3': answering });
+  const status = w.caller.coordinator.sendMessage('sip:me@10.0.0.1', 'sip:someone@plain.test:5060', 'hello');
+  await w.clock.advanceBy(1_000);
+  t.is(await status, 200);
+  const again = w.caller.coordinator.sendMessage('sip:me@10.0.0.1', 'sip:someone@plain.test:5060', 'again');
+  await w.clock.advanceBy(1_000);
+  t.is(await again, 200);
+  t.is(w.hosts['10.0.0.3']!.events.filter((e) => e.type === 'MessageReceived').length, 2);
+  t.deepEqual(w.resolver.queries.filter((q) => q.includes('plain.test')), ['A/AAAA plain.test']);
+  await w.stop();
+});
