@@ -37,6 +37,11 @@ export interface OutgoingCallOptions extends ReachOptions {
   readonly credentials?: UserCredentials;
   /** SRTP policy for this call, instead of the builder's `withMediaEncryption`. */
   readonly mediaEncryption?: 'off' | 'optional' | 'required';
+  /**
+   * Follow a 3xx to the Contacts it names, best q first, as one call (RFC 3261 §8.1.3.4; default true).
+   * false: the 3xx ends the call as Rejected with its status.
+   */
+  readonly followRedirects?: boolean;
 }
 
 type Ack = { readonly body: Uint8Array; readonly contentType: string } | undefined;
@@ -95,6 +100,7 @@ export class OutgoingCalls {
       ...(credentials === undefined ? {} : { credentials }),
       ...reach.right,
       ...(targets.right === undefined ? {} : { targets: targets.right }),
+      ...(options.followRedirects === undefined ? {} : { followRedirects: options.followRedirects }),
       ...(offer === undefined ? {} : { body: encodeUtf8(sdpText(offer)), contentType: SDP }),
       ...(delayed ? { ackBody: (response: SipResponse, accepted: boolean): Ack => {
         const answered = this.answerOfferIn2xx(record, response, accepted);

@@ -18,11 +18,8 @@ import type { ClientCallbacks, ClientTransaction } from '../transaction-layer.js
 import { answerChallenge, type UserCredentials } from './challenge.js';
 import { InviteSession, type SessionEndReason } from './invite-session.js';
 import { runningTimer } from './session-timer.js';
-import { replaceTopVia } from '../../domain/transport/inbound.js';
-import { formatNameAddr } from '../../domain/sip/name-addr.js';
-import {
-  dialogNextHop, isSips, localContact, newVia, sendDirect, type UaContext, type UaError,
-} from './ua-context.js';
+import { Retargeting, type Retarget } from './retarget.js';
+import { dialogNextHop, newVia, sendDirect, type UaContext, type UaError } from './ua-context.js';
 
 export type OutgoingOutcome =
   | { readonly kind: 'Answered'; readonly session: InviteSession; readonly response: SipResponse }
@@ -99,7 +96,7 @@ export class OutgoingInvite {
   private events: OutgoingInviteEvents = {};
   private relay: Relay = { invite: this, reAck: undefined };
   private answered: { readonly session: InviteSession; readonly tag: string } | undefined;
-  private readonly alternatives: Endpoint[];
+  private readonly retarget: Retargeting;
   /** Any response to the INVITE arrived (a server answered: no moving on after a timeout). */
   private heard = false;
   /** Timer B fired (no response in 64·T1), and then how long a late 2xx is still looked for. */
@@ -125,8 +122,9 @@ export class OutgoingInvite {
     private readonly flow?: Endpoint,
     /** The next servers to try (RFC 3263 §4.3), best first. */
     alternatives: ReadonlyArray<Endpoint> = [],
+    followRedirects = true,
   ) {
-    this.alternatives = [...alternatives];
+    this.retarget = new Retargeting(ctx, current.uri, alternatives, followRedirects);
     this.outcome = new Promise((resolve) => (this.settle = resolve));
   }
 
@@ -214,30 +212,38 @@ export class OutgoingInvite {
 
   /** Timer B: nothing answered the INVITE in 64·T1. */
   timedOut(): void {
-    if (!this.heard && this.failOver()) return;
+    if ((!this.heard && this.failOver()) || this.followRedirect()) return;
     this.timerBFired = true;
     this.finish({ kind: 'Timeout' });
   }
 
   transportFailed(detail: string): void {
-    if (this.failOver()) return;
+    if (this.failOver() || this.followRedirect()) return;
     this.finish({ kind: 'TransportError', detail });
   }
 
-  /**
-   * RFC 3263 §4.3: the same INVITE with a new branch (a new transaction) to the next server, when there is
-   * one and the call still wants it; Via and Contact follow the new transport.
-   */
+  /** RFC 3263 §4.3: the same INVITE, as a new transaction, to the next server found for the URI. */
   private failOver(): boolean {
-    const next = this.alternatives.shift();
-    if (next === undefined || this.cancelRequested || this.settled) return false;
-    this.target = next;
-    const via = newVia(this.ctx, next.protocol);
-    const contact = formatNameAddr(localContact(this.ctx, next.protocol, isSips(this.current.uri)));
-    const request = withHeader(replaceTopVia(this.current, via), HEADER.Contact, contact);
-    this.ctx.logger?.info('trying the next server (RFC 3263)', { target: formatEndpoint(next) });
+    if (this.cancelRequested || this.settled) return false;
+    return this.retryWith(this.retarget.nextServer(this.current), 'trying the next server (RFC 3263)');
+  }
+
+  /** RFC 3261 §8.1.3.4: the next Contact of the 3xx responses so far (with `response`'s added). */
+  private followRedirect(response?: SipResponse): boolean {
+    if (this.cancelRequested || this.settled) return false;
+    const next = this.retarget.nextContact(this.current, response);
+    if (next !== undefined) this.early.clear();
+    return this.retryWith(next, 'following a redirect');
+  }
+
+  private retryWith(next: Retarget | undefined, note: string): boolean {
+    if (next === undefined) return false;
+    this.target = next.target;
+    this.ctx.logger?.info(note, { target: formatEndpoint(next.target) });
+    // Not a resubmission that counts against the 401/422 limit; a new server may challenge afresh.
     this.resubmissions--;
-    return this.sendAgain(request);
+    this.challengesAnswered = 0;
+    return this.sendAgain(next.request);
   }
 
   /** The INVITE transaction is over (Timer M, D or B, or a transport error). */
@@ -291,9 +297,12 @@ export class OutgoingInvite {
     if (response.status === 503 && this.failOver()) return;
     if (response.status < 200) return this.onProvisional(response);
     if (response.status < 300) return this.on2xx(response);
+    if (response.status < 400 && this.followRedirect(response)) return;
     this.early.clear();
     if ((response.status === 401 || response.status === 407) && this.resubmit(response)) return;
     if (response.status === 422 && this.askLongerInterval(response)) return;
+    // A redirected attempt that failed moves on to the 3xx's next Contact.
+    if (response.status >= 400 && this.followRedirect()) return;
     this.finish(response.status === 487 && this.cancelRequested
       ? (this.answerTimedOut ? { kind: 'Timeout' } : { kind: 'Cancelled' })
       : { kind: 'Rejected', status: response.status, response });

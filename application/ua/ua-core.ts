@@ -154,7 +154,7 @@ export class UaCore implements TransactionUser {
       (s) =>
         this.registerSession(s), this.onSessionEnded, (c) =>
           this.outgoing.delete(this.outgoingKey(c.request)), options.ackBody, options.credentials, options.flow,
-      options.flow === undefined ? options.targets?.slice(1) : undefined);
+      options.flow === undefined ? options.targets?.slice(1) : undefined, options.followRedirects ?? true);
     this.outgoing.set(this.outgoingKey(request), call);
     const started = call.start();
     if (E.isLeft(started)) {

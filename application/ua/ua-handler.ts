@@ -61,4 +61,6 @@ export interface CallOptions {
    * no response at all, or a 503 moves it to the next as a new transaction (§4.3).
    */
   readonly targets?: ReadonlyArray<Endpoint>;
+  /** Follow 3xx responses to their Contacts (§8.1.3.4; default true); false ends the call Rejected with the 3xx. */
+  readonly followRedirects?: boolean;
 }
