@@ -8,7 +8,7 @@ import {
   CallDecision, PinoLogger, readWavFile, SessionManagerBuilder,
   type AudioSource, type CallHandler, type SessionCoordinator,
 } from '../adapters/composition/index.js';
-import { commandLine, integerFlag, usageError } from './support/command-line.js';
+import { commandLine, integerFlag, sipHost, usageError } from './support/command-line.js';
 import { applySecurity, SECURITY_HELP, SECURITY_OPTIONS } from './support/security-flags.js';
 
 const HELP = `Usage: npx tsx examples/auto-answer.ts [options]
@@ -140,7 +140,7 @@ const main = async (): Promise<void> => {
     if (values.user !== undefined && password !== undefined) builder.withCredentials(values.user, password);
     if (values.proxy !== undefined) builder.withOutboundProxy(values.proxy);
     coordinator = await builder
-      .withLocalBindAddr(`${values.host}:${values.port}`)
+      .withLocalBindAddr(`${sipHost(values.host)}:${values.port}`)
       .withMediaPorts(portMin ?? 20000, portMax ?? 29999)
       .withMedia(withMedia ? true : 'sdp-only')
       .withMaxSessions(maxSessions)
@@ -167,7 +167,7 @@ const main = async (): Promise<void> => {
   const tls = transports.includes('tls') && transports.length > 1
     ? `, tls on ${coordinator.localEndpointFor('tls')?.port}` : '';
   console.log(
-    `auto-answer listening on ${values.host}:${coordinator.localEndpoint?.port} (${transports.join('+')}${tls})`,
+    `auto-answer listening on ${sipHost(values.host)}:${coordinator.localEndpoint?.port} (${transports.join('+')}${tls})`,
   );
   if (values.register !== undefined) {
     try {

@@ -5,7 +5,7 @@
  *   npx tsx examples/b2bua.ts --port 5070 --target sip:service@127.0.0.1:5080
  */
 import { B2bua, PinoLogger, SessionManagerBuilder } from '../adapters/composition/index.js';
-import { commandLine, usageError } from './support/command-line.js';
+import { commandLine, sipHost, usageError } from './support/command-line.js';
 import { applySecurity, SECURITY_HELP, SECURITY_OPTIONS } from './support/security-flags.js';
 
 const HELP = `Usage: npx tsx examples/b2bua.ts --target sip:user@host:port [options]
@@ -60,7 +60,7 @@ if (security.note !== undefined) console.log(security.note);
 if (values.user !== undefined && password !== undefined) builder.withCredentials(values.user, password);
 if (values.proxy !== undefined) builder.withOutboundProxy(values.proxy);
 const coordinator = await builder
-  .withLocalBindAddr(`${values.host}:${values.port}`)
+  .withLocalBindAddr(`${sipHost(values.host)}:${values.port}`)
   .withMediaPorts(portMin ?? 30000, portMax ?? 39999)
   .withMaxSessionsPerUser(100_000)
   .withHandler(b2bua)
@@ -69,7 +69,7 @@ const coordinator = await builder
   .catch((error: unknown) => usageError(NAME, HELP, (error as Error).message));
 b2bua.attach(coordinator);
 await coordinator.start();
-console.log(`b2bua listening on ${values.host}:${coordinator.localEndpoint?.port} → ${target}`);
+console.log(`b2bua listening on ${sipHost(values.host)}:${coordinator.localEndpoint?.port} → ${target}`);
 const stop = async (): Promise<void> => {
   console.log(`b2bua stopping after ${b2bua.bridged()} bridged calls`);
   await coordinator.stop();

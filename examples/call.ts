@@ -6,7 +6,7 @@
 import {
   SessionManagerBuilder, RejectAllHandler, type MediaStatistics, type SessionError,
 } from '../adapters/composition/index.js';
-import { commandLine, integerFlag, usageError } from './support/command-line.js';
+import { commandLine, integerFlag, sipHost, usageError } from './support/command-line.js';
 import { applySecurity, SECURITY_HELP, SECURITY_OPTIONS } from './support/security-flags.js';
 
 const HELP = `Usage: npx tsx examples/call.ts sip:user@host:port [options]
@@ -84,7 +84,7 @@ const main = async (): Promise<number> => {
   if (values.proxy !== undefined) builder.withOutboundProxy(values.proxy);
   if (values.dns !== undefined) builder.withDnsServers(values.dns);
   const coordinator = await builder
-    .withLocalBindAddr(`${values.host}:${values.port}`)
+    .withLocalBindAddr(`${sipHost(values.host)}:${values.port}`)
     .withMediaPorts(40000, 40999)
     .withHandler(new RejectAllHandler(486))
     .build()
@@ -93,7 +93,7 @@ const main = async (): Promise<number> => {
   // A sips call names a sips caller (§8.1.1.8 asks the same of the Contact).
   const scheme = /^sips:/i.test(to) ? 'sips' : 'sip';
   const port = (scheme === 'sips' ? coordinator.localEndpointFor('tls') : coordinator.localEndpoint)?.port;
-  const from = values.from ?? `${scheme}:caller@${values.host}:${port}`;
+  const from = values.from ?? `${scheme}:caller@${sipHost(values.host)}:${port}`;
   try {
     const call = await coordinator.createOutgoingCall(
       from, to, undefined, [], { delayedOffer: values['delayed-offer'] },

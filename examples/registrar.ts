@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ForkingRouter, PinoLogger, SessionManagerBuilder } from '../adapters/composition/index.js';
-import { commandLine, integerFlag, usageError } from './support/command-line.js';
+import { commandLine, integerFlag, sipHost, usageError } from './support/command-line.js';
 import { applySecurity, SECURITY_HELP, SECURITY_OPTIONS } from './support/security-flags.js';
 
 const HELP = `Usage: npx tsx examples/registrar.ts --user NAME:PASSWORD [--user ...] [options]
@@ -121,7 +121,7 @@ if (!values.open) builder.withAuthentication({
   realm, users: accounts, methods: ['REGISTER', 'INVITE', 'MESSAGE'], algorithms: algorithms.filter(known),
 });
 const coordinator = await builder
-  .withLocalBindAddr(`${host}:${values.port}`)
+  .withLocalBindAddr(`${sipHost(host)}:${values.port}`)
   .withRegistrar({ domains: [domain], minExpiresSec, maxExpiresSec, defaultExpiresSec: maxExpiresSec })
   .withMediaPorts(portMin ?? 30000, portMax ?? 39999)
   .withMaxSessionsPerUser(100_000)

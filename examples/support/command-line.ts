@@ -35,3 +35,6 @@ export const integerFlag = (name: string, usage: string, flag: string, value: st
     name, usage, `--${flag} takes a whole number ≥ ${min}, not ${JSON.stringify(value)}`,
   );
 };
+
+/** A host as SIP text and "host:port" want it: an IPv6 address in brackets (`--host ::1` → `[::1]`). */
+export const sipHost = (host: string): string => (host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
