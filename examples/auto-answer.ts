@@ -167,7 +167,8 @@ const main = async (): Promise<void> => {
   const tls = transports.includes('tls') && transports.length > 1
     ? `, tls on ${coordinator.localEndpointFor('tls')?.port}` : '';
   console.log(
-    `auto-answer listening on ${sipHost(values.host)}:${coordinator.localEndpoint?.port} (${transports.join('+')}${tls})`,
+    `auto-answer listening on ${sipHost(values.host)}:${coordinator.localEndpoint?.port} `
+    + `(${transports.join('+')}${tls})`,
   );
   if (values.register !== undefined) {
     try {
