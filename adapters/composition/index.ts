@@ -40,3 +40,6 @@ export type { IncomingMessage } from '../../application/session/message-service.
 export type { AuthCounters } from '../../application/auth/authenticator.js';
 export { ANSWERED_ELSEWHERE, type EndReason } from '../../domain/sip/reason-header.js';
 export { InMemoryLogger } from '../memory/in-memory-logger.js';
+export type { DtmfMethod, DtmfOptions } from '../../application/session/dtmf-service.js';
+export type { Resolver, NaptrRecord, SrvRecord, AddressRecord, DnsAnswer, DnsFailure } from '../../ports/resolver.js';
+export { DnsResolver, type DnsResolverOptions } from '../node/dns-resolver.js';

@@ -10,3 +10,4 @@ export {
 export { SimulatedSipTransport, type SimulatedListenOptions } from './simulated-sip-transport.js';
 export { SimulatedRtpSocketFactory } from './simulated-rtp-socket.js';
 export { InMemoryLogger, type LogLine } from '../memory/in-memory-logger.js';
+export { SimulatedResolver, type Zone } from './simulated-resolver.js';

@@ -1,6 +1,7 @@
 import type { AudioSink, AudioSource } from '../media/audio-io.js';
 import type { MediaStatistics } from '../media/media-session.js';
 import type { CallInfo } from './session-record.js';
+import type { DtmfOptions } from './dtmf-service.js';
 
 /** The coordinator's per-call operations a handle acts through (the coordinator itself provides them). */
 export interface CallOperations {
@@ -11,7 +12,7 @@ export interface CallOperations {
   terminateSession(sessionId: string): Promise<void>;
   holdSession(sessionId: string): Promise<void>;
   resumeSession(sessionId: string): Promise<void>;
-  sendDtmf(sessionId: string, digits: string): Promise<void>;
+  sendDtmf(sessionId: string, digits: string, options?: DtmfOptions): Promise<void>;
   transferSession(sessionId: string, target: string, replaces?: string): Promise<number>;
   startAudioTransmission(sessionId: string, source?: AudioSource): void;
   stopAudioTransmission(sessionId: string): void;
@@ -58,8 +59,8 @@ export class CallHandle {
     return this.operations.resumeSession(this.id);
   }
 
-  sendDtmf(digits: string): Promise<void> {
-    return this.operations.sendDtmf(this.id, digits);
+  sendDtmf(digits: string, options?: DtmfOptions): Promise<void> {
+    return this.operations.sendDtmf(this.id, digits, options);
   }
 
   transfer(target: string, replaces?: string): Promise<number> {

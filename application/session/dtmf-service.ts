@@ -15,6 +15,13 @@ import type { UserCode } from './user-code.js';
 
 export const DTMF_RELAY = 'application/dtmf-relay';
 
+/** How digits go out: 'auto' (RFC 4733 when negotiated, else INFO), or one of them whatever was negotiated. */
+export type DtmfMethod = 'auto' | 'rfc4733' | 'info';
+
+export interface DtmfOptions {
+  readonly method?: DtmfMethod;
+}
+
 /** Who else hears a digit a call received (a bridge carrying it to the other members). */
 export type DigitListener = (sessionId: string, digit: string) => void;
 
@@ -39,7 +46,11 @@ export class DtmfService {
     this.listeners.push(listener);
   }
 
-  async send(sessionId: string, digits: string): Promise<E.Either<SessionError, void>> {
+  async send(sessionId: string, digits: string, options: DtmfOptions = {}): Promise<E.Either<SessionError, void>> {
+    const method = options.method ?? 'auto';
+    if (method !== 'auto' && method !== 'rfc4733' && method !== 'info') return E.left(
+      invalidArgument('method', `${String(method)} is not auto, rfc4733 or info`),
+    );
     const found = this.table.require(sessionId);
     if (E.isLeft(found)) return found;
     const record = found.right;
@@ -48,7 +59,12 @@ export class DtmfService {
     if (typeof digits !== 'string' || digits.length === 0) return E.left(invalidArgument('digits', 'no digit to send'));
     const bad = [...digits].find((digit) => digitToEvent(digit) === undefined);
     if (bad !== undefined) return E.left(invalidArgument('digits', `'${bad}' is not a DTMF digit (0-9, *, #, A-D)`));
-    if (this.negotiator.negotiated(record)?.telephoneEventPayloadType !== undefined && record.media !== undefined) {
+    const events = record.media !== undefined
+      && this.negotiator.negotiated(record)?.telephoneEventPayloadType !== undefined;
+    if (method === 'rfc4733' && !events) return E.left({
+      kind: 'MediaError', message: 'the call did not negotiate telephone-event (RFC 4733): send by INFO instead',
+    });
+    if (method !== 'info' && events && record.media !== undefined) {
       const sent = await record.media.sendDtmf(digits);
       return sent ? E.right(undefined) : E.left({
         kind: 'MediaError', message: 'the media session could not send the events',

@@ -17,7 +17,7 @@ import type { BridgeEvent, BridgeInfo, BridgeService } from './bridge-service.js
 import type { CallAnswering } from './call-answering.js';
 import type { CallOperations } from './call-handle.js';
 import type { CallTermination } from './call-termination.js';
-import type { DtmfService } from './dtmf-service.js';
+import type { DtmfOptions, DtmfService } from './dtmf-service.js';
 import type { EventBus } from './event-bus.js';
 import type { HoldResume } from './hold-resume.js';
 import type { MediaControl, MediaInfo } from './media-control.js';
@@ -193,9 +193,12 @@ export class SessionCoordinator implements CallOperations {
     unwrap(await this.s.holdResume.resume(sessionId));
   }
 
-  /** RFC 4733 events when negotiated, otherwise SIP INFO with application/dtmf-relay. */
-  async sendDtmf(sessionId: string, digits: string): Promise<void> {
-    unwrap(await this.s.dtmf.send(sessionId, digits));
+  /**
+   * RFC 4733 events when negotiated, otherwise SIP INFO with application/dtmf-relay; `{ method: 'info' }`
+   * sends INFO even when RFC 4733 was negotiated (a PBX that listens for INFO only), `'rfc4733'` insists.
+   */
+  async sendDtmf(sessionId: string, digits: string, options: DtmfOptions = {}): Promise<void> {
+    unwrap(await this.s.dtmf.send(sessionId, digits, options));
   }
 
   /**
