@@ -55,3 +55,32 @@ for (const [byeFrom, uac, uas] of [
     t.regex(b2bua.output(), /after 500 bridged calls/);
   });
 }
+
+test('B2BUA CANCEL propagation: SIPp\'s caller cancels while the far end rings; the B2BUA cancels its outgoing leg (200, 487, ACK) and answers the caller 487; 20 calls', async (t) => {
+  if (!requireSipp(t)) return;
+  const uasPort = await freeUdpPort();
+  const b2bua = await startExample(
+    'b2bua', ['--port', '0', '--target', `sip:service@127.0.0.1:${uasPort}`, '--media-ports', '56000-56999'],
+    /listening on 127\.0\.0\.1:(\d+)/,
+  );
+  t.teardown(() => b2bua.child.kill('SIGKILL'));
+  const port = /listening on 127\.0\.0\.1:(\d+)/.exec(b2bua.output())![1]!;
+  const callee = runSipp([
+    '-sf', path.join(scenarios, 'uas-rings-until-cancel.xml'), '-m', '20', '-t', 'u1', '-i', '127.0.0.1',
+    '-p', String(uasPort), '-timeout', '60s',
+  ], 90_000);
+  await Promise.race([udpPortBound(uasPort), callee.then((r) => Promise.reject(
+    new Error(`SIPp callee exited: ${r.stdout.slice(-500)}`),
+  ))]);
+  const caller = await runSipp([
+    '-sf', path.join(scenarios, 'uac-cancel.xml'), '-s', 'service', '-m', '20', '-r', '10', '-t', 'u1',
+    '-i', '127.0.0.1', '-timeout', '60s', '-timeout_error', `127.0.0.1:${port}`,
+  ], 90_000);
+  const calleeResult = await callee;
+  t.is(caller.failed, 0, caller.errors || caller.stdout.slice(-1500));
+  t.is(caller.successful, 20);
+  t.is(calleeResult.failed, 0, calleeResult.errors || calleeResult.stdout.slice(-1500));
+  t.is(calleeResult.successful, 20, 'every outgoing leg was cancelled');
+  b2bua.child.kill('SIGTERM');
+  t.is(await b2bua.exited, 0);
+});
