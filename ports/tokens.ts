@@ -8,4 +8,5 @@ export const TOKENS = {
   Hash: Symbol.for('session-core.Hash'),
   SrtpPrimitives: Symbol.for('session-core.SrtpPrimitives'),
   Resolver: Symbol.for('session-core.Resolver'),
+  AudioFiles: Symbol.for('session-core.AudioFiles'),
 } as const;

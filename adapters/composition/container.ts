@@ -9,6 +9,8 @@ import { TOKENS } from '../../ports/tokens.js';
 import { InMemoryLogger } from '../memory/in-memory-logger.js';
 import { CryptoRandom } from '../node/crypto-random.js';
 import { NodeHash } from '../node/node-hash.js';
+import { NodeWavFiles } from '../node/wav-files.js';
+import type { AudioFiles } from '../../ports/audio-files.js';
 import { nodeSrtpPrimitives } from '../node/node-srtp-primitives.js';
 import { PinoLogger } from '../node/pino-logger.js';
 import { SystemClock } from '../node/system-clock.js';
@@ -30,6 +32,8 @@ export const createContainer = (wiring: Wiring): Container => {
   container.bind<Hash>(TOKENS.Hash).toDynamicValue(() => new NodeHash()).inSingletonScope();
   // So is SRTP's cipher work (keys come from the Random port, seeded in simulations).
   container.bind<SrtpPrimitives>(TOKENS.SrtpPrimitives).toConstantValue(nodeSrtpPrimitives);
+  // Files are files in simulations too (a recording is read back the same way).
+  container.bind<AudioFiles>(TOKENS.AudioFiles).toDynamicValue(() => new NodeWavFiles()).inSingletonScope();
   if (wiring.kind === 'real') {
     container.bind<Clock>(TOKENS.Clock).toDynamicValue(() => new SystemClock()).inSingletonScope();
     container.bind<Random>(TOKENS.Random).toDynamicValue(() => new CryptoRandom()).inSingletonScope();

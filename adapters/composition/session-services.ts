@@ -33,6 +33,8 @@ import type { Clock } from '../../ports/clock.js';
 import type { Hash } from '../../ports/hash.js';
 import type { Logger } from '../../ports/logger.js';
 import type { Random } from '../../ports/random.js';
+import type { AudioFiles } from '../../ports/audio-files.js';
+import { FileMedia } from '../../application/media/file-media.js';
 import type { SrtpPrimitives } from '../../ports/cipher.js';
 import type { RtpSocketFactory } from '../../ports/rtp-socket.js';
 import type { SipTransport } from '../../ports/sip-transport.js';
@@ -66,6 +68,7 @@ export const SERVICES = {
   Registrations: Symbol.for('RegistrationService'),
   Coordinator: Symbol.for('SessionCoordinator'),
   Locator: Symbol.for('ServerLocator'),
+  Files: Symbol.for('FileMedia'),
 } as const;
 
 type Ctx = ResolutionContext;
@@ -145,6 +148,9 @@ const bindCalls = (container: Container): void => {
     c.get(S.Table), c.get(S.Admission), c.get(S.Lifecycle), c.get(S.Answering), c.get(S.Termination),
     c.get(S.Events), c.get<CallHandler>(S.Handler), c.get(S.Handles), c.get(S.UserCode), port.clock(c), config(c),
     port.logger(c)));
+  service(container, S.Files, (c) => new FileMedia(
+    c.get(S.Table), c.get<AudioFiles>(TOKENS.AudioFiles), port.logger(c),
+  ));
   service(container, S.Outgoing, (c) => new OutgoingCalls(
     c.get(S.Ua), c.get(S.Table), c.get(S.Admission), c.get(S.Lifecycle), c.get(S.Negotiator),
     c.get(S.Binding), c.get(S.Termination), c.get(S.Events), port.clock(c), config(c), c.get(S.OutboundRoutes),
@@ -195,6 +201,8 @@ const connect = (c: Ctx): void => {
   const negotiator = c.get<MediaNegotiator>(S.Negotiator);
   lifecycle.onRelease((record, reason) => bridges.sessionEnded(record.id, reason));
   lifecycle.onRelease((record, reason) => transfer.callEnded(record, reason));
+  const files = c.get<FileMedia>(S.Files);
+  lifecycle.onRelease((record) => files.callEnded(record.id));
   negotiator.onDtmf((record, digit) => dtmf.received(record, digit));
   dtmf.onDigit((sessionId, digit) => bridges.dtmf(sessionId, digit));
   binding.handleModifications(c.get<RemoteUpdates>(S.RemoteUpdates));
@@ -233,7 +241,7 @@ export const bindSessionServices = (container: Container, sessionConfig: Session
       holdResume: c.get(S.HoldResume), dtmf: c.get(S.Dtmf), transfer: c.get(S.Transfer),
       bridges: c.get(S.Bridges), media: c.get(S.Media), registrations: c.get(S.Registrations),
       registrar: c.get(SERVING.Registrar), authenticator: c.get(SERVING.Authenticator),
-      messages: c.get(SERVING.Messages),
+      messages: c.get(SERVING.Messages), files: c.get(S.Files),
     });
     c.get<CallHandles>(S.Handles).bind(coordinator);
     return coordinator;

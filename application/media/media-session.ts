@@ -34,6 +34,13 @@ export interface MediaParameters {
   readonly srtp?: SrtpParameters;
 }
 
+export interface MediaTaps {
+  /** Each frame as it is sent (not called while nothing is sent: hold, DTMF). */
+  readonly sent?: (frame: Int16Array) => void;
+  /** Each frame played out, every 20 ms. */
+  readonly heard?: (frame: Int16Array) => void;
+}
+
 export interface MediaStatistics {
   readonly packetsSent: number;
   readonly bytesSent: number;
@@ -79,6 +86,8 @@ export class MediaSession {
   private params: MediaParameters | undefined;
   private producer: FrameProducer = frameProducer({ kind: 'silence' });
   private sink: AudioSink = { kind: 'discard' };
+  /** Copies of each frame sent and heard, beside the source and the sink (a recording to disk). */
+  private taps: MediaTaps = {};
   private readonly recorder = new Recorder();
   private readonly ssrc: number;
   private sequence: number;
@@ -159,6 +168,10 @@ export class MediaSession {
 
   setSink(sink: AudioSink): void {
     this.sink = sink;
+  }
+
+  setTaps(taps: MediaTaps): void {
+    this.taps = taps;
   }
 
   onDtmf(handler: (digit: string) => void): void {
@@ -251,6 +264,7 @@ export class MediaSession {
     const sending = params.direction === 'sendrecv' || params.direction === 'sendonly';
     if (sending && this.frames > this.dtmfBusyUntilFrame) {
       this.producer.fill(this.pcm);
+      this.taps.sent?.(this.pcm);
       const payload = encodeG711(params.codec, this.pcm, this.packet.subarray(12));
       this.sendPacket(params.payloadType, this.sent.packets === 0, this.timestamp, payload);
     }
@@ -263,6 +277,7 @@ export class MediaSession {
     this.jitter = next;
     if (this.sink.kind === 'record') this.recorder.add(frame);
     else if (this.sink.kind === 'callback') this.sink.onFrame(frame);
+    this.taps.heard?.(frame);
   }
 
   private sendPacket(payloadType: number, marker: boolean, timestamp: number, payload: Uint8Array): void {
@@ -318,7 +333,7 @@ export class MediaSession {
     if (params.direction === 'sendrecv' || params.direction === 'recvonly') {
       // Statistics need only the header: audio is decoded only when a sink will hear it (a frame
       // queued before a sink change plays as silence, at most the buffer's 16 frames).
-      const samples = this.sink.kind === 'discard' ? UNHEARD_FRAME : decodeG711(
+      const samples = this.sink.kind === 'discard' && this.taps.heard === undefined ? UNHEARD_FRAME : decodeG711(
         params.codec, packet.payload, slab.int16(packet.payload.length),
       );
       this.jitter = pushFrame(this.jitter, { timestamp: packet.timestamp, samples });

@@ -18,6 +18,7 @@ import type { CallAnswering } from './call-answering.js';
 import type { CallOperations } from './call-handle.js';
 import type { CallTermination } from './call-termination.js';
 import type { DtmfOptions, DtmfService } from './dtmf-service.js';
+import type { FileMedia, RecordingDirection, RecordingResult } from '../media/file-media.js';
 import type { EventBus } from './event-bus.js';
 import type { HoldResume } from './hold-resume.js';
 import type { MediaControl, MediaInfo } from './media-control.js';
@@ -67,6 +68,7 @@ export interface SessionServices {
   readonly registrar: RegistrarService | undefined;
   readonly authenticator: Authenticator | undefined;
   readonly messages: MessageService;
+  readonly files: FileMedia;
 }
 
 /** How long `stop()` waits by default for BYEs, CANCELs and registration removals to be answered. */
@@ -99,9 +101,8 @@ export class SessionCoordinator implements CallOperations {
   }
 
   /**
-   * Graceful stop: every live call ended (BYE, CANCEL, 603) and every
-   * registration removed at once; their answers are awaited for at most
-   * `graceMs`, then the stack closes and nothing of it keeps the process alive.
+   * Graceful stop: every live call ended (BYE, CANCEL, 603) and every registration removed at once; their
+   * answers are awaited for at most `graceMs`, then the stack closes and nothing of it keeps the process alive.
    */
   async stop(graceMs = DEFAULT_STOP_GRACE_MS): Promise<void> {
     if (!this.s.admission.isRunning) return;
@@ -133,9 +134,8 @@ export class SessionCoordinator implements CallOperations {
   // ── SessionControl ─────────────────────────────────────────────────────
 
   /**
-   * Places a call. `sdp` replaces the generated offer; `options.delayedOffer`
-   * sends the INVITE without SDP, takes the offer from the 2xx and answers it
-   * in the ACK (RFC 3261 §13.2.2.4).
+   * Places a call. `sdp` replaces the generated offer; `options.delayedOffer` sends the INVITE without SDP,
+   * takes the offer from the 2xx and answers it in the ACK (RFC 3261 §13.2.2.4).
    */
   async createOutgoingCall(
     from: string, to: string, sdp?: string, headers: ReadonlyArray<SipHeader> = [], options: OutgoingCallOptions = {},
@@ -144,9 +144,8 @@ export class SessionCoordinator implements CallOperations {
   }
 
   /**
-   * Resolves when the call is answered; rejects with Rejected (with the
-   * status), Cancelled, Timeout or another SessionError. An outgoing call not
-   * answered within `timeoutMs` is given up: it ends as Timeout.
+   * Resolves when the call is answered; rejects with Rejected (with the status), Cancelled, Timeout or
+   * another SessionError. An outgoing call not answered within `timeoutMs` is given up: it ends as Timeout.
    */
   async waitForAnswer(sessionId: string, timeoutMs: number): Promise<CallInfo> {
     return unwrap(await this.s.outgoing.waitForAnswer(sessionId, timeoutMs));
@@ -157,11 +156,10 @@ export class SessionCoordinator implements CallOperations {
   }
 
   /**
-   * Early media (RFC 3960): answers the caller's offer in a 183 Session
-   * Progress (or with `sdp`) and starts the call's media while it still
-   * rings, so an announcement or a ringback played with startAudioTransmission
-   * reaches the caller before acceptIncomingCall (whose 2xx repeats the same
-   * answer) or a rejection. Calling it again resends the 183.
+   * Early media (RFC 3960): answers the caller's offer in a 183 Session Progress (or with `sdp`) and starts
+   * the call's media while it still rings, so an announcement or a ringback played with
+   * startAudioTransmission reaches the caller before acceptIncomingCall (whose 2xx repeats the same answer)
+   * or a rejection. Calling it again resends the 183.
    */
   async sendEarlyMedia(sessionId: string, sdp?: string): Promise<void> {
     unwrap(await this.s.answering.sendEarlyMedia(unwrap(this.s.table.require(sessionId)), sdp));
@@ -172,9 +170,8 @@ export class SessionCoordinator implements CallOperations {
   }
 
   /**
-   * CANCEL before an answer, BYE after; an incoming call still ringing is
-   * declined (603). Resolves once the call has ended for the user; the
-   * signaling finishes in the background.
+   * CANCEL before an answer, BYE after; an incoming call still ringing is declined (603). Resolves once the
+   * call has ended for the user; the signaling finishes in the background.
    */
   async terminateSession(sessionId: string, options: { readonly reason?: EndReason } = {}): Promise<void> {
     const reason = options.reason === undefined ? undefined : reasonHeader(options.reason);
@@ -202,11 +199,10 @@ export class SessionCoordinator implements CallOperations {
   }
 
   /**
-   * Blind transfer (RFC 3515): REFER the peer to `target`, follow its NOTIFY
-   * progress, and hang up once the transfer succeeded (the call then ends with
-   * reason `Transferred`). Resolves with the final sipfrag status (a 2xx);
-   * rejects when the peer refuses or the new call fails. With `replaces`
-   * (another of our calls, to the target) it is an attended transfer.
+   * Blind transfer (RFC 3515): REFER the peer to `target`, follow its NOTIFY progress, and hang up once the
+   * transfer succeeded (the call then ends with reason `Transferred`). Resolves with the final sipfrag status
+   * (a 2xx); rejects when the peer refuses or the new call fails. With `replaces` (another of our calls, to
+   * the target) it is an attended transfer.
    */
   async transferSession(sessionId: string, target: string, replaces?: string): Promise<number> {
     return unwrap(await this.s.transfer.transfer(sessionId, target, replaces));
@@ -244,9 +240,8 @@ export class SessionCoordinator implements CallOperations {
   // ── Registration (RFC 3261 §10.2) ──────────────────────────────────────
 
   /**
-   * Registers our contact for `options.aor` (default `sip:USER@REGISTRAR-HOST`)
-   * at `registrar`, answering Digest challenges; resolves once registered and
-   * keeps the binding refreshed until `unregister` or `stop`.
+   * Registers our contact for `options.aor` (default `sip:USER@REGISTRAR-HOST`) at `registrar`, answering
+   * Digest challenges; resolves once registered and keeps the binding refreshed until `unregister` or `stop`.
    */
   async register(registrar: string, options: RegisterOptions = {}): Promise<RegistrationInfo> {
     return unwrap(await this.s.registrations.register(registrar, options));
@@ -376,6 +371,20 @@ export class SessionCoordinator implements CallOperations {
 
   getMediaStatistics(sessionId: string): MediaStatistics {
     return unwrap(this.s.media.statistics(sessionId));
+  }
+
+  /** Streams a WAV file (PCM16 8/16 kHz, G.711) as the call's audio; rejects MediaError when it cannot. */
+  async playFile(sessionId: string, path: string, options: { readonly loop?: boolean } = {}): Promise<void> {
+    unwrap(await this.s.files.play(sessionId, path, options.loop === true));
+  }
+
+  /** Streams what the call hears (`in`), sends (`out`) or both (stereo: left in, right out) to a WAV file. */
+  async startRecording(sessionId: string, path: string, options: { readonly direction?: RecordingDirection } = {}) {
+    unwrap(await this.s.files.startRecording(sessionId, path, options.direction ?? 'both'));
+  }
+
+  async stopRecording(sessionId: string): Promise<RecordingResult> {
+    return unwrap(await this.s.files.stopRecording(sessionId));
   }
 
   /** Publishes a MediaQuality event every `intervalMs` until the call ends. */
