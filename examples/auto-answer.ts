@@ -3,9 +3,11 @@
  *
  *   npx tsx examples/auto-answer.ts --port 5080
  */
+import { accessSync, constants } from 'node:fs';
+import { join } from 'node:path';
 import { nextToneFrame, tone } from '../domain/media/index.js';
 import {
-  CallDecision, PinoLogger, readWavFile, SessionManagerBuilder,
+  CallDecision, NodeWavFiles, PinoLogger, SessionManagerBuilder,
   type AudioSource, type CallHandler, type SessionCoordinator,
 } from '../adapters/composition/index.js';
 import { commandLine, integerFlag, sipHost, usageError } from './support/command-line.js';
@@ -22,7 +24,10 @@ Options:
   --early-media        with --answer-after: answer the caller's offer at once in
                        a 183 Session Progress and play a ringback tone (425 Hz,
                        1 s on, 4 s off) until answering (RFC 3960 early media)
-  --wav FILE           play this 16-bit mono 8 kHz WAV instead of a 440 Hz tone
+  --wav FILE           play this WAV (16-bit PCM at 8 or 16 kHz, or G.711 A-law/µ-law;
+                       streamed, looped) instead of a 440 Hz tone
+  --record DIR         record each call, both directions, to DIR/<call id>.wav
+                       (stereo: left what the caller said, right what we sent)
   --media-ports A-B    RTP port range (default 20000-29999)
   --no-media           answer with SDP as usual but open no RTP ports and send
                        no audio, as SIPp's uas does (signaling load tests)
@@ -55,6 +60,7 @@ const { values } = commandLine(NAME, HELP, {
     'answer-after': { type: 'string', default: '0' },
     'early-media': { type: 'boolean', default: false },
     wav: { type: 'string' },
+    record: { type: 'string' },
     'media-ports': { type: 'string', default: '20000-29999' },
     'no-media': { type: 'boolean', default: false },
     'max-sessions': { type: 'string', default: '10000' },
@@ -85,9 +91,9 @@ const main = async (): Promise<void> => {
     '--early-media needs --answer-after (a call answered at once has no time for it)',
   );
   const withMedia = !values['no-media'];
-  if (!withMedia && (values['early-media'] || values.wav !== undefined)) fail(
-    `--no-media sends no audio: it cannot go with ${values['early-media'] ? '--early-media' : '--wav'}`,
-  );
+  const mediaFlag = values['early-media'] ? '--early-media' : values.wav !== undefined ? '--wav'
+    : values.record !== undefined ? '--record' : undefined;
+  if (!withMedia && mediaFlag !== undefined) fail(`--no-media sends no audio: it cannot go with ${mediaFlag}`);
   const password = values.password ?? process.env['SESSION_CORE_PASSWORD'];
   if (values.user !== undefined && password === undefined) fail('--user needs --password (or SESSION_CORE_PASSWORD)');
   const expiresSec = integerFlag(NAME, HELP, 'expires', values.expires, 1);
@@ -95,11 +101,21 @@ const main = async (): Promise<void> => {
   const maxPerUser = values['max-sessions-per-user'] === undefined
     ? maxSessions : integerFlag(NAME, HELP, 'max-sessions-per-user', values['max-sessions-per-user'], 1);
   const [portMin, portMax] = values['media-ports'].split('-').map(Number);
-  let source: AudioSource = { kind: 'tone', frequenciesHz: [440], amplitude: 6000 };
-  if (values.wav !== undefined) {
-    const samples = await readWavFile(values.wav);
-    if (samples._tag === 'Left') fail(samples.left.detail);
-    else source = { kind: 'samples', samples: samples.right, loop: true };
+  const source: AudioSource = { kind: 'tone', frequenciesHz: [440], amplitude: 6000 };
+  const wav = values.wav;
+  if (wav !== undefined) {
+    // Checked once now (the format, that it opens); each call streams it from disk.
+    const probe = await new NodeWavFiles().openForPlayback(wav, { loop: false });
+    if (probe._tag === 'Left') fail(probe.left.detail);
+    else await probe.right.close();
+  }
+  const recordDir = values.record;
+  if (recordDir !== undefined) {
+    try {
+      accessSync(recordDir, constants.W_OK);
+    } catch (error) {
+      fail(`--record: ${(error as Error).message}`);
+    }
   }
   const log = (line: string): void => {
     if (!values.quiet) console.log(`${new Date().toISOString()} ${line}`);
@@ -121,10 +137,20 @@ const main = async (): Promise<void> => {
     onCallEstablished: (call, _local, _remote, handle) => {
       log(`answered ${call.id}`);
       if (!withMedia) return;
-      try {
+      // The caller may have hung up already: a failure is logged, nothing more.
+      if (wav !== undefined) void coordinator.playFile(call.id, wav, { loop: true })
+        .catch((error: unknown) => log(`cannot play ${wav} on ${call.id}: ${(error as Error).message}`));
+      else try {
         handle.play(source);
       } catch {
-        // The caller may have hung up already.
+        // Already gone.
+      }
+      if (recordDir !== undefined) {
+        const file = join(recordDir, `${call.id}.wav`);
+        void coordinator.startRecording(call.id, file, { direction: 'both' }).then(
+          () => log(`recording ${call.id} to ${file}`),
+          (error: unknown) => log(`cannot record ${call.id}: ${(error as Error).message}`),
+        );
       }
     },
     onCallEnded: (call, reason) => log(`ended ${call.id}: ${reason}`),

@@ -43,3 +43,5 @@ export { InMemoryLogger } from '../memory/in-memory-logger.js';
 export type { DtmfMethod, DtmfOptions } from '../../application/session/dtmf-service.js';
 export type { Resolver, NaptrRecord, SrvRecord, AddressRecord, DnsAnswer, DnsFailure } from '../../ports/resolver.js';
 export { DnsResolver, type DnsResolverOptions } from '../node/dns-resolver.js';
+export { NodeWavFiles } from '../node/wav-files.js';
+export type { RecordingDirection, RecordingResult } from '../../application/media/file-media.js';

@@ -12,7 +12,8 @@ import { encodeALaw } from '../../domain/media/g711.js';
 import { dominantFrequency } from '../../domain/media/goertzel.js';
 import { wavHeader } from '../../domain/media/wav.js';
 import { CallDecision } from '../../domain/session/call-decision.js';
-import { reached } from '../support/wait.js';
+import { runExample, startExample } from '../support/example-process.js';
+import { reached, waitFor } from '../support/wait.js';
 
 const toneSamples = (hz: number, seconds: number, rate: number): Int16Array =>
   Int16Array.from({ length: seconds * rate }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * hz * i) / rate)));
@@ -123,4 +124,33 @@ test('a missing file, an unreadable format and a full disk are MediaErrors; the 
   t.like(full, { kind: 'MediaError' });
   t.regex((full as Error).message, /ENOSPC|no space/i);
   t.is(alice.getSession(mine)?.state, 'Connected');
+});
+
+test('examples/auto-answer.ts --wav FILE --record DIR: the caller gets the file, the call is recorded as stereo', async (t) => {
+  const dir = tempDir(t);
+  const wav = path.join(dir, 'greeting.wav');
+  writeFileSync(wav, pcmWav(toneSamples(1000, 2, 16000), 16000));
+  const records = mkdtempSync(path.join(dir, 'records-'));
+  const server = await startExample('auto-answer', [
+    '--port', '0', '--media-ports', '49800-49899', '--wav', wav, '--record', records,
+  ], /listening on 127\.0\.0\.1:(\d+)/);
+  t.teardown(() => server.child.kill('SIGKILL'));
+  const port = /listening on 127\.0\.0\.1:(\d+)/.exec(server.output())![1];
+  const call = await runExample('call', [`sip:x@127.0.0.1:${port}`, '--duration', '1500']);
+  t.is(call.code, 0, call.output);
+  await waitFor(() => / ended /.test(server.output()), 20_000, 'the call ended at auto-answer');
+  const file = /recording \S+ to (\S+)/.exec(server.output())?.[1];
+  t.truthy(file, server.output());
+  // The header is completed once the recording is closed, just after the call ended.
+  await waitFor(() => readFileSync(file!).readUInt32LE(40) > 0, 20_000, 'the recording completed');
+  const bytes = readFileSync(file!);
+  const frames = (bytes.length - 44) / 4;
+  t.true(frames > 4000, `${frames} stereo samples`);
+  const channel = (offset: number): Int16Array =>
+    Int16Array.from({ length: frames }, (_, i) => bytes.readInt16LE(44 + 4 * i + offset));
+  t.like(dominantFrequency(channel(0).subarray(frames - 4000), [440, 1000]), { frequencyHz: 440 });
+  t.like(dominantFrequency(channel(2).subarray(frames - 4000), [440, 1000]), { frequencyHz: 1000 });
+  const bad = await runExample('auto-answer', ['--port', '0', '--wav', path.join(dir, 'missing.wav')]);
+  t.is(bad.code, 2);
+  t.regex(bad.output, /cannot open/);
 });
