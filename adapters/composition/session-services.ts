@@ -187,7 +187,7 @@ const bindCalls = (container: Container): void => {
     c.get(S.Table), c.get(S.Negotiator), c.get(S.Events), port.clock(c), c.get(S.UserCode),
     config(c).localAddress));
   service(container, S.Registrations, (c) => new RegistrationService(
-    c.get(S.Ua), c.get(S.Ids), c.get(S.Events), config(c).credentials, c.get(S.OutboundRoutes)));
+    c.get(S.Ua), c.get(S.Ids), c.get(S.Events), config(c).credentials, c.get(S.OutboundRoutes), c.get(S.Locator)));
 };
 
 /** Registrations between services that would otherwise depend on each other in a circle. */

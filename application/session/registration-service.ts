@@ -7,6 +7,7 @@ import type { NameAddr } from '../../domain/sip/name-addr.js';
 import type { IdGenerator } from '../id-generator.js';
 import type { UserCredentials } from '../ua/challenge.js';
 import type { Registration } from '../ua/registration.js';
+import type { ServerLocator } from '../transport/server-locator.js';
 import type { UaCore } from '../ua/ua-core.js';
 import type { EventBus } from './event-bus.js';
 
@@ -42,6 +43,8 @@ export class RegistrationService {
   constructor(
     private readonly ua: UaCore, private readonly ids: IdGenerator, private readonly events: EventBus,
     private readonly defaults: UserCredentials | undefined, private readonly routes: ReadonlyArray<NameAddr>,
+    /** RFC 3263 location of the registrar (its first server); without it the URI's host is used as it is. */
+    private readonly locator?: ServerLocator,
   ) {}
 
   async register(registrar: string, options: RegisterOptions): Promise<E.Either<SessionError, RegistrationInfo>> {
@@ -62,12 +65,18 @@ export class RegistrationService {
     if (!Number.isInteger(expiresSec) || expiresSec <= 0) return E.left(
       invalidArgument('expiresSec', 'a positive whole number of seconds'),
     );
+    const located = this.locator === undefined ? undefined
+      : await this.locator.locate(this.routes[0]?.uri ?? registrarUri);
+    if (located !== undefined && E.isLeft(located)) return E.left({
+      kind: 'TransportError', message: `cannot reach the registrar: ${located.left.detail}`,
+    });
     const id = `reg-${this.ids.token(12)}`;
     const aorUri = formatUri(aor.right.uri);
     const created = this.ua.registration({
       registrar: registrarUri, aor: { uri: aor.right.uri, params: [] }, expiresSec,
       ...(credentials === undefined ? {} : { credentials }),
       ...(this.routes.length === 0 ? {} : { routes: this.routes }),
+      ...(located?.right[0] === undefined ? {} : { target: located.right[0] }),
       onChange: (state, outcome) => this.events.publish({
         type: 'RegistrationChanged', registrationId: id, aor: aorUri, state,
         ...(outcome?.kind === 'Registered' ? { expiresSec: outcome.expiresSec } : {}),

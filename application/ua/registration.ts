@@ -31,6 +31,8 @@ export interface RegistrationOptions {
   readonly credentials?: UserCredentials;
   /** Sent through these first (an outbound proxy, §8.1.2). */
   readonly routes?: ReadonlyArray<NameAddr>;
+  /** Where REGISTERs go when server location (RFC 3263) found it; else the registrar URI's host as it is. */
+  readonly target?: Endpoint;
   /** Every state change, with the outcome that caused it. */
   readonly onChange?: (state: RegistrationState, outcome: RegisterOutcome | undefined) => void;
 }

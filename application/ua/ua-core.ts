@@ -118,7 +118,8 @@ export class UaCore implements TransactionUser {
    * REGISTER.
    */
   registration(options: RegistrationOptions): E.Either<UaError, Registration> {
-    const hop = nextHop(options.routes?.[0]?.uri ?? options.registrar);
+    const hop = options.target === undefined ? nextHop(options.routes?.[0]?.uri ?? options.registrar)
+      : E.right(options.target);
     if (E.isLeft(hop)) return hop;
     const registration = new Registration(this.ctx, hop.right, options, (r) => this.registrations.delete(r));
     this.registrations.add(registration);

@@ -137,3 +137,18 @@ test('a MESSAGE to a host name reaches the address the Resolver gives (the trans
   t.deepEqual(w.resolver.queries.filter((q) => q.includes('plain.test')), ['A/AAAA plain.test']);
   await w.stop();
 });
+
+test('registration locates its registrar too: REGISTER to sip:pbx.test goes where NAPTR and SRV point', async (t) => {
+  const w = await world(6, {});
+  const registrar = await new SessionManagerBuilder().withSipPort(5060).withMediaPorts(20000, 20099)
+    .withRegistrar({ domains: ['pbx.test'] }).withSimulation({ network: w.network, host: '10.0.0.2', seed: 66 })
+    .build();
+  await registrar.start();
+  const registered = w.caller.coordinator.register('sip:pbx.test', { aor: 'sip:me@pbx.test', expiresSec: 600 });
+  await w.clock.advanceBy(1_000);
+  t.like(await registered, { aor: 'sip:me@pbx.test' });
+  t.is((await registrar.lookup('sip:me@pbx.test')).length, 1, 'the binding is at 10.0.0.2, the priority-10 server');
+  const stopping = registrar.stop();
+  await w.stop();
+  await stopping;
+});
