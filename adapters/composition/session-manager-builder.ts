@@ -18,7 +18,6 @@ import type { RtpSocketFactory } from '../../ports/rtp-socket.js';
 import type { SipTransport } from '../../ports/sip-transport.js';
 import { TOKENS } from '../../ports/tokens.js';
 import { UdpRtpSocketFactory } from '../node/udp-rtp-socket.js';
-import type { SimulatedNetwork } from '../sim/simulated-network.js';
 import { SimulatedRtpSocketFactory } from '../sim/simulated-rtp-socket.js';
 import { DEFAULT_PARSE_OPTIONS } from '../../domain/sip/parse-message.js';
 import type { Container } from 'inversify';
@@ -35,16 +34,11 @@ import { createContainer } from './container.js';
 import { ServerLocator } from '../../application/transport/server-locator.js';
 import { ResolvingTransport } from '../../application/transport/resolving-transport.js';
 import type { Random } from '../../ports/random.js';
-import { realTransport, simulatedTransport } from './transports.js';
+import { realTransport, simulatedTransport, type SimulationOptions } from './transports.js';
 import { SERVING } from './serving-services.js';
 import { bindSessionServices, SERVICES } from './session-services.js';
 
-export interface SimulationOptions {
-  readonly network: SimulatedNetwork;
-  /** This element's address on the simulated network. */
-  readonly host: string;
-  readonly seed: number;
-}
+export type { SimulationOptions } from './transports.js';
 
 const invalid = (field: string, message: string): SessionError => ({
   kind: 'InvalidConfig', field, message: `${field}: ${message}`,

@@ -10,7 +10,15 @@ import { UdpSipTransport } from '../node/udp-sip-transport.js';
 import { MultiTransport } from '../shared/multi-transport.js';
 import type { TransportCoreOptions } from '../shared/transport-core.js';
 import { SimulatedSipTransport } from '../sim/simulated-sip-transport.js';
-import type { SimulationOptions } from './session-manager-builder.js';
+import type { SimulatedNetwork } from '../sim/simulated-network.js';
+
+/** Where a coordinator runs on the simulated network. */
+export interface SimulationOptions {
+  readonly network: SimulatedNetwork;
+  /** This element's address on the simulated network. */
+  readonly host: string;
+  readonly seed: number;
+}
 
 /**
  * A bind that failed: an address that does not resolve or is not one of this

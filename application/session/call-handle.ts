@@ -1,7 +1,7 @@
 import type { AudioSink, AudioSource } from '../media/audio-io.js';
 import type { MediaStatistics } from '../media/media-session.js';
 import type { CallInfo } from './session-record.js';
-import type { DtmfOptions } from './dtmf-service.js';
+import type { DtmfOptions } from './dtmf-options.js';
 
 /** The coordinator's per-call operations a handle acts through (the coordinator itself provides them). */
 export interface CallOperations {

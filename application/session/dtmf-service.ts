@@ -12,15 +12,11 @@ import type { MediaNegotiator } from './media-negotiator.js';
 import { callInfo, type SessionRecord } from './session-record.js';
 import type { SessionTable } from './session-table.js';
 import type { UserCode } from './user-code.js';
+import type { DtmfOptions } from './dtmf-options.js';
 
 export const DTMF_RELAY = 'application/dtmf-relay';
 
-/** How digits go out: 'auto' (RFC 4733 when negotiated, else INFO), or one of them whatever was negotiated. */
-export type DtmfMethod = 'auto' | 'rfc4733' | 'info';
-
-export interface DtmfOptions {
-  readonly method?: DtmfMethod;
-}
+export type { DtmfMethod, DtmfOptions } from './dtmf-options.js';
 
 /** Who else hears a digit a call received (a bridge carrying it to the other members). */
 export type DigitListener = (sessionId: string, digit: string) => void;
