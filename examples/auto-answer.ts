@@ -12,6 +12,7 @@ import {
 } from '../adapters/composition/index.js';
 import { commandLine, integerFlag, sipHost, usageError } from './support/command-line.js';
 import { applySecurity, SECURITY_HELP, SECURITY_OPTIONS } from './support/security-flags.js';
+import { OPS_HELP, OPS_OPTIONS, prepareOps } from './support/ops-flags.js';
 
 const HELP = `Usage: npx tsx examples/auto-answer.ts [options]
 
@@ -46,6 +47,7 @@ Options:
   --password PW        its password (or set SESSION_CORE_PASSWORD)
   --quiet              do not log each call
 ${SECURITY_HELP}
+${OPS_HELP}
   --help               show this help
 
 Prints a line containing "listening" with the bound address once ready;
@@ -57,6 +59,7 @@ const { values } = commandLine(NAME, HELP, {
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '5080' },
     ...SECURITY_OPTIONS,
+    ...OPS_OPTIONS,
     'answer-after': { type: 'string', default: '0' },
     'early-media': { type: 'boolean', default: false },
     wav: { type: 'string' },
@@ -158,8 +161,9 @@ const main = async (): Promise<void> => {
   };
   let coordinator: SessionCoordinator;
   let transports: ReadonlyArray<string> = [];
+  const builder = new SessionManagerBuilder();
+  const ops = prepareOps(NAME, HELP, values, builder);
   try {
-    const builder = new SessionManagerBuilder();
     const security = applySecurity(NAME, HELP, builder, values, values.register === undefined ? [] : [values.register]);
     transports = security.transports;
     if (security.note !== undefined) console.log(security.note);
@@ -196,6 +200,7 @@ const main = async (): Promise<void> => {
     `auto-answer listening on ${sipHost(values.host)}:${coordinator.localEndpoint?.port} `
     + `(${transports.join('+')}${tls})`,
   );
+  const opsServer = await ops.start(coordinator);
   if (values.register !== undefined) {
     try {
       await coordinator.register(
@@ -210,6 +215,7 @@ const main = async (): Promise<void> => {
   const shutdown = async (): Promise<void> => {
     console.log('auto-answer stopping');
     await coordinator.stop();
+    await opsServer?.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown());

@@ -7,6 +7,7 @@
 import { B2bua, PinoLogger, SessionManagerBuilder } from '../adapters/composition/index.js';
 import { commandLine, sipHost, usageError } from './support/command-line.js';
 import { applySecurity, SECURITY_HELP, SECURITY_OPTIONS } from './support/security-flags.js';
+import { OPS_HELP, OPS_OPTIONS, prepareOps } from './support/ops-flags.js';
 
 const HELP = `Usage: npx tsx examples/b2bua.ts --target sip:user@host:port [options]
 
@@ -24,6 +25,7 @@ Options:
   --user NAME          username for Digest challenges (401/407) to the outgoing leg
   --password PW        its password (or set SESSION_CORE_PASSWORD)
 ${SECURITY_HELP}
+${OPS_HELP}
                        (--transport and --srtp apply to both legs; a sips:
                        target is reached over TLS)
   --help               show this help
@@ -37,6 +39,7 @@ const { values } = commandLine(NAME, HELP, {
     port: { type: 'string', default: '5070' },
     target: { type: 'string' },
     ...SECURITY_OPTIONS,
+    ...OPS_OPTIONS,
     'media-ports': { type: 'string', default: '30000-39999' },
     proxy: { type: 'string' },
     user: { type: 'string' },
@@ -55,6 +58,7 @@ if (values.user !== undefined && password === undefined) usageError(
 const plainTarget = !target.includes('transport=') && !/^sips:/i.test(target);
 const b2bua = new B2bua(() => (named !== undefined && plainTarget ? `${target};transport=${named}` : target));
 const builder = new SessionManagerBuilder();
+const ops = prepareOps(NAME, HELP, values, builder);
 const security = applySecurity(NAME, HELP, builder, values, [target]);
 if (security.note !== undefined) console.log(security.note);
 if (values.user !== undefined && password !== undefined) builder.withCredentials(values.user, password);
@@ -70,9 +74,11 @@ const coordinator = await builder
 b2bua.attach(coordinator);
 await coordinator.start();
 console.log(`b2bua listening on ${sipHost(values.host)}:${coordinator.localEndpoint?.port} → ${target}`);
+const opsServer = await ops.start(coordinator);
 const stop = async (): Promise<void> => {
   console.log(`b2bua stopping after ${b2bua.bridged()} bridged calls`);
   await coordinator.stop();
+  await opsServer?.close();
   process.exit(0);
 };
 process.once('SIGINT', () => void stop());

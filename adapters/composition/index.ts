@@ -45,3 +45,5 @@ export type { Resolver, NaptrRecord, SrvRecord, AddressRecord, DnsAnswer, DnsFai
 export { DnsResolver, type DnsResolverOptions } from '../node/dns-resolver.js';
 export { NodeWavFiles } from '../node/wav-files.js';
 export type { RecordingDirection, RecordingResult } from '../../application/media/file-media.js';
+export { SessionMetrics } from '../http/session-metrics.js';
+export { startOpsServer, type OpsServer, type OpsServerOptions } from '../http/ops-server.js';

@@ -8,7 +8,7 @@ import type { RegistrarService } from '../registrar/registrar-service.js';
 import type { MessageService } from './message-service.js';
 import type { ReachOptions } from './reach.js';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
-import type { SipTransport } from '../../ports/sip-transport.js';
+import type { SipTransport, TransportCounters } from '../../ports/sip-transport.js';
 import type { AudioSink, AudioSource } from '../media/audio-io.js';
 import type { MediaStatistics } from '../media/media-session.js';
 import type { UaCore } from '../ua/ua-core.js';
@@ -156,10 +156,8 @@ export class SessionCoordinator implements CallOperations {
   }
 
   /**
-   * Early media (RFC 3960): answers the caller's offer in a 183 Session Progress (or with `sdp`) and starts
-   * the call's media while it still rings, so an announcement or a ringback played with
-   * startAudioTransmission reaches the caller before acceptIncomingCall (whose 2xx repeats the same answer)
-   * or a rejection. Calling it again resends the 183.
+   * Early media (RFC 3960): answers the caller's offer in a 183 (or with `sdp`) and starts the media while
+   * it rings, so startAudioTransmission reaches the caller before acceptIncomingCall or a rejection.
    */
   async sendEarlyMedia(sessionId: string, sdp?: string): Promise<void> {
     unwrap(await this.s.answering.sendEarlyMedia(unwrap(this.s.table.require(sessionId)), sdp));
@@ -235,6 +233,11 @@ export class SessionCoordinator implements CallOperations {
       sessions: this.s.table.liveCount, lingering: this.s.table.retainedCount, dialogs: ua.dialogs,
       transactions: tx.ict + tx.nict + tx.ist + tx.nist, registrations: ua.registrations,
     };
+  }
+
+  /** Whether calls are taken (started, not stopping), and the transports' counters: for health and metrics. */
+  health(): { readonly running: boolean; readonly transport: TransportCounters } {
+    return { running: this.s.admission.isRunning, transport: this.s.transport.counters() };
   }
 
   // ── Registration (RFC 3261 §10.2) ──────────────────────────────────────

@@ -1,0 +1,189 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { SipTraceEntry } from '../shared/tracing-transport.js';
+import type { SessionCoordinator } from '../../application/session/session-coordinator.js';
+import type { SessionEvent } from '../../domain/session/session-event.js';
+
+const METHODS = new Set([
+  'INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'INFO', 'UPDATE', 'REFER', 'NOTIFY', 'MESSAGE',
+  'PRACK', 'SUBSCRIBE', 'PUBLISH',
+]);
+const statusClass = (status: number | undefined): string =>
+  (status === undefined ? 'none' : `${Math.floor(status / 100)}xx`);
+
+interface Pending {
+  readonly direction: 'incoming' | 'outgoing';
+  readonly startedMs: number;
+  established: boolean;
+}
+
+/**
+ * Prometheus metrics of a coordinator, through prom-client (the exposition format, histograms and the
+ * process metrics — heap, CPU, event-loop lag — done right and kept up): calls by outcome and status
+ * class, setup latency, SIP messages by method and status class, live sessions, dialogs and transactions,
+ * transport counters, registrations, and per ended call its RTP, loss, jitter and MOS. Label values are
+ * bounded (methods outside the known set count as `other`).
+ */
+export class SessionMetrics {
+  readonly registry = new Registry();
+  private readonly pending = new Map<string, Pending>();
+  private coordinator: SessionCoordinator | undefined;
+  private readonly calls: Counter<'direction' | 'outcome' | 'status_class'>;
+  private readonly setup: Histogram<'direction'>;
+  private readonly messages: Counter<'direction' | 'method' | 'status_class'>;
+  private readonly rtpPackets: Counter<'direction'>;
+  private readonly rtpBytes: Counter<'direction'>;
+  private readonly mos: Histogram;
+  private readonly loss: Histogram;
+  private readonly jitter: Histogram;
+  private busDropped = 0;
+
+  constructor(options: { readonly processMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    this.calls = new Counter({
+      name: 'sessioncore_calls_total', help: 'Calls ended, by direction, outcome and final status class',
+      labelNames: ['direction', 'outcome', 'status_class'], registers,
+    });
+    this.setup = new Histogram({
+      name: 'sessioncore_call_setup_seconds', help: 'From a call\'s creation to its answer',
+      labelNames: ['direction'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers,
+    });
+    this.messages = new Counter({
+      name: 'sessioncore_sip_messages_total',
+      help: 'SIP messages sent and received, by method (requests) or status class (responses)',
+      labelNames: ['direction', 'method', 'status_class'], registers,
+    });
+    this.rtpPackets = new Counter({
+      name: 'sessioncore_rtp_packets_total', help: 'RTP packets of ended calls', labelNames: ['direction'], registers,
+    });
+    this.rtpBytes = new Counter({
+      name: 'sessioncore_rtp_bytes_total', help: 'RTP payload bytes of ended calls', labelNames: ['direction'],
+      registers,
+    });
+    this.mos = new Histogram({
+      name: 'sessioncore_call_mos', help: 'Estimated MOS of each ended call with audio',
+      buckets: [1, 2, 2.5, 3, 3.5, 4, 4.2, 4.4, 4.5], registers,
+    });
+    this.loss = new Histogram({
+      name: 'sessioncore_call_loss_ratio', help: 'Packet loss of each ended call with audio',
+      buckets: [0, 0.001, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5], registers,
+    });
+    this.jitter = new Histogram({
+      name: 'sessioncore_call_jitter_seconds', help: 'Interarrival jitter of each ended call with audio',
+      buckets: [0.001, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16], registers,
+    });
+    const gauge = (
+      name: string, help: string, read: (c: SessionCoordinator, g: Gauge) => void, labels: string[] = [],
+    ): Gauge =>
+      new Gauge({
+        name, help, labelNames: labels, registers,
+        collect: () => {
+          const c = this.coordinator;
+          if (c !== undefined) read(c, this.gauges.get(name)!);
+        },
+      });
+    this.gauges = new Map();
+    for (const g of [
+      gauge('sessioncore_sessions_active', 'Live calls by state', (c, g) => {
+        g.reset();
+        for (const [state, count] of Object.entries(c.getStats().byState)) g.set({ state }, count);
+      }, ['state']),
+      gauge('sessioncore_dialogs_active', 'Confirmed dialogs', (c, g) => g.set(c.resources().dialogs)),
+      gauge('sessioncore_transactions_active', 'SIP transactions', (c, g) => g.set(c.resources().transactions)),
+      gauge('sessioncore_registrations', 'Our registrations at registrars',
+        (c, g) => g.set(c.resources().registrations)),
+      gauge('sessioncore_calls_refused', 'Calls refused at a limit (503) before any session, by limit', (c, g) => {
+        for (const [limit, count] of Object.entries(c.getStats().refused)) g.set({ limit }, count);
+      }, ['limit']),
+      gauge('sessioncore_callback_failures', 'Application callbacks that threw or rejected',
+        (c, g) => g.set(c.getStats().callbackFailures)),
+      gauge('sessioncore_event_bus_dropped', 'Events this exporter missed (its queue was full)',
+        (_c, g) => g.set(this.busDropped)),
+      gauge('sessioncore_transport_messages', 'Transport counters: received, sent, 400s answered',
+        (c, g) => {
+          const t = c.health().transport;
+          g.set({ counter: 'received' }, t.received);
+          g.set({ counter: 'sent' }, t.sent);
+          g.set({ counter: 'bad_requests_answered' }, t.badRequestsAnswered);
+        }, ['counter']),
+      gauge('sessioncore_transport_dropped', 'Inbound messages dropped, by reason', (c, g) => {
+        g.reset();
+        for (const [reason, count] of Object.entries(c.health().transport.dropped)) g.set({ reason }, count);
+      }, ['reason']),
+      gauge('sessioncore_transport_connections', 'Open stream connections',
+        (c, g) => g.set(c.health().transport.openConnections)),
+    ]) this.gauges.set((g as unknown as { name: string }).name, g);
+  }
+
+  private readonly gauges: Map<string, Gauge>;
+
+  /** Follows a coordinator's events (one coordinator per SessionMetrics). */
+  attach(coordinator: SessionCoordinator): this {
+    this.coordinator = coordinator;
+    const subscription = coordinator.events.subscribe((event) => this.observe(event), {
+      types: ['SessionCreated', 'CallEstablished', 'CallEnded'],
+    });
+    this.readDropped = () => subscription.dropped;
+    return this;
+  }
+
+  private readDropped: () => number = () => 0;
+
+  /** For `withSipTrace`: counts every SIP message sent and received. */
+  readonly sipTrace = (entry: SipTraceEntry): void => {
+    const m = entry.message;
+    if (m.kind === 'request') this.messages.inc({
+      direction: entry.direction, method: METHODS.has(m.method) ? m.method : 'other', status_class: 'request',
+    });
+    else this.messages.inc({ direction: entry.direction, method: 'response', status_class: statusClass(m.status) });
+  };
+
+  /** The text exposition (what /metrics serves). */
+  async text(): Promise<string> {
+    this.busDropped = this.readDropped();
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  private observe(event: SessionEvent): void {
+    const now = performance.now();
+    if (event.type === 'SessionCreated') {
+      this.pending.set(event.sessionId, { direction: event.direction, startedMs: now, established: false });
+    } else if (event.type === 'CallEstablished') {
+      const call = this.pending.get(event.sessionId);
+      if (call === undefined || call.established) return;
+      call.established = true;
+      this.setup.observe({ direction: call.direction }, (now - call.startedMs) / 1000);
+    } else if (event.type === 'CallEnded') {
+      const call = this.pending.get(event.sessionId);
+      this.pending.delete(event.sessionId);
+      const info = this.coordinator?.getSession(event.sessionId);
+      const outcome = call?.established === true ? 'answered' : event.reason === 'Cancelled' ? 'cancelled'
+        : info?.status !== undefined ? 'rejected' : 'failed';
+      const status = call?.established === true ? 200 : info?.status;
+      this.calls.inc({ direction: call?.direction ?? 'incoming', outcome, status_class: statusClass(status) });
+      if (call?.established === true) this.mediaOf(event.sessionId);
+    }
+  }
+
+  private mediaOf(sessionId: string): void {
+    let stats;
+    try {
+      stats = this.coordinator?.getMediaStatistics(sessionId);
+    } catch {
+      return;
+    }
+    if (stats === undefined) return;
+    this.rtpPackets.inc({ direction: 'sent' }, stats.packetsSent);
+    this.rtpPackets.inc({ direction: 'received' }, stats.packetsReceived);
+    this.rtpBytes.inc({ direction: 'sent' }, stats.bytesSent);
+    this.rtpBytes.inc({ direction: 'received' }, stats.bytesReceived);
+    if (stats.packetsReceived === 0) return;
+    if (stats.mos !== undefined) this.mos.observe(stats.mos);
+    this.loss.observe(stats.lossPercent / 100);
+    this.jitter.observe(stats.jitterMs / 1000);
+  }
+}
