@@ -1,6 +1,6 @@
 /**
- * WAV (RIFF) for call audio: 16-bit PCM, mono, 8 kHz, which is what G.711
- * carries. Other formats are refused with a reason rather than resampled.
+ * WAV (RIFF) for call audio: read whole as 16-bit PCM, mono, 8 kHz (what G.711
+ * carries), or streamed in the formats parseWavHeader accepts.
  */
 import * as E from 'fp-ts/lib/Either.js';
 
@@ -16,34 +16,18 @@ const ascii = (b: Uint8Array, at: number): string => String.fromCharCode(
 const u16 = (b: Uint8Array, at: number): number => (b[at] ?? 0) | ((b[at + 1] ?? 0) << 8);
 const u32 = (b: Uint8Array, at: number): number => (u16(b, at) | (u16(b, at + 2) << 16)) >>> 0;
 
+/** A whole 16-bit mono 8 kHz WAV file as samples (for streaming and other formats, parseWavHeader). */
 export const parseWav = (bytes: Uint8Array): E.Either<WavError, Int16Array> => {
-  if (bytes.length < 12 || ascii(bytes, 0) !== 'RIFF' || ascii(bytes, 8) !== 'WAVE') return fail(
-    'not a RIFF/WAVE file',
+  const format = parseWavHeader(bytes);
+  if (E.isLeft(format)) return format;
+  const { encoding, sampleRateHz, dataOffset, dataBytes } = format.right;
+  if (encoding !== 'pcm16' || sampleRateHz !== 8000) return fail(
+    `only 16-bit PCM at 8 kHz is read whole (${encoding} at ${sampleRateHz} Hz: stream it instead)`,
   );
-  let offset = 12;
-  let format: { channels: number; rate: number; bits: number; tag: number } | undefined;
-  while (offset + 8 <= bytes.length) {
-    const id = ascii(bytes, offset);
-    const size = u32(bytes, offset + 4);
-    const body = offset + 8;
-    if (id === 'fmt ') format = {
-      tag: u16(bytes, body), channels: u16(bytes, body + 2), rate: u32(bytes, body + 4), bits: u16(bytes, body + 14),
-    };
-    if (id === 'data') {
-      if (format === undefined) return fail('data chunk before fmt chunk');
-      if (format.tag !== 1 || format.bits !== 16) return fail(
-        `only 16-bit PCM is supported (format ${format.tag}, ${format.bits} bits)`,
-      );
-      if (format.channels !== 1) return fail(`only mono is supported (${format.channels} channels)`);
-      if (format.rate !== 8000) return fail(`only 8 kHz is supported (${format.rate} Hz)`);
-      const length = Math.min(size, bytes.length - body) >> 1;
-      const samples = new Int16Array(length);
-      for (let i = 0; i < length; i++) samples[i] = (u16(bytes, body + 2 * i) << 16) >> 16;
-      return E.right(samples);
-    }
-    offset = body + size + (size & 1);
-  }
-  return fail('no data chunk');
+  const length = Math.min(dataBytes, bytes.length - dataOffset) >> 1;
+  const samples = new Int16Array(length);
+  for (let i = 0; i < length; i++) samples[i] = (u16(bytes, dataOffset + 2 * i) << 16) >> 16;
+  return E.right(samples);
 };
 
 export const serializeWav = (samples: Int16Array, sampleRateHz = 8000): Uint8Array => {
@@ -111,7 +95,7 @@ export const parseWavHeader = (bytes: Uint8Array): E.Either<WavError, WavFormat>
     }
     offset = body + size + (size & 1);
   }
-  return fail('no data chunk in the first bytes');
+  return fail('no data chunk');
 };
 
 /**
