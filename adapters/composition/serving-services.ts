@@ -3,7 +3,11 @@
  * requests, MESSAGE — bound beside the call services, and the UA's handler
  * that routes requests to them.
  */
+import * as E from 'fp-ts/lib/Either.js';
 import type { Container, ResolutionContext } from 'inversify';
+import type { ServerLocator } from '../../application/transport/server-locator.js';
+import type { RequestOptions } from '../../application/ua/out-of-dialog-request.js';
+import type { RequestOutcome } from '../../application/ua/request-outcome.js';
 import { Authenticator } from '../../application/auth/authenticator.js';
 import type { IdGenerator } from '../../application/id-generator.js';
 import { RegistrarService } from '../../application/registrar/registrar-service.js';
@@ -42,6 +46,7 @@ export interface Lent {
   readonly outboundRoutes: symbol;
   readonly ua: symbol;
   readonly incoming: symbol;
+  readonly locator: symbol;
 }
 
 const DEFAULT_METHODS = ['REGISTER', 'INVITE', 'MESSAGE', 'SUBSCRIBE', 'REFER'];
@@ -77,10 +82,19 @@ export const bindServing = (container: Container, lent: Lent): void => {
     const cfg = config(c);
     const routes = c.get<ReadonlyArray<NameAddr>>(lent.outboundRoutes);
     const ua = c.get<UaCore>(lent.ua);
+    const locator = c.get<ServerLocator>(lent.locator);
+    // RFC 3263 for a MESSAGE's next hop too (its first server), unless it is pinned to a contact's flow.
+    const send = async (options: RequestOptions): Promise<RequestOutcome> => {
+      if (options.flow !== undefined) return ua.request(options);
+      const located = await locator.locate(options.routes?.[0]?.uri ?? options.requestUri ?? options.to.uri);
+      if (E.isLeft(located)) return { kind: 'NotSent', detail: located.left.detail };
+      const first = located.right[0];
+      return ua.request(first === undefined ? options : { ...options, flow: first });
+    };
     return new MessageService({
       maxBodyBytes: cfg.maxMessageBytes ?? 16_384, credentials: cfg.credentials,
       routes: routes.length === 0 ? undefined : routes,
-    }, c.get<EventBus>(lent.events), c.get<UserCode>(lent.userCode), (options) => ua.request(options));
+    }, c.get<EventBus>(lent.events), c.get<UserCode>(lent.userCode), send);
   }).inSingletonScope();
 };
 

@@ -123,7 +123,7 @@ const bindCore = (container: Container): void => {
 
 const LENT: Lent = {
   config: S.Config, ids: S.Ids, events: S.Events, userCode: S.UserCode, outboundRoutes: S.OutboundRoutes, ua: S.Ua,
-  incoming: S.Incoming,
+  incoming: S.Incoming, locator: S.Locator,
 };
 
 /** The SIP user agent, handing requests to the services that own them (resolved when the first one comes). */

@@ -152,3 +152,16 @@ test('registration locates its registrar too: REGISTER to sip:pbx.test goes wher
   await w.stop();
   await stopping;
 });
+
+test('a MESSAGE to sip:someone@pbx.test goes where NAPTR and SRV point; to a name with no records it fails', async (t) => {
+  const w = await world(7, { '10.0.0.2': answering, '10.0.0.3': answering });
+  const status = w.caller.coordinator.sendMessage('sip:me@10.0.0.1', 'sip:someone@pbx.test', 'via SRV');
+  await w.clock.advanceBy(1_000);
+  t.is(await status, 200);
+  t.is(w.hosts['10.0.0.2']!.events.filter((e) => e.type === 'MessageReceived').length, 1, 'the priority-10 server');
+  t.is(w.hosts['10.0.0.3']!.events.filter((e) => e.type === 'MessageReceived').length, 0);
+  const missing = await w.caller.coordinator.sendMessage('sip:me@10.0.0.1', 'sip:x@nowhere.test', 'lost')
+    .then(() => undefined, (e: unknown) => e);
+  t.like(missing, { kind: 'TransportError' });
+  await w.stop();
+});
