@@ -35,7 +35,6 @@ export class SessionMetrics {
   private readonly mos: Histogram;
   private readonly loss: Histogram;
   private readonly jitter: Histogram;
-  private busDropped = 0;
 
   constructor(options: { readonly processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -72,50 +71,46 @@ export class SessionMetrics {
       name: 'sessioncore_call_jitter_seconds', help: 'Interarrival jitter of each ended call with audio',
       buckets: [0.001, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16], registers,
     });
+    // Read from the coordinator when scraped; registering them is all they need.
     const gauge = (
       name: string, help: string, read: (c: SessionCoordinator, g: Gauge) => void, labels: string[] = [],
-    ): Gauge =>
-      new Gauge({
+    ): void => {
+      const g: Gauge = new Gauge({
         name, help, labelNames: labels, registers,
         collect: () => {
-          const c = this.coordinator;
-          if (c !== undefined) read(c, this.gauges.get(name)!);
+          if (this.coordinator !== undefined) read(this.coordinator, g);
         },
       });
-    this.gauges = new Map();
-    for (const g of [
-      gauge('sessioncore_sessions_active', 'Live calls by state', (c, g) => {
-        g.reset();
-        for (const [state, count] of Object.entries(c.getStats().byState)) g.set({ state }, count);
-      }, ['state']),
-      gauge('sessioncore_dialogs_active', 'Confirmed dialogs', (c, g) => g.set(c.resources().dialogs)),
-      gauge('sessioncore_transactions_active', 'SIP transactions', (c, g) => g.set(c.resources().transactions)),
-      gauge('sessioncore_registrations', 'Our registrations at registrars',
-        (c, g) => g.set(c.resources().registrations)),
-      gauge('sessioncore_calls_refused', 'Calls refused at a limit (503) before any session, by limit', (c, g) => {
-        for (const [limit, count] of Object.entries(c.getStats().refused)) g.set({ limit }, count);
-      }, ['limit']),
-      gauge('sessioncore_callback_failures', 'Application callbacks that threw or rejected',
-        (c, g) => g.set(c.getStats().callbackFailures)),
-      gauge('sessioncore_event_bus_dropped', 'Events this exporter missed (its queue was full)',
-        (_c, g) => g.set(this.busDropped)),
-      gauge('sessioncore_transport_messages', 'Transport counters: received, sent, 400s answered',
-        (c, g) => {
-          const t = c.health().transport;
-          g.set({ counter: 'received' }, t.received);
-          g.set({ counter: 'sent' }, t.sent);
-          g.set({ counter: 'bad_requests_answered' }, t.badRequestsAnswered);
-        }, ['counter']),
-      gauge('sessioncore_transport_dropped', 'Inbound messages dropped, by reason', (c, g) => {
-        g.reset();
-        for (const [reason, count] of Object.entries(c.health().transport.dropped)) g.set({ reason }, count);
-      }, ['reason']),
-      gauge('sessioncore_transport_connections', 'Open stream connections',
-        (c, g) => g.set(c.health().transport.openConnections)),
-    ]) this.gauges.set((g as unknown as { name: string }).name, g);
+    };
+    gauge('sessioncore_sessions_active', 'Live calls by state', (c, g) => {
+      g.reset();
+      for (const [state, count] of Object.entries(c.getStats().byState)) g.set({ state }, count);
+    }, ['state']);
+    gauge('sessioncore_dialogs_active', 'Confirmed dialogs', (c, g) => g.set(c.resources().dialogs));
+    gauge('sessioncore_transactions_active', 'SIP transactions', (c, g) => g.set(c.resources().transactions));
+    gauge('sessioncore_registrations', 'Our registrations at registrars',
+      (c, g) => g.set(c.resources().registrations));
+    gauge('sessioncore_calls_refused', 'Calls refused at a limit (503) before any session, by limit', (c, g) => {
+      for (const [limit, count] of Object.entries(c.getStats().refused)) g.set({ limit }, count);
+    }, ['limit']);
+    gauge('sessioncore_callback_failures', 'Application callbacks that threw or rejected',
+      (c, g) => g.set(c.getStats().callbackFailures));
+    gauge('sessioncore_event_bus_dropped', 'Events this exporter missed (its queue was full)',
+      (_c, g) => g.set(this.readDropped()));
+    gauge('sessioncore_transport_messages', 'Transport counters: received, sent, 400s answered',
+      (c, g) => {
+        const t = c.health().transport;
+        g.set({ counter: 'received' }, t.received);
+        g.set({ counter: 'sent' }, t.sent);
+        g.set({ counter: 'bad_requests_answered' }, t.badRequestsAnswered);
+      }, ['counter']);
+    gauge('sessioncore_transport_dropped', 'Inbound messages dropped, by reason', (c, g) => {
+      g.reset();
+      for (const [reason, count] of Object.entries(c.health().transport.dropped)) g.set({ reason }, count);
+    }, ['reason']);
+    gauge('sessioncore_transport_connections', 'Open stream connections',
+      (c, g) => g.set(c.health().transport.openConnections));
   }
-
-  private readonly gauges: Map<string, Gauge>;
 
   /** Follows a coordinator's events (one coordinator per SessionMetrics). */
   attach(coordinator: SessionCoordinator): this {
@@ -140,7 +135,6 @@ export class SessionMetrics {
 
   /** The text exposition (what /metrics serves). */
   async text(): Promise<string> {
-    this.busDropped = this.readDropped();
     return this.registry.metrics();
   }
 

@@ -82,11 +82,6 @@ export class ServerLocator {
       : E.right(found.right.map((a) => a.address));
   }
 
-  /** Entries in the cache, for tests and metrics. */
-  get cachedEntries(): number {
-    return this.cache.size;
-  }
-
   private async srvTargets(name: string, protocol: TransportProtocol): Promise<Endpoint[]> {
     const srv = await this.cached('srv', name, () => this.resolver.srv(name));
     if (E.isLeft(srv)) return [];
@@ -101,11 +96,9 @@ export class ServerLocator {
   private async hostTargets(
     host: string, protocol: TransportProtocol, port: number,
   ): Promise<E.Either<TransportError, ReadonlyArray<Endpoint>>> {
-    const addresses = await this.addresses(host);
-    if (E.isLeft(addresses)) return E.left(transportError(
-      'ResolveFailed', `${host} does not resolve (${addresses.left.detail})`,
-    ));
-    return E.right(addresses.right.map((a) => endpoint(protocol, a.address, port)));
+    return E.map((addresses: ReadonlyArray<string>) => addresses.map((a) => endpoint(protocol, a, port)))(
+      await this.hostAddresses(host),
+    );
   }
 
   private addresses(host: string): Promise<E.Either<DnsFailure, ReadonlyArray<AddressRecord>>> {

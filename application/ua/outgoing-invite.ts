@@ -169,11 +169,14 @@ export class OutgoingInvite {
     return this.sendAgain(next);
   }
 
-  /** Sends `next` in place of the INVITE, in a new transaction whose end is the call's concern. */
-  private sendAgain(next: SipRequest): boolean {
+  /**
+   * Sends `next` in place of the INVITE, in a new transaction whose end is the call's concern. A resubmission
+   * (401/407, 422) counts against their limit; going elsewhere (another server, a redirect) does not.
+   */
+  private sendAgain(next: SipRequest, resubmission = true): boolean {
     this.relay.invite = undefined;
     this.relay = { invite: this, reAck: undefined };
-    this.resubmissions++;
+    if (resubmission) this.resubmissions++;
     this.current = next;
     const sent = this.send();
     if (E.isLeft(sent)) this.finish({ kind: 'TransportError', detail: sent.left.detail });
@@ -240,10 +243,9 @@ export class OutgoingInvite {
     if (next === undefined) return false;
     this.target = next.target;
     this.ctx.logger?.info(note, { target: formatEndpoint(next.target) });
-    // Not a resubmission that counts against the 401/422 limit; a new server may challenge afresh.
-    this.resubmissions--;
+    // A new server may challenge afresh.
     this.challengesAnswered = 0;
-    return this.sendAgain(next.request);
+    return this.sendAgain(next.request, false);
   }
 
   /** The INVITE transaction is over (Timer M, D or B, or a transport error). */

@@ -86,8 +86,11 @@ export class SipChecker implements NetworkTap {
   }
 
   deliver(packet: SimPacket): void {
-    const first = packet.bytes[0] ?? 0;
-    if (first >= 0x80 && first < 0xc0) return;
+    // Only responses and ACKs matter on arrival: other requests (and RTP) are not parsed a second time.
+    const b = packet.bytes;
+    const isResponse = b[0] === 0x53 && b[1] === 0x49 && b[2] === 0x50 && b[3] === 0x2f;
+    const isAck = b[0] === 0x41 && b[1] === 0x43 && b[2] === 0x4b && b[3] === 0x20;
+    if (!isResponse && !isAck) return;
     const parsed = parseMessage(packet.bytes);
     if (E.isLeft(parsed)) return;
     const m = parsed.right;

@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import { SimulatedNetwork, type LinkImpairment } from '../../adapters/sim/simulated-network.js';
 import { VirtualClock } from '../../adapters/sim/virtual-clock.js';
 import { DEFAULT_TIMERS } from '../../domain/transaction/timer-config.js';
+import type { SessionErrorKind } from '../../domain/session/session-error.js';
 import { CallLedger } from './call-ledger.js';
 import { plantSabotage, sabotageTap, type Sabotage } from './sabotage.js';
 import { SipChecker, type Violation } from './sip-checker.js';
@@ -36,7 +37,7 @@ export interface RunOptions {
 const TIMEOUT_64 = 64 * DEFAULT_TIMERS.t1Ms;
 /** Longest a call's plan runs once it starts: ringing, operations, hang-up. */
 const PLAN_BOUND_MS = 60_000;
-const KNOWN_ERRORS = new Set([
+const KNOWN_ERRORS = new Set<SessionErrorKind>([
   'InvalidUri', 'SessionNotFound', 'InvalidState', 'ResourceExhausted', 'Timeout', 'Rejected', 'Cancelled',
   'TransportError', 'MediaError', 'InvalidConfig', 'InvalidArgument',
 ]);
@@ -71,7 +72,7 @@ export const runWorld = async (world: World, options: RunOptions = {}): Promise<
       return { ok: true, value: await action() };
     } catch (error) {
       const kind = (error as { kind?: unknown }).kind;
-      if ((error as Error).name !== 'SessionError' || typeof kind !== 'string' || !KNOWN_ERRORS.has(kind)) {
+      if ((error as Error).name !== 'SessionError' || !KNOWN_ERRORS.has(kind as SessionErrorKind)) {
         violations.push({
           invariant: 'typed-errors', detail: `${label} failed with ${String(error)}`, atMs: clock.nowMs(),
           agent: agent.host, ...(call === undefined ? {} : { call }),
