@@ -50,7 +50,8 @@ export class CallLedger {
   private readonly bySession = new Map<string, SideRecord>();
 
   constructor(specs: ReadonlyArray<CallSpec>) {
-    this.calls = specs.map((spec) => ({ spec, caller: side(), callee: side(), callerGaveUp: false, held: false, stopped: false, bridged: false,
+    this.calls = specs.map((spec) => ({
+      spec, caller: side(), callee: side(), callerGaveUp: false, held: false, stopped: false, bridged: false,
     }));
   }
 

@@ -45,7 +45,8 @@ const { values } = (() => {
       options: {
         seed: { type: 'string' }, runs: { type: 'string' }, calls: { type: 'string' }, agents: { type: 'string' },
         minutes: { type: 'string' }, faults: { type: 'string' }, replay: { type: 'string' },
-        sabotage: { type: 'string' }, 'no-shrink': { type: 'boolean' }, 'all-rtp': { type: 'boolean' }, quiet: { type: 'boolean' },
+        sabotage: { type: 'string' }, 'no-shrink': { type: 'boolean' }, 'all-rtp': { type: 'boolean' },
+        quiet: { type: 'boolean' },
         help: { type: 'boolean' },
       },
       strict: true,
