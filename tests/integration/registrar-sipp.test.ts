@@ -30,7 +30,7 @@ test(`SIPp registers ${USERS} users at examples/registrar.ts with Digest, then c
   t.regex(pbx.output(), new RegExp(`${USERS + 1} users`));
 
   const callee = await listeningSipp(() => [
-    '-sn', 'uas', '-m', String(USERS), '-i', '127.0.0.1', '-timeout', '180s',
+    '-sf', path.join(scenarios, 'uas-answers.xml'), '-m', String(USERS), '-i', '127.0.0.1', '-timeout', '180s',
   ], 200_000);
   const registrations = Array.from({ length: USERS }, (_, i) => (
     `${name(i)};pw-${i};[authentication username=${name(i)} password=pw-${i}];`

@@ -73,7 +73,9 @@ for (const [scenario, service] of [['uac-reinvite', 'reinvite'], ['uac-cancel', 
 test('our UAC → SIPp uas over udp: 100 calls answered and hung up, none failed', async (t) => {
   if (!requireSipp(t)) return;
   const { port: sippPort, done: sipp } = await listeningSipp(
-    () => ['-sn', 'uas', '-m', '100', '-t', 'u1', '-i', '127.0.0.1', '-timeout', '60s'], 90_000,
+    () => ['-sf', path.join(scenarios, 'uas-answers.xml'), '-m', '100', '-t', 'u1', '-i', '127.0.0.1', '-timeout',
+      '60s'],
+    90_000,
   );
   const transport = new MultiTransport([right(t, await UdpSipTransport.listen({ host: '127.0.0.1', port: 0 }))]);
   const ua = new UaCore(
