@@ -162,7 +162,7 @@ const main = async (): Promise<void> => {
   let coordinator: SessionCoordinator;
   let transports: ReadonlyArray<string> = [];
   const builder = new SessionManagerBuilder();
-  const ops = prepareOps(NAME, HELP, values, builder);
+  prepareOps(NAME, HELP, values, builder);
   try {
     const security = applySecurity(NAME, HELP, builder, values, values.register === undefined ? [] : [values.register]);
     transports = security.transports;
@@ -200,7 +200,6 @@ const main = async (): Promise<void> => {
     `auto-answer listening on ${sipHost(values.host)}:${coordinator.localEndpoint?.port} `
     + `(${transports.join('+')}${tls})`,
   );
-  const opsServer = await ops.start(coordinator);
   if (values.register !== undefined) {
     try {
       await coordinator.register(
@@ -215,7 +214,6 @@ const main = async (): Promise<void> => {
   const shutdown = async (): Promise<void> => {
     console.log('auto-answer stopping');
     await coordinator.stop();
-    await opsServer?.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown());

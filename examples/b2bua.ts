@@ -58,7 +58,7 @@ if (values.user !== undefined && password === undefined) usageError(
 const plainTarget = !target.includes('transport=') && !/^sips:/i.test(target);
 const b2bua = new B2bua(() => (named !== undefined && plainTarget ? `${target};transport=${named}` : target));
 const builder = new SessionManagerBuilder();
-const ops = prepareOps(NAME, HELP, values, builder);
+prepareOps(NAME, HELP, values, builder);
 const security = applySecurity(NAME, HELP, builder, values, [target]);
 if (security.note !== undefined) console.log(security.note);
 if (values.user !== undefined && password !== undefined) builder.withCredentials(values.user, password);
@@ -74,11 +74,9 @@ const coordinator = await builder
 b2bua.attach(coordinator);
 await coordinator.start();
 console.log(`b2bua listening on ${sipHost(values.host)}:${coordinator.localEndpoint?.port} → ${target}`);
-const opsServer = await ops.start(coordinator);
 const stop = async (): Promise<void> => {
   console.log(`b2bua stopping after ${b2bua.bridged()} bridged calls`);
   await coordinator.stop();
-  await opsServer?.close();
   process.exit(0);
 };
 process.once('SIGINT', () => void stop());

@@ -46,4 +46,6 @@ export { DnsResolver, type DnsResolverOptions } from '../node/dns-resolver.js';
 export { NodeWavFiles } from '../node/wav-files.js';
 export type { RecordingDirection, RecordingResult } from '../../application/media/file-media.js';
 export { SessionMetrics } from '../http/session-metrics.js';
-export { startOpsServer, type OpsServer, type OpsServerOptions } from '../http/ops-server.js';
+export { startHttpServer, type HttpServer, type HttpServerOptions } from '../http/http-server.js';
+export { CallTraces, type CallTracesOptions, type TraceLine } from '../http/call-traces.js';
+export type { EventSocketOptions } from '../http/event-socket.js';

@@ -31,6 +31,7 @@ import type { Resolver } from '../../ports/resolver.js';
 import { DnsResolver } from '../node/dns-resolver.js';
 import { SimulatedResolver } from '../sim/simulated-resolver.js';
 import { createContainer } from './container.js';
+import { HttpAdapter, type HttpOptions } from './http-adapter.js';
 import { ServerLocator } from '../../application/transport/server-locator.js';
 import { ResolvingTransport } from '../../application/transport/resolving-transport.js';
 import type { Random } from '../../ports/random.js';
@@ -60,6 +61,7 @@ export class SessionManagerBuilder {
   private credentials: CredentialStore | { readonly users: Readonly<Record<string, string>> } | undefined;
   private resolver: Resolver | undefined;
   private dnsServers: ReadonlyArray<string> | undefined;
+  private http: HttpAdapter | undefined;
 
   /** Sets one config field; io-ts checks the values in build(), the key is checked here. */
   private option(key: keyof SessionConfig, value: unknown): this {
@@ -303,6 +305,18 @@ export class SessionManagerBuilder {
     return this;
   }
 
+  /**
+   * Serves the operations and control API over HTTP once built: /metrics, /health, /ready, the REST control
+   * API (/openapi.json describes it), the /events WebSocket and the dashboard. stop() closes it.
+   */
+  withHttp(options: HttpOptions): this {
+    if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65_535) {
+      this.problem ??= invalid('http.port', `not a port: ${options.port}`);
+    }
+    this.http = new HttpAdapter(options);
+    return this;
+  }
+
   /** Runs on the simulated network (VirtualClock, seeded randomness) instead of real sockets. */
   withSimulation(simulation: SimulationOptions): this {
     this.simulation = simulation;
@@ -328,7 +342,7 @@ export class SessionManagerBuilder {
     // Transports log their drops (rate-limited) through the same logger as the rest of the stack.
     const core = { parse: DEFAULT_PARSE_OPTIONS, logger: container.get<Logger>(TOKENS.Logger) };
     const bound = sim === undefined ? await realTransport(c, core) : simulatedTransport(c, sim, core);
-    const trace = this.trace;
+    const trace = this.http === undefined ? this.trace : this.http.traceHook(this.trace);
     const traced = trace === undefined ? bound : new TracingTransport(bound, container.get<Clock>(TOKENS.Clock), trace);
     // RFC 3263 location for calls, and names (Contacts, routes) resolved through the same port and cache.
     const resolver = this.resolver ?? (sim === undefined
@@ -349,7 +363,14 @@ export class SessionManagerBuilder {
     bindSessionServices(
       container, sim === undefined ? c : { ...c, localAddress: sim.host, bindHost: sim.host }, this.handler,
     );
-    return container.get<SessionCoordinator>(SERVICES.Coordinator);
+    const coordinator = container.get<SessionCoordinator>(SERVICES.Coordinator);
+    try {
+      await this.http?.start(coordinator, core.logger);
+    } catch (error) {
+      await coordinator.stop();
+      throw sessionException(invalid('http', (error as Error).message));
+    }
+    return coordinator;
   }
 
   /** The registrar's and the authenticator's stores: the application's, or in memory. */

@@ -6,6 +6,7 @@ import { checkOperation, type SessionOperation } from '../../domain/session/call
 import { localDescription, type AnswerSource, type NegotiationError } from '../../domain/session/negotiation.js';
 import { invalidArgument, invalidState, rejected, type SessionError } from '../../domain/session/session-error.js';
 import type { SipHeader } from '../../domain/sip/message.js';
+import { parseNameAddr } from '../../domain/sip/name-addr.js';
 import { encodeUtf8 } from '../../domain/sip/text-codec.js';
 import type { IncomingInvite } from '../ua/incoming-invite.js';
 import type { CallLifecycle } from './call-lifecycle.js';
@@ -95,6 +96,13 @@ export class CallAnswering {
     return this.lifecycle.apply(record, {
       tag: 'Rejected', status, phrase: phrase ?? 'Rejected', reason, nowMs: this.lifecycle.now(),
     });
+  }
+
+  /** A real redirect: 302 with `target` (a URI or name-addr) in Contact (RFC 3261 §21.3.3). */
+  forward(record: SessionRecord, target: string): E.Either<SessionError, void> {
+    const contact = target.includes('<') ? target : `<${target}>`;
+    if (E.isLeft(parseNameAddr(contact))) return E.left(invalidArgument('target', `${target} is not a SIP address`));
+    return this.reject(record, 302, 'Moved Temporarily', 'Forwarded', [{ name: 'Contact', value: contact }]);
   }
 
   /** The INVITE of an incoming call that may still be answered, or why not. */

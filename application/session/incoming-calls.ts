@@ -85,6 +85,7 @@ export class IncomingCalls {
       type: 'SessionCreated', sessionId: record.id, direction: 'incoming', from: fromUri, to: toUri,
     });
     record.incoming = invite;
+    record.callId = headerValue(invite.request, 'Call-ID');
     record.negotiation = negotiation;
     this.lifecycle.notify(record, { tag: 'Offered' });
     invite.on({
@@ -150,25 +151,20 @@ export class IncomingCalls {
         );
         return;
       }
-      case 'Reject': {
-        const rejected = this.answering.reject(record, decision.status, decision.reason, `Rejected ${decision.status}`);
-        // A status that is no rejection (a 200, a 1xx) is the handler's mistake: the caller still gets an answer.
-        if (E.isLeft(rejected) && rejected.left.kind === 'InvalidArgument') {
+      case 'Reject':
+      case 'Forward': {
+        const refused = decision.kind === 'Forward' ? this.answering.forward(record, decision.target)
+          : this.answering.reject(record, decision.status, decision.reason, `Rejected ${decision.status}`);
+        // A status that is no rejection (a 200, a 1xx) or a target that is no address is the handler's mistake:
+        // the caller still gets an answer.
+        if (E.isLeft(refused) && refused.left.kind === 'InvalidArgument') {
           this.logger?.warn(
-            'onIncomingCall rejected with an invalid status; answering 500',
-            { session: record.id, error: rejected.left.message },
+            `onIncomingCall's ${decision.kind} was invalid; answering 500`,
+            { session: record.id, error: refused.left.message },
           );
           return this.report(this.answering.reject(record, 500, HANDLER_FAILED.reason, 'Handler failed'), record);
         }
-        return this.report(rejected, record);
-      }
-      case 'Forward': {
-        // A real redirect: 302 with the new target in Contact (§21.3.3).
-        const contact = decision.target.includes('<') ? decision.target : `<${decision.target}>`;
-        return this.report(
-          this.answering.reject(record, 302, 'Moved Temporarily', 'Forwarded', [{ name: 'Contact', value: contact }]),
-          record,
-        );
+        return this.report(refused, record);
       }
       case 'Defer':
         // Keeps ringing until accepted or rejected; after the defer timeout, 480.

@@ -6,7 +6,7 @@ import type { SessionDescription } from '../../domain/sdp/session-description.js
 import { parseTarget } from '../../domain/session/call-target.js';
 import { localDescription } from '../../domain/session/negotiation.js';
 import { invalidArgument, type SessionError } from '../../domain/session/session-error.js';
-import type { SipHeader, SipResponse } from '../../domain/sip/message.js';
+import { headerValue, type SipHeader, type SipResponse } from '../../domain/sip/message.js';
 import type { NameAddr } from '../../domain/sip/name-addr.js';
 import { decodeUtf8, encodeUtf8 } from '../../domain/sip/text-codec.js';
 import type { UserCredentials } from '../ua/challenge.js';
@@ -112,6 +112,7 @@ export class OutgoingCalls {
       record, 'TransportError', { kind: 'TransportError', message: `cannot place the call: ${call.left.detail}` },
     );
     record.outgoing = call.right;
+    record.callId = headerValue(call.right.request, 'Call-ID');
     this.lifecycle.notify(record, { tag: 'Dial' });
     this.follow(record, call.right, offer !== undefined && !delayed, () => delayedFailure);
     return E.right(callInfo(record));

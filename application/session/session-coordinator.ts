@@ -88,6 +88,8 @@ const unwrap = <T>(result: E.Either<SessionError, T>): T => {
  */
 export class SessionCoordinator implements CallOperations {
   readonly events: EventBus;
+  private stopping: Promise<void> | undefined;
+  private readonly closers: Array<() => Promise<void>> = [];
 
   constructor(private readonly s: SessionServices) {
     this.events = s.events;
@@ -104,8 +106,18 @@ export class SessionCoordinator implements CallOperations {
    * Graceful stop: every live call ended (BYE, CANCEL, 603) and every registration removed at once; their
    * answers are awaited for at most `graceMs`, then the stack closes and nothing of it keeps the process alive.
    */
-  async stop(graceMs = DEFAULT_STOP_GRACE_MS): Promise<void> {
-    if (!this.s.admission.isRunning) return;
+  stop(graceMs = DEFAULT_STOP_GRACE_MS): Promise<void> {
+    // Once only, started or not: a coordinator built and never started still holds its sockets.
+    this.stopping ??= this.stopNow(graceMs);
+    return this.stopping;
+  }
+
+  /** Runs `close` at the end of stop(): for driving adapters the composition root started (the HTTP server). */
+  closeOnStop(close: () => Promise<void>): void {
+    this.closers.push(close);
+  }
+
+  private async stopNow(graceMs: number): Promise<void> {
     this.s.admission.stop();
     this.s.registrar?.stop();
     const unregistered = this.s.registrations.unregisterAll();
@@ -119,6 +131,7 @@ export class SessionCoordinator implements CallOperations {
     this.s.table.forgetEnded();
     this.s.ua.close();
     await this.s.transport.close();
+    await Promise.all(this.closers.map((close) => close()));
   }
 
   get localEndpoint(): { readonly host: string; readonly port: number } | undefined {
@@ -165,6 +178,11 @@ export class SessionCoordinator implements CallOperations {
 
   async rejectIncomingCall(sessionId: string, status = 486, reason?: string): Promise<void> {
     unwrap(this.s.answering.reject(unwrap(this.s.table.require(sessionId)), status, reason, `Rejected ${status}`));
+  }
+
+  /** Redirects a ringing incoming call: 302 with `target` in Contact. */
+  async forwardIncomingCall(sessionId: string, target: string): Promise<void> {
+    unwrap(this.s.answering.forward(unwrap(this.s.table.require(sessionId)), target));
   }
 
   /**

@@ -17,6 +17,8 @@ export interface CallInfo {
   readonly direction: 'incoming' | 'outgoing';
   readonly state: CallState;
   readonly startedAtMs: number;
+  /** The SIP Call-ID, once the INVITE exists: joins the call to its messages in a SIP trace. */
+  readonly callId?: string;
   /** Why the call ended (the CallEnded reason), once it has. */
   readonly endReason?: string;
   /** The final status of a rejected call (ours or the peer's), once it has one. */
@@ -43,6 +45,8 @@ export interface SessionRecord {
   readonly to: string;
   readonly users: ReadonlyArray<string>;
   readonly startedAtMs: number;
+  /** Set with the INVITE (sent or received). */
+  callId: string | undefined;
   call: Call;
   negotiation: Negotiation;
   incoming: IncomingInvite | undefined;
@@ -60,7 +64,7 @@ export interface SessionRecord {
 export const newRecord = (
   id: string, direction: 'incoming' | 'outgoing', from: string, to: string, startedAtMs: number,
 ): SessionRecord => ({
-  id, direction, from, to, users: [userOf(from), userOf(to)], startedAtMs,
+  id, direction, from, to, users: [userOf(from), userOf(to)], startedAtMs, callId: undefined,
   call: initialCall, negotiation: idleNegotiation,
   incoming: undefined, outgoing: undefined, dialog: undefined, media: undefined, timers: [], transfer: undefined,
   encryption: undefined, srtpKeys: undefined,
@@ -69,6 +73,7 @@ export const newRecord = (
 export const callInfo = (r: SessionRecord): CallInfo => {
   const base = {
     id: r.id, from: r.from, to: r.to, direction: r.direction, state: r.call.tag, startedAtMs: r.startedAtMs,
+    ...(r.callId === undefined ? {} : { callId: r.callId }),
   };
   if (!isFinalCall(r.call)) return base;
   const error = r.call.outcome.error;

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { SessionManagerBuilder } from '../../adapters/composition/session-manager-builder.js';
 import { SessionMetrics } from '../../adapters/http/session-metrics.js';
-import { startOpsServer } from '../../adapters/http/ops-server.js';
+import { startHttpServer } from '../../adapters/http/http-server.js';
 import { AutoAnswerHandler } from '../../application/session/call-handler.js';
 
 const CALLS = 1000;
@@ -22,7 +22,7 @@ const round = async (withMetrics: boolean, portBase: number): Promise<number> =>
   await a.start();
   await b.start();
   const ops = metrics === undefined ? undefined
-    : await startOpsServer(a, metrics.attach(a), { host: '127.0.0.1', port: 0 });
+    : await startHttpServer(a, { host: '127.0.0.1', port: 0, metrics: metrics.attach(a) });
   const to = `sip:bench@127.0.0.1:${b.localEndpoint!.port}`;
   const from = `sip:caller@127.0.0.1:${a.localEndpoint!.port}`;
   const started = performance.now();

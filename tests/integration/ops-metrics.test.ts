@@ -66,5 +66,5 @@ test('--http with a token: requests without it get 401; off loopback, no token r
   const open = await runExample('auto-answer', ['--port', '0', '--no-media', '--http', '0.0.0.0:0'], 30_000,
     { SESSION_CORE_HTTP_TOKEN: '' });
   t.is(open.code, 2);
-  t.regex(open.output, /refusing to serve operations on 0\.0\.0\.0 without a token/);
+  t.regex(open.output, /refusing to serve HTTP on 0\.0\.0\.0 without a token/);
 });
