@@ -143,7 +143,7 @@ export const addControlRoutes = (
     })
     .add('POST', '/calls/:id/play', async ({ params, body }) => {
       const b = decodeBody(PlayBody, body);
-      const id = params['id']!;
+      const id = call(params['id']!).id;
       if ('file' in b) await run(() => c.playFile(id, mediaFile(b.file), { loop: b.loop ?? false }));
       else if ('tone' in b) await run(() => c.startAudioTransmission(id, {
         kind: 'tone', frequenciesHz: b.tone.frequenciesHz, ...(b.amplitude === undefined ? {} : { amplitude: b.amplitude }),
@@ -153,6 +153,7 @@ export const addControlRoutes = (
     })
     .add('POST', '/calls/:id/recording', async ({ params, body }) => {
       const b = decodeBody(RecordBody, body);
+      call(params['id']!);
       await run(() => c.startRecording(params['id']!, mediaFile(b.file), { direction: b.direction ?? 'both' }));
       return { status: 201, json: { file: b.file } };
     })
