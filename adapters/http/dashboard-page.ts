@@ -133,7 +133,11 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
       var ends = m.direction === 'out' ? [m.local, m.remote] : [m.remote, m.local];
       ends.forEach(function (p) { if (parties.indexOf(p) < 0) parties.push(p); });
     });
-    var x = function (p) { return 80 + parties.indexOf(p) * (400 / Math.max(1, parties.length - 1)); };
+    var x = function (p) { return 140 + parties.indexOf(p) * (360 / Math.max(1, parties.length - 1)); };
+    var marker = svgNode(svgNode(svg, 'defs', {}), 'marker', {
+      id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 8, markerHeight: 8, orient: 'auto',
+    });
+    svgNode(marker, 'path', { d: 'M0,0 L10,5 L0,10 z', fill: '#226' });
     var height = 50 + messages.length * 24;
     svg.setAttribute('height', String(height));
     parties.forEach(function (p) {
@@ -145,12 +149,14 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
       var from = m.direction === 'out' ? m.local : m.remote;
       var to = m.direction === 'out' ? m.remote : m.local;
       var y = 40 + n * 24;
-      var line = svgNode(svg, 'line', { x1: x(from), y1: y, x2: x(to), y2: y, stroke: '#226', 'stroke-width': 1.5 });
+      var line = svgNode(svg, 'line', {
+        x1: x(from), y1: y, x2: x(to), y2: y, stroke: '#226', 'stroke-width': 1.5, 'marker-end': 'url(#arrow)',
+      });
       line.classList.add('message');
       // A request shows its method, a response its status line.
       var label = /^\d{3} /.test(m.summary) ? m.summary : m.summary.split(' ')[0];
       svgNode(svg, 'text', { x: (x(from) + x(to)) / 2, y: y - 4, 'text-anchor': 'middle', class: 'label' }, label);
-      svgNode(svg, 'text', { x: 0, y: y + 4 }, '+' + (m.atMs - t0) + ' ms');
+      svgNode(svg, 'text', { x: 0, y: y + 4 }, '+' + Math.round(m.atMs - t0) + ' ms');
     });
   }
   function chart() {
@@ -171,8 +177,10 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
   function onEvent(message) {
     var e = message.event;
     if (e.type === 'SessionCreated') {
-      upsert({ id: e.sessionId, from: e.from, to: e.to, direction: e.direction, state: 'Initializing',
+      var created = upsert({ id: e.sessionId, from: e.from, to: e.to, direction: e.direction, state: 'Initializing',
         startedAt: message.at });
+      // How long the event took from the server's bus to this table.
+      created.row.dataset.lagMs = String(Date.now() - message.at);
     } else if (e.type === 'StateChanged' && calls.has(e.sessionId)) {
       upsert({ id: e.sessionId, state: e.to });
     } else if (e.type === 'CallEstablished') {
@@ -190,6 +198,7 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
       }
     } else if (e.type === 'CallEnded') {
       ended(e, message.at);
+      totals();
     } else if (e.type.indexOf('Registration') === 0) {
       bindings();
     }
@@ -210,8 +219,11 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
       document.getElementById('active').textContent = s.active;
       document.getElementById('total').textContent = s.total;
       document.getElementById('failed').textContent = s.failed;
-      if (lastTotal !== null) document.getElementById('rate').textContent = ((s.total - lastTotal) / 2).toFixed(1);
-      lastTotal = s.total;
+      var now = Date.now();
+      if (lastTotal !== null && now - lastTotal.at >= 1000) {
+        document.getElementById('rate').textContent = ((s.total - lastTotal.total) * 1000 / (now - lastTotal.at)).toFixed(1);
+      }
+      if (lastTotal === null || now - lastTotal.at >= 1000) lastTotal = { total: s.total, at: now };
     }).catch(function () { /* reported by the status line */ });
   }
   function connect() {

@@ -4,7 +4,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { SessionCoordinator } from '../../application/session/session-coordinator.js';
 import type { Logger } from '../../ports/logger.js';
 import type { CallTraces } from './call-traces.js';
-import { addControlRoutes } from './control-routes.js';
+import { addControlRoutes, problemOf } from './control-routes.js';
 import { DASHBOARD_HTML, DASHBOARD_SCRIPT } from './dashboard-page.js';
 import { eventFilter, EventSocket, type EventSocketOptions } from './event-socket.js';
 import { HttpProblem, HttpRouter, readJsonBody, type Reply } from './http-router.js';
@@ -113,10 +113,14 @@ export const startHttpServer = async (
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (!(error instanceof HttpProblem)) {
+      let problem: HttpProblem;
+      try {
+        problem = error instanceof HttpProblem ? error : problemOf(error);
+      } catch {
         options.logger?.error('control API request failed', { url: req.url ?? '', error: String(error) });
+        problem = new HttpProblem(500, 'internal error');
       }
-      send(res, problemReply(error instanceof HttpProblem ? error : new HttpProblem(500, 'internal error')));
+      send(res, problemReply(problem));
     });
   });
   server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => {
