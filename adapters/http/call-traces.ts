@@ -8,7 +8,6 @@ export interface TraceLine {
   readonly remote: string;
   readonly summary: string;
   readonly bodyLength: number;
-  readonly sdpDirection?: string;
 }
 
 export interface CallTracesOptions {
@@ -47,7 +46,6 @@ export class CallTraces {
     lines.push({
       atMs: entry.atMs, direction: entry.direction, local: entry.local, remote: entry.remote,
       summary: entry.summary, bodyLength: entry.bodyLength,
-      ...(entry.sdpDirection === undefined ? {} : { sdpDirection: entry.sdpDirection }),
     });
   };
 

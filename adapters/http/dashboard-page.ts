@@ -238,7 +238,9 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
       status.className = '';
       api('calls').then(function (list) { list.forEach(function (info) { upsert(info); refresh(info.id); }); });
     };
-    socket.onmessage = function (m) { onEvent(JSON.parse(m.data)); };
+    socket.onmessage = function (m) {
+      m.data.split('\n').forEach(function (line) { onEvent(JSON.parse(line)); });
+    };
     socket.onclose = function () {
       status.textContent = 'disconnected, retrying';
       status.className = 'down';

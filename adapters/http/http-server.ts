@@ -78,8 +78,8 @@ export const startHttpServer = async (
   const events = new EventSocket(coordinator.events, options.events);
   const qualityMs = options.qualityIntervalMs ?? 2_000;
   const monitoring = qualityMs <= 0 ? undefined : coordinator.events.subscribe((event) => {
-    // The call may be gone already (a quick hang-up): then there is nothing to watch.
-    if (event.type === 'CallEstablished' && coordinator.getSession(event.sessionId)?.state === 'Connected') {
+    // Only calls with audio have figures; a call already gone (a quick hang-up) has nothing to watch.
+    if (event.type === 'CallEstablished' && coordinator.findMediaStatistics(event.sessionId) !== undefined) {
       coordinator.startStatisticsMonitoring(event.sessionId, qualityMs);
     }
   }, { types: ['CallEstablished'] });

@@ -30,7 +30,8 @@ export const openApiDocument = {
     title: 'session-core control API', version: '1',
     description: 'Drive calls, bridges and registrations of a session-core coordinator. Every bus event is '
       + 'streamed over the WebSocket at /events (?session=ID&type=A,B&user=NAME; browsers pass the token as '
-      + '?access_token=). Each message is {seq, at, dropped, event}; dropped counts events this client lost.',
+      + '?access_token=). Each message holds one or more events, one JSON envelope per line: '
+      + '{seq, at, dropped, event}; dropped counts the events this client lost.',
   },
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },

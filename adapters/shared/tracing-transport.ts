@@ -5,7 +5,8 @@ import { decodeUtf8 } from '../../domain/sip/text-codec.js';
 import type { Endpoint, TransportProtocol } from '../../domain/transport/endpoint.js';
 import type { Clock } from '../../ports/clock.js';
 import type { InboundHandler, SipTransport, TransportCounters } from '../../ports/sip-transport.js';
-import type * as E from 'fp-ts/lib/Either.js';
+import * as E from 'fp-ts/lib/Either.js';
+import { transactionHeaders } from '../../domain/sip/core-headers.js';
 import type { TransportError } from '../../domain/transport/transport-error.js';
 
 /** One SIP message seen on the wire, for ladder diagrams and logs. */
@@ -35,25 +36,52 @@ export const summarize = (message: SipMessage): string =>
 
 const DIRECTION = /^a=(sendrecv|sendonly|recvonly|inactive)\s*$/m;
 
-/** What the trace keeps of a message seen going `direction` between `local` and `remote`. */
+/**
+ * What the trace keeps of a message seen going `direction` between `local` and `remote`. The fields that
+ * cost a header scan or an SDP decode are worked out when first read: a metrics exporter reads none of them.
+ */
+class TraceEntry implements SipTraceEntry {
+  private cachedSummary: string | undefined;
+
+  constructor(
+    readonly atMs: number, readonly direction: 'in' | 'out', readonly local: string, readonly remote: string,
+    readonly message: SipMessage,
+  ) {}
+
+  get summary(): string {
+    return (this.cachedSummary ??= summarize(this.message));
+  }
+
+  get callId(): string | undefined {
+    // The transaction layer parsed it already (memoized per message): no header scan.
+    const parsed = transactionHeaders(this.message);
+    return E.isRight(parsed) ? parsed.right.callId : headerValue(this.message, 'Call-ID');
+  }
+
+  get bodyLength(): number {
+    return this.message.body.length;
+  }
+
+  get key(): string {
+    const branch = /branch=([^;,\s]+)/.exec(headerValue(this.message, 'Via') ?? '')?.[1] ?? '';
+    return `${this.callId}|${headerValue(this.message, 'CSeq')}|${branch}|${this.summary}`;
+  }
+
+  get inDialog(): boolean {
+    return /;\s*tag=/i.test(headerValue(this.message, 'To') ?? '');
+  }
+
+  get sdpDirection(): SipTraceEntry['sdpDirection'] {
+    const m = this.message;
+    const isSdp = m.body.length > 0
+      && (headerValue(m, 'Content-Type') ?? '').toLowerCase().startsWith('application/sdp');
+    return isSdp ? ((DIRECTION.exec(decodeUtf8(m.body))?.[1] ?? 'sendrecv') as SipTraceEntry['sdpDirection']) : undefined;
+  }
+}
+
 const traceEntry = (
   atMs: number, direction: 'in' | 'out', local: string, remote: string, message: SipMessage,
-): SipTraceEntry => {
-  const summary = summarize(message);
-  const callId = headerValue(message, 'Call-ID');
-  const branch = /branch=([^;,\s]+)/.exec(headerValue(message, 'Via') ?? '')?.[1] ?? '';
-  const isSdp = message.body.length > 0 && (headerValue(message, 'Content-Type') ?? '').toLowerCase().startsWith(
-    'application/sdp',
-  );
-  const sdpDirection = isSdp
-    ? ((DIRECTION.exec(decodeUtf8(message.body))?.[1] ?? 'sendrecv') as SipTraceEntry['sdpDirection'])
-    : undefined;
-  return {
-    atMs, direction, local, remote, summary, callId, bodyLength: message.body.length,
-    key: `${callId}|${headerValue(message, 'CSeq')}|${branch}|${summary}`,
-    inDialog: /;\s*tag=/i.test(headerValue(message, 'To') ?? ''), sdpDirection, message,
-  };
-};
+): SipTraceEntry => new TraceEntry(atMs, direction, local, remote, message);
 
 /** A SipTransport that reports every message sent and received, then delegates (ladder.ts draws the reports). */
 export class TracingTransport implements SipTransport {

@@ -121,11 +121,17 @@ export class EventBus {
       }
       if (!isThenable(result)) return;
       busy = true;
-      result.then(undefined, (error: unknown) => this.onFailure(error, event)).then(() => {
-        busy = false;
+      result.then(undefined, (error: unknown) => this.onFailure(error, event)).then(drain);
+    };
+    // Delivers what waited, in order, until the queue is empty or a callback is busy again: a callback that
+    // answers some events at once and others with a promise must not strand the queue behind it.
+    const drain = (): void => {
+      busy = false;
+      while (active && !busy) {
         const next = queue.shift();
-        if (next !== undefined && active) run(next);
-      });
+        if (next === undefined) return;
+        run(next);
+      }
     };
     const entry: Subscriber = {
       filter,

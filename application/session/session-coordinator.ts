@@ -1,5 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js';
-import { invalidArgument, type SessionError } from '../../domain/session/session-error.js';
+import { invalidArgument } from '../../domain/session/session-error.js';
 import type { SipHeader } from '../../domain/sip/message.js';
 import { reasonHeader, type EndReason } from '../../domain/sip/reason-header.js';
 import type { Binding } from '../../domain/registrar/registrar.js';
@@ -9,19 +8,18 @@ import type { MessageService } from './message-service.js';
 import type { ReachOptions } from './reach.js';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { SipTransport, TransportCounters } from '../../ports/sip-transport.js';
-import type { AudioSink, AudioSource } from '../media/audio-io.js';
-import type { MediaStatistics } from '../media/media-session.js';
 import type { UaCore } from '../ua/ua-core.js';
 import type { Admission } from './admission.js';
 import type { BridgeEvent, BridgeInfo, BridgeService } from './bridge-service.js';
 import type { CallAnswering } from './call-answering.js';
 import type { CallOperations } from './call-handle.js';
 import type { CallTermination } from './call-termination.js';
+import { CoordinatorMedia, unwrap } from './coordinator-media.js';
 import type { DtmfOptions, DtmfService } from './dtmf-service.js';
-import type { FileMedia, RecordingDirection, RecordingResult } from '../media/file-media.js';
+import type { FileMedia } from '../media/file-media.js';
 import type { EventBus } from './event-bus.js';
 import type { HoldResume } from './hold-resume.js';
-import type { MediaControl, MediaInfo } from './media-control.js';
+import type { MediaControl } from './media-control.js';
 import type { OutgoingCallOptions, OutgoingCalls } from './outgoing-calls.js';
 import type { RegisterOptions, RegistrationInfo, RegistrationService } from './registration-service.js';
 import { sessionException } from './session-exception.js';
@@ -74,11 +72,6 @@ export interface SessionServices {
 /** How long `stop()` waits by default for BYEs, CANCELs and registration removals to be answered. */
 export const DEFAULT_STOP_GRACE_MS = 500;
 
-/** Either's Right, or the SessionError thrown as the public API's exception. */
-const unwrap = <T>(result: E.Either<SessionError, T>): T => {
-  if (E.isLeft(result)) throw sessionException(result.left);
-  return result.right;
-};
 
 /**
  * SessionControl, MediaControl and bridges: the public face of the session
@@ -86,12 +79,13 @@ const unwrap = <T>(result: E.Either<SessionError, T>): T => {
  * that owns the concern and turns its Either into a resolved value or a
  * rejected `SessionError`.
  */
-export class SessionCoordinator implements CallOperations {
+export class SessionCoordinator extends CoordinatorMedia implements CallOperations {
   readonly events: EventBus;
   private stopping: Promise<void> | undefined;
   private readonly closers: Array<() => Promise<void>> = [];
 
-  constructor(private readonly s: SessionServices) {
+  constructor(s: SessionServices) {
+    super(s);
     this.events = s.events;
   }
 
@@ -352,65 +346,6 @@ export class SessionCoordinator implements CallOperations {
 
   subscribeToBridgeEvents(listener: (event: BridgeEvent) => void): { unsubscribe(): void } {
     return this.s.bridges.subscribe(listener);
-  }
-
-  // ── MediaControl ───────────────────────────────────────────────────────
-
-  generateSdpOffer(sessionId: string): string {
-    return unwrap(this.s.media.generateSdpOffer(sessionId));
-  }
-
-  generateSdpAnswer(sessionId: string, offer: string): string {
-    return unwrap(this.s.media.generateSdpAnswer(sessionId, offer));
-  }
-
-  /** Points the call's audio at "ip:port" (e.g. after an out-of-band answer). */
-  establishMediaFlow(sessionId: string, remote: string): void {
-    unwrap(this.s.media.establishMediaFlow(sessionId, remote));
-  }
-
-  startAudioTransmission(sessionId: string, source: AudioSource = { kind: 'silence' }): void {
-    unwrap(this.s.media.startAudio(sessionId, source));
-  }
-
-  stopAudioTransmission(sessionId: string): void {
-    unwrap(this.s.media.stopAudio(sessionId));
-  }
-
-  /** Where received audio goes: discard, record (read it back with getRecording), or a callback. */
-  setAudioSink(sessionId: string, sink: AudioSink): void {
-    unwrap(this.s.media.setSink(sessionId, sink));
-  }
-
-  getRecording(sessionId: string): Int16Array {
-    return unwrap(this.s.media.recording(sessionId));
-  }
-
-  getMediaInfo(sessionId: string): MediaInfo {
-    return unwrap(this.s.media.info(sessionId));
-  }
-
-  getMediaStatistics(sessionId: string): MediaStatistics {
-    return unwrap(this.s.media.statistics(sessionId));
-  }
-
-  /** Streams a WAV file (PCM16 8/16 kHz, G.711) as the call's audio; rejects MediaError when it cannot. */
-  async playFile(sessionId: string, path: string, options: { readonly loop?: boolean } = {}): Promise<void> {
-    unwrap(await this.s.files.play(sessionId, path, options.loop === true));
-  }
-
-  /** Streams what the call hears (`in`), sends (`out`) or both (stereo: left in, right out) to a WAV file. */
-  async startRecording(sessionId: string, path: string, options: { readonly direction?: RecordingDirection } = {}) {
-    unwrap(await this.s.files.startRecording(sessionId, path, options.direction ?? 'both'));
-  }
-
-  async stopRecording(sessionId: string): Promise<RecordingResult> {
-    return unwrap(await this.s.files.stopRecording(sessionId));
-  }
-
-  /** Publishes a MediaQuality event every `intervalMs` until the call ends. */
-  startStatisticsMonitoring(sessionId: string, intervalMs: number): void {
-    unwrap(this.s.media.monitor(sessionId, intervalMs));
   }
 
   /** A call still live after the grace period: ended without waiting any longer. */

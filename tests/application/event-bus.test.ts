@@ -79,3 +79,22 @@ test('event bus: a subscriber that unsubscribes another during delivery stops it
   bus.publish(ended('s2'));
   t.deepEqual(heard, ['first', 'third', 'first', 'third']);
 });
+
+test('event bus: a callback that holds the bus with a promise for some events gets the queued rest in order once it settles', async (t) => {
+  const bus = new EventBus();
+  const got: string[] = [];
+  let release: (() => void) | undefined;
+  bus.subscribe((e) => {
+    const id = 'sessionId' in e ? e.sessionId ?? '' : '';
+    got.push(id);
+    // Only s0 holds the bus; the others are answered at once.
+    return id === 's0' ? new Promise<void>((resolve) => (release = resolve)) : undefined;
+  });
+  for (let i = 0; i < 4; i++) bus.publish(created(`s${i}`));
+  t.deepEqual(got, ['s0']);
+  release!();
+  await new Promise((resolve) => setImmediate(resolve));
+  t.deepEqual(got, ['s0', 's1', 's2', 's3'], 'the whole queue, not just its head');
+  bus.publish(created('s4'));
+  t.deepEqual(got, ['s0', 's1', 's2', 's3', 's4']);
+});

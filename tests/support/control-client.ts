@@ -51,7 +51,10 @@ export interface EventLog {
 export const eventLog = async (wsBase: string, query = ''): Promise<EventLog> => {
   const socket = new WebSocket(`${wsBase}/events${query}`);
   const received: EventEnvelope[] = [];
-  socket.on('message', (data: Buffer) => received.push(JSON.parse(data.toString('utf8')) as EventEnvelope));
+  // A message holds the events of one turn of the server's loop, one JSON envelope per line.
+  socket.on('message', (data: Buffer) => {
+    for (const line of data.toString('utf8').split('\n')) received.push(JSON.parse(line) as EventEnvelope);
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
     socket.once('error', reject);
