@@ -42,6 +42,11 @@ export class HttpRouter {
     return this;
   }
 
+  /** Every route as `METHOD /path/:param`, in the order added. */
+  list(): string[] {
+    return this.routes.map((route) => `${route.method} /${route.parts.join('/')}`);
+  }
+
   /** The handler and parameters for a request, 405 when the path exists under other methods, else undefined. */
   match(method: string, path: string): { handler: RouteHandler; params: Record<string, string> } | 405 | undefined {
     const parts = path.split('/').filter((p) => p !== '');

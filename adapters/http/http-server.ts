@@ -55,6 +55,16 @@ const sameToken = (given: string, expected: string): boolean => {
 /** Pages and documents anyone who can reach the port may read: they hold no data. */
 const PUBLIC = new Set(['/', '/dashboard', '/dashboard.js', '/openapi.json']);
 
+/** Every HTTP route of the server but the /events upgrade: operations, dashboard and the control API. */
+export const createRouter = (
+  coordinator: SessionCoordinator, options: Pick<HttpServerOptions, 'metrics' | 'traces' | 'mediaDirectory'>,
+): HttpRouter => {
+  const router = new HttpRouter();
+  addOperationRoutes(router, coordinator, options.metrics, Date.now());
+  addControlRoutes(router, coordinator, options.traces, options);
+  return router;
+};
+
 /**
  * The operations and control server on node:http, with `ws` for the event stream: /metrics, /health and
  * /ready; the control API (control-routes.ts, described by /openapi.json); /events; and the dashboard.
@@ -71,11 +81,9 @@ export const startHttpServer = async (
   if (token === undefined && !isLoopback(options.host)) throw new Error(
     `refusing to serve HTTP on ${options.host} without a token (set one, or use a loopback address)`,
   );
-  const started = Date.now();
-  const router = new HttpRouter();
-  addOperationRoutes(router, coordinator, options.metrics, started);
-  addControlRoutes(router, coordinator, options.traces, options);
+  const router = createRouter(coordinator, options);
   const events = new EventSocket(coordinator.events, options.events);
+  options.metrics?.followEventStream(events);
   const qualityMs = options.qualityIntervalMs ?? 2_000;
   const monitoring = qualityMs <= 0 ? undefined : coordinator.events.subscribe((event) => {
     // Only calls with audio have figures; a call already gone (a quick hang-up) has nothing to watch.

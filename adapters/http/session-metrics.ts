@@ -137,6 +137,24 @@ export class SessionMetrics {
 
   private readDropped: () => number = () => 0;
 
+  /** Adds the /events stream's figures: clients connected, events lost to slow ones. */
+  followEventStream(stream: { readonly clientCount: number; readonly dropped: number }): void {
+    new Gauge({
+      name: 'sessioncore_event_stream_clients', help: 'WebSocket clients of /events', registers: [this.registry],
+      collect() {
+        this.set(stream.clientCount);
+      },
+    });
+    new Counter({
+      name: 'sessioncore_event_stream_dropped_total', help: 'Events dropped for /events clients that read too slowly',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(stream.dropped);
+      },
+    });
+  }
+
   /** For `withSipTrace`: counts every SIP message sent and received. */
   readonly sipTrace = (entry: SipTraceEntry): void => {
     const m = entry.message;

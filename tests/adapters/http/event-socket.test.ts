@@ -69,5 +69,8 @@ test('10,000 events/s reach a reading client in order; a stalled one is held to 
   await publish(coordinator.events, published, TOTAL);
   const more = stream.dropped - before;
   t.true(more >= TOTAL - 10, `${more} of the last ${TOTAL} dropped: nothing more is held`);
+  const exposition = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  t.regex(exposition, new RegExp(`^sessioncore_event_stream_dropped_total ${stream.dropped}$`, 'm'));
+  t.regex(exposition, /^sessioncore_event_stream_clients 1$/m);
   t.log(`stalled client: the first drop after ${published - TOTAL} events; then ${more} of ${TOTAL} dropped`);
 });

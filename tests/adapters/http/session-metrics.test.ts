@@ -32,6 +32,11 @@ test('metrics on the simulated network: an answered, a rejected and a cancelled 
   t.is(e.sum('sessioncore_call_mos_count'), 1, 'the answered call (the callee sends silence) has a MOS');
   t.is(e.sum('sessioncore_call_loss_ratio_count'), 1);
   t.is(e.types.get('sessioncore_call_setup_seconds'), 'histogram');
+  // The same counters without Prometheus, for an exporter of one's own.
+  const own = a.coordinator.metrics();
+  t.like(own, { running: true, sessions: { active: 0, total: 3 }, resources: { sessions: 0, dialogs: 0 } });
+  t.is(own.transport.sent, e.sum('sessioncore_transport_messages', { counter: 'sent' }));
+  t.true(own.eventsPublished > 3);
   await stopAll(sim);
 });
 
