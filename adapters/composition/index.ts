@@ -6,7 +6,8 @@
 export { SessionManagerBuilder, type SimulationOptions } from './session-manager-builder.js';
 export {
   SessionCoordinator, DEFAULT_STOP_GRACE_MS,
-  type SessionStats, type CoordinatorMetrics, type MediaInfo, type OutgoingCallOptions, type RegisterOptions, type RegistrationInfo,
+  type SessionStats, type CoordinatorMetrics, type MediaInfo, type OutgoingCallOptions, type RegisterOptions,
+  type RegistrationInfo,
 } from '../../application/session/session-coordinator.js';
 export {
   AutoAnswerHandler, RejectAllHandler, CompositeHandler, type CallHandler, type CallInfo,

@@ -91,6 +91,7 @@ export const decodeBody = <A>(codec: t.Type<A, unknown, unknown>, body: unknown)
   const error = result.left[0]!;
   const field = fieldPath(error.context);
   const expected = error.message ?? `a ${error.context[error.context.length - 1]?.type.name ?? 'value'}`;
-  const given = error.value === undefined ? 'nothing' : (JSON.stringify(error.value) ?? String(error.value)).slice(0, 80);
+  const given = error.value === undefined ? 'nothing'
+    : (JSON.stringify(error.value) ?? String(error.value)).slice(0, 80);
   throw new HttpProblem(400, `${field === '' ? 'body' : field}: expected ${expected}, got ${given}`, field || 'body');
 };

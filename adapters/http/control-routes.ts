@@ -37,7 +37,8 @@ const NO_CONTENT: Reply = { status: 204 };
  * epochs and remaining seconds.
  */
 const withEpoch = (info: CallInfo | undefined): unknown =>
-  info === undefined ? undefined : { ...info, startedAt: Math.round(Date.now() - (performance.now() - info.startedAtMs)) };
+  info === undefined ? undefined
+    : { ...info, startedAt: Math.round(Date.now() - (performance.now() - info.startedAtMs)) };
 const withRemaining = (binding: Binding): unknown => ({
   ...binding, expiresInSec: Math.max(0, Math.round((binding.expiresAtMs - performance.now()) / 1000)),
 });
@@ -75,7 +76,9 @@ export const addControlRoutes = (
   };
 
   router
-    .add('GET', '/calls', () => ({ status: 200, json: c.listActiveSessions().map((id) => withEpoch(c.getSession(id))) }))
+    .add('GET', '/calls', () => ({
+      status: 200, json: c.listActiveSessions().map((id) => withEpoch(c.getSession(id))),
+    }))
     .add('POST', '/calls', async ({ body }) => {
       const b = decodeBody(OriginateBody, body);
       const info = await run(() => c.createOutgoingCall(b.from, b.to, b.sdp, b.headers ?? [], {
@@ -146,7 +149,8 @@ export const addControlRoutes = (
       const id = call(params['id']!).id;
       if ('file' in b) await run(() => c.playFile(id, mediaFile(b.file), { loop: b.loop ?? false }));
       else if ('tone' in b) await run(() => c.startAudioTransmission(id, {
-        kind: 'tone', frequenciesHz: b.tone.frequenciesHz, ...(b.amplitude === undefined ? {} : { amplitude: b.amplitude }),
+        kind: 'tone', frequenciesHz: b.tone.frequenciesHz,
+        ...(b.amplitude === undefined ? {} : { amplitude: b.amplitude }),
       }));
       else await run(() => c.startAudioTransmission(id, { kind: 'silence' }));
       return NO_CONTENT;
@@ -222,6 +226,7 @@ const bridge = (c: SessionCoordinator, id: string): unknown => {
 
 /** What the dashboard's table shows of a call's audio. */
 export const mediaSummary = (info: MediaInfo, m: MediaStatistics): Record<string, unknown> => ({
-  codec: info.codec ?? null, srtp: info.srtp ?? null, mos: m.mos ?? null, lossPercent: m.lossPercent, jitterMs: m.jitterMs, rttMs: m.rttMs ?? null,
+  codec: info.codec ?? null, srtp: info.srtp ?? null, mos: m.mos ?? null, lossPercent: m.lossPercent,
+  jitterMs: m.jitterMs, rttMs: m.rttMs ?? null,
   packetsSent: m.packetsSent, packetsReceived: m.packetsReceived,
 });

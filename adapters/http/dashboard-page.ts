@@ -30,7 +30,8 @@ svg text { font: 12px monospace; }
 <table><thead><tr><th>from</th><th>to</th><th>state</th><th>duration</th><th>codec</th><th>MOS</th>
 <th>loss %</th><th>jitter ms</th></tr></thead><tbody id="calls"></tbody></table>
 <h2>Recently ended</h2>
-<table><thead><tr><th>from</th><th>to</th><th>reason</th><th>duration</th></tr></thead><tbody id="ended"></tbody></table>
+<table><thead><tr><th>from</th><th>to</th><th>reason</th><th>duration</th></tr></thead>
+<tbody id="ended"></tbody></table>
 <div class="panes">
 <div><h2>Ladder <small id="ladder-title"></small></h2><svg id="ladder" width="560" height="40"></svg></div>
 <div><h2>Quality (MOS)</h2><svg id="quality" width="320" height="120"></svg></div>
@@ -221,7 +222,8 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
       document.getElementById('failed').textContent = s.failed;
       var now = Date.now();
       if (lastTotal !== null && now - lastTotal.at >= 1000) {
-        document.getElementById('rate').textContent = ((s.total - lastTotal.total) * 1000 / (now - lastTotal.at)).toFixed(1);
+        var rate = (s.total - lastTotal.total) * 1000 / (now - lastTotal.at);
+        document.getElementById('rate').textContent = rate.toFixed(1);
       }
       if (lastTotal === null || now - lastTotal.at >= 1000) lastTotal = { total: s.total, at: now };
     }).catch(function () { /* reported by the status line */ });

@@ -102,7 +102,8 @@ export class EventSocket {
 
   private attach(socket: WebSocket, filter: EventFilter): void {
     const client: Client = {
-      socket, subscription: undefined, alive: true, pending: [], pendingBytes: 0, written: undefined, release: undefined,
+      socket, subscription: undefined, alive: true, pending: [], pendingBytes: 0, written: undefined,
+      release: undefined,
     };
     const subscription = this.events.subscribe((event) => this.send(client, event), filter, this.queue);
     client.subscription = subscription;

@@ -61,7 +61,9 @@ export class HttpRouter {
   }
 }
 
-const matchParts = (pattern: ReadonlyArray<string>, parts: ReadonlyArray<string>): Record<string, string> | undefined => {
+const matchParts = (
+  pattern: ReadonlyArray<string>, parts: ReadonlyArray<string>,
+): Record<string, string> | undefined => {
   if (pattern.length !== parts.length) return undefined;
   const params: Record<string, string> = {};
   for (let i = 0; i < pattern.length; i++) {

@@ -143,7 +143,8 @@ export const startHttpServer = async (
     }
     const text = JSON.stringify({ error: problem.message });
     socket.end(`HTTP/1.1 ${problem.status} ${problem.status === 401 ? 'Unauthorized' : 'Refused'}\r\n` +
-      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n`
+      + `Connection: close\r\n\r\n${text}`);
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
@@ -166,7 +167,8 @@ export const startHttpServer = async (
 };
 
 const problemReply = (problem: HttpProblem): Reply => ({
-  status: problem.status, json: { error: problem.message, ...(problem.field === undefined ? {} : { field: problem.field }) },
+  status: problem.status,
+  json: { error: problem.message, ...(problem.field === undefined ? {} : { field: problem.field }) },
 });
 
 const send = (res: ServerResponse, reply: Reply): void => {

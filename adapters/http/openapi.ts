@@ -61,7 +61,9 @@ export const openApiDocument = {
       },
       Dtmf: {
         type: 'object', required: ['digits'],
-        properties: { digits: { type: 'string', pattern: '^[0-9A-Da-d*#]{1,32}$' }, method: { enum: ['auto', 'rfc4733', 'info'] } },
+        properties: {
+          digits: { type: 'string', pattern: '^[0-9A-Da-d*#]{1,32}$' }, method: { enum: ['auto', 'rfc4733', 'info'] },
+        },
       },
       Transfer: {
         type: 'object', required: ['target'],
@@ -79,8 +81,12 @@ export const openApiDocument = {
           { type: 'object', required: ['silence'], properties: { silence: { const: true } } },
         ],
       },
-      Record: { type: 'object', required: ['file'], properties: { file: str, direction: { enum: ['in', 'out', 'both'] } } },
-      Bridge: { type: 'object', properties: { sessions: { type: 'array', items: str }, autoDestroy: { type: 'boolean' } } },
+      Record: {
+        type: 'object', required: ['file'], properties: { file: str, direction: { enum: ['in', 'out', 'both'] } },
+      },
+      Bridge: {
+        type: 'object', properties: { sessions: { type: 'array', items: str }, autoDestroy: { type: 'boolean' } },
+      },
       BridgeMember: { type: 'object', required: ['sessionId'], properties: { sessionId: str } },
       Register: {
         type: 'object', required: ['registrar'], properties: {
@@ -93,14 +99,17 @@ export const openApiDocument = {
   security: [{ bearer: [] }],
   paths: {
     '/calls': {
-      get: op('live calls', { 200: json('the calls', { type: 'array', items: ref('Call') }), 401: errors[401] }, undefined, []),
+      get: op('live calls', { 200: json('the calls', { type: 'array', items: ref('Call') }), 401: errors[401] },
+        undefined, []),
       post: op('place a call', { 201: json('the new call', ref('Call')), ...errors }, body('Originate'), []),
     },
     '/calls/{id}': {
       get: op('a call, with its media figures once it has audio', { 200: json('the call', ref('Call')), ...errors }),
       delete: op('hang up (CANCEL, BYE, or 603 for a ringing incoming call)', done),
     },
-    '/calls/{id}/trace': { get: op('the SIP messages of the call, for its ladder', { 200: json('messages'), ...errors }) },
+    '/calls/{id}/trace': {
+      get: op('the SIP messages of the call, for its ladder', { 200: json('messages'), ...errors }),
+    },
     '/calls/{id}/answer': { post: op('answer a ringing incoming call', done, body('Answer', false)) },
     '/calls/{id}/reject': { post: op('reject a ringing incoming call', done, body('Reject', false)) },
     '/calls/{id}/forward': { post: op('redirect a ringing incoming call (302)', done, body('Forward')) },
@@ -115,7 +124,8 @@ export const openApiDocument = {
     },
     '/calls/{id}/play': { post: op('play a tone, a WAV file of the media directory, or silence', done, body('Play')) },
     '/calls/{id}/recording': {
-      post: op('record the call to a WAV file in the media directory', { 201: json('recording'), ...errors }, body('Record')),
+      post: op('record the call to a WAV file in the media directory', { 201: json('recording'), ...errors },
+        body('Record')),
       delete: op('stop recording', { 200: json('frames written and dropped'), ...errors }),
     },
     '/bridges': {
@@ -126,7 +136,9 @@ export const openApiDocument = {
       get: op('a bridge', { 200: json('the bridge'), ...errors }),
       delete: op('destroy a bridge (its calls stay up)', done),
     },
-    '/bridges/{id}/calls': { post: op('add a call to a bridge', { 200: json('the bridge'), ...errors }, body('BridgeMember')) },
+    '/bridges/{id}/calls': {
+      post: op('add a call to a bridge', { 200: json('the bridge'), ...errors }, body('BridgeMember')),
+    },
     '/bridges/{id}/calls/{session}': {
       delete: op('take a call out of a bridge', done, undefined, [
         id, { name: 'session', in: 'path', required: true, schema: str },
@@ -140,8 +152,12 @@ export const openApiDocument = {
     '/bindings': { get: op('bindings at our registrar', { 200: json('bindings', { type: 'array' }) }, undefined, []) },
     '/stats': { get: op('call counts', { 200: json('stats') }, undefined, []) },
     '/health': { get: op('liveness, with call counts', { 200: json('health') }, undefined, []) },
-    '/ready': { get: op('readiness: 503 while stopped', { 200: json('ready'), 503: json('not ready') }, undefined, []) },
+    '/ready': {
+      get: op('readiness: 503 while stopped', { 200: json('ready'), 503: json('not ready') }, undefined, []),
+    },
     '/metrics': { get: op('Prometheus metrics', { 200: { description: 'text exposition format' } }, undefined, []) },
-    '/events': { get: op('WebSocket: the event stream (upgrade)', { 101: { description: 'switching protocols' } }, undefined, []) },
+    '/events': {
+      get: op('WebSocket: the event stream (upgrade)', { 101: { description: 'switching protocols' } }, undefined, []),
+    },
   },
 } as const;

@@ -75,7 +75,8 @@ class TraceEntry implements SipTraceEntry {
     const m = this.message;
     const isSdp = m.body.length > 0
       && (headerValue(m, 'Content-Type') ?? '').toLowerCase().startsWith('application/sdp');
-    return isSdp ? ((DIRECTION.exec(decodeUtf8(m.body))?.[1] ?? 'sendrecv') as SipTraceEntry['sdpDirection']) : undefined;
+    if (!isSdp) return undefined;
+    return (DIRECTION.exec(decodeUtf8(m.body))?.[1] ?? 'sendrecv') as SipTraceEntry['sdpDirection'];
   }
 }
 

@@ -42,7 +42,9 @@ export const prepareOps = (
     ...(values['media-dir'] === undefined ? {} : { mediaDirectory: values['media-dir'] }),
     onListening: (server) => {
       const shown = host.includes(':') ? `[${host}]` : host;
-      console.log(`operations on http://${shown}:${server.port} (/metrics, /health, /ready, /openapi.json, /events, /)`);
+      console.log(
+        `operations on http://${shown}:${server.port} (/metrics, /health, /ready, /openapi.json, /events, /)`,
+      );
     },
   });
 };

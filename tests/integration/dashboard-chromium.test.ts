@@ -50,7 +50,8 @@ test('dashboard in Chromium: a SIPp call appears live, its ladder shows INVITE/2
   t.true(lagMs < 1_000, `the call reached the table ${lagMs} ms after the server published it`);
   t.log(`bus → table: ${lagMs} ms`);
   await until(`document.querySelector('#calls tr.call td:nth-child(3)')?.textContent === 'Connected'`);
-  t.regex(await inPage<string>(`document.querySelector('#calls tr.call').textContent`), /sipp@127\.0\.0\.1.*dashboard@/);
+  const rowText = await inPage<string>(`document.querySelector('#calls tr.call').textContent`);
+  t.regex(rowText, /sipp@127\.0\.0\.1.*dashboard@/);
   const id = await inPage<string>(`document.querySelector('#calls tr.call').dataset.id`);
   await row!.click();
   const labels = (): Promise<string[]> =>

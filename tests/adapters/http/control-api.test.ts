@@ -92,7 +92,8 @@ test('two coordinators driven only over HTTP and WebSocket: originate, remote an
     t.is(call.status, 201);
   }
   for (let i = 0; i < 3; i++) {
-    const at = legs.length === 0 ? mark : b.events.received.findIndex((e) => is('IncomingCall', legs.at(-1))(e.event)) + 1;
+    const at = legs.length === 0 ? mark
+      : b.events.received.findIndex((e) => is('IncomingCall', legs.at(-1))(e.event)) + 1;
     const next = await b.events.next(is('IncomingCall'), `conference leg ${i}`, at);
     legs.push((next as { sessionId: string }).sessionId);
     t.is((await b.api.post(`/calls/${legs.at(-1)!}/answer`)).status, 204);

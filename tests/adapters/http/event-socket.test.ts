@@ -35,7 +35,8 @@ test('10,000 events/s reach a reading client in order; a stalled one is held to 
   let server: HttpServer | undefined;
   const coordinator = await new SessionManagerBuilder().withSipPort(0).withLocalAddress('127.0.0.1')
     .withHttp({
-      host: '127.0.0.1', port: 0, events: { queue: QUEUE, highWaterBytes: HIGH_WATER }, onListening: (s) => (server = s),
+      host: '127.0.0.1', port: 0, events: { queue: QUEUE, highWaterBytes: HIGH_WATER },
+      onListening: (s) => (server = s),
     })
     .build();
   t.teardown(() => coordinator.stop());
