@@ -2,6 +2,9 @@
  * Two coordinators on loopback driven only through their control APIs and event streams: the way a call
  * engine in another process uses session-core.
  */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import test from 'ava';
 import {
   CallDecision, SessionManagerBuilder, type HttpServer, type SessionCoordinator, type SessionEvent,
@@ -10,12 +13,13 @@ import { controlClient, eventLog } from '../../support/control-client.js';
 
 const deferAll = { onIncomingCall: () => CallDecision.defer() };
 
-const node = async (name: string, token?: string) => {
+const node = async (name: string, token?: string, mediaDirectory?: string) => {
   let server: HttpServer | undefined;
   const coordinator: SessionCoordinator = await new SessionManagerBuilder()
     .withSipPort(0).withLocalAddress('127.0.0.1').withMediaPorts(46_000, 46_999).withHandler(deferAll)
     .withHttp({
       host: '127.0.0.1', port: 0, ...(token === undefined ? {} : { token }), qualityIntervalMs: 0,
+      ...(mediaDirectory === undefined ? {} : { mediaDirectory }),
       onListening: (s) => (server = s),
     })
     .build();
@@ -28,13 +32,23 @@ const node = async (name: string, token?: string) => {
   };
 };
 
+/** Polls an async condition (an HTTP read) until true. */
+const waitFor = async (condition: () => Promise<boolean>, label: string): Promise<void> => {
+  for (const deadline = Date.now() + 30_000; !(await condition());) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${label}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
+
 const is = <T extends SessionEvent['type']>(type: T, sessionId?: string) =>
   (e: SessionEvent): e is Extract<SessionEvent, { type: T }> =>
     e.type === type && (sessionId === undefined || ('sessionId' in e && e.sessionId === sessionId));
 
-test('two coordinators driven only over HTTP and WebSocket: originate, remote answer, DTMF, hold/resume, blind transfer, a three-call bridge, hang-up', async (t) => {
+test('two coordinators driven only over HTTP and WebSocket: originate, remote answer, DTMF, hold/resume, a tone recorded to WAV, blind transfer, a three-call bridge, hang-up', async (t) => {
+  const media = mkdtempSync(path.join(tmpdir(), 'control-media-'));
+  t.teardown(() => rmSync(media, { recursive: true, force: true }));
   const a = await node('a');
-  const b = await node('b');
+  const b = await node('b', undefined, media);
   t.teardown(async () => {
     a.events.close();
     b.events.close();
@@ -65,6 +79,17 @@ test('two coordinators driven only over HTTP and WebSocket: originate, remote an
   await a.events.next((e) => is('HoldChanged', callA)(e) && e.onHold, 'held');
   t.is((await a.api.post(`/calls/${callA}/resume`)).status, 204);
   await a.events.next((e) => is('HoldChanged', callA)(e) && !e.onHold, 'resumed');
+
+  // A tone played at A, recorded at B into its media directory.
+  t.is((await b.api.post(`/calls/${callB}/recording`, { file: 'call.wav' })).status, 201);
+  t.is((await a.api.post(`/calls/${callA}/play`, { tone: { frequenciesHz: [440] } })).status, 204);
+  await waitFor(async () => (await b.api.get(`/calls/${callB}`)).body.media.packetsReceived >= 50, 'audio at B');
+  const recorded = await b.api.delete(`/calls/${callB}/recording`);
+  t.is(recorded.status, 200, JSON.stringify(recorded.body));
+  t.is(recorded.body.path, 'call.wav');
+  t.true(recorded.body.frames > 0);
+  t.true(statSync(path.join(media, 'call.wav')).size > 44);
+  t.is((await b.api.post(`/calls/${callB}/play`, { file: '../outside.wav' })).body.field, 'file');
 
   // The trace holds the call's ladder.
   const trace = await a.api.get(`/calls/${callA}/trace`);
