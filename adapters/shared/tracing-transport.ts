@@ -109,7 +109,8 @@ export class TracingTransport implements SipTransport {
     });
   }
 
-  async send(
+  // Not async: the inner promise is handed back as it is, with no wrapper of its own per message.
+  send(
     message: SipMessage, target: Endpoint, connectionId?: number,
   ): Promise<E.Either<TransportError, Endpoint>> {
     const local = this.inner.localEndpoint(target.protocol);

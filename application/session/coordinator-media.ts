@@ -4,7 +4,7 @@ import type { AudioSink, AudioSource } from '../media/audio-io.js';
 import type { RecordingDirection, RecordingResult } from '../media/file-media.js';
 import type { MediaStatistics } from '../media/media-session.js';
 import type { MediaInfo } from './media-control.js';
-import type { SessionServices } from './session-coordinator.js';
+import type { SessionServices } from './coordinator-services.js';
 import { sessionException } from './session-exception.js';
 
 /** Either's Right, or the SessionError thrown as the public API's exception. */

@@ -2,33 +2,24 @@ import { invalidArgument } from '../../domain/session/session-error.js';
 import type { SipHeader } from '../../domain/sip/message.js';
 import { reasonHeader, type EndReason } from '../../domain/sip/reason-header.js';
 import type { Binding } from '../../domain/registrar/registrar.js';
-import type { AuthCounters, Authenticator } from '../auth/authenticator.js';
+import type { AuthCounters } from '../auth/authenticator.js';
 import type { RegistrarService } from '../registrar/registrar-service.js';
-import type { MessageService } from './message-service.js';
 import type { ReachOptions } from './reach.js';
-import type { Clock, TimerHandle } from '../../ports/clock.js';
-import type { SipTransport, TransportCounters } from '../../ports/sip-transport.js';
-import type { UaCore } from '../ua/ua-core.js';
-import type { Admission } from './admission.js';
-import type { BridgeEvent, BridgeInfo, BridgeService } from './bridge-service.js';
-import type { CallAnswering } from './call-answering.js';
+import type { TimerHandle } from '../../ports/clock.js';
+import type { TransportCounters } from '../../ports/sip-transport.js';
+import type { BridgeEvent, BridgeInfo } from './bridge-service.js';
 import type { CallOperations } from './call-handle.js';
-import type { CallTermination } from './call-termination.js';
 import { CoordinatorMedia, unwrap } from './coordinator-media.js';
-import type { DtmfOptions, DtmfService } from './dtmf-service.js';
-import type { FileMedia } from '../media/file-media.js';
+import type { SessionServices } from './coordinator-services.js';
+import type { DtmfOptions } from './dtmf-service.js';
 import type { EventBus } from './event-bus.js';
-import type { HoldResume } from './hold-resume.js';
-import type { MediaControl } from './media-control.js';
-import type { OutgoingCallOptions, OutgoingCalls } from './outgoing-calls.js';
-import type { RegisterOptions, RegistrationInfo, RegistrationService } from './registration-service.js';
+import type { OutgoingCallOptions } from './outgoing-calls.js';
+import type { RegisterOptions, RegistrationInfo } from './registration-service.js';
 import { sessionException } from './session-exception.js';
 import { callInfo, type CallInfo, type SessionRecord } from './session-record.js';
-import type { SessionTable } from './session-table.js';
-import type { TransferService } from './transfer-service.js';
-import type { UserCode } from './user-code.js';
 
 export type { MediaInfo } from './media-control.js';
+export type { SessionServices } from './coordinator-services.js';
 export type { OutgoingCallOptions } from './outgoing-calls.js';
 export type { RegisterOptions, RegistrationInfo } from './registration-service.js';
 
@@ -53,30 +44,6 @@ export interface CoordinatorMetrics {
   readonly eventsPublished: number;
 }
 
-/** The session services the coordinator fronts; the composition root builds them. */
-export interface SessionServices {
-  readonly transport: SipTransport;
-  readonly clock: Clock;
-  readonly ua: UaCore;
-  readonly events: EventBus;
-  readonly table: SessionTable;
-  readonly admission: Admission;
-  readonly userCode: UserCode;
-  readonly outgoing: OutgoingCalls;
-  readonly answering: CallAnswering;
-  readonly termination: CallTermination;
-  readonly holdResume: HoldResume;
-  readonly dtmf: DtmfService;
-  readonly transfer: TransferService;
-  readonly bridges: BridgeService;
-  readonly media: MediaControl;
-  readonly registrations: RegistrationService;
-  /** Serving phones: present when configured (withRegistrar, withAuthentication). */
-  readonly registrar: RegistrarService | undefined;
-  readonly authenticator: Authenticator | undefined;
-  readonly messages: MessageService;
-  readonly files: FileMedia;
-}
 
 /** How long `stop()` waits by default for BYEs, CANCELs and registration removals to be answered. */
 export const DEFAULT_STOP_GRACE_MS = 500;

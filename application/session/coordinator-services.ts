@@ -1,0 +1,45 @@
+import type { Clock } from '../../ports/clock.js';
+import type { SipTransport } from '../../ports/sip-transport.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import type { FileMedia } from '../media/file-media.js';
+import type { RegistrarService } from '../registrar/registrar-service.js';
+import type { UaCore } from '../ua/ua-core.js';
+import type { Admission } from './admission.js';
+import type { BridgeService } from './bridge-service.js';
+import type { CallAnswering } from './call-answering.js';
+import type { CallTermination } from './call-termination.js';
+import type { DtmfService } from './dtmf-service.js';
+import type { EventBus } from './event-bus.js';
+import type { HoldResume } from './hold-resume.js';
+import type { MediaControl } from './media-control.js';
+import type { MessageService } from './message-service.js';
+import type { OutgoingCalls } from './outgoing-calls.js';
+import type { RegistrationService } from './registration-service.js';
+import type { SessionTable } from './session-table.js';
+import type { TransferService } from './transfer-service.js';
+import type { UserCode } from './user-code.js';
+
+/** The session services the coordinator fronts; the composition root builds them. */
+export interface SessionServices {
+  readonly transport: SipTransport;
+  readonly clock: Clock;
+  readonly ua: UaCore;
+  readonly events: EventBus;
+  readonly table: SessionTable;
+  readonly admission: Admission;
+  readonly userCode: UserCode;
+  readonly outgoing: OutgoingCalls;
+  readonly answering: CallAnswering;
+  readonly termination: CallTermination;
+  readonly holdResume: HoldResume;
+  readonly dtmf: DtmfService;
+  readonly transfer: TransferService;
+  readonly bridges: BridgeService;
+  readonly media: MediaControl;
+  readonly registrations: RegistrationService;
+  /** Serving phones: present when configured (withRegistrar, withAuthentication). */
+  readonly registrar: RegistrarService | undefined;
+  readonly authenticator: Authenticator | undefined;
+  readonly messages: MessageService;
+  readonly files: FileMedia;
+}
