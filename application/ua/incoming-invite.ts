@@ -1,14 +1,16 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { createUasDialog } from '../../domain/dialog/dialog.js';
 import { timerResponseHeaders, uasTimerDecision, type UasTimerDecision } from '../../domain/dialog/session-timer.js';
+import { sendsReliably, type UasReliability } from '../../domain/dialog/reliable-provisional.js';
 import { buildResponse } from '../../domain/sip/build-response.js';
 import type { SipHeader, SipRequest, SipResponse } from '../../domain/sip/message.js';
 import { formatNameAddr } from '../../domain/sip/name-addr.js';
 import type { TransactionError } from '../../domain/transaction/transaction-error.js';
 import type { ServerTransaction } from '../transaction-layer.js';
 import { InviteSession, type SessionEndReason } from './invite-session.js';
+import { ReliableProvisionals } from './reliable-provisionals.js';
 import { runningTimer } from './session-timer.js';
-import { allowedMethods, isSips, localContact, UA_SUPPORTED, type UaContext } from './ua-context.js';
+import { allowedMethods, isSips, localContact, supportedTags, type UaContext } from './ua-context.js';
 
 export type IncomingInviteState = 'Pending' | 'Answered' | 'Rejected' | 'Cancelled';
 
@@ -37,6 +39,7 @@ export class IncomingInvite {
   private current: IncomingInviteState = 'Pending';
   private events: IncomingInviteEvents = {};
   private session: InviteSession | undefined;
+  private reliable: ReliableProvisionals | undefined;
 
   constructor(
     private readonly ctx: UaContext,
@@ -48,6 +51,10 @@ export class IncomingInvite {
     private readonly settled: (invite: IncomingInvite) => void = () => undefined,
     /** What the INVITE's Session-Expires asks of our 2xx (the UA core has read it already, for its 422). */
     private readonly timer: UasTimerDecision = uasTimerDecision(request),
+    /** Which provisionals go reliably (RFC 3262); the UA core refused the INVITE already when it must. */
+    private readonly reliability: UasReliability = { kind: 'Unreliable' },
+    /** Told when PRACKs for this INVITE's early dialog may come (true) and when no more will (false). */
+    private readonly expectPrack: (invite: IncomingInvite, expecting: boolean) => void = () => undefined,
   ) {
     this.localTag = ctx.ids.tag();
   }
@@ -60,12 +67,49 @@ export class IncomingInvite {
     this.events = events;
   }
 
-  /** Sends 180 Ringing (or another 1xx) with our tag: an early dialog from the caller's view. */
+  /**
+   * Sends 180 Ringing (or another 1xx) with our tag: an early dialog from the caller's view. Reliably
+   * (RFC 3262) when the caller asked for it, or — it supports 100rel — when it carries a session description.
+   */
   provisional(status = 180, options: AnswerOptions = {}): E.Either<TransactionError, void> {
     if (this.current !== 'Pending') return E.left({
       kind: 'TransactionError', reason: 'ResponseAfterFinal', detail: `the INVITE is ${this.current}`,
     });
-    return this.transaction.respond(this.response(status, options));
+    if (!sendsReliably(this.reliability, status, (options.body?.length ?? 0) > 0)) {
+      return this.transaction.respond(this.response(status, options));
+    }
+    // The early dialog PRACKs come in on: its remote target is our Contact (§12.1.1).
+    const response = this.response(status, { ...options, headers: [
+      ...(options.headers ?? []), { name: 'Contact', value: formatNameAddr(this.contact()) },
+    ] });
+    if (this.reliable === undefined) {
+      this.reliable = new ReliableProvisionals(this.ctx, this.request, this.transaction, () => this.unacknowledged());
+      this.expectPrack(this, true);
+    }
+    return this.reliable.send(response);
+  }
+
+  /** A PRACK for this INVITE's early dialog (the UA core routes it here by its tags). */
+  receivePrack(request: SipRequest, tx: ServerTransaction): void {
+    if (this.reliable === undefined) return void tx.respond(buildResponse(request, 481));
+    this.reliable.prack(request, tx);
+  }
+
+  private noMorePracks(): void {
+    if (this.reliable === undefined) return;
+    this.reliable.stop();
+    this.expectPrack(this, false);
+  }
+
+  /** 64·T1 without a PRACK (RFC 3262 §3): the INVITE is refused, a 2xx held for it never goes. */
+  private unacknowledged(): void {
+    const session = this.session;
+    if (this.current === 'Pending') void this.reject(504, { reason: 'Provisional Response Not Acknowledged' });
+    else if (session !== undefined && this.current === 'Answered') {
+      void this.transaction.respond(this.response(504, { reason: 'Provisional Response Not Acknowledged' }));
+      session.end('DialogFailure');
+    }
+    this.expectPrack(this, false);
   }
 
   /** Sends the 2xx, creates the dialog and waits for the ACK. */
@@ -82,18 +126,30 @@ export class IncomingInvite {
       { name: 'Contact', value: formatNameAddr(this.contact()) },
       // §13.3.1.4: the 2xx says what the dialog may carry (UPDATE, for session refreshes, among them).
       { name: 'Allow', value: allowedMethods(this.ctx.config).join(', ') },
-      { name: 'Supported', value: UA_SUPPORTED.join(', ') },
+      { name: 'Supported', value: supportedTags(this.ctx.config).join(', ') },
       ...(timer.kind === 'Run' ? timerResponseHeaders(timer) : []),
     ] });
-    const sent = this.transaction.respond(ok);
-    if (E.isLeft(sent)) return sent;
-    this.current = 'Answered';
-    this.settled(this);
     // Pass the core's callback itself: a closure over `this` would keep the INVITE alive for the whole call.
     const session = new InviteSession(this.ctx, dialog.right, this.transaction.source.protocol, this.unregister);
+    const reliable = this.reliable;
+    if (reliable === undefined || !reliable.pending) {
+      const sent = this.transaction.respond(ok);
+      if (E.isLeft(sent)) return sent;
+      session.awaitAck(this.transaction, ok);
+      if (reliable !== undefined) this.expectPrack(this, false);
+    } else {
+      // §3: the 2xx waits for the PRACK of a reliable provisional still unacknowledged.
+      reliable.whenAcknowledged(() => {
+        if (this.transaction.isTerminated()) return;
+        void this.transaction.respond(ok);
+        session.awaitAck(this.transaction, ok);
+        this.expectPrack(this, false);
+      });
+    }
+    this.current = 'Answered';
+    this.settled(this);
     this.session = session;
     this.register(session);
-    session.awaitAck(this.transaction, ok);
     const sdp = options.body !== undefined && options.contentType !== undefined
       ? { body: options.body, contentType: options.contentType }
       : undefined;
@@ -113,6 +169,7 @@ export class IncomingInvite {
     if (E.isRight(sent)) {
       this.current = 'Rejected';
       this.settled(this);
+      this.noMorePracks();
     }
     return sent;
   }
@@ -122,6 +179,7 @@ export class IncomingInvite {
     if (this.current !== 'Pending') return;
     this.current = 'Cancelled';
     this.settled(this);
+    this.noMorePracks();
     void this.transaction.respond(this.response(487));
     this.events.onCancelled?.();
   }

@@ -21,7 +21,8 @@ import { runningTimer, type RunningTimer } from './session-timer.js';
 import { TwoXxRetransmitter } from './two-xx-retransmitter.js';
 import { isPromise } from '../is-promise.js';
 import {
-  allowedMethods, dialogNextHop, localContact, newVia, sendDirect, UA_ACCEPT, UA_SUPPORTED, type UaContext,
+  allowedMethods, dialogNextHop, localContact, newVia, sendDirect, supportedTags, UA_ACCEPT, type UaConfig,
+  type UaContext,
 } from './ua-context.js';
 
 /** `SessionExpired`: the session timer ran out without a refresh (RFC 4028 §10). */
@@ -236,7 +237,7 @@ export class InviteSession {
         return void tx.respond(this.response(request, answer));
       }
       case 'OPTIONS':
-        return void tx.respond(optionsResponse(request, allowedMethods(this.ctx.config)));
+        return void tx.respond(optionsResponse(request, this.ctx.config));
       default: {
         const answer = this.handler.onRequest?.(request) ?? OK;
         if (!isPromise(answer)) return void tx.respond(this.response(request, answer));
@@ -388,11 +389,11 @@ export class InviteSession {
 }
 
 /** 200 to OPTIONS with what this UA can do (§11.2). */
-export const optionsResponse = (request: SipRequest, methods: ReadonlyArray<string>): SipResponse =>
+export const optionsResponse = (request: SipRequest, config: UaConfig): SipResponse =>
   buildResponse(request, 200, {
     headers: [
-      { name: 'Allow', value: methods.join(', ') },
+      { name: 'Allow', value: allowedMethods(config).join(', ') },
       { name: 'Accept', value: UA_ACCEPT.join(', ') },
-      { name: 'Supported', value: UA_SUPPORTED.join(', ') },
+      { name: 'Supported', value: supportedTags(config).join(', ') },
     ],
   });

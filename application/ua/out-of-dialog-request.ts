@@ -7,7 +7,7 @@ import type { Uri } from '../../domain/sip/uri.js';
 import type { Endpoint } from '../../domain/transport/endpoint.js';
 import { answerChallenge, type UserCredentials } from './challenge.js';
 import type { RequestOutcome } from './request-outcome.js';
-import { newVia, nextHop, type UaContext } from './ua-context.js';
+import { newVia, nextHop, UA_ACCEPT, type UaContext } from './ua-context.js';
 
 export interface RequestOptions {
   readonly method: string;
@@ -63,4 +63,24 @@ const send = (
     onTransportError: () => resolve({ kind: 'TransportError' }),
   });
   if (E.isLeft(sent)) resolve({ kind: 'NotSent', detail: sent.left.detail });
+};
+
+/** OPTIONS outside any dialog (§11): a capability query or keep-alive; its final response, not challenged. */
+export const sendOptions = (ctx: UaContext, uri: Uri, from: NameAddr): Promise<RequestOutcome> => {
+  const hop = nextHop(uri);
+  if (E.isLeft(hop)) return Promise.resolve({ kind: 'NotSent', detail: hop.left.detail });
+  const request = buildRequest({
+    method: 'OPTIONS', uri, from: { ...from, params: setParam(from.params, 'tag', ctx.ids.tag()) },
+    to: { uri, params: [] },
+    callId: ctx.ids.callId(), cseq: 1, vias: [newVia(ctx, hop.right.protocol)],
+    headers: [{ name: 'Accept', value: UA_ACCEPT.join(', ') }],
+  });
+  return new Promise((resolve) => {
+    const sent = ctx.layer.sendRequest(request, hop.right, {
+      onResponse: (response) => response.status >= 200 && resolve({ kind: 'Response', response }),
+      onTimeout: () => resolve({ kind: 'Timeout' }),
+      onTransportError: () => resolve({ kind: 'TransportError' }),
+    });
+    if (E.isLeft(sent)) resolve({ kind: 'NotSent', detail: sent.left.detail });
+  });
 };

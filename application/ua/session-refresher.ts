@@ -2,7 +2,7 @@ import { expiryDueSec, intervalAfter422, refreshDueSec, timerFrom2xx } from '../
 import type { SipHeader } from '../../domain/sip/message.js';
 import type { RequestOutcome } from './request-outcome.js';
 import { runningTimer, type RunningTimer, type SweptSession } from './session-timer.js';
-import { UA_SUPPORTED, type UaContext } from './ua-context.js';
+import { supportedTags, type UaContext } from './ua-context.js';
 
 /** A session description (our SDP) as it travels in a body. */
 export interface Body {
@@ -93,7 +93,7 @@ export class SessionRefresher implements SweptSession {
     if (this.session.terminated) return;
     const headers = [
       { name: 'Session-Expires', value: `${intervalSec};refresher=uac` },
-      { name: 'Supported', value: UA_SUPPORTED.join(', ') },
+      { name: 'Supported', value: supportedTags(this.ctx.config).join(', ') },
     ];
     const outcome = this.peerAllowsUpdate
       ? await this.session.sendRequest('UPDATE', { headers })

@@ -1,3 +1,4 @@
+import { OPTION_100REL, type ReliabilityPolicy } from '../../domain/dialog/reliable-provisional.js';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Dialog } from '../../domain/dialog/dialog.js';
 import { inDialogTarget } from '../../domain/dialog/in-dialog-request.js';
@@ -35,10 +36,21 @@ export interface UaConfig {
   readonly timers: TimerConfig;
   /** Methods we answer (Allow lists them; others get 405): UA_METHODS, plus REGISTER for a registrar. */
   readonly methods?: ReadonlyArray<string>;
+  /** Reliable provisional responses (RFC 3262); default 'supported'. */
+  readonly reliableProvisionals?: ReliabilityPolicy;
 }
 
-/** The methods a UA with this configuration answers. */
-export const allowedMethods = (config: UaConfig): ReadonlyArray<string> => config.methods ?? UA_METHODS;
+export const reliability = (config: UaConfig): ReliabilityPolicy => config.reliableProvisionals ?? 'supported';
+
+/** The methods a UA with this configuration answers: PRACK too unless 100rel is off. */
+export const allowedMethods = (config: UaConfig): ReadonlyArray<string> => {
+  const methods = config.methods ?? UA_METHODS;
+  return reliability(config) === 'off' ? methods : [...methods, 'PRACK'];
+};
+
+/** Our option tags (Supported): 100rel unless it is off. */
+export const supportedTags = (config: UaConfig): ReadonlyArray<string> =>
+  (reliability(config) === 'off' ? UA_SUPPORTED : [OPTION_100REL, ...UA_SUPPORTED]);
 
 /** Everything the UA's collaborators share; built once by UaCore. */
 export interface UaContext {

@@ -10,6 +10,7 @@ import { paramValue, setParam } from '../../domain/sip/params.js';
 import type { Uri } from '../../domain/sip/uri.js';
 import { validateRequest } from '../../domain/sip/validate-request.js';
 import { DEFAULT_SESSION_EXPIRES, uasTimerDecision } from '../../domain/dialog/session-timer.js';
+import { uasReliability } from '../../domain/dialog/reliable-provisional.js';
 import { DEFAULT_TIMERS } from '../../domain/transaction/timer-config.js';
 import type { TerminationReason } from '../../domain/transaction/transaction-effect.js';
 import type { Clock } from '../../ports/clock.js';
@@ -26,18 +27,17 @@ import { IncomingInvite } from './incoming-invite.js';
 import {
   InviteSession, optionsResponse, type Answer, type RequestOutcome, type SessionEndReason,
 } from './invite-session.js';
-import { sendOutOfDialog, type RequestOptions } from './out-of-dialog-request.js';
+import { sendOptions, sendOutOfDialog, type RequestOptions } from './out-of-dialog-request.js';
 import { OutgoingInvite } from './outgoing-invite.js';
 import { Registration, type RegistrationOptions } from './registration.js';
 import { SessionTimerSweep } from './session-timer.js';
 import {
-  allowedMethods, isSips, localContact, newVia, nextHop, UA_ACCEPT, UA_SUPPORTED,
+  allowedMethods, isSips, localContact, newVia, nextHop, reliability, supportedTags, UA_ACCEPT,
   type UaConfig, type UaContext, type UaError,
 } from './ua-context.js';
 
 export type { CallOptions, RequestSource, UaHandler } from './ua-handler.js';
 
-const SUPPORTED: ReadonlySet<string> = new Set(UA_SUPPORTED);
 const DEFAULT_CONFIG: UaConfig = { contactUser: 'session-core', userAgent: 'session-core', timers: DEFAULT_TIMERS };
 
 /** Outgoing INVITEs are found by Call-ID and our From tag (a 2xx or a dialog carries both). */
@@ -67,6 +67,15 @@ export class UaCore implements TransactionUser {
   private readonly mergeKeyOfTx = new Map<number, string>();
   /** The methods we answer (validateRequest refuses the others with 405). */
   private readonly allowed: ReadonlySet<string>;
+  /** INVITEs with reliable provisionals awaiting PRACK, by their early dialog's key. */
+  private readonly prackable = new Map<string, IncomingInvite>();
+  private readonly onExpectPrack = (invite: IncomingInvite, expecting: boolean): void => {
+    const key = this.dialogKeyOf(invite.request, invite.localTag);
+    if (key === undefined) return;
+    if (expecting) this.prackable.set(key, invite);
+    else if (this.prackable.get(key) === invite) this.prackable.delete(key);
+  };
+  private readonly supported: ReadonlySet<string>;
   private closed = false;
   /**
    * One callback for every session's end. A closure made where an INVITE is in
@@ -100,6 +109,7 @@ export class UaCore implements TransactionUser {
       timers: new SessionTimerSweep(clock),
     };
     this.allowed = new Set(allowedMethods(full));
+    this.supported = new Set(supportedTags(full));
   }
 
   /** Live dialogs (confirmed INVITE sessions) and transactions, for leak checks. */
@@ -143,7 +153,8 @@ export class UaCore implements TransactionUser {
       ...(options.routes === undefined ? {} : { routes: options.routes }),
       headers: [
         { name: 'Allow', value: allowedMethods(this.ctx.config).join(', ') },
-        { name: 'Supported', value: UA_SUPPORTED.join(', ') },
+        { name: 'Supported', value: supportedTags(this.ctx.config).join(', ') },
+        ...(reliability(this.ctx.config) === 'required' ? [{ name: 'Require', value: '100rel' }] : []),
         { name: 'Session-Expires', value: String(DEFAULT_SESSION_EXPIRES) },
         { name: 'User-Agent', value: this.ctx.config.userAgent },
         ...(options.headers ?? []),
@@ -173,22 +184,7 @@ export class UaCore implements TransactionUser {
 
   /** OPTIONS outside any dialog (§11): a capability query or keep-alive. */
   options(uri: Uri, from: NameAddr): Promise<RequestOutcome> {
-    const hop = nextHop(uri);
-    if (E.isLeft(hop)) return Promise.resolve({ kind: 'NotSent', detail: hop.left.detail });
-    const request = buildRequest({
-      method: 'OPTIONS', uri, from: { ...from, params: setParam(from.params, 'tag', this.ctx.ids.tag()) },
-      to: { uri, params: [] },
-      callId: this.ctx.ids.callId(), cseq: 1, vias: [newVia(this.ctx, hop.right.protocol)],
-      headers: [{ name: 'Accept', value: UA_ACCEPT.join(', ') }],
-    });
-    return new Promise((resolve) => {
-      const sent = this.layer.sendRequest(request, hop.right, {
-        onResponse: (response) => response.status >= 200 && resolve({ kind: 'Response', response }),
-        onTimeout: () => resolve({ kind: 'Timeout' }),
-        onTransportError: () => resolve({ kind: 'TransportError' }),
-      });
-      if (E.isLeft(sent)) resolve({ kind: 'NotSent', detail: sent.left.detail });
-    });
+    return sendOptions(this.ctx, uri, from);
   }
 
   /** Ends every session without signaling and stops all transactions. */
@@ -205,7 +201,7 @@ export class UaCore implements TransactionUser {
   onRequest(request: SipRequest, tx: ServerTransaction, cancelled: ServerTransaction | undefined): void {
     if (this.closed) return void tx.respond(buildResponse(request, 503));
     if (request.method === 'CANCEL') return this.onCancel(request, tx, cancelled);
-    const [found] = validateRequest(request, { allowedMethods: this.allowed, supportedExtensions: SUPPORTED });
+    const [found] = validateRequest(request, { allowedMethods: this.allowed, supportedExtensions: this.supported });
     // §8.2.1: a UAS answers any method it does not support, known or not, with 405 and Allow.
     const problem = found?.kind === 'UnknownMethod' ? { ...found, kind: 'MethodNotAllowed' as const } : found;
     if (problem !== undefined) {
@@ -320,16 +316,21 @@ export class UaCore implements TransactionUser {
             request, 422, { toTag: this.ctx.ids.tag(), headers: [{ name: 'Min-SE', value: String(timer.minSe) }] },
           ),
         );
+        // RFC 3262: 420 when it requires 100rel and we have it off, 421 when we require it and it lacks it.
+        const reliable = uasReliability(request, reliability(this.ctx.config));
+        if (reliable.kind === 'Refuse') return void tx.respond(
+          buildResponse(request, reliable.status, { toTag: this.ctx.ids.tag(), headers: reliable.headers }),
+        );
         const invite = new IncomingInvite(
           this.ctx, request, tx, (s) => this.registerSession(s, invite), this.onSessionEnded, this.onInviteSettled,
-          timer,
+          timer, reliable, this.onExpectPrack,
         );
         this.incoming.set(tx.id, invite);
         this.handler.onIncomingInvite(invite);
         return;
       }
       case 'OPTIONS':
-        return void tx.respond(optionsResponse(request, allowedMethods(this.ctx.config)));
+        return void tx.respond(optionsResponse(request, this.ctx.config));
       case 'BYE':
         return void tx.respond(buildResponse(request, 481, { toTag: this.ctx.ids.tag() }));
       default: {
@@ -347,6 +348,9 @@ export class UaCore implements TransactionUser {
   private inDialog(request: SipRequest, tx: ServerTransaction, toTag: string): void {
     const key = this.dialogKeyOf(request);
     const session = key === undefined ? undefined : this.sessions.get(key);
+    // A PRACK acknowledges a provisional of an INVITE whose 2xx has not gone yet (RFC 3262 §3).
+    const early = request.method === 'PRACK' && key !== undefined ? this.prackable.get(key) : undefined;
+    if (early !== undefined) return early.receivePrack(request, tx);
     // §12.2.2: a request for a dialog we do not know gets 481.
     if (session === undefined) return void tx.respond(buildResponse(request, 481, { toTag }));
     session.receive(request, tx);
@@ -368,11 +372,11 @@ export class UaCore implements TransactionUser {
     this.handler.onSessionEnded?.(session, reason);
   }
 
-  /** Our view of a received request's dialog: local tag = To tag, remote tag = From tag. */
-  private dialogKeyOf(request: SipRequest): string | undefined {
+  /** Our view of a received request's dialog: local tag = To tag (or `ourTag`), remote tag = From tag. */
+  private dialogKeyOf(request: SipRequest, ourTag?: string): string | undefined {
     const core = coreHeaders(request);
     if (E.isLeft(core) || core.right.callId === undefined) return undefined;
-    const localTag = core.right.to === undefined ? undefined : paramValue(core.right.to.params, 'tag');
+    const localTag = ourTag ?? (core.right.to === undefined ? undefined : paramValue(core.right.to.params, 'tag'));
     const remoteTag = core.right.from === undefined ? undefined : paramValue(core.right.from.params, 'tag');
     if (localTag === undefined || remoteTag === undefined) return undefined;
     return dialogKey({ callId: core.right.callId, localTag, remoteTag });

@@ -2,7 +2,9 @@
  * Reliable provisional responses (RFC 3262): the 100rel option tag, RSeq and RAck, and the decisions a UAS
  * and a UAC make about them. Pure: timers and sending are the UA's.
  */
+import * as E from 'fp-ts/lib/Either.js';
 import { headerValues, type SipHeader, type SipMessage } from '../sip/message.js';
+import { getRAck, getRSeq, getTokenList, type RAck } from '../sip/typed-headers.js';
 
 export const OPTION_100REL = '100rel';
 
@@ -12,46 +14,33 @@ export type ReliabilityPolicy = 'off' | 'supported' | 'required';
 /** RSeq and the sequence number in RAck: 1 to 2^31 - 1 (RFC 3262 §7.1). */
 export const MAX_RSEQ = 2 ** 31 - 1;
 
-/** The option tags of every Supported (k) or Require line, lowercased. */
-const optionTags = (message: SipMessage, name: 'Supported' | 'Require'): string[] => headerValues(message, name)
-  .flatMap((value) => value.split(','))
-  .map((tag) => tag.trim().toLowerCase())
-  .filter((tag) => tag !== '');
+/** The option tags of every Supported (k) or Require line, lowercased; none when the header is malformed. */
+const optionTags = (message: SipMessage, name: 'Supported' | 'Require'): string[] => {
+  const tags = getTokenList(message, name);
+  return E.isRight(tags) ? tags.right.map((tag) => tag.toLowerCase()) : [];
+};
 
 export const requires100rel = (message: SipMessage): boolean => optionTags(message, 'Require').includes(OPTION_100REL);
 
 export const supports100rel = (message: SipMessage): boolean =>
   requires100rel(message) || optionTags(message, 'Supported').includes(OPTION_100REL);
 
-const parseSequence = (text: string): number | undefined => {
-  if (!/^\d{1,10}$/.test(text)) return undefined;
-  const value = Number(text);
-  return value >= 1 && value <= MAX_RSEQ ? value : undefined;
-};
+const inRange = (n: number): boolean => n >= 1 && n <= MAX_RSEQ;
 
-/** The RSeq of a reliable provisional response, when it has a valid one. */
+/** The RSeq of a reliable provisional response, when it has exactly one valid one. */
 export const rseqOf = (message: SipMessage): number | undefined => {
-  const [value, extra] = headerValues(message, 'RSeq');
-  return value === undefined || extra !== undefined ? undefined : parseSequence(value.trim());
+  if (headerValues(message, 'RSeq').length !== 1) return undefined;
+  const rseq = getRSeq(message);
+  return E.isRight(rseq) && rseq.right !== undefined && inRange(rseq.right) ? rseq.right : undefined;
 };
 
-export interface RAck {
-  readonly rseq: number;
-  readonly cseq: number;
-  readonly method: string;
-}
+export type { RAck };
 
-/** `RAck: 776656 1 INVITE` (RFC 3262 §7.2), or undefined when absent or malformed. */
+/** `RAck: 776656 1 INVITE` (RFC 3262 §7.2), or undefined when absent, repeated or malformed. */
 export const rackOf = (message: SipMessage): RAck | undefined => {
-  const [value, extra] = headerValues(message, 'RAck');
-  if (value === undefined || extra !== undefined) return undefined;
-  const parts = value.trim().split(/\s+/);
-  if (parts.length !== 3) return undefined;
-  const rseq = parseSequence(parts[0]!);
-  const cseq = parseSequence(parts[1]!);
-  const method = parts[2]!;
-  if (rseq === undefined || cseq === undefined || !/^[A-Za-z]+$/.test(method)) return undefined;
-  return { rseq, cseq, method };
+  if (headerValues(message, 'RAck').length !== 1) return undefined;
+  const rack = getRAck(message);
+  return E.isRight(rack) && rack.right !== undefined && inRange(rack.right.rseq) ? rack.right : undefined;
 };
 
 export const rackHeader = (rack: RAck): SipHeader => ({

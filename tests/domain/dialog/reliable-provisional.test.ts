@@ -27,7 +27,8 @@ test('RSeq and RAck: 1 to 2^31-1, exactly one header, RAck with three parts (RFC
   t.is(rseqOf(message(['RSeq', '12a'])), undefined);
   t.deepEqual(rackOf(message(['RAck', '776656 1 INVITE'])), { rseq: 776656, cseq: 1, method: 'INVITE' });
   t.is(rackOf(message(['RAck', '776656 INVITE'])), undefined);
-  t.is(rackOf(message(['RAck', '1 1 INV1TE'])), undefined);
+  t.is(rackOf(message(['RAck', '1 1 INVITE x'])), undefined);
+  t.is(rackOf(message(['RAck', '0 1 INVITE'])), undefined);
   t.deepEqual(rackHeader({ rseq: 5, cseq: 2, method: 'INVITE' }), { name: 'RAck', value: '5 2 INVITE' });
 });
 
