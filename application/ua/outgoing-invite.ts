@@ -1,13 +1,12 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { confirmUacDialog, createUacDialog, type Dialog } from '../../domain/dialog/dialog.js';
-import { buildInDialogRequest } from '../../domain/dialog/in-dialog-request.js';
 import { intervalAfter422, timerFrom2xx } from '../../domain/dialog/session-timer.js';
-import { getCSeq, getTo } from '../../domain/sip/core-headers.js';
+import { getTo } from '../../domain/sip/core-headers.js';
 import { resubmitWith } from '../../domain/sip/digest.js';
 import { HEADER } from '../../domain/sip/header-names.js';
 import { timeout64 } from '../../domain/transaction/timer-config.js';
 import {
-  headerValue, withHeader, type SipHeader, type SipRequest, type SipResponse,
+  withHeader, type SipHeader, type SipRequest, type SipResponse,
 } from '../../domain/sip/message.js';
 import { getSessionExpires } from '../../domain/sip/typed-headers.js';
 import { paramValue } from '../../domain/sip/params.js';
@@ -18,6 +17,7 @@ import type { ClientCallbacks, ClientTransaction } from '../transaction-layer.js
 import { answerChallenge, type UserCredentials } from './challenge.js';
 import { InviteSession, type SessionEndReason } from './invite-session.js';
 import { runningTimer } from './session-timer.js';
+import { localSdp, PrackSender, sendAck } from './uac-dialog-requests.js';
 import { Retargeting, type Retarget } from './retarget.js';
 import { dialogNextHop, newVia, sendDirect, type UaContext, type UaError } from './ua-context.js';
 
@@ -89,6 +89,7 @@ export class OutgoingInvite {
   private settled = false;
   private transaction: ClientTransaction | undefined;
   private readonly early = new Map<string, Dialog>();
+  private readonly pracks: PrackSender;
   private readonly acks = new Map<string, SipRequest>();
   private cancelRequested = false;
   private answerTimedOut = false;
@@ -125,6 +126,7 @@ export class OutgoingInvite {
     followRedirects = true,
   ) {
     this.retarget = new Retargeting(ctx, current.uri, alternatives, followRedirects);
+    this.pracks = new PrackSender(ctx);
     this.outcome = new Promise((resolve) => (this.settle = resolve));
   }
 
@@ -322,6 +324,13 @@ export class OutgoingInvite {
           this.early.set(tag, early);
         }
       }
+      if (early !== undefined) {
+        // RFC 3262: a reliable provisional is PRACKed (once, in order) before it is passed on.
+        const reliable = this.pracks.receive(response, tag, early);
+        if (!reliable.pass) return;
+        early = reliable.dialog;
+        this.early.set(tag, early);
+      }
     }
     this.events.onProvisional?.(response, early);
   }
@@ -341,14 +350,15 @@ export class OutgoingInvite {
       : confirmUacDialog(existing, response);
     if (E.isLeft(dialog)) return this.ctx.logger?.warn('2xx without a usable dialog', { detail: dialog.left.detail });
     this.early.set(tag, dialog.right);
-    const ack = this.sendAck(dialog.right, this.ackBody?.(response, !this.settled && !this.cancelRequested));
+    const answer = this.ackBody?.(response, !this.settled && !this.cancelRequested);
+    const ack = sendAck(this.ctx, this.request, dialog.right, answer);
     if (ack === undefined) return;
     this.acks.set(tag, ack);
     // The core's callback itself, not a closure over `this`: the session must not keep the INVITE alive.
     const session = new InviteSession(this.ctx, dialog.right, this.target.protocol, this.unregister);
     session.useCredentials(this.credentials);
     session.rememberAck(ack);
-    session.startSessionTimer(runningTimer(timerFrom2xx(response), 'uac'), response, this.localSdp(ack));
+    session.startSessionTimer(runningTimer(timerFrom2xx(response), 'uac'), response, localSdp(this.current, ack));
     this.register(session);
     if (this.settled || this.cancelRequested) {
       // Another fork answered, or the 200 crossed our CANCEL: ACK it, then hang up (§13.2.2.4, §9.1).
@@ -358,27 +368,6 @@ export class OutgoingInvite {
     }
     this.answered = { session, tag };
     this.finish({ kind: 'Answered', session, response });
-  }
-
-  /** Our session description: the INVITE's offer, or the answer the ACK carried (delayed offer). */
-  private localSdp(ack: SipRequest): { readonly body: Uint8Array; readonly contentType: string } | undefined {
-    const carrier = this.current.body.length > 0 ? this.current : ack.body.length > 0 ? ack : undefined;
-    const type = carrier === undefined ? undefined : headerValue(carrier, HEADER.ContentType);
-    return carrier === undefined || type === undefined ? undefined : { body: carrier.body, contentType: type };
-  }
-
-  private sendAck(
-    dialog: Dialog, body: { readonly body: Uint8Array; readonly contentType: string } | undefined,
-  ): SipRequest | undefined {
-    const cseq = getCSeq(this.request);
-    const hop = dialogNextHop(dialog);
-    if (E.isLeft(cseq) || E.isLeft(hop)) return undefined;
-    // §13.2.2.4: the ACK has the INVITE's CSeq number, a new branch, and the dialog's routing.
-    const ack = buildInDialogRequest(
-      dialog, { method: 'ACK', cseq: cseq.right.seq, via: newVia(this.ctx, hop.right.protocol), ...body },
-    );
-    sendDirect(this.ctx, ack, hop.right);
-    return ack;
   }
 
   /** Settles the outcome once (later calls only stop the answer timer). */
