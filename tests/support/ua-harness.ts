@@ -6,6 +6,7 @@ import { VirtualClock } from '../../adapters/sim/virtual-clock.js';
 import type { IncomingInvite } from '../../application/ua/incoming-invite.js';
 import type { InviteSession, SessionEndReason } from '../../application/ua/invite-session.js';
 import { UaCore, type UaHandler } from '../../application/ua/ua-core.js';
+import type { UaConfig } from '../../application/ua/ua-context.js';
 import type { NameAddr } from '../../domain/sip/name-addr.js';
 import { sipUri } from '../../domain/sip/uri.js';
 import { unwrap } from './either.js';
@@ -23,6 +24,7 @@ export interface SimUa {
 
 export const simUa = (
   network: SimulatedNetwork, clock: VirtualClock, host: string, seed: number, extra: Partial<UaHandler> = {},
+  config: Partial<UaConfig> = {},
 ): SimUa => {
   const transport = unwrap(SimulatedSipTransport.listen(network, { host, port: 5060, protocols: ['udp', 'tcp'] }));
   const node: SimUa = {
@@ -37,7 +39,7 @@ export const simUa = (
     },
     onSessionEnded: (session, reason) => node.ended.push({ reason, atMs: clock.nowMs(), session }),
     ...extra,
-  }, { contactUser: host.replace(/\./g, '-') }, undefined, new NodeHash());
+  }, { contactUser: host.replace(/\./g, '-'), ...config }, undefined, new NodeHash());
   (node as { ua: UaCore }).ua = ua;
   return node;
 };
