@@ -20,11 +20,14 @@ import { leakReport, simUa } from '../support/ua-harness.js';
 const SDP = new TextEncoder().encode(
   'v=0\r\no=- 1 1 IN IP4 10.0.0.2\r\ns=-\r\nc=IN IP4 10.0.0.2\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\n',
 );
-const LINKS = [['clean link', {}], ['30 % loss', { oneWayDelayMinMs: 5, oneWayDelayMeanMs: 5, lossRatio: 0.3 }]] as const;
+const LINKS = [
+  ['clean link', {}], ['30 % loss', { oneWayDelayMinMs: 5, oneWayDelayMeanMs: 5, lossRatio: 0.3 }],
+] as const;
 const via = (branch: string) => ({
   protocolName: 'SIP', protocolVersion: '2.0', transport: 'UDP', host: '10.0.0.1', port: 5060,
   params: [{ name: 'branch', value: branch }],
 });
+const BOB = { uri: sipUri('10.0.0.2', { user: 'bob' }), params: [] };
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1');
 
 const pair = (seed: number, link: object, alicePolicy: ReliabilityPolicy, bobPolicy: ReliabilityPolicy) => {
@@ -46,7 +49,8 @@ for (const [name, link] of LINKS) {
         // bob requires 100rel for the 180; the 183 with SDP goes reliably because alice supports it.
         const sim = pair(seed, link, 'supported', withSdp ? 'supported' : 'required');
         sim.bob.onInvite = (invite) => {
-          right(t, invite.provisional(withSdp ? 183 : 180, withSdp ? { body: SDP, contentType: 'application/sdp' } : {}));
+          const early = withSdp ? { body: SDP, contentType: 'application/sdp' } : {};
+          right(t, invite.provisional(withSdp ? 183 : 180, early));
           // Answered at once: the 2xx must not overtake the PRACK.
           right(t, invite.accept({ body: SDP, contentType: 'application/sdp' }));
         };
@@ -59,7 +63,7 @@ for (const [name, link] of LINKS) {
         await sim.clock.advanceBy(40_000);
         const outcome = await call.outcome;
         if (outcome.kind !== 'Answered') return t.fail(outcome.kind);
-        t.deepEqual(provisionals.filter((s) => s > 100), [withSdp ? 183 : 180], 'passed on once, retransmissions or not');
+        t.deepEqual(provisionals.filter((s) => s > 100), [withSdp ? 183 : 180], 'passed on once, resent or not');
         const prack = sim.wire.indexOf(sim.wire.find((l) => l.startsWith('PRACK '))!);
         const firstOk = sim.wire.findIndex((l, i) => l === 'SIP/2.0 200 OK' && i > prack);
         t.true(prack >= 0, 'a PRACK went out');
@@ -104,7 +108,7 @@ for (const [name, link] of LINKS) {
           clock.schedule(3_000, () => void tx.respond(buildResponse(request, 486, { toTag: 'f1' })));
         },
       });
-      const call = right(t, alice.ua.invite({ to: { uri: sipUri('10.0.0.2', { user: 'bob' }), params: [] }, from: alice.address }));
+      const call = right(t, alice.ua.invite({ to: BOB, from: alice.address }));
       await clock.advanceBy(40_000);
       t.like(await call.outcome, { kind: 'Rejected', status: 486 });
       const cseq = headerValue(invite!, 'CSeq')!.split(' ')[0];
@@ -120,7 +124,7 @@ test('100rel policy: 420 when it is off and the caller requires it; 421 when we 
   for (const [alice, bob, status] of [['required', 'off', 420], ['off', 'required', 421]] as const) {
     const sim = pair(5, {}, alice, bob);
     sim.bob.onInvite = (invite) => void invite.accept();
-    const call = right(t, sim.alice.ua.invite({ to: { uri: sipUri('10.0.0.2', { user: 'bob' }), params: [] }, from: sim.alice.address }));
+    const call = right(t, sim.alice.ua.invite({ to: BOB, from: sim.alice.address }));
     await sim.clock.advanceBy(5_000);
     t.like(await call.outcome, { kind: 'Rejected', status });
     t.is(sim.bob.invites.length, 0, 'refused by the UA core before the application saw it');
