@@ -272,6 +272,14 @@ export class SessionManagerBuilder {
     });
   }
 
+  /**
+   * Reliable provisional responses (RFC 3262, PRACK): 'off', 'supported' (the default: honoured when a caller
+   * requires them, used for early media when it supports them) or 'required' (of every caller and callee).
+   */
+  withReliableProvisionals(policy: 'off' | 'supported' | 'required'): this {
+    return this.option('reliableProvisionals', policy);
+  }
+
   /** MESSAGE bodies (RFC 3428) longer than this are refused 413, and not sent (default 16 KiB). */
   withMessageLimit(bytes: number): this {
     return this.option('maxMessageBytes', bytes);

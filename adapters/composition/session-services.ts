@@ -133,6 +133,7 @@ const bindUa = (container: Container): void => {
     const handler = uaHandler(c, LENT);
     const identity = {
       contactUser: 'session-core', advertisedHost: cfg.localAddress, userAgent: cfg.userAgent,
+      reliableProvisionals: cfg.reliableProvisionals,
       // A registrar answers REGISTER too (Allow says so).
       ...(cfg.registrar === undefined ? {} : { methods: [...UA_METHODS, 'REGISTER'] }),
     };

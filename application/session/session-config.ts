@@ -44,6 +44,12 @@ export const SessionConfigCodec = t.intersection([t.type({
    * 'optional' (RTP/AVP offered with keys, SRTP when the peer takes them), 'required' (RTP/SAVP only).
    */
   mediaEncryption: MediaEncryption,
+  /**
+   * Reliable provisional responses (RFC 3262): 'off' (a caller requiring them gets 420), 'supported' (100rel
+   * offered and honoured: reliably when the caller requires it, or for early media when it supports it),
+   * 'required' (our INVITEs require it; a caller without it gets 421).
+   */
+  reliableProvisionals: t.keyof({ off: null, supported: null, required: null }),
 }), t.partial({
   /** Answers Digest challenges (401/407) to outgoing requests. */
   credentials: Credentials,
@@ -87,6 +93,7 @@ export const DEFAULT_SESSION_CONFIG: SessionConfig = {
   transports: ['udp'], maxSessions: 10_000, maxSessionsPerUser: 1_000, sessionTimeoutMs: 0, deferTimeoutMs: 30_000,
   answerTimeoutMs: 120_000, lingerMs: 2_000,
   userAgent: 'session-core/0.1', codecs: ['PCMU', 'PCMA'], media: true, mediaEncryption: 'off',
+  reliableProvisionals: 'supported',
 };
 
 /** Validates options, naming the first bad field and why (InvalidConfig). */

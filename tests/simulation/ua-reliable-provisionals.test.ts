@@ -13,6 +13,8 @@ import { buildRequest } from '../../domain/sip/build-request.js';
 import { buildResponse } from '../../domain/sip/build-response.js';
 import { headerValue, headerValues, type SipRequest } from '../../domain/sip/message.js';
 import { sipUri } from '../../domain/sip/uri.js';
+import { CallDecision } from '../../domain/session/call-decision.js';
+import { simPeers, stopAndExpectReleased } from '../support/coordinator-harness.js';
 import { right, unwrap } from '../support/either.js';
 import { announceSeed, simSeeds } from '../support/sim-seed.js';
 import { leakReport, simUa } from '../support/ua-harness.js';
@@ -173,4 +175,32 @@ test('100rel: a PRACK for no provisional we sent gets 481; a caller that never P
   t.true(copies.length >= 6 && copies.every((r) => r.rseq === first.rseq), 'the same 180 retransmitted');
   await clock.runUntilIdle();
   t.is(bob.ua.counts().dialogs, 0);
+});
+
+test('withReliableProvisionals: by default early media goes in a PRACKed 183; a callee with 100rel off refuses a caller that requires it (420)', async (t) => {
+  const deferring = { onIncomingCall: () => CallDecision.defer() };
+  const sim = await simPeers(88, [deferring, deferring, deferring], {}, (b, i) => (
+    i === 0 ? b.withReliableProvisionals('required') : i === 2 ? b.withReliableProvisionals('off') : b
+  ));
+  const [a, b, c] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0], typeof sim.peers[0]];
+  const call = await a.coordinator.createOutgoingCall(a.uri, b.uri);
+  const answered = a.coordinator.waitForAnswer(call.id, 30_000);
+  await sim.clock.advanceBy(500);
+  const atB = b.coordinator.listActiveSessions()[0]!;
+  await b.coordinator.sendEarlyMedia(atB);
+  const accepting = b.coordinator.acceptIncomingCall(atB);
+  await sim.clock.advanceBy(2_000);
+  await accepting;
+  await answered;
+  const lines = sim.network.trace.lines;
+  const prack = lines.findIndex((l) => / PRACK sip:/.test(l));
+  t.true(prack >= 0, 'the 183 was PRACKed');
+  t.true(lines.some((l) => /183 Session Progress/.test(l)));
+  const refused = await a.coordinator.createOutgoingCall(a.uri, c.uri);
+  const refusal = t.throwsAsync(a.coordinator.waitForAnswer(refused.id, 30_000), { message: /420/ });
+  await sim.clock.advanceBy(2_000);
+  await refusal;
+  await a.coordinator.terminateSession(call.id);
+  await sim.clock.advanceBy(2_000);
+  await stopAndExpectReleased(t, sim);
 });
