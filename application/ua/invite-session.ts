@@ -30,6 +30,8 @@ export type SessionEndReason = 'LocalBye' | 'RemoteBye' | 'NoAck' | 'DialogFailu
 
 export interface Answer {
   readonly status: number;
+  /** Our To tag, when the answer makes a dialog whose tag the answering service must know (SUBSCRIBE). */
+  readonly toTag?: string;
   /** The reason phrase, when not the status's usual one. */
   readonly reason?: string;
   readonly body?: Uint8Array;

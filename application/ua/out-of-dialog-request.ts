@@ -7,7 +7,7 @@ import type { Uri } from '../../domain/sip/uri.js';
 import type { Endpoint } from '../../domain/transport/endpoint.js';
 import { answerChallenge, type UserCredentials } from './challenge.js';
 import type { RequestOutcome } from './request-outcome.js';
-import { newVia, nextHop, UA_ACCEPT, type UaContext } from './ua-context.js';
+import { isSips, localContact, newVia, nextHop, UA_ACCEPT, type UaContext } from './ua-context.js';
 
 export interface RequestOptions {
   readonly method: string;
@@ -24,6 +24,11 @@ export interface RequestOptions {
   readonly credentials?: UserCredentials;
   /** Sent here whatever the URIs say (a registered contact's flow, see CallOptions.flow). */
   readonly flow?: Endpoint;
+  /** For a request that makes a dialog (SUBSCRIBE): its Call-ID and our From tag, known before it goes… */
+  readonly callId?: string;
+  readonly fromTag?: string;
+  /** …with our Contact in it. */
+  readonly withContact?: boolean;
 }
 
 /**
@@ -36,8 +41,10 @@ export const sendOutOfDialog = (ctx: UaContext, options: RequestOptions): Promis
   const hop = options.flow === undefined ? nextHop(options.routes?.[0]?.uri ?? uri) : E.right(options.flow);
   if (E.isLeft(hop)) return Promise.resolve({ kind: 'NotSent', detail: hop.left.detail });
   const request = buildRequest({
-    method: options.method, uri, from: { ...options.from, params: setParam(options.from.params, 'tag', ctx.ids.tag()) },
-    to: options.to, callId: ctx.ids.callId(), cseq: 1, vias: [newVia(ctx, hop.right.protocol)],
+    method: options.method, uri,
+    from: { ...options.from, params: setParam(options.from.params, 'tag', options.fromTag ?? ctx.ids.tag()) },
+    to: options.to, callId: options.callId ?? ctx.ids.callId(), cseq: 1, vias: [newVia(ctx, hop.right.protocol)],
+    ...(options.withContact === true ? { contact: localContact(ctx, hop.right.protocol, isSips(uri)) } : {}),
     ...(options.routes === undefined ? {} : { routes: options.routes }),
     headers: [{ name: 'User-Agent', value: ctx.config.userAgent }, ...(options.headers ?? [])],
     ...(options.body === undefined ? {} : { body: options.body }),

@@ -23,6 +23,7 @@ import { IdGenerator } from '../id-generator.js';
 import { TransactionLayer, type ServerTransaction, type TransactionUser } from '../transaction-layer.js';
 import { isPromise } from '../is-promise.js';
 import type { CallOptions, UaHandler } from './ua-handler.js';
+import { DialogUsages } from './dialog-usages.js';
 import { IncomingInvite } from './incoming-invite.js';
 import {
   InviteSession, optionsResponse, type Answer, type RequestOutcome, type SessionEndReason,
@@ -51,6 +52,8 @@ const outgoingKeyOf = (callId: string | undefined, fromTag: string | undefined):
  */
 export class UaCore implements TransactionUser {
   readonly layer: TransactionLayer;
+  /** Dialogs of other usages than calls: subscriptions (see the events services). */
+  readonly usages: DialogUsages;
   private readonly ctx: UaContext;
   private readonly sessions = new Map<string, InviteSession>();
   /** INVITEs awaiting their answer, by server transaction id. */
@@ -110,6 +113,7 @@ export class UaCore implements TransactionUser {
     };
     this.allowed = new Set(allowedMethods(full));
     this.supported = new Set(supportedTags(full));
+    this.usages = new DialogUsages(this.ctx);
   }
 
   /** Live dialogs (confirmed INVITE sessions) and transactions, for leak checks. */
@@ -246,7 +250,7 @@ export class UaCore implements TransactionUser {
   private answer(request: SipRequest, tx: ServerTransaction, answer: Answer): void {
     if (tx.isTerminated()) return;
     void tx.respond(buildResponse(request, answer.status, {
-      toTag: this.ctx.ids.tag(),
+      toTag: answer.toTag ?? this.ctx.ids.tag(),
       ...(answer.reason === undefined ? {} : { reason: answer.reason }),
       ...(answer.headers === undefined ? {} : { headers: answer.headers }),
       ...(answer.body === undefined ? {} : { body: answer.body }),
@@ -351,7 +355,8 @@ export class UaCore implements TransactionUser {
     // A PRACK acknowledges a provisional of an INVITE whose 2xx has not gone yet (RFC 3262 §3).
     const early = request.method === 'PRACK' && key !== undefined ? this.prackable.get(key) : undefined;
     if (early !== undefined) return early.receivePrack(request, tx);
-    // §12.2.2: a request for a dialog we do not know gets 481.
+    // A subscription's dialog (RFC 6665), or — §12.2.2 — 481 for a dialog we do not know.
+    if (session === undefined && this.usages.route(request, tx, key)) return;
     if (session === undefined) return void tx.respond(buildResponse(request, 481, { toTag }));
     session.receive(request, tx);
   }
