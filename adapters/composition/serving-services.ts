@@ -14,6 +14,9 @@ import { RegistrarService } from '../../application/registrar/registrar-service.
 import type { EventBus } from '../../application/session/event-bus.js';
 import type { IncomingCalls } from '../../application/session/incoming-calls.js';
 import { MessageService } from '../../application/session/message-service.js';
+import { Notifier } from '../../application/events/notifier.js';
+import { BUILT_IN_PACKAGES } from '../../application/events/packages.js';
+import { Subscriber } from '../../application/events/subscriber.js';
 import type { SessionConfig } from '../../application/session/session-config.js';
 import type { UserCode } from '../../application/session/user-code.js';
 import type { IncomingInvite } from '../../application/ua/incoming-invite.js';
@@ -33,6 +36,8 @@ export const SERVING = {
   Authenticator: Symbol.for('Authenticator'),
   Registrar: Symbol.for('RegistrarService'),
   Messages: Symbol.for('MessageService'),
+  Notifier: Symbol.for('Notifier'),
+  Subscriber: Symbol.for('Subscriber'),
   LocationStore: Symbol.for('session-core.LocationStore'),
   CredentialStore: Symbol.for('session-core.CredentialStore'),
 } as const;
@@ -78,19 +83,32 @@ export const bindServing = (container: Container, lent: Lent): void => {
     auth === undefined ? undefined : (request) => auth.identity(request),
     (event) => events.publish(event), c.get<Clock>(TOKENS.Clock), c.get<Logger>(TOKENS.Logger));
   }).inSingletonScope();
-  container.bind<MessageService>(SERVING.Messages).toDynamicValue((c) => {
-    const cfg = config(c);
-    const routes = c.get<ReadonlyArray<NameAddr>>(lent.outboundRoutes);
+  // RFC 3263 for a MESSAGE's or SUBSCRIBE's next hop too (its first server), unless pinned to a contact's flow.
+  const locatedSend = (c: ResolutionContext) => {
     const ua = c.get<UaCore>(lent.ua);
     const locator = c.get<ServerLocator>(lent.locator);
-    // RFC 3263 for a MESSAGE's next hop too (its first server), unless it is pinned to a contact's flow.
-    const send = async (options: RequestOptions): Promise<RequestOutcome> => {
+    return async (options: RequestOptions): Promise<RequestOutcome> => {
       if (options.flow !== undefined) return ua.request(options);
       const located = await locator.locate(options.routes?.[0]?.uri ?? options.requestUri ?? options.to.uri);
       if (E.isLeft(located)) return { kind: 'NotSent', detail: located.left.detail };
       const first = located.right[0];
       return ua.request(first === undefined ? options : { ...options, flow: first });
     };
+  };
+  container.bind<Notifier | undefined>(SERVING.Notifier).toDynamicValue((c) => {
+    const names = config(c).eventPackages ?? [];
+    if (names.length === 0) return undefined;
+    return new Notifier(names.map((name) => BUILT_IN_PACKAGES[name]!), c.get<UaCore>(lent.ua).usages,
+      c.get<Clock>(TOKENS.Clock), c.get<IdGenerator>(lent.ids), undefined, c.get<Logger>(TOKENS.Logger));
+  }).inSingletonScope();
+  container.bind<Subscriber>(SERVING.Subscriber).toDynamicValue((c) => new Subscriber(
+    c.get<UaCore>(lent.ua).usages, locatedSend(c), c.get<Clock>(TOKENS.Clock), c.get<IdGenerator>(lent.ids),
+    c.get<EventBus>(lent.events), 32_000, `sip:session-core@${config(c).localAddress}`,
+  )).inSingletonScope();
+  container.bind<MessageService>(SERVING.Messages).toDynamicValue((c) => {
+    const cfg = config(c);
+    const routes = c.get<ReadonlyArray<NameAddr>>(lent.outboundRoutes);
+    const send = locatedSend(c);
     return new MessageService({
       maxBodyBytes: cfg.maxMessageBytes ?? 16_384, credentials: cfg.credentials,
       routes: routes.length === 0 ? undefined : routes,
@@ -110,6 +128,11 @@ export const uaHandler = (c: ResolutionContext, lent: Lent): UaHandler => {
     admit: (request: SipRequest, source: RequestSource) => authenticator()?.admit(request, source),
     onRequest: (request: SipRequest, source: RequestSource): Answer | Promise<Answer> => {
       if (request.method === 'MESSAGE') return c.get<MessageService>(SERVING.Messages).received(request);
+      if (request.method === 'SUBSCRIBE') {
+        const notifier = c.get<Notifier | undefined>(SERVING.Notifier);
+        return notifier === undefined ? { status: 489, headers: [{ name: 'Allow-Events', value: 'refer' }] }
+          : notifier.subscribe(request);
+      }
       const registrar = c.get<RegistrarService | undefined>(SERVING.Registrar);
       return request.method !== 'REGISTER' || registrar === undefined
         ? { status: 405 } : registrar.register(request, source);

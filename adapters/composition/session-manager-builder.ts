@@ -280,6 +280,11 @@ export class SessionManagerBuilder {
     return this.option('reliableProvisionals', policy);
   }
 
+  /** Serves these event packages as notifier (RFC 6665): SUBSCRIBEs to them are accepted, publishState feeds them. */
+  withEventPackages(packages: ReadonlyArray<'message-summary' | 'presence'>): this {
+    return this.option('eventPackages', [...packages]);
+  }
+
   /** MESSAGE bodies (RFC 3428) longer than this are refused 413, and not sent (default 16 KiB). */
   withMessageLimit(bytes: number): this {
     return this.option('maxMessageBytes', bytes);

@@ -135,7 +135,11 @@ const bindUa = (container: Container): void => {
       contactUser: 'session-core', advertisedHost: cfg.localAddress, userAgent: cfg.userAgent,
       reliableProvisionals: cfg.reliableProvisionals,
       // A registrar answers REGISTER too (Allow says so).
-      ...(cfg.registrar === undefined ? {} : { methods: [...UA_METHODS, 'REGISTER'] }),
+      // A registrar answers REGISTER, a notifier SUBSCRIBE (Allow says so).
+      ...(cfg.registrar === undefined && (cfg.eventPackages ?? []).length === 0 ? {} : { methods: [
+        ...UA_METHODS, ...(cfg.registrar === undefined ? [] : ['REGISTER']),
+        ...((cfg.eventPackages ?? []).length === 0 ? [] : ['SUBSCRIBE']),
+      ] }),
     };
     return new UaCore(c.get<SipTransport>(TOKENS.SipTransport), port.clock(c), c.get<Random>(TOKENS.Random), handler,
       identity, port.logger(c), c.get<Hash>(TOKENS.Hash));
@@ -242,7 +246,8 @@ export const bindSessionServices = (container: Container, sessionConfig: Session
       holdResume: c.get(S.HoldResume), dtmf: c.get(S.Dtmf), transfer: c.get(S.Transfer),
       bridges: c.get(S.Bridges), media: c.get(S.Media), registrations: c.get(S.Registrations),
       registrar: c.get(SERVING.Registrar), authenticator: c.get(SERVING.Authenticator),
-      messages: c.get(SERVING.Messages), files: c.get(S.Files),
+      messages: c.get(SERVING.Messages), files: c.get(S.Files), notifier: c.get(SERVING.Notifier),
+      subscriber: c.get(SERVING.Subscriber),
     });
     c.get<CallHandles>(S.Handles).bind(coordinator);
     return coordinator;

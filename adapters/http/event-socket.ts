@@ -10,7 +10,8 @@ const EVENT_TYPES: Readonly<Record<SessionEventType, true>> = {
   SessionCreated: true, StateChanged: true, IncomingCall: true, CallEstablished: true, CallEnded: true,
   DtmfReceived: true, MediaQuality: true, HoldChanged: true, EarlyMedia: true, TransferProgress: true,
   RegistrationChanged: true, Error: true, RegistrationAdded: true, RegistrationRefreshed: true,
-  RegistrationRemoved: true, RegistrationExpired: true, MessageReceived: true,
+  RegistrationRemoved: true, RegistrationExpired: true, MessageReceived: true, SubscriptionNotified: true,
+  SubscriptionTerminated: true,
 };
 
 export const isEventType = (name: string): name is SessionEventType => Object.hasOwn(EVENT_TYPES, name);

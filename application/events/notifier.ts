@@ -42,9 +42,9 @@ interface Subscription {
   scheduled: TimerHandle | undefined;
 }
 
-/** `user@host` of a request URI: the resource a subscription watches. */
+/** `user@host` of a request URI, lowercased: the resource a subscription watches. */
 export const resourceOf = (uri: Uri): string =>
-  (uri.kind === 'sip' ? `${uri.user === undefined ? '' : `${uri.user}@`}${uri.host.toLowerCase()}` : '');
+  (uri.kind === 'sip' ? `${uri.user === undefined ? '' : `${uri.user}@`}${uri.host}`.toLowerCase() : '');
 
 /**
  * The notifier side of RFC 6665 for the packages it is given: a SUBSCRIBE outside a dialog makes a

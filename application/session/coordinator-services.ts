@@ -1,6 +1,8 @@
 import type { Clock } from '../../ports/clock.js';
 import type { SipTransport } from '../../ports/sip-transport.js';
 import type { Authenticator } from '../auth/authenticator.js';
+import type { Notifier } from '../events/notifier.js';
+import type { Subscriber } from '../events/subscriber.js';
 import type { FileMedia } from '../media/file-media.js';
 import type { RegistrarService } from '../registrar/registrar-service.js';
 import type { UaCore } from '../ua/ua-core.js';
@@ -42,4 +44,7 @@ export interface SessionServices {
   readonly authenticator: Authenticator | undefined;
   readonly messages: MessageService;
   readonly files: FileMedia;
+  /** Event notification (RFC 6665): the notifier when packages are served (withEventPackages). */
+  readonly notifier: Notifier | undefined;
+  readonly subscriber: Subscriber;
 }

@@ -13,6 +13,7 @@ import { CoordinatorMedia, unwrap } from './coordinator-media.js';
 import type { SessionServices } from './coordinator-services.js';
 import type { DtmfOptions } from './dtmf-service.js';
 import type { EventBus } from './event-bus.js';
+import type { SubscriptionInfo } from '../events/subscriber.js';
 import type { OutgoingCallOptions } from './outgoing-calls.js';
 import type { RegisterOptions, RegistrationInfo } from './registration-service.js';
 import { sessionException } from './session-exception.js';
@@ -99,6 +100,8 @@ export class SessionCoordinator extends CoordinatorMedia implements CallOperatio
     if (timer !== undefined) this.s.clock.cancel(timer);
     for (const record of this.s.table.liveRecords()) this.shutDown(record);
     this.s.table.forgetEnded();
+    this.s.notifier?.close();
+    this.s.subscriber.close();
     this.s.ua.close();
     await this.s.transport.close();
     await Promise.all(this.closers.map((close) => close()));
@@ -213,13 +216,14 @@ export class SessionCoordinator extends CoordinatorMedia implements CallOperatio
   /** Live SIP state, for leak checks. */
   resources(): {
     readonly sessions: number; readonly lingering: number; readonly dialogs: number; readonly transactions: number;
-    readonly registrations: number;
+    readonly registrations: number; readonly subscriptions: number;
   } {
     const tx = this.s.ua.layer.counts();
     const ua = this.s.ua.counts();
     return {
       sessions: this.s.table.liveCount, lingering: this.s.table.retainedCount, dialogs: ua.dialogs,
       transactions: tx.ict + tx.nict + tx.ist + tx.nist, registrations: ua.registrations,
+      subscriptions: this.s.subscriber.count + (this.s.notifier?.count ?? 0),
     };
   }
 
@@ -296,6 +300,38 @@ export class SessionCoordinator extends CoordinatorMedia implements CallOperatio
     throw sessionException({
       kind: 'InvalidConfig', field: 'registrar', message: `${operation}: no registrar here (withRegistrar)`,
     });
+  }
+
+  // ── Event subscriptions (RFC 6665) ─────────────────────────────────────
+
+  /**
+   * Subscribes to `event` (`message-summary`, `presence`, `dialog`…) at `target`; its NOTIFYs arrive as
+   * `SubscriptionNotified` events, its end as `SubscriptionTerminated`. Refreshed until `unsubscribe` or stop.
+   */
+  async subscribe(
+    target: string, event: string, options: { readonly expiresSec?: number; readonly from?: string } = {},
+  ): Promise<SubscriptionInfo> {
+    return unwrap(await this.s.subscriber.subscribe(target, event, options.expiresSec ?? 3600, options.from));
+  }
+
+  async unsubscribe(subscriptionId: string): Promise<void> {
+    unwrap(await this.s.subscriber.unsubscribe(subscriptionId));
+  }
+
+  listSubscriptions(): SubscriptionInfo[] {
+    return this.s.subscriber.list();
+  }
+
+  /**
+   * The state of `resource` (`user@host`) in a package we serve — a `MessageSummary` for message-summary,
+   * a `PresenceState` for presence: its subscribers are told (at the package's pace).
+   */
+  publishState(resource: string, eventPackage: string, state: unknown): void {
+    const notifier = this.s.notifier;
+    if (notifier === undefined || !notifier.packageNames.includes(eventPackage)) throw sessionException(
+      invalidArgument('eventPackage', `${eventPackage} is not served here (withEventPackages)`),
+    );
+    notifier.publish(eventPackage, resource.replace(/^sips?:/i, '').toLowerCase(), state);
   }
 
   // ── Bridges ────────────────────────────────────────────────────────────

@@ -44,6 +44,13 @@ export type SessionEvent =
   | { readonly type: 'RegistrationRemoved'; readonly aor: string; readonly contact: string }
   | { readonly type: 'RegistrationExpired'; readonly aor: string; readonly contact: string }
   /** A MESSAGE (RFC 3428) we received, in a dialog (`sessionId`) or outside one. */
+  /** A NOTIFY for one of our subscriptions (RFC 6665): its state and body as the notifier sent them. */
+  | {
+    readonly type: 'SubscriptionNotified'; readonly subscriptionId: string; readonly event: string;
+    readonly state: 'active' | 'pending' | 'terminated'; readonly contentType?: string; readonly body: string;
+  }
+  /** One of our subscriptions ended: we ended it, the notifier did (its reason), or a refresh failed. */
+  | { readonly type: 'SubscriptionTerminated'; readonly subscriptionId: string; readonly event: string; readonly reason: string }
   | {
     readonly type: 'MessageReceived'; readonly sessionId?: string; readonly from: string; readonly to: string;
     readonly contentType: string; readonly body: string;

@@ -1,0 +1,96 @@
+/**
+ * Event notification (RFC 6665) between two coordinators on the simulated network, clean and with 30 %
+ * loss: SUBSCRIBE → 200 → NOTIFY active → state change NOTIFY → refresh → un-SUBSCRIBE → terminated;
+ * 489 for a package not served; a subscription whose refreshes are lost ends on both sides; nothing leaks.
+ */
+import test from 'ava';
+import { AutoAnswerHandler } from '../../application/session/call-handler.js';
+import { readPidf } from '../../domain/events/presence.js';
+import type { SessionEvent } from '../../domain/session/session-event.js';
+import { simPeers, stopAndExpectReleased } from '../support/coordinator-harness.js';
+
+type Notified = Extract<SessionEvent, { type: 'SubscriptionNotified' }>;
+const notified = (events: SessionEvent[], id: string): Notified[] =>
+  events.filter((e): e is Notified => e.type === 'SubscriptionNotified' && e.subscriptionId === id);
+const LINKS = [
+  ['clean', {}], ['30 % loss', { oneWayDelayMinMs: 5, oneWayDelayMeanMs: 5, lossRatio: 0.3 }],
+] as const;
+
+for (const [name, link] of LINKS) {
+  test(`message-summary (${name}): notified at once, on change, refreshed, and ended by un-SUBSCRIBE`, async (t) => {
+    const sim = await simPeers(61, [new AutoAnswerHandler(), new AutoAnswerHandler()], link,
+      (b, i) => (i === 1 ? b.withEventPackages(['message-summary', 'presence']) : b));
+    const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
+    const subscribing = a.coordinator.subscribe('sip:alice@10.0.0.2:5060', 'message-summary', { expiresSec: 120 });
+    await sim.clock.advanceBy(5_000);
+    const sub = await subscribing;
+    t.like(sub, { event: 'message-summary' });
+    t.is(b.coordinator.resources().subscriptions, 1);
+    t.regex(notified(a.events, sub.id)[0]?.body ?? '', /^Messages-Waiting: no\r\nMessage-Account: sip:alice@10\.0\.0\.2/);
+    t.is(notified(a.events, sub.id)[0]?.contentType, 'application/simple-message-summary');
+
+    b.coordinator.publishState('sip:alice@10.0.0.2', 'message-summary', { waiting: true, voice: { new: 2, old: 1 } });
+    await sim.clock.advanceBy(5_000);
+    const latest = notified(a.events, sub.id).at(-1)!;
+    t.regex(latest.body, /Messages-Waiting: yes\r\n[\s\S]*Voice-Message: 2\/1/);
+    t.is(latest.state, 'active');
+
+    // Past the first grant: refreshed before it ran out, so still alive on both sides.
+    await sim.clock.advanceBy(200_000);
+    const subscribes = sim.network.trace.lines.filter((l) => /send 10\.0\.0\.1:5060 > \S+ SUBSCRIBE /.test(l));
+    t.true(subscribes.length >= 2, `refreshed (${subscribes.length} SUBSCRIBEs sent)`);
+    t.is(a.coordinator.listSubscriptions()[0]?.state, 'active');
+    t.is(b.coordinator.resources().subscriptions, 1);
+
+    const ending = a.coordinator.unsubscribe(sub.id);
+    await sim.clock.advanceBy(40_000);
+    await ending;
+    t.true(a.events.some((e) => e.type === 'SubscriptionTerminated' && e.subscriptionId === sub.id));
+    t.is(a.coordinator.resources().subscriptions, 0);
+    t.is(b.coordinator.resources().subscriptions, 0);
+    await stopAndExpectReleased(t, sim);
+  });
+}
+
+test('presence: PIDF with the note escaped, read back; a package not served is refused 489', async (t) => {
+  const sim = await simPeers(62, [new AutoAnswerHandler(), new AutoAnswerHandler()], {},
+    (b, i) => (i === 1 ? b.withEventPackages(['presence']) : b));
+  const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
+  const subscribing = a.coordinator.subscribe('sip:bob@10.0.0.2:5060', 'presence', { expiresSec: 600 });
+  await sim.clock.advanceBy(2_000);
+  const sub = await subscribing;
+  t.like(readPidf(notified(a.events, sub.id)[0]!.body), { basic: 'closed' });
+  b.coordinator.publishState('bob@10.0.0.2', 'presence', { basic: 'open', note: 'in <a> meeting & "busy"' });
+  await sim.clock.advanceBy(10_000);
+  const body = notified(a.events, sub.id).at(-1)!.body;
+  t.true(body.includes('in &lt;a&gt; meeting &amp; &quot;busy&quot;'), body);
+  t.deepEqual(readPidf(body), { basic: 'open', note: 'in <a> meeting & "busy"' });
+  t.throws(() => b.coordinator.publishState('bob@10.0.0.2', 'message-summary', {}), { message: /not served/ });
+
+  const refused = a.coordinator.subscribe('sip:bob@10.0.0.2:5060', 'message-summary');
+  const caught = refused.catch((e: unknown) => e);
+  await sim.clock.advanceBy(2_000);
+  t.like(await caught, { kind: 'Rejected', status: 489 });
+  const ending = a.coordinator.unsubscribe(sub.id);
+  await sim.clock.advanceBy(40_000);
+  await ending;
+  await stopAndExpectReleased(t, sim);
+});
+
+test('a subscription whose refreshes are all lost ends on both sides (timeout), nothing left behind', async (t) => {
+  const sim = await simPeers(63, [new AutoAnswerHandler(), new AutoAnswerHandler()], {},
+    (b, i) => (i === 1 ? b.withEventPackages(['message-summary']) : b));
+  const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
+  const subscribing = a.coordinator.subscribe('sip:carol@10.0.0.2:5060', 'message-summary', { expiresSec: 90 });
+  await sim.clock.advanceBy(2_000);
+  const sub = await subscribing;
+  // From now on no SUBSCRIBE gets through: the refresh never reaches the notifier.
+  const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1');
+  sim.network.tap({ send: (p) => (text(p.bytes).startsWith('SUBSCRIBE ') ? 'drop' : undefined) });
+  await sim.clock.advanceBy(200_000);
+  const ended = a.events.find((e) => e.type === 'SubscriptionTerminated' && e.subscriptionId === sub.id);
+  t.truthy(ended);
+  t.is(a.coordinator.resources().subscriptions, 0);
+  t.is(b.coordinator.resources().subscriptions, 0);
+  await stopAndExpectReleased(t, sim);
+});
