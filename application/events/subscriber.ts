@@ -82,7 +82,9 @@ export class Subscriber {
     const to = parseTarget(target);
     if (E.isLeft(source)) return E.left(invalidArgument('from', source.left.message));
     if (E.isLeft(to)) return E.left(invalidArgument('target', to.left.message));
-    if (!/^[A-Za-z0-9.!%*_+`'~-]+$/.test(event)) return E.left(invalidArgument('event', `not an event package: ${event}`));
+    if (!/^[A-Za-z0-9.!%*_+`'~-]+$/.test(event)) {
+      return E.left(invalidArgument('event', `not an event package: ${event}`));
+    }
     if (!Number.isInteger(expiresSec) || expiresSec < 1) {
       return E.left(invalidArgument('expiresSec', `must be a positive whole number, got ${expiresSec}`));
     }

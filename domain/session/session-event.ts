@@ -50,7 +50,10 @@ export type SessionEvent =
     readonly state: 'active' | 'pending' | 'terminated'; readonly contentType?: string; readonly body: string;
   }
   /** One of our subscriptions ended: we ended it, the notifier did (its reason), or a refresh failed. */
-  | { readonly type: 'SubscriptionTerminated'; readonly subscriptionId: string; readonly event: string; readonly reason: string }
+  | {
+    readonly type: 'SubscriptionTerminated'; readonly subscriptionId: string; readonly event: string;
+    readonly reason: string;
+  }
   | {
     readonly type: 'MessageReceived'; readonly sessionId?: string; readonly from: string; readonly to: string;
     readonly contentType: string; readonly body: string;

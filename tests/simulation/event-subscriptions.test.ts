@@ -26,7 +26,8 @@ for (const [name, link] of LINKS) {
     const sub = await subscribing;
     t.like(sub, { event: 'message-summary' });
     t.is(b.coordinator.resources().subscriptions, 1);
-    t.regex(notified(a.events, sub.id)[0]?.body ?? '', /^Messages-Waiting: no\r\nMessage-Account: sip:alice@10\.0\.0\.2/);
+    const first = notified(a.events, sub.id)[0]?.body ?? '';
+    t.regex(first, /^Messages-Waiting: no\r\nMessage-Account: sip:alice@10\.0\.0\.2/);
     t.is(notified(a.events, sub.id)[0]?.contentType, 'application/simple-message-summary');
 
     b.coordinator.publishState('sip:alice@10.0.0.2', 'message-summary', { waiting: true, voice: { new: 2, old: 1 } });
