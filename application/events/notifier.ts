@@ -104,7 +104,7 @@ export class Notifier {
     this.usages.register(sub.dialog, (r, tx) => this.inDialog(sub, r, tx));
     this.extend(sub, grant.expiresSec);
     // The NOTIFY follows the answer (§4.2.1.2): once the UA core has sent it.
-    queueMicrotask(() => (grant.expiresSec === 0 ? this.end(sub, 'timeout') : this.notify(sub)));
+    void Promise.resolve().then(() => (grant.expiresSec === 0 ? this.end(sub, 'timeout') : this.notify(sub)));
     return {
       status: authorization === 'pending' ? 202 : 200, toTag,
       headers: [{ name: 'Expires', value: String(grant.expiresSec) }, eventHeader(event)],

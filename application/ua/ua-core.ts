@@ -5,7 +5,7 @@ import { buildResponse } from '../../domain/sip/build-response.js';
 import { coreHeaders } from '../../domain/sip/core-headers.js';
 import { responseForProblem } from '../../domain/sip/error-response.js';
 import type { SipRequest, SipResponse } from '../../domain/sip/message.js';
-import type { NameAddr } from '../../domain/sip/name-addr.js';
+import { formatNameAddr, type NameAddr } from '../../domain/sip/name-addr.js';
 import { paramValue, setParam } from '../../domain/sip/params.js';
 import type { Uri } from '../../domain/sip/uri.js';
 import { validateRequest } from '../../domain/sip/validate-request.js';
@@ -249,10 +249,14 @@ export class UaCore implements TransactionUser {
 
   private answer(request: SipRequest, tx: ServerTransaction, answer: Answer): void {
     if (tx.isTerminated()) return;
+    // An answer that makes a dialog (its service chose the tag) carries our Contact: its remote target (§12.1.1).
+    const contact = answer.toTag === undefined || answer.status >= 300 ? [] : [{
+      name: 'Contact', value: formatNameAddr(localContact(this.ctx, tx.source.protocol, isSips(request.uri))),
+    }];
     void tx.respond(buildResponse(request, answer.status, {
       toTag: answer.toTag ?? this.ctx.ids.tag(),
       ...(answer.reason === undefined ? {} : { reason: answer.reason }),
-      ...(answer.headers === undefined ? {} : { headers: answer.headers }),
+      headers: [...contact, ...(answer.headers ?? [])],
       ...(answer.body === undefined ? {} : { body: answer.body }),
       ...(answer.contentType === undefined ? {} : { contentType: answer.contentType }),
     }));
