@@ -14,6 +14,8 @@ import { RegistrarService } from '../../application/registrar/registrar-service.
 import type { EventBus } from '../../application/session/event-bus.js';
 import type { IncomingCalls } from '../../application/session/incoming-calls.js';
 import { MessageService } from '../../application/session/message-service.js';
+import { DialogStates } from '../../application/events/dialog-states.js';
+import type { DialogEntry } from '../../domain/events/dialog-info.js';
 import { Notifier } from '../../application/events/notifier.js';
 import { BUILT_IN_PACKAGES } from '../../application/events/packages.js';
 import { Subscriber } from '../../application/events/subscriber.js';
@@ -98,8 +100,15 @@ export const bindServing = (container: Container, lent: Lent): void => {
   container.bind<Notifier | undefined>(SERVING.Notifier).toDynamicValue((c) => {
     const names = config(c).eventPackages ?? [];
     if (names.length === 0) return undefined;
-    return new Notifier(names.map((name) => BUILT_IN_PACKAGES[name]!), c.get<UaCore>(lent.ua).usages,
+    const notifier = new Notifier(names.map((name) => BUILT_IN_PACKAGES[name]!), c.get<UaCore>(lent.ua).usages,
       c.get<Clock>(TOKENS.Clock), c.get<IdGenerator>(lent.ids), undefined, c.get<Logger>(TOKENS.Logger));
+    // The dialog package reports our own calls: the bus feeds it.
+    if (names.includes('dialog')) {
+      const publish = (resource: string, dialogs: ReadonlyArray<DialogEntry> | undefined): void =>
+        notifier.publish('dialog', resource, dialogs);
+      new DialogStates(c.get<EventBus>(lent.events), publish);
+    }
+    return notifier;
   }).inSingletonScope();
   container.bind<Subscriber>(SERVING.Subscriber).toDynamicValue((c) => new Subscriber(
     c.get<UaCore>(lent.ua).usages, locatedSend(c), c.get<Clock>(TOKENS.Clock), c.get<IdGenerator>(lent.ids),

@@ -281,7 +281,7 @@ export class SessionManagerBuilder {
   }
 
   /** Serves these event packages as notifier (RFC 6665): SUBSCRIBEs to them are accepted, publishState feeds them. */
-  withEventPackages(packages: ReadonlyArray<'message-summary' | 'presence'>): this {
+  withEventPackages(packages: ReadonlyArray<'message-summary' | 'presence' | 'dialog'>): this {
     return this.option('eventPackages', [...packages]);
   }
 

@@ -22,8 +22,11 @@ export interface EventPackage<S = unknown> {
   readonly expiry: ExpiryLimits;
   /** The least time between two NOTIFYs of one subscription; changes in between are merged into one. */
   readonly minIntervalMs: number;
-  /** The NOTIFY body for a resource's state (undefined: no state known yet, a NOTIFY without body). */
-  body(resource: string, state: S | undefined): string | undefined;
+  /**
+   * The NOTIFY body for a resource's state (undefined: a NOTIFY without body); `version` counts the bodies
+   * this subscriber was sent before (RFC 4235's version).
+   */
+  body(resource: string, state: S | undefined, version: number): string | undefined;
 }
 
 /** Whether a subscriber may see a resource: now, after a decision (pending), or not at all. */
@@ -40,6 +43,7 @@ interface Subscription {
   expiresAtMs: number;
   lastSentAtMs: number | undefined;
   scheduled: TimerHandle | undefined;
+  bodiesSent: number;
 }
 
 /** `user@host` of a request URI, lowercased: the resource a subscription watches. */
@@ -97,7 +101,7 @@ export class Notifier {
     if (E.isLeft(dialog)) return { status: 400, reason: dialog.left.detail };
     const sub: Subscription = {
       id: `sub-${this.ids.token(12)}`, dialog: dialog.right, event, pkg, resource, state: authorization,
-      expiry: undefined, expiresAtMs: 0, lastSentAtMs: undefined, scheduled: undefined,
+      expiry: undefined, expiresAtMs: 0, lastSentAtMs: undefined, scheduled: undefined, bodiesSent: 0,
     };
     this.subscriptions.set(sub.id, sub);
     this.watchersOf(pkg.name, resource).add(sub);
@@ -111,9 +115,13 @@ export class Notifier {
     };
   }
 
-  /** The new state of `resource` in `pkg`: every subscriber of it is told (at the package's pace). */
+  /**
+   * The new state of `resource` in `pkg`: every subscriber of it is told (at the package's pace). Undefined
+   * means nothing to keep (an idle resource): the table only holds resources with a state.
+   */
   publish(pkg: string, resource: string, state: unknown): void {
-    this.states.set(`${pkg} ${resource}`, state);
+    if (state === undefined) this.states.delete(`${pkg} ${resource}`);
+    else this.states.set(`${pkg} ${resource}`, state);
     for (const sub of this.watchers.get(`${pkg} ${resource}`) ?? []) this.notify(sub);
   }
 
@@ -177,7 +185,8 @@ export class Notifier {
     sub.lastSentAtMs = this.clock.nowMs();
     // A pending subscription learns nothing of the resource (§4.2.1.2).
     const body = state.state === 'active'
-      ? sub.pkg.body(sub.resource, this.states.get(`${sub.pkg.name} ${sub.resource}`)) : undefined;
+      ? sub.pkg.body(sub.resource, this.states.get(`${sub.pkg.name} ${sub.resource}`), sub.bodiesSent) : undefined;
+    if (body !== undefined) sub.bodiesSent++;
     const sent = this.usages.send(sub.dialog, 'NOTIFY', {
       headers: [eventHeader(sub.event), subscriptionStateHeader(state)],
       ...(body === undefined ? {} : { body: encodeUtf8(body), contentType: sub.pkg.contentType }),

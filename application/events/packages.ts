@@ -1,6 +1,7 @@
 import {
   formatMessageSummary, MESSAGE_SUMMARY, MESSAGE_SUMMARY_TYPE, type MessageSummary,
 } from '../../domain/events/message-summary.js';
+import { DIALOG, DIALOG_INFO_TYPE, formatDialogInfo, type DialogEntry } from '../../domain/events/dialog-info.js';
 import { formatPidf, PIDF_TYPE, PRESENCE, type PresenceState } from '../../domain/events/presence.js';
 import type { EventPackage } from './notifier.js';
 
@@ -18,6 +19,14 @@ export const presencePackage: EventPackage<PresenceState> = {
   body: (resource, state) => formatPidf(`sip:${resource}`, state ?? { basic: 'closed' }),
 };
 
+/** Dialogs (RFC 4235), the busy-lamp field: our calls per address of record, full state, quick updates. */
+export const dialogPackage: EventPackage<ReadonlyArray<DialogEntry>> = {
+  name: DIALOG, contentType: DIALOG_INFO_TYPE,
+  expiry: { minSec: 60, maxSec: 86_400, defaultSec: 3_600 }, minIntervalMs: 100,
+  body: (resource, state, version) => formatDialogInfo(`sip:${resource}`, version, state ?? []),
+};
+
 export const BUILT_IN_PACKAGES: Readonly<Record<string, EventPackage>> = {
   [MESSAGE_SUMMARY]: messageSummaryPackage as EventPackage, [PRESENCE]: presencePackage as EventPackage,
+  [DIALOG]: dialogPackage as EventPackage,
 };

@@ -52,7 +52,7 @@ export const SessionConfigCodec = t.intersection([t.type({
   reliableProvisionals: t.keyof({ off: null, supported: null, required: null }),
 }), t.partial({
   /** Event packages (RFC 6665) we serve as notifier: subscriptions to them are accepted, others get 489. */
-  eventPackages: t.array(t.keyof({ 'message-summary': null, presence: null })),
+  eventPackages: t.array(t.keyof({ 'message-summary': null, presence: null, dialog: null })),
   /** Answers Digest challenges (401/407) to outgoing requests. */
   credentials: Credentials,
   /** A SIP URI every call and registration is sent through (a preloaded Route, RFC 3261 §8.1.2). */

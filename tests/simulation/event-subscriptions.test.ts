@@ -5,6 +5,7 @@
  */
 import test from 'ava';
 import { AutoAnswerHandler } from '../../application/session/call-handler.js';
+import { CallDecision } from '../../domain/session/call-decision.js';
 import { readPidf } from '../../domain/events/presence.js';
 import type { SessionEvent } from '../../domain/session/session-event.js';
 import { simPeers, stopAndExpectReleased } from '../support/coordinator-harness.js';
@@ -93,5 +94,38 @@ test('a subscription whose refreshes are all lost ends on both sides (timeout), 
   t.truthy(ended);
   t.is(a.coordinator.resources().subscriptions, 0);
   t.is(b.coordinator.resources().subscriptions, 0);
+  await stopAndExpectReleased(t, sim);
+});
+
+test('dialog package (RFC 4235): a watcher sees a call to its resource go early, confirmed, then idle; versions count up; identities escaped', async (t) => {
+  const sim = await simPeers(64, [new AutoAnswerHandler(), { onIncomingCall: () => CallDecision.defer() },
+    new AutoAnswerHandler()], {}, (b, i) => (i === 1 ? b.withEventPackages(['dialog']) : b));
+  const [a, b, watcher] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0], typeof sim.peers[0]];
+  const subscribing = watcher.coordinator.subscribe('sip:user2@10.0.0.2:5060', 'dialog', { expiresSec: 600 });
+  await sim.clock.advanceBy(2_000);
+  const sub = await subscribing;
+  // '&' is allowed in a SIP user part, and must be escaped in XML.
+  const call = await a.coordinator.createOutgoingCall('sip:tom&jerry@10.0.0.1:5060', b.uri);
+  await sim.clock.advanceBy(2_000);
+  const atB = b.coordinator.listActiveSessions()[0]!;
+  const accepting = b.coordinator.acceptIncomingCall(atB);
+  await sim.clock.advanceBy(2_000);
+  await accepting;
+  await a.coordinator.terminateSession(call.id);
+  await sim.clock.advanceBy(5_000);
+  const bodies = notified(watcher.events, sub.id).map((e) => e.body);
+  const versions = bodies.map((body) => Number(/version="(\d+)"/.exec(body)?.[1]));
+  t.deepEqual(versions, versions.map((_v, i) => i), 'one document per NOTIFY, counted from 0');
+  t.false(/<dialog /.test(bodies[0]!), 'idle at first');
+  const confirmed = bodies.find((body) => body.includes('<state>confirmed</state>'));
+  t.truthy(confirmed, bodies.join('\n---\n'));
+  t.regex(confirmed!, /direction="recipient"/);
+  t.regex(confirmed!, /<identity>sip:tom&amp;jerry@10\.0\.0\.1:5060<\/identity>/);
+  t.false(confirmed!.includes('tom&jerry'));
+  t.true(bodies.some((body) => body.includes('<state>early</state>')));
+  t.false(/<dialog /.test(bodies.at(-1)!), 'idle again after the hang-up');
+  const ending = watcher.coordinator.unsubscribe(sub.id);
+  await sim.clock.advanceBy(40_000);
+  await ending;
   await stopAndExpectReleased(t, sim);
 });
