@@ -19,7 +19,7 @@ test('SIPp places 1,000 calls at auto-answer.ts --http, some refused at --max-se
   const server = await startExample('auto-answer', [
     '--port', '0', '--no-media', '--media-ports', '57000-57099', '--max-sessions', '20', '--http', '127.0.0.1:0',
     '--quiet',
-  ], OPS);
+  ], SIP); // printed after the operations line: both are there then
   t.teardown(() => server.child.kill('SIGKILL'));
   const sipPort = SIP.exec(server.output())![1]!;
   const base = `http://127.0.0.1:${OPS.exec(server.output())![1]}`;
