@@ -16,7 +16,10 @@ A registrar and call router for phones: users register with Digest
 authentication (SHA-256 or MD5, as the phone prefers), a call to
 sip:NAME@DOMAIN rings every phone NAME registered at once (the first to
 answer is bridged, media relayed through us), and a MESSAGE to a user is
-relayed to their phones. Prints one line per registration, call and message.
+relayed to their phones. Phones may subscribe (RFC 6665) to a user's presence
+(open while registered), calls (the dialog package: busy-lamp fields) and
+message waiting (message-summary). Prints one line per registration, call and
+message.
 
 Options:
   --host HOST          address to bind and advertise (default 127.0.0.1)
@@ -37,6 +40,8 @@ Options:
   --ring-timeout SEC   how long phones ring before the caller gets 480 or
                        486 (default 25)
   --media-ports A-B    RTP port range for both legs (default 30000-39999)
+  --mwi NAME:NEW/OLD   voice messages waiting for NAME (repeatable), told to the
+                       phones that subscribe to its message-summary
   --quiet              print only the listening and stopping lines (load tests)
 ${SECURITY_HELP}
   --help               show this help
@@ -58,6 +63,7 @@ const { values } = commandLine(NAME, HELP, {
     'max-expires': { type: 'string', default: '3600' },
     'ring-timeout': { type: 'string', default: '25' },
     'media-ports': { type: 'string', default: '30000-39999' },
+    mwi: { type: 'string', multiple: true, default: [] },
     quiet: { type: 'boolean', default: false },
     ...SECURITY_OPTIONS,
     help: { type: 'boolean', default: false },
@@ -118,11 +124,13 @@ const builder = new SessionManagerBuilder();
 const security = applySecurity(NAME, HELP, builder, values);
 if (security.note !== undefined) console.log(security.note);
 if (!values.open) builder.withAuthentication({
-  realm, users: accounts, methods: ['REGISTER', 'INVITE', 'MESSAGE'], algorithms: algorithms.filter(known),
+  realm, users: accounts, methods: ['REGISTER', 'INVITE', 'MESSAGE', 'SUBSCRIBE'],
+  algorithms: algorithms.filter(known),
 });
 const coordinator = await builder
   .withLocalBindAddr(`${sipHost(host)}:${values.port}`)
   .withRegistrar({ domains: [domain], minExpiresSec, maxExpiresSec, defaultExpiresSec: maxExpiresSec })
+  .withEventPackages(['message-summary', 'presence', 'dialog'])
   .withMediaPorts(portMin ?? 30000, portMax ?? 39999)
   .withMaxSessionsPerUser(100_000)
   // A caller waits as long as the phones ring, and a little more for the answer to travel.
@@ -149,6 +157,20 @@ if (values.quiet !== true) coordinator.events.subscribe((event) => {
     default: return undefined;
   }
 });
+const waiting = (values.mwi ?? []).map((flag) => {
+  const m = /^([^:\s]+):(\d{1,6})\/(\d{1,6})$/.exec(flag);
+  if (m === null) return usageError(NAME, HELP, `--mwi takes NAME:NEW/OLD, not ${JSON.stringify(flag)}`);
+  return { name: m[1]!, fresh: Number(m[2]), old: Number(m[3]) };
+});
+for (const { name, fresh, old } of waiting) coordinator.publishState(`${name}@${domain}`, 'message-summary', {
+  waiting: fresh > 0, account: `sip:${name}@${domain}`, voice: { new: fresh, old },
+});
+// Presence follows registration: open while a user has a phone bound, closed once the last one leaves.
+coordinator.events.subscribe(async (event) => {
+  if (!('aor' in event) || !event.type.startsWith('Registration') || event.type === 'RegistrationChanged') return;
+  const bound = (await coordinator.lookup(event.aor)).length > 0;
+  coordinator.publishState(event.aor, 'presence', { basic: bound ? 'open' : 'closed' });
+}, { types: ['RegistrationAdded', 'RegistrationRemoved', 'RegistrationExpired'] });
 await coordinator.start();
 const where = security.transports.map((p) => `${p}:${coordinator.localEndpointFor(p)?.port}`).join(' ');
 say(`registrar listening on ${host} (${where}) for domain ${domain}, `

@@ -42,6 +42,8 @@ export interface BaresipOptions {
   readonly mediaEncryption?: 'srtp' | 'srtp-mand';
   /** Its address book (contact module): `/contact_next` selects one, `/message TEXT` sends it a MESSAGE. */
   readonly contacts?: ReadonlyArray<string>;
+  /** More of its modules to load (`mwi`, `presence`). */
+  readonly modules?: ReadonlyArray<string>;
 }
 
 export interface Baresip {
@@ -79,6 +81,7 @@ const config = (dir: string, options: BaresipOptions): string => [
   'module sndfile.so',
   ...(options.mediaEncryption === undefined ? [] : ['module srtp.so']),
   ...(options.contacts === undefined ? [] : ['module contact.so']),
+  ...(options.modules ?? []).map((name) => `module ${name}.so`),
   ...(options.tls === undefined ? [] : [
     `sip_certificate ${path.join(dir, 'tls.pem')}`, `sip_cafile ${path.join(dir, 'ca.pem')}`,
   ]),
