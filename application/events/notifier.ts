@@ -11,6 +11,7 @@ import type { Uri } from '../../domain/sip/uri.js';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { IdGenerator } from '../id-generator.js';
+import { detachedString, ownString } from '../own-string.js';
 import type { ServerTransaction } from '../transaction-layer.js';
 import type { DialogUsages } from '../ua/dialog-usages.js';
 import type { Answer } from '../ua/invite-session.js';
@@ -93,14 +94,16 @@ export class Notifier {
     if (grant.kind === 'TooBrief') {
       return { status: 423, headers: [{ name: 'Min-Expires', value: String(grant.minSec) }] };
     }
-    const resource = resourceOf(request.uri);
+    const resource = ownString(resourceOf(request.uri));
     const authorization = this.authorize(request, resource);
     if (authorization === 'rejected') return { status: 403 };
     const toTag = this.ids.tag();
     const dialog = createUasDialog(request, toTag, 'Confirmed');
     if (E.isLeft(dialog)) return { status: 400, reason: dialog.left.detail };
     const sub: Subscription = {
-      id: `sub-${this.ids.token(12)}`, dialog: dialog.right, event, pkg, resource, state: authorization,
+      id: `sub-${this.ids.token(12)}`, dialog: detachedDialog(dialog.right),
+      event: { package: pkg.name, id: event.id === undefined ? undefined : detachedString(event.id) }, pkg, resource,
+      state: authorization,
       expiry: undefined, expiresAtMs: 0, lastSentAtMs: undefined, scheduled: undefined, bodiesSent: 0,
     };
     this.subscriptions.set(sub.id, sub);
@@ -229,3 +232,10 @@ export class Notifier {
     return set;
   }
 }
+
+/**
+ * A dialog that holds none of the message it was made from: its strings are slices of that message's text,
+ * which a subscription would otherwise keep alive for hours. Dialogs are plain data, so a JSON round trip
+ * copies every string once.
+ */
+export const detachedDialog = (dialog: Dialog): Dialog => JSON.parse(JSON.stringify(dialog)) as Dialog;

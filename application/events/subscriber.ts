@@ -14,6 +14,7 @@ import { decodeUtf8 } from '../../domain/sip/text-codec.js';
 import { getExpires } from '../../domain/sip/typed-headers.js';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { IdGenerator } from '../id-generator.js';
+import { detachedDialog } from './notifier.js';
 import type { EventBus } from '../session/event-bus.js';
 import type { ServerTransaction } from '../transaction-layer.js';
 import type { DialogUsages } from '../ua/dialog-usages.js';
@@ -154,7 +155,7 @@ export class Subscriber {
     if (sub.dialog === undefined) {
       const made = createUasDialog(request, sub.fromTag, 'Confirmed');
       if (E.isLeft(made)) return void tx.respond(buildResponse(request, 400, { reason: made.left.detail }));
-      sub.dialog = { ...made.right, localSeq: sub.subscribeSeq };
+      sub.dialog = { ...detachedDialog(made.right), localSeq: sub.subscribeSeq };
       this.usages.register(sub.dialog, (r, t) => this.received(sub, r, t));
       if (sub.watchdog !== undefined) this.clock.cancel(sub.watchdog);
       sub.watchdog = undefined;
