@@ -1,3 +1,4 @@
+import { ownString } from '../../application/own-string.js';
 import type { SipTraceEntry } from '../shared/tracing-transport.js';
 
 /** One message of a call's ladder, as the control API and the dashboard show it. */
@@ -45,7 +46,8 @@ export class CallTraces {
     if (lines.length >= this.maxLines) return;
     lines.push({
       atMs: entry.atMs, direction: entry.direction, local: entry.local, remote: entry.remote,
-      summary: entry.summary, bodyLength: entry.bodyLength,
+      // Its own copy: the summary is cut from the message, whose whole text it would otherwise keep.
+      summary: ownString(entry.summary), bodyLength: entry.bodyLength,
     });
   };
 

@@ -31,8 +31,9 @@ export class SessionMetrics {
   private coordinator: SessionCoordinator | undefined;
   private readonly calls: Counter<'direction' | 'outcome' | 'status_class'>;
   private readonly setup: Histogram<'direction'>;
-  /** `direction method status_class` → messages. */
-  private readonly messageCounts = new Map<string, number>();
+  /** Requests by method: [received, sent]; responses by status class (index = status / 100): the same. */
+  private readonly requestCounts = new Map<string, [number, number]>();
+  private readonly responseCounts: Array<[number, number]> = STATUS_CLASSES.map(() => [0, 0]);
   private readonly rtpPackets: Counter<'direction'>;
   private readonly rtpBytes: Counter<'direction'>;
   private readonly mos: Histogram;
@@ -52,17 +53,20 @@ export class SessionMetrics {
     });
     // Counted in a plain map on the message path and handed to prom-client when scraped: its label hashing
     // per increment was the largest cost metrics put on a call.
-    const messageCounts = this.messageCounts;
+    const requests = this.requestCounts;
+    const responses = this.responseCounts;
     new Counter({
       name: 'sessioncore_sip_messages_total',
       help: 'SIP messages sent and received, by method (requests) or status class (responses)',
       labelNames: ['direction', 'method', 'status_class'], registers,
       collect() {
         this.reset();
-        for (const [key, count] of messageCounts) {
-          const [direction, method, status_class] = key.split(' ') as [string, string, string];
-          this.inc({ direction, method, status_class }, count);
-        }
+        const add = (method: string, statusClass: string, [received, sent]: [number, number]): void => {
+          if (received > 0) this.inc({ direction: 'in', method, status_class: statusClass }, received);
+          if (sent > 0) this.inc({ direction: 'out', method, status_class: statusClass }, sent);
+        };
+        for (const [method, counts] of requests) add(method, 'request', counts);
+        responses.forEach((counts, i) => add('response', STATUS_CLASSES[i]!, counts));
       },
     });
     this.rtpPackets = new Counter({
@@ -158,10 +162,16 @@ export class SessionMetrics {
   /** For `withSipTrace`: counts every SIP message sent and received. */
   readonly sipTrace = (entry: SipTraceEntry): void => {
     const m = entry.message;
-    const key = m.kind === 'request'
-      ? `${entry.direction} ${METHODS.has(m.method) ? m.method : 'other'} request`
-      : `${entry.direction} response ${STATUS_CLASSES[Math.floor(m.status / 100)] ?? 'none'}`;
-    this.messageCounts.set(key, (this.messageCounts.get(key) ?? 0) + 1);
+    const side = entry.direction === 'in' ? 0 : 1;
+    if (m.kind === 'response') {
+      const counts = this.responseCounts[Math.floor(m.status / 100)];
+      if (counts !== undefined) counts[side]++;
+      return;
+    }
+    const method = METHODS.has(m.method) ? m.method : 'other';
+    let counts = this.requestCounts.get(method);
+    if (counts === undefined) this.requestCounts.set(method, (counts = [0, 0]));
+    counts[side]++;
   };
 
   /** The text exposition (what /metrics serves). */

@@ -48,6 +48,7 @@ test('baresip presence: a buddy goes Online when its phone registers and Offline
     sipPort: 0, rtpPorts: [48700, 48799], answerMode: 'auto', toneHz: 440,
     register: { registrarPort: port, user: 'alice', password: 'wonder-land' },
   });
+  t.teardown(() => alice.stop());
   // What its contact list says of Alice now (asked at its console until it says `status`).
   const shows = async (status: 'Online' | 'Offline'): Promise<void> => {
     const seen = (): string | undefined =>
