@@ -46,13 +46,16 @@ interface Subscription {
   refresh: TimerHandle | undefined;
   /** No NOTIFY since the SUBSCRIBE's 2xx: given up after 64·T1. */
   watchdog: TimerHandle | undefined;
+  /** Made by another fork's NOTIFY: it shares the first's Call-ID and tag, not its route for new NOTIFYs. */
+  readonly fork: boolean;
 }
 
 /**
  * The subscriber side of RFC 6665: SUBSCRIBE out of a dialog, the dialog made by the first NOTIFY, each
  * NOTIFY answered and published on the bus (`SubscriptionNotified`), refreshes before the grant runs out,
  * and an end — ours (Expires: 0), the notifier's (terminated), or a refresh refused — published once
- * (`SubscriptionTerminated`). NOTIFYs of a second fork are refused 481 (§4.1.2.4 lets us keep one).
+ * (`SubscriptionTerminated`). A NOTIFY from another fork makes a subscription of its own (§4.1.2.4), with its
+ * own id in the events and in `list()`.
  */
 export class Subscriber {
   private readonly subscriptions = new Map<string, Subscription>();
@@ -92,7 +95,7 @@ export class Subscriber {
     const sub: Subscription = {
       id: `subs-${this.ids.token(12)}`, target, event: { package: event.toLowerCase(), id: undefined },
       callId: this.ids.callId(), fromTag: this.ids.tag(), askedSec: expiresSec, dialog: undefined, subscribeSeq: 1,
-      state: 'pending', grantedSec: 0, refresh: undefined, watchdog: undefined,
+      state: 'pending', grantedSec: 0, refresh: undefined, watchdog: undefined, fork: false,
     };
     this.subscriptions.set(sub.id, sub);
     this.usages.expect(sub.callId, sub.fromTag, (request, tx) => this.received(sub, request, tx));
@@ -160,8 +163,8 @@ export class Subscriber {
       if (sub.watchdog !== undefined) this.clock.cancel(sub.watchdog);
       sub.watchdog = undefined;
     } else if (remoteTag !== sub.dialog.id.remoteTag) {
-      // Another fork's NOTIFY: we keep the first.
-      return void tx.respond(buildResponse(request, 481));
+      // Another fork's NOTIFY (§4.1.2.4): a subscription of its own, with its own dialog and id.
+      return this.forked(sub, request, tx);
     }
     void tx.respond(buildResponse(request, 200));
     const state = subscriptionStateOf(request);
@@ -175,6 +178,19 @@ export class Subscriber {
     if (state?.state === 'terminated') return this.terminate(sub, state.reason ?? 'noresource');
     sub.state = name === 'pending' ? 'pending' : 'active';
     if (state !== undefined && state.expiresSec > 0 && sub.refresh === undefined) this.schedule(sub, state.expiresSec);
+  }
+
+  private forked(first: Subscription, request: SipRequest, tx: ServerTransaction): void {
+    const made = createUasDialog(request, first.fromTag, 'Confirmed');
+    if (E.isLeft(made)) return void tx.respond(buildResponse(request, 400, { reason: made.left.detail }));
+    const fork: Subscription = {
+      ...first, id: `subs-${this.ids.token(12)}`,
+      dialog: { ...detachedDialog(made.right), localSeq: first.subscribeSeq },
+      state: 'pending', grantedSec: 0, refresh: undefined, watchdog: undefined, fork: true,
+    };
+    this.subscriptions.set(fork.id, fork);
+    this.usages.register(fork.dialog!, (r, t) => this.received(fork, r, t));
+    this.received(fork, request, tx);
   }
 
   private schedule(sub: Subscription, grantedSec: number): void {
@@ -208,7 +224,7 @@ export class Subscriber {
 
   private forget(sub: Subscription): void {
     this.subscriptions.delete(sub.id);
-    this.usages.forget(sub.callId, sub.fromTag);
+    if (!sub.fork) this.usages.forget(sub.callId, sub.fromTag);
     if (sub.dialog !== undefined) this.usages.unregister(sub.dialog);
     if (sub.refresh !== undefined) this.clock.cancel(sub.refresh);
     if (sub.watchdog !== undefined) this.clock.cancel(sub.watchdog);

@@ -6,6 +6,15 @@
 import test from 'ava';
 import { AutoAnswerHandler } from '../../application/session/call-handler.js';
 import { CallDecision } from '../../domain/session/call-decision.js';
+import { SimulatedSipTransport } from '../../adapters/sim/simulated-sip-transport.js';
+import { TransactionLayer } from '../../application/transaction-layer.js';
+import { buildRequest } from '../../domain/sip/build-request.js';
+import { buildResponse } from '../../domain/sip/build-response.js';
+import { headerValue } from '../../domain/sip/message.js';
+import { parseNameAddr } from '../../domain/sip/name-addr.js';
+import { parseUri } from '../../domain/sip/parse-uri.js';
+import { sipUri } from '../../domain/sip/uri.js';
+import { unwrap } from '../support/either.js';
 import { readPidf } from '../../domain/events/presence.js';
 import type { SessionEvent } from '../../domain/session/session-event.js';
 import { simPeers, stopAndExpectReleased } from '../support/coordinator-harness.js';
@@ -127,5 +136,61 @@ test('dialog package (RFC 4235): a watcher sees a call to its resource go early,
   const ending = watcher.coordinator.unsubscribe(sub.id);
   await sim.clock.advanceBy(40_000);
   await ending;
+  await stopAndExpectReleased(t, sim);
+});
+
+test('forked NOTIFYs (RFC 6665 §4.1.2.4): each fork makes a subscription of its own, refreshed and ended on its own', async (t) => {
+  const sim = await simPeers(65, [new AutoAnswerHandler()]);
+  const [a] = sim.peers as [typeof sim.peers[0]];
+  // A forking proxy's view: two notifiers answer one SUBSCRIBE, each with its own tag and NOTIFYs.
+  const transport = unwrap(SimulatedSipTransport.listen(sim.network, { host: '10.0.0.2', port: 5060 }));
+  const inDialog: Array<{ tag: string; expires: string }> = [];
+  const forks = new TransactionLayer(transport, sim.clock, {
+    onRequest: (request, tx) => {
+      if (request.method !== 'SUBSCRIBE') return;
+      const tag = /tag=([^;>,\s]+)/.exec(headerValue(request, 'To') ?? '')?.[1];
+      if (tag !== undefined) {
+        inDialog.push({ tag, expires: headerValue(request, 'Expires') ?? '' });
+        const expires = headerValue(request, 'Expires') ?? '0';
+        return void tx.respond(buildResponse(request, 200, { headers: [{ name: 'Expires', value: expires }] }));
+      }
+      void tx.respond(buildResponse(request, 200, { toTag: 'f1', headers: [
+        { name: 'Contact', value: '<sip:f1@10.0.0.2:5060>' }, { name: 'Expires', value: '120' },
+      ] }));
+      const contact = /<([^>]+)>/.exec(headerValue(request, 'Contact') ?? '')![1]!;
+      for (const fork of ['f1', 'f2']) {
+        forks.sendRequest(buildRequest({
+          method: 'NOTIFY', uri: unwrap(parseUri(contact)),
+          from: { uri: sipUri('10.0.0.2', { user: 'alice' }), params: [{ name: 'tag', value: fork }] },
+          to: unwrap(parseNameAddr(headerValue(request, 'From')!)), callId: headerValue(request, 'Call-ID')!, cseq: 1,
+          vias: [{ protocolName: 'SIP', protocolVersion: '2.0', transport: 'UDP', host: '10.0.0.2', port: 5060,
+            params: [{ name: 'branch', value: `z9hG4bK${fork}` }] }],
+          contact: { uri: sipUri('10.0.0.2', { user: fork }), params: [] },
+          headers: [{ name: 'Event', value: 'presence' }, { name: 'Subscription-State', value: 'active;expires=120' }],
+        }), { protocol: 'udp', host: '10.0.0.1', port: 5060 }, { onResponse: () => undefined });
+      }
+    },
+  });
+  const subscribing = a.coordinator.subscribe('sip:alice@10.0.0.2:5060', 'presence', { expiresSec: 120 });
+  await sim.clock.advanceBy(2_000);
+  const first = await subscribing;
+  const ids = new Set(a.events.filter((e): e is Notified => e.type === 'SubscriptionNotified')
+    .map((e) => e.subscriptionId));
+  t.is(ids.size, 2, 'one subscription per fork');
+  t.true(ids.has(first.id));
+  t.is(a.coordinator.listSubscriptions().length, 2);
+  await sim.clock.advanceBy(100_000);
+  t.deepEqual([...new Set(inDialog.map((r) => r.tag))].sort(), ['f1', 'f2'], 'each fork refreshed in its own dialog');
+  for (const id of ids) {
+    const ending = a.coordinator.unsubscribe(id);
+    await sim.clock.advanceBy(40_000);
+    await ending;
+  }
+  t.true(inDialog.filter((r) => r.expires === '0').length === 2, 'each fork un-subscribed');
+  t.is(a.coordinator.resources().subscriptions, 0);
+  await sim.clock.runUntilIdle();
+  t.deepEqual(forks.counts(), { ict: 0, nict: 0, ist: 0, nist: 0 });
+  forks.close();
+  await transport.close();
   await stopAndExpectReleased(t, sim);
 });
