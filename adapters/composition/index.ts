@@ -10,8 +10,12 @@ export {
   type RegistrationInfo,
 } from '../../application/session/session-coordinator.js';
 export {
-  AutoAnswerHandler, RejectAllHandler, CompositeHandler, type CallHandler, type CallInfo,
+  AutoAnswerHandler, RejectAllHandler, CompositeHandler, type CallHandler, type CallInfo, type SubscriptionRequest,
+  type SubscriptionVerdict,
 } from '../../application/session/call-handler.js';
+export type { SubscriptionInfo } from '../../application/events/subscriber.js';
+export type { MessageSummary } from '../../domain/events/message-summary.js';
+export { escapeXml, readPidf, type PresenceState } from '../../domain/events/presence.js';
 export { CallHandle } from '../../application/session/call-handle.js';
 export { B2bua } from '../../application/session/b2bua.js';
 export { ForkingRouter, type ForkingRouterOptions } from '../../application/session/forking-router.js';

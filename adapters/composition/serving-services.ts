@@ -16,7 +16,9 @@ import type { IncomingCalls } from '../../application/session/incoming-calls.js'
 import { MessageService } from '../../application/session/message-service.js';
 import { DialogStates } from '../../application/events/dialog-states.js';
 import type { DialogEntry } from '../../domain/events/dialog-info.js';
-import { Notifier } from '../../application/events/notifier.js';
+import { Notifier, type Authorization } from '../../application/events/notifier.js';
+import type { CallHandler, SubscriptionVerdict } from '../../application/session/call-handler.js';
+import { eventOf } from '../../domain/events/subscription.js';
 import { BUILT_IN_PACKAGES } from '../../application/events/packages.js';
 import { Subscriber } from '../../application/events/subscriber.js';
 import type { SessionConfig } from '../../application/session/session-config.js';
@@ -26,7 +28,7 @@ import type { Answer } from '../../application/ua/invite-session.js';
 import type { UaCore } from '../../application/ua/ua-core.js';
 import type { RequestSource, UaHandler } from '../../application/ua/ua-handler.js';
 import type { NameAddr } from '../../domain/sip/name-addr.js';
-import type { SipRequest } from '../../domain/sip/message.js';
+import { headerValue, type SipRequest } from '../../domain/sip/message.js';
 import type { Clock } from '../../ports/clock.js';
 import type { CredentialStore } from '../../ports/credential-store.js';
 import type { Hash } from '../../ports/hash.js';
@@ -50,6 +52,7 @@ export interface Lent {
   readonly ids: symbol;
   readonly events: symbol;
   readonly userCode: symbol;
+  readonly handler: symbol;
   readonly outboundRoutes: symbol;
   readonly ua: symbol;
   readonly incoming: symbol;
@@ -100,8 +103,21 @@ export const bindServing = (container: Container, lent: Lent): void => {
   container.bind<Notifier | undefined>(SERVING.Notifier).toDynamicValue((c) => {
     const names = config(c).eventPackages ?? [];
     if (names.length === 0) return undefined;
+    const handler = c.get<CallHandler>(lent.handler);
+    const userCode = c.get<UserCode>(lent.userCode);
+    const events = c.get<EventBus>(lent.events);
+    // The application's hook is foreign code: a throw or a rejection refuses the subscription.
+    const authorize = (request: SipRequest, resource: string): Authorization | Promise<Authorization> => {
+      const asked = userCode.ask<SubscriptionVerdict | void>('onSubscribe', undefined, () => handler.onSubscribe?.({
+        event: eventOf(request)?.package ?? '', resource, from: headerValue(request, 'From') ?? '',
+      }), 'rejected');
+      return 'now' in asked ? asked.now ?? 'active' : asked.later.then((verdict) => verdict ?? 'active');
+    };
     const notifier = new Notifier(names.map((name) => BUILT_IN_PACKAGES[name]!), c.get<UaCore>(lent.ua).usages,
-      c.get<Clock>(TOKENS.Clock), c.get<IdGenerator>(lent.ids), undefined, c.get<Logger>(TOKENS.Logger));
+      c.get<Clock>(TOKENS.Clock), c.get<IdGenerator>(lent.ids), authorize, c.get<Logger>(TOKENS.Logger),
+      (s) => events.publish({
+        type: 'SubscriptionRequested', subscriptionId: s.id, event: s.event, resource: s.resource, state: s.state,
+      }));
     // The dialog package reports our own calls: the bus feeds it.
     if (names.includes('dialog')) {
       const publish = (resource: string, dialogs: ReadonlyArray<DialogEntry> | undefined): void =>

@@ -123,6 +123,7 @@ const bindCore = (container: Container): void => {
 
 const LENT: Lent = {
   config: S.Config, ids: S.Ids, events: S.Events, userCode: S.UserCode, outboundRoutes: S.OutboundRoutes, ua: S.Ua,
+  handler: S.Handler,
   incoming: S.Incoming, locator: S.Locator,
 };
 

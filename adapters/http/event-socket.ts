@@ -11,7 +11,7 @@ const EVENT_TYPES: Readonly<Record<SessionEventType, true>> = {
   DtmfReceived: true, MediaQuality: true, HoldChanged: true, EarlyMedia: true, TransferProgress: true,
   RegistrationChanged: true, Error: true, RegistrationAdded: true, RegistrationRefreshed: true,
   RegistrationRemoved: true, RegistrationExpired: true, MessageReceived: true, SubscriptionNotified: true,
-  SubscriptionTerminated: true,
+  SubscriptionTerminated: true, SubscriptionRequested: true,
 };
 
 export const isEventType = (name: string): name is SessionEventType => Object.hasOwn(EVENT_TYPES, name);

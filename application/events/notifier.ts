@@ -69,8 +69,12 @@ export class Notifier {
     private readonly usages: DialogUsages,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
-    private readonly authorize: (request: SipRequest, resource: string) => Authorization = () => 'active',
+    private readonly authorize: (request: SipRequest, resource: string) => Authorization | Promise<Authorization> =
+      () => 'active',
     private readonly logger?: Logger,
+    /** Told of each subscription accepted (for the application's events). */
+    private readonly announce: (s: { id: string; event: string; resource: string; state: 'active' | 'pending' }) => void
+      = () => undefined,
   ) {
     this.packages = new Map(packages.map((p) => [p.name, p]));
   }
@@ -95,8 +99,10 @@ export class Notifier {
       return { status: 423, headers: [{ name: 'Min-Expires', value: String(grant.minSec) }] };
     }
     const resource = ownString(resourceOf(request.uri));
-    const authorization = this.authorize(request, resource);
-    if (authorization === 'rejected') return { status: 403 };
+    const verdict = this.authorize(request, resource);
+    if (verdict === 'rejected') return { status: 403 };
+    // A decision still to come: pending until then (§4.2.1.1 allows 202 and a pending NOTIFY).
+    const authorization = typeof verdict === 'string' ? verdict : 'pending';
     const toTag = this.ids.tag();
     const dialog = createUasDialog(request, toTag, 'Confirmed');
     if (E.isLeft(dialog)) return { status: 400, reason: dialog.left.detail };
@@ -110,6 +116,10 @@ export class Notifier {
     this.watchersOf(pkg.name, resource).add(sub);
     this.usages.register(sub.dialog, (r, tx) => this.inDialog(sub, r, tx));
     this.extend(sub, grant.expiresSec);
+    this.announce({ id: sub.id, event: pkg.name, resource, state: authorization });
+    if (typeof verdict !== 'string') {
+      void verdict.then((later) => this.decide(sub.id, later === 'active'), () => this.decide(sub.id, false));
+    }
     // The NOTIFY follows the answer (§4.2.1.2): once the UA core has sent it.
     void Promise.resolve().then(() => (grant.expiresSec === 0 ? this.end(sub, 'timeout') : this.notify(sub)));
     return {

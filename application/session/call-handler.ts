@@ -24,6 +24,21 @@ export interface CallHandler {
    * nothing is returned; a handler that throws answers 500).
    */
   onMessage?(message: IncomingMessage): number | void | Promise<number | void>;
+  /**
+   * A SUBSCRIBE to a package we serve (RFC 6665): 'active' lets the subscriber see the resource now,
+   * 'pending' until `coordinator.decideSubscription`, 'rejected' refuses it (403). Nothing (or no hook) is
+   * active; a promise keeps it pending until it settles; a hook that throws rejects it.
+   */
+  onSubscribe?(request: SubscriptionRequest): SubscriptionVerdict | void | Promise<SubscriptionVerdict | void>;
+}
+
+export type SubscriptionVerdict = 'active' | 'pending' | 'rejected';
+
+export interface SubscriptionRequest {
+  readonly event: string;
+  /** `user@host` of the resource watched. */
+  readonly resource: string;
+  readonly from: string;
 }
 
 /** Answers every call. */
@@ -72,6 +87,15 @@ export class CompositeHandler implements CallHandler {
 
   onDtmf(call: CallInfo, digit: string, handle: CallHandle): void {
     for (const h of this.handlers) h.onDtmf?.(call, digit, handle);
+  }
+
+  /** The first handler with a verdict decides a subscription. */
+  onSubscribe(request: SubscriptionRequest): SubscriptionVerdict | void | Promise<SubscriptionVerdict | void> {
+    for (const handler of this.handlers) {
+      const verdict = handler.onSubscribe?.(request);
+      if (verdict !== undefined) return verdict;
+    }
+    return undefined;
   }
 
   /** The first handler that answers a status decides a MESSAGE. */

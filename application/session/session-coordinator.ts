@@ -1,4 +1,4 @@
-import { invalidArgument } from '../../domain/session/session-error.js';
+import { invalidArgument, sessionNotFound } from '../../domain/session/session-error.js';
 import type { SipHeader } from '../../domain/sip/message.js';
 import { reasonHeader, type EndReason } from '../../domain/sip/reason-header.js';
 import type { Binding } from '../../domain/registrar/registrar.js';
@@ -332,6 +332,12 @@ export class SessionCoordinator extends CoordinatorMedia implements CallOperatio
       invalidArgument('eventPackage', `${eventPackage} is not served here (withEventPackages)`),
     );
     notifier.publish(eventPackage, resource.replace(/^sips?:/i, '').toLowerCase(), state);
+  }
+
+  /** Lets a pending subscription (see `onSubscribe`) see its resource, or ends it (`allow` false). */
+  decideSubscription(subscriptionId: string, allow: boolean): void {
+    const decided = this.s.notifier?.decide(subscriptionId, allow) === true;
+    if (!decided) throw sessionException(sessionNotFound(subscriptionId));
   }
 
   // ── Bridges ────────────────────────────────────────────────────────────

@@ -49,6 +49,11 @@ export type SessionEvent =
     readonly type: 'SubscriptionNotified'; readonly subscriptionId: string; readonly event: string;
     readonly state: 'active' | 'pending' | 'terminated'; readonly contentType?: string; readonly body: string;
   }
+  /** A subscription to a package we serve was accepted, active or pending (`decideSubscription`). */
+  | {
+    readonly type: 'SubscriptionRequested'; readonly subscriptionId: string; readonly event: string;
+    readonly resource: string; readonly state: 'active' | 'pending';
+  }
   /** One of our subscriptions ended: we ended it, the notifier did (its reason), or a refresh failed. */
   | {
     readonly type: 'SubscriptionTerminated'; readonly subscriptionId: string; readonly event: string;

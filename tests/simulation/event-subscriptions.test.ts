@@ -194,3 +194,38 @@ test('forked NOTIFYs (RFC 6665 §4.1.2.4): each fork makes a subscription of its
   await transport.close();
   await stopAndExpectReleased(t, sim);
 });
+
+test('onSubscribe decides: pending until decideSubscription, rejected (403), and a hook that throws refuses without harm', async (t) => {
+  const sim = await simPeers(66, [new AutoAnswerHandler(), {
+    onIncomingCall: () => CallDecision.accept(),
+    onSubscribe: (request) => {
+      if (request.from.includes('stranger')) return 'rejected';
+      if (request.from.includes('boom')) throw new Error('the application failed');
+      return 'pending';
+    },
+  }], {}, (b, i) => (i === 1 ? b.withEventPackages(['presence']) : b));
+  const [a, b] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0]];
+  b.coordinator.publishState('bob@10.0.0.2', 'presence', { basic: 'open' });
+  const subscribing = a.coordinator.subscribe('sip:bob@10.0.0.2:5060', 'presence', { from: 'sip:friend@10.0.0.1' });
+  await sim.clock.advanceBy(2_000);
+  const sub = await subscribing;
+  const requested = b.events.find((e) => e.type === 'SubscriptionRequested');
+  t.like(requested, { type: 'SubscriptionRequested', event: 'presence', resource: 'bob@10.0.0.2', state: 'pending' });
+  t.like(notified(a.events, sub.id)[0], { state: 'pending', body: '' }, 'nothing of the resource while pending');
+  b.coordinator.decideSubscription((requested as { subscriptionId: string }).subscriptionId, true);
+  await sim.clock.advanceBy(6_000);
+  t.like(notified(a.events, sub.id).at(-1), { state: 'active' });
+  t.like(readPidf(notified(a.events, sub.id).at(-1)!.body), { basic: 'open' });
+  t.throws(() => b.coordinator.decideSubscription('sub-nope', true), { message: /no session sub-nope/ });
+
+  for (const from of ['sip:stranger@10.0.0.1', 'sip:boom@10.0.0.1']) {
+    const refused = a.coordinator.subscribe('sip:bob@10.0.0.2:5060', 'presence', { from }).catch((e: unknown) => e);
+    await sim.clock.advanceBy(2_000);
+    t.like(await refused, { kind: 'Rejected', status: 403 });
+  }
+  t.is(b.coordinator.getStats().callbackFailures, 1, 'the throwing hook was caught and counted');
+  const ending = a.coordinator.unsubscribe(sub.id);
+  await sim.clock.advanceBy(40_000);
+  await ending;
+  await stopAndExpectReleased(t, sim);
+});
