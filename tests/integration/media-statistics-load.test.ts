@@ -54,10 +54,12 @@ test(`media statistics with ${CALLS} concurrent two-way calls to another process
     );
     t.true(s.late <= s.packetsReceived, `${who}: late ${s.late} of ${s.packetsReceived} received`);
     t.true(s.concealed <= s.packetsExpected, `${who}: concealed ${s.concealed}`);
-    // A stall makes some packets late once; playout then follows the stream again, so late stays a small share —
-    // unless arrivals really were irregular (a machine loaded by other work), which the jitter then shows. Many
-    // late packets while jitter reads near zero is the contradiction this guards against.
-    const manyLate = s.late > Math.max(20, s.packetsReceived / 5);
+    // A stall makes some packets late once; playout then follows the stream again, so late stays a minority —
+    // unless arrivals really were irregular (a machine loaded by other work), which the jitter then shows. Most
+    // packets late while jitter reads near zero is the contradiction this guards against (the bug made four in
+    // five late). A loaded CI machine stalls this process too, for a second or more at a time: a quarter of a
+    // call's packets late with the jitter settled again by the end has been seen then, and is not the bug.
+    const manyLate = s.late > Math.max(20, s.packetsReceived / 2);
     if (manyLate && s.jitterMs < 5) contradictions.push(
       `${who}: late ${s.late} of ${s.packetsReceived} received, jitter ${s.jitterMs.toFixed(2)} ms`,
     );
