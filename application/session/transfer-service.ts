@@ -1,3 +1,4 @@
+import { eventHeader, eventOf, subscriptionStateHeader } from '../../domain/events/subscription.js';
 import * as E from 'fp-ts/lib/Either.js';
 import { checkOperation } from '../../domain/session/call-state.js';
 import { parseTarget } from '../../domain/session/call-target.js';
@@ -83,7 +84,8 @@ export class TransferService {
 
   /** Transferor side: the transferee's NOTIFY with the new call's progress (RFC 3515 §2.4.5). */
   onNotify(record: SessionRecord, request: SipRequest): Answer {
-    if (!/^refer\b/i.test(headerValue(request, 'Event') ?? '')) return { status: 489 };
+    // The implicit subscription of a REFER (RFC 3515 §2.4.4) speaks the event framework's headers.
+    if (eventOf(request)?.package !== 'refer') return { status: 489 };
     const status = sipfragStatus(decodeUtf8(request.body));
     if (status !== undefined && record.transfer !== undefined) {
       this.events.publish({
@@ -112,8 +114,10 @@ export class TransferService {
       void record.dialog?.sendRequest('NOTIFY', {
         body: encodeUtf8(sipfrag(status, reason)), contentType: 'message/sipfrag;version=2.0',
         headers: [
-          { name: 'Event', value: 'refer' },
-          { name: 'Subscription-State', value: final ? 'terminated;reason=noresource' : 'active;expires=60' },
+          eventHeader({ package: 'refer', id: undefined }),
+          subscriptionStateHeader(
+            final ? { state: 'terminated', reason: 'noresource' } : { state: 'active', expiresSec: 60 },
+          ),
         ],
       });
     };
