@@ -48,6 +48,8 @@ interface Subscription {
   watchdog: TimerHandle | undefined;
   /** Made by another fork's NOTIFY: it shares the first's Call-ID and tag, not its route for new NOTIFYs. */
   readonly fork: boolean;
+  /** While other forks' first NOTIFYs may still come (64·T1 after ours): then their route is dropped. */
+  forkWindow: TimerHandle | undefined;
 }
 
 /**
@@ -95,7 +97,7 @@ export class Subscriber {
     const sub: Subscription = {
       id: `subs-${this.ids.token(12)}`, target, event: { package: event.toLowerCase(), id: undefined },
       callId: this.ids.callId(), fromTag: this.ids.tag(), askedSec: expiresSec, dialog: undefined, subscribeSeq: 1,
-      state: 'pending', grantedSec: 0, refresh: undefined, watchdog: undefined, fork: false,
+      state: 'pending', grantedSec: 0, refresh: undefined, watchdog: undefined, fork: false, forkWindow: undefined,
     };
     this.subscriptions.set(sub.id, sub);
     this.usages.expect(sub.callId, sub.fromTag, (request, tx) => this.received(sub, request, tx));
@@ -162,6 +164,11 @@ export class Subscriber {
       this.usages.register(sub.dialog, (r, t) => this.received(sub, r, t));
       if (sub.watchdog !== undefined) this.clock.cancel(sub.watchdog);
       sub.watchdog = undefined;
+      // Forks answer within a transaction's lifetime; after that the Call-ID route only costs memory.
+      sub.forkWindow = this.clock.schedule(this.noNotifyTimeoutMs, () => {
+        sub.forkWindow = undefined;
+        this.usages.forget(sub.callId, sub.fromTag);
+      });
     } else if (remoteTag !== sub.dialog.id.remoteTag) {
       // Another fork's NOTIFY (§4.1.2.4): a subscription of its own, with its own dialog and id.
       return this.forked(sub, request, tx);
@@ -186,7 +193,7 @@ export class Subscriber {
     const fork: Subscription = {
       ...first, id: `subs-${this.ids.token(12)}`,
       dialog: { ...detachedDialog(made.right), localSeq: first.subscribeSeq },
-      state: 'pending', grantedSec: 0, refresh: undefined, watchdog: undefined, fork: true,
+      state: 'pending', grantedSec: 0, refresh: undefined, watchdog: undefined, fork: true, forkWindow: undefined,
     };
     this.subscriptions.set(fork.id, fork);
     this.usages.register(fork.dialog!, (r, t) => this.received(fork, r, t));
@@ -228,8 +235,10 @@ export class Subscriber {
     if (sub.dialog !== undefined) this.usages.unregister(sub.dialog);
     if (sub.refresh !== undefined) this.clock.cancel(sub.refresh);
     if (sub.watchdog !== undefined) this.clock.cancel(sub.watchdog);
+    if (sub.forkWindow !== undefined) this.clock.cancel(sub.forkWindow);
     sub.refresh = undefined;
     sub.watchdog = undefined;
+    sub.forkWindow = undefined;
   }
 
   private info(sub: Subscription): SubscriptionInfo {
