@@ -167,7 +167,7 @@ for (const { name, fresh, old } of waiting) coordinator.publishState(`${name}@${
 });
 // Presence follows registration: open while a user has a phone bound, closed once the last one leaves.
 coordinator.events.subscribe(async (event) => {
-  if (!('aor' in event) || !event.type.startsWith('Registration') || event.type === 'RegistrationChanged') return;
+  if (!('aor' in event)) return;
   const bound = (await coordinator.lookup(event.aor)).length > 0;
   coordinator.publishState(event.aor, 'presence', { basic: bound ? 'open' : 'closed' });
 }, { types: ['RegistrationAdded', 'RegistrationRemoved', 'RegistrationExpired'] });

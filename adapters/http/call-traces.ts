@@ -54,8 +54,4 @@ export class CallTraces {
   lines(callId: string): ReadonlyArray<TraceLine> {
     return this.calls.get(callId) ?? [];
   }
-
-  get size(): number {
-    return this.calls.size;
-  }
 }

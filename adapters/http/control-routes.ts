@@ -43,15 +43,6 @@ const withRemaining = (binding: Binding): unknown => ({
   ...binding, expiresInSec: Math.max(0, Math.round((binding.expiresAtMs - performance.now()) / 1000)),
 });
 
-/** Runs a coordinator operation, turning its SessionError into the matching HTTP problem. */
-const run = async <T>(operation: () => Promise<T> | T): Promise<T> => {
-  try {
-    return await operation();
-  } catch (error) {
-    throw problemOf(error);
-  }
-};
-
 /**
  * The REST half of the control API (see openapi.ts): calls, bridges and registrations, each route one
  * coordinator method, bodies checked by the io-ts codecs.
@@ -59,6 +50,7 @@ const run = async <T>(operation: () => Promise<T> | T): Promise<T> => {
 export const addControlRoutes = (
   router: HttpRouter, coordinator: SessionCoordinator, traces: CallTraces | undefined, options: ControlOptions,
 ): void => {
+  // A SessionError a coordinator method throws becomes its HTTP problem in the server (problemOf).
   const c = coordinator;
   const call = (id: string) => {
     const info = c.getSession(id);
@@ -81,10 +73,10 @@ export const addControlRoutes = (
     }))
     .add('POST', '/calls', async ({ body }) => {
       const b = decodeBody(OriginateBody, body);
-      const info = await run(() => c.createOutgoingCall(b.from, b.to, b.sdp, b.headers ?? [], {
+      const info = await c.createOutgoingCall(b.from, b.to, b.sdp, b.headers ?? [], {
         ...(b.delayedOffer === undefined ? {} : { delayedOffer: b.delayedOffer }),
         ...(b.followRedirects === undefined ? {} : { followRedirects: b.followRedirects }),
-      }));
+      });
       return { status: 201, json: withEpoch(info) };
     })
     .add('GET', '/calls/:id', ({ params }) => {
@@ -104,74 +96,74 @@ export const addControlRoutes = (
     })
     .add('POST', '/calls/:id/answer', async ({ params, body }) => {
       const b = decodeBody(AnswerBody, body);
-      await run(() => c.acceptIncomingCall(params['id']!, b.sdp));
+      await c.acceptIncomingCall(params['id']!, b.sdp);
       return NO_CONTENT;
     })
     .add('POST', '/calls/:id/reject', async ({ params, body }) => {
       const b = decodeBody(RejectBody, body);
-      await run(() => c.rejectIncomingCall(params['id']!, b.status ?? 486, b.reason));
+      await c.rejectIncomingCall(params['id']!, b.status ?? 486, b.reason);
       return NO_CONTENT;
     })
     .add('POST', '/calls/:id/forward', async ({ params, body }) => {
       const b = decodeBody(ForwardBody, body);
-      await run(() => c.forwardIncomingCall(params['id']!, b.target));
+      await c.forwardIncomingCall(params['id']!, b.target);
       return NO_CONTENT;
     })
     .add('POST', '/calls/:id/hangup', async ({ params, body }) => {
       const b = decodeBody(HangupBody, body);
-      await run(() => c.terminateSession(params['id']!, b.reason === undefined ? {} : { reason: b.reason }));
+      await c.terminateSession(params['id']!, b.reason === undefined ? {} : { reason: b.reason });
       return NO_CONTENT;
     })
     .add('DELETE', '/calls/:id', async ({ params }) => {
-      await run(() => c.terminateSession(params['id']!));
+      await c.terminateSession(params['id']!);
       return NO_CONTENT;
     })
     .add('POST', '/calls/:id/hold', async ({ params }) => {
-      await run(() => c.holdSession(params['id']!));
+      await c.holdSession(params['id']!);
       return NO_CONTENT;
     })
     .add('POST', '/calls/:id/resume', async ({ params }) => {
-      await run(() => c.resumeSession(params['id']!));
+      await c.resumeSession(params['id']!);
       return NO_CONTENT;
     })
     .add('POST', '/calls/:id/dtmf', async ({ params, body }) => {
       const b = decodeBody(DtmfBody, body);
-      await run(() => c.sendDtmf(params['id']!, b.digits, b.method === undefined ? {} : { method: b.method }));
+      await c.sendDtmf(params['id']!, b.digits, b.method === undefined ? {} : { method: b.method });
       return NO_CONTENT;
     })
     .add('POST', '/calls/:id/transfer', async ({ params, body }) => {
       const b = decodeBody(TransferBody, body);
-      const status = await run(() => c.transferSession(params['id']!, b.target, b.replaces));
+      const status = await c.transferSession(params['id']!, b.target, b.replaces);
       return { status: 200, json: { status } };
     })
     .add('POST', '/calls/:id/play', async ({ params, body }) => {
       const b = decodeBody(PlayBody, body);
       const id = call(params['id']!).id;
-      if ('file' in b) await run(() => c.playFile(id, mediaFile(b.file), { loop: b.loop ?? false }));
-      else if ('tone' in b) await run(() => c.startAudioTransmission(id, {
+      if ('file' in b) await c.playFile(id, mediaFile(b.file), { loop: b.loop ?? false });
+      else if ('tone' in b) c.startAudioTransmission(id, {
         kind: 'tone', frequenciesHz: b.tone.frequenciesHz,
         ...(b.amplitude === undefined ? {} : { amplitude: b.amplitude }),
-      }));
-      else await run(() => c.startAudioTransmission(id, { kind: 'silence' }));
+      });
+      else c.startAudioTransmission(id, { kind: 'silence' });
       return NO_CONTENT;
     })
     .add('POST', '/calls/:id/recording', async ({ params, body }) => {
       const b = decodeBody(RecordBody, body);
       call(params['id']!);
-      await run(() => c.startRecording(params['id']!, mediaFile(b.file), { direction: b.direction ?? 'both' }));
+      await c.startRecording(params['id']!, mediaFile(b.file), { direction: b.direction ?? 'both' });
       return { status: 201, json: { file: b.file } };
     })
     .add('DELETE', '/calls/:id/recording', async ({ params }) => {
-      const result = await run(() => c.stopRecording(params['id']!));
+      const result = await c.stopRecording(params['id']!);
       const root = options.mediaDirectory ?? '';
       return { status: 200, json: { ...result, path: path.relative(root, result.path) } };
     })
     .add('GET', '/bridges', () => ({ status: 200, json: c.listBridges() }))
     .add('POST', '/bridges', async ({ body }) => {
       const b = decodeBody(BridgeBody, body);
-      const id = await run(() => c.createBridge(b.autoDestroy ?? false));
+      const id = c.createBridge(b.autoDestroy ?? false);
       try {
-        for (const session of b.sessions ?? []) await run(() => c.addSessionToBridge(id, session));
+        for (const session of b.sessions ?? []) c.addSessionToBridge(id, session);
       } catch (error) {
         c.destroyBridge(id);
         throw error;
@@ -181,29 +173,29 @@ export const addControlRoutes = (
     .add('GET', '/bridges/:id', ({ params }) => ({ status: 200, json: bridge(c, params['id']!) }))
     .add('POST', '/bridges/:id/calls', async ({ params, body }) => {
       const b = decodeBody(BridgeMemberBody, body);
-      await run(() => c.addSessionToBridge(params['id']!, b.sessionId));
+      c.addSessionToBridge(params['id']!, b.sessionId);
       return { status: 200, json: bridge(c, params['id']!) };
     })
     .add('DELETE', '/bridges/:id/calls/:session', async ({ params }) => {
-      await run(() => c.removeSessionFromBridge(params['id']!, params['session']!));
+      c.removeSessionFromBridge(params['id']!, params['session']!);
       return NO_CONTENT;
     })
     .add('DELETE', '/bridges/:id', async ({ params }) => {
-      await run(() => c.destroyBridge(params['id']!));
+      c.destroyBridge(params['id']!);
       return NO_CONTENT;
     })
     .add('GET', '/registrations', () => ({ status: 200, json: c.listRegistrations() }))
     .add('POST', '/registrations', async ({ body }) => {
       const b = decodeBody(RegisterBody, body);
-      const info = await run(() => c.register(b.registrar, {
+      const info = await c.register(b.registrar, {
         ...(b.aor === undefined ? {} : { aor: b.aor }),
         ...(b.expiresSec === undefined ? {} : { expiresSec: b.expiresSec }),
         ...(b.credentials === undefined ? {} : { credentials: b.credentials }),
-      }));
+      });
       return { status: 201, json: info };
     })
     .add('DELETE', '/registrations/:id', async ({ params }) => {
-      await run(() => c.unregister(params['id']!));
+      await c.unregister(params['id']!);
       return NO_CONTENT;
     })
     .add('GET', '/bindings', async () => {

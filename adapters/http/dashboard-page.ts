@@ -96,7 +96,7 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
     api('calls/' + encodeURIComponent(id)).then(function (info) { if (calls.has(id)) upsert(info); })
       .catch(function () { /* ended meanwhile */ });
   }
-  function ended(event, at) {
+  function ended(event) {
     var call = calls.get(event.sessionId);
     calls.delete(event.sessionId);
     if (!call) return;
@@ -198,7 +198,7 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
         if (selected === e.sessionId) chart();
       }
     } else if (e.type === 'CallEnded') {
-      ended(e, message.at);
+      ended(e);
       totals();
     } else if (e.type.indexOf('Registration') === 0) {
       bindings();

@@ -31,10 +31,6 @@ export class DialogStates {
     events.subscribe((event) => this.observe(event), { types: ['SessionCreated', 'StateChanged', 'CallEnded'] });
   }
 
-  get tracked(): number {
-    return this.calls.size;
-  }
-
   private observe(event: SessionEvent): void {
     if (event.type === 'SessionCreated') {
       const incoming = event.direction === 'incoming';

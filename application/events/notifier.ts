@@ -5,7 +5,7 @@ import {
   type SubscriptionState,
 } from '../../domain/events/subscription.js';
 import { buildResponse } from '../../domain/sip/build-response.js';
-import type { SipHeader, SipRequest, SipResponse } from '../../domain/sip/message.js';
+import type { SipRequest } from '../../domain/sip/message.js';
 import { encodeUtf8 } from '../../domain/sip/text-codec.js';
 import type { Uri } from '../../domain/sip/uri.js';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
@@ -13,7 +13,7 @@ import type { Logger } from '../../ports/logger.js';
 import type { IdGenerator } from '../id-generator.js';
 import { detachedString, ownString } from '../own-string.js';
 import type { ServerTransaction } from '../transaction-layer.js';
-import type { DialogUsages } from '../ua/dialog-usages.js';
+import { detachedDialog, type DialogUsages } from '../ua/dialog-usages.js';
 import type { Answer } from '../ua/invite-session.js';
 
 /** One event package a notifier serves (RFC 6665 §7): its name, body, expiry limits and NOTIFY rate. */
@@ -157,20 +157,18 @@ export class Notifier {
   }
 
   private inDialog(sub: Subscription, request: SipRequest, tx: ServerTransaction): void {
-    if (request.method !== 'SUBSCRIBE') return void tx.respond(this.respondTo(request, 405));
+    if (request.method !== 'SUBSCRIBE') return void tx.respond(buildResponse(request, 405));
     const grant = grantedExpiry(request, sub.pkg.expiry);
     if (grant.kind === 'TooBrief') {
-      return void tx.respond(this.respondTo(request, 423, [{ name: 'Min-Expires', value: String(grant.minSec) }]));
+      return void tx.respond(buildResponse(request, 423, {
+        headers: [{ name: 'Min-Expires', value: String(grant.minSec) }],
+      }));
     }
-    void tx.respond(this.respondTo(request, 200, [{ name: 'Expires', value: String(grant.expiresSec) }]));
+    void tx.respond(buildResponse(request, 200, { headers: [{ name: 'Expires', value: String(grant.expiresSec) }] }));
     if (grant.expiresSec === 0) return this.end(sub, 'timeout');
     this.extend(sub, grant.expiresSec);
     // A refresh gets a NOTIFY with the current state (§4.2.1.2), at the package's pace.
     this.notify(sub);
-  }
-
-  private respondTo(request: SipRequest, status: number, headers: ReadonlyArray<SipHeader> = []): SipResponse {
-    return buildResponse(request, status, { headers });
   }
 
   private extend(sub: Subscription, seconds: number): void {
@@ -243,9 +241,3 @@ export class Notifier {
   }
 }
 
-/**
- * A dialog that holds none of the message it was made from: its strings are slices of that message's text,
- * which a subscription would otherwise keep alive for hours. Dialogs are plain data, so a JSON round trip
- * copies every string once.
- */
-export const detachedDialog = (dialog: Dialog): Dialog => JSON.parse(JSON.stringify(dialog)) as Dialog;

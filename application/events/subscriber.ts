@@ -8,16 +8,16 @@ import {
   invalidArgument, rejected, sessionNotFound, type SessionError,
 } from '../../domain/session/session-error.js';
 import { buildResponse } from '../../domain/sip/build-response.js';
-import { getCSeq } from '../../domain/sip/core-headers.js';
+import { coreHeaders, getCSeq } from '../../domain/sip/core-headers.js';
+import { paramValue } from '../../domain/sip/params.js';
 import { headerValue, type SipRequest } from '../../domain/sip/message.js';
 import { decodeUtf8 } from '../../domain/sip/text-codec.js';
 import { getExpires } from '../../domain/sip/typed-headers.js';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { IdGenerator } from '../id-generator.js';
-import { detachedDialog } from './notifier.js';
 import type { EventBus } from '../session/event-bus.js';
 import type { ServerTransaction } from '../transaction-layer.js';
-import type { DialogUsages } from '../ua/dialog-usages.js';
+import { detachedDialog, type DialogUsages } from '../ua/dialog-usages.js';
 import type { RequestOptions } from '../ua/out-of-dialog-request.js';
 import type { RequestOutcome } from '../ua/request-outcome.js';
 
@@ -150,8 +150,9 @@ export class Subscriber {
   }
 
   private received(sub: Subscription, request: SipRequest, tx: ServerTransaction): void {
-    const from = headerValue(request, 'From') ?? '';
-    const remoteTag = /;\s*tag=([^;>,\s]+)/i.exec(from)?.[1];
+    const core = coreHeaders(request);
+    const sender = E.isRight(core) ? core.right.from : undefined;
+    const remoteTag = sender === undefined ? undefined : paramValue(sender.params, 'tag');
     if (request.method !== 'NOTIFY') return void tx.respond(buildResponse(request, 405));
     const event = eventOf(request);
     if (event === undefined || event.package !== sub.event.package) {

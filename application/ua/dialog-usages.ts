@@ -8,6 +8,13 @@ import type { ServerTransaction } from '../transaction-layer.js';
 import type { RequestOutcome } from './request-outcome.js';
 import { dialogNextHop, localContact, newVia, type UaContext } from './ua-context.js';
 
+/**
+ * A dialog that holds none of the message it was made from: its strings are slices of that message's text,
+ * which a subscription would otherwise keep alive for hours. Dialogs are plain data, so a JSON round trip
+ * copies every string once.
+ */
+export const detachedDialog = (dialog: Dialog): Dialog => JSON.parse(JSON.stringify(dialog)) as Dialog;
+
 /** Takes the requests of one dialog (a subscription's SUBSCRIBE refreshes, its NOTIFYs). */
 export type UsageReceiver = (request: SipRequest, tx: ServerTransaction) => void;
 

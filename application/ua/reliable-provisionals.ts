@@ -29,7 +29,6 @@ export class ReliableProvisionals {
   private outstanding: Outstanding | undefined;
   private waiting: SipResponse[] = [];
   private heldFinal: (() => void) | undefined;
-  private stopped = false;
 
   constructor(
     private readonly ctx: UaContext,
@@ -87,7 +86,6 @@ export class ReliableProvisionals {
 
   /** The INVITE got its final answer another way (rejected, cancelled): no more retransmissions. */
   stop(): void {
-    this.stopped = true;
     if (this.outstanding?.timer !== undefined) this.ctx.clock.cancel(this.outstanding.timer);
     this.outstanding = undefined;
     this.waiting = [];
@@ -114,7 +112,8 @@ export class ReliableProvisionals {
 
   private arm(entry: Outstanding): void {
     entry.timer = this.ctx.clock.schedule(entry.intervalMs, () => {
-      if (this.stopped || this.outstanding !== entry) return;
+      // Stopped or acknowledged meanwhile: this entry is no longer the outstanding one.
+      if (this.outstanding !== entry) return;
       entry.elapsedMs += entry.intervalMs;
       const next = onRetransmitTimer(this.ctx.config.timers.t1Ms, entry.elapsedMs, entry.intervalMs);
       if (next.kind === 'GiveUp') {
