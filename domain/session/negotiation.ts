@@ -11,6 +11,11 @@
  *   Agreed ─LocalOffer (re-INVITE, or our offer for an offerless one)→ LocalOffer ─LocalOfferFailed→ Agreed
  *   Agreed ─RemoteOfferAnswered (re-INVITE / UPDATE with an offer)→ Agreed
  *
+ * In an early dialog with reliable provisionals (RFC 3262 §5, RFC 6337 §2): the callee's offer in a reliable
+ * 1xx is answered in the PRACK (LocalOffer answerIn 'Prack' on its side; RemoteOfferAnswered `early` →
+ * EarlyAnswered on the caller's, which listens until that dialog's 2xx), and PRACKs or UPDATEs (RFC 3311)
+ * carry further offers, answered at once.
+ *
  * The machine owns SDP decisions: it parses what the peer sent, answers,
  * reads answers, and says what the media must do (effects). Our port, codecs
  * and a fresh session id come in the events: they are I/O and randomness.
@@ -23,69 +28,14 @@ import {
 } from '../sdp/offer-answer.js';
 import { parseSdp } from '../sdp/parse-sdp.js';
 import { directionOf, type Direction, type SessionDescription } from '../sdp/session-description.js';
+import type {
+  Agreement, Negotiation, NegotiationEffect, NegotiationError, NegotiationEvent, NegotiationStep,
+} from './negotiation-state.js';
 
-export interface Agreement {
-  readonly local: SessionDescription;
-  readonly remote: SessionDescription;
-  /** undefined when the terms could not be read (an application's own answer that fits no G.711 stream). */
-  readonly negotiated: NegotiatedAudio | undefined;
-}
-
-export type Negotiation =
-  | { readonly tag: 'Idle' }
-  | { readonly tag: 'RemoteOffer'; readonly remote: SessionDescription }
-  | {
-    readonly tag: 'LocalOffer'; readonly local: SessionDescription; readonly answerIn: 'Response' | 'Ack';
-    readonly previous: Agreement | undefined;
-  }
-  /** Caller: a 1xx from early dialog `dialogTag` answered our offer; we listen (RFC 3960). */
-  | {
-    readonly tag: 'EarlyRemoteAnswer'; readonly agreement: Agreement; readonly offer: SessionDescription;
-    readonly dialogTag: string;
-  }
-  /** Callee: our answer went out in a 183; the 2xx repeats it (§13.2.1). */
-  | { readonly tag: 'EarlyLocalAnswer'; readonly agreement: Agreement }
-  | { readonly tag: 'Agreed'; readonly agreement: Agreement };
-
-export type NegotiationEvent =
-  /** The initial INVITE's offer, answered later (accept, or early media). */
-  | { readonly tag: 'RemoteOffer'; readonly sdp: string }
-  /** Our answer to the pending offer (in a 183 when `early`, else in the 2xx); repeating an early answer needs none. */
-  | { readonly tag: 'LocalAnswer'; readonly answer?: AnswerSource; readonly early: boolean }
-  /** An offer answered at once: a re-INVITE or UPDATE, or the 2xx of our delayed-offer INVITE. */
-  | {
-    readonly tag: 'RemoteOfferAnswered'; readonly sdp: string; readonly local: LocalMedia; readonly sessionId: string;
-  }
-  /** Our offer: in the INVITE or a re-INVITE (answer in a response), or in our 2xx (answer in the ACK). */
-  | { readonly tag: 'LocalOffer'; readonly offer: SessionDescription; readonly answerIn: 'Response' | 'Ack' }
-  | { readonly tag: 'RemoteEarlyAnswer'; readonly sdp: string; readonly dialogTag: string; readonly status: number }
-  /** The answer to our offer in a 2xx (from dialog `dialogTag`) or an ACK (empty when absent). */
-  | { readonly tag: 'RemoteAnswer'; readonly sdp: string; readonly dialogTag: string }
-  /** Our re-offer was refused (non-2xx, timeout): the previous agreement stands. */
-  | { readonly tag: 'LocalOfferFailed' };
-
-/** Our answer: generated from our media, or the application's own SDP. */
-export type AnswerSource =
-  | { readonly kind: 'Generated'; readonly local: LocalMedia; readonly sessionId: string }
-  | { readonly kind: 'Given'; readonly sdp: string };
-
-export type NegotiationEffect =
-  /** Point the media at the agreed terms (early answers already listen-only). */
-  | { readonly tag: 'ApplyMedia'; readonly negotiated: NegotiatedAudio }
-  | { readonly tag: 'EarlyMedia'; readonly status: number }
-  /** The peer stopped (or resumed) sending to us (RFC 6337). */
-  | { readonly tag: 'HoldChanged'; readonly onHold: boolean }
-  | { readonly tag: 'Discarded'; readonly detail: string };
-
-export interface NegotiationError {
-  readonly kind: 'NegotiationError';
-  readonly reason: 'BadSdp' | 'NotAcceptable' | 'NoAnswer' | 'OutOfOrder';
-  readonly detail: string;
-}
-
-export type NegotiationStep = E.Either<NegotiationError, {
-  readonly negotiation: Negotiation; readonly effects: ReadonlyArray<NegotiationEffect>;
-}>;
+export type {
+  Agreement, AnswerCarrier, AnswerSource, Negotiation, NegotiationEffect, NegotiationError, NegotiationEvent,
+  NegotiationStep,
+} from './negotiation-state.js';
 
 export const idleNegotiation: Negotiation = { tag: 'Idle' };
 
@@ -121,7 +71,8 @@ export const agreementOf = (n: Negotiation): Agreement | undefined => {
   switch (n.tag) {
     case 'Agreed':
     case 'EarlyLocalAnswer':
-    case 'EarlyRemoteAnswer': return n.agreement;
+    case 'EarlyRemoteAnswer':
+    case 'EarlyAnswered': return n.agreement;
     case 'LocalOffer': return n.previous;
     default: return undefined;
   }
@@ -160,6 +111,7 @@ export const stepNegotiation = (n: Negotiation, event: NegotiationEvent): Negoti
     case 'LocalOffer': return onLocalOffer(n, event);
     case 'EarlyRemoteAnswer': return onEarlyRemoteAnswer(n, event);
     case 'EarlyLocalAnswer': return onEarlyLocalAnswer(n, event);
+    case 'EarlyAnswered': return onEarlyAnswered(n, event);
     case 'Agreed': return onAgreed(n, event);
     default: return absurd(n);
   }
@@ -171,7 +123,7 @@ const onIdle = (n: In<'Idle'>, event: NegotiationEvent): NegotiationStep => {
     case 'LocalOffer': return to({
       tag: 'LocalOffer', local: event.offer, answerIn: event.answerIn, previous: undefined,
     });
-    case 'RemoteOfferAnswered': return answerAtOnce(n, undefined, event);
+    case 'RemoteOfferAnswered': return answerAtOnce(n, undefined, event, undefined);
     default: return outOfOrder(n, event);
   }
 };
@@ -220,18 +172,31 @@ const givenAnswer = (
       : E.right({ local, remote, negotiated: undefined });
   });
 
-/** Their offer, answered in the same step; a change in whether they send to us is reported. */
+/**
+ * Their offer, answered in the same step; a change in whether they send to us is reported. In an early dialog
+ * the caller only listens (early media) and the call's 2xx is still to come; `offer` is its INVITE's, if any.
+ */
 const answerAtOnce = (
   n: Negotiation, previous: Agreement | undefined, event: EventOf<'RemoteOfferAnswered'>,
+  offer: SessionDescription | undefined,
 ): NegotiationStep => then(parse(event.sdp), (remote) => {
   const answered = createAnswer(remote, event.local, identityAfter(n, event.sessionId));
   if (E.isLeft(answered)) return refuse('NotAcceptable', answered.left.detail);
   const { answer, negotiated } = answered.right;
+  const agreement: Agreement = { local: answer, remote, negotiated };
+  const early = event.early;
+  if (early !== undefined) {
+    const listening = { ...negotiated, direction: listenOnly(negotiated.direction) };
+    const next: Negotiation = { tag: 'EarlyAnswered', agreement, dialogTag: early.dialogTag, offer };
+    const heard = n.tag === 'EarlyAnswered' || n.tag === 'EarlyRemoteAnswer';
+    return heard ? to(next, { tag: 'ApplyMedia', negotiated: listening })
+      : to(next, { tag: 'ApplyMedia', negotiated: listening }, { tag: 'EarlyMedia', status: early.status });
+  }
   const effects: NegotiationEffect[] = [{ tag: 'ApplyMedia', negotiated }];
   if (previous !== undefined && peerHolds(previous.negotiated) !== theyHold(remote)) {
     effects.push({ tag: 'HoldChanged', onHold: theyHold(remote) });
   }
-  return to({ tag: 'Agreed', agreement: { local: answer, remote, negotiated } }, ...effects);
+  return to({ tag: 'Agreed', agreement }, ...effects);
 });
 
 /** An offer that holds us: sendonly or inactive, so the offerer takes no audio from us (RFC 6337 §5.3). */
@@ -257,6 +222,9 @@ const onLocalOffer = (n: In<'LocalOffer'>, event: NegotiationEvent): Negotiation
 const onEarlyRemoteAnswer = (n: In<'EarlyRemoteAnswer'>, event: NegotiationEvent): NegotiationStep => {
   switch (event.tag) {
     case 'RemoteEarlyAnswer': return earlyAnswer(n, n.offer, event);
+    // The callee's UPDATE in the early dialog (RFC 3311 §5.1), once its reliable 1xx answered our offer.
+    case 'RemoteOfferAnswered':
+      return event.early === undefined ? outOfOrder(n, event) : answerAtOnce(n, n.agreement, event, n.offer);
     case 'RemoteAnswer': {
       // §13.2.1 wants the 2xx to repeat the 1xx's answer; some servers leave it out: the 1xx's answer stands.
       if (event.sdp.length > 0 || event.dialogTag !== n.dialogTag) return finalAnswer(
@@ -300,7 +268,8 @@ const earlyAnswer = (
 
 /** The answer to our offer, in a 2xx or an ACK (RFC 3264 §7). */
 const finalAnswer = (n: Pick<In<'LocalOffer'>, 'local' | 'answerIn' | 'previous'>, sdp: string): NegotiationStep => {
-  const missing = `the ${n.answerIn === 'Ack' ? 'ACK' : '2xx'} carried no answer to our offer`;
+  const carrier = n.answerIn === 'Ack' ? 'ACK' : n.answerIn === 'Prack' ? 'PRACK' : '2xx';
+  const missing = `the ${carrier} carried no answer to our offer`;
   return then(readAnswer(n.local, sdp, missing), ({ remote, negotiated }: Terms) => {
     const effects: NegotiationEffect[] = [{ tag: 'ApplyMedia', negotiated }];
     // An answer to our offer for an offerless re-INVITE may hold us, as an offer would (RFC 6337 §5.3).
@@ -325,6 +294,10 @@ const readAnswer = (offer: SessionDescription, sdp: string, missing: string) => 
 };
 
 const onEarlyLocalAnswer = (n: In<'EarlyLocalAnswer'>, event: NegotiationEvent): NegotiationStep => {
+  // A PRACK or UPDATE with a new offer (RFC 6337 §2.1), once our reliable 183 answered the INVITE's.
+  if (event.tag === 'RemoteOfferAnswered' && event.early === undefined) {
+    return answerAtOnce(n, n.agreement, event, undefined);
+  }
   if (event.tag !== 'LocalAnswer') return outOfOrder(n, event);
   // The 183 again, or the 2xx repeating the 183's answer; the media already runs on it.
   return to(event.early ? n : { tag: 'Agreed', agreement: n.agreement });
@@ -335,7 +308,42 @@ const onAgreed = (n: In<'Agreed'>, event: NegotiationEvent): NegotiationStep => 
     case 'LocalOffer': return to({
       tag: 'LocalOffer', local: event.offer, answerIn: event.answerIn, previous: n.agreement,
     });
-    case 'RemoteOfferAnswered': return answerAtOnce(n, n.agreement, event);
+    case 'RemoteOfferAnswered': return answerAtOnce(n, n.agreement, event, undefined);
     default: return outOfOrder(n, event);
   }
 };
+
+/** The same description again: same o= session and version (RFC 3264 §8), so no new offer. */
+const sameVersion = (sdp: string, earlier: SessionDescription): boolean => {
+  const parsed = parseSdp(sdp);
+  return E.isRight(parsed) && parsed.right.origin.sessionId === earlier.origin.sessionId
+    && parsed.right.origin.sessionVersion === earlier.origin.sessionVersion;
+};
+
+const onEarlyAnswered = (n: In<'EarlyAnswered'>, event: NegotiationEvent): NegotiationStep => {
+  switch (event.tag) {
+    case 'RemoteOfferAnswered': {
+      // A later reliable 1xx repeating the offer we answered is no new offer (RFC 6337 §3.1.1): nothing to do.
+      const repeat = event.early?.dialogTag === n.dialogTag && sameVersion(event.sdp, n.agreement.remote);
+      // Another fork's, or a new version: answered at once; a 2xx's (a fork offering in it) is as in Idle.
+      return repeat ? to(n) : answerAtOnce(n, undefined, event, n.offer);
+    }
+    case 'RemoteAnswer': {
+      if (event.dialogTag !== n.dialogTag) {
+        // Another fork answered our INVITE's offer in its 2xx.
+        return n.offer === undefined ? refuse('NoAnswer', `a 2xx from another fork (${event.dialogTag}) had no offer`)
+          : finalAnswer({ local: n.offer, answerIn: 'Response', previous: undefined }, event.sdp);
+      }
+      const effects = applyAgreed(n.agreement);
+      // §13.2.1: once the exchange is complete, a 2xx may only repeat it; a different SDP is not an offer.
+      if (event.sdp.length > 0 && !sameVersion(event.sdp, n.agreement.remote)) {
+        effects.push({ tag: 'Discarded', detail: 'a 2xx changed the SDP agreed in the early dialog' });
+      }
+      return to({ tag: 'Agreed', agreement: n.agreement }, ...effects);
+    }
+    default: return outOfOrder(n, event);
+  }
+};
+
+const applyAgreed = (agreement: Agreement): NegotiationEffect[] =>
+  agreement.negotiated === undefined ? [] : [{ tag: 'ApplyMedia', negotiated: agreement.negotiated }];

@@ -52,6 +52,12 @@ const STATES: Readonly<Record<string, Negotiation>> = {
     { tag: 'LocalAnswer', early: true, answer: { kind: 'Generated', local: OURS, sessionId: '1' } }),
   Agreed: after(idleNegotiation, { tag: 'RemoteOffer', sdp: THEIR_OFFER },
     { tag: 'LocalAnswer', early: false, answer: { kind: 'Generated', local: OURS, sessionId: '1' } }),
+  'LocalOffer (in a reliable 1xx, answer in the PRACK)': after(
+    idleNegotiation, { tag: 'LocalOffer', offer: OUR_OFFER, answerIn: 'Prack' },
+  ),
+  EarlyAnswered: after(idleNegotiation, {
+    tag: 'RemoteOfferAnswered', sdp: THEIR_OFFER, local: OURS, sessionId: '1', early: { dialogTag: 'f1', status: 183 },
+  }),
 };
 
 const EVENTS: Readonly<Record<NegotiationEvent['tag'], NegotiationEvent>> = {
@@ -87,12 +93,20 @@ const EXPECTED: Readonly<Record<string, Readonly<Record<NegotiationEvent['tag'],
     RemoteEarlyAnswer: 'EarlyRemoteAnswer', RemoteAnswer: 'Agreed', LocalOfferFailed: '-',
   },
   EarlyLocalAnswer: {
-    RemoteOffer: '-', LocalAnswer: 'Agreed', RemoteOfferAnswered: '-', LocalOffer: '-', RemoteEarlyAnswer: '-',
+    RemoteOffer: '-', LocalAnswer: 'Agreed', RemoteOfferAnswered: 'Agreed', LocalOffer: '-', RemoteEarlyAnswer: '-',
     RemoteAnswer: '-', LocalOfferFailed: '-',
   },
   Agreed: {
     RemoteOffer: '-', LocalAnswer: '-', RemoteOfferAnswered: 'Agreed', LocalOffer: 'LocalOffer', RemoteEarlyAnswer: '-',
     RemoteAnswer: '-', LocalOfferFailed: '-',
+  },
+  'LocalOffer (in a reliable 1xx, answer in the PRACK)': {
+    RemoteOffer: '-', LocalAnswer: '-', RemoteOfferAnswered: '-', LocalOffer: '-', RemoteEarlyAnswer: '-',
+    RemoteAnswer: 'Agreed', LocalOfferFailed: '-',
+  },
+  EarlyAnswered: {
+    RemoteOffer: '-', LocalAnswer: '-', RemoteOfferAnswered: 'Agreed', LocalOffer: '-', RemoteEarlyAnswer: '-',
+    RemoteAnswer: 'Agreed', LocalOfferFailed: '-',
   },
 };
 
@@ -235,4 +249,58 @@ test('negotiation: an unusable SDP in a provisional response is ignored; the 2xx
   );
   t.is(step.negotiation, pending);
   t.like(step.effects, [{ tag: 'Discarded' }]);
+});
+
+const earlyOffer = (sdp: string, dialogTag = 'f1'): NegotiationEvent => ({
+  tag: 'RemoteOfferAnswered', sdp, local: OURS, sessionId: '1', early: { dialogTag, status: 183 },
+});
+
+test('negotiation: the callee\'s offer in a reliable 1xx is answered (for the PRACK) and heard listen-only; a repeat changes nothing (RFC 3262 §5, RFC 6337)', (t) => {
+  const answered = right(stepNegotiation(idleNegotiation, earlyOffer(THEIR_OFFER)));
+  t.is(answered.negotiation.tag, 'EarlyAnswered');
+  t.like(answered.effects, [
+    { tag: 'ApplyMedia', negotiated: { remotePort: 5000, direction: 'recvonly' } }, { tag: 'EarlyMedia', status: 183 },
+  ]);
+  t.truthy(localDescription(answered.negotiation), 'our answer, for the PRACK');
+  const repeated = right(stepNegotiation(answered.negotiation, earlyOffer(THEIR_OFFER)));
+  t.is(repeated.negotiation, answered.negotiation, 'the same o= version again is no new offer');
+  const otherFork = right(stepNegotiation(answered.negotiation, earlyOffer(text(offerFrom('10.0.0.3', 6000)), 'f2')));
+  t.like(otherFork.negotiation, { tag: 'EarlyAnswered', dialogTag: 'f2' });
+  t.like(otherFork.effects, [{ tag: 'ApplyMedia', negotiated: { remoteAddress: '10.0.0.3', direction: 'recvonly' } }]);
+});
+
+test('negotiation: the early dialog\'s 2xx (no SDP, or the same again) completes the call with both directions; a changed SDP is not an offer', (t) => {
+  const early = STATES['EarlyAnswered']!;
+  for (const sdp of ['', THEIR_OFFER]) {
+    const confirmed = right(stepNegotiation(early, { tag: 'RemoteAnswer', sdp, dialogTag: 'f1' }));
+    t.is(confirmed.negotiation.tag, 'Agreed');
+    t.like(confirmed.effects, [{ tag: 'ApplyMedia', negotiated: { direction: 'sendrecv' } }]);
+    t.is(confirmed.effects.length, 1);
+  }
+  const changed = right(stepNegotiation(early, {
+    tag: 'RemoteAnswer', sdp: text(offerFrom('10.0.0.2', 5002, 'sendrecv', '2')), dialogTag: 'f1',
+  }));
+  t.like(changed.effects, [{ tag: 'ApplyMedia', negotiated: { remotePort: 5000 } }, { tag: 'Discarded' }]);
+  t.like(
+    stepNegotiation(early, { tag: 'RemoteAnswer', sdp: '', dialogTag: 'f2' }), { _tag: 'Left', left: { reason: 'NoAnswer' } },
+  );
+});
+
+test('negotiation: the callee\'s UPDATE after its reliable 1xx answered our offer is answered at once, still listen-only (RFC 3311)', (t) => {
+  const updated = right(stepNegotiation(STATES['EarlyRemoteAnswer']!, earlyOffer(text(offerFrom('10.0.0.2', 5004, 'sendrecv', '2')))));
+  t.like(updated.negotiation, { tag: 'EarlyAnswered', dialogTag: 'f1' });
+  t.like(updated.effects, [{ tag: 'ApplyMedia', negotiated: { remotePort: 5004, direction: 'recvonly' } }]);
+  t.is(updated.effects.length, 1, 'early media was announced already');
+  const fork = right(stepNegotiation(updated.negotiation, { tag: 'RemoteAnswer', sdp: THEIR_ANSWER, dialogTag: 'f9' }));
+  t.is(fork.negotiation.tag, 'Agreed', 'another fork\'s 2xx answers our INVITE\'s offer');
+});
+
+test('negotiation: our offer in a reliable 1xx takes its answer from the PRACK; a PRACK without one is refused', (t) => {
+  const pending = STATES['LocalOffer (in a reliable 1xx, answer in the PRACK)']!;
+  const agreed = right(stepNegotiation(pending, { tag: 'RemoteAnswer', sdp: THEIR_ANSWER, dialogTag: '' }));
+  t.like(agreed.effects, [{ tag: 'ApplyMedia', negotiated: { direction: 'sendrecv' } }]);
+  t.like(
+    stepNegotiation(pending, { tag: 'RemoteAnswer', sdp: '', dialogTag: '' }),
+    { _tag: 'Left', left: { reason: 'NoAnswer', detail: 'the PRACK carried no answer to our offer' } },
+  );
 });
