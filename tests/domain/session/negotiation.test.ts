@@ -282,12 +282,14 @@ test('negotiation: the early dialog\'s 2xx (no SDP, or the same again) completes
   }));
   t.like(changed.effects, [{ tag: 'ApplyMedia', negotiated: { remotePort: 5000 } }, { tag: 'Discarded' }]);
   t.like(
-    stepNegotiation(early, { tag: 'RemoteAnswer', sdp: '', dialogTag: 'f2' }), { _tag: 'Left', left: { reason: 'NoAnswer' } },
+    stepNegotiation(early, { tag: 'RemoteAnswer', sdp: '', dialogTag: 'f2' }),
+    { _tag: 'Left', left: { reason: 'NoAnswer' } },
   );
 });
 
 test('negotiation: the callee\'s UPDATE after its reliable 1xx answered our offer is answered at once, still listen-only (RFC 3311)', (t) => {
-  const updated = right(stepNegotiation(STATES['EarlyRemoteAnswer']!, earlyOffer(text(offerFrom('10.0.0.2', 5004, 'sendrecv', '2')))));
+  const newer = earlyOffer(text(offerFrom('10.0.0.2', 5004, 'sendrecv', '2')));
+  const updated = right(stepNegotiation(STATES['EarlyRemoteAnswer']!, newer));
   t.like(updated.negotiation, { tag: 'EarlyAnswered', dialogTag: 'f1' });
   t.like(updated.effects, [{ tag: 'ApplyMedia', negotiated: { remotePort: 5004, direction: 'recvonly' } }]);
   t.is(updated.effects.length, 1, 'early media was announced already');
