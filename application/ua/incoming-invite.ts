@@ -8,6 +8,7 @@ import { formatNameAddr } from '../../domain/sip/name-addr.js';
 import type { TransactionError } from '../../domain/transaction/transaction-error.js';
 import type { ServerTransaction } from '../transaction-layer.js';
 import { InviteSession, type SessionEndReason } from './invite-session.js';
+import { answerInEarlyDialog, type EarlyRequestAnswerer } from './early-dialog-requests.js';
 import { ReliableProvisionals } from './reliable-provisionals.js';
 import { runningTimer } from './session-timer.js';
 import { allowedMethods, isSips, localContact, supportedTags, type UaContext } from './ua-context.js';
@@ -28,6 +29,8 @@ export interface IncomingInviteEvents {
   onCancelled?(): void;
   /** The ACK for our 2xx arrived: the session is confirmed. */
   onConfirmed?(session: InviteSession): void;
+  /** A PRACK (acknowledging our reliable provisional) or an UPDATE in the early dialog: what to answer. */
+  onEarlyRequest?: EarlyRequestAnswerer;
 }
 
 /**
@@ -92,7 +95,15 @@ export class IncomingInvite {
   /** A PRACK for this INVITE's early dialog (the UA core routes it here by its tags). */
   receivePrack(request: SipRequest, tx: ServerTransaction): void {
     if (this.reliable === undefined) return void tx.respond(buildResponse(request, 481));
-    this.reliable.prack(request, tx);
+    this.reliable.prack(request, tx, (prack, prackTx) => answerInEarlyDialog(
+      prack, prackTx, this.events.onEarlyRequest, this.contact(),
+    ));
+  }
+
+  /** An UPDATE in the early dialog (RFC 3311 §5.2), before our 2xx: 481 once the INVITE is answered otherwise. */
+  receiveUpdate(request: SipRequest, tx: ServerTransaction): void {
+    if (this.current !== 'Pending') return void tx.respond(buildResponse(request, 481));
+    answerInEarlyDialog(request, tx, this.events.onEarlyRequest, this.contact());
   }
 
   private noMorePracks(): void {

@@ -1,7 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { confirmUacDialog, createUacDialog, type Dialog } from '../../domain/dialog/dialog.js';
 import { intervalAfter422, timerFrom2xx } from '../../domain/dialog/session-timer.js';
-import { getTo } from '../../domain/sip/core-headers.js';
 import { resubmitWith } from '../../domain/sip/digest.js';
 import { HEADER } from '../../domain/sip/header-names.js';
 import { timeout64 } from '../../domain/transaction/timer-config.js';
@@ -9,17 +8,20 @@ import {
   withHeader, type SipHeader, type SipRequest, type SipResponse,
 } from '../../domain/sip/message.js';
 import { getSessionExpires } from '../../domain/sip/typed-headers.js';
-import { paramValue } from '../../domain/sip/params.js';
 import { formatEndpoint, type Endpoint } from '../../domain/transport/endpoint.js';
 import type { TimerHandle } from '../../ports/clock.js';
 import { detachedMessage } from '../detached-message.js';
-import type { ClientCallbacks, ClientTransaction } from '../transaction-layer.js';
+import type { ClientTransaction, ServerTransaction } from '../transaction-layer.js';
 import { answerChallenge, type UserCredentials } from './challenge.js';
-import { InviteSession, type SessionEndReason } from './invite-session.js';
+import { answerEarlyUpdate } from './early-dialog-requests.js';
+import { InviteSession, type Answer, type SessionEndReason } from './invite-session.js';
 import { runningTimer } from './session-timer.js';
-import { localSdp, PrackSender, sendAck } from './uac-dialog-requests.js';
+import { fromTagOf, relayCallbacks, toTagOf, type Relay } from './outgoing-invite-relay.js';
+import { localSdp, PrackSender, sendAck, type Body } from './uac-dialog-requests.js';
 import { Retargeting, type Retarget } from './retarget.js';
-import { dialogNextHop, newVia, sendDirect, type UaContext, type UaError } from './ua-context.js';
+import {
+  dialogNextHop, isSips, localContact, newVia, sendDirect, type UaContext, type UaError,
+} from './ua-context.js';
 
 export type OutgoingOutcome =
   | { readonly kind: 'Answered'; readonly session: InviteSession; readonly response: SipResponse }
@@ -39,43 +41,11 @@ export type AckBodyProvider = (
 export interface OutgoingInviteEvents {
   /** 1xx responses; `early` is the early dialog when the response carries a To tag (one per fork). */
   onProvisional?(response: SipResponse, early: Dialog | undefined): void;
+  /** The body of the PRACK for a reliable 1xx of early dialog `early`: our answer, when it carried an offer. */
+  prackBody?(response: SipResponse, early: Dialog): Body | undefined;
+  /** An UPDATE from the callee in early dialog `early` (RFC 3311): what to answer; 200 without this. */
+  onEarlyUpdate?(request: SipRequest, early: Dialog): Answer;
 }
-
-const toTagOf = (response: SipResponse): string | undefined => {
-  const to = getTo(response);
-  return E.isRight(to) ? paramValue(to.right.params, 'tag') : undefined;
-};
-
-/** After the call ends: what the lingering INVITE transaction still needs to ACK its 2xx retransmissions. */
-interface ReAck {
-  readonly tag: string;
-  readonly ack: SipRequest;
-  readonly hop: Endpoint;
-}
-
-/**
- * The INVITE client transaction outlives the call by up to 64·T1 (Timer M).
- * Its callbacks reach the OutgoingInvite through this relay, which is cut when
- * the call ends so the transaction no longer holds the call's messages and
- * outcome; from then on it only re-sends the ACK for 2xx retransmissions.
- */
-interface Relay {
-  invite: OutgoingInvite | undefined;
-  reAck: ReAck | undefined;
-}
-
-/** Built outside the class so the closures capture the relay, never the OutgoingInvite itself. */
-const relayCallbacks = (relay: Relay, ctx: UaContext): ClientCallbacks => ({
-  onResponse: (response) => {
-    if (relay.invite !== undefined) return relay.invite.handleResponse(response);
-    const reAck = relay.reAck;
-    const answered = response.status >= 200 && response.status < 300;
-    if (reAck !== undefined && answered && toTagOf(response) === reAck.tag) sendDirect(ctx, reAck.ack, reAck.hop);
-  },
-  onTimeout: () => relay.invite?.timedOut(),
-  onTransportError: (detail) => relay.invite?.transportFailed(detail),
-  onTerminated: () => relay.invite?.transactionEnded(),
-});
 
 /**
  * The UAC side of an initial INVITE (§13.2): early dialogs per To tag
@@ -326,7 +296,8 @@ export class OutgoingInvite {
       }
       if (early !== undefined) {
         // RFC 3262: a reliable provisional is PRACKed (once, in order) before it is passed on.
-        const reliable = this.pracks.receive(response, tag, early);
+        const dialog = early;
+        const reliable = this.pracks.receive(response, tag, early, () => this.events.prackBody?.(response, dialog));
         if (!reliable.pass) return;
         early = reliable.dialog;
         this.early.set(tag, early);
@@ -368,6 +339,17 @@ export class OutgoingInvite {
     }
     this.answered = { session, tag };
     this.finish({ kind: 'Answered', session, response });
+  }
+
+  /** An UPDATE in one of our early dialogs (the UA core finds us by Call-ID and To tag); false: not ours. */
+  receiveEarlyUpdate(request: SipRequest, tx: ServerTransaction): boolean {
+    const tag = fromTagOf(request);
+    const dialog = tag === undefined || this.settled ? undefined : this.early.get(tag);
+    if (tag === undefined || dialog === undefined) return false;
+    const contact = localContact(this.ctx, this.target.protocol, isSips(this.current.uri));
+    const answerer = (update: SipRequest): Answer => this.events.onEarlyUpdate?.(update, dialog) ?? { status: 200 };
+    this.early.set(tag, answerEarlyUpdate(dialog, request, tx, answerer, contact));
+    return true;
   }
 
   /** Settles the outcome once (later calls only stop the answer timer). */

@@ -60,8 +60,13 @@ export class ReliableProvisionals {
     this.heldFinal = send;
   }
 
-  /** A PRACK in the early dialog: 200 when it acknowledges the outstanding provisional, else 481 (§3). */
-  prack(request: SipRequest, tx: ServerTransaction): void {
+  /**
+   * A PRACK in the early dialog: `acknowledge` answers it (200, with an SDP answer when it carried an offer)
+   * when it acknowledges the outstanding provisional, else 481 (§3).
+   */
+  prack(
+    request: SipRequest, tx: ServerTransaction, acknowledge: (prack: SipRequest, tx: ServerTransaction) => void,
+  ): void {
     const rack = rackOf(request);
     const inviteSeq = getCSeq(this.invite);
     const current = this.outstanding;
@@ -71,7 +76,9 @@ export class ReliableProvisionals {
       void tx.respond(buildResponse(request, 481, { reason: 'No Such Provisional Response' }));
       return;
     }
-    void tx.respond(buildResponse(request, 200));
+    acknowledge(request, tx);
+    // The answer may have ended the INVITE (a PRACK without the answer it owed): nothing more goes then.
+    if (this.outstanding !== current) return;
     if (current.timer !== undefined) this.ctx.clock.cancel(current.timer);
     this.outstanding = undefined;
     const next = this.waiting.shift();

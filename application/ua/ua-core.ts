@@ -1,15 +1,15 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { dialogKey } from '../../domain/dialog/dialog.js';
-import { buildRequest } from '../../domain/sip/build-request.js';
 import { buildResponse } from '../../domain/sip/build-response.js';
 import { coreHeaders } from '../../domain/sip/core-headers.js';
 import { responseForProblem } from '../../domain/sip/error-response.js';
-import type { SipRequest, SipResponse } from '../../domain/sip/message.js';
+import { HEADER } from '../../domain/sip/header-names.js';
+import { headerValue, type SipRequest, type SipResponse } from '../../domain/sip/message.js';
 import { formatNameAddr, type NameAddr } from '../../domain/sip/name-addr.js';
-import { paramValue, setParam } from '../../domain/sip/params.js';
+import { paramValue } from '../../domain/sip/params.js';
 import type { Uri } from '../../domain/sip/uri.js';
 import { validateRequest } from '../../domain/sip/validate-request.js';
-import { DEFAULT_SESSION_EXPIRES, uasTimerDecision } from '../../domain/dialog/session-timer.js';
+import { uasTimerDecision } from '../../domain/dialog/session-timer.js';
 import { uasReliability } from '../../domain/dialog/reliable-provisional.js';
 import { DEFAULT_TIMERS } from '../../domain/transaction/timer-config.js';
 import type { TerminationReason } from '../../domain/transaction/transaction-effect.js';
@@ -29,11 +29,12 @@ import {
   InviteSession, optionsResponse, type Answer, type RequestOutcome, type SessionEndReason,
 } from './invite-session.js';
 import { sendOptions, sendOutOfDialog, type RequestOptions } from './out-of-dialog-request.js';
+import { initialInvite } from './initial-invite.js';
 import { OutgoingInvite } from './outgoing-invite.js';
 import { Registration, type RegistrationOptions } from './registration.js';
 import { SessionTimerSweep } from './session-timer.js';
 import {
-  allowedMethods, isSips, localContact, newVia, nextHop, reliability, supportedTags, UA_ACCEPT,
+  allowedMethods, isSips, localContact, nextHop, reliability, supportedTags, UA_ACCEPT,
   type UaConfig, type UaContext, type UaError,
 } from './ua-context.js';
 
@@ -70,13 +71,13 @@ export class UaCore implements TransactionUser {
   private readonly mergeKeyOfTx = new Map<number, string>();
   /** The methods we answer (validateRequest refuses the others with 405). */
   private readonly allowed: ReadonlySet<string>;
-  /** INVITEs with reliable provisionals awaiting PRACK, by their early dialog's key. */
-  private readonly prackable = new Map<string, IncomingInvite>();
+  /** INVITEs with reliable provisionals (PRACKs and UPDATEs may come), by their early dialog's key. */
+  private readonly earlyIncoming = new Map<string, IncomingInvite>();
   private readonly onExpectPrack = (invite: IncomingInvite, expecting: boolean): void => {
     const key = this.dialogKeyOf(invite.request, invite.localTag);
     if (key === undefined) return;
-    if (expecting) this.prackable.set(key, invite);
-    else if (this.prackable.get(key) === invite) this.prackable.delete(key);
+    if (expecting) this.earlyIncoming.set(key, invite);
+    else if (this.earlyIncoming.get(key) === invite) this.earlyIncoming.delete(key);
   };
   private readonly supported: ReadonlySet<string>;
   private closed = false;
@@ -147,25 +148,7 @@ export class UaCore implements TransactionUser {
     const hop = options.flow !== undefined ? E.right(options.flow)
       : located !== undefined ? E.right(located) : nextHop(options.routes?.[0]?.uri ?? uri);
     if (E.isLeft(hop)) return hop;
-    const callId = this.ctx.ids.callId();
-    const from = { ...options.from, params: setParam(options.from.params, 'tag', this.ctx.ids.tag()) };
-    const request = buildRequest({
-      method: 'INVITE', uri, from, to: options.to, callId, cseq: 1 + this.ctx.ids.below(1000),
-      vias: [newVia(this.ctx, hop.right.protocol)],
-      // §8.1.1.8: a sips Request-URI (or first Route) calls for a sips Contact.
-      contact: localContact(this.ctx, hop.right.protocol, isSips(options.routes?.[0]?.uri ?? uri)),
-      ...(options.routes === undefined ? {} : { routes: options.routes }),
-      headers: [
-        { name: 'Allow', value: allowedMethods(this.ctx.config).join(', ') },
-        { name: 'Supported', value: supportedTags(this.ctx.config).join(', ') },
-        ...(reliability(this.ctx.config) === 'required' ? [{ name: 'Require', value: '100rel' }] : []),
-        { name: 'Session-Expires', value: String(DEFAULT_SESSION_EXPIRES) },
-        { name: 'User-Agent', value: this.ctx.config.userAgent },
-        ...(options.headers ?? []),
-      ],
-      ...(options.body === undefined ? {} : { body: options.body }),
-      ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
-    });
+    const request = initialInvite(this.ctx, options, uri, hop.right.protocol);
     const call = new OutgoingInvite(this.ctx, request, hop.right, options.answerTimeoutMs ?? 120_000,
       (s) =>
         this.registerSession(s), this.onSessionEnded, (c) =>
@@ -356,9 +339,15 @@ export class UaCore implements TransactionUser {
   private inDialog(request: SipRequest, tx: ServerTransaction, toTag: string): void {
     const key = this.dialogKeyOf(request);
     const session = key === undefined ? undefined : this.sessions.get(key);
-    // A PRACK acknowledges a provisional of an INVITE whose 2xx has not gone yet (RFC 3262 §3).
-    const early = request.method === 'PRACK' && key !== undefined ? this.prackable.get(key) : undefined;
-    if (early !== undefined) return early.receivePrack(request, tx);
+    // A PRACK acknowledges a provisional of an INVITE whose 2xx has not gone yet (RFC 3262 §3); an UPDATE
+    // before the 2xx belongs to the early dialog (RFC 3311 §5.2): ours as callee, or ours as caller.
+    const early = key === undefined ? undefined : this.earlyIncoming.get(key);
+    if (request.method === 'PRACK' && early !== undefined) return early.receivePrack(request, tx);
+    if (request.method === 'UPDATE' && session === undefined) {
+      if (early !== undefined) return early.receiveUpdate(request, tx);
+      const callId = headerValue(request, HEADER.CallId);
+      if (this.outgoing.get(outgoingKeyOf(callId, toTag))?.receiveEarlyUpdate(request, tx) === true) return;
+    }
     // A subscription's dialog (RFC 6665), or — §12.2.2 — 481 for a dialog we do not know.
     if (session === undefined && this.usages.route(request, tx, key)) return;
     if (session === undefined) return void tx.respond(buildResponse(request, 481, { toTag }));

@@ -7,7 +7,7 @@ import { HEADER } from '../../domain/sip/header-names.js';
 import { headerValue, type SipRequest, type SipResponse } from '../../domain/sip/message.js';
 import { dialogNextHop, newVia, reliability, sendDirect, type UaContext } from './ua-context.js';
 
-type Body = { readonly body: Uint8Array; readonly contentType: string };
+export type Body = { readonly body: Uint8Array; readonly contentType: string };
 
 /** The ACK for a 2xx (§13.2.2.4): the INVITE's CSeq number, a new branch, the dialog's routing; sent at once. */
 export const sendAck = (
@@ -41,10 +41,13 @@ export class PrackSender {
   constructor(private readonly ctx: UaContext) {}
 
   /**
-   * Whether the provisional is passed on, and the early dialog after it (its CSeq advanced by a PRACK sent).
+   * Whether the provisional is passed on, and the early dialog after it (its CSeq advanced by a PRACK sent,
+   * whose `body` is asked for only when it goes).
    * With 100rel off we never offered it, and a provisional that requires it anyway is taken as unreliable.
    */
-  receive(response: SipResponse, tag: string, dialog: Dialog): { readonly pass: boolean; readonly dialog: Dialog } {
+  receive(
+    response: SipResponse, tag: string, dialog: Dialog, body: () => Body | undefined = () => undefined,
+  ): { readonly pass: boolean; readonly dialog: Dialog } {
     if (reliability(this.ctx.config) === 'off') return { pass: true, dialog };
     const decision = uacProvisional(response, this.lastRseq.get(tag));
     if (decision.kind === 'Retransmission' || decision.kind === 'OutOfOrder') return { pass: false, dialog };
@@ -59,6 +62,8 @@ export class PrackSender {
     const prack = buildInDialogRequest(advanced, {
       method: 'PRACK', cseq: advanced.localSeq, via: newVia(this.ctx, hop.right.protocol),
       headers: [rackHeader({ rseq: decision.rseq, cseq: cseq.right.seq, method: 'INVITE' })],
+      // Our answer when the provisional carried the callee's offer (RFC 3262 §5).
+      ...body(),
     });
     // A PRACK's own answer changes nothing here: a 481 means the provisional was forgotten, and the INVITE's
     // final response decides the call either way.
