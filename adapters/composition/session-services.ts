@@ -13,6 +13,7 @@ import { CallLifecycle } from '../../application/session/call-lifecycle.js';
 import { CallTermination } from '../../application/session/call-termination.js';
 import { DialogBinding } from '../../application/session/dialog-binding.js';
 import { DtmfService } from '../../application/session/dtmf-service.js';
+import { EarlyOffers } from '../../application/session/early-offers.js';
 import { EventBus } from '../../application/session/event-bus.js';
 import { HoldResume } from '../../application/session/hold-resume.js';
 import { IncomingCalls } from '../../application/session/incoming-calls.js';
@@ -57,6 +58,7 @@ export const SERVICES = {
   Termination: Symbol.for('CallTermination'),
   Ua: Symbol.for('UaCore'),
   Answering: Symbol.for('CallAnswering'),
+  EarlyOffers: Symbol.for('EarlyOffers'),
   Incoming: Symbol.for('IncomingCalls'),
   Outgoing: Symbol.for('OutgoingCalls'),
   HoldResume: Symbol.for('HoldResume'),
@@ -149,18 +151,20 @@ const bindUa = (container: Container): void => {
 
 const bindCalls = (container: Container): void => {
   service(container, S.Answering, (c) => new CallAnswering(
-    c.get(S.Lifecycle), c.get(S.Negotiator), c.get(S.Binding), c.get(S.Events)));
+    c.get(S.Lifecycle), c.get(S.Negotiator), c.get(S.Binding), c.get(S.Events), port.logger(c)));
+  service(container, S.EarlyOffers, (c) => new EarlyOffers(
+    c.get(S.Negotiator), c.get(S.Answering), config(c).localAddress, port.logger(c)));
   service(container, S.Incoming, (c) => new IncomingCalls(
-    c.get(S.Table), c.get(S.Admission), c.get(S.Lifecycle), c.get(S.Answering), c.get(S.Termination),
-    c.get(S.Events), c.get<CallHandler>(S.Handler), c.get(S.Handles), c.get(S.UserCode), port.clock(c), config(c),
-    port.logger(c)));
+    c.get(S.Table), c.get(S.Admission), c.get(S.Lifecycle), c.get(S.Answering), c.get(S.EarlyOffers),
+    c.get(S.Termination), c.get(S.Events), c.get<CallHandler>(S.Handler), c.get(S.Handles), c.get(S.UserCode),
+    port.clock(c), config(c), port.logger(c)));
   service(container, S.Files, (c) => new FileMedia(
     c.get(S.Table), c.get<AudioFiles>(TOKENS.AudioFiles), port.logger(c),
   ));
   service(container, S.Outgoing, (c) => new OutgoingCalls(
     c.get(S.Ua), c.get(S.Table), c.get(S.Admission), c.get(S.Lifecycle), c.get(S.Negotiator),
-    c.get(S.Binding), c.get(S.Termination), c.get(S.Events), port.clock(c), config(c), c.get(S.OutboundRoutes),
-    c.get(S.Locator)));
+    c.get(S.Binding), c.get(S.Termination), c.get(S.EarlyOffers), c.get(S.Events), port.clock(c), config(c),
+    c.get(S.OutboundRoutes), c.get(S.Locator)));
   service(container, S.HoldResume, (c) => new HoldResume(
     c.get(S.Table), c.get(S.Lifecycle), c.get(S.Negotiator), c.get(S.Events)));
   service(

@@ -8,6 +8,7 @@ import { invalidArgument, invalidState, rejected, type SessionError } from '../.
 import type { SipHeader } from '../../domain/sip/message.js';
 import { parseNameAddr } from '../../domain/sip/name-addr.js';
 import { encodeUtf8 } from '../../domain/sip/text-codec.js';
+import type { Logger } from '../../ports/logger.js';
 import type { IncomingInvite } from '../ua/incoming-invite.js';
 import type { CallLifecycle } from './call-lifecycle.js';
 import type { DialogBinding } from './dialog-binding.js';
@@ -30,13 +31,17 @@ export class CallAnswering {
     private readonly negotiator: MediaNegotiator,
     private readonly binding: DialogBinding,
     private readonly events: EventBus,
+    private readonly logger?: Logger,
   ) {}
 
   async accept(record: SessionRecord, sdp: string | undefined): Promise<E.Either<SessionError, void>> {
     const allowed = this.ringing(record, 'accept');
     if (E.isLeft(allowed)) return allowed;
     let body: { body: Uint8Array; contentType: string } | undefined;
-    if (this.negotiator.enabled || sdp !== undefined) {
+    // An exchange finished (or our offer made) in a reliable provisional: the 2xx carries no SDP (§13.2.1).
+    if (this.settledEarly(record)) {
+      if (sdp !== undefined) this.logger?.debug('the early offer/answer stands; the given SDP is not sent');
+    } else if (this.negotiator.enabled || sdp !== undefined) {
       const description = await this.describe(record, sdp, false);
       if (E.isLeft(description)) return description;
       body = { body: encodeUtf8(sdpText(description.right)), contentType: SDP };
@@ -66,19 +71,34 @@ export class CallAnswering {
     if (!this.negotiator.enabled) return E.left({
       kind: 'MediaError', message: 'media is disabled in this configuration',
     });
-    if (record.negotiation.tag === 'Idle') {
-      // Answering an offer of ours would need a reliable 1xx and PRACK (RFC 3262), which we do not do.
-      return E.left({ kind: 'MediaError', message: 'the INVITE carried no offer: a 183 cannot carry an answer' });
-    }
-    const first = record.negotiation.tag === 'RemoteOffer';
+    const invite = allowed.right;
+    // RFC 3262 §5: an offerless INVITE gets our offer in a reliable 183, answered in the PRACK.
+    const offering = record.negotiation.tag === 'Idle';
+    if (offering && !invite.sendsReliably(183, true)) return E.left({
+      kind: 'MediaError',
+      message: 'the INVITE carried no offer and the caller does not support 100rel: a 183 cannot carry our offer',
+    });
+    if (this.settledEarly(record)) return this.provisional(record, localDescription(record.negotiation));
+    const first = record.negotiation.tag === 'RemoteOffer' || offering;
     const description = await this.describe(record, sdp, true);
     if (E.isLeft(description)) return description;
     if (first) this.events.publish({ type: 'EarlyMedia', sessionId: record.id, status: 183 });
+    return this.provisional(record, description.right);
+  }
+
+  /** A 183 with `sdp` (again: a 183 that is not reliable is not retransmitted). */
+  private provisional(record: SessionRecord, sdp: SessionDescription | undefined): E.Either<SessionError, void> {
     const invite = record.incoming;
-    const sent = invite === undefined
+    const sent = invite === undefined || record.call.tag !== 'Ringing'
       ? E.left({ detail: 'the call is no longer ringing' })
-      : invite.provisional(183, { body: encodeUtf8(sdpText(description.right)), contentType: SDP });
+      : invite.provisional(183, sdp === undefined ? {} : { body: encodeUtf8(sdpText(sdp)), contentType: SDP });
     return E.isLeft(sent) ? E.left(invalidState(record.call.tag, 'earlyMedia', sent.left.detail)) : E.right(undefined);
+  }
+
+  /** Whether the exchange completed in the early dialog (PRACK, UPDATE) or our offer went in a reliable 1xx. */
+  private settledEarly(record: SessionRecord): boolean {
+    const n = record.negotiation;
+    return n.tag === 'Agreed' || (n.tag === 'LocalOffer' && n.answerIn === 'Prack');
   }
 
   /** A final non-2xx answer (486, 603, 302 with Contact, …) to a ringing call. */
@@ -142,14 +162,15 @@ export class CallAnswering {
         invalidState(record.call.tag, early ? 'earlyMedia' : 'accept', 'the call is no longer ringing'),
       );
       if (pending === 'Idle') {
-        this.negotiator.step(record, { tag: 'LocalOffer', offer: this.negotiator.offer(local.right), answerIn: 'Ack' });
+        const offer = this.negotiator.offer(local.right);
+        this.negotiator.step(record, { tag: 'LocalOffer', offer, answerIn: early ? 'Prack' : 'Ack' });
         return this.current(record);
       }
       source ??= { kind: 'Generated', local: local.right, sessionId: this.negotiator.sessionId() };
     }
     if (pending === 'Idle') {
       if (given === undefined) return E.left({ kind: 'MediaError', message: 'no session description to send' });
-      this.negotiator.step(record, { tag: 'LocalOffer', offer: given.right, answerIn: 'Ack' });
+      this.negotiator.step(record, { tag: 'LocalOffer', offer: given.right, answerIn: early ? 'Prack' : 'Ack' });
       return this.current(record);
     }
     const answered = this.negotiator.step(

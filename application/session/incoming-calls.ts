@@ -16,6 +16,7 @@ import type { CallHandles } from './call-handle.js';
 import type { CallHandler } from './call-handler.js';
 import type { CallLifecycle } from './call-lifecycle.js';
 import type { CallTermination } from './call-termination.js';
+import type { EarlyOffers } from './early-offers.js';
 import type { EventBus } from './event-bus.js';
 import type { SessionConfig } from './session-config.js';
 import { callInfo, userOf, type SessionRecord } from './session-record.js';
@@ -56,6 +57,7 @@ export class IncomingCalls {
     private readonly admission: Admission,
     private readonly lifecycle: CallLifecycle,
     private readonly answering: CallAnswering,
+    private readonly early: EarlyOffers,
     private readonly termination: CallTermination,
     private readonly events: EventBus,
     private readonly handler: CallHandler,
@@ -92,6 +94,7 @@ export class IncomingCalls {
       onCancelled: () => this.lifecycle.notify(
         record, { tag: 'Cancelled', reason: 'Cancelled', nowMs: this.clock.nowMs() },
       ),
+      onEarlyRequest: (request) => this.early.answerAsCallee(record, request),
     });
     this.events.publish({ type: 'IncomingCall', sessionId: record.id, from: fromUri, to: toUri });
     if (this.replaces(record, invite)) return;

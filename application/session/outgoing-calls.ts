@@ -11,6 +11,7 @@ import type { NameAddr } from '../../domain/sip/name-addr.js';
 import { decodeUtf8, encodeUtf8 } from '../../domain/sip/text-codec.js';
 import type { UserCredentials } from '../ua/challenge.js';
 import type { OutgoingInvite, OutgoingOutcome } from '../ua/outgoing-invite.js';
+import { toTagOf } from '../ua/outgoing-invite-relay.js';
 import type { UaCore } from '../ua/ua-core.js';
 import { reachOf, type Reach, type ReachOptions } from './reach.js';
 import type { ServerLocator } from '../transport/server-locator.js';
@@ -20,6 +21,7 @@ import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { CallLifecycle } from './call-lifecycle.js';
 import type { CallTermination } from './call-termination.js';
 import type { DialogBinding } from './dialog-binding.js';
+import type { EarlyOffers } from './early-offers.js';
 import type { EventBus } from './event-bus.js';
 import type { MediaNegotiator } from './media-negotiator.js';
 import type { SessionConfig } from './session-config.js';
@@ -56,6 +58,7 @@ export class OutgoingCalls {
     private readonly negotiator: MediaNegotiator,
     private readonly binding: DialogBinding,
     private readonly termination: CallTermination,
+    private readonly early: EarlyOffers,
     private readonly events: EventBus,
     private readonly clock: Clock,
     private readonly config: SessionConfig,
@@ -163,17 +166,23 @@ export class OutgoingCalls {
   private follow(
     record: SessionRecord, call: OutgoingInvite, offered: boolean, delayedFailure: () => SessionError | undefined,
   ): void {
-    call.on({ onProvisional: (response, early) => {
-      if (response.status === 100) return;
-      if (record.call.tag === 'Dialing') this.lifecycle.notify(record, { tag: 'Progress' });
-      const playable = record.call.tag === 'Ringing' && this.negotiator.enabled;
-      if (offered && early !== undefined && response.body.length > 0 && playable) {
-        const sdp = decodeUtf8(response.body);
-        this.negotiator.step(
-          record, { tag: 'RemoteEarlyAnswer', sdp, dialogTag: early.id.remoteTag, status: response.status },
-        );
-      }
-    } });
+    call.on({
+      onProvisional: (response, early) => {
+        if (response.status === 100) return;
+        if (record.call.tag === 'Dialing') this.lifecycle.notify(record, { tag: 'Progress' });
+        const playable = record.call.tag === 'Ringing' && this.negotiator.enabled;
+        const answer = offered && record.negotiation.tag !== 'EarlyAnswered';
+        if (answer && early !== undefined && response.body.length > 0 && playable) {
+          const sdp = decodeUtf8(response.body);
+          this.negotiator.step(
+            record, { tag: 'RemoteEarlyAnswer', sdp, dialogTag: early.id.remoteTag, status: response.status },
+          );
+        }
+      },
+      // RFC 3262 §5 and RFC 3311: offers from the callee before its 2xx.
+      prackBody: (response, early) => this.early.prackBody(record, response, early.id.remoteTag),
+      onEarlyUpdate: (request, early) => this.early.answerAsCaller(record, request, early.id.remoteTag),
+    });
     void call.outcome.then((outcome) => this.settled(record, outcome, offered, delayedFailure()));
   }
 
@@ -224,6 +233,15 @@ export class OutgoingCalls {
   private answerOfferIn2xx(
     record: SessionRecord, response: SipResponse, accepted: boolean,
   ): { ack: Ack; failure: SessionError | undefined } {
+    const early = record.negotiation;
+    const tag = toTagOf(response);
+    if (accepted && early.tag === 'EarlyAnswered' && early.dialogTag === tag) {
+      // The exchange finished in this dialog's reliable 1xx and PRACK: the 2xx repeats it or has no SDP.
+      const sdp = decodeUtf8(response.body);
+      const confirmed = this.negotiator.step(record, { tag: 'RemoteAnswer', sdp, dialogTag: tag });
+      const failure = E.isLeft(confirmed) ? { kind: 'MediaError' as const, message: confirmed.left.detail } : undefined;
+      return { ack: undefined, failure };
+    }
     const local = this.negotiator.localOf(record, 'sendrecv');
     if (response.body.length === 0 || local === undefined) return {
       ack: undefined, failure: { kind: 'MediaError', message: 'the 2xx carried no offer' },

@@ -70,6 +70,11 @@ export class IncomingInvite {
     this.events = events;
   }
 
+  /** Whether a provisional with this status (and a body or not) would go reliably (RFC 3262). */
+  sendsReliably(status: number, hasBody: boolean): boolean {
+    return sendsReliably(this.reliability, status, hasBody);
+  }
+
   /**
    * Sends 180 Ringing (or another 1xx) with our tag: an early dialog from the caller's view. Reliably
    * (RFC 3262) when the caller asked for it, or — it supports 100rel — when it carries a session description.

@@ -96,7 +96,10 @@ test('early media: an announcement then a rejection — the caller heard it, the
 });
 
 test('early media: a repeated sendEarlyMedia resends the same 183; misuse is refused with InvalidState or MediaError', async (t) => {
-  const sim = await simPeers(303, [new AutoAnswerHandler(), deferring, deferring]);
+  // The caller does not do 100rel: a 183 is never reliable, so it cannot carry an offer (RFC 3262 §5).
+  const sim = await simPeers(303, [new AutoAnswerHandler(), deferring, deferring], {}, (builder, i) => (
+    i === 0 ? builder.withReliableProvisionals('off') : builder
+  ));
   const [a, b, c] = sim.peers as [typeof sim.peers[0], typeof sim.peers[0], typeof sim.peers[0]];
   const call = await a.coordinator.createOutgoingCall(a.uri, b.uri);
   await sim.clock.advanceBy(500);
@@ -114,7 +117,7 @@ test('early media: a repeated sendEarlyMedia resends the same 183; misuse is ref
   await rejectsWith(t, b.coordinator.sendEarlyMedia(bId), 'InvalidState');
   t.is(a.coordinator.getSession(call.id)?.state, 'Connected');
 
-  // A delayed-offer INVITE has no offer to answer in a 183 (that would need 100rel/PRACK).
+  // A delayed-offer INVITE has no offer to answer in a 183, and without 100rel ours cannot go in one.
   const offerless = await a.coordinator.createOutgoingCall(a.uri, c.uri, undefined, [], { delayedOffer: true });
   await sim.clock.advanceBy(500);
   const cId = c.coordinator.listActiveSessions()[0]!;
