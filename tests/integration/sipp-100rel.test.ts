@@ -58,3 +58,31 @@ test('our UAC against a SIPp callee answering in a reliable 183 with SDP: 100 ca
   t.deepEqual([...new Set(early)].sort(), [...ids].sort(), 'every call heard the 183 as early media');
   t.is(coordinator.resources().dialogs, 0);
 });
+
+test('our delayed-offer UAC against a SIPp callee offering in a reliable 183: 50 calls answered in the PRACK, no SDP in the 200 or ACK', async (t) => {
+  if (!requireSipp(t)) return;
+  const CALLS = 50;
+  const { port, done } = await listeningSipp(() => [
+    '-sf', path.join(scenarios, 'uas-100rel-offer-in-183.xml'), '-m', String(CALLS), '-i', '127.0.0.1',
+    '-timeout', '60s',
+  ], 90_000);
+  const coordinator = await new SessionManagerBuilder().withLocalBindAddr('127.0.0.1:0').withMedia('sdp-only')
+    .withMaxSessionsPerUser(1_000).build();
+  await coordinator.start();
+  t.teardown(() => coordinator.stop());
+  const from = `sip:caller@127.0.0.1:${coordinator.localEndpoint!.port}`;
+  const calls = Array.from({ length: CALLS }, async (_, i) => {
+    await new Promise((resolve) => setTimeout(resolve, i * 10));
+    const call = await coordinator.createOutgoingCall(from, `sip:carrier@127.0.0.1:${port}`, undefined, [], {
+      delayedOffer: true,
+    });
+    const answered = await coordinator.waitForAnswer(call.id, 30_000);
+    await coordinator.terminateSession(call.id);
+    return answered.state;
+  });
+  t.deepEqual(new Set(await Promise.all(calls)), new Set(['Connected']));
+  const sipp = await done;
+  t.is(sipp.failed, 0, sipp.errors || sipp.stdout.slice(-1500));
+  t.is(sipp.successful, CALLS);
+  t.is(coordinator.resources().dialogs, 0);
+});
