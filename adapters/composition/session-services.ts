@@ -14,6 +14,8 @@ import { CallTermination } from '../../application/session/call-termination.js';
 import { DialogBinding } from '../../application/session/dialog-binding.js';
 import { DtmfService } from '../../application/session/dtmf-service.js';
 import { EarlyOffers } from '../../application/session/early-offers.js';
+import { ReferNotifier } from '../../application/events/refer-notifier.js';
+import { ReferWatcher } from '../../application/events/refer-watcher.js';
 import { EventBus } from '../../application/session/event-bus.js';
 import { HoldResume } from '../../application/session/hold-resume.js';
 import { IncomingCalls } from '../../application/session/incoming-calls.js';
@@ -59,6 +61,8 @@ export const SERVICES = {
   Ua: Symbol.for('UaCore'),
   Answering: Symbol.for('CallAnswering'),
   EarlyOffers: Symbol.for('EarlyOffers'),
+  ReferWatcher: Symbol.for('ReferWatcher'),
+  ReferNotifier: Symbol.for('ReferNotifier'),
   Incoming: Symbol.for('IncomingCalls'),
   Outgoing: Symbol.for('OutgoingCalls'),
   HoldResume: Symbol.for('HoldResume'),
@@ -138,11 +142,7 @@ const bindUa = (container: Container): void => {
       contactUser: 'session-core', advertisedHost: cfg.localAddress, userAgent: cfg.userAgent,
       reliableProvisionals: cfg.reliableProvisionals,
       // A registrar answers REGISTER too (Allow says so).
-      // A registrar answers REGISTER, a notifier SUBSCRIBE (Allow says so).
-      ...(cfg.registrar === undefined && (cfg.eventPackages ?? []).length === 0 ? {} : { methods: [
-        ...UA_METHODS, ...(cfg.registrar === undefined ? [] : ['REGISTER']),
-        ...((cfg.eventPackages ?? []).length === 0 ? [] : ['SUBSCRIBE']),
-      ] }),
+      ...(cfg.registrar === undefined ? {} : { methods: [...UA_METHODS, 'REGISTER'] }),
     };
     return new UaCore(c.get<SipTransport>(TOKENS.SipTransport), port.clock(c), c.get<Random>(TOKENS.Random), handler,
       identity, port.logger(c), c.get<Hash>(TOKENS.Hash));
@@ -176,7 +176,9 @@ const bindCalls = (container: Container): void => {
     c.get(S.UserCode)));
   service(container, S.Transfer, (c) => new TransferService(
     c.get(S.Table), c.get(S.Lifecycle), c.get(S.Outgoing), c.get(S.Events), port.clock(c), config(c).localAddress,
-    config(c).answerTimeoutMs));
+    config(c).answerTimeoutMs, c.get(S.ReferWatcher), c.get(S.ReferNotifier)));
+  service(container, S.ReferWatcher, (c) => new ReferWatcher(port.clock(c), c.get(S.Ids), c.get(S.Events)));
+  service(container, S.ReferNotifier, (c) => new ReferNotifier(port.clock(c), port.logger(c)));
   service(container, S.Bridges, (c) => {
     const table = c.get<SessionTable>(S.Table);
     const dtmf = c.get<DtmfService>(S.Dtmf);
@@ -219,6 +221,9 @@ const connect = (c: Ctx): void => {
   binding.handle('INFO', (record, request) => dtmf.onInfo(record, request));
   binding.handle('REFER', (record, request) => transfer.onRefer(record, request));
   binding.handle('NOTIFY', (record, request) => transfer.onNotify(record, request));
+  // A REFER's subscription refreshed or ended by the transferor (RFC 3515 §2.4.4, RFC 6665 §4.1.2).
+  const referNotifier = c.get<ReferNotifier>(S.ReferNotifier);
+  binding.handle('SUBSCRIBE', (record, request) => referNotifier.resubscribe(record, request));
   const messages = c.get<MessageService>(SERVING.Messages);
   binding.handle('MESSAGE', (record, request) => messages.received(request, record.id));
   const handler = c.get<CallHandler>(S.Handler);
@@ -252,7 +257,8 @@ export const bindSessionServices = (container: Container, sessionConfig: Session
       bridges: c.get(S.Bridges), media: c.get(S.Media), registrations: c.get(S.Registrations),
       registrar: c.get(SERVING.Registrar), authenticator: c.get(SERVING.Authenticator),
       messages: c.get(SERVING.Messages), files: c.get(S.Files), notifier: c.get(SERVING.Notifier),
-      subscriber: c.get(SERVING.Subscriber),
+      subscriber: c.get(SERVING.Subscriber), referWatcher: c.get(S.ReferWatcher),
+      referNotifier: c.get(S.ReferNotifier),
     });
     c.get<CallHandles>(S.Handles).bind(coordinator);
     return coordinator;

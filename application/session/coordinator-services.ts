@@ -2,6 +2,8 @@ import type { Clock } from '../../ports/clock.js';
 import type { SipTransport } from '../../ports/sip-transport.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { Notifier } from '../events/notifier.js';
+import type { ReferNotifier } from '../events/refer-notifier.js';
+import type { ReferWatcher } from '../events/refer-watcher.js';
 import type { Subscriber } from '../events/subscriber.js';
 import type { FileMedia } from '../media/file-media.js';
 import type { RegistrarService } from '../registrar/registrar-service.js';
@@ -47,4 +49,7 @@ export interface SessionServices {
   /** Event notification (RFC 6665): the notifier when packages are served (withEventPackages). */
   readonly notifier: Notifier | undefined;
   readonly subscriber: Subscriber;
+  /** REFER's implicit subscriptions (RFC 3515): ours as transferor, and those we keep as transferee. */
+  readonly referWatcher: ReferWatcher;
+  readonly referNotifier: ReferNotifier;
 }

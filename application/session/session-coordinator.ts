@@ -223,7 +223,8 @@ export class SessionCoordinator extends CoordinatorMedia implements CallOperatio
     return {
       sessions: this.s.table.liveCount, lingering: this.s.table.retainedCount, dialogs: ua.dialogs,
       transactions: tx.ict + tx.nict + tx.ist + tx.nist, registrations: ua.registrations,
-      subscriptions: this.s.subscriber.count + (this.s.notifier?.count ?? 0),
+      subscriptions: this.s.subscriber.count + (this.s.notifier?.count ?? 0) + this.s.referWatcher.count
+        + this.s.referNotifier.count,
     };
   }
 
@@ -314,12 +315,15 @@ export class SessionCoordinator extends CoordinatorMedia implements CallOperatio
     return unwrap(await this.s.subscriber.subscribe(target, event, options.expiresSec ?? 3600, options.from));
   }
 
+  /** Ends one of our subscriptions: one made by `subscribe`, or a transfer's REFER subscription. */
   async unsubscribe(subscriptionId: string): Promise<void> {
-    unwrap(await this.s.subscriber.unsubscribe(subscriptionId));
+    const ours = this.s.referWatcher.list().some((s) => s.id === subscriptionId);
+    unwrap(await (ours ? this.s.referWatcher : this.s.subscriber).unsubscribe(subscriptionId));
   }
 
+  /** Our subscriptions: those made by `subscribe`, and those our transfers' REFERs made (event `refer`). */
   listSubscriptions(): SubscriptionInfo[] {
-    return this.s.subscriber.list();
+    return [...this.s.subscriber.list(), ...this.s.referWatcher.list()];
   }
 
   /**

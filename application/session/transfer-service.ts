@@ -1,16 +1,16 @@
-import { eventHeader, eventOf, subscriptionStateHeader } from '../../domain/events/subscription.js';
 import * as E from 'fp-ts/lib/Either.js';
 import { checkOperation } from '../../domain/session/call-state.js';
 import { parseTarget } from '../../domain/session/call-target.js';
 import { invalidState, rejected, type SessionError } from '../../domain/session/session-error.js';
-import { sipfrag, sipfragStatus } from '../../domain/session/sipfrag.js';
 import { formatUri } from '../../domain/sip/format-uri.js';
+import { getCSeq } from '../../domain/sip/core-headers.js';
 import { headerValue, type SipRequest } from '../../domain/sip/message.js';
 import { formatNameAddr } from '../../domain/sip/name-addr.js';
-import { decodeUtf8, encodeUtf8 } from '../../domain/sip/text-codec.js';
 import { formatReplaces, getReferTo } from '../../domain/sip/typed-headers.js';
 import type { Uri } from '../../domain/sip/uri.js';
 import type { Clock } from '../../ports/clock.js';
+import type { ReferNotifier, ReferReport } from '../events/refer-notifier.js';
+import type { ReferWatcher } from '../events/refer-watcher.js';
 import type { Answer } from '../ua/invite-session.js';
 import type { CallLifecycle } from './call-lifecycle.js';
 import type { EventBus } from './event-bus.js';
@@ -23,7 +23,8 @@ import type { SessionTable } from './session-table.js';
  * target (blind), or to the party of another of our calls with Replaces
  * (attended), follow its NOTIFY progress and hang up once it succeeded. As
  * transferee: accept a REFER (202), place the new call and report its
- * progress by NOTIFY (message/sipfrag).
+ * progress by NOTIFY (message/sipfrag). The REFER's implicit subscription is
+ * kept by the event services (ReferWatcher, ReferNotifier).
  */
 export class TransferService {
   constructor(
@@ -34,6 +35,8 @@ export class TransferService {
     private readonly clock: Clock,
     private readonly localAddress: string,
     private readonly answerTimeoutMs: number,
+    private readonly watcher: ReferWatcher,
+    private readonly notifier: ReferNotifier,
   ) {}
 
   /** Resolves with the final sipfrag status of the transfer; fails when the peer refuses or the new call fails. */
@@ -72,28 +75,32 @@ export class TransferService {
     // answer comes back, and a rejection nobody listens to yet would be an unhandled one.
     const done = new Promise<number>((resolve, reject) => (record.transfer = { resolve, reject, target }))
       .then((status) => E.right(status), (error: SessionError) => E.left(error));
+    // The subscription is expected under the CSeq the REFER is about to take: its NOTIFY may beat its 2xx.
+    const subscription = this.watcher.expect(record, dialog.dialog.localSeq + 1, target);
     const outcome = await dialog.sendRequest('REFER', { headers: [
       { name: 'Refer-To', value: referTo },
       { name: 'Referred-By', value: `<sip:session-core@${this.localAddress}>` },
     ] });
     if (outcome.kind !== 'Response' || outcome.response.status >= 300) {
+      this.watcher.answered(subscription, undefined);
       this.ended(record, outcome.kind === 'Response' ? outcome.response.status : 408);
+    } else {
+      const cseq = getCSeq(outcome.response);
+      this.watcher.answered(subscription, E.isRight(cseq) ? cseq.right.seq : dialog.dialog.localSeq);
     }
     return done;
   }
 
   /** Transferor side: the transferee's NOTIFY with the new call's progress (RFC 3515 §2.4.5). */
   onNotify(record: SessionRecord, request: SipRequest): Answer {
-    // The implicit subscription of a REFER (RFC 3515 §2.4.4) speaks the event framework's headers.
-    if (eventOf(request)?.package !== 'refer') return { status: 489 };
-    const status = sipfragStatus(decodeUtf8(request.body));
+    const { answer, status } = this.watcher.notified(record, request);
     if (status !== undefined && record.transfer !== undefined) {
       this.events.publish({
         type: 'TransferProgress', sessionId: record.id, status, role: 'transferor', target: record.transfer.target,
       });
       if (status >= 200) this.clock.schedule(0, () => this.ended(record, status));
     }
-    return { status: 200 };
+    return answer;
   }
 
   /** Transferee side (RFC 3515 §2.4): accept, place the new call, report progress by NOTIFY. */
@@ -102,26 +109,21 @@ export class TransferService {
     if (E.isLeft(referTo) || referTo.right === undefined) return { status: 400 };
     const target = referTo.right.uri;
     const referredBy = headerValue(request, 'Referred-By');
-    this.clock.schedule(0, () => void this.refer(record, target, referredBy));
-    return { status: 202 };
+    const accepted = this.notifier.accept(record, request);
+    this.clock.schedule(0, () => void this.refer(record, target, referredBy, accepted.report));
+    return accepted.answer;
   }
 
-  private async refer(record: SessionRecord, target: Uri, referredBy: string | undefined): Promise<void> {
-    const notify = (status: number, reason: string, final: boolean): void => {
+  private async refer(
+    record: SessionRecord, target: Uri, referredBy: string | undefined, report: ReferReport,
+  ): Promise<void> {
+    const notify = (status: number, reason: string): void => {
       this.events.publish({
         type: 'TransferProgress', sessionId: record.id, status, role: 'transferee', target: formatUri(target),
       });
-      void record.dialog?.sendRequest('NOTIFY', {
-        body: encodeUtf8(sipfrag(status, reason)), contentType: 'message/sipfrag;version=2.0',
-        headers: [
-          eventHeader({ package: 'refer', id: undefined }),
-          subscriptionStateHeader(
-            final ? { state: 'terminated', reason: 'noresource' } : { state: 'active', expiresSec: 60 },
-          ),
-        ],
-      });
+      report(status, reason);
     };
-    notify(100, 'Trying', false);
+    notify(100, 'Trying');
     // A Replaces header in the Refer-To URI goes into the new INVITE (RFC 3891 attended transfer).
     const replaces = target.kind === 'sip'
       ? target.headers.find((h) => h.name.toLowerCase() === 'replaces')?.value
@@ -136,11 +138,10 @@ export class TransferService {
       record.direction === 'incoming' ? record.to : record.from, plainTarget, undefined, headers, {},
     );
     const answered = E.isLeft(call) ? call : await this.outgoing.waitForAnswer(call.right.id, this.answerTimeoutMs);
-    if (E.isRight(answered)) return notify(200, 'OK', true);
+    if (E.isRight(answered)) return notify(200, 'OK');
     const e = answered.left;
     notify(
       e.kind === 'Rejected' ? e.status : e.kind === 'Timeout' ? 408 : 503, e.kind === 'Rejected' ? e.reason : e.message,
-      true,
     );
   }
 
@@ -164,6 +165,8 @@ export class TransferService {
 
   /** A call that ends while its transfer is pending: the transfer fails with it. */
   callEnded(record: SessionRecord, reason: string): void {
+    this.watcher.callEnded(record);
+    this.notifier.callEnded(record);
     const pending = record.transfer;
     if (pending === undefined) return;
     record.transfer = undefined;

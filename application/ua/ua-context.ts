@@ -21,7 +21,7 @@ import type { TransactionLayer } from '../transaction-layer.js';
 
 /** Methods this UA implements; Allow lists them (§20.5). */
 export const UA_METHODS = [
-  'INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'UPDATE', 'INFO', 'REFER', 'NOTIFY', 'MESSAGE',
+  'INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'UPDATE', 'INFO', 'REFER', 'NOTIFY', 'MESSAGE', 'SUBSCRIBE',
 ] as const;
 /** Extensions we implement: Replaces (RFC 3891) and session timers (RFC 4028, see session-timer.ts). */
 export const UA_SUPPORTED = ['replaces', 'timer'] as const;
