@@ -78,7 +78,9 @@ export class ReferNotifier {
       ?? (event.id === undefined && mine.length === 1 ? mine[0] : undefined);
     if (n === undefined || !isReferNotify(event, n.event)) return { status: 481 };
     const grant = grantedExpiry(request, REFER_EXPIRY);
-    if (grant.kind === 'TooBrief') return { status: 423, headers: [{ name: 'Min-Expires', value: String(grant.minSec) }] };
+    if (grant.kind === 'TooBrief') {
+      return { status: 423, headers: [{ name: 'Min-Expires', value: String(grant.minSec) }] };
+    }
     n.expiresAtMs = this.clock.nowMs() + grant.expiresSec * 1000;
     this.armExpiry(n);
     // RFC 6665 §4.2.1.2: a refresh is followed by a NOTIFY with the current state (terminated for Expires 0).

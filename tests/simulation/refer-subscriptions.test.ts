@@ -24,7 +24,8 @@ const connected = async (sim: Sim): Promise<string> => {
 };
 
 const referNotices = (events: SessionEvent[]) => events.flatMap((e) => (
-  e.type === 'SubscriptionNotified' && e.event === 'refer' ? [{ id: e.subscriptionId, state: e.state, body: e.body }] : []
+  e.type === 'SubscriptionNotified' && e.event === 'refer'
+    ? [{ id: e.subscriptionId, state: e.state, body: e.body }] : []
 ));
 
 test('a transfer\'s REFER subscription is listed, reports sipfrag progress as SubscriptionNotified and ends terminated (noresource)', async (t) => {
