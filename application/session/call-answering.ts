@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { parseSdp } from '../../domain/sdp/parse-sdp.js';
-import { sdpText } from './sdp-text.js';
+import { SDP, sdpText } from './sdp-text.js';
 import type { SessionDescription } from '../../domain/sdp/session-description.js';
 import { checkOperation, type SessionOperation } from '../../domain/session/call-state.js';
 import { localDescription, type AnswerSource, type NegotiationError } from '../../domain/session/negotiation.js';
@@ -14,7 +14,6 @@ import type { CallLifecycle } from './call-lifecycle.js';
 import type { DialogBinding } from './dialog-binding.js';
 import type { EventBus } from './event-bus.js';
 import type { MediaNegotiator } from './media-negotiator.js';
-import { SDP } from './outgoing-calls.js';
 import type { SessionRecord } from './session-record.js';
 
 const NOT_ACCEPTABLE = 'Not Acceptable Here';

@@ -9,10 +9,9 @@ import type { Logger } from '../../ports/logger.js';
 import type { Answer } from '../ua/invite-session.js';
 import type { CallAnswering } from './call-answering.js';
 import type { MediaNegotiator } from './media-negotiator.js';
-import { sdpText } from './sdp-text.js';
+import { SDP, sdpText } from './sdp-text.js';
 import type { SessionRecord } from './session-record.js';
 
-const SDP = 'application/sdp';
 const OK: Answer = { status: 200 };
 /** Our own offer awaits its answer (RFC 3264 §4: one offer at a time, glare). */
 const GLARE: Answer = { status: 491 };

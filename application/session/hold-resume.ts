@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { holdDirection, reoffer, resumeDirection } from '../../domain/sdp/offer-answer.js';
-import { sdpText } from './sdp-text.js';
+import { SDP, sdpText } from './sdp-text.js';
 import type { Direction } from '../../domain/sdp/session-description.js';
 import { checkOperation } from '../../domain/session/call-state.js';
 import { localDescription } from '../../domain/session/negotiation.js';
@@ -9,7 +9,6 @@ import { decodeUtf8, encodeUtf8 } from '../../domain/sip/text-codec.js';
 import type { CallLifecycle } from './call-lifecycle.js';
 import type { EventBus } from './event-bus.js';
 import type { MediaNegotiator } from './media-negotiator.js';
-import { SDP } from './outgoing-calls.js';
 import type { SessionRecord } from './session-record.js';
 import type { SessionTable } from './session-table.js';
 

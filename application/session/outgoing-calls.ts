@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { rejectingAnswer } from '../../domain/sdp/offer-answer.js';
 import { parseSdp } from '../../domain/sdp/parse-sdp.js';
-import { sdpText } from './sdp-text.js';
+import { SDP, sdpText } from './sdp-text.js';
 import type { SessionDescription } from '../../domain/sdp/session-description.js';
 import { parseTarget } from '../../domain/session/call-target.js';
 import { localDescription } from '../../domain/session/negotiation.js';
@@ -29,7 +29,6 @@ import { callInfo, userOf, type CallInfo, type SessionRecord } from './session-r
 import type { SessionTable } from './session-table.js';
 import type { Admission } from './admission.js';
 
-export const SDP = 'application/sdp';
 
 /** How a call is placed; `requestUri`, `routes` and `nextHop` reach a registered contact (ReachOptions). */
 export interface OutgoingCallOptions extends ReachOptions {

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { sdpText } from './sdp-text.js';
+import { SDP, sdpText } from './sdp-text.js';
 import { localDescription, type NegotiationError } from '../../domain/session/negotiation.js';
 import type { SipRequest } from '../../domain/sip/message.js';
 import { decodeUtf8, encodeUtf8 } from '../../domain/sip/text-codec.js';
@@ -8,7 +8,6 @@ import type { Answer } from '../ua/invite-session.js';
 import type { CallTermination } from './call-termination.js';
 import type { SessionModifications } from './dialog-binding.js';
 import type { MediaNegotiator } from './media-negotiator.js';
-import { SDP } from './outgoing-calls.js';
 import type { SessionRecord } from './session-record.js';
 
 /** RFC 3264 refusals as SIP statuses: 400 unreadable, 488 unacceptable, 491 an offer while another is pending. */

@@ -1,6 +1,9 @@
 import { serializeSdp } from '../../domain/sdp/serialize-sdp.js';
 import type { SessionDescription } from '../../domain/sdp/session-description.js';
 
+/** The content type of a session description. */
+export const SDP = 'application/sdp';
+
 /** Descriptions are immutable values: the text of each is written once, when first needed. */
 const texts = new WeakMap<SessionDescription, string>();
 

@@ -4,7 +4,6 @@ import type { SipRequest, SipResponse } from '../../domain/sip/message.js';
 import { paramValue } from '../../domain/sip/params.js';
 import type { Endpoint } from '../../domain/transport/endpoint.js';
 import type { ClientCallbacks } from '../transaction-layer.js';
-import type { OutgoingInvite } from './outgoing-invite.js';
 import { sendDirect, type UaContext } from './ua-context.js';
 
 export const toTagOf = (response: SipResponse): string | undefined => {
@@ -30,8 +29,16 @@ interface ReAck {
  * the call ends so the transaction no longer holds the call's messages and
  * outcome; from then on it only re-sends the ACK for 2xx retransmissions.
  */
+/** What the relay calls on the INVITE's behalf (the OutgoingInvite). */
+export interface RelayTarget {
+  handleResponse(response: SipResponse): void;
+  timedOut(): void;
+  transportFailed(detail: string): void;
+  transactionEnded(): void;
+}
+
 export interface Relay {
-  invite: OutgoingInvite | undefined;
+  invite: RelayTarget | undefined;
   reAck: ReAck | undefined;
 }
 
