@@ -9,4 +9,5 @@ export const TOKENS = {
   SrtpPrimitives: Symbol.for('session-core.SrtpPrimitives'),
   Resolver: Symbol.for('session-core.Resolver'),
   AudioFiles: Symbol.for('session-core.AudioFiles'),
+  MediaRelay: Symbol.for('session-core.MediaRelay'),
 } as const;

@@ -35,6 +35,8 @@ import type { Hash } from '../../ports/hash.js';
 import type { LocationStore } from '../../ports/location-store.js';
 import type { Logger } from '../../ports/logger.js';
 import { TOKENS } from '../../ports/tokens.js';
+import { InMemoryCredentialStore } from '../memory/in-memory-credential-store.js';
+import { InMemoryLocationStore } from '../memory/in-memory-location-store.js';
 
 export const SERVING = {
   Authenticator: Symbol.for('Authenticator'),
@@ -163,4 +165,16 @@ export const uaHandler = (c: ResolutionContext, lent: Lent): UaHandler => {
         ? { status: 405 } : registrar.register(request, source);
     },
   };
+};
+
+/** The registrar's and the authenticator's stores: the application's, or in memory. */
+export const bindStores = (
+  container: Container, c: SessionConfig, locationStore: LocationStore | undefined,
+  credentials: CredentialStore | { readonly users: Readonly<Record<string, string>> } | undefined,
+): void => {
+  container.bind<LocationStore>(SERVING.LocationStore).toConstantValue(locationStore ?? new InMemoryLocationStore());
+  if (credentials === undefined || c.authentication === undefined) return;
+  container.bind<CredentialStore>(SERVING.CredentialStore).toConstantValue('users' in credentials
+    ? InMemoryCredentialStore.fromPasswords(c.authentication.realm, credentials.users, container.get<Hash>(TOKENS.Hash))
+    : credentials);
 };

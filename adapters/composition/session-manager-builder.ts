@@ -14,29 +14,18 @@ import { hasParam, setParam } from '../../domain/sip/params.js';
 import { parseUri } from '../../domain/sip/parse-uri.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
-import type { RtpSocketFactory } from '../../ports/rtp-socket.js';
-import type { SipTransport } from '../../ports/sip-transport.js';
 import { TOKENS } from '../../ports/tokens.js';
-import { UdpRtpSocketFactory } from '../node/udp-rtp-socket.js';
-import { SimulatedRtpSocketFactory } from '../sim/simulated-rtp-socket.js';
 import { DEFAULT_PARSE_OPTIONS } from '../../domain/sip/parse-message.js';
-import type { Container } from 'inversify';
 import type { CredentialStore } from '../../ports/credential-store.js';
-import type { Hash } from '../../ports/hash.js';
 import type { LocationStore } from '../../ports/location-store.js';
-import { InMemoryCredentialStore } from '../memory/in-memory-credential-store.js';
-import { InMemoryLocationStore } from '../memory/in-memory-location-store.js';
 import { isIP } from 'node:net';
 import type { Resolver } from '../../ports/resolver.js';
-import { DnsResolver } from '../node/dns-resolver.js';
-import { SimulatedResolver } from '../sim/simulated-resolver.js';
 import { createContainer } from './container.js';
 import { HttpAdapter, type HttpOptions } from './http-adapter.js';
-import { ServerLocator } from '../../application/transport/server-locator.js';
-import { ResolvingTransport } from '../../application/transport/resolving-transport.js';
-import type { Random } from '../../ports/random.js';
-import { realTransport, simulatedTransport, type SimulationOptions } from './transports.js';
-import { SERVING } from './serving-services.js';
+import { bindNetwork, realTransport, simulatedTransport, type SimulationOptions } from './transports.js';
+import { bindStores } from './serving-services.js';
+import type { MediaRelay } from '../../ports/media-relay.js';
+import { parseRtpengineSpec, RtpengineRelay } from '../node/rtpengine-relay.js';
 import { bindSessionServices, SERVICES } from './session-services.js';
 
 export type { SimulationOptions } from './transports.js';
@@ -58,6 +47,7 @@ export class SessionManagerBuilder {
   private problem: SessionError | undefined;
   private trace: ((entry: SipTraceEntry) => void) | undefined;
   private locationStore: LocationStore | undefined;
+  private relay: MediaRelay | string | undefined;
   private credentials: CredentialStore | { readonly users: Readonly<Record<string, string>> } | undefined;
   private resolver: Resolver | undefined;
   private dnsServers: ReadonlyArray<string> | undefined;
@@ -330,6 +320,29 @@ export class SessionManagerBuilder {
     return this;
   }
 
+  /**
+   * Anchors relayed calls' media in a relay outside the process: `rtpengine:host:port` (its ng control port;
+   * opened at build, closed by stop()) or a MediaRelay of your own. The B2bua then only signals
+   * (build with `withMedia(false)`); without this, media is relayed in-process as before.
+   */
+  withMediaRelay(relay: MediaRelay | string): this {
+    if (typeof relay === 'string' && parseRtpengineSpec(relay) === undefined) {
+      this.problem ??= invalid('mediaRelay', `expected rtpengine:host:port, got ${relay}`);
+    }
+    this.relay = relay;
+    return this;
+  }
+
+  private get relayOwned(): boolean {
+    return typeof this.relay === 'string';
+  }
+
+  private async openRelay(): Promise<MediaRelay | undefined> {
+    const relay = this.relay;
+    if (typeof relay !== 'string') return relay;
+    return RtpengineRelay.open(parseRtpengineSpec(relay)!);
+  }
+
   /** Runs on the simulated network (VirtualClock, seeded randomness) instead of real sockets. */
   withSimulation(simulation: SimulationOptions): this {
     this.simulation = simulation;
@@ -357,26 +370,15 @@ export class SessionManagerBuilder {
     const bound = sim === undefined ? await realTransport(c, core) : simulatedTransport(c, sim, core);
     const trace = this.http === undefined ? this.trace : this.http.traceHook(this.trace);
     const traced = trace === undefined ? bound : new TracingTransport(bound, container.get<Clock>(TOKENS.Clock), trace);
-    // RFC 3263 location for calls, and names (Contacts, routes) resolved through the same port and cache.
-    const resolver = this.resolver ?? (sim === undefined
-      ? new DnsResolver(this.dnsServers === undefined ? {} : { servers: this.dnsServers })
-      : new SimulatedResolver(sim.network.clock, {}));
-    const locator = new ServerLocator(
-      resolver, container.get<Clock>(TOKENS.Clock), container.get<Random>(TOKENS.Random), () => bound.protocols,
-    );
-    const transport = new ResolvingTransport(traced, locator);
-    container.bind<ServerLocator>(SERVICES.Locator).toConstantValue(locator);
-    const rtp: RtpSocketFactory = sim === undefined
-      ? new UdpRtpSocketFactory({ host: c.bindHost, portMin: c.mediaPortStart, portMax: c.mediaPortEnd })
-      : new SimulatedRtpSocketFactory(sim.network, sim.host, c.mediaPortStart, c.mediaPortEnd);
-    container.bind<SipTransport>(TOKENS.SipTransport).toConstantValue(transport);
-    container.bind<RtpSocketFactory>(TOKENS.RtpSocketFactory).toConstantValue(rtp);
-    container.bind<Resolver>(TOKENS.Resolver).toConstantValue(resolver);
-    this.bindStores(container, c);
+    bindNetwork(container, c, sim, bound, traced, this.resolver, this.dnsServers);
+    bindStores(container, c, this.locationStore, this.credentials);
+    container.bind<MediaRelay | undefined>(TOKENS.MediaRelay).toConstantValue(await this.openRelay());
     bindSessionServices(
       container, sim === undefined ? c : { ...c, localAddress: sim.host, bindHost: sim.host }, this.handler,
     );
     const coordinator = container.get<SessionCoordinator>(SERVICES.Coordinator);
+    const relay = coordinator.mediaRelay;
+    if (relay !== undefined && this.relayOwned) coordinator.closeOnStop(() => relay.close());
     try {
       await this.http?.start(coordinator, core.logger);
     } catch (error) {
@@ -384,17 +386,5 @@ export class SessionManagerBuilder {
       throw sessionException(invalid('http', (error as Error).message));
     }
     return coordinator;
-  }
-
-  /** The registrar's and the authenticator's stores: the application's, or in memory. */
-  private bindStores(container: Container, c: SessionConfig): void {
-    container.bind<LocationStore>(SERVING.LocationStore).toConstantValue(
-      this.locationStore ?? new InMemoryLocationStore(),
-    );
-    const given = this.credentials;
-    if (given === undefined || c.authentication === undefined) return;
-    container.bind<CredentialStore>(SERVING.CredentialStore).toConstantValue('users' in given
-      ? InMemoryCredentialStore.fromPasswords(c.authentication.realm, given.users, container.get<Hash>(TOKENS.Hash))
-      : given);
   }
 }

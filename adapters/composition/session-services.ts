@@ -40,6 +40,7 @@ import type { AudioFiles } from '../../ports/audio-files.js';
 import { FileMedia } from '../../application/media/file-media.js';
 import type { SrtpPrimitives } from '../../ports/cipher.js';
 import type { RtpSocketFactory } from '../../ports/rtp-socket.js';
+import type { MediaRelay } from '../../ports/media-relay.js';
 import type { SipTransport } from '../../ports/sip-transport.js';
 import { TOKENS } from '../../ports/tokens.js';
 
@@ -259,6 +260,7 @@ export const bindSessionServices = (container: Container, sessionConfig: Session
       messages: c.get(SERVING.Messages), files: c.get(S.Files), notifier: c.get(SERVING.Notifier),
       subscriber: c.get(SERVING.Subscriber), referWatcher: c.get(S.ReferWatcher),
       referNotifier: c.get(S.ReferNotifier),
+      mediaRelay: c.get<MediaRelay | undefined>(TOKENS.MediaRelay),
     });
     c.get<CallHandles>(S.Handles).bind(coordinator);
     return coordinator;

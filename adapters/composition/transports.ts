@@ -11,6 +11,19 @@ import { MultiTransport } from '../shared/multi-transport.js';
 import type { TransportCoreOptions } from '../shared/transport-core.js';
 import { SimulatedSipTransport } from '../sim/simulated-sip-transport.js';
 import type { SimulatedNetwork } from '../sim/simulated-network.js';
+import type { Container } from 'inversify';
+import { ResolvingTransport } from '../../application/transport/resolving-transport.js';
+import { ServerLocator } from '../../application/transport/server-locator.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Random } from '../../ports/random.js';
+import type { Resolver } from '../../ports/resolver.js';
+import type { RtpSocketFactory } from '../../ports/rtp-socket.js';
+import { TOKENS } from '../../ports/tokens.js';
+import { DnsResolver } from '../node/dns-resolver.js';
+import { UdpRtpSocketFactory } from '../node/udp-rtp-socket.js';
+import { SimulatedResolver } from '../sim/simulated-resolver.js';
+import { SimulatedRtpSocketFactory } from '../sim/simulated-rtp-socket.js';
+import { SERVICES } from './session-services.js';
 
 /** Where a coordinator runs on the simulated network. */
 export interface SimulationOptions {
@@ -73,4 +86,28 @@ export const simulatedTransport = (
   });
   if (E.isLeft(bound)) throw sessionException({ kind: 'TransportError', message: bound.left.detail });
   return bound.right;
+};
+
+/**
+ * The network ports beside the SIP transport: RFC 3263 location for calls (names in Contacts and routes
+ * resolved through the same resolver and cache), the transport that uses it, and RTP sockets — real, or on
+ * the simulated network.
+ */
+export const bindNetwork = (
+  container: Container, c: SessionConfig, sim: SimulationOptions | undefined, bound: SipTransport,
+  traced: SipTransport, given: Resolver | undefined, dnsServers: ReadonlyArray<string> | undefined,
+): void => {
+  const resolver = given ?? (sim === undefined
+    ? new DnsResolver(dnsServers === undefined ? {} : { servers: dnsServers })
+    : new SimulatedResolver(sim.network.clock, {}));
+  const locator = new ServerLocator(
+    resolver, container.get<Clock>(TOKENS.Clock), container.get<Random>(TOKENS.Random), () => bound.protocols,
+  );
+  container.bind<ServerLocator>(SERVICES.Locator).toConstantValue(locator);
+  const rtp: RtpSocketFactory = sim === undefined
+    ? new UdpRtpSocketFactory({ host: c.bindHost, portMin: c.mediaPortStart, portMax: c.mediaPortEnd })
+    : new SimulatedRtpSocketFactory(sim.network, sim.host, c.mediaPortStart, c.mediaPortEnd);
+  container.bind<SipTransport>(TOKENS.SipTransport).toConstantValue(new ResolvingTransport(traced, locator));
+  container.bind<RtpSocketFactory>(TOKENS.RtpSocketFactory).toConstantValue(rtp);
+  container.bind<Resolver>(TOKENS.Resolver).toConstantValue(resolver);
 };

@@ -121,7 +121,8 @@ export class RtpengineRelay implements MediaRelay {
     const cookie = `${this.prefix}_${(this.sequence++).toString(36)}`;
     return new Promise((resolve) => {
       const pending: Pending = {
-        datagram: Buffer.from(encodeNg(cookie, command)), resolve, attemptsLeft: this.options.attempts, timer: undefined,
+        datagram: Buffer.from(encodeNg(cookie, command)), resolve, attemptsLeft: this.options.attempts,
+        timer: undefined,
       };
       this.waiting.set(cookie, pending);
       this.attempt(cookie, pending);
@@ -132,9 +133,8 @@ export class RtpengineRelay implements MediaRelay {
     if (pending.attemptsLeft === 0) {
       this.waiting.delete(cookie);
       const total = this.options.attempts * this.options.attemptTimeoutMs;
-      pending.resolve(E.left({
-        kind: 'Unreachable', detail: `no reply from rtpengine at ${this.options.host}:${this.options.port} in ${total} ms`,
-      }));
+      const where = `${this.options.host}:${this.options.port}`;
+      pending.resolve(E.left({ kind: 'Unreachable', detail: `no reply from rtpengine at ${where} in ${total} ms` }));
       return;
     }
     pending.attemptsLeft--;

@@ -3,6 +3,7 @@ import type { SessionError } from '../../domain/session/session-error.js';
 import type { AudioSink, AudioSource } from '../media/audio-io.js';
 import type { RecordingDirection, RecordingResult } from '../media/file-media.js';
 import type { MediaStatistics } from '../media/media-session.js';
+import type { MediaRelay } from '../../ports/media-relay.js';
 import type { MediaInfo } from './media-control.js';
 import type { SessionServices } from './coordinator-services.js';
 import { sessionException } from './session-exception.js';
@@ -19,6 +20,19 @@ export const unwrap = <T>(result: E.Either<SessionError, T>): T => {
  */
 export abstract class CoordinatorMedia {
   constructor(protected readonly s: SessionServices) {}
+
+  /**
+   * The SDP the peer sent with the call's INVITE exchange, as received: its offer (an incoming call) or its
+   * answer (an answered outgoing one); undefined when it sent none. A signaling-only B2BUA passes it on.
+   */
+  getRemoteSdp(sessionId: string): string | undefined {
+    return unwrap(this.s.table.requireAny(sessionId)).peerSdp;
+  }
+
+  /** The media relay calls may anchor their RTP in (`withMediaRelay`), if one is configured. */
+  get mediaRelay(): MediaRelay | undefined {
+    return this.s.mediaRelay;
+  }
 
   generateSdpOffer(sessionId: string): string {
     return unwrap(this.s.media.generateSdpOffer(sessionId));

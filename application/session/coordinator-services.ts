@@ -1,4 +1,5 @@
 import type { Clock } from '../../ports/clock.js';
+import type { MediaRelay } from '../../ports/media-relay.js';
 import type { SipTransport } from '../../ports/sip-transport.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { Notifier } from '../events/notifier.js';
@@ -52,4 +53,6 @@ export interface SessionServices {
   /** REFER's implicit subscriptions (RFC 3515): ours as transferor, and those we keep as transferee. */
   readonly referWatcher: ReferWatcher;
   readonly referNotifier: ReferNotifier;
+  /** A media relay outside the process (rtpengine), when configured: `withMediaRelay`. */
+  readonly mediaRelay: MediaRelay | undefined;
 }

@@ -89,6 +89,7 @@ export class IncomingCalls {
     record.incoming = invite;
     record.callId = headerValue(invite.request, 'Call-ID');
     record.negotiation = negotiation;
+    if (invite.request.body.length > 0) record.peerSdp = decodeUtf8(invite.request.body);
     this.lifecycle.notify(record, { tag: 'Offered' });
     invite.on({
       onCancelled: () => this.lifecycle.notify(

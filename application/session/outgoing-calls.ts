@@ -191,6 +191,7 @@ export class OutgoingCalls {
     const nowMs = this.lifecycle.now();
     switch (outcome.kind) {
       case 'Answered': {
+        if (outcome.response.body.length > 0) record.peerSdp = decodeUtf8(outcome.response.body);
         const media = offered && this.negotiator.enabled
           ? this.negotiator.step(
             record,

@@ -59,6 +59,8 @@ export interface SessionRecord {
   encryption: 'off' | 'optional' | 'required' | undefined;
   /** Our SDES keys for this call, made on first use and kept for its re-offers (RFC 4568 §7.1.4). */
   srtpKeys: ReadonlyArray<CryptoOffer> | undefined;
+  /** The SDP the peer sent with the INVITE exchange (its offer, or its answer in the 2xx), as received. */
+  peerSdp: string | undefined;
 }
 
 export const newRecord = (
@@ -67,7 +69,7 @@ export const newRecord = (
   id, direction, from, to, users: [userOf(from), userOf(to)], startedAtMs, callId: undefined,
   call: initialCall, negotiation: idleNegotiation,
   incoming: undefined, outgoing: undefined, dialog: undefined, media: undefined, timers: [], transfer: undefined,
-  encryption: undefined, srtpKeys: undefined,
+  encryption: undefined, srtpKeys: undefined, peerSdp: undefined,
 });
 
 export const callInfo = (r: SessionRecord): CallInfo => {

@@ -53,7 +53,9 @@ export const ngDictionary = (command: NgCommand): Record<string, Bencoded> => {
 export const encodeNg = (cookie: string, command: NgCommand): string => `${cookie} ${bencode(ngDictionary(command))}`;
 
 /** A reply's cookie and meaning; anything else (no cookie, not bencode, no result) is a protocol error. */
-export const decodeNg = (bytes: Uint8Array): E.Either<NgProtocolError, { readonly cookie: string; readonly reply: NgReply }> => {
+export const decodeNg = (
+  bytes: Uint8Array,
+): E.Either<NgProtocolError, { readonly cookie: string; readonly reply: NgReply }> => {
   const space = bytes.indexOf(0x20);
   if (space <= 0 || space > 64) return E.left({ kind: 'NgProtocolError', detail: 'no cookie' });
   const cookie = new TextDecoder().decode(bytes.subarray(0, space));
@@ -65,7 +67,10 @@ export const decodeNg = (bytes: Uint8Array): E.Either<NgProtocolError, { readonl
   }
   const fields = dict as { readonly [key: string]: Bencoded };
   const result = fields['result'];
-  const text = (key: string): string | undefined => (typeof fields[key] === 'string' ? fields[key] as string : undefined);
+  const text = (key: string): string | undefined => {
+    const value = fields[key];
+    return typeof value === 'string' ? value : undefined;
+  };
   if (result === 'pong') return E.right({ cookie, reply: { result: 'pong' } });
   if (result === 'ok') return E.right({ cookie, reply: { result: 'ok', sdp: text('sdp') } });
   if (result === 'error') {
