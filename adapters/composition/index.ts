@@ -18,6 +18,9 @@ export type { MessageSummary } from '../../domain/events/message-summary.js';
 export { escapeXml, readPidf, type PresenceState } from '../../domain/events/presence.js';
 export { CallHandle } from '../../application/session/call-handle.js';
 export { B2bua } from '../../application/session/b2bua.js';
+export { RelayedB2bua } from '../../application/session/relayed-b2bua.js';
+export type { MediaRelay, MediaRelayError, RelayCall } from '../../ports/media-relay.js';
+export { RtpengineRelay, parseRtpengineSpec, type RtpengineOptions } from '../node/rtpengine-relay.js';
 export { ForkingRouter, type ForkingRouterOptions } from '../../application/session/forking-router.js';
 export {
   EventBus, type EventFilter, type EventStream, type Subscription,

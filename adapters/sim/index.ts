@@ -11,3 +11,4 @@ export { SimulatedSipTransport, type SimulatedListenOptions } from './simulated-
 export { SimulatedRtpSocketFactory } from './simulated-rtp-socket.js';
 export { InMemoryLogger, type LogLine } from '../memory/in-memory-logger.js';
 export { SimulatedResolver, type Zone } from './simulated-resolver.js';
+export { SimulatedMediaRelay } from './simulated-media-relay.js';

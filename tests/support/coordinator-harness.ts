@@ -15,7 +15,7 @@ export interface SimPeer {
 /** Two (or more) coordinators on one simulated network. */
 export const simPeers = async (
   seed: number, handlers: ReadonlyArray<CallHandler>, link: Partial<LinkImpairment> = {},
-  tweak?: (b: SessionManagerBuilder, i: number) => SessionManagerBuilder,
+  tweak?: (b: SessionManagerBuilder, i: number, network: SimulatedNetwork) => SessionManagerBuilder,
 ) => {
   const clock = new VirtualClock();
   const network = new SimulatedNetwork(clock, { seed, link });
@@ -23,7 +23,7 @@ export const simPeers = async (
   for (const [i, handler] of handlers.entries()) {
     const host = `10.0.0.${i + 1}`;
     let builder = new SessionManagerBuilder().withSipPort(5060).withMediaPorts(20000, 20199).withHandler(handler).withSimulation({ network, host, seed: seed * 10 + i });
-    if (tweak !== undefined) builder = tweak(builder, i);
+    if (tweak !== undefined) builder = tweak(builder, i, network);
     const coordinator = await builder.build();
     await coordinator.start();
     const events: SessionEvent[] = [];
