@@ -3,8 +3,11 @@
  * transcoded between PCMU and PCMA when the legs differ).
  *
  *   npx tsx examples/b2bua.ts --port 5070 --target sip:service@127.0.0.1:5080
+ *   npx tsx examples/b2bua.ts --target sip:service@127.0.0.1:5080 --media-relay rtpengine:127.0.0.1:2223
  */
-import { B2bua, PinoLogger, SessionManagerBuilder } from '../adapters/composition/index.js';
+import {
+  B2bua, parseRtpengineSpec, PinoLogger, RelayedB2bua, SessionManagerBuilder,
+} from '../adapters/composition/index.js';
 import { commandLine, sipHost, usageError } from './support/command-line.js';
 import { applySecurity, SECURITY_HELP, SECURITY_OPTIONS } from './support/security-flags.js';
 import { OPS_HELP, OPS_OPTIONS, prepareOps } from './support/ops-flags.js';
@@ -21,6 +24,11 @@ Options:
   --target URI         where every call is sent (required)
   --media-ports A-B    RTP port range for both legs (default 30000-39999)
                        (no per-user cap: every call from one caller is bridged)
+  --media-relay SPEC   anchor the media in rtpengine instead of this process:
+                       rtpengine:HOST:PORT names its ng control port. Both
+                       phones then send RTP to rtpengine and this process only
+                       signals; if rtpengine fails, calls are refused 503
+                       (unreachable) or 488 (it refused the SDP)
   --proxy URI          send the outgoing leg through this proxy or SBC
   --user NAME          username for Digest challenges (401/407) to the outgoing leg
   --password PW        its password (or set SESSION_CORE_PASSWORD)
@@ -41,6 +49,7 @@ const { values } = commandLine(NAME, HELP, {
     ...SECURITY_OPTIONS,
     ...OPS_OPTIONS,
     'media-ports': { type: 'string', default: '30000-39999' },
+    'media-relay': { type: 'string' },
     proxy: { type: 'string' },
     user: { type: 'string' },
     password: { type: 'string' },
@@ -56,8 +65,15 @@ if (values.user !== undefined && password === undefined) usageError(
   NAME, HELP, '--user needs --password (or SESSION_CORE_PASSWORD)',
 );
 const plainTarget = !target.includes('transport=') && !/^sips:/i.test(target);
-const b2bua = new B2bua(() => (named !== undefined && plainTarget ? `${target};transport=${named}` : target));
+const relay = values['media-relay'];
+if (relay !== undefined && parseRtpengineSpec(relay) === undefined) {
+  usageError(NAME, HELP, `--media-relay: expected rtpengine:HOST:PORT, got ${relay}`);
+}
+const targetOf = (): string => (named !== undefined && plainTarget ? `${target};transport=${named}` : target);
+const b2bua = relay === undefined ? new B2bua(targetOf) : new RelayedB2bua(targetOf);
 const builder = new SessionManagerBuilder();
+// Relayed: the phones' RTP goes to rtpengine, so this process opens no media ports.
+if (relay !== undefined) builder.withMedia(false).withMediaRelay(relay);
 prepareOps(NAME, HELP, values, builder);
 const security = applySecurity(NAME, HELP, builder, values, [target]);
 if (security.note !== undefined) console.log(security.note);
@@ -75,7 +91,8 @@ b2bua.attach(coordinator);
 await coordinator.start();
 console.log(`b2bua listening on ${sipHost(values.host)}:${coordinator.localEndpoint?.port} → ${target}`);
 const stop = async (): Promise<void> => {
-  console.log(`b2bua stopping after ${b2bua.bridged()} bridged calls`);
+  const refused = b2bua instanceof RelayedB2bua ? `, ${b2bua.refusedByRelay()} refused for the relay` : '';
+  console.log(`b2bua stopping after ${b2bua.bridged()} bridged calls${refused}`);
   await coordinator.stop();
   process.exit(0);
 };
