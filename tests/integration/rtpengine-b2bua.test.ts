@@ -35,7 +35,9 @@ test.serial('baresip → b2bua --media-relay rtpengine → baresip: each phone h
   const rtpengine = await startRtpengine([41000, 41999]);
   t.teardown(() => rtpengine.stop());
   const calleePort = await freeUdpPort();
-  const callee = await startBaresip({ sipPort: calleePort, rtpPorts: [42000, 42499], answerMode: 'auto', toneHz: 1000 });
+  const callee = await startBaresip({
+    sipPort: calleePort, rtpPorts: [42000, 42499], answerMode: 'auto', toneHz: 1000,
+  });
   t.teardown(() => callee.stop());
   const { b2bua, port } = await relayedB2bua(`sip:phone@127.0.0.1:${calleePort}`, rtpengine.spec);
   t.teardown(() => b2bua.child.kill('SIGKILL'));
