@@ -4,6 +4,7 @@
  * malformed or over-deep value is a Left, never an exception.
  */
 import * as E from 'fp-ts/lib/Either.js';
+import { decodeUtf8, utf8Length } from '../sip/text-codec.js';
 
 export type Bencoded = string | number | ReadonlyArray<Bencoded> | { readonly [key: string]: Bencoded };
 
@@ -12,15 +13,13 @@ export interface BencodeError {
   readonly detail: string;
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: false });
 const MAX_DEPTH = 32;
 
 const fail = (detail: string): E.Either<BencodeError, never> => E.left({ kind: 'BencodeError', detail });
 
 /** The bencoded text of a value; dictionary keys sorted (by their bytes, as the format asks). */
 export const bencode = (value: Bencoded): string => {
-  if (typeof value === 'string') return `${encoder.encode(value).length}:${value}`;
+  if (typeof value === 'string') return `${utf8Length(value)}:${value}`;
   if (typeof value === 'number') return `i${Math.trunc(value)}e`;
   if (Array.isArray(value)) return `l${value.map((v: Bencoded) => bencode(v)).join('')}e`;
   const dict = value as { readonly [key: string]: Bencoded };
@@ -63,7 +62,7 @@ const readString = (bytes: Uint8Array, at: number): Read => {
   const start = i + 1;
   const end = start + length;
   if (end > bytes.length) return fail('truncated string');
-  return E.right({ value: decoder.decode(bytes.subarray(start, end)), end });
+  return E.right({ value: decodeUtf8(bytes, start, end), end });
 };
 
 const readInteger = (bytes: Uint8Array, at: number): Read => {

@@ -5,6 +5,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { bdecode, bencode, type Bencoded } from './bencode.js';
+import { decodeUtf8 } from '../sip/text-codec.js';
 
 /** Which call and which of its sides a command is about (rtpengine keys calls by Call-ID and tags). */
 export interface RelayCall {
@@ -58,7 +59,7 @@ export const decodeNg = (
 ): E.Either<NgProtocolError, { readonly cookie: string; readonly reply: NgReply }> => {
   const space = bytes.indexOf(0x20);
   if (space <= 0 || space > 64) return E.left({ kind: 'NgProtocolError', detail: 'no cookie' });
-  const cookie = new TextDecoder().decode(bytes.subarray(0, space));
+  const cookie = decodeUtf8(bytes, 0, space);
   const body = bdecode(bytes.subarray(space + 1));
   if (E.isLeft(body)) return E.left({ kind: 'NgProtocolError', detail: body.left.detail });
   const dict = body.right;
