@@ -18,6 +18,7 @@ import type { IdGenerator } from '../id-generator.js';
 import type { SrtpPrimitives } from '../../ports/cipher.js';
 import { frameProducer, Recorder, type AudioSink, type AudioSource, type FrameProducer } from './audio-io.js';
 import { ByteSlab } from './byte-slab.js';
+import { tickerFor, type MediaTicker } from './media-ticker.js';
 import { sameSrtp, SrtpContext, type SrtpParameters } from './srtp-context.js';
 
 export interface MediaParameters {
@@ -92,9 +93,10 @@ export class MediaSession {
   private readonly ssrc: number;
   private sequence: number;
   private timestamp: number;
-  private tick: TimerHandle | undefined;
+  /** On the shared 20 ms clock (started and not stopped). */
+  private ticking = false;
+  private readonly ticker: MediaTicker;
   private rtcpTimer: TimerHandle | undefined;
-  private startedAtMs = 0;
   private frames = 0;
   private stats: ReceiverStats = initialReceiverStats;
   private jitter: JitterBuffer = createJitterBuffer();
@@ -118,6 +120,7 @@ export class MediaSession {
     private readonly socket: RtpSocket, private readonly clock: Clock, private readonly ids: IdGenerator,
     private readonly cname: string, private readonly primitives: SrtpPrimitives | undefined,
   ) {
+    this.ticker = tickerFor(clock);
     this.ssrc = ids.ssrc();
     this.sequence = ids.below(0x10000);
     this.timestamp = ids.ssrc();
@@ -178,20 +181,27 @@ export class MediaSession {
     this.dtmfHandler = handler;
   }
 
-  /** Starts the 20 ms tick (sending and playout) and RTCP; idempotent. */
+  /** Joins the shared 20 ms clock (sending and playout) and starts RTCP; idempotent. */
   start(): void {
-    if (this.tick !== undefined || this.closed) return;
-    this.startedAtMs = this.clock.nowMs();
+    if (this.ticking || this.closed) return;
+    this.ticking = true;
     this.frames = 0;
-    this.scheduleTick();
+    this.ticker.add(this);
     this.scheduleRtcp();
   }
 
   stop(): void {
-    if (this.tick !== undefined) this.clock.cancel(this.tick);
+    if (this.ticking) this.ticker.remove(this);
     if (this.rtcpTimer !== undefined) this.clock.cancel(this.rtcpTimer);
-    this.tick = undefined;
+    this.ticking = false;
     this.rtcpTimer = undefined;
+  }
+
+  /** One frame time of the shared clock: a frame sent (when sending) and one played out. */
+  onFrameTick(): void {
+    if (this.closed || !this.ticking) return;
+    this.frames++;
+    this.onTick();
   }
 
   /** Sends digits as RFC 4733 events (when negotiated); resolves when the last end packet is out. */
@@ -246,16 +256,6 @@ export class MediaSession {
     this.closed = true;
     this.stop();
     await this.socket.close();
-  }
-
-  private scheduleTick(): void {
-    // Absolute deadlines: frame n goes out at start + n·20 ms, so timer lateness never accumulates.
-    const deadline = this.startedAtMs + (this.frames + 1) * FRAME_MS;
-    this.tick = this.clock.schedule(Math.max(0, deadline - this.clock.nowMs()), () => {
-      this.frames++;
-      this.onTick();
-      if (!this.closed && this.tick !== undefined) this.scheduleTick();
-    });
   }
 
   private onTick(): void {

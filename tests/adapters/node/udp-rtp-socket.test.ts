@@ -66,3 +66,46 @@ test('RTP sockets: RTP and RTCP datagrams flow between two pairs with their sour
   t.deepEqual(rtp, [[0x80, a.rtpPort]]);
   t.deepEqual(rtcp, [[0x81, a.rtcpPort]]);
 });
+
+/** Keeps `step` running every 10 ms while waiting for `condition`. */
+const pumpUntil = async (step: () => void, condition: () => boolean, label: string): Promise<void> => {
+  const timer = setInterval(step, 10);
+  try {
+    await waitFor(condition, 30_000, label);
+  } finally {
+    clearInterval(timer);
+  }
+};
+
+test('RTP sockets: a proven symmetric peer is sent to connected; re-targeting and a silent peer are let go', async (t) => {
+  const factory = new UdpRtpSocketFactory({ host: '127.0.0.1', ...(await freeRange(6)) });
+  const [a, b, c] = [right(t, await factory.open()), right(t, await factory.open()), right(t, await factory.open())];
+  t.teardown(() => Promise.all([a, b, c].map((s) => s.close())));
+  const heardBy = new Map<RtpSocket, number[]>([[a, []], [b, []], [c, []]]);
+  for (const socket of [a, b, c]) socket.onRtp((_bytes, source) => heardBy.get(socket)!.push(source.port));
+  const to = (socket: RtpSocket) => ({ host: '127.0.0.1', port: socket.rtpPort });
+  const packet = new Uint8Array([0x80, 0, 0, 1]);
+  const from = (listener: RtpSocket, sender: RtpSocket) => heardBy.get(listener)!.filter((p) => p === sender.rtpPort);
+
+  // a and b talk symmetrically for a while: a connects to b and keeps reaching it.
+  await pumpUntil(() => {
+    a.sendRtp(packet, to(b));
+    b.sendRtp(packet, to(a));
+  }, () => from(b, a).length >= 20 && from(a, b).length >= 20, 'a and b hearing each other');
+  // a is re-targeted to c (a re-INVITE): c hears a, and a hears c's answer.
+  await pumpUntil(() => {
+    a.sendRtp(packet, to(c));
+    c.sendRtp(packet, to(a));
+  }, () => from(c, a).length >= 5 && from(a, c).length >= 5, 'a and c after re-targeting');
+  // Back to b, then b falls silent while c starts sending to a: a still sends to b, yet hears c again.
+  await pumpUntil(() => {
+    a.sendRtp(packet, to(b));
+    b.sendRtp(packet, to(a));
+  }, () => from(a, b).length >= 40, 'a and b again');
+  const heardFromC = from(a, c).length;
+  await pumpUntil(() => {
+    a.sendRtp(packet, to(b));
+    c.sendRtp(packet, to(a));
+  }, () => from(a, c).length >= heardFromC + 5, 'a hearing c while its peer b is silent');
+  t.pass();
+});
