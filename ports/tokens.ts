@@ -10,4 +10,5 @@ export const TOKENS = {
   Resolver: Symbol.for('session-core.Resolver'),
   AudioFiles: Symbol.for('session-core.AudioFiles'),
   MediaRelay: Symbol.for('session-core.MediaRelay'),
+  DialogStore: Symbol.for('session-core.DialogStore'),
 } as const;

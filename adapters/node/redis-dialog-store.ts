@@ -1,0 +1,77 @@
+import { Redis } from 'ioredis';
+import type { CallSnapshot, DialogStore, DialogStoreBatch } from '../../ports/dialog-store.js';
+import { snapshotKey } from '../../domain/cluster/call-snapshot.js';
+import { decodeSnapshot, encodeSnapshot } from '../shared/call-snapshot-codec.js';
+
+export interface RedisDialogStoreOptions {
+  /** `redis://host:port[/db]`. */
+  readonly url: string;
+  /** Prefix of every key (default `session-core:call:`). */
+  readonly prefix?: string;
+  /** A command with no reply by then fails (default 1000 ms). */
+  readonly commandTimeoutMs?: number;
+}
+
+/**
+ * The DialogStore on Redis (ioredis): each call a string under its dialog key with a time to live (SET PX),
+ * a batch one pipeline. While Redis is unreachable commands fail at once instead of queueing (no offline
+ * queue, one attempt each), so a dead store costs counted errors, never memory; the client reconnects by
+ * itself, backing off up to 2 s.
+ */
+export class RedisDialogStore implements DialogStore {
+  private readonly prefix: string;
+  private closed = false;
+
+  private constructor(private readonly redis: Redis, prefix: string) {
+    this.prefix = prefix;
+    // Connection failures surface as failed commands; the client's own error events only say it is retrying.
+    redis.on('error', () => undefined);
+  }
+
+  static open(options: RedisDialogStoreOptions): RedisDialogStore {
+    const redis = new Redis(options.url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: options.commandTimeoutMs ?? 1000,
+      retryStrategy: (attempt: number) => Math.min(100 * attempt, 2000),
+      lazyConnect: false,
+    });
+    return new RedisDialogStore(redis, options.prefix ?? 'session-core:call:');
+  }
+
+  /** Whether the client is connected now. */
+  get connected(): boolean {
+    return this.redis.status === 'ready';
+  }
+
+  async write(batch: DialogStoreBatch, ttlMs: number): Promise<void> {
+    const pipeline = this.redis.pipeline();
+    const ttl = Math.max(1, Math.round(ttlMs));
+    for (const snapshot of batch.save) {
+      pipeline.set(this.key(snapshotKey(snapshot)), encodeSnapshot(snapshot), 'PX', ttl);
+    }
+    if (batch.remove.length > 0) pipeline.del(...batch.remove.map((key) => this.key(key)));
+    const results = await pipeline.exec();
+    const failure = results?.find(([error]) => error !== null)?.[0];
+    if (failure) throw failure;
+  }
+
+  async load(key: string): Promise<CallSnapshot | undefined> {
+    const text = await this.redis.get(this.key(key));
+    return text === null ? undefined : decodeSnapshot(text);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.redis.quit();
+    } catch {
+      this.redis.disconnect();
+    }
+  }
+
+  private key(key: string): string {
+    return this.prefix + key;
+  }
+}
