@@ -27,6 +27,8 @@ import type { IncomingInvite } from '../../application/ua/incoming-invite.js';
 import type { Answer } from '../../application/ua/invite-session.js';
 import type { UaCore } from '../../application/ua/ua-core.js';
 import type { RequestSource, UaHandler } from '../../application/ua/ua-handler.js';
+import type { CallRecovery } from '../../application/cluster/call-recovery.js';
+import { CLUSTER } from './cluster-services.js';
 import type { NameAddr } from '../../domain/sip/name-addr.js';
 import { headerValue, type SipRequest } from '../../domain/sip/message.js';
 import type { Clock } from '../../ports/clock.js';
@@ -152,6 +154,8 @@ export const uaHandler = (c: ResolutionContext, lent: Lent): UaHandler => {
   const authenticator = (): Authenticator | undefined => c.get<Authenticator | undefined>(SERVING.Authenticator);
   return {
     onIncomingInvite: (invite: IncomingInvite) => c.get<IncomingCalls>(lent.incoming).arrived(invite),
+    recoverDialog: (key: string, request: SipRequest) =>
+      c.get<CallRecovery | undefined>(CLUSTER.Recovery)?.recover(key, request),
     admit: (request: SipRequest, source: RequestSource) => authenticator()?.admit(request, source),
     onRequest: (request: SipRequest, source: RequestSource): Answer | Promise<Answer> => {
       if (request.method === 'MESSAGE') return c.get<MessageService>(SERVING.Messages).received(request);

@@ -24,9 +24,12 @@ import { createContainer } from './container.js';
 import { HttpAdapter, type HttpOptions } from './http-adapter.js';
 import { bindNetwork, realTransport, simulatedTransport, type SimulationOptions } from './transports.js';
 import { bindStores } from './serving-services.js';
+import { parseRtpengineSpec } from '../node/rtpengine-relay.js';
 import type { MediaRelay } from '../../ports/media-relay.js';
-import { parseRtpengineSpec, RtpengineRelay } from '../node/rtpengine-relay.js';
+import type { ClusterOptions } from './cluster-services.js';
+import { ExternalServices, isRedisUrl } from './external-services.js';
 import { bindSessionServices, SERVICES } from './session-services.js';
+import type { DialogStore } from '../../ports/dialog-store.js';
 
 export type { SimulationOptions } from './transports.js';
 
@@ -47,7 +50,7 @@ export class SessionManagerBuilder {
   private problem: SessionError | undefined;
   private trace: ((entry: SipTraceEntry) => void) | undefined;
   private locationStore: LocationStore | undefined;
-  private relay: MediaRelay | string | undefined;
+  private readonly externals = new ExternalServices();
   private credentials: CredentialStore | { readonly users: Readonly<Record<string, string>> } | undefined;
   private resolver: Resolver | undefined;
   private dnsServers: ReadonlyArray<string> | undefined;
@@ -329,18 +332,21 @@ export class SessionManagerBuilder {
     if (typeof relay === 'string' && parseRtpengineSpec(relay) === undefined) {
       this.problem ??= invalid('mediaRelay', `expected rtpengine:host:port, got ${relay}`);
     }
-    this.relay = relay;
+    this.externals.relay = relay;
     return this;
   }
 
-  private get relayOwned(): boolean {
-    return typeof this.relay === 'string';
-  }
-
-  private async openRelay(): Promise<MediaRelay | undefined> {
-    const relay = this.relay;
-    if (typeof relay !== 'string') return relay;
-    return RtpengineRelay.open(parseRtpengineSpec(relay)!);
+  /**
+   * Keeps every answered call in a dialog store shared with other workers — `redis://host:port` (opened at build,
+   * closed by stop()) or a DialogStore of your own — and carries on a dead worker's call when a request of
+   * its dialog reaches this one (`clusterStats()` counts both). `workerId` names this process in the store.
+   */
+  withDialogStore(store: DialogStore | string, options: Partial<ClusterOptions> = {}): this {
+    if (typeof store === 'string' && !isRedisUrl(store)) {
+      this.problem ??= invalid('dialogStore', `expected redis://host:port, got ${store}`);
+    }
+    this.externals.dialogStore = { store, options };
+    return this;
   }
 
   /** Runs on the simulated network (VirtualClock, seeded randomness) instead of real sockets. */
@@ -372,13 +378,12 @@ export class SessionManagerBuilder {
     const traced = trace === undefined ? bound : new TracingTransport(bound, container.get<Clock>(TOKENS.Clock), trace);
     bindNetwork(container, c, sim, bound, traced, this.resolver, this.dnsServers);
     bindStores(container, c, this.locationStore, this.credentials);
-    container.bind<MediaRelay | undefined>(TOKENS.MediaRelay).toConstantValue(await this.openRelay());
+    await this.externals.bind(container, SERVICES.Ids);
     bindSessionServices(
       container, sim === undefined ? c : { ...c, localAddress: sim.host, bindHost: sim.host }, this.handler,
     );
     const coordinator = container.get<SessionCoordinator>(SERVICES.Coordinator);
-    const relay = coordinator.mediaRelay;
-    if (relay !== undefined && this.relayOwned) coordinator.closeOnStop(() => relay.close());
+    this.externals.closeOnStop(coordinator, container);
     try {
       await this.http?.start(coordinator, core.logger);
     } catch (error) {

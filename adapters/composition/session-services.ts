@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Container, ResolutionContext } from 'inversify';
 import { bindServing, SERVING, uaHandler, type Lent } from './serving-services.js';
+import { bindCluster, CLUSTER, connectCluster, type ClusterLent } from './cluster-services.js';
 import { UA_METHODS } from '../../application/ua/ua-context.js';
 import { IdGenerator } from '../../application/id-generator.js';
 import { Admission } from '../../application/session/admission.js';
@@ -134,6 +135,11 @@ const LENT: Lent = {
   incoming: S.Incoming, locator: S.Locator,
 };
 
+const CLUSTER_LENT: ClusterLent = {
+  config: S.Config, table: S.Table, lifecycle: S.Lifecycle, binding: S.Binding, negotiator: S.Negotiator,
+  holdResume: S.HoldResume, events: S.Events, ua: S.Ua,
+};
+
 /** The SIP user agent, handing requests to the services that own them (resolved when the first one comes). */
 const bindUa = (container: Container): void => {
   service(container, S.Ua, (c) => {
@@ -230,6 +236,7 @@ const connect = (c: Ctx): void => {
   const handler = c.get<CallHandler>(S.Handler);
   if (handler.onMessage !== undefined) messages.onMessage((message) => handler.onMessage?.(message));
   binding.handleTimeouts((record) => void termination.end(record, 'Local hangup'));
+  connectCluster(c, CLUSTER_LENT);
 };
 
 /**
@@ -248,6 +255,7 @@ export const bindSessionServices = (container: Container, sessionConfig: Session
   bindUa(container);
   bindCalls(container);
   bindServing(container, LENT);
+  bindCluster(container, CLUSTER_LENT);
   service(container, S.Coordinator, (c) => {
     connect(c);
     const coordinator = new SessionCoordinator({
@@ -261,6 +269,7 @@ export const bindSessionServices = (container: Container, sessionConfig: Session
       subscriber: c.get(SERVING.Subscriber), referWatcher: c.get(S.ReferWatcher),
       referNotifier: c.get(S.ReferNotifier),
       mediaRelay: c.get<MediaRelay | undefined>(TOKENS.MediaRelay),
+      persistence: c.get(CLUSTER.Persistence), recovery: c.get(CLUSTER.Recovery),
     });
     c.get<CallHandles>(S.Handles).bind(coordinator);
     return coordinator;

@@ -7,7 +7,8 @@ import { HttpProblem } from './http-router.js';
 
 /** Every event type, so a filter naming an unknown one is refused rather than silently matching nothing. */
 const EVENT_TYPES: Readonly<Record<SessionEventType, true>> = {
-  SessionCreated: true, StateChanged: true, IncomingCall: true, CallEstablished: true, CallEnded: true,
+  SessionCreated: true, StateChanged: true, IncomingCall: true, CallEstablished: true, CallRecovered: true,
+  CallEnded: true,
   DtmfReceived: true, MediaQuality: true, HoldChanged: true, EarlyMedia: true, TransferProgress: true,
   RegistrationChanged: true, Error: true, RegistrationAdded: true, RegistrationRefreshed: true,
   RegistrationRemoved: true, RegistrationExpired: true, MessageReceived: true, SubscriptionNotified: true,

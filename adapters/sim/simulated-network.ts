@@ -102,7 +102,7 @@ export class SimulatedNetwork {
   private readonly slab = new ByteSlab();
   private readonly partitions: Array<[ReadonlySet<string>, ReadonlySet<string>]> = [];
   private readonly datagramSockets = new Map<string, {
-    onPacket: (bytes: Uint8Array, source: SimAddress) => void; describe: Describe;
+    onPacket: (bytes: Uint8Array, source: SimAddress) => void; describe: Describe; kill: () => void;
   }>();
   private readonly listeners = new Map<string, (connection: SimStreamConnection) => void>();
   private readonly streams = new Set<StreamEnd>();
@@ -130,6 +130,23 @@ export class SimulatedNetwork {
     this.trace.record(this.clock.nowMs(), 'partition', groupA.join(','), groupB.join(','), '');
     for (const end of [...this.streams]) {
       if (end.open && this.isPartitioned(end.connection.local.host, end.connection.remote.host)) this.reset(end);
+    }
+  }
+
+  /**
+   * The machine `host` dies: every socket on it is gone at once, without a word to its peers (its streams are
+   * reset), and whatever its code still sends goes nowhere. Its ports are free for a process started after.
+   */
+  crashHost(host: string): void {
+    this.trace.record(this.clock.nowMs(), 'crash', host, '*', '');
+    for (const [key, socket] of [...this.datagramSockets]) {
+      if (!key.startsWith(`${host}:`)) continue;
+      socket.kill();
+      this.datagramSockets.delete(key);
+    }
+    for (const key of [...this.listeners.keys()]) if (key.startsWith(`${host}:`)) this.listeners.delete(key);
+    for (const end of [...this.streams]) {
+      if (end.open && (end.connection.local.host === host || end.connection.remote.host === host)) this.reset(end);
     }
   }
 
@@ -165,8 +182,8 @@ export class SimulatedNetwork {
     };
     const key = addressKey(local);
     if (this.datagramSockets.has(key)) return E.left('PortInUse');
-    this.datagramSockets.set(key, { onPacket, describe });
     let closed = false;
+    this.datagramSockets.set(key, { onPacket, describe, kill: () => void (closed = true) });
     // A socket mostly sends to one peer (RTP, a SIP trunk): remember the last route instead of rebuilding keys per
     // datagram.
     let route: Route | undefined;

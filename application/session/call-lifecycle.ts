@@ -29,6 +29,7 @@ export class CallLifecycle {
   /** Only calls somebody waits on have an entry: a held call costs nothing here. */
   private readonly waiters = new Map<string, AnswerWaiter[]>();
   private readonly releasers: ReleaseCall[] = [];
+  private readonly establishers: Array<(record: SessionRecord) => void> = [];
 
   constructor(
     private readonly table: SessionTable,
@@ -52,6 +53,11 @@ export class CallLifecycle {
     record.call = step.right.call;
     for (const effect of step.right.effects) this.carryOut(record, effect);
     return E.right(undefined);
+  }
+
+  /** Something else to do when a call is answered (the dialog store's first write); registered at composition. */
+  onEstablished(listener: (record: SessionRecord) => void): void {
+    this.establishers.push(listener);
   }
 
   /** For protocol news (a 180, a BYE, a 487): never refused, only absorbed when late. */
@@ -115,6 +121,7 @@ export class CallLifecycle {
   }
 
   private established(record: SessionRecord): void {
+    for (const listener of this.establishers) listener(record);
     this.events.publish({ type: 'CallEstablished', sessionId: record.id });
     const established = this.handler.onCallEstablished;
     if (established !== undefined) {

@@ -1,4 +1,6 @@
 import type { Clock } from '../../ports/clock.js';
+import type { CallRecovery } from '../cluster/call-recovery.js';
+import type { DialogPersistence } from '../cluster/dialog-persistence.js';
 import type { MediaRelay } from '../../ports/media-relay.js';
 import type { SipTransport } from '../../ports/sip-transport.js';
 import type { Authenticator } from '../auth/authenticator.js';
@@ -55,4 +57,7 @@ export interface SessionServices {
   readonly referNotifier: ReferNotifier;
   /** A media relay outside the process (rtpengine), when configured: `withMediaRelay`. */
   readonly mediaRelay: MediaRelay | undefined;
+  /** With a dialog store (withDialogStore): our calls kept in it, and dead workers' calls taken from it. */
+  readonly persistence: DialogPersistence | undefined;
+  readonly recovery: CallRecovery | undefined;
 }

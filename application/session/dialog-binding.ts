@@ -41,6 +41,10 @@ class DialogHandler implements InviteSessionHandler {
   onTerminated(reason: SessionEndReason): void {
     this.binding.terminated(this.record, reason);
   }
+
+  onDialogChanged(): void {
+    this.binding.changed(this.record);
+  }
 }
 
 /**
@@ -52,6 +56,7 @@ export class DialogBinding {
   private readonly methods = new Map<string, DialogRequestHandler>();
   private modifications: SessionModifications = { onModify: () => ({ status: 200 }), onAck: () => undefined };
   private hangupAfter: HangupAfter | undefined;
+  private readonly watchers: Array<(record: SessionRecord) => void> = [];
 
   constructor(
     private readonly lifecycle: CallLifecycle, private readonly clock: Clock, private readonly sessionTimeoutMs: number,
@@ -63,6 +68,11 @@ export class DialogBinding {
 
   handleModifications(modifications: SessionModifications): void {
     this.modifications = modifications;
+  }
+
+  /** Told of every change to a call's dialog (sequence numbers, target): the dialog store's writer. */
+  watchChanges(watcher: (record: SessionRecord) => void): void {
+    this.watchers.push(watcher);
   }
 
   /** Who hangs up a call that reached the configured longest duration. */
@@ -80,17 +90,32 @@ export class DialogBinding {
       void dialog.bye();
       return E.left(invalidState(record.call.tag, 'answer'));
     }
+    this.attach(record, dialog);
+    const answered = this.lifecycle.apply(record, { tag: 'Answered', nowMs: this.clock.nowMs() });
+    if (E.isLeft(answered)) return answered;
+    this.armTimeout(record);
+    return E.right(undefined);
+  }
+
+  /** Routes a dialog's requests to `record`'s services: for an answered call, or one adopted from elsewhere. */
+  attach(record: SessionRecord, dialog: InviteSession): void {
     record.dialog = dialog;
     dialog.setHandler(new DialogHandler(this, record));
     record.incoming = undefined;
     record.outgoing = undefined;
-    const answered = this.lifecycle.apply(record, { tag: 'Answered', nowMs: this.clock.nowMs() });
-    if (E.isLeft(answered)) return answered;
+  }
+
+  /** The configured longest call (0: none). */
+  get longestCallMs(): number {
+    return this.sessionTimeoutMs;
+  }
+
+  /** Hangs `record` up after `delayMs` when a longest call is configured (an adopted call: what is left of it). */
+  armTimeout(record: SessionRecord, delayMs = this.sessionTimeoutMs): void {
     const hangup = this.hangupAfter;
     if (this.sessionTimeoutMs > 0 && hangup !== undefined) {
-      record.timers.push(this.clock.schedule(this.sessionTimeoutMs, () => hangup(record)));
+      record.timers.push(this.clock.schedule(Math.max(0, delayMs), () => hangup(record)));
     }
-    return E.right(undefined);
   }
 
   modify(record: SessionRecord, request: SipRequest): Answer {
@@ -105,6 +130,10 @@ export class DialogBinding {
 
   ack(record: SessionRecord, ack: SipRequest): void {
     this.modifications.onAck(record, ack);
+  }
+
+  changed(record: SessionRecord): void {
+    for (const watcher of this.watchers) watcher(record);
   }
 
   terminated(record: SessionRecord, reason: SessionEndReason): void {

@@ -46,8 +46,11 @@ export class HoldResume {
     return E.right(undefined);
   }
 
-  /** Our offer in a re-INVITE; a refusal leaves the previous agreement in force. */
-  private async reoffer(record: SessionRecord, direction: Direction): Promise<E.Either<SessionError, void>> {
+  /**
+   * Our offer in a re-INVITE (our description with its version + 1; `direction` replacing the stream's, when
+   * given); a refusal leaves the previous agreement in force.
+   */
+  async reoffer(record: SessionRecord, direction?: Direction): Promise<E.Either<SessionError, void>> {
     const dialog = record.dialog;
     const local = localDescription(record.negotiation);
     if (dialog === undefined || local === undefined) return E.left(

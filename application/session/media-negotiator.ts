@@ -154,7 +154,7 @@ export class MediaNegotiator {
     record.negotiation = step.right.negotiation;
     for (const effect of step.right.effects) {
       switch (effect.tag) {
-        case 'ApplyMedia': this.apply(record, effect.negotiated); break;
+        case 'ApplyMedia': this.applyTerms(record, effect.negotiated); break;
         case 'EarlyMedia':
           this.events.publish({ type: 'EarlyMedia', sessionId: record.id, status: effect.status });
           break;
@@ -169,7 +169,8 @@ export class MediaNegotiator {
     return E.right(undefined);
   }
 
-  private apply(record: SessionRecord, negotiated: NegotiatedAudio): void {
+  /** Points the call's media at `negotiated` and starts it. */
+  applyTerms(record: SessionRecord, negotiated: NegotiatedAudio): void {
     const media = record.media;
     if (media === undefined) return;
     media.configure({

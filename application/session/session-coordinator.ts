@@ -10,6 +10,8 @@ import type { TransportCounters } from '../../ports/sip-transport.js';
 import type { BridgeEvent, BridgeInfo } from './bridge-service.js';
 import type { CallOperations } from './call-handle.js';
 import { CoordinatorMedia, unwrap } from './coordinator-media.js';
+import type { PersistenceStats } from '../cluster/dialog-persistence.js';
+import type { RecoveryStats } from '../cluster/call-recovery.js';
 import type { SessionServices } from './coordinator-services.js';
 import type { DtmfOptions } from './dtmf-service.js';
 import type { EventBus } from './event-bus.js';
@@ -211,6 +213,13 @@ export class SessionCoordinator extends CoordinatorMedia implements CallOperatio
     return {
       ...this.s.table.stats(), refused: this.s.admission.counters().refused, callbackFailures: this.s.userCode.failures,
     };
+  }
+
+  /** The dialog store's figures (withDialogStore): our calls written to it, dead workers' calls recovered. */
+  clusterStats(): { readonly store: PersistenceStats; readonly recovery: RecoveryStats } | undefined {
+    const { persistence, recovery } = this.s;
+    return persistence === undefined || recovery === undefined
+      ? undefined : { store: persistence.stats(), recovery: recovery.stats() };
   }
 
   /** Live SIP state, for leak checks. */

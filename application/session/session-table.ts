@@ -27,8 +27,10 @@ export class SessionTable {
 
   constructor(private readonly clock: Clock, private readonly ids: IdGenerator, private readonly retentionMs: number) {}
 
-  create(direction: 'incoming' | 'outgoing', from: string, to: string): SessionRecord {
-    const record = newRecord(`sess-${this.ids.token(12)}`, direction, from, to, this.clock.nowMs());
+  /** A new call; `id` keeps the id a call had in another process (adopted), when no call here has it. */
+  create(direction: 'incoming' | 'outgoing', from: string, to: string, id?: string): SessionRecord {
+    const taken = id === undefined || this.live.has(id) || this.ended.has(id);
+    const record = newRecord(taken ? `sess-${this.ids.token(12)}` : id, direction, from, to, this.clock.nowMs());
     this.live.set(record.id, record);
     this.countUsers(record, 1);
     this.total++;

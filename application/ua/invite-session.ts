@@ -20,10 +20,8 @@ import { SessionRefresher, type Body } from './session-refresher.js';
 import { runningTimer, type RunningTimer } from './session-timer.js';
 import { TwoXxRetransmitter } from './two-xx-retransmitter.js';
 import { isPromise } from '../is-promise.js';
-import {
-  allowedMethods, dialogNextHop, localContact, newVia, sendDirect, supportedTags, UA_ACCEPT, type UaConfig,
-  type UaContext,
-} from './ua-context.js';
+import { optionsResponse } from './options-response.js';
+import { dialogNextHop, localContact, newVia, sendDirect, type UaContext } from './ua-context.js';
 
 /** `SessionExpired`: the session timer ran out without a refresh (RFC 4028 §10). */
 export type SessionEndReason = 'LocalBye' | 'RemoteBye' | 'NoAck' | 'DialogFailure' | 'Shutdown' | 'SessionExpired';
@@ -49,10 +47,11 @@ export interface InviteSessionHandler {
   onTerminated?(reason: SessionEndReason): void;
   /** The ACK for a 2xx we sent (once per INVITE): with a delayed offer it carries the answer. */
   onAck?(ack: SipRequest): void;
+  /** The dialog's state changed (sequence numbers, remote target). */
+  onDialogChanged?(): void;
 }
 
 const OK: Answer = { status: 200 };
-
 
 /**
  * A confirmed INVITE dialog usage, on either side: sends BYE, re-INVITE (with
@@ -77,11 +76,21 @@ export class InviteSession {
 
   constructor(
     private readonly ctx: UaContext,
-    public dialog: Dialog,
+    private current: Dialog,
     readonly protocol: TransportProtocol,
     private readonly onEnd: (session: InviteSession, reason: SessionEndReason) => void,
   ) {
     this.refresher = new SessionRefresher(ctx, this);
+  }
+
+  get dialog(): Dialog {
+    return this.current;
+  }
+
+  /** Every change (a CSeq used or seen, a target refreshed) is told to the handler: stores keep calls current. */
+  set dialog(dialog: Dialog) {
+    this.current = dialog;
+    this.handler.onDialogChanged?.();
   }
 
   setHandler(handler: InviteSessionHandler): void {
@@ -389,13 +398,3 @@ export class InviteSession {
     return new Promise((resolve) => this.ctx.clock.schedule(ms, resolve));
   }
 }
-
-/** 200 to OPTIONS with what this UA can do (§11.2). */
-export const optionsResponse = (request: SipRequest, config: UaConfig): SipResponse =>
-  buildResponse(request, 200, {
-    headers: [
-      { name: 'Allow', value: allowedMethods(config).join(', ') },
-      { name: 'Accept', value: UA_ACCEPT.join(', ') },
-      { name: 'Supported', value: supportedTags(config).join(', ') },
-    ],
-  });

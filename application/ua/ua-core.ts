@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { dialogKey } from '../../domain/dialog/dialog.js';
+import { dialogKey, type Dialog } from '../../domain/dialog/dialog.js';
+import type { TransportProtocol } from '../../domain/transport/endpoint.js';
 import { buildResponse } from '../../domain/sip/build-response.js';
 import { coreHeaders } from '../../domain/sip/core-headers.js';
 import { responseForProblem } from '../../domain/sip/error-response.js';
@@ -26,8 +27,10 @@ import type { CallOptions, UaHandler } from './ua-handler.js';
 import { DialogUsages } from './dialog-usages.js';
 import { IncomingInvite } from './incoming-invite.js';
 import {
-  InviteSession, optionsResponse, type Answer, type RequestOutcome, type SessionEndReason,
+  InviteSession, type Answer, type RequestOutcome, type SessionEndReason,
 } from './invite-session.js';
+import { optionsResponse } from './options-response.js';
+import { dialogKeyOf, outgoingKey, outgoingKeyOf } from './request-keys.js';
 import { sendOptions, sendOutOfDialog, type RequestOptions } from './out-of-dialog-request.js';
 import { initialInvite } from './initial-invite.js';
 import { OutgoingInvite } from './outgoing-invite.js';
@@ -43,7 +46,6 @@ export type { CallOptions, RequestSource, UaHandler } from './ua-handler.js';
 const DEFAULT_CONFIG: UaConfig = { contactUser: 'session-core', userAgent: 'session-core', timers: DEFAULT_TIMERS };
 
 /** Outgoing INVITEs are found by Call-ID and our From tag (a 2xx or a dialog carries both). */
-const outgoingKeyOf = (callId: string | undefined, fromTag: string | undefined): string => `${callId}|${fromTag}`;
 
 /**
  * The user-agent core (RFC 3261 §8, §12–§15) on the transaction layer: checks
@@ -74,7 +76,7 @@ export class UaCore implements TransactionUser {
   /** INVITEs with reliable provisionals (PRACKs and UPDATEs may come), by their early dialog's key. */
   private readonly earlyIncoming = new Map<string, IncomingInvite>();
   private readonly onExpectPrack = (invite: IncomingInvite, expecting: boolean): void => {
-    const key = this.dialogKeyOf(invite.request, invite.localTag);
+    const key = dialogKeyOf(invite.request, invite.localTag);
     if (key === undefined) return;
     if (expecting) this.earlyIncoming.set(key, invite);
     else if (this.earlyIncoming.get(key) === invite) this.earlyIncoming.delete(key);
@@ -152,12 +154,12 @@ export class UaCore implements TransactionUser {
     const call = new OutgoingInvite(this.ctx, request, hop.right, options.answerTimeoutMs ?? 120_000,
       (s) =>
         this.registerSession(s), this.onSessionEnded, (c) =>
-          this.outgoing.delete(this.outgoingKey(c.request)), options.ackBody, options.credentials, options.flow,
+          this.outgoing.delete(outgoingKey(c.request)), options.ackBody, options.credentials, options.flow,
       options.flow === undefined ? options.targets?.slice(1) : undefined, options.followRedirects ?? true);
-    this.outgoing.set(this.outgoingKey(request), call);
+    this.outgoing.set(outgoingKey(request), call);
     const started = call.start();
     if (E.isLeft(started)) {
-      this.outgoing.delete(this.outgoingKey(request));
+      this.outgoing.delete(outgoingKey(request));
       return started;
     }
     return E.right(call);
@@ -246,7 +248,7 @@ export class UaCore implements TransactionUser {
   }
 
   onAck(ack: SipRequest, _inbound: InboundMessage): void {
-    const key = this.dialogKeyOf(ack);
+    const key = dialogKeyOf(ack);
     if (key === undefined) return;
     const invite = this.awaitingAck.get(key);
     if (invite !== undefined) {
@@ -337,7 +339,7 @@ export class UaCore implements TransactionUser {
   }
 
   private inDialog(request: SipRequest, tx: ServerTransaction, toTag: string): void {
-    const key = this.dialogKeyOf(request);
+    const key = dialogKeyOf(request);
     const session = key === undefined ? undefined : this.sessions.get(key);
     // A PRACK acknowledges a provisional of an INVITE whose 2xx has not gone yet (RFC 3262 §3); an UPDATE
     // before the 2xx belongs to the early dialog (RFC 3311 §5.2): ours as callee, or ours as caller.
@@ -350,8 +352,28 @@ export class UaCore implements TransactionUser {
     }
     // A subscription's dialog (RFC 6665), or — §12.2.2 — 481 for a dialog we do not know.
     if (session === undefined && this.usages.route(request, tx, key)) return;
-    if (session === undefined) return void tx.respond(buildResponse(request, 481, { toTag }));
+    if (session === undefined) return this.unknownDialog(request, tx, toTag, key);
     session.receive(request, tx);
+  }
+
+  /** A confirmed dialog carried on from elsewhere (a dead process's call, loaded from a store). */
+  adopt(dialog: Dialog, protocol: TransportProtocol): InviteSession {
+    const existing = this.sessions.get(dialogKey(dialog.id));
+    if (existing !== undefined) return existing;
+    const session = new InviteSession(this.ctx, dialog, protocol, this.onSessionEnded);
+    this.registerSession(session);
+    return session;
+  }
+
+  /** §12.2.2's 481 — unless the layer above can load the dialog (a call another process carried). */
+  private unknownDialog(request: SipRequest, tx: ServerTransaction, toTag: string, key: string | undefined): void {
+    const recovering = key === undefined ? undefined : this.handler.recoverDialog?.(key, request);
+    const unknown = (): void => void (!tx.isTerminated() && tx.respond(buildResponse(request, 481, { toTag })));
+    if (recovering === undefined) return unknown();
+    void recovering.then((adopted) => {
+      if (adopted === undefined || adopted.terminated) return unknown();
+      if (!tx.isTerminated()) adopted.receive(request, tx);
+    }, unknown);
   }
 
   private registerSession(session: InviteSession, awaitingAckFrom?: IncomingInvite): void {
@@ -370,21 +392,4 @@ export class UaCore implements TransactionUser {
     this.handler.onSessionEnded?.(session, reason);
   }
 
-  /** Our view of a received request's dialog: local tag = To tag (or `ourTag`), remote tag = From tag. */
-  private dialogKeyOf(request: SipRequest, ourTag?: string): string | undefined {
-    const core = coreHeaders(request);
-    if (E.isLeft(core) || core.right.callId === undefined) return undefined;
-    const localTag = ourTag ?? (core.right.to === undefined ? undefined : paramValue(core.right.to.params, 'tag'));
-    const remoteTag = core.right.from === undefined ? undefined : paramValue(core.right.from.params, 'tag');
-    if (localTag === undefined || remoteTag === undefined) return undefined;
-    return dialogKey({ callId: core.right.callId, localTag, remoteTag });
-  }
-
-  private outgoingKey(request: SipRequest): string {
-    const core = coreHeaders(request);
-    const fromTag = E.isRight(core) && core.right.from !== undefined
-      ? paramValue(core.right.from.params, 'tag')
-      : undefined;
-    return outgoingKeyOf(E.isRight(core) ? core.right.callId : '', fromTag);
-  }
 }

@@ -27,6 +27,12 @@ export interface UaHandler {
    * answer lets it through; an answer (a challenge, a refusal) is sent instead.
    */
   admit?(request: SipRequest, source: RequestSource): Answer | undefined | Promise<Answer | undefined>;
+  /**
+   * An in-dialog request for a dialog this UA does not hold: the layer above may load a call another process
+   * carried and adopt it (`UaCore.adopt`), resolving with the session the request then goes to; undefined (or
+   * resolving undefined) answers 481 (§12.2.2).
+   */
+  recoverDialog?(key: string, request: SipRequest): Promise<InviteSession | undefined> | undefined;
   /** A session ended, whoever ended it. */
   onSessionEnded?(session: InviteSession, reason: SessionEndReason): void;
 }

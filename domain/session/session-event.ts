@@ -12,6 +12,8 @@ export type SessionEvent =
   | { readonly type: 'StateChanged'; readonly sessionId: string; readonly from: CallState; readonly to: CallState }
   | { readonly type: 'IncomingCall'; readonly sessionId: string; readonly from: string; readonly to: string }
   | { readonly type: 'CallEstablished'; readonly sessionId: string }
+  /** A call another process carried, loaded from the dialog store and continued here (its owner died). */
+  | { readonly type: 'CallRecovered'; readonly sessionId: string; readonly callId: string; readonly owner: string }
   | { readonly type: 'CallEnded'; readonly sessionId: string; readonly reason: string; readonly durationMs: number }
   | { readonly type: 'DtmfReceived'; readonly sessionId: string; readonly digit: string }
   | {

@@ -1,0 +1,197 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type { Call } from '../../domain/session/call-machine.js';
+import { restoreDialog, type CallSnapshot } from '../../domain/cluster/call-snapshot.js';
+import { createOffer, processAnswer, readOwnAnswer, type NegotiatedAudio } from '../../domain/sdp/offer-answer.js';
+import { parseSdp } from '../../domain/sdp/parse-sdp.js';
+import type { SessionDescription } from '../../domain/sdp/session-description.js';
+import type { SipRequest } from '../../domain/sip/message.js';
+import type { Clock } from '../../ports/clock.js';
+import type { DialogStore } from '../../ports/dialog-store.js';
+import type { Logger } from '../../ports/logger.js';
+import type { CallLifecycle } from '../session/call-lifecycle.js';
+import type { DialogBinding } from '../session/dialog-binding.js';
+import type { EventBus } from '../session/event-bus.js';
+import type { HoldResume } from '../session/hold-resume.js';
+import type { MediaNegotiator } from '../session/media-negotiator.js';
+import type { SessionRecord } from '../session/session-record.js';
+import type { SessionTable } from '../session/session-table.js';
+import type { InviteSession } from '../ua/invite-session.js';
+import type { UaCore } from '../ua/ua-core.js';
+import type { DialogPersistence } from './dialog-persistence.js';
+
+export interface RecoveryStats {
+  readonly recovered: number;
+  /** Asked about a dialog the store does not hold (481). */
+  readonly unknown: number;
+  /** The store failed, or held something unusable. */
+  readonly failed: number;
+}
+
+export interface RecoveryDeps {
+  readonly store: DialogStore;
+  readonly ua: UaCore;
+  readonly table: SessionTable;
+  readonly lifecycle: CallLifecycle;
+  readonly binding: DialogBinding;
+  readonly negotiator: MediaNegotiator;
+  readonly holdResume: HoldResume;
+  readonly events: EventBus;
+  readonly persistence: DialogPersistence;
+  readonly clock: Clock;
+  readonly logger: Logger | undefined;
+  /** This process's worker id: a recovered call is stored under it from now on. */
+  readonly owner: string;
+  readonly maxSessions: number;
+}
+
+/** Where an adopted call starts, so that answering it runs what any answered call runs. */
+const RINGING: Call = { tag: 'Ringing' };
+
+/** Requests that carry (or may carry) their own offer: the answer to it moves the media, no re-INVITE of ours. */
+const BRINGS_OFFER: ReadonlySet<string> = new Set(['INVITE', 'UPDATE']);
+
+/**
+ * Carries on a call whose process died: asked about an in-dialog request for a dialog we do not hold, it loads
+ * the call from the dialog store, adopts its dialog in the UA core (CSeq continued), makes it a live session
+ * here (same session id, events, application callbacks, longest-call timer), and moves its media to this
+ * process — a re-INVITE offering our own RTP port, the o= version continued — unless the request is a BYE
+ * (nothing to move) or brings an offer of its own (our answer moves it). Concurrent requests for one dialog
+ * share one load.
+ */
+export class CallRecovery {
+  private readonly loading = new Map<string, Promise<InviteSession | undefined>>();
+  private counts = { recovered: 0, unknown: 0, failed: 0 };
+
+  constructor(private readonly deps: RecoveryDeps) {}
+
+  stats(): RecoveryStats {
+    return { ...this.counts };
+  }
+
+  recover(key: string, request: SipRequest): Promise<InviteSession | undefined> {
+    const pending = this.loading.get(key);
+    if (pending !== undefined) return pending;
+    const loaded = this.load(key, request).finally(() => this.loading.delete(key));
+    this.loading.set(key, loaded);
+    return loaded;
+  }
+
+  private async load(key: string, request: SipRequest): Promise<InviteSession | undefined> {
+    const { store, logger } = this.deps;
+    let snapshot: CallSnapshot | undefined;
+    try {
+      snapshot = await store.load(key);
+    } catch (error) {
+      this.counts.failed++;
+      logger?.warn('dialog store unreachable: an unknown dialog is answered 481', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return undefined;
+    }
+    if (snapshot === undefined) {
+      this.counts.unknown++;
+      return undefined;
+    }
+    if (this.deps.table.liveCount >= this.deps.maxSessions) {
+      this.counts.failed++;
+      logger?.warn('a call to recover finds the session limit reached', { callId: snapshot.dialog.callId });
+      return undefined;
+    }
+    const dialog = restoreDialog(snapshot.dialog);
+    if (E.isLeft(dialog)) {
+      this.counts.failed++;
+      logger?.warn('a stored call is unusable', { detail: dialog.left.detail });
+      return undefined;
+    }
+    const session = this.deps.ua.adopt(dialog.right, snapshot.protocol);
+    const record = await this.adopted(snapshot, session, request.method, key);
+    this.counts.recovered++;
+    logger?.info('call recovered', {
+      session: record.id, callId: snapshot.dialog.callId, previousOwner: snapshot.owner, by: request.method,
+    });
+    return session;
+  }
+
+  private async adopted(
+    snapshot: CallSnapshot, session: InviteSession, method: string, key: string,
+  ): Promise<SessionRecord> {
+    const { table, binding, lifecycle, negotiator, events, clock, persistence } = this.deps;
+    const record = table.create(snapshot.direction, snapshot.from, snapshot.to, snapshot.sessionId);
+    persistence.adopted(record, key);
+    record.callId = snapshot.dialog.callId;
+    record.peerSdp = snapshot.remoteSdp;
+    record.call = RINGING;
+    binding.attach(record, session);
+    const moving = method !== 'BYE' && negotiator.enabled ? await this.restoreMedia(record, snapshot) : false;
+    events.publish({
+      type: 'CallRecovered', sessionId: record.id, callId: snapshot.dialog.callId, owner: snapshot.owner,
+    });
+    // Established here: the application's callbacks and the events run as for any answered call.
+    lifecycle.apply(record, { tag: 'Answered', nowMs: clock.nowMs() });
+    const call: Call = record.call;
+    if (call.tag === 'Connected') {
+      const connectedAtMs = clock.nowMs() - (clock.epochMs() - snapshot.connectedAtEpochMs);
+      record.call = { ...call, connectedAtMs };
+      binding.armTimeout(record, binding.longestCallMs - (clock.nowMs() - connectedAtMs));
+    }
+    persistence.changed(record);
+    if (moving && !BRINGS_OFFER.has(method)) {
+      // After the request that brought us here is answered: our re-INVITE must not cross it.
+      clock.schedule(0, () => void this.moveMedia(record));
+    }
+    return record;
+  }
+
+  /**
+   * The stored agreement, with our side now a new description of our own port (same o= session, same version:
+   * the re-offer adds one). The media starts at once toward the peer, which hears us before it answers.
+   */
+  private async restoreMedia(record: SessionRecord, snapshot: CallSnapshot): Promise<boolean> {
+    const { negotiator, logger } = this.deps;
+    const stored = parseStored(snapshot);
+    if (stored === undefined) return false;
+    const local = await negotiator.localFor(record, 'sendrecv');
+    if (E.isLeft(local)) {
+      logger?.warn('no media for a recovered call', { session: record.id, detail: local.left.message });
+      return false;
+    }
+    const ours = createOffer(local.right, {
+      username: stored.local.origin.username, sessionId: stored.local.origin.sessionId,
+      sessionVersion: stored.local.origin.sessionVersion,
+    });
+    const terms = storedTerms(stored.local, stored.remote, snapshot.direction);
+    record.negotiation = { tag: 'Agreed', agreement: { local: ours, remote: stored.remote, negotiated: terms } };
+    if (terms !== undefined) negotiator.applyTerms(record, terms);
+    return true;
+  }
+
+  private async moveMedia(record: SessionRecord): Promise<void> {
+    if (!this.deps.table.isLive(record.id)) return;
+    const moved = await this.deps.holdResume.reoffer(record);
+    if (E.isLeft(moved)) {
+      this.deps.logger?.warn('the re-INVITE moving a recovered call\'s media failed', {
+        session: record.id, detail: moved.left.message,
+      });
+    }
+  }
+}
+
+const parseStored = (
+  snapshot: CallSnapshot,
+): { readonly local: SessionDescription; readonly remote: SessionDescription } | undefined => {
+  if (snapshot.localSdp === undefined || snapshot.remoteSdp === undefined) return undefined;
+  const local = parseSdp(snapshot.localSdp);
+  const remote = parseSdp(snapshot.remoteSdp);
+  return E.isRight(local) && E.isRight(remote) ? { local: local.right, remote: remote.right } : undefined;
+};
+
+/**
+ * The terms in force, read from the two stored descriptions. Which one was the offer is not stored: the
+ * INVITE's offerer is assumed (the caller's), as in every call with the offer in its INVITE.
+ */
+const storedTerms = (
+  local: SessionDescription, remote: SessionDescription, direction: 'incoming' | 'outgoing',
+): NegotiatedAudio | undefined => {
+  const terms = direction === 'incoming' ? readOwnAnswer(remote, local) : processAnswer(local, remote);
+  return E.isRight(terms) ? terms.right : undefined;
+};
