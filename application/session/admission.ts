@@ -5,7 +5,7 @@ import type { Logger } from '../../ports/logger.js';
 import type { SessionConfig } from './session-config.js';
 import type { SessionTable } from './session-table.js';
 
-export type RefusalCause = 'stopped' | 'maxSessions' | 'maxSessionsPerUser';
+export type RefusalCause = 'stopped' | 'draining' | 'maxSessions' | 'maxSessionsPerUser';
 
 export interface AdmissionCounters {
   /** Calls refused (503 incoming, ResourceExhausted outgoing) per cause. */
@@ -23,9 +23,12 @@ const LOG_INTERVAL_MS = 10_000;
  */
 export class Admission {
   private running = false;
-  private readonly refused: Record<RefusalCause, number> = { stopped: 0, maxSessions: 0, maxSessionsPerUser: 0 };
+  private draining = false;
+  private readonly refused: Record<RefusalCause, number> = {
+    stopped: 0, draining: 0, maxSessions: 0, maxSessionsPerUser: 0,
+  };
   private readonly loggedAtMs: Record<RefusalCause, number> = {
-    stopped: -Infinity, maxSessions: -Infinity, maxSessionsPerUser: -Infinity,
+    stopped: -Infinity, draining: -Infinity, maxSessions: -Infinity, maxSessionsPerUser: -Infinity,
   };
 
   constructor(
@@ -45,12 +48,21 @@ export class Admission {
     this.running = false;
   }
 
+  /** No new incoming calls from now on (503); the calls in progress carry on. */
+  drain(): void {
+    this.draining = true;
+  }
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
   counters(): AdmissionCounters {
     return { refused: { ...this.refused } };
   }
 
   /** Why a call for `user` may not start now, if it may not. */
-  check(user: string): RefusalCause | undefined {
+  check(user: string): Exclude<RefusalCause, 'draining'> | undefined {
     if (!this.running) return 'stopped';
     if (this.table.liveCount >= this.config.maxSessions) return 'maxSessions';
     if (this.table.userCount(user) >= this.config.maxSessionsPerUser) return 'maxSessionsPerUser';
@@ -72,13 +84,13 @@ export class Admission {
 
   /** For an incoming call: true when admitted; a refusal is counted and logged (the caller answers 503). */
   admitIncoming(user: string): boolean {
-    const cause = this.check(user);
+    const cause = this.draining && this.running ? 'draining' : this.check(user);
     if (cause === undefined) return true;
     this.count(cause, user);
     return false;
   }
 
-  private describe(cause: Exclude<RefusalCause, 'stopped'>, user: string): string {
+  private describe(cause: Exclude<RefusalCause, 'stopped' | 'draining'>, user: string): string {
     return cause === 'maxSessions'
       ? `maxSessions (${this.config.maxSessions}) reached`
       : `per-user limit reached for ${user} (maxSessionsPerUser ${this.config.maxSessionsPerUser})`;
@@ -87,7 +99,7 @@ export class Admission {
   private count(cause: RefusalCause, user: string): void {
     this.refused[cause]++;
     const now = this.clock.nowMs();
-    if (cause === 'stopped' || now - this.loggedAtMs[cause] < LOG_INTERVAL_MS) return;
+    if (cause === 'stopped' || cause === 'draining' || now - this.loggedAtMs[cause] < LOG_INTERVAL_MS) return;
     this.loggedAtMs[cause] = now;
     this.logger?.warn(
       'call refused: limit reached',

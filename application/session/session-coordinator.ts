@@ -109,6 +109,15 @@ export class SessionCoordinator extends CoordinatorMedia implements CallOperatio
     await Promise.all(this.closers.map((close) => close()));
   }
 
+  /**
+   * Stops taking new calls — incoming INVITEs get 503, and so do OPTIONS probes, so a load balancer such as
+   * Kamailio's dispatcher sends new calls elsewhere — while the calls in progress carry on. stop() ends them.
+   */
+  drain(): void {
+    this.s.admission.drain();
+    this.s.ua.draining = true;
+  }
+
   get localEndpoint(): { readonly host: string; readonly port: number } | undefined {
     const protocol = this.s.transport.protocols[0] ?? 'udp';
     return this.s.transport.localEndpoint(protocol);

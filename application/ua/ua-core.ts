@@ -83,6 +83,8 @@ export class UaCore implements TransactionUser {
   };
   private readonly supported: ReadonlySet<string>;
   private closed = false;
+  /** Out-of-dialog OPTIONS are answered 503 (see Admission.drain). */
+  draining = false;
   /**
    * One callback for every session's end. A closure made where an INVITE is in
    * scope would share that scope's context and keep the INVITE (and its request)
@@ -323,7 +325,10 @@ export class UaCore implements TransactionUser {
         return;
       }
       case 'OPTIONS':
-        return void tx.respond(optionsResponse(request, this.ctx.config));
+        // A draining process says so to the load balancer that probes it (Kamailio's dispatcher): no new calls.
+        return void tx.respond(this.draining
+          ? buildResponse(request, 503, { toTag: this.ctx.ids.tag(), reason: 'Draining' })
+          : optionsResponse(request, this.ctx.config));
       case 'BYE':
         return void tx.respond(buildResponse(request, 481, { toTag: this.ctx.ids.tag() }));
       default: {
