@@ -15,7 +15,10 @@ import { TOKENS } from '../../ports/tokens.js';
 export interface ClusterOptions {
   /** This worker's id in the store (default: one made at build). */
   readonly workerId: string;
-  /** Changes gathered this long before one write (default 20 ms). */
+  /**
+   * Changes gathered this long before one write (default 0: the next turn of the event loop, so a call is in
+   * the store within a store round trip of its answer; under load the writes batch themselves, one in flight).
+   */
   readonly flushMs?: number;
 }
 
@@ -52,7 +55,7 @@ export const bindCluster = (container: Container, lent: ClusterLent): void => {
     const table = c.get<SessionTable>(lent.table);
     return new DialogPersistence(
       dialogs, clock, (record) => snapshotOfRecord(record, options.workerId, clock),
-      { ttlMs: ttlFor(c.get<SessionConfig>(lent.config)), flushMs: options.flushMs ?? 20, retryMs: 1_000 },
+      { ttlMs: ttlFor(c.get<SessionConfig>(lent.config)), flushMs: options.flushMs ?? 0, retryMs: 1_000 },
       c.get<Logger>(TOKENS.Logger), () => table.liveRecords(),
     );
   }).inSingletonScope();

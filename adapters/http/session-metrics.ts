@@ -127,6 +127,19 @@ export class SessionMetrics {
     }, ['reason']);
     gauge('sessioncore_transport_connections', 'Open stream connections',
       (c, g) => g.set(c.health().transport.openConnections));
+    // With a dialog store (withDialogStore): what reached it, what failed, and the calls taken over.
+    gauge('sessioncore_dialog_store', 'Dialog store: calls stored, saves, removals, write errors, pending, degraded',
+      (c, g) => {
+        const store = c.clusterStats()?.store;
+        if (store === undefined) return;
+        for (const [counter, value] of Object.entries(store)) g.set({ counter }, Number(value));
+      }, ['counter']);
+    gauge('sessioncore_calls_recovered', 'Dead workers\' calls: recovered, unknown to the store (481), failed',
+      (c, g) => {
+        const recovery = c.clusterStats()?.recovery;
+        if (recovery === undefined) return;
+        for (const [outcome, value] of Object.entries(recovery)) g.set({ outcome }, value);
+      }, ['outcome']);
   }
 
   /** Follows a coordinator's events (one coordinator per SessionMetrics). */
