@@ -18,5 +18,15 @@ export interface DialogStore {
   write(batch: DialogStoreBatch, ttlMs: number): Promise<void>;
   /** The call under `key`; undefined when there is none, or what is stored there is not a call. */
   load(key: string): Promise<CallSnapshot | undefined>;
+  /** Marks `owner` alive for `ttlMs`, and known: workers() lists it until forgotten. */
+  heartbeat(owner: string, ttlMs: number): Promise<void>;
+  /** Every known worker, and whether its heartbeat is current. */
+  workers(): Promise<ReadonlyArray<{ readonly id: string; readonly alive: boolean }>>;
+  /** Takes charge of a dead owner's calls for `ttlMs`: false when another worker already has. */
+  claim(owner: string, by: string, ttlMs: number): Promise<boolean>;
+  /** A dead owner whose calls were taken over is no longer listed. */
+  forget(owner: string): Promise<void>;
+  /** Every call stored as `owner`'s. */
+  callsOf(owner: string): Promise<ReadonlyArray<CallSnapshot>>;
   close(): Promise<void>;
 }

@@ -2,6 +2,7 @@ import type { Container, ResolutionContext } from 'inversify';
 import { CallRecovery } from '../../application/cluster/call-recovery.js';
 import { snapshotOfRecord } from '../../application/cluster/call-snapshots.js';
 import { DialogPersistence } from '../../application/cluster/dialog-persistence.js';
+import { WorkerWatch } from '../../application/cluster/worker-watch.js';
 import type { CallLifecycle } from '../../application/session/call-lifecycle.js';
 import type { DialogBinding } from '../../application/session/dialog-binding.js';
 import type { SessionConfig } from '../../application/session/session-config.js';
@@ -20,12 +21,15 @@ export interface ClusterOptions {
    * the store within a store round trip of its answer; under load the writes batch themselves, one in flight).
    */
   readonly flushMs?: number;
+  /** How often this worker beats in the store and looks for dead workers (default 500 ms; dead after 3 missed). */
+  readonly heartbeatMs?: number;
 }
 
 export const CLUSTER = {
   Options: Symbol.for('ClusterOptions'),
   Persistence: Symbol.for('DialogPersistence'),
   Recovery: Symbol.for('CallRecovery'),
+  Watch: Symbol.for('WorkerWatch'),
 } as const;
 
 /** The session services the cluster ones use, by their names in the container. */
@@ -70,6 +74,20 @@ export const bindCluster = (container: Container, lent: ClusterLent): void => {
       owner: c.get<ClusterOptions>(CLUSTER.Options).workerId,
       maxSessions: c.get<SessionConfig>(lent.config).maxSessions,
     });
+  }).inSingletonScope();
+  bindWatch(container);
+};
+
+/** Bound with the rest; started by the builder once the coordinator is built, stopped by stop(). */
+export const bindWatch = (container: Container): void => {
+  container.bind<WorkerWatch | undefined>(CLUSTER.Watch).toDynamicValue((c) => {
+    const dialogs = c.get<DialogStore | undefined>(TOKENS.DialogStore);
+    const recovery = c.get<CallRecovery | undefined>(CLUSTER.Recovery);
+    if (dialogs === undefined || recovery === undefined) return undefined;
+    const options = c.get<ClusterOptions>(CLUSTER.Options);
+    return new WorkerWatch(dialogs, recovery, c.get<Clock>(TOKENS.Clock), {
+      workerId: options.workerId, heartbeatMs: options.heartbeatMs ?? 500,
+    }, c.get<Logger>(TOKENS.Logger));
   }).inSingletonScope();
 };
 

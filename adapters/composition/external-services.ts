@@ -1,5 +1,6 @@
 import type { Container } from 'inversify';
 import type { DialogPersistence } from '../../application/cluster/dialog-persistence.js';
+import type { WorkerWatch } from '../../application/cluster/worker-watch.js';
 import type { IdGenerator } from '../../application/id-generator.js';
 import type { SessionCoordinator } from '../../application/session/session-coordinator.js';
 import type { DialogStore } from '../../ports/dialog-store.js';
@@ -36,14 +37,17 @@ export class ExternalServices {
     })).inSingletonScope();
   }
 
-  /** stop() writes what is pending to the store, then closes what was opened here. */
-  closeOnStop(coordinator: SessionCoordinator, container: Container): void {
+  /** Starts watching the other workers; stop() writes what is pending, then closes what was opened here. */
+  attach(coordinator: SessionCoordinator, container: Container): void {
     const relay = container.get<MediaRelay | undefined>(TOKENS.MediaRelay);
     if (relay !== undefined && typeof this.relay === 'string') coordinator.closeOnStop(() => relay.close());
     const store = container.get<DialogStore | undefined>(TOKENS.DialogStore);
     const persistence = container.get<DialogPersistence | undefined>(CLUSTER.Persistence);
     const owned = typeof this.dialogStore?.store === 'string';
+    const watch = container.get<WorkerWatch | undefined>(CLUSTER.Watch);
+    watch?.start();
     coordinator.closeOnStop(async () => {
+      watch?.stop();
       await persistence?.close();
       if (owned) await store?.close();
     });

@@ -63,3 +63,5 @@ export type { DialogStore, DialogStoreBatch, CallSnapshot } from '../../ports/di
 export type { ClusterOptions } from './cluster-services.js';
 export type { PersistenceStats } from '../../application/cluster/dialog-persistence.js';
 export type { RecoveryStats } from '../../application/cluster/call-recovery.js';
+export type { WorkerWatchStats } from '../../application/cluster/worker-watch.js';
+export type { ClusterStats } from '../../application/cluster/cluster-stats.js';

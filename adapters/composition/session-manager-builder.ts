@@ -383,7 +383,7 @@ export class SessionManagerBuilder {
       container, sim === undefined ? c : { ...c, localAddress: sim.host, bindHost: sim.host }, this.handler,
     );
     const coordinator = container.get<SessionCoordinator>(SERVICES.Coordinator);
-    this.externals.closeOnStop(coordinator, container);
+    this.externals.attach(coordinator, container);
     try {
       await this.http?.start(coordinator, core.logger);
     } catch (error) {

@@ -269,7 +269,7 @@ export const bindSessionServices = (container: Container, sessionConfig: Session
       subscriber: c.get(SERVING.Subscriber), referWatcher: c.get(S.ReferWatcher),
       referNotifier: c.get(S.ReferNotifier),
       mediaRelay: c.get<MediaRelay | undefined>(TOKENS.MediaRelay),
-      persistence: c.get(CLUSTER.Persistence), recovery: c.get(CLUSTER.Recovery),
+      persistence: c.get(CLUSTER.Persistence), recovery: c.get(CLUSTER.Recovery), watch: c.get(CLUSTER.Watch),
     });
     c.get<CallHandles>(S.Handles).bind(coordinator);
     return coordinator;

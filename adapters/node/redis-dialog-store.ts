@@ -6,7 +6,7 @@ import { decodeSnapshot, encodeSnapshot } from '../shared/call-snapshot-codec.js
 export interface RedisDialogStoreOptions {
   /** `redis://host:port[/db]`. */
   readonly url: string;
-  /** Prefix of every key (default `session-core:call:`). */
+  /** Prefix of every key (default `session-core:`): calls are under `<prefix>call:`, workers under `<prefix>worker:`. */
   readonly prefix?: string;
   /** A command with no reply by then fails (default 1000 ms). */
   readonly commandTimeoutMs?: number;
@@ -36,7 +36,7 @@ export class RedisDialogStore implements DialogStore {
       retryStrategy: (attempt: number) => Math.min(100 * attempt, 2000),
       lazyConnect: false,
     });
-    return new RedisDialogStore(redis, options.prefix ?? 'session-core:call:');
+    return new RedisDialogStore(redis, options.prefix ?? 'session-core:');
   }
 
   /** Whether the client is connected now. */
@@ -61,6 +61,44 @@ export class RedisDialogStore implements DialogStore {
     return text === null ? undefined : decodeSnapshot(text);
   }
 
+  async heartbeat(owner: string, ttlMs: number): Promise<void> {
+    await this.redis.multi().set(`${this.prefix}worker:${owner}`, '1', 'PX', Math.max(1, Math.round(ttlMs)))
+      .sadd(`${this.prefix}workers`, owner).exec();
+  }
+
+  async workers(): Promise<ReadonlyArray<{ readonly id: string; readonly alive: boolean }>> {
+    const ids = await this.redis.smembers(`${this.prefix}workers`);
+    if (ids.length === 0) return [];
+    const beats = await this.redis.mget(...ids.map((id) => `${this.prefix}worker:${id}`));
+    return ids.map((id, i) => ({ id, alive: beats[i] !== null }));
+  }
+
+  async claim(owner: string, by: string, ttlMs: number): Promise<boolean> {
+    const key = `${this.prefix}claim:${owner}`;
+    const set = await this.redis.set(key, by, 'PX', Math.max(1, Math.round(ttlMs)), 'NX');
+    return set === 'OK' || (await this.redis.get(key)) === by;
+  }
+
+  async forget(owner: string): Promise<void> {
+    await this.redis.multi().srem(`${this.prefix}workers`, owner).del(`${this.prefix}claim:${owner}`).exec();
+  }
+
+  /** Scans the calls (a dead worker's are looked for rarely; no index is kept on every write for it). */
+  async callsOf(owner: string): Promise<ReadonlyArray<CallSnapshot>> {
+    const calls: CallSnapshot[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}call:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length === 0) continue;
+      for (const text of await this.redis.mget(...keys)) {
+        const snapshot = text === null ? undefined : decodeSnapshot(text);
+        if (snapshot?.owner === owner) calls.push(snapshot);
+      }
+    } while (cursor !== '0');
+    return calls;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -72,6 +110,6 @@ export class RedisDialogStore implements DialogStore {
   }
 
   private key(key: string): string {
-    return this.prefix + key;
+    return `${this.prefix}call:${key}`;
   }
 }

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Call } from '../../domain/session/call-machine.js';
-import { restoreDialog, type CallSnapshot } from '../../domain/cluster/call-snapshot.js';
+import { restoreDialog, snapshotKey, type CallSnapshot } from '../../domain/cluster/call-snapshot.js';
 import { createOffer, processAnswer, readOwnAnswer, type NegotiatedAudio } from '../../domain/sdp/offer-answer.js';
 import { parseSdp } from '../../domain/sdp/parse-sdp.js';
 import type { SessionDescription } from '../../domain/sdp/session-description.js';
@@ -76,6 +76,22 @@ export class CallRecovery {
     return loaded;
   }
 
+  /**
+   * A dead worker's call found by the watch (no request brought it): adopted and its media moved here at once.
+   * False when this process holds it already, or it cannot be used.
+   */
+  async adoptStored(snapshot: CallSnapshot): Promise<boolean> {
+    const key = snapshotKey(snapshot);
+    if (this.deps.ua.holds(key) || this.loading.has(key)) return false;
+    const adopting = this.adopt(key, snapshot, undefined);
+    this.loading.set(key, adopting);
+    try {
+      return (await adopting) !== undefined;
+    } finally {
+      this.loading.delete(key);
+    }
+  }
+
   private async load(key: string, request: SipRequest): Promise<InviteSession | undefined> {
     const { store, logger } = this.deps;
     let snapshot: CallSnapshot | undefined;
@@ -92,6 +108,14 @@ export class CallRecovery {
       this.counts.unknown++;
       return undefined;
     }
+    return this.adopt(key, snapshot, request.method);
+  }
+
+  /** `method`: the request that brought the call here; undefined when the watch found it. */
+  private async adopt(
+    key: string, snapshot: CallSnapshot, method: string | undefined,
+  ): Promise<InviteSession | undefined> {
+    const { logger } = this.deps;
     if (this.deps.table.liveCount >= this.deps.maxSessions) {
       this.counts.failed++;
       logger?.warn('a call to recover finds the session limit reached', { callId: snapshot.dialog.callId });
@@ -104,16 +128,16 @@ export class CallRecovery {
       return undefined;
     }
     const session = this.deps.ua.adopt(dialog.right, snapshot.protocol);
-    const record = await this.adopted(snapshot, session, request.method, key);
+    const record = await this.adopted(snapshot, session, method, key);
     this.counts.recovered++;
     logger?.info('call recovered', {
-      session: record.id, callId: snapshot.dialog.callId, previousOwner: snapshot.owner, by: request.method,
+      session: record.id, callId: snapshot.dialog.callId, previousOwner: snapshot.owner, by: method ?? 'watch',
     });
     return session;
   }
 
   private async adopted(
-    snapshot: CallSnapshot, session: InviteSession, method: string, key: string,
+    snapshot: CallSnapshot, session: InviteSession, method: string | undefined, key: string,
   ): Promise<SessionRecord> {
     const { table, binding, lifecycle, negotiator, events, clock, persistence } = this.deps;
     const record = table.create(snapshot.direction, snapshot.from, snapshot.to, snapshot.sessionId);
@@ -122,7 +146,8 @@ export class CallRecovery {
     record.peerSdp = snapshot.remoteSdp;
     record.call = RINGING;
     binding.attach(record, session);
-    const moving = method !== 'BYE' && negotiator.enabled ? await this.restoreMedia(record, snapshot) : false;
+    // Only real media moves: SDP without RTP behind it (signaling-only workers) has nothing to re-point.
+    const moving = method !== 'BYE' && negotiator.opensMedia ? await this.restoreMedia(record, snapshot) : false;
     events.publish({
       type: 'CallRecovered', sessionId: record.id, callId: snapshot.dialog.callId, owner: snapshot.owner,
     });
@@ -135,7 +160,7 @@ export class CallRecovery {
       binding.armTimeout(record, binding.longestCallMs - (clock.nowMs() - connectedAtMs));
     }
     persistence.changed(record);
-    if (moving && !BRINGS_OFFER.has(method)) {
+    if (moving && (method === undefined || !BRINGS_OFFER.has(method))) {
       // After the request that brought us here is answered: our re-INVITE must not cross it.
       clock.schedule(0, () => void this.moveMedia(record));
     }

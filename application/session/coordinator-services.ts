@@ -1,6 +1,7 @@
 import type { Clock } from '../../ports/clock.js';
 import type { CallRecovery } from '../cluster/call-recovery.js';
 import type { DialogPersistence } from '../cluster/dialog-persistence.js';
+import type { WorkerWatch } from '../cluster/worker-watch.js';
 import type { MediaRelay } from '../../ports/media-relay.js';
 import type { SipTransport } from '../../ports/sip-transport.js';
 import type { Authenticator } from '../auth/authenticator.js';
@@ -60,4 +61,5 @@ export interface SessionServices {
   /** With a dialog store (withDialogStore): our calls kept in it, and dead workers' calls taken from it. */
   readonly persistence: DialogPersistence | undefined;
   readonly recovery: CallRecovery | undefined;
+  readonly watch: WorkerWatch | undefined;
 }

@@ -53,6 +53,11 @@ export class MediaNegotiator {
     );
   }
 
+  /** Whether calls have RTP of ours behind their SDP. */
+  get opensMedia(): boolean {
+    return this.config.media === true;
+  }
+
   /** Whether calls carry SDP (with or without our own RTP behind it). */
   get enabled(): boolean {
     return this.config.media !== false;

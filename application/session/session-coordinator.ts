@@ -10,8 +10,7 @@ import type { TransportCounters } from '../../ports/sip-transport.js';
 import type { BridgeEvent, BridgeInfo } from './bridge-service.js';
 import type { CallOperations } from './call-handle.js';
 import { CoordinatorMedia, unwrap } from './coordinator-media.js';
-import type { PersistenceStats } from '../cluster/dialog-persistence.js';
-import type { RecoveryStats } from '../cluster/call-recovery.js';
+import type { ClusterStats } from '../cluster/cluster-stats.js';
 import type { SessionServices } from './coordinator-services.js';
 import type { DtmfOptions } from './dtmf-service.js';
 import type { EventBus } from './event-bus.js';
@@ -33,7 +32,7 @@ export interface SessionStats {
   readonly byState: Readonly<Record<string, number>>;
   readonly perUser: Readonly<Record<string, number>>;
   /** Calls refused because a limit was reached (503 or ResourceExhausted), per limit. */
-  readonly refused: Readonly<Record<'stopped' | 'maxSessions' | 'maxSessionsPerUser', number>>;
+  readonly refused: Readonly<Record<'stopped' | 'draining' | 'maxSessions' | 'maxSessionsPerUser', number>>;
   /** Application callbacks and subscribers that threw or rejected. */
   readonly callbackFailures: number;
 }
@@ -225,10 +224,10 @@ export class SessionCoordinator extends CoordinatorMedia implements CallOperatio
   }
 
   /** The dialog store's figures (withDialogStore): our calls written to it, dead workers' calls recovered. */
-  clusterStats(): { readonly store: PersistenceStats; readonly recovery: RecoveryStats } | undefined {
-    const { persistence, recovery } = this.s;
-    return persistence === undefined || recovery === undefined
-      ? undefined : { store: persistence.stats(), recovery: recovery.stats() };
+  clusterStats(): ClusterStats | undefined {
+    const { persistence, recovery, watch } = this.s;
+    return persistence === undefined || recovery === undefined || watch === undefined
+      ? undefined : { store: persistence.stats(), recovery: recovery.stats(), watch: watch.stats() };
   }
 
   /** Live SIP state, for leak checks. */

@@ -361,6 +361,11 @@ export class UaCore implements TransactionUser {
     session.receive(request, tx);
   }
 
+  /** Whether a confirmed dialog with this key lives here. */
+  holds(key: string): boolean {
+    return this.sessions.has(key);
+  }
+
   /** A confirmed dialog carried on from elsewhere (a dead process's call, loaded from a store). */
   adopt(dialog: Dialog, protocol: TransportProtocol): InviteSession {
     const existing = this.sessions.get(dialogKey(dialog.id));

@@ -47,7 +47,7 @@ test.serial('Redis dialog store: batches saved, replaced, loaded and removed; ke
   await store.write({ save: [snapshot('call-short')], remove: [] }, 200);
   await waitForAsync(async () => (await store.load(snapshotKey(snapshot('call-short')))) === undefined, 10_000,
     'the short-lived key expired');
-  await rawSet(redis.port, 'test:foreign', 'not json');
+  await rawSet(redis.port, 'test:call:foreign', 'not json');
   t.is(await store.load('foreign'), undefined);
 });
 
