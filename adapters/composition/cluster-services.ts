@@ -85,9 +85,10 @@ export const bindWatch = (container: Container): void => {
     const recovery = c.get<CallRecovery | undefined>(CLUSTER.Recovery);
     if (dialogs === undefined || recovery === undefined) return undefined;
     const options = c.get<ClusterOptions>(CLUSTER.Options);
+    const persistence = c.get<DialogPersistence | undefined>(CLUSTER.Persistence);
     return new WorkerWatch(dialogs, recovery, c.get<Clock>(TOKENS.Clock), {
       workerId: options.workerId, heartbeatMs: options.heartbeatMs ?? 500,
-    }, c.get<Logger>(TOKENS.Logger));
+    }, c.get<Logger>(TOKENS.Logger), () => persistence?.rewriteAll());
   }).inSingletonScope();
 };
 

@@ -81,6 +81,11 @@ export class DialogPersistence {
     this.schedule(this.options.flushMs);
   }
 
+  /** Every answered call is written again (the store came back, perhaps empty). */
+  rewriteAll(): void {
+    for (const record of this.liveRecords()) if (record.dialog !== undefined) this.changed(record);
+  }
+
   stats(): PersistenceStats {
     return {
       stored: this.storedKeys.size, ...this.counts, pending: this.dirty.size + this.removals.length,
@@ -133,8 +138,12 @@ export class DialogPersistence {
         else this.storedKeys.set(id, key);
       }
       if (this.storedKeys.size > 0) this.armRefresh();
-      if (this.failedLast) this.logger?.info('dialog store writable again', { rewritten: save.length });
-      this.failedLast = false;
+      if (this.failedLast) {
+        this.logger?.info('dialog store writable again: every call rewritten', { calls: this.liveRecords().length });
+        this.failedLast = false;
+        // The store may have come back empty (a restarted Redis): what it held before is written again.
+        this.rewriteAll();
+      }
     } catch (error) {
       failed = true;
       this.counts.writeErrors++;

@@ -39,6 +39,8 @@ export class WorkerWatch {
     private readonly clock: Clock,
     private readonly options: WorkerWatchOptions,
     private readonly logger: Logger | undefined,
+    /** The store answers again after failing: what it held may be gone (a restarted Redis). */
+    private readonly onStoreBack: () => void = () => undefined,
   ) {}
 
   start(): void {
@@ -75,8 +77,11 @@ export class WorkerWatch {
         if (worker.alive || worker.id === self || !this.running) continue;
         if (await this.store.claim(worker.id, self, CLAIM_MS)) await this.takeOver(worker.id);
       }
-      if (this.failing) this.logger?.info('dialog store reachable again: watching the other workers');
-      this.failing = false;
+      if (this.failing) {
+        this.logger?.info('dialog store reachable again: watching the other workers');
+        this.failing = false;
+        this.onStoreBack();
+      }
     } catch (error) {
       this.counts.storeErrors++;
       if (!this.failing) this.logger?.warn('dialog store unreachable: no heartbeat, no takeover', {

@@ -80,8 +80,9 @@ const answersPing = (port: number): Promise<boolean> => new Promise((resolve) =>
   socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
 });
 
-export const startRedis = async (dir: string): Promise<ClusterProcess> => {
-  const port = await freePort();
+/** redis-server on `port` (default: a free one), nothing saved to disk. */
+export const startRedis = async (dir: string, port?: number): Promise<ClusterProcess> => {
+  port ??= await freePort();
   const redis = launch('redis', port, 'redis-server', [
     '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
   ]);
@@ -120,6 +121,8 @@ export interface Cluster {
   readonly redis: ClusterProcess;
   readonly kamailio: ClusterProcess;
   readonly workers: ClusterProcess[];
+  /** Starts Redis again on its port (after it was stopped or killed), empty. */
+  restartRedis(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -128,7 +131,7 @@ export const startCluster = async (workers: number, workerArgs: ReadonlyArray<st
   const dir = mkdtempSync(path.join(tmpdir(), 'session-core-cluster-'));
   const started: ClusterProcess[] = [];
   try {
-    const redis = await startRedis(dir);
+    let redis = await startRedis(dir);
     started.push(redis);
     const ports: number[] = [];
     const running: ClusterProcess[] = [];
@@ -144,7 +147,15 @@ export const startCluster = async (workers: number, workerArgs: ReadonlyArray<st
     const kamailio = await startKamailio(dir, ports);
     started.push(kamailio);
     return {
-      dir, redis, kamailio, workers: running,
+      dir, get redis() {
+        return redis;
+      },
+      kamailio, workers: running,
+      restartRedis: async () => {
+        const again = await startRedis(dir, redis.port);
+        started[started.indexOf(redis)] = again;
+        redis = again;
+      },
       stop: async () => {
         await Promise.all([...started].reverse().map((p) => p.stop('SIGINT')));
         rmSync(dir, { recursive: true, force: true });

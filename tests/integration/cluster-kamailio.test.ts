@@ -103,3 +103,36 @@ test.serial('cluster: SIGTERM drains a worker under load — no new calls reach 
     t.true(other.output().includes('listening'));
   });
 });
+
+test.serial('cluster: Redis killed under load — no failed call, counted store errors; Redis back — calls rewritten, recovery works again', async (t) => {
+  if (!available(t)) return;
+  await withCluster(t, async (cluster, redis) => {
+    const [doomed, survivor] = cluster.workers as [Cluster['workers'][0], Cluster['workers'][0]];
+    const sipp = runSipp([
+      '-sf', SCENARIO, '-r', '50', '-m', '1500', '-d', '6000', '-l', '1000', '-i', '127.0.0.1',
+      `127.0.0.1:${cluster.kamailio.port}`,
+    ], 180_000);
+    await waitForAsync(async () => Object.values(await storedByOwner(redis)).reduce((a, b) => a + b, 0) >= 100,
+      60_000, '100 calls stored');
+    await cluster.redis.stop('SIGKILL');
+    await waitFor(() => [doomed, survivor].every((w) => /dialog store write failed/.test(w.output())), 30_000,
+      'both workers to notice the store gone');
+    await cluster.restartRedis();
+    // The workers write again what failed meanwhile: calls reappear in the fresh Redis.
+    let carried = 0;
+    await waitForAsync(async () => {
+      const counts = await storedByOwner(redis);
+      carried = counts['worker-1'] ?? 0;
+      return carried >= 50;
+    }, 60_000, 'calls rewritten to the restarted Redis');
+    await doomed.stop('SIGKILL');
+    const result = await sipp;
+    await survivor.stop('SIGINT');
+    const stats = finalStats(survivor.output());
+    t.log(`SIPp: ${result.successful} successful, ${result.failed} failed; survivor: ${JSON.stringify(stats)}`);
+    t.true((stats.store?.['writeErrors'] ?? 0) > 0, 'the survivor counted its failed writes');
+    t.true((stats.recovery?.['recovered'] ?? 0) >= Math.ceil(carried * 0.99), 'recovery worked again');
+    t.true(result.failed <= Math.floor(carried * 0.01), result.errors);
+    t.is(result.successful + result.failed, 1500);
+  });
+});
