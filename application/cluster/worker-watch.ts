@@ -94,12 +94,15 @@ export class WorkerWatch {
   }
 
   private async takeOver(dead: string): Promise<void> {
+    const startedMs = this.clock.nowMs();
     const calls = await this.store.callsOf(dead);
     let adopted = 0;
     for (const call of calls) if (this.running && await this.recovery.adoptStored(call)) adopted++;
     this.counts.takeovers++;
     this.counts.adopted += adopted;
-    this.logger?.warn('took over a dead worker\'s calls', { dead, calls: calls.length, adopted });
+    this.logger?.warn('took over a dead worker\'s calls', {
+      dead, calls: calls.length, adopted, ms: Math.round(this.clock.nowMs() - startedMs),
+    });
     await this.store.forget(dead);
   }
 }

@@ -14,6 +14,7 @@ import { dispatcherConfig, dispatcherList, kamailioModules } from './kamailio-di
 export interface ClusterProcess {
   readonly name: string;
   readonly port: number;
+  readonly pid: number | undefined;
   output(): string;
   /** Ends it with `signal` (default SIGTERM) and waits for it to exit. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -60,7 +61,7 @@ const launch = (name: string, port: number, command: string, args: ReadonlyArray
     child.once('error', () => resolve(null));
   });
   return {
-    name, port, exited, output: () => text,
+    name, port, exited, pid: child.pid, output: () => text,
     stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
@@ -98,7 +99,9 @@ export const startKamailio = async (dir: string, workerPorts: ReadonlyArray<numb
   writeFileSync(listFile, dispatcherList(workerPorts));
   writeFileSync(path.join(dir, 'kamailio.cfg'), dispatcherConfig({ port, modules, listFile }));
   const kamailio = launch('kamailio', port, 'kamailio', [
-    '-f', path.join(dir, 'kamailio.cfg'), '-DD', '-E', '-Y', dir, '-P', path.join(dir, 'kamailio.pid'),
+    // 256 MB of shared memory: transactions of a few thousand calls a second fit in it.
+    '-f', path.join(dir, 'kamailio.cfg'), '-DD', '-E', '-m', '256', '-M', '16', '-Y', dir,
+    '-P', path.join(dir, 'kamailio.pid'),
   ]);
   await until(() => /SO_RCVBUF is finally/.test(kamailio.output()), 'Kamailio to start', 10_000);
   return kamailio;
