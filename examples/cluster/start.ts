@@ -33,7 +33,7 @@ const main = async (): Promise<void> => {
   console.log(`redis on 127.0.0.1:${cluster.redis.port}`);
   for (const worker of cluster.workers) console.log(`${worker.name} on 127.0.0.1:${worker.port}`);
   console.log(`cluster listening: send calls to sip:anyone@127.0.0.1:${cluster.kamailio.port} (Kamailio, udp)`);
-  console.log(`  e.g. sipp -sn uac -r 10 -d 10000 127.0.0.1:${cluster.kamailio.port}`);
+  console.log(`  e.g. sipp -sf examples/cluster/uac.xml -r 10 -d 10000 127.0.0.1:${cluster.kamailio.port}`);
   console.log('kill a worker (kill -9) mid-call: its calls carry on at the others; Ctrl-C stops everything');
   let stopping = false;
   const stop = async (): Promise<void> => {
