@@ -6,7 +6,7 @@ import { decodeSnapshot, encodeSnapshot } from '../shared/call-snapshot-codec.js
 export interface RedisDialogStoreOptions {
   /** `redis://host:port[/db]`. */
   readonly url: string;
-  /** Prefix of every key (default `session-core:`): calls are under `<prefix>call:`, workers under `<prefix>worker:`. */
+  /** Prefix of every key (default `session-core:`): calls under `<prefix>call:`, workers under `<prefix>worker:`. */
   readonly prefix?: string;
   /** A command with no reply by then fails (default 1000 ms). */
   readonly commandTimeoutMs?: number;

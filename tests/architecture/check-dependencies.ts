@@ -76,12 +76,17 @@ const importRule = (file: string, specifier: string): string | undefined => {
       }
       return undefined;
     }
-    case 'examples':
-      // Besides the public entries, examples share their own command-line helpers (examples/support/).
-      if (targetLayer !== undefined && !PUBLIC_ENTRIES.includes(target) && !target.startsWith('examples/support/')) {
+    case 'examples': {
+      // Besides the public entries, examples share their own command-line helpers (examples/support/), and an
+      // example made of several files (examples/cluster/) uses its own.
+      const folder = file.split('/').slice(0, -1).join('/');
+      const ownFolder = folder !== 'examples' && target.startsWith(`${folder}/`);
+      if (targetLayer !== undefined && !PUBLIC_ENTRIES.includes(target) && !target.startsWith('examples/support/')
+        && !ownFolder) {
         return `examples/ may import only the public entries, not '${specifier}'`;
       }
       return undefined;
+    }
     default:
       return undefined;
   }

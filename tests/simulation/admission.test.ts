@@ -17,7 +17,7 @@ test('admission: the per-user cap answers 503 to the caller beyond it, counts it
   const outcomes = calls.map((call) => a.coordinator.waitForAnswer(call.id, 10_000).then(() => 200, (e: { status?: number }) => e.status));
   await sim.clock.advanceBy(3_000);
   t.deepEqual((await Promise.all(outcomes)).sort(), [200, 200, 503, 503, 503]);
-  t.deepEqual(b.coordinator.getStats().refused, { stopped: 0, maxSessions: 0, maxSessionsPerUser: 3 });
+  t.deepEqual(b.coordinator.getStats().refused, { stopped: 0, draining: 0, maxSessions: 0, maxSessionsPerUser: 3 });
   const refusals = logger.lines.filter((l) => l.message === 'call refused: limit reached');
   t.is(refusals.length, 1, 'logged once in the interval, not per call');
   t.like(refusals[0], { level: 'warn', fields: { limit: 'maxSessionsPerUser' } });
