@@ -7,6 +7,10 @@ import type { DialogStore } from '../../ports/dialog-store.js';
 import type { MediaRelay } from '../../ports/media-relay.js';
 import { TOKENS } from '../../ports/tokens.js';
 import { RedisDialogStore } from '../node/redis-dialog-store.js';
+import { RedisLocationStore } from '../node/redis-location-store.js';
+import type { Clock } from '../../ports/clock.js';
+import type { LocationStore } from '../../ports/location-store.js';
+import { randomBytes } from 'node:crypto';
 import { parseRtpengineSpec, RtpengineRelay } from '../node/rtpengine-relay.js';
 import { CLUSTER, type ClusterOptions } from './cluster-services.js';
 
@@ -21,6 +25,17 @@ export const isRedisUrl = (text: string): boolean => /^rediss?:\/\/[^/\s]+/.test
 export class ExternalServices {
   relay: MediaRelay | string | undefined;
   dialogStore: { readonly store: DialogStore | string; readonly options: Partial<ClusterOptions> } | undefined;
+  /** withLocationStore('redis://…'). */
+  locationUrl: string | undefined;
+  private location: RedisLocationStore | undefined;
+
+  /** The location store given as an address, opened (its owner: this worker's id, or a random one). */
+  openLocation(container: Container): LocationStore | undefined {
+    if (this.locationUrl === undefined) return undefined;
+    const owner = this.dialogStore?.options.workerId ?? `worker-${randomBytes(4).toString('hex')}`;
+    this.location = RedisLocationStore.open({ url: this.locationUrl, owner }, container.get<Clock>(TOKENS.Clock));
+    return this.location;
+  }
 
   /** Opens what was given as an address and binds both ports (undefined when not configured). */
   async bind(container: Container, ids: symbol): Promise<void> {
@@ -46,10 +61,12 @@ export class ExternalServices {
     const owned = typeof this.dialogStore?.store === 'string';
     const watch = container.get<WorkerWatch | undefined>(CLUSTER.Watch);
     watch?.start();
+    const location = this.location;
     coordinator.closeOnStop(async () => {
       watch?.stop();
       await persistence?.close();
       if (owned) await store?.close();
+      await location?.close();
     });
   }
 }

@@ -59,6 +59,7 @@ export { CallTraces, type CallTracesOptions, type TraceLine } from '../http/call
 export type { EventSocketOptions } from '../http/event-socket.js';
 export { InMemoryDialogStore } from '../memory/in-memory-dialog-store.js';
 export { RedisDialogStore, type RedisDialogStoreOptions } from '../node/redis-dialog-store.js';
+export { RedisLocationStore, type RedisLocationStoreOptions } from '../node/redis-location-store.js';
 export type { DialogStore, DialogStoreBatch, CallSnapshot } from '../../ports/dialog-store.js';
 export type { ClusterOptions } from './cluster-services.js';
 export type { PersistenceStats } from '../../application/cluster/dialog-persistence.js';

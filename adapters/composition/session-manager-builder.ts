@@ -231,9 +231,15 @@ export class SessionManagerBuilder {
     }) });
   }
 
-  /** Where the registrar keeps its bindings (default: in this process's memory). */
-  withLocationStore(store: LocationStore): this {
-    this.locationStore = store;
+  /**
+   * Where the registrar keeps its bindings (default: in this process's memory): a LocationStore of your own,
+   * or `redis://host:port`, shared by the workers of a cluster (opened at build, closed by stop()).
+   */
+  withLocationStore(store: LocationStore | string): this {
+    if (typeof store === 'string') {
+      if (!isRedisUrl(store)) this.problem ??= invalid('locationStore', `expected redis://host:port, got ${store}`);
+      this.externals.locationUrl = store;
+    } else this.locationStore = store;
     return this;
   }
 
@@ -377,7 +383,7 @@ export class SessionManagerBuilder {
     const trace = this.http === undefined ? this.trace : this.http.traceHook(this.trace);
     const traced = trace === undefined ? bound : new TracingTransport(bound, container.get<Clock>(TOKENS.Clock), trace);
     bindNetwork(container, c, sim, bound, traced, this.resolver, this.dnsServers);
-    bindStores(container, c, this.locationStore, this.credentials);
+    bindStores(container, c, this.locationStore ?? this.externals.openLocation(container), this.credentials);
     await this.externals.bind(container, SERVICES.Ids);
     bindSessionServices(
       container, sim === undefined ? c : { ...c, localAddress: sim.host, bindHost: sim.host }, this.handler,

@@ -5,21 +5,28 @@
  *   npx tsx examples/cluster/worker.ts --port 5081 --redis redis://127.0.0.1:6379
  */
 import {
-  CallDecision, PinoLogger, SessionManagerBuilder, type AudioSource, type CallHandler, type SessionCoordinator,
+  CallDecision, ForkingRouter, PinoLogger, SessionManagerBuilder, type AudioSource, type CallHandler,
+  type SessionCoordinator,
 } from '../../adapters/composition/index.js';
 import { commandLine, integerFlag, sipHost, usageError } from '../support/command-line.js';
 
 const HELP = `Usage: npx tsx examples/cluster/worker.ts [options]
 
-A cluster worker: answers every call with a 440 Hz tone (role auto-answer), keeps each
-answered call in the dialog store, and carries on a dead worker's calls when their
-in-dialog requests reach it (a re-INVITE moves their audio here).
+A cluster worker: answers every call with a 440 Hz tone (role auto-answer), or serves
+phones (role registrar: their registrations kept in Redis, so any worker reaches them; a
+call to a registered user rings its phones and is bridged), keeps each answered call in
+the dialog store, and carries on a dead worker's calls (a re-INVITE moves their audio).
 
 Options:
   --host HOST            address to bind and advertise (default 127.0.0.1)
   --port PORT            SIP port; 0 picks a free one (default 5081)
-  --role ROLE            auto-answer (default; the only role so far)
-  --redis URL            the dialog store, redis://host:port (without it: no recovery)
+  --role ROLE            auto-answer (default) or registrar
+  --domain DOMAIN        registrar: the domain served (default: --host)
+  --user NAME:PASSWORD   registrar: a user, Digest-authenticated (repeat; none: open registrar)
+  --digest LIST          registrar: Digest algorithms offered, in order (default SHA-256,MD5;
+                         MD5 alone for baresip 1.x)
+  --redis URL            the dialog store (and the registrar's bindings), redis://host:port
+                         (without it: no recovery, bindings in memory)
   --worker-id ID         this worker's name in the store (default: made at start)
   --media-ports A-B      RTP port range (default 20000-29999)
   --no-media             SDP only, no RTP (signaling load tests)
@@ -38,6 +45,9 @@ const { values } = commandLine(NAME, HELP, {
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '5081' },
     role: { type: 'string', default: 'auto-answer' },
+    domain: { type: 'string' },
+    user: { type: 'string', multiple: true, default: [] },
+    digest: { type: 'string', default: 'SHA-256,MD5' },
     redis: { type: 'string' },
     'worker-id': { type: 'string' },
     'media-ports': { type: 'string', default: '20000-29999' },
@@ -50,6 +60,9 @@ const { values } = commandLine(NAME, HELP, {
 });
 
 const fail = (message: string): never => usageError(NAME, HELP, message);
+
+const ALGORITHMS = ['SHA-512-256', 'SHA-256', 'MD5'] as const;
+const isAlgorithm = (a: string): a is typeof ALGORITHMS[number] => (ALGORITHMS as ReadonlyArray<string>).includes(a);
 
 const log = (line: string): void => {
   if (!values.quiet) console.log(`${new Date().toISOString()} ${line}`);
@@ -64,7 +77,15 @@ const drained = async (coordinator: SessionCoordinator, deadlineMs: number): Pro
 };
 
 const main = async (): Promise<void> => {
-  if (values.role !== 'auto-answer') fail(`--role ${values.role}: only auto-answer is available`);
+  const registrar = values.role === 'registrar';
+  if (!registrar && values.role !== 'auto-answer') fail(`--role ${values.role}: auto-answer or registrar`);
+  const users: Record<string, string> = {};
+  for (const pair of values.user ?? []) {
+    const colon = pair.indexOf(':');
+    if (colon <= 0) fail(`--user ${JSON.stringify(pair)}: expected NAME:PASSWORD`);
+    users[pair.slice(0, colon)] = pair.slice(colon + 1);
+  }
+  const router = new ForkingRouter({ ringTimeoutMs: 25_000 });
   const withMedia = !values['no-media'];
   const maxSessions = integerFlag(NAME, HELP, 'max-sessions', values['max-sessions'], 1);
   const drainDeadlineMs = integerFlag(NAME, HELP, 'drain-deadline', values['drain-deadline']) * 1000;
@@ -95,8 +116,18 @@ const main = async (): Promise<void> => {
       .withMedia(withMedia ? true : 'sdp-only')
       .withMaxSessions(maxSessions)
       .withMaxSessionsPerUser(maxSessions)
-      .withHandler(handler)
+      .withHandler(registrar ? router : handler)
       .withLogger(PinoLogger.create({ level: 'warn' }));
+    if (registrar) {
+      const domain = values.domain ?? values.host;
+      builder.withRegistrar({ domains: [domain] }).withDeferTimeout(30_000);
+      const algorithms = values.digest.split(',').map((a) => a.trim().toUpperCase());
+      if (!algorithms.every(isAlgorithm)) fail(`--digest takes ${ALGORITHMS.join(', ')}, not ${values.digest}`);
+      if (Object.keys(users).length > 0) {
+        builder.withAuthentication({ realm: domain, users, algorithms: algorithms.filter(isAlgorithm) });
+      }
+      if (values.redis !== undefined) builder.withLocationStore(values.redis);
+    }
     const workerId = values['worker-id'];
     if (values.redis !== undefined) {
       builder.withDialogStore(values.redis, workerId === undefined ? {} : { workerId });
@@ -105,10 +136,15 @@ const main = async (): Promise<void> => {
   } catch (error) {
     return fail((error as Error).message);
   }
+  if (registrar) router.attach(coordinator);
   await coordinator.start();
   coordinator.events.subscribe((event) => {
     if (event.type === 'CallRecovered') log(`recovered ${event.sessionId} (call ${event.callId}) from ${event.owner}`);
-  }, { types: ['CallRecovered'] });
+    // What phones send is theirs: quoted as JSON, so no control character reaches the terminal.
+    if (event.type === 'RegistrationAdded') {
+      log(`registered ${JSON.stringify(event.aor)} at ${JSON.stringify(event.contact)}`);
+    }
+  }, { types: ['CallRecovered', 'RegistrationAdded'] });
   console.log(`worker ${values['worker-id'] ?? ''} listening on ${sipHost(values.host)}:`
     + `${coordinator.localEndpoint?.port} (udp), store ${values.redis ?? 'none'}`);
   let stopping = false;
