@@ -19,23 +19,13 @@ import type { OutgoingCallOptions } from './outgoing-calls.js';
 import type { RegisterOptions, RegistrationInfo } from './registration-service.js';
 import { sessionException } from './session-exception.js';
 import { callInfo, type CallInfo, type SessionRecord } from './session-record.js';
+import type { SessionStats } from './session-stats.js';
 
 export type { MediaInfo } from './media-control.js';
+export type { SessionStats } from './session-stats.js';
 export type { SessionServices } from './coordinator-services.js';
 export type { OutgoingCallOptions } from './outgoing-calls.js';
 export type { RegisterOptions, RegistrationInfo } from './registration-service.js';
-
-export interface SessionStats {
-  readonly active: number;
-  readonly total: number;
-  readonly failed: number;
-  readonly byState: Readonly<Record<string, number>>;
-  readonly perUser: Readonly<Record<string, number>>;
-  /** Calls refused because a limit was reached (503 or ResourceExhausted), per limit. */
-  readonly refused: Readonly<Record<'stopped' | 'draining' | 'maxSessions' | 'maxSessionsPerUser', number>>;
-  /** Application callbacks and subscribers that threw or rejected. */
-  readonly callbackFailures: number;
-}
 
 /** `coordinator.metrics()`: calls, live SIP state, transport counters and bus volume at one instant. */
 export interface CoordinatorMetrics {
@@ -46,10 +36,8 @@ export interface CoordinatorMetrics {
   readonly eventsPublished: number;
 }
 
-
 /** How long `stop()` waits by default for BYEs, CANCELs and registration removals to be answered. */
 export const DEFAULT_STOP_GRACE_MS = 500;
-
 
 /**
  * SessionControl, MediaControl and bridges: the public face of the session

@@ -45,8 +45,6 @@ export type { CallOptions, RequestSource, UaHandler } from './ua-handler.js';
 
 const DEFAULT_CONFIG: UaConfig = { contactUser: 'session-core', userAgent: 'session-core', timers: DEFAULT_TIMERS };
 
-/** Outgoing INVITEs are found by Call-ID and our From tag (a 2xx or a dialog carries both). */
-
 /**
  * The user-agent core (RFC 3261 §8, §12–§15) on the transaction layer: checks
  * every new request (§8.2), creates and finds dialogs in O(1), runs the INVITE
@@ -90,9 +88,7 @@ export class UaCore implements TransactionUser {
    * scope would share that scope's context and keep the INVITE (and its request)
    * alive for the whole call.
    */
-  private readonly onSessionEnded = (session: InviteSession, reason: SessionEndReason): void => this.sessionEnded(
-    session, reason,
-  );
+  private readonly onSessionEnded = (s: InviteSession, reason: SessionEndReason): void => this.sessionEnded(s, reason);
   private readonly onInviteSettled = (invite: IncomingInvite): void => {
     if (this.incoming.get(invite.transaction.id) !== invite) return;
     this.incoming.delete(invite.transaction.id);
