@@ -3,6 +3,7 @@ import { CallRecovery } from '../../application/cluster/call-recovery.js';
 import { snapshotOfRecord } from '../../application/cluster/call-snapshots.js';
 import { DialogPersistence } from '../../application/cluster/dialog-persistence.js';
 import { WorkerWatch } from '../../application/cluster/worker-watch.js';
+import type { BridgeService } from '../../application/session/bridge-service.js';
 import type { CallLifecycle } from '../../application/session/call-lifecycle.js';
 import type { DialogBinding } from '../../application/session/dialog-binding.js';
 import type { SessionConfig } from '../../application/session/session-config.js';
@@ -42,6 +43,7 @@ export interface ClusterLent {
   readonly holdResume: symbol;
   readonly events: symbol;
   readonly ua: symbol;
+  readonly bridges: symbol;
 }
 
 /** A call lives at most its longest duration when one is set; otherwise the store keeps it 4 h between writes. */
@@ -58,7 +60,9 @@ export const bindCluster = (container: Container, lent: ClusterLent): void => {
     const options = c.get<ClusterOptions>(CLUSTER.Options);
     const table = c.get<SessionTable>(lent.table);
     return new DialogPersistence(
-      dialogs, clock, (record) => snapshotOfRecord(record, options.workerId, clock),
+      dialogs, clock, (record) => snapshotOfRecord(
+        record, options.workerId, clock, record.partner === undefined ? undefined : table.liveRecord(record.partner),
+      ),
       { ttlMs: ttlFor(c.get<SessionConfig>(lent.config)), flushMs: options.flushMs ?? 0, retryMs: 1_000 },
       c.get<Logger>(TOKENS.Logger), () => table.liveRecords(),
     );
@@ -73,6 +77,7 @@ export const bindCluster = (container: Container, lent: ClusterLent): void => {
       events: c.get(lent.events), persistence, clock: c.get<Clock>(TOKENS.Clock), logger: c.get<Logger>(TOKENS.Logger),
       owner: c.get<ClusterOptions>(CLUSTER.Options).workerId,
       maxSessions: c.get<SessionConfig>(lent.config).maxSessions,
+      pair: (first, second) => void c.get<BridgeService>(lent.bridges).pair(first, second),
     });
   }).inSingletonScope();
   bindWatch(container);

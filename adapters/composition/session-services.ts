@@ -137,7 +137,7 @@ const LENT: Lent = {
 
 const CLUSTER_LENT: ClusterLent = {
   config: S.Config, table: S.Table, lifecycle: S.Lifecycle, binding: S.Binding, negotiator: S.Negotiator,
-  holdResume: S.HoldResume, events: S.Events, ua: S.Ua,
+  holdResume: S.HoldResume, events: S.Events, ua: S.Ua, bridges: S.Bridges,
 };
 
 /** The SIP user agent, handing requests to the services that own them (resolved when the first one comes). */

@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Call } from '../../domain/session/call-machine.js';
+import { dialogKey } from '../../domain/dialog/dialog.js';
 import { restoreDialog, snapshotKey, type CallSnapshot } from '../../domain/cluster/call-snapshot.js';
 import { createOffer, processAnswer, readOwnAnswer, type NegotiatedAudio } from '../../domain/sdp/offer-answer.js';
 import { parseSdp } from '../../domain/sdp/parse-sdp.js';
@@ -42,6 +43,8 @@ export interface RecoveryDeps {
   /** This process's worker id: a recovered call is stored under it from now on. */
   readonly owner: string;
   readonly maxSessions: number;
+  /** Bridges two recovered legs of one B2BUA call. */
+  readonly pair: (first: string, second: string) => void;
 }
 
 /** Where an adopted call starts, so that answering it runs what any answered call runs. */
@@ -83,7 +86,7 @@ export class CallRecovery {
   async adoptStored(snapshot: CallSnapshot): Promise<boolean> {
     const key = snapshotKey(snapshot);
     if (this.deps.ua.holds(key) || this.loading.has(key)) return false;
-    const adopting = this.adopt(key, snapshot, undefined);
+    const adopting = this.adopt(key, snapshot, undefined).then((record) => record?.dialog);
     this.loading.set(key, adopting);
     try {
       return (await adopting) !== undefined;
@@ -108,13 +111,16 @@ export class CallRecovery {
       this.counts.unknown++;
       return undefined;
     }
-    return this.adopt(key, snapshot, request.method);
+    return (await this.adopt(key, snapshot, request.method))?.dialog;
   }
 
-  /** `method`: the request that brought the call here; undefined when the watch found it. */
+  /**
+   * `method`: the request that brought the call here; undefined when the watch found it. A B2BUA leg brings
+   * its partner along (the same way: a BYE's partner is about to be hung up, so neither moves its media).
+   */
   private async adopt(
     key: string, snapshot: CallSnapshot, method: string | undefined,
-  ): Promise<InviteSession | undefined> {
+  ): Promise<SessionRecord | undefined> {
     const { logger } = this.deps;
     if (this.deps.table.liveCount >= this.deps.maxSessions) {
       this.counts.failed++;
@@ -130,16 +136,38 @@ export class CallRecovery {
     const session = this.deps.ua.adopt(dialog.right, snapshot.protocol);
     const record = await this.adopted(snapshot, session, method, key);
     this.counts.recovered++;
+    const partner = snapshot.partner === undefined ? undefined : await this.partnerOf(record, snapshot.partner, method);
+    this.deps.events.publish({
+      type: 'CallRecovered', sessionId: record.id, callId: snapshot.dialog.callId, owner: snapshot.owner,
+      ...(partner === undefined ? {} : { partner: partner.id }),
+    });
     logger?.info('call recovered', {
       session: record.id, callId: snapshot.dialog.callId, previousOwner: snapshot.owner, by: method ?? 'watch',
     });
-    return session;
+    return record;
+  }
+
+  /** The other leg, adopted too unless held here already, linked and (both with media) bridged again. */
+  private async partnerOf(
+    record: SessionRecord, key: string, method: string | undefined,
+  ): Promise<SessionRecord | undefined> {
+    let partner = this.deps.table.liveRecords().find((r) => r.dialog !== undefined
+      && dialogKey(r.dialog.dialog.id) === key);
+    if (partner === undefined && !this.deps.ua.holds(key)) {
+      const stored = await this.deps.store.load(key).catch(() => undefined);
+      partner = stored === undefined ? undefined : await this.adopt(key, stored, method === 'BYE' ? 'BYE' : undefined);
+    }
+    if (partner === undefined) return undefined;
+    record.partner = partner.id;
+    partner.partner = record.id;
+    if (record.media !== undefined && partner.media !== undefined) this.deps.pair(record.id, partner.id);
+    return partner;
   }
 
   private async adopted(
     snapshot: CallSnapshot, session: InviteSession, method: string | undefined, key: string,
   ): Promise<SessionRecord> {
-    const { table, binding, lifecycle, negotiator, events, clock, persistence } = this.deps;
+    const { table, binding, lifecycle, negotiator, clock, persistence } = this.deps;
     const record = table.create(snapshot.direction, snapshot.from, snapshot.to, snapshot.sessionId);
     persistence.adopted(record, key);
     record.callId = snapshot.dialog.callId;
@@ -148,9 +176,6 @@ export class CallRecovery {
     binding.attach(record, session);
     // Only real media moves: SDP without RTP behind it (signaling-only workers) has nothing to re-point.
     const moving = method !== 'BYE' && negotiator.opensMedia ? await this.restoreMedia(record, snapshot) : false;
-    events.publish({
-      type: 'CallRecovered', sessionId: record.id, callId: snapshot.dialog.callId, owner: snapshot.owner,
-    });
     // Established here: the application's callbacks and the events run as for any answered call.
     lifecycle.apply(record, { tag: 'Answered', nowMs: clock.nowMs() });
     const call: Call = record.call;

@@ -1,11 +1,17 @@
 import { SNAPSHOT_VERSION, storeDialog, type CallSnapshot } from '../../domain/cluster/call-snapshot.js';
+import { dialogKey } from '../../domain/dialog/dialog.js';
 import { localDescription, remoteDescription } from '../../domain/session/negotiation.js';
 import type { Clock } from '../../ports/clock.js';
 import { sdpText } from '../session/sdp-text.js';
 import type { SessionRecord } from '../session/session-record.js';
 
-/** What the store keeps of a call now: undefined unless it is answered and its dialog alive. */
-export const snapshotOfRecord = (record: SessionRecord, owner: string, clock: Clock): CallSnapshot | undefined => {
+/**
+ * What the store keeps of a call now: undefined unless it is answered and its dialog alive. `partner`: the
+ * other leg's record, when the call is one leg of a B2BUA call (linkSessions).
+ */
+export const snapshotOfRecord = (
+  record: SessionRecord, owner: string, clock: Clock, partner: SessionRecord | undefined,
+): CallSnapshot | undefined => {
   const session = record.dialog;
   const call = record.call;
   if (session === undefined || session.terminated || !('connectedAtMs' in call)) return undefined;
@@ -17,5 +23,6 @@ export const snapshotOfRecord = (record: SessionRecord, owner: string, clock: Cl
     protocol: session.protocol, dialog: storeDialog(session.dialog),
     ...(local === undefined ? {} : { localSdp: sdpText(local) }),
     ...(remote === undefined ? {} : { remoteSdp: sdpText(remote) }),
+    ...(partner?.dialog === undefined ? {} : { partner: dialogKey(partner.dialog.dialog.id) }),
   };
 };

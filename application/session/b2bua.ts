@@ -28,7 +28,12 @@ export class B2bua implements CallHandler {
     coordinator.events.subscribe((event) => {
       if (event.type === 'CallEnded') this.legEnded(event.sessionId);
       else if (event.type === 'EarlyMedia') void this.passEarlyMedia(event.sessionId);
-    }, { types: ['CallEnded', 'EarlyMedia'] });
+      else if (event.type === 'CallRecovered' && event.partner !== undefined) {
+        // A pair another worker carried, recovered here: one leg ending ends the other, as before.
+        this.otherLeg.set(event.sessionId, event.partner);
+        this.otherLeg.set(event.partner, event.sessionId);
+      }
+    }, { types: ['CallEnded', 'EarlyMedia', 'CallRecovered'] });
     return this;
   }
 
@@ -66,6 +71,7 @@ export class B2bua implements CallHandler {
     }
     try {
       await coordinator.acceptIncomingCall(a.id);
+      coordinator.linkSessions(a.id, b.id);
       // Legs bridged for early media stay bridged.
       if (coordinator.getSessionBridge(a.id) === undefined) coordinator.bridgeSessions(a.id, b.id);
       this.pairs++;

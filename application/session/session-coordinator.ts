@@ -351,6 +351,13 @@ export class SessionCoordinator extends CoordinatorMedia implements CallOperatio
 
   // ── Bridges ────────────────────────────────────────────────────────────
 
+  /** Two calls as the legs of one B2BUA call: stored linked, recovered together (CallRecovered names the other). */
+  linkSessions(first: string, second: string): void {
+    const [a, b] = [unwrap(this.s.table.require(first)), unwrap(this.s.table.require(second))];
+    [a.partner, b.partner] = [b.id, a.id];
+    for (const record of [a, b]) this.s.persistence?.changed(record);
+  }
+
   /** Joins two connected calls: each hears the other, transcoded if their codecs differ, DTMF carried across. */
   bridgeSessions(first: string, second: string): string {
     return unwrap(this.s.bridges.pair(first, second));

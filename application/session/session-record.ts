@@ -61,6 +61,8 @@ export interface SessionRecord {
   srtpKeys: ReadonlyArray<CryptoOffer> | undefined;
   /** The SDP the peer sent with the INVITE exchange (its offer, or its answer in the 2xx), as received. */
   peerSdp: string | undefined;
+  /** The other leg of a B2BUA call (linkSessions), by session id: stored with the call, recovered with it. */
+  partner: string | undefined;
 }
 
 export const newRecord = (
@@ -69,7 +71,7 @@ export const newRecord = (
   id, direction, from, to, users: [userOf(from), userOf(to)], startedAtMs, callId: undefined,
   call: initialCall, negotiation: idleNegotiation,
   incoming: undefined, outgoing: undefined, dialog: undefined, media: undefined, timers: [], transfer: undefined,
-  encryption: undefined, srtpKeys: undefined, peerSdp: undefined,
+  encryption: undefined, srtpKeys: undefined, peerSdp: undefined, partner: undefined,
 });
 
 export const callInfo = (r: SessionRecord): CallInfo => {

@@ -42,7 +42,7 @@ export interface CallSnapshot {
   /** Our session description in force (its o= version is where a re-offer continues). */
   readonly localSdp?: string;
   readonly remoteSdp?: string;
-  /** The other leg of a B2BUA call, by session id. */
+  /** The other leg of a B2BUA call, by its dialog key (where the store keeps it). */
   readonly partner?: string;
 }
 

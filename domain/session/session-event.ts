@@ -13,7 +13,11 @@ export type SessionEvent =
   | { readonly type: 'IncomingCall'; readonly sessionId: string; readonly from: string; readonly to: string }
   | { readonly type: 'CallEstablished'; readonly sessionId: string }
   /** A call another process carried, loaded from the dialog store and continued here (its owner died). */
-  | { readonly type: 'CallRecovered'; readonly sessionId: string; readonly callId: string; readonly owner: string }
+  | {
+    readonly type: 'CallRecovered'; readonly sessionId: string; readonly callId: string; readonly owner: string;
+    /** The other leg of a B2BUA call, recovered with it (linkSessions). */
+    readonly partner?: string;
+  }
   | { readonly type: 'CallEnded'; readonly sessionId: string; readonly reason: string; readonly durationMs: number }
   | { readonly type: 'DtmfReceived'; readonly sessionId: string; readonly digit: string }
   | {
