@@ -5,22 +5,24 @@
  *   npx tsx examples/cluster/worker.ts --port 5081 --redis redis://127.0.0.1:6379
  */
 import {
-  CallDecision, ForkingRouter, PinoLogger, SessionManagerBuilder, type AudioSource, type CallHandler,
+  B2bua, CallDecision, ForkingRouter, PinoLogger, SessionManagerBuilder, type AudioSource, type CallHandler,
   type SessionCoordinator,
 } from '../../adapters/composition/index.js';
 import { commandLine, integerFlag, sipHost, usageError } from '../support/command-line.js';
 
 const HELP = `Usage: npx tsx examples/cluster/worker.ts [options]
 
-A cluster worker: answers every call with a 440 Hz tone (role auto-answer), or serves
-phones (role registrar: their registrations kept in Redis, so any worker reaches them; a
-call to a registered user rings its phones and is bridged), keeps each answered call in
-the dialog store, and carries on a dead worker's calls (a re-INVITE moves their audio).
+A cluster worker: answers every call with a 440 Hz tone (role auto-answer), bridges every
+call to --target (role b2bua), or serves phones (role registrar: their registrations kept
+in Redis, so any worker reaches them; a call to a registered user rings its phones and is
+bridged); keeps each answered call in the dialog store, and carries on a dead worker's
+calls — both legs of a bridged call together (a re-INVITE moves their audio here).
 
 Options:
   --host HOST            address to bind and advertise (default 127.0.0.1)
   --port PORT            SIP port; 0 picks a free one (default 5081)
-  --role ROLE            auto-answer (default) or registrar
+  --role ROLE            auto-answer (default), b2bua or registrar
+  --target URI           b2bua: where every call is bridged to
   --domain DOMAIN        registrar: the domain served (default: --host)
   --user NAME:PASSWORD   registrar: a user, Digest-authenticated (repeat; none: open registrar)
   --digest LIST          registrar: Digest algorithms offered, in order (default SHA-256,MD5;
@@ -46,6 +48,7 @@ const { values } = commandLine(NAME, HELP, {
     port: { type: 'string', default: '5081' },
     role: { type: 'string', default: 'auto-answer' },
     domain: { type: 'string' },
+    target: { type: 'string' },
     user: { type: 'string', multiple: true, default: [] },
     digest: { type: 'string', default: 'SHA-256,MD5' },
     redis: { type: 'string' },
@@ -78,7 +81,10 @@ const drained = async (coordinator: SessionCoordinator, deadlineMs: number): Pro
 
 const main = async (): Promise<void> => {
   const registrar = values.role === 'registrar';
-  if (!registrar && values.role !== 'auto-answer') fail(`--role ${values.role}: auto-answer or registrar`);
+  const target = values.target;
+  if (!['auto-answer', 'b2bua', 'registrar'].includes(values.role)) fail(`--role ${values.role}: no such role`);
+  if (values.role === 'b2bua' && target === undefined) fail('--role b2bua needs --target URI');
+  const b2bua = values.role === 'b2bua' ? new B2bua(() => target!) : undefined;
   const users: Record<string, string> = {};
   for (const pair of values.user ?? []) {
     const colon = pair.indexOf(':');
@@ -116,7 +122,7 @@ const main = async (): Promise<void> => {
       .withMedia(withMedia ? true : 'sdp-only')
       .withMaxSessions(maxSessions)
       .withMaxSessionsPerUser(maxSessions)
-      .withHandler(registrar ? router : handler)
+      .withHandler(registrar ? router : b2bua ?? handler)
       .withLogger(PinoLogger.create({ level: 'warn' }));
     if (registrar) {
       const domain = values.domain ?? values.host;
@@ -137,6 +143,7 @@ const main = async (): Promise<void> => {
     return fail((error as Error).message);
   }
   if (registrar) router.attach(coordinator);
+  b2bua?.attach(coordinator);
   await coordinator.start();
   coordinator.events.subscribe((event) => {
     if (event.type === 'CallRecovered') log(`recovered ${event.sessionId} (call ${event.callId}) from ${event.owner}`);

@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { startCluster } from '../../examples/cluster/processes.js';
 import { dominantFrequency } from '../../domain/media/goertzel.js';
 import { requireBaresip, startBaresip } from '../support/baresip.js';
+import { startExample } from '../support/example-process.js';
 import { requireKamailio } from '../support/kamailio.js';
 import { freeUdpPort } from '../support/ports.js';
 import { requireRedis } from '../support/redis.js';
@@ -59,6 +60,42 @@ test.serial('cluster: baresip hears the tone again after its worker is killed; i
   const tail = audio.subarray(Math.max(0, audio.length - 17_600), audio.length - 1_600);
   t.log(`adopted ${adoptedAfterMs} ms after the kill; tail level ${Math.round(rms(tail))}`);
   t.is(dominantFrequency(tail, [440, 1000]).frequencyHz, 440, 'baresip hears the survivor\'s 440 Hz');
+  t.true(rms(tail) > 500, 'a tone, not silence');
+  await waitForAsync(async () => (await redis.keys('session-core:call:*')).length === 0, 10_000, 'the store empty');
+});
+
+test.serial('cluster: a B2BUA worker killed mid-call — the survivor recovers both legs, baresip hears the far end again, its BYE ends both', async (t) => {
+  if (!requireBaresip(t) || !requireKamailio(t) || !requireRedis(t)) return;
+  const far = await startExample('auto-answer', ['--port', '0', '--media-ports', '46000-46199'],
+    /listening on 127\.0\.0\.1:(\d+)/);
+  const farPort = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(far.output())![1]);
+  const cluster = await startCluster(2, ['--role', 'b2bua', '--target', `sip:tone@127.0.0.1:${farPort}`]);
+  const redis = new Redis(`redis://127.0.0.1:${cluster.redis.port}`);
+  const rtp = await freeUdpPort();
+  const phone = await startBaresip({ sipPort: 0, rtpPorts: [rtp, rtp + 40], answerMode: 'auto', toneHz: 1000 });
+  t.teardown(async () => {
+    await phone.stop();
+    redis.disconnect();
+    await cluster.stop();
+    far.child.kill('SIGKILL');
+  });
+  phone.keys(`/dial sip:anyone@127.0.0.1:${cluster.kamailio.port}\n`);
+  await phone.waitFor(/Call established/);
+  await reached(() => phone.decodedBytes(), 32_000, 'the far end\'s tone through the B2BUA');
+  let owner: string | undefined;
+  await waitForAsync(async () => (owner = await ownerOfTheCall(redis)) !== undefined, 10_000, 'the stored legs');
+  const doomed = cluster.workers.find((w) => w.name === owner)!;
+  const survivor = cluster.workers.find((w) => w.name !== owner)!;
+  await doomed.stop('SIGKILL');
+  await waitFor(() => (survivor.output().match(/recovered/g) ?? []).length >= 2, 20_000, 'both legs recovered');
+  const atAdoption = phone.decodedBytes();
+  await reached(() => phone.decodedBytes(), atAdoption + 48_000, 'audio after the takeover');
+  phone.keys('b');
+  await phone.waitFor(/terminated/);
+  await waitFor(() => /ended \S+: Remote hangup/.test(far.output()), 20_000, 'the far end to get its BYE');
+  const audio = await phone.decodedAudio();
+  const tail = audio.subarray(Math.max(0, audio.length - 17_600), audio.length - 1_600);
+  t.is(dominantFrequency(tail, [440, 1000]).frequencyHz, 440, 'baresip hears the far end through the survivor');
   t.true(rms(tail) > 500, 'a tone, not silence');
   await waitForAsync(async () => (await redis.keys('session-core:call:*')).length === 0, 10_000, 'the store empty');
 });
