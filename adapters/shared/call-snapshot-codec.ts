@@ -19,7 +19,10 @@ const snapshot = t.intersection([
     direction: t.keyof({ incoming: null, outgoing: null }), from: t.string, to: t.string,
     connectedAtEpochMs: t.number, protocol, dialog: storedDialog,
   }),
-  t.partial({ localSdp: t.string, remoteSdp: t.string, partner: t.string }),
+  t.partial({
+    localSdp: t.string, remoteSdp: t.string, partner: t.string,
+    sessionTimer: t.type({ intervalSec: t.number, weRefresh: t.boolean, peerAllowsUpdate: t.boolean }),
+  }),
 ]);
 
 /** A stored call as text. */

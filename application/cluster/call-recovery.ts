@@ -174,6 +174,8 @@ export class CallRecovery {
     record.peerSdp = snapshot.remoteSdp;
     record.call = RINGING;
     binding.attach(record, session);
+    const timer = snapshot.sessionTimer;
+    if (timer !== undefined) session.resumeSessionTimer(timer, timer.peerAllowsUpdate);
     // Only real media moves: SDP without RTP behind it (signaling-only workers) has nothing to re-point.
     const moving = method !== 'BYE' && negotiator.opensMedia ? await this.restoreMedia(record, snapshot) : false;
     // Established here: the application's callbacks and the events run as for any answered call.

@@ -17,6 +17,7 @@ export const snapshotOfRecord = (
   if (session === undefined || session.terminated || !('connectedAtMs' in call)) return undefined;
   const local = localDescription(record.negotiation);
   const remote = remoteDescription(record.negotiation);
+  const timer = session.sessionTimer;
   return {
     version: SNAPSHOT_VERSION, sessionId: record.id, owner, direction: record.direction, from: record.from,
     to: record.to, connectedAtEpochMs: Math.round(clock.epochMs() - (clock.nowMs() - call.connectedAtMs)),
@@ -24,5 +25,6 @@ export const snapshotOfRecord = (
     ...(local === undefined ? {} : { localSdp: sdpText(local) }),
     ...(remote === undefined ? {} : { remoteSdp: sdpText(remote) }),
     ...(partner?.dialog === undefined ? {} : { partner: dialogKey(partner.dialog.dialog.id) }),
+    ...(timer === undefined ? {} : { sessionTimer: { ...timer, peerAllowsUpdate: session.refreshesByUpdate } }),
   };
 };

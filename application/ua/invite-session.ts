@@ -146,9 +146,18 @@ export class InviteSession {
     this.refresher.start(timer, allowsUpdate(peer), localSdp);
   }
 
-  /** The session timer now running, if any (for tests and diagnostics). */
+  /** The session timer now running, if any, and whether the peer takes UPDATE refreshes (a store keeps both). */
   get sessionTimer(): RunningTimer | undefined {
     return this.refresher.running;
+  }
+
+  get refreshesByUpdate(): boolean {
+    return this.refresher.byUpdate;
+  }
+
+  /** A recovered call's timer, from the store: it starts over from now. */
+  resumeSessionTimer(timer: RunningTimer, peerAllowsUpdate: boolean): void {
+    this.refresher.start(timer, peerAllowsUpdate, undefined);
   }
 
   /** The session timer ran out without a refresh (RFC 4028 §10). */

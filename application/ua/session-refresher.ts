@@ -58,6 +58,10 @@ export class SessionRefresher implements SweptSession {
     return this.intervalSec === 0 ? undefined : { intervalSec: this.intervalSec, weRefresh: this.weRefresh };
   }
 
+  get byUpdate(): boolean {
+    return this.peerAllowsUpdate;
+  }
+
   /**
    * Starts the timer over (every successful refresh does): the refresher is due
    * to refresh halfway; the other side watches for the end. undefined stops it.

@@ -44,6 +44,10 @@ export interface CallSnapshot {
   readonly remoteSdp?: string;
   /** The other leg of a B2BUA call, by its dialog key (where the store keeps it). */
   readonly partner?: string;
+  /** The session timer (RFC 4028) in force: its interval, whether we refresh, and whether by UPDATE. */
+  readonly sessionTimer?: {
+    readonly intervalSec: number; readonly weRefresh: boolean; readonly peerAllowsUpdate: boolean;
+  };
 }
 
 export interface SnapshotError {

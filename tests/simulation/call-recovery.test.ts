@@ -18,9 +18,9 @@ const CALLEE = '10.0.0.2';
 
 const start = async (
   network: SimulatedNetwork, host: string, seed: number, store?: InMemoryDialogStore, workerId?: string,
-  mediaBase = 20000,
+  mediaBase = 20000, media: true | 'sdp-only' = true,
 ) => {
-  let builder = new SessionManagerBuilder().withSipPort(5060).withMediaPorts(mediaBase, mediaBase + 199)
+  let builder = new SessionManagerBuilder().withSipPort(5060).withMediaPorts(mediaBase, mediaBase + 199).withMedia(media)
     .withHandler(new AutoAnswerHandler()).withSimulation({ network, host, seed });
   if (store !== undefined) builder = builder.withDialogStore(store, { workerId: workerId! });
   const coordinator = await builder.build();
@@ -31,12 +31,12 @@ const start = async (
 };
 
 /** A calls the first worker; once the call is stored there, that worker's machine crashes and a second starts. */
-const crashAfterAnswer = async (seed: number) => {
+const crashAfterAnswer = async (seed: number, media: true | 'sdp-only' = true) => {
   const clock = new VirtualClock();
   const network = new SimulatedNetwork(clock, { seed });
   const store = new InMemoryDialogStore(clock);
-  const a = await start(network, '10.0.0.1', seed * 10);
-  const first = await start(network, CALLEE, seed * 10 + 1, store, 'first');
+  const a = await start(network, '10.0.0.1', seed * 10, undefined, undefined, 20000, media);
+  const first = await start(network, CALLEE, seed * 10 + 1, store, 'first', 20000, media);
   const call = await a.coordinator.createOutgoingCall('sip:alice@10.0.0.1:5060', `sip:bob@${CALLEE}:5060`);
   const answered = a.coordinator.waitForAnswer(call.id, 10_000);
   await clock.advanceBy(2_000);
@@ -44,7 +44,7 @@ const crashAfterAnswer = async (seed: number) => {
   const stored = store.size();
   network.crashHost(CALLEE);
   // The new worker's ports differ from the dead one's: the media has somewhere new to move to.
-  const second = await start(network, CALLEE, seed * 10 + 2, store, 'second', 30000);
+  const second = await start(network, CALLEE, seed * 10 + 2, store, 'second', 30000, media);
   return { clock, network, store, a, first, second, callId: call.id, stored };
 };
 
@@ -130,5 +130,38 @@ test('recovery: with the store unreachable the BYE is answered 481, counted, nev
   t.true(network.trace.lines.some((l) => l.includes('SIP/2.0 481')), 'the BYE got 481: nothing could be loaded');
   t.like(second.coordinator.clusterStats()?.recovery, { recovered: 0, failed: 1 });
   store.available = true;
+  await stopAll(t, clock, network, [a.coordinator, first.coordinator, second.coordinator]);
+});
+
+test('recovery: the session timer (RFC 4028) is stored with the call and runs on after the takeover', async (t) => {
+  // The crashing worker placed the call: as its UAC it is the refresher, so the survivor must refresh in its place
+  // (without the stored timer the callee, only watching, would end the call at its expiry).
+  const clock = new VirtualClock();
+  const network = new SimulatedNetwork(clock, { seed: 75 });
+  const store = new InMemoryDialogStore(clock);
+  const a = await start(network, '10.0.0.1', 750, undefined, undefined, 20000, 'sdp-only');
+  const first = await start(network, CALLEE, 751, store, 'first', 20000, 'sdp-only');
+  const placed = await first.coordinator.createOutgoingCall(`sip:bob@${CALLEE}:5060`, 'sip:alice@10.0.0.1:5060');
+  await clock.advanceBy(2_000);
+  t.is(placed.direction, 'outgoing');
+  const [stored] = await store.callsOf('first');
+  t.like(stored?.sessionTimer, { intervalSec: 1800, weRefresh: true }, 'stored with the call');
+  network.crashHost(CALLEE);
+  const second = await start(network, CALLEE, 752, store, 'second', 30000, 'sdp-only');
+  const [atA] = a.coordinator.listActiveSessions();
+  const sent = a.coordinator.sendDtmf(atA!, '1', { method: 'info' });
+  await clock.advanceBy(2_000);
+  await sent;
+  t.is(second.coordinator.listActiveSessions().length, 1, 'recovered');
+  const refreshes = (): number => network.trace.lines.filter((l) => /send 10\.0\.0\.2:5060.*(UPDATE|INVITE) sip:/.test(l))
+    .length;
+  const before = refreshes();
+  // Past two refresh times and the expiry an unrefreshed timer would reach: the call is alive on both sides.
+  await clock.advanceBy(4_000_000);
+  t.deepEqual(a.coordinator.listActiveSessions(), [atA]);
+  t.is(second.coordinator.listActiveSessions().length, 1);
+  t.true(refreshes() > before, 'the survivor refreshed');
+  await a.coordinator.terminateSession(atA!);
+  await clock.advanceBy(2_000);
   await stopAll(t, clock, network, [a.coordinator, first.coordinator, second.coordinator]);
 });
