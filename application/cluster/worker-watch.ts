@@ -46,7 +46,8 @@ export class WorkerWatch {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.arm(0);
+    // The first beat one interval in: a store client connecting at start has had time to.
+    this.arm(this.options.heartbeatMs);
   }
 
   stop(): void {

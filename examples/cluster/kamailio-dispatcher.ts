@@ -1,6 +1,7 @@
 /**
  * Kamailio in front of the workers (its dispatcher module): new calls spread by Call-ID hash over the workers
- * its OPTIONS probes (each second) find up, a first attempt with no answer or a 503 moves to the next worker,
+ * its OPTIONS probes (each second; two missed mark a worker down) find up, a first attempt with no answer in
+ * 2 s or a 503 moves to the next worker,
  * Record-Route keeps every in-dialog request on Kamailio, and an in-dialog request whose worker does not
  * answer goes to a live one — which loads the call from the dialog store and carries it on.
  */
@@ -19,7 +20,7 @@ export interface DispatcherOptions {
   readonly modules: string;
   /** The dispatcher.list file (see dispatcherList). */
   readonly listFile: string;
-  /** How long a worker may take to answer a request at all before the next one is tried (default 1500 ms). */
+  /** How long a worker may take to answer a request at all before the next one is tried (default 2000 ms). */
   readonly answerTimeoutMs?: number;
 }
 
@@ -44,14 +45,15 @@ loadmodule "textops.so"
 loadmodule "siputils.so"
 loadmodule "xlog.so"
 loadmodule "dispatcher.so"
-modparam("tm", "fr_timer", ${o.answerTimeoutMs ?? 1500})
+modparam("tm", "fr_timer", ${o.answerTimeoutMs ?? 2000})
 modparam("dispatcher", "list_file", "${o.listFile}")
 # Failover: the rest of the selected set is kept, for ds_next_dst() in the failure routes.
 modparam("dispatcher", "flags", 2)
 modparam("dispatcher", "ds_ping_from", "sip:dispatcher@127.0.0.1:${o.port}")
 modparam("dispatcher", "ds_ping_interval", 1)
 modparam("dispatcher", "ds_probing_mode", 1)
-modparam("dispatcher", "ds_probing_threshold", 1)
+# Two unanswered probes in a row mark a worker down (one may be lost to a busy moment); one answer brings it back.
+modparam("dispatcher", "ds_probing_threshold", 2)
 modparam("dispatcher", "ds_inactive_threshold", 1)
 
 request_route {
@@ -78,11 +80,11 @@ route[IN_DIALOG] {
   if (!t_relay()) sl_reply_error();
 }
 
-# The chosen worker did not answer (gone) or refused (draining): the next one.
+# The chosen worker did not answer (gone, or too busy) or refused (draining): the next one. The probes, not
+# one slow answer, decide whether a worker is down.
 failure_route[NEXT_WORKER] {
   if (t_is_canceled()) exit;
   if (t_branch_timeout() || t_check_status("503")) {
-    if (t_branch_timeout()) ds_mark_dst("ip");
     if (ds_next_dst()) {
       xlog("L_NOTICE", "retry $rm $ci at $du\\n");
       t_on_failure("NEXT_WORKER");

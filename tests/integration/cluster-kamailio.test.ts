@@ -12,6 +12,7 @@ import { startCluster, type Cluster } from '../../examples/cluster/processes.js'
 import { requireKamailio } from '../support/kamailio.js';
 import { requireRedis } from '../support/redis.js';
 import { requireSipp, runSipp } from '../support/sipp.js';
+import { underLoadLock } from '../support/load-lock.js';
 import { waitFor, waitForAsync } from '../support/wait.js';
 
 const SCENARIO = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'cluster', 'uac.xml');
@@ -36,19 +37,23 @@ const finalStats = (output: string): { store?: Record<string, number>; recovery?
   return line === undefined ? {} : JSON.parse(line) as { store?: Record<string, number> };
 };
 
-const withCluster = async (t: ExecutionContext, run: (cluster: Cluster, redis: Redis) => Promise<void>) => {
+/** A cluster for `run`, under the load lock, stopped before the lock goes to the next load test. */
+const withCluster = (run: (cluster: Cluster, redis: Redis) => Promise<void>) => underLoadLock(() => clustered(run));
+
+const clustered = async (run: (cluster: Cluster, redis: Redis) => Promise<void>) => {
   const cluster = await startCluster(2, ['--no-media', '--quiet']);
   const redis = new Redis(`redis://127.0.0.1:${cluster.redis.port}`, { lazyConnect: false });
-  t.teardown(async () => {
+  try {
+    await run(cluster, redis);
+  } finally {
     redis.disconnect();
     await cluster.stop();
-  });
-  await run(cluster, redis);
+  }
 };
 
 test.serial('cluster: 2,000 calls at 100/s through Kamailio, a worker killed mid-run: its calls end with 200 from the survivor', async (t) => {
   if (!available(t)) return;
-  await withCluster(t, async (cluster, redis) => {
+  await withCluster(async (cluster, redis) => {
     const [doomed, survivor] = cluster.workers as [Cluster['workers'][0], Cluster['workers'][0]];
     const sipp = runSipp([
       '-sf', SCENARIO, '-r', '100', '-m', '2000', '-d', '10000', '-l', '3000', '-i', '127.0.0.1',
@@ -83,7 +88,7 @@ test.serial('cluster: 2,000 calls at 100/s through Kamailio, a worker killed mid
 
 test.serial('cluster: SIGTERM drains a worker under load — no new calls reach it, its calls end normally, it exits 0', async (t) => {
   if (!available(t)) return;
-  await withCluster(t, async (cluster, redis) => {
+  await withCluster(async (cluster, redis) => {
     const [draining, other] = cluster.workers as [Cluster['workers'][0], Cluster['workers'][0]];
     const sipp = runSipp([
       '-sf', SCENARIO, '-r', '50', '-m', '400', '-d', '3000', '-l', '1000', '-i', '127.0.0.1',
@@ -106,7 +111,7 @@ test.serial('cluster: SIGTERM drains a worker under load — no new calls reach 
 
 test.serial('cluster: Redis killed under load — no failed call, counted store errors; Redis back — calls rewritten, recovery works again', async (t) => {
   if (!available(t)) return;
-  await withCluster(t, async (cluster, redis) => {
+  await withCluster(async (cluster, redis) => {
     const [doomed, survivor] = cluster.workers as [Cluster['workers'][0], Cluster['workers'][0]];
     const sipp = runSipp([
       '-sf', SCENARIO, '-r', '50', '-m', '1500', '-d', '6000', '-l', '1000', '-i', '127.0.0.1',

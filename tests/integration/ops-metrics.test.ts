@@ -10,11 +10,12 @@ import test from 'ava';
 import { runExample, startExample } from '../support/example-process.js';
 import { parseExposition } from '../support/prometheus-text.js';
 import { requireSipp, runSipp } from '../support/sipp.js';
+import { underLoadLock } from '../support/load-lock.js';
 
 const OPS = /operations on http:\/\/127\.0\.0\.1:(\d+)/;
 const SIP = /listening on 127\.0\.0\.1:(\d+)/;
 
-test('SIPp places 1,000 calls at auto-answer.ts --http, some refused at --max-sessions: /metrics parses and counts them right', async (t) => {
+test('SIPp places 1,000 calls at auto-answer.ts --http, some refused at --max-sessions: /metrics parses and counts them right', (t) => underLoadLock(async () => {
   if (!requireSipp(t)) return;
   const server = await startExample('auto-answer', [
     '--port', '0', '--no-media', '--media-ports', '57000-57099', '--max-sessions', '20', '--http', '127.0.0.1:0',
@@ -49,7 +50,7 @@ test('SIPp places 1,000 calls at auto-answer.ts --http, some refused at --max-se
   t.true((health['total'] as number) >= sipp.successful);
   t.is((await fetch(`${base}/ready`)).status, 200);
   t.is((await fetch(`${base}/nothing`)).status, 404);
-});
+}));
 
 test('--http with a token: requests without it get 401; off loopback, no token refuses to start', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ops-'));

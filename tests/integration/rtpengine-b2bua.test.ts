@@ -14,6 +14,7 @@ import { freeUdpPort, udpPortBound } from '../support/ports.js';
 import { requireRtpengine, startRtpengine } from '../support/rtpengine.js';
 import { requireSipp, runSipp } from '../support/sipp.js';
 import { waitForAsync } from '../support/wait.js';
+import { underLoadLock } from '../support/load-lock.js';
 
 const scenarios = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sipp');
 const LISTENING = /listening on 127\.0\.0\.1:(\d+)/;
@@ -104,7 +105,7 @@ test.serial('SIPp → b2bua --media-relay rtpengine → SIPp: RTP both ways thro
   t.regex(b2bua.output(), /after 5 bridged calls, 0 refused/);
 });
 
-test.serial('1,000 relayed calls held at once through b2bua --media-relay rtpengine: none failed; the signaling process\'s CPU reported', async (t) => {
+test.serial('1,000 relayed calls held at once through b2bua --media-relay rtpengine: none failed; the signaling process\'s CPU reported', (t) => underLoadLock(async () => {
   if (!requireSipp(t) || !requireRtpengine(t)) return;
   const CALLS = 1_000;
   const rtpengine = await startRtpengine([44000, 49999]);
@@ -140,7 +141,7 @@ test.serial('1,000 relayed calls held at once through b2bua --media-relay rtpeng
   b2bua.child.kill('SIGTERM');
   t.is(await b2bua.exited, 0);
   t.regex(b2bua.output(), new RegExp(`after ${CALLS} bridged calls, 0 refused`));
-});
+}));
 
 test.serial('rtpengine stopped mid-run: calls already up finish, new ones are refused 503 within the ng timeout, none hangs', async (t) => {
   if (!requireSipp(t) || !requireRtpengine(t)) return;

@@ -8,11 +8,12 @@ import { RejectAllHandler, SessionManagerBuilder, type SessionEvent } from '../.
 import { encodeMuLaw } from '../../domain/media/g711.js';
 import { dominantFrequency } from '../../domain/media/goertzel.js';
 import { nextToneFrame, tone } from '../../domain/media/tone.js';
+import { underLoadLock } from '../support/load-lock.js';
 
 const scenarios = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sipp');
 
 for (const transport of ['udp', 'tcp'] as const) {
-  test(`SIPp uac: 1,000 calls at 100 calls/s to examples/auto-answer.ts over ${transport}, none failed; SIGTERM stops it gracefully`, async (t) => {
+  test(`SIPp uac: 1,000 calls at 100 calls/s to examples/auto-answer.ts over ${transport}, none failed; SIGTERM stops it gracefully`, (t) => underLoadLock(async () => {
     if (!requireSipp(t)) return;
     const server = await startExample(
       'auto-answer',
@@ -32,7 +33,7 @@ for (const transport of ['udp', 'tcp'] as const) {
     server.child.kill('SIGTERM');
     t.is(await server.exited, 0);
     t.regex(server.output(), /stopping/);
-  });
+  }));
 }
 
 test('examples/call.ts completes against SIPp uas and exits 0; a refused call exits 1 with a message', async (t) => {

@@ -20,7 +20,8 @@ const start = async (
   network: SimulatedNetwork, host: string, seed: number, store?: InMemoryDialogStore, workerId?: string,
   mediaBase = 20000, media: true | 'sdp-only' = true,
 ) => {
-  let builder = new SessionManagerBuilder().withSipPort(5060).withMediaPorts(mediaBase, mediaBase + 199).withMedia(media)
+  let builder = new SessionManagerBuilder().withSipPort(5060).withMediaPorts(mediaBase, mediaBase + 199)
+    .withMedia(media)
     .withHandler(new AutoAnswerHandler()).withSimulation({ network, host, seed });
   if (store !== undefined) builder = builder.withDialogStore(store, { workerId: workerId! });
   const coordinator = await builder.build();
