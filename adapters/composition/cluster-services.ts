@@ -62,6 +62,7 @@ export const bindCluster = (container: Container, lent: ClusterLent): void => {
     return new DialogPersistence(
       dialogs, clock, (record) => snapshotOfRecord(
         record, options.workerId, clock, record.partner === undefined ? undefined : table.liveRecord(record.partner),
+        c.get<BridgeService>(lent.bridges).matesOf(record.id).flatMap((id) => table.liveRecord(id) ?? []),
       ),
       { ttlMs: ttlFor(c.get<SessionConfig>(lent.config)), flushMs: options.flushMs ?? 0, retryMs: 1_000 },
       c.get<Logger>(TOKENS.Logger), () => table.liveRecords(),
@@ -78,6 +79,7 @@ export const bindCluster = (container: Container, lent: ClusterLent): void => {
       owner: c.get<ClusterOptions>(CLUSTER.Options).workerId,
       maxSessions: c.get<SessionConfig>(lent.config).maxSessions,
       pair: (first, second) => void c.get<BridgeService>(lent.bridges).pair(first, second),
+      bridges: c.get<BridgeService>(lent.bridges),
     });
   }).inSingletonScope();
   bindWatch(container);
@@ -104,4 +106,14 @@ export const connectCluster = (c: ResolutionContext, lent: ClusterLent): void =>
   c.get<CallLifecycle>(lent.lifecycle).onEstablished((record) => persistence.changed(record));
   c.get<CallLifecycle>(lent.lifecycle).onRelease((record) => persistence.ended(record));
   c.get<DialogBinding>(lent.binding).watchChanges((record) => persistence.changed(record));
+  // A bridge's membership is part of each member's stored call: every member is written again when it changes.
+  const table = c.get<SessionTable>(lent.table);
+  const bridges = c.get<BridgeService>(lent.bridges);
+  bridges.subscribe((event) => {
+    if (event.type === 'BridgeDestroyed') return;
+    for (const id of [event.sessionId, ...bridges.sessionsIn(event.bridgeId)]) {
+      const record = table.liveRecord(id);
+      if (record !== undefined) persistence.changed(record);
+    }
+  });
 };

@@ -20,7 +20,7 @@ const snapshot = t.intersection([
     connectedAtEpochMs: t.number, protocol, dialog: storedDialog,
   }),
   t.partial({
-    localSdp: t.string, remoteSdp: t.string, partner: t.string,
+    localSdp: t.string, remoteSdp: t.string, partner: t.string, bridge: t.readonlyArray(t.string),
     sessionTimer: t.type({ intervalSec: t.number, weRefresh: t.boolean, peerAllowsUpdate: t.boolean }),
   }),
 ]);

@@ -45,6 +45,12 @@ export interface RecoveryDeps {
   readonly maxSessions: number;
   /** Bridges two recovered legs of one B2BUA call. */
   readonly pair: (first: string, second: string) => void;
+  /** Where recovered conferences are put together again. */
+  readonly bridges: {
+    bridgeOf(sessionId: string): string | undefined;
+    create(autoDestroy: boolean): string;
+    add(bridgeId: string, sessionId: string): unknown;
+  };
 }
 
 /** Where an adopted call starts, so that answering it runs what any answered call runs. */
@@ -137,6 +143,7 @@ export class CallRecovery {
     const record = await this.adopted(snapshot, session, method, key);
     this.counts.recovered++;
     const partner = snapshot.partner === undefined ? undefined : await this.partnerOf(record, snapshot.partner, method);
+    if (snapshot.bridge !== undefined) await this.rejoin(record, snapshot.bridge, method);
     this.deps.events.publish({
       type: 'CallRecovered', sessionId: record.id, callId: snapshot.dialog.callId, owner: snapshot.owner,
       ...(partner === undefined ? {} : { partner: partner.id }),
@@ -151,12 +158,7 @@ export class CallRecovery {
   private async partnerOf(
     record: SessionRecord, key: string, method: string | undefined,
   ): Promise<SessionRecord | undefined> {
-    let partner = this.deps.table.liveRecords().find((r) => r.dialog !== undefined
-      && dialogKey(r.dialog.dialog.id) === key);
-    if (partner === undefined && !this.deps.ua.holds(key)) {
-      const stored = await this.deps.store.load(key).catch(() => undefined);
-      partner = stored === undefined ? undefined : await this.adopt(key, stored, method === 'BYE' ? 'BYE' : undefined);
-    }
+    const partner = await this.companion(key, method);
     if (partner === undefined) return undefined;
     record.partner = partner.id;
     partner.partner = record.id;
@@ -192,6 +194,32 @@ export class CallRecovery {
       clock.schedule(0, () => void this.moveMedia(record));
     }
     return record;
+  }
+
+  /** The members of its bridge (a conference), adopted too, in one bridge here again — the one some are in. */
+  private async rejoin(record: SessionRecord, keys: ReadonlyArray<string>, method: string | undefined): Promise<void> {
+    const mates: SessionRecord[] = [];
+    for (const key of keys) {
+      const mate = await this.companion(key, method);
+      if (mate !== undefined) mates.push(mate);
+    }
+    const members = [record, ...mates].filter((r) => r.media !== undefined && this.deps.table.isLive(r.id));
+    if (members.length < 2) return;
+    const bridged = members.find((r) => this.deps.bridges.bridgeOf(r.id) !== undefined);
+    const bridgeId = bridged === undefined ? this.deps.bridges.create(true) : this.deps.bridges.bridgeOf(bridged.id)!;
+    for (const member of members) {
+      if (this.deps.bridges.bridgeOf(member.id) === undefined) this.deps.bridges.add(bridgeId, member.id);
+    }
+  }
+
+  /** A call this one is tied to (partner, bridge member): the one held here, or adopted from the store now. */
+  private async companion(key: string, method: string | undefined): Promise<SessionRecord | undefined> {
+    const held = this.deps.table.liveRecords().find((r) => r.dialog !== undefined
+      && dialogKey(r.dialog.dialog.id) === key);
+    if (held !== undefined || this.deps.ua.holds(key)) return held;
+    const stored = await this.deps.store.load(key).catch(() => undefined);
+    // A BYE's companions are about to end too: neither moves its media.
+    return stored === undefined ? undefined : this.adopt(key, stored, method === 'BYE' ? 'BYE' : undefined);
   }
 
   /**

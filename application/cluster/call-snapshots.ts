@@ -11,6 +11,7 @@ import type { SessionRecord } from '../session/session-record.js';
  */
 export const snapshotOfRecord = (
   record: SessionRecord, owner: string, clock: Clock, partner: SessionRecord | undefined,
+  bridgeMates: ReadonlyArray<SessionRecord> = [],
 ): CallSnapshot | undefined => {
   const session = record.dialog;
   const call = record.call;
@@ -18,6 +19,7 @@ export const snapshotOfRecord = (
   const local = localDescription(record.negotiation);
   const remote = remoteDescription(record.negotiation);
   const timer = session.sessionTimer;
+  const mates = bridgeMates.flatMap((mate) => (mate.dialog === undefined ? [] : [dialogKey(mate.dialog.dialog.id)]));
   return {
     version: SNAPSHOT_VERSION, sessionId: record.id, owner, direction: record.direction, from: record.from,
     to: record.to, connectedAtEpochMs: Math.round(clock.epochMs() - (clock.nowMs() - call.connectedAtMs)),
@@ -26,5 +28,6 @@ export const snapshotOfRecord = (
     ...(remote === undefined ? {} : { remoteSdp: sdpText(remote) }),
     ...(partner?.dialog === undefined ? {} : { partner: dialogKey(partner.dialog.dialog.id) }),
     ...(timer === undefined ? {} : { sessionTimer: { ...timer, peerAllowsUpdate: session.refreshesByUpdate } }),
+    ...(mates.length === 0 ? {} : { bridge: mates }),
   };
 };

@@ -145,6 +145,16 @@ export class BridgeService {
     return this.memberOf.get(sessionId);
   }
 
+  /** The other sessions in the bridge of `sessionId` (none when it is in no bridge). */
+  matesOf(sessionId: string): string[] {
+    const id = this.memberOf.get(sessionId);
+    return id === undefined ? [] : this.sessionsIn(id).filter((other) => other !== sessionId);
+  }
+
+  sessionsIn(bridgeId: string): string[] {
+    return [...(this.members.get(bridgeId)?.keys() ?? [])];
+  }
+
   list(): BridgeInfo[] {
     return [...this.bridges.values()].map(
       (b) => ({ id: b.id, sessions: b.members, createdAtMs: b.createdAtMs, participantCount: b.members.length }),

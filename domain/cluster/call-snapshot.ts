@@ -44,6 +44,8 @@ export interface CallSnapshot {
   readonly remoteSdp?: string;
   /** The other leg of a B2BUA call, by its dialog key (where the store keeps it). */
   readonly partner?: string;
+  /** The other members of its bridge or conference, by dialog key: recovered with it, in one bridge again. */
+  readonly bridge?: ReadonlyArray<string>;
   /** The session timer (RFC 4028) in force: its interval, whether we refresh, and whether by UPDATE. */
   readonly sessionTimer?: {
     readonly intervalSec: number; readonly weRefresh: boolean; readonly peerAllowsUpdate: boolean;
