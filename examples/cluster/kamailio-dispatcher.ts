@@ -1,7 +1,7 @@
 /**
  * Kamailio in front of the workers (its dispatcher module): new calls spread by Call-ID hash over the workers
  * its OPTIONS probes (each second; two missed mark a worker down) find up, a first attempt with no answer in
- * 2 s or a 503 moves to the next worker,
+ * 3 s (a busy machine may hold a live worker up for a second or two) or a 503 moves to the next worker,
  * Record-Route keeps every in-dialog request on Kamailio, and an in-dialog request whose worker does not
  * answer goes to a live one — which loads the call from the dialog store and carries it on.
  */
@@ -20,7 +20,7 @@ export interface DispatcherOptions {
   readonly modules: string;
   /** The dispatcher.list file (see dispatcherList). */
   readonly listFile: string;
-  /** How long a worker may take to answer a request at all before the next one is tried (default 2000 ms). */
+  /** How long a worker may take to answer a request at all before the next one is tried (default 3000 ms). */
   readonly answerTimeoutMs?: number;
 }
 
@@ -45,7 +45,7 @@ loadmodule "textops.so"
 loadmodule "siputils.so"
 loadmodule "xlog.so"
 loadmodule "dispatcher.so"
-modparam("tm", "fr_timer", ${o.answerTimeoutMs ?? 2000})
+modparam("tm", "fr_timer", ${o.answerTimeoutMs ?? 3000})
 modparam("dispatcher", "list_file", "${o.listFile}")
 # Failover: the rest of the selected set is kept, for ds_next_dst() in the failure routes.
 modparam("dispatcher", "flags", 2)

@@ -69,7 +69,8 @@ const launch = (name: string, port: number, command: string, args: ReadonlyArray
   };
 };
 
-const answersPing = (port: number): Promise<boolean> => new Promise((resolve) => {
+/** Whether something answers Redis's PING with PONG on the port. */
+export const answersPing = (port: number): Promise<boolean> => new Promise((resolve) => {
   const socket = connect(port, '127.0.0.1');
   const done = (ok: boolean): void => {
     socket.destroy();

@@ -4,15 +4,15 @@
  * (the stored link names the other), answers A 200 and hangs up C — no 481, nothing left in the store. A
  * re-INVITE instead brings both legs back to life, bridged again: A and C hear each other through the new one.
  */
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { SessionManagerBuilder } from '../../adapters/composition/session-manager-builder.js';
 import { InMemoryDialogStore } from '../../adapters/memory/in-memory-dialog-store.js';
 import { SimulatedNetwork } from '../../adapters/sim/simulated-network.js';
 import { VirtualClock } from '../../adapters/sim/virtual-clock.js';
 import { B2bua } from '../../application/session/b2bua.js';
 import { AutoAnswerHandler, type CallHandler } from '../../application/session/call-handler.js';
-import type { SessionCoordinator } from '../../application/session/session-coordinator.js';
 import type { SessionEvent } from '../../domain/session/session-event.js';
+import { stopEverything } from '../support/coordinator-harness.js';
 
 const start = async (
   network: SimulatedNetwork, host: string, seed: number, handler: CallHandler, mediaBase: number,
@@ -45,16 +45,6 @@ const crashedB2bua = async (seed: number) => {
   return { clock, network, store, a, c, first, second, callId: call.id, stored };
 };
 
-const stopAll = async (
-  t: ExecutionContext, clock: VirtualClock, network: SimulatedNetwork, coordinators: SessionCoordinator[],
-) => {
-  const stopping = Promise.all(coordinators.map((c) => c.stop()));
-  await clock.advanceBy(40_000);
-  await stopping;
-  await clock.runUntilIdle();
-  t.is(clock.pendingTimers(), 0);
-  t.is(network.openSockets(), 0);
-};
 
 test('B2BUA recovery: the caller\'s BYE after the crash ends both legs at the new B2BUA — 200 to A, BYE to C', async (t) => {
   const { clock, network, store, a, c, first, second, callId, stored } = await crashedB2bua(101);
@@ -67,7 +57,7 @@ test('B2BUA recovery: the caller\'s BYE after the crash ends both legs at the ne
   t.like(second.coordinator.clusterStats()?.recovery, { recovered: 2 });
   t.deepEqual(second.coordinator.listActiveSessions(), []);
   t.is(store.size(), 0);
-  await stopAll(t, clock, network, [a.coordinator, c.coordinator, first.coordinator, second.coordinator]);
+  await stopEverything(t, clock, network, [a.coordinator, c.coordinator, first.coordinator, second.coordinator]);
 });
 
 test('B2BUA recovery: a re-INVITE after the crash brings both legs back, bridged: A and C hear each other again', async (t) => {
@@ -90,5 +80,5 @@ test('B2BUA recovery: a re-INVITE after the crash brings both legs back, bridged
   await a.coordinator.terminateSession(callId);
   await clock.advanceBy(3_000);
   t.deepEqual(c.coordinator.listActiveSessions(), [], 'A\'s BYE still ends C\'s leg');
-  await stopAll(t, clock, network, [a.coordinator, c.coordinator, first.coordinator, second.coordinator]);
+  await stopEverything(t, clock, network, [a.coordinator, c.coordinator, first.coordinator, second.coordinator]);
 });

@@ -5,14 +5,14 @@
  * the BYE answered 200 rather than 481, a re-INVITE answered from its own media, other requests followed
  * by its own re-INVITE moving the media to it.
  */
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { SessionManagerBuilder } from '../../adapters/composition/session-manager-builder.js';
 import { InMemoryDialogStore } from '../../adapters/memory/in-memory-dialog-store.js';
 import { SimulatedNetwork } from '../../adapters/sim/simulated-network.js';
 import { VirtualClock } from '../../adapters/sim/virtual-clock.js';
 import { AutoAnswerHandler } from '../../application/session/call-handler.js';
-import type { SessionCoordinator } from '../../application/session/session-coordinator.js';
 import type { SessionEvent } from '../../domain/session/session-event.js';
+import { stopEverything } from '../support/coordinator-harness.js';
 
 const CALLEE = '10.0.0.2';
 
@@ -49,17 +49,6 @@ const crashAfterAnswer = async (seed: number, media: true | 'sdp-only' = true) =
   return { clock, network, store, a, first, second, callId: call.id, stored };
 };
 
-/** Stops everyone, the crashed worker too (its sockets are gone; its timers are not), and checks nothing is left. */
-const stopAll = async (
-  t: ExecutionContext, clock: VirtualClock, network: SimulatedNetwork, coordinators: SessionCoordinator[],
-) => {
-  const stopping = Promise.all(coordinators.map((c) => c.stop()));
-  await clock.advanceBy(40_000);
-  await stopping;
-  await clock.runUntilIdle();
-  t.is(clock.pendingTimers(), 0);
-  t.is(network.openSockets(), 0);
-};
 
 test('recovery: after the callee\'s worker crashes, the caller\'s BYE is answered 200 by the worker that took its place', async (t) => {
   const { clock, network, store, a, first, second, callId, stored } = await crashAfterAnswer(71);
@@ -74,7 +63,7 @@ test('recovery: after the callee\'s worker crashes, the caller\'s BYE is answere
   t.like(second.coordinator.clusterStats()?.recovery, { recovered: 1, unknown: 0, failed: 0 });
   t.is(store.size(), 0, 'the ended call left the store');
   t.deepEqual(second.coordinator.listActiveSessions(), []);
-  await stopAll(t, clock, network, [a.coordinator, first.coordinator, second.coordinator]);
+  await stopEverything(t, clock, network, [a.coordinator, first.coordinator, second.coordinator]);
 });
 
 test('recovery: a re-INVITE to the new worker is answered from its own media; the call carries on and audio flows both ways', async (t) => {
@@ -97,7 +86,7 @@ test('recovery: a re-INVITE to the new worker is answered from its own media; th
   await second.coordinator.terminateSession(adopted!);
   await clock.advanceBy(2_000);
   t.deepEqual(a.coordinator.listActiveSessions(), [], 'the new worker\'s BYE ended the call at the caller');
-  await stopAll(t, clock, network, [a.coordinator, first.coordinator, second.coordinator]);
+  await stopEverything(t, clock, network, [a.coordinator, first.coordinator, second.coordinator]);
 });
 
 test('recovery: a request without an offer (INFO) brings the new worker\'s own re-INVITE, which moves the media to it', async (t) => {
@@ -120,7 +109,7 @@ test('recovery: a request without an offer (INFO) brings the new worker\'s own r
   await a.coordinator.terminateSession(callId);
   await clock.advanceBy(2_000);
   t.deepEqual(second.coordinator.listActiveSessions(), []);
-  await stopAll(t, clock, network, [a.coordinator, first.coordinator, second.coordinator]);
+  await stopEverything(t, clock, network, [a.coordinator, first.coordinator, second.coordinator]);
 });
 
 test('recovery: with the store unreachable the BYE is answered 481, counted, never a crash', async (t) => {
@@ -131,7 +120,7 @@ test('recovery: with the store unreachable the BYE is answered 481, counted, nev
   t.true(network.trace.lines.some((l) => l.includes('SIP/2.0 481')), 'the BYE got 481: nothing could be loaded');
   t.like(second.coordinator.clusterStats()?.recovery, { recovered: 0, failed: 1 });
   store.available = true;
-  await stopAll(t, clock, network, [a.coordinator, first.coordinator, second.coordinator]);
+  await stopEverything(t, clock, network, [a.coordinator, first.coordinator, second.coordinator]);
 });
 
 test('recovery: the session timer (RFC 4028) is stored with the call and runs on after the takeover', async (t) => {
@@ -164,5 +153,5 @@ test('recovery: the session timer (RFC 4028) is stored with the call and runs on
   t.true(refreshes() > before, 'the survivor refreshed');
   await a.coordinator.terminateSession(atA!);
   await clock.advanceBy(2_000);
-  await stopAll(t, clock, network, [a.coordinator, first.coordinator, second.coordinator]);
+  await stopEverything(t, clock, network, [a.coordinator, first.coordinator, second.coordinator]);
 });

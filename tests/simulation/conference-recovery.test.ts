@@ -12,6 +12,7 @@ import { VirtualClock } from '../../adapters/sim/virtual-clock.js';
 import { AutoAnswerHandler, type CallHandler } from '../../application/session/call-handler.js';
 import type { SessionCoordinator } from '../../application/session/session-coordinator.js';
 import { CallDecision } from '../../domain/session/call-decision.js';
+import { stopEverything } from '../support/coordinator-harness.js';
 
 const SERVER = '10.0.0.2';
 
@@ -85,10 +86,5 @@ test('conference recovery: after the server crashes, one member\'s re-INVITE bri
   await clock.advanceBy(3_000);
   t.deepEqual(second.listActiveSessions(), []);
   t.is(store.size(), 0);
-  const stopping = Promise.all([first, second, ...callers].map((c) => c.stop()));
-  await clock.advanceBy(40_000);
-  await stopping;
-  await clock.runUntilIdle();
-  t.is(clock.pendingTimers(), 0);
-  t.is(network.openSockets(), 0);
+  await stopEverything(t, clock, network, [first, second, ...callers]);
 });

@@ -11,6 +11,7 @@ import { VirtualClock } from '../../adapters/sim/virtual-clock.js';
 import { AutoAnswerHandler } from '../../application/session/call-handler.js';
 import type { DialogStore } from '../../ports/dialog-store.js';
 import type { SessionEvent } from '../../domain/session/session-event.js';
+import { stopEverything } from '../support/coordinator-harness.js';
 
 /** The store as one worker sees it: cut off when its machine dies (a dead process writes nothing). */
 const severable = (store: DialogStore): { readonly store: DialogStore; sever(): void } => {
@@ -78,10 +79,5 @@ test('takeover: the surviving worker finds the dead one by its missing heartbeat
   await clock.advanceBy(2_000);
   t.deepEqual(survivor.coordinator.listActiveSessions(), []);
   t.is(shared.size(), 0);
-  const stopping = Promise.all([a, doomed, survivor].map((p) => p.coordinator.stop()));
-  await clock.advanceBy(40_000);
-  await stopping;
-  await clock.runUntilIdle();
-  t.is(clock.pendingTimers(), 0);
-  t.is(network.openSockets(), 0);
+  await stopEverything(t, clock, network, [a.coordinator, doomed.coordinator, survivor.coordinator]);
 });

@@ -50,3 +50,18 @@ export const stopAndExpectReleased = async (
   t.is(sim.clock.pendingTimers(), 0);
   t.is(sim.network.openSockets(), 0);
 };
+
+/**
+ * Stops every coordinator given — a crashed one too (its sockets are gone, its timers are not) — letting virtual
+ * time run for their BYEs, then nothing may be left: no timer, no socket.
+ */
+export const stopEverything = async (
+  t: ExecutionContext, clock: VirtualClock, network: SimulatedNetwork, coordinators: ReadonlyArray<SessionCoordinator>,
+): Promise<void> => {
+  const stopping = Promise.all(coordinators.map((c) => c.stop()));
+  await clock.advanceBy(40_000);
+  await stopping;
+  await clock.runUntilIdle();
+  t.is(clock.pendingTimers(), 0);
+  t.is(network.openSockets(), 0);
+};

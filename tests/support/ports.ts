@@ -1,5 +1,5 @@
 import { createSocket } from 'node:dgram';
-import { createServer } from 'node:net';
+import { freePort } from '../../examples/cluster/processes.js';
 
 /** A UDP port that was free a moment ago (bound to 0 and released), for peers like SIPp that need a number. */
 export const freeUdpPort = async (): Promise<number> => {
@@ -11,23 +11,7 @@ export const freeUdpPort = async (): Promise<number> => {
 };
 
 /** A port free for both UDP and TCP a moment ago: SIPp binds its local port on the transport it uses. */
-export const freeSipPort = async (): Promise<number> => {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    const port = typeof address === 'object' && address !== null ? address.port : 0;
-    const udp = createSocket('udp4');
-    const udpFree = await new Promise<boolean>((resolve) => {
-      udp.once('error', () => resolve(false));
-      udp.bind(port, '127.0.0.1', () => resolve(true));
-    });
-    await new Promise<void>((resolve) => udp.close(() => resolve()));
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    if (udpFree && port !== 0) return port;
-  }
-  throw new Error('no port free for both UDP and TCP');
-};
+export const freeSipPort = freePort;
 
 /**
  * Resolves once some process has bound UDP `port` on 127.0.0.1 (a peer we
