@@ -14,6 +14,7 @@ import { requireKamailio } from '../support/kamailio.js';
 import { freeUdpPort } from '../support/ports.js';
 import { requireRedis } from '../support/redis.js';
 import { reached, waitFor, waitForAsync } from '../support/wait.js';
+import { underLoadLock } from '../support/load-lock.js';
 
 /** The owner of the one stored call. */
 const ownerOfTheCall = async (redis: Redis): Promise<string | undefined> => {
@@ -26,7 +27,7 @@ const ownerOfTheCall = async (redis: Redis): Promise<string | undefined> => {
 const rms = (samples: Int16Array): number =>
   Math.sqrt(samples.reduce((sum, s) => sum + s * s, 0) / Math.max(1, samples.length));
 
-test.serial('cluster: baresip hears the tone again after its worker is killed; its BYE ends the call at the survivor', async (t) => {
+test.serial('cluster: baresip hears the tone again after its worker is killed; its BYE ends the call at the survivor', (t) => underLoadLock(async () => {
   if (!requireBaresip(t) || !requireKamailio(t) || !requireRedis(t)) return;
   const cluster = await startCluster(2);
   const redis = new Redis(`redis://127.0.0.1:${cluster.redis.port}`);
@@ -62,9 +63,9 @@ test.serial('cluster: baresip hears the tone again after its worker is killed; i
   t.is(dominantFrequency(tail, [440, 1000]).frequencyHz, 440, 'baresip hears the survivor\'s 440 Hz');
   t.true(rms(tail) > 500, 'a tone, not silence');
   await waitForAsync(async () => (await redis.keys('session-core:call:*')).length === 0, 10_000, 'the store empty');
-});
+}));
 
-test.serial('cluster: a B2BUA worker killed mid-call — the survivor recovers both legs, baresip hears the far end again, its BYE ends both', async (t) => {
+test.serial('cluster: a B2BUA worker killed mid-call — the survivor recovers both legs, baresip hears the far end again, its BYE ends both', (t) => underLoadLock(async () => {
   if (!requireBaresip(t) || !requireKamailio(t) || !requireRedis(t)) return;
   const far = await startExample('auto-answer', ['--port', '0', '--media-ports', '46000-46199'],
     /listening on 127\.0\.0\.1:(\d+)/);
@@ -98,4 +99,4 @@ test.serial('cluster: a B2BUA worker killed mid-call — the survivor recovers b
   t.is(dominantFrequency(tail, [440, 1000]).frequencyHz, 440, 'baresip hears the far end through the survivor');
   t.true(rms(tail) > 500, 'a tone, not silence');
   await waitForAsync(async () => (await redis.keys('session-core:call:*')).length === 0, 10_000, 'the store empty');
-});
+}));

@@ -11,8 +11,9 @@ import { requireKamailio } from '../support/kamailio.js';
 import { freeUdpPort } from '../support/ports.js';
 import { requireRedis } from '../support/redis.js';
 import { reached, waitFor } from '../support/wait.js';
+import { underLoadLock } from '../support/load-lock.js';
 
-test.serial('cluster registrar: phones registered through Kamailio reach each other by AOR, even after the worker holding a registration died', async (t) => {
+test.serial('cluster registrar: phones registered through Kamailio reach each other by AOR, even after the worker holding a registration died', (t) => underLoadLock(async () => {
   if (!requireBaresip(t) || !requireKamailio(t) || !requireRedis(t)) return;
   const cluster = await startCluster(2, [
     '--role', 'registrar', '--user', 'alice:wonder-land', '--user', 'bob:b0b-builds', '--digest', 'MD5',
@@ -52,4 +53,4 @@ test.serial('cluster registrar: phones registered through Kamailio reach each ot
   alice.keys('b');
   await bob.waitFor(/terminated[\s\S]*terminated/, 30_000);
   t.is(heardTone(await bob.decodedAudio()), 440, 'Bob heard Alice on the second call, through the survivor');
-});
+}));
