@@ -21,7 +21,16 @@ export interface ClusterProcess {
   readonly exited: Promise<number | null>;
 }
 
-/** A port free for UDP and TCP a moment ago. */
+const handedOut = new Set<number>();
+
+/** True the first time a port is handed out by this process: the kernel may give a released port out again. */
+export const claimPort = (port: number): boolean => {
+  if (handedOut.has(port)) return false;
+  handedOut.add(port);
+  return true;
+};
+
+/** A port free for UDP and TCP a moment ago (never the same one twice in this process). */
 export const freePort = async (): Promise<number> => {
   for (let attempt = 0; attempt < 20; attempt++) {
     const server = createServer();
@@ -35,7 +44,7 @@ export const freePort = async (): Promise<number> => {
     });
     await new Promise<void>((resolve) => udp.close(() => resolve()));
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    if (free && port !== 0) return port;
+    if (free && port !== 0 && claimPort(port)) return port;
   }
   throw new Error('no free port');
 };

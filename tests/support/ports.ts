@@ -1,13 +1,19 @@
 import { createSocket } from 'node:dgram';
-import { freePort } from '../../examples/cluster/processes.js';
+import { claimPort, freePort } from '../../examples/cluster/processes.js';
 
-/** A UDP port that was free a moment ago (bound to 0 and released), for peers like SIPp that need a number. */
+/**
+ * A UDP port that was free a moment ago (bound to 0 and released), for peers like SIPp that need a number. Never
+ * the same one twice in a process: the kernel may hand a released port out again, and two tests of one file
+ * running side by side would then give two SIPps one port (one of them exits, the other gets both tests' calls).
+ */
 export const freeUdpPort = async (): Promise<number> => {
-  const probe = createSocket('udp4');
-  await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
-  const port = probe.address().port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
+  for (;;) {
+    const probe = createSocket('udp4');
+    await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
+    const port = probe.address().port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    if (claimPort(port)) return port;
+  }
 };
 
 /** A port free for both UDP and TCP a moment ago: SIPp binds its local port on the transport it uses. */
