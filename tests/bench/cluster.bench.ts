@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { startCluster, type Cluster } from '../../examples/cluster/processes.js';
 import { kamailioModules } from '../../examples/cluster/kamailio-dispatcher.js';
 import { runSipp, sippAvailable } from '../support/sipp.js';
-import { toolAvailable } from '../support/require-tool.js';
+import { redisAvailable } from '../support/redis.js';
+import { waitFor, waitForAsync } from '../support/wait.js';
 
 const SCENARIO = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'cluster', 'uac.xml');
 const LADDER = (process.env['CLUSTER_RATE_STEPS'] ?? '250,500,750,1000,1500,2000,3000').split(',').map(Number);
@@ -49,7 +50,8 @@ const climb = async (cluster: Cluster): Promise<string> => {
     const redisUs = ((cpuMs(cluster.redis.pid) - redisBefore) * 1000) / made;
     const clean = result.failed === 0 && result.successful === made && result.callRate >= 0.95 * rate;
     lines.push(`${rate}/s: ${result.successful} ok, ${result.failed} failed, `
-      + `generated ${result.callRate.toFixed(0)}/s, workers ${workersUs.toFixed(0)} µs/call, Redis ${redisUs.toFixed(0)} µs/call`);
+      + `generated ${result.callRate.toFixed(0)}/s, workers ${workersUs.toFixed(0)} µs/call, `
+      + `Redis ${redisUs.toFixed(0)} µs/call`);
     if (!clean) break;
     best = rate;
   }
@@ -61,16 +63,11 @@ const takeover = async (cluster: Cluster): Promise<string> => {
   const held = runSipp(calls(200, 3, cluster.kamailio.port, 15_000), 120_000);
   const [doomed, survivor] = cluster.workers as [Cluster['workers'][0], Cluster['workers'][0]];
   const redis = new Redis(`redis://127.0.0.1:${cluster.redis.port}`);
-  const deadline = Date.now() + 30_000;
-  while ((await redis.keys('session-core:call:*')).length < 550 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitForAsync(async () => (await redis.keys('session-core:call:*')).length >= 550, 30_000, '550 calls held');
   redis.disconnect();
   await doomed.stop('SIGKILL');
   const killedAt = Date.now();
-  while (!/took over/.test(survivor.output()) && Date.now() < killedAt + 30_000) {
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitFor(() => /took over/.test(survivor.output()), 30_000, 'the survivor to take over');
   const seen = Date.now() - killedAt;
   const line = survivor.output().split('\n').find((l) => l.includes('took over')) ?? '';
   const adopted = Number(/"adopted":(\d+)/.exec(line)?.[1] ?? 0);
@@ -82,9 +79,9 @@ const takeover = async (cluster: Cluster): Promise<string> => {
 };
 
 export const run = async (): Promise<void> => {
-  if (!sippAvailable() || kamailioModules() === undefined || !toolAvailable({
-    name: 'redis-server', command: 'redis-server', probeArgs: ['--version'], debianPackage: 'redis-server',
-  })) return void console.log('SIPp, Kamailio or redis-server missing: skipped');
+  if (!sippAvailable() || kamailioModules() === undefined || !redisAvailable()) {
+    return void console.log('SIPp, Kamailio or redis-server missing: skipped');
+  }
   for (const workers of [1, 2]) {
     const cluster = await startCluster(workers, ['--no-media', '--quiet', '--max-sessions', '1000000']);
     try {

@@ -11,6 +11,12 @@ const cpuMicros = () => {
   return u.user + u.system;
 };
 const report = (result) => process.stdout.write(`${JSON.stringify(result)}\n`);
+/** Resolves once `condition()` holds (checked every 20 ms): warm-up ends when traffic flows, not after a guess. */
+const until = async (condition) => {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
+};
+/** Half a second of traffic per leg: sockets, JIT and jitter buffers are warm. */
+const WARM_PACKETS = 25;
 const ECHO_SOCKETS = 100;
 
 if (mode === 'echo') {
@@ -73,7 +79,7 @@ if (mode === 'echo') {
     setTimeout(tick, Math.max(0, origin + (ticks + 1) * 20 - performance.now()));
   };
   tick();
-  await new Promise((r) => setTimeout(r, 2000));
+  await until(() => received >= count * WARM_PACKETS);
   const [sent0, received0, cpu0, usage0, t0] = [sent, received, cpuMicros(), process.cpuUsage(), performance.now()];
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const usage = process.cpuUsage(usage0);
@@ -142,7 +148,7 @@ if (mode === 'echo') {
       jitter: Math.max(t.jitter, st.jitterMs), jitterSum: t.jitterSum + st.jitterMs,
     };
   }, { sent: 0, received: 0, lost: 0, jitter: 0, jitterSum: 0 });
-  await new Promise((r) => setTimeout(r, 2000));
+  await until(() => sessions.every((s) => s.statistics().packetsReceived >= WARM_PACKETS));
   const before = totals();
   const cpu0 = cpuMicros();
   const usage0 = process.cpuUsage();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { startRedis as launchRedis, type ClusterProcess } from '../../examples/cluster/processes.js';
-import { requireTool, type Tool } from './require-tool.js';
+import { requireTool, toolAvailable, type Tool } from './require-tool.js';
 
 /* redis-server (Debian package redis-server) on a free loopback port, in a temporary folder, nothing saved. */
 
@@ -12,6 +12,8 @@ const REDIS: Tool = {
 };
 
 export const requireRedis = (t: ExecutionContext): boolean => requireTool(t, REDIS);
+
+export const redisAvailable = (): boolean => toolAvailable(REDIS);
 
 export interface RedisServer {
   readonly port: number;
