@@ -2,10 +2,31 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { startExample } from '../support/example-process.js';
-import { freeUdpPort, udpPortBound } from '../support/ports.js';
-import { requireSipp, runSipp } from '../support/sipp.js';
+import { freeUdpPort, udpPortBoundBy } from '../support/ports.js';
+import { requireSipp, runSipp, startSipp } from '../support/sipp.js';
 
 const scenarios = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sipp');
+
+/**
+ * examples/b2bua.ts bridging to a SIPp callee that really holds its port: a port another process took between
+ * our probe and SIPp's bind makes SIPp exit, and both start again on another one (up to five times).
+ */
+const b2buaToSipp = async (mediaPorts: string, calleeArgs: (b2buaPort: string) => ReadonlyArray<string>) => {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const uasPort = await freeUdpPort();
+    const b2bua = await startExample(
+      'b2bua', ['--port', '0', '--target', `sip:service@127.0.0.1:${uasPort}`, '--media-ports', mediaPorts],
+      /listening on 127\.0\.0\.1:(\d+)/,
+    );
+    const port = /listening on 127\.0\.0\.1:(\d+)/.exec(b2bua.output())![1]!;
+    const callee = startSipp([...calleeArgs(port), '-p', String(uasPort)], 120_000);
+    if (await udpPortBoundBy(uasPort, callee.pid)) return { b2bua, port, callee: callee.done };
+    await callee.done;
+    b2bua.child.kill('SIGKILL');
+    await b2bua.exited;
+  }
+  throw new Error('no port a SIPp callee could hold, after five tries');
+};
 
 for (const [byeFrom, uac, uas] of [
   // The callee answers without a 180 (see uas-answers.xml: how SIPp absorbs INVITE retransmissions).
@@ -17,26 +38,12 @@ for (const [byeFrom, uac, uas] of [
 ] as const) {
   test(`B2BUA between SIPp uac and SIPp uas on loopback: 500 calls, none failed, BYE from ${byeFrom}`, async (t) => {
     if (!requireSipp(t)) return;
-    const uasPort = await freeUdpPort();
-    const b2bua = await startExample(
-      'b2bua',
-      [
-        '--port', '0', '--target', `sip:service@127.0.0.1:${uasPort}`, '--media-ports',
-        byeFrom === 'the caller' ? '52000-53999' : '54000-55999',
-      ],
-      /listening on 127\.0\.0\.1:(\d+)/,
+    const { b2bua, port, callee } = await b2buaToSipp(
+      byeFrom === 'the caller' ? '52000-53999' : '54000-55999',
+      (b2buaPort) => [...uas, '-m', '500', '-t', 'u1', '-i', '127.0.0.1', '-key', 'b2bua', `127.0.0.1:${b2buaPort}`,
+        '-timeout', '90s'],
     );
     t.teardown(() => b2bua.child.kill('SIGKILL'));
-    const port = /listening on 127\.0\.0\.1:(\d+)/.exec(b2bua.output())![1]!;
-    const callee = runSipp(
-      [
-        ...uas, '-m', '500', '-t', 'u1', '-i', '127.0.0.1', '-p', String(uasPort), '-key', 'b2bua', `127.0.0.1:${port}`,
-        '-timeout', '90s',
-      ],
-      120_000,
-    );
-    // The callee must listen before calls come; if its port was taken meanwhile it exits, and the test says so.
-    await Promise.race([udpPortBound(uasPort), callee.then((r) => Promise.reject(new Error(`SIPp callee exited: ${r.stdout.slice(-500)}`)))]);
     const caller = await runSipp(
       [
         ...uac, '-m', '500', '-r', '50', '-l', '100', '-t', 'u1', '-i', '127.0.0.1', '-timeout', '90s',
@@ -58,20 +65,11 @@ for (const [byeFrom, uac, uas] of [
 
 test('B2BUA CANCEL propagation: SIPp\'s caller cancels while the far end rings; the B2BUA cancels its outgoing leg (200, 487, ACK) and answers the caller 487; 20 calls', async (t) => {
   if (!requireSipp(t)) return;
-  const uasPort = await freeUdpPort();
-  const b2bua = await startExample(
-    'b2bua', ['--port', '0', '--target', `sip:service@127.0.0.1:${uasPort}`, '--media-ports', '56000-56999'],
-    /listening on 127\.0\.0\.1:(\d+)/,
-  );
-  t.teardown(() => b2bua.child.kill('SIGKILL'));
-  const port = /listening on 127\.0\.0\.1:(\d+)/.exec(b2bua.output())![1]!;
-  const callee = runSipp([
+  const { b2bua, port, callee } = await b2buaToSipp('56000-56999', () => [
     '-sf', path.join(scenarios, 'uas-rings-until-cancel.xml'), '-m', '20', '-t', 'u1', '-i', '127.0.0.1',
-    '-p', String(uasPort), '-timeout', '60s',
-  ], 90_000);
-  await Promise.race([udpPortBound(uasPort), callee.then((r) => Promise.reject(
-    new Error(`SIPp callee exited: ${r.stdout.slice(-500)}`),
-  ))]);
+    '-timeout', '60s',
+  ]);
+  t.teardown(() => b2bua.child.kill('SIGKILL'));
   const caller = await runSipp([
     '-sf', path.join(scenarios, 'uac-cancel.xml'), '-s', 'service', '-m', '20', '-r', '10', '-t', 'u1',
     '-i', '127.0.0.1', '-timeout', '60s', '-timeout_error', `127.0.0.1:${port}`,

@@ -1,4 +1,5 @@
 import { createSocket } from 'node:dgram';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { claimPort, freePort } from '../../examples/cluster/processes.js';
 
 /**
@@ -41,6 +42,48 @@ export const udpPortBound = async (port: number, timeoutMs = 60_000): Promise<vo
     });
     if (!free) return;
     if (Date.now() > deadline) throw new Error(`nothing bound UDP port ${port} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
+
+/** Whether process `pid` holds UDP `port` (Linux /proc): the peer we started, not whoever else took the port. */
+const holdsUdpPort = (pid: number, port: number): boolean => {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const inodes = new Set(readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)
+    .map((line) => line.trim().split(/\s+/)).filter((f) => f[1]?.endsWith(hex)).map((f) => `socket:[${f[9]}]`));
+  if (inodes.size === 0) return false;
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return inodes.has(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
+};
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * True once process `pid` has bound UDP `port`, false if it exits first (a port someone else took makes SIPp
+ * exit at once): conditions, not a fixed wait.
+ */
+export const udpPortBoundBy = async (port: number, pid: number | undefined, timeoutMs = 60_000): Promise<boolean> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (pid === undefined || !alive(pid)) return false;
+    if (holdsUdpPort(pid, port)) return true;
+    if (Date.now() > deadline) throw new Error(`process ${pid} did not bind UDP port ${port} within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 };

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ExecutionContext } from 'ava';
-import { freeSipPort, udpPortBound } from './ports.js';
+import { freeSipPort, udpPortBoundBy } from './ports.js';
 import { requireTool, toolAvailable, type Tool } from './require-tool.js';
 
 const SIPP: Tool = { name: 'SIPp', command: 'sipp', probeArgs: ['-v'], debianPackage: 'sip-tester' };
@@ -39,6 +39,15 @@ export const runSipp = async (
   return runSippWith(withPort, timeoutMs, files);
 };
 
+/** Starts SIPp (its args name its port) without waiting for it: its pid, and its result once it ends. */
+export const startSipp = (
+  args: ReadonlyArray<string>, timeoutMs: number,
+): { readonly done: Promise<SippResult>; readonly pid: number | undefined } => {
+  let pid: number | undefined;
+  const done = runSippWith(args, timeoutMs, {}, (started) => (pid = started));
+  return { done, pid };
+};
+
 /**
  * Starts SIPp as a server on a free UDP port and resolves once it listens
  * there (a condition, not a fixed wait). A port taken by someone else between
@@ -53,8 +62,8 @@ export const listeningSipp = async (
     const port = await freeSipPort();
     let pid: number | undefined;
     const done = runSippWith(['-p', String(port), ...args(port)], timeoutMs, files, (started) => (pid = started));
-    const exitedFirst = await Promise.race([udpPortBound(port, timeoutMs).then(() => false), done.then(() => true)]);
-    if (!exitedFirst) return { port, done, pid };
+    // Bound by this SIPp: another process that took the port meanwhile makes it exit, and it starts elsewhere.
+    if (await udpPortBoundBy(port, pid, timeoutMs)) return { port, done, pid };
     last = await done;
   }
   throw new Error(`SIPp never listened: ${last?.stdout.slice(-500)}\n${last?.stderr.slice(-500)}`);
