@@ -14,6 +14,16 @@ export interface InboundMessage {
 
 export type InboundHandler = (inbound: InboundMessage) => void;
 
+/**
+ * A connection that closed (RFC 5626's flow ending): the peer's address and the `.invalid` hosts that were
+ * reached over it (RFC 7118 §5) — nothing can reach them any more.
+ */
+export interface ClosedFlow {
+  readonly connectionId: number;
+  readonly remote: Endpoint;
+  readonly hosts: ReadonlyArray<string>;
+}
+
 /** Readable counters; `dropped` is keyed by reason (Unparsable, TooLarge, Framing, …). */
 export interface TransportCounters {
   /** Datagrams or framed stream messages taken in; each ends up in `received` or `dropped`. */
@@ -43,6 +53,8 @@ export interface SipTransport {
   /** Sends bytes as they are (keep-alives, tests, raw relays). */
   sendBytes(bytes: Uint8Array, target: Endpoint, connectionId?: number): Promise<E.Either<TransportError, Endpoint>>;
   counters(): TransportCounters;
+  /** Sets the one handler told of flows that closed (transports with flows: WebSocket). */
+  onFlowClosed?(handler: (flow: ClosedFlow) => void): void;
   /** Closes sockets and connections; idempotent. */
   close(): Promise<void>;
 }

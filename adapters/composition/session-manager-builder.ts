@@ -2,16 +2,12 @@ import * as E from 'fp-ts/lib/Either.js';
 import { TracingTransport, type SipTraceEntry } from '../shared/tracing-transport.js';
 import type { CallHandler } from '../../application/session/call-handler.js';
 import { AutoAnswerHandler } from '../../application/session/call-handler.js';
-import {
-  DEFAULT_SESSION_CONFIG, validateConfig, type SessionConfig,
-} from '../../application/session/session-config.js';
+import { validateConfig } from '../../application/session/session-config.js';
 import { SessionCoordinator } from '../../application/session/session-coordinator.js';
 import { sessionException } from '../../application/session/session-exception.js';
-import type { SessionError } from '../../domain/session/session-error.js';
 import { parseTarget } from '../../domain/session/call-target.js';
 import { formatUri } from '../../domain/sip/format-uri.js';
 import { hasParam, setParam } from '../../domain/sip/params.js';
-import { parseUri } from '../../domain/sip/parse-uri.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import { TOKENS } from '../../ports/tokens.js';
@@ -29,25 +25,20 @@ import type { MediaRelay } from '../../ports/media-relay.js';
 import type { ClusterOptions } from './cluster-services.js';
 import { ExternalServices, isRedisUrl } from './external-services.js';
 import { bindSessionServices, SERVICES } from './session-services.js';
+import { invalid, TransportOptions } from './transport-options.js';
 import type { DialogStore } from '../../ports/dialog-store.js';
 
 export type { SimulationOptions } from './transports.js';
-
-const invalid = (field: string, message: string): SessionError => ({
-  kind: 'InvalidConfig', field, message: `${field}: ${message}`,
-});
 
 /**
  * Builds a SessionCoordinator: options are collected, validated with io-ts at
  * build(), and the adapters wired by the composition root — real sockets, or
  * the simulated network when `withSimulation` is used.
  */
-export class SessionManagerBuilder {
-  private options: Record<string, unknown> = { ...DEFAULT_SESSION_CONFIG };
+export class SessionManagerBuilder extends TransportOptions {
   private handler: CallHandler = new AutoAnswerHandler();
   private logger: Logger | undefined;
   private simulation: SimulationOptions | undefined;
-  private problem: SessionError | undefined;
   private trace: ((entry: SipTraceEntry) => void) | undefined;
   private locationStore: LocationStore | undefined;
   private readonly externals = new ExternalServices();
@@ -55,50 +46,6 @@ export class SessionManagerBuilder {
   private resolver: Resolver | undefined;
   private dnsServers: ReadonlyArray<string> | undefined;
   private http: HttpAdapter | undefined;
-
-  /** Sets one config field; io-ts checks the values in build(), the key is checked here. */
-  private option(key: keyof SessionConfig, value: unknown): this {
-    this.options[key] = value;
-    return this;
-  }
-
-  withSipPort(port: number): this {
-    return this.option('sipPort', port);
-  }
-
-  /** The address others reach us at: a host, or a SIP URI whose host is used. */
-  withLocalAddress(address: string): this {
-    if (address.startsWith('sip:') || address.startsWith('sips:')) {
-      const uri = parseUri(address);
-      if (E.isLeft(uri) || uri.right.kind !== 'sip') this.problem ??= invalid(
-        'localAddress', `not a SIP URI: ${address}`,
-      );
-      else this.option('localAddress', uri.right.host.replace(/^\[|\]$/g, ''));
-    } else this.option('localAddress', address);
-    return this;
-  }
-
-  /**
-   * "ip:port" to bind SIP to (port 0 picks a free one); the IP is also advertised unless withLocalAddress says
-   * otherwise.
-   */
-  withLocalBindAddr(bind: string): this {
-    const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(bind);
-    if (match === null) {
-      this.problem ??= invalid('localBindAddr', `expected "ip:port", got ${JSON.stringify(bind)}`);
-      return this;
-    }
-    if (this.options['localAddress'] === DEFAULT_SESSION_CONFIG.localAddress) this.option('localAddress', match[1]);
-    return this.option('bindHost', match[1]).option('sipPort', Number(match[2]));
-  }
-
-  withMediaPorts(start: number, end: number): this {
-    return this.option('mediaPortStart', start).option('mediaPortEnd', end);
-  }
-
-  withTransports(transports: ReadonlyArray<string>): this {
-    return this.option('transports', [...transports]);
-  }
 
   withHandler(handler: CallHandler): this {
     this.handler = handler;
@@ -184,32 +131,6 @@ export class SessionManagerBuilder {
       'outboundProxy',
       formatUri(hasParam(proxy.params, 'lr') ? proxy : { ...proxy, params: setParam(proxy.params, 'lr') }),
     );
-  }
-
-  /**
-   * Caps for SIP over TCP: open connections in all (default 10,000), incoming
-   * ones from one IP address (default 100), and the idle time after which a
-   * connection is closed (default 5 min). Refusals are counted in the
-   * transport's `dropped.ConnectionLimit`.
-   */
-  withConnectionLimits(
-    limits: { maxConnections?: number; maxConnectionsPerAddress?: number; idleTimeoutMs?: number },
-  ): this {
-    return this.option('connectionLimits', { ...limits });
-  }
-
-  /**
-   * SIP over TLS (RFC 3261 §26; add 'tls' to withTransports): our certificate and key, and the authorities
-   * to trust instead of the system's (`ca`) — each PEM text or a file path. Peers' certificates are verified
-   * (outbound: they must name the host we connect to, RFC 5922); `verifyPeer: false` opts out, for labs.
-   * `requireClientCert` asks incoming connections for a certificate from `ca` (mutual TLS); `serverName`
-   * overrides the name checked and sent as SNI; `port` defaults to the SIP port + 1 (5061 beside 5060).
-   */
-  withTls(options: {
-    cert: string; key: string; ca?: string; verifyPeer?: boolean; serverName?: string; requireClientCert?: boolean;
-    port?: number; handshakeTimeoutMs?: number;
-  }): this {
-    return this.option('tls', { ...options });
   }
 
   /** Username and password for Digest challenges (401/407) to our outgoing calls, in any realm (§22.2). */
@@ -379,7 +300,8 @@ export class SessionManagerBuilder {
       });
     // Transports log their drops (rate-limited) through the same logger as the rest of the stack.
     const core = { parse: DEFAULT_PARSE_OPTIONS, logger: container.get<Logger>(TOKENS.Logger) };
-    const bound = sim === undefined ? await realTransport(c, core) : simulatedTransport(c, sim, core);
+    const bound = sim === undefined
+      ? await realTransport(c, core, this.webSocketHttp) : simulatedTransport(c, sim, core);
     const trace = this.http === undefined ? this.trace : this.http.traceHook(this.trace);
     const traced = trace === undefined ? bound : new TracingTransport(bound, container.get<Clock>(TOKENS.Clock), trace);
     bindNetwork(container, c, sim, bound, traced, this.resolver, this.dnsServers);

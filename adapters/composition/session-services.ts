@@ -12,6 +12,7 @@ import type { CallHandler } from '../../application/session/call-handler.js';
 import type { MessageService } from '../../application/session/message-service.js';
 import { CallLifecycle } from '../../application/session/call-lifecycle.js';
 import { CallTermination } from '../../application/session/call-termination.js';
+import { FlowWatch } from '../../application/session/flow-watch.js';
 import { DialogBinding } from '../../application/session/dialog-binding.js';
 import { DtmfService } from '../../application/session/dtmf-service.js';
 import { EarlyOffers } from '../../application/session/early-offers.js';
@@ -236,6 +237,8 @@ const connect = (c: Ctx): void => {
   const handler = c.get<CallHandler>(S.Handler);
   if (handler.onMessage !== undefined) messages.onMessage((message) => handler.onMessage?.(message));
   binding.handleTimeouts((record) => void termination.end(record, 'Local hangup'));
+  const flows = new FlowWatch(c.get(S.Table), termination, c.get(SERVING.Registrar), port.logger(c));
+  c.get<SipTransport>(TOKENS.SipTransport).onFlowClosed?.((flow) => flows.closed(flow));
   connectCluster(c, CLUSTER_LENT);
 };
 

@@ -7,6 +7,8 @@ import { TcpSipTransport } from '../node/tcp-sip-transport.js';
 import { tlsMaterial } from '../node/tls-material.js';
 import { TlsSipTransport } from '../node/tls-sip-transport.js';
 import { UdpSipTransport } from '../node/udp-sip-transport.js';
+import { WsSipTransport } from '../node/ws-sip-transport.js';
+import type { WebSocketHttpHandler } from './transport-options.js';
 import { MultiTransport } from '../shared/multi-transport.js';
 import type { TransportCoreOptions } from '../shared/transport-core.js';
 import { SimulatedSipTransport } from '../sim/simulated-sip-transport.js';
@@ -42,15 +44,19 @@ const bindFailure = (detail: string): SessionError => (/EADDRINUSE|EACCES|EPERM/
   ? { kind: 'TransportError', message: `cannot bind SIP: ${detail}` }
   : { kind: 'InvalidConfig', field: 'localBindAddr', message: `localBindAddr: cannot bind SIP there: ${detail}` });
 
-/** The SIP transports a coordinator listens on, on real sockets: UDP, TCP and TLS together. */
-export const realTransport = async (c: SessionConfig, core: TransportCoreOptions): Promise<SipTransport> => {
+/** The SIP transports a coordinator listens on, on real sockets: UDP, TCP, TLS, WS and WSS together. */
+export const realTransport = async (
+  c: SessionConfig, core: TransportCoreOptions, http?: WebSocketHttpHandler,
+): Promise<SipTransport> => {
   const transports: SipTransport[] = [];
   let port = c.sipPort;
-  const material = c.transports.includes('tls') ? tlsMaterial(c.tls ?? {}) : undefined;
+  const needsTls = c.transports.includes('tls') || c.transports.includes('wss');
+  const material = needsTls ? tlsMaterial(c.tls ?? {}) : undefined;
   if (material !== undefined && E.isLeft(material)) throw sessionException(material.left);
+  const streams = c.transports.filter((p) => p === 'udp' || p === 'tcp');
   // UDP and TCP share one port number, as SIP elements do: the first bind picks it when 0. TLS listens
   // beside them (5061 beside 5060) unless told otherwise.
-  for (const protocol of c.transports.filter((p) => p !== 'tls')) {
+  for (const protocol of streams) {
     const bound = protocol === 'udp'
       ? await UdpSipTransport.listen({ host: c.bindHost, port, core })
       : await TcpSipTransport.listen({ host: c.bindHost, port, core, ...c.connectionLimits });
@@ -58,7 +64,7 @@ export const realTransport = async (c: SessionConfig, core: TransportCoreOptions
     transports.push(bound.right);
     port = bound.right.localEndpoint(protocol)?.port ?? port;
   }
-  if (material !== undefined && E.isRight(material)) {
+  if (material !== undefined && E.isRight(material) && c.transports.includes('tls')) {
     // Alone, TLS takes the SIP port; beside UDP/TCP it listens next to them (5061 beside 5060).
     const beside = c.transports.length > 1 && c.sipPort !== 0;
     const tlsPort = c.tls?.port ?? (beside ? c.sipPort + 1 : c.sipPort);
@@ -68,7 +74,24 @@ export const realTransport = async (c: SessionConfig, core: TransportCoreOptions
     if (E.isLeft(bound)) return bindFailed(transports, bound.left.detail);
     transports.push(bound.right);
   }
+  for (const protocol of c.transports.filter((p) => p === 'ws' || p === 'wss')) {
+    const tls = protocol === 'wss' && material !== undefined && E.isRight(material) ? material.right : undefined;
+    const bound = await WsSipTransport.listen({
+      host: c.bindHost, port: webSocketPort(c, protocol), core, ...c.connectionLimits, ...c.websocket,
+      ...(tls === undefined ? {} : { tls }), ...(http === undefined ? {} : { httpHandler: http }),
+    });
+    if (E.isLeft(bound)) return bindFailed(transports, bound.left.detail);
+    transports.push(bound.right);
+  }
   return new MultiTransport(transports);
+};
+
+/** Alone, a WebSocket transport takes the SIP port; beside others, SIP port + 2 (WS) or + 3 (WSS). */
+const webSocketPort = (c: SessionConfig, protocol: 'ws' | 'wss'): number => {
+  const given = protocol === 'ws' ? c.websocket?.port : c.websocket?.securePort;
+  if (given !== undefined) return given;
+  if (c.transports.length === 1 || c.sipPort === 0) return c.sipPort;
+  return c.sipPort + (protocol === 'ws' ? 2 : 3);
 };
 
 const bindFailed = async (bound: ReadonlyArray<SipTransport>, detail: string): Promise<never> => {
@@ -80,6 +103,10 @@ const bindFailed = async (bound: ReadonlyArray<SipTransport>, detail: string): P
 export const simulatedTransport = (
   c: SessionConfig, sim: SimulationOptions, core: TransportCoreOptions,
 ): SipTransport => {
+  if (c.transports.includes('ws') || c.transports.includes('wss')) throw sessionException({
+    kind: 'InvalidConfig', field: 'transports',
+    message: 'transports: WebSocket runs on real sockets only, not simulated',
+  });
   const bound = SimulatedSipTransport.listen(sim.network, {
     host: sim.host, port: c.sipPort, protocols: c.transports, core,
     ...(c.tls?.port === undefined ? {} : { tlsPort: c.tls.port }),

@@ -17,7 +17,9 @@ export interface RedisLocationStoreOptions {
 const StoredBinding = t.intersection([
   t.type({
     aor: t.string, contact: t.string, uri: t.string, expiresAtEpochMs: t.number, callId: t.string, cseq: t.number,
-    source: t.type({ protocol: t.keyof({ udp: null, tcp: null, tls: null }), host: t.string, port: t.number }),
+    source: t.type({
+      protocol: t.keyof({ udp: null, tcp: null, tls: null, ws: null, wss: null }), host: t.string, port: t.number,
+    }),
     path: t.readonlyArray(t.string), owner: t.string,
   }),
   t.partial({ q: t.number, connectionId: t.number, instance: t.string, regId: t.number, userAgent: t.string }),

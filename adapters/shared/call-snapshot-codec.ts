@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { SNAPSHOT_VERSION, type CallSnapshot } from '../../domain/cluster/call-snapshot.js';
 
-const protocol = t.keyof({ udp: null, tcp: null, tls: null });
+const protocol = t.keyof({ udp: null, tcp: null, tls: null, ws: null, wss: null });
 
 const storedDialog = t.intersection([
   t.type({

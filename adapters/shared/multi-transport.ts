@@ -4,7 +4,7 @@ import { formatHead, messageSize } from '../../domain/sip/serialize-message.js';
 import type { Endpoint, TransportProtocol } from '../../domain/transport/endpoint.js';
 import { UDP_SIZE_THRESHOLD } from '../../domain/transport/outbound.js';
 import { transportError, type TransportError } from '../../domain/transport/transport-error.js';
-import type { InboundHandler, SipTransport, TransportCounters } from '../../ports/sip-transport.js';
+import type { ClosedFlow, InboundHandler, SipTransport, TransportCounters } from '../../ports/sip-transport.js';
 
 /**
  * One SipTransport over several protocols: picks the one the target names and
@@ -52,6 +52,10 @@ export class MultiTransport implements SipTransport {
       E.left(transportError('UnsupportedTransport', `no ${target.protocol} transport`)),
     );
     return transport.sendBytes(bytes, target, connectionId);
+  }
+
+  onFlowClosed(handler: (flow: ClosedFlow) => void): void {
+    for (const transport of new Set(this.byProtocol.values())) transport.onFlowClosed?.(handler);
   }
 
   counters(): TransportCounters {

@@ -4,7 +4,7 @@ import { headerValue } from '../../domain/sip/message.js';
 import { decodeUtf8 } from '../../domain/sip/text-codec.js';
 import type { Endpoint, TransportProtocol } from '../../domain/transport/endpoint.js';
 import type { Clock } from '../../ports/clock.js';
-import type { InboundHandler, SipTransport, TransportCounters } from '../../ports/sip-transport.js';
+import type { ClosedFlow, InboundHandler, SipTransport, TransportCounters } from '../../ports/sip-transport.js';
 import * as E from 'fp-ts/lib/Either.js';
 import { transactionHeaders } from '../../domain/sip/core-headers.js';
 import type { TransportError } from '../../domain/transport/transport-error.js';
@@ -122,6 +122,10 @@ export class TracingTransport implements SipTransport {
 
   sendBytes(bytes: Uint8Array, target: Endpoint, connectionId?: number): Promise<E.Either<TransportError, Endpoint>> {
     return this.inner.sendBytes(bytes, target, connectionId);
+  }
+
+  onFlowClosed(handler: (flow: ClosedFlow) => void): void {
+    this.inner.onFlowClosed?.(handler);
   }
 
   counters(): TransportCounters {

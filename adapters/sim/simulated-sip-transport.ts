@@ -88,7 +88,7 @@ export class SimulatedSipTransport implements SipTransport {
 
   localEndpoint(protocol: TransportProtocol): Endpoint | undefined {
     if (protocol === 'udp' && this.udp !== undefined) return endpoint('udp', this.host, this.udp.port);
-    if (protocol === 'udp') return undefined;
+    if (protocol !== 'tcp' && protocol !== 'tls') return undefined;
     const listener = this.listeners.get(protocol);
     return listener === undefined ? undefined : endpoint(protocol, this.host, listener.port);
   }
@@ -116,7 +116,9 @@ export class SimulatedSipTransport implements SipTransport {
       return E.right(target);
     }
     const protocol = target.protocol;
-    if (!this.listeners.has(protocol)) return E.left(transportError('UnsupportedTransport', `no ${protocol} here`));
+    if ((protocol !== 'tcp' && protocol !== 'tls') || !this.listeners.has(protocol)) return E.left(
+      transportError('UnsupportedTransport', `no ${protocol} here`),
+    );
     const existing = (connectionId === undefined ? undefined : this.connections.get(connectionId)) ?? this.byRemote.get(
       endpointKey(target),
     );

@@ -12,6 +12,8 @@ import type { LocationStore } from '../../ports/location-store.js';
 import type { Logger } from '../../ports/logger.js';
 import type { Answer } from '../ua/invite-session.js';
 import type { RequestSource } from '../ua/ua-handler.js';
+import { endpointKey } from '../../domain/transport/endpoint.js';
+import type { ClosedFlow } from '../../ports/sip-transport.js';
 
 export interface RegistrarSettings extends RegistrarPolicy {
   /** Domains we keep bindings for (compared case-insensitively); REGISTERs for others are refused 403. */
@@ -80,6 +82,26 @@ export class RegistrarService {
     return (await this.store.all()).filter((b) => b.expiresAtMs > now);
   }
 
+  /**
+   * A connection closed: the bindings that could only be reached over it (a WebSocket client's `.invalid`
+   * contact, RFC 7118 §5; RFC 5626 §5.3) are gone with it, so calls to their user fail at once instead of
+   * waiting on a flow nobody holds.
+   */
+  async flowClosed(flow: ClosedFlow): Promise<void> {
+    const key = endpointKey(flow.remote);
+    const dead = (b: Binding): boolean => b.connectionId === flow.connectionId && endpointKey(b.source) === key;
+    const affected = new Set((await this.store.all()).filter(dead).map((b) => b.aor));
+    for (const aor of affected) {
+      await this.serialized(aor, async () => {
+        const bindings = await this.store.bindings(aor);
+        const removed = bindings.filter(dead);
+        if (removed.length === 0) return;
+        await this.store.replace(aor, bindings.filter((b) => !dead(b)));
+        for (const b of removed) this.publish({ type: 'RegistrationRemoved', aor, contact: b.uri });
+      });
+    }
+  }
+
   /** A REGISTER addressed to us. */
   register(request: SipRequest, source: RequestSource): Promise<Answer> {
     const core = coreHeaders(request);
@@ -97,9 +119,13 @@ export class RegistrarService {
     if (identity !== undefined && identity !== to.user) return Promise.resolve({
       status: 403, reason: 'Forbidden (not your address of record)',
     });
-    // One REGISTER per AOR at a time: each reads the bindings the previous one wrote.
+    return this.serialized(aor, () => this.apply(request, aor, source));
+  }
+
+  /** One change per AOR at a time: each reads the bindings the previous one wrote. */
+  private serialized<T>(aor: string, change: () => Promise<T>): Promise<T> {
     const previous = this.pending.get(aor) ?? Promise.resolve();
-    const next = previous.then(() => this.apply(request, aor, source));
+    const next = previous.then(change);
     const settled = next.then(() => undefined, () => undefined);
     this.pending.set(aor, settled);
     void settled.then(() => {

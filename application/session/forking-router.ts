@@ -214,7 +214,7 @@ export class ForkingRouter implements CallHandler {
   private reachable(bindings: ReadonlyArray<Binding>): Binding[] {
     const coordinator = this.coordinator;
     if (coordinator === undefined) return [];
-    const ours = (['udp', 'tcp', 'tls'] as const).map((p) => coordinator.localEndpointFor(p))
+    const ours = (['udp', 'tcp', 'tls', 'ws', 'wss'] as const).map((p) => coordinator.localEndpointFor(p))
       .flatMap((e) => (e === undefined ? [] : [`${e.host}:${e.port}`]));
     return bindings.filter((b) => {
       const hop = firstHop(b);

@@ -5,7 +5,7 @@ import type { SessionError } from '../../domain/session/session-error.js';
 const Port = t.refinement(t.number, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a port number (0–65535)');
 const PositiveInt = t.refinement(t.number, (n) => Number.isInteger(n) && n > 0, 'a positive integer');
 const NonNegative = t.refinement(t.number, (n) => Number.isFinite(n) && n >= 0, 'a non-negative number');
-const Transport = t.keyof({ udp: null, tcp: null, tls: null });
+const Transport = t.keyof({ udp: null, tcp: null, tls: null, ws: null, wss: null });
 
 const Credentials = t.type({ username: t.string, password: t.string });
 export const MediaEncryption = t.keyof({ off: null, optional: null, required: null });
@@ -82,6 +82,11 @@ export const SessionConfigCodec = t.intersection([t.type({
   })]),
   /** MESSAGE bodies above this are refused 413 (RFC 3428 §7); default 16 KiB. */
   maxMessageBytes: PositiveInt,
+  /** SIP over WebSocket (RFC 7118): listening ports, the path, allowed origins, keep-alive, queue cap. */
+  websocket: t.partial({
+    port: Port, securePort: Port, path: t.string, allowedOrigins: t.array(t.string), pingIntervalMs: PositiveInt,
+    maxQueuedBytes: PositiveInt,
+  }),
   /** Caps on TCP connections and how long an idle one is kept. */
   connectionLimits: t.partial({
     maxConnections: PositiveInt, maxConnectionsPerAddress: PositiveInt, idleTimeoutMs: PositiveInt,
@@ -121,7 +126,7 @@ export const validateConfig = (input: unknown): E.Either<SessionError, SessionCo
     kind: 'InvalidConfig', field: 'credentials.username', message: 'credentials.username: must not be empty',
   });
   if (c.transports.length === 0) return E.left({
-    kind: 'InvalidConfig', field: 'transports', message: 'transports: at least one of udp, tcp, tls',
+    kind: 'InvalidConfig', field: 'transports', message: 'transports: at least one of udp, tcp, tls, ws, wss',
   });
   return E.right(c);
 };

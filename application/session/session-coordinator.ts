@@ -7,6 +7,7 @@ import type { RegistrarService } from '../registrar/registrar-service.js';
 import type { ReachOptions } from './reach.js';
 import type { TimerHandle } from '../../ports/clock.js';
 import type { TransportCounters } from '../../ports/sip-transport.js';
+import type { TransportProtocol } from '../../domain/transport/endpoint.js';
 import type { BridgeEvent, BridgeInfo } from './bridge-service.js';
 import type { CallOperations } from './call-handle.js';
 import { CoordinatorMedia, unwrap } from './coordinator-media.js';
@@ -111,7 +112,7 @@ export class SessionCoordinator extends CoordinatorMedia implements CallOperatio
   }
 
   /** Where this coordinator listens for one transport (`tls` usually has its own port), if it does. */
-  localEndpointFor(protocol: 'udp' | 'tcp' | 'tls'): { readonly host: string; readonly port: number } | undefined {
+  localEndpointFor(protocol: TransportProtocol): { readonly host: string; readonly port: number } | undefined {
     return this.s.transport.localEndpoint(protocol);
   }
 

@@ -6,7 +6,9 @@ import type { SipMessage } from '../../domain/sip/message.js';
 import type { NameAddr } from '../../domain/sip/name-addr.js';
 import { sipUri, type Uri } from '../../domain/sip/uri.js';
 import type { Via } from '../../domain/sip/via.js';
-import { hostForSip, type Endpoint, type TransportProtocol } from '../../domain/transport/endpoint.js';
+import {
+  hostForSip, isSecureProtocol, type Endpoint, type TransportProtocol,
+} from '../../domain/transport/endpoint.js';
 import { targetForUri } from '../../domain/transport/outbound.js';
 import type { TransactionError } from '../../domain/transaction/transaction-error.js';
 import type { TransportError } from '../../domain/transport/transport-error.js';
@@ -80,7 +82,7 @@ export const localContact = (ctx: UaContext, protocol: TransportProtocol, secure
     ctx.transport.protocols[0] ?? 'udp',
   );
   const host = hostForSip(ctx.config.advertisedHost ?? local?.host ?? '127.0.0.1');
-  const sips = secure && protocol === 'tls';
+  const sips = secure && isSecureProtocol(protocol);
   const params = protocol === 'udp' || sips ? [] : [{ name: 'transport', value: protocol }];
   const port = local === undefined ? {} : { port: local.port };
   return {

@@ -1,11 +1,40 @@
 /** Where bytes go or come from: a transport protocol, a host (IPv6 without brackets) and a port. */
-export type TransportProtocol = 'udp' | 'tcp' | 'tls';
+export type TransportProtocol = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
 
 /** Protocols that deliver in order without loss: no retransmissions, and responses use the request's connection. */
 export const isReliable = (protocol: TransportProtocol): boolean => protocol !== 'udp';
 
 /** The port a protocol's URIs and Vias default to (§19.1.2, §26.2). */
-export const defaultPortOf = (protocol: TransportProtocol): number => (protocol === 'tls' ? 5061 : 5060);
+export const defaultPortOf = (protocol: TransportProtocol): number => {
+  switch (protocol) {
+    case 'tls': return 5061;
+    // RFC 7118 §5: WebSocket URIs default to the HTTP ports.
+    case 'ws': return 80;
+    case 'wss': return 443;
+    default: return 5060;
+  }
+};
+
+/** Protocols that carry a sips URI's requests (RFC 5630, RFC 7118 §5: WSS is TLS underneath). */
+export const isSecureProtocol = (protocol: TransportProtocol): boolean => protocol === 'tls' || protocol === 'wss';
+
+/**
+ * A host that names a flow, not a machine: WebSocket clients put a `.invalid` host in their Via and Contact
+ * (RFC 7118 §5, RFC 6761 §6.4); they are reached only over the connection they came on, never through DNS.
+ */
+export const isFlowHost = (host: string): boolean => host.length > 8 && host.toLowerCase().endsWith('.invalid');
+
+/** The protocol a Via's transport token names, if we speak it. */
+export const protocolOfVia = (transport: string): TransportProtocol | undefined => {
+  switch (transport.toUpperCase()) {
+    case 'UDP': return 'udp';
+    case 'TCP': return 'tcp';
+    case 'TLS': return 'tls';
+    case 'WS': return 'ws';
+    case 'WSS': return 'wss';
+    default: return undefined;
+  }
+};
 
 export interface Endpoint {
   readonly protocol: TransportProtocol;

@@ -7,6 +7,7 @@ import type { Via } from '../sip/via.js';
 import { defaultPortOf, endpoint, hostForSip, type Endpoint, type TransportProtocol } from './endpoint.js';
 import { replaceTopVia } from './inbound.js';
 import { transportError, type TransportError } from './transport-error.js';
+import { namedTransport } from './uri-transport.js';
 
 /**
  * §18.1.1: requests within 200 bytes of the 1500-byte path MTU (or unknown MTU) must use congestion-controlled
@@ -31,23 +32,17 @@ export const stampSentBy = (message: SipMessage, protocol: TransportProtocol, lo
 };
 
 /**
- * Where to send a request whose next hop is `uri` (§18.1.1 with RFC 3263's defaults, no DNS lookups): a
- * sips URI always over TLS (§26.2; RFC 5630: `transport=tcp` there means TLS over TCP), `transport=tls` too
- * (its deprecated spelling), otherwise the transport the URI names, UDP by default; the port defaults to
- * 5061 for TLS and 5060 otherwise.
+ * Where to send a request whose next hop is `uri` (§18.1.1 with RFC 3263's defaults, no DNS lookups): the
+ * transport the URI names (a sips URI only over TLS or WSS, `namedTransport`), else UDP (TLS for sips); the
+ * port defaults to the transport's own.
  */
 export const targetForUri = (uri: Uri): E.Either<TransportError, Endpoint> => {
   if (uri.kind !== 'sip') return E.left(
     transportError('NoRoute', `no route to a ${uri.kind === 'tel' ? 'tel' : uri.scheme} URI`),
   );
-  const named = (paramValue(uri.params, 'transport') ?? (uri.scheme === 'sips' ? 'tls' : 'udp')).toLowerCase();
-  if (uri.scheme === 'sips' && named !== 'tcp' && named !== 'tls') return E.left(
-    transportError('UnsupportedTransport', `a sips URI cannot use transport=${named} (RFC 5630)`),
-  );
-  const transport = uri.scheme === 'sips' ? 'tls' : named;
-  if (transport !== 'udp' && transport !== 'tcp' && transport !== 'tls') return E.left(
-    transportError('UnsupportedTransport', `transport=${transport}`),
-  );
+  const named = namedTransport(uri);
+  if (E.isLeft(named)) return named;
+  const transport = named.right ?? (uri.scheme === 'sips' ? 'tls' : 'udp');
   const host = paramValue(uri.params, 'maddr') ?? uri.host;
   return E.right(endpoint(transport, host, uri.port ?? defaultPortOf(transport)));
 };

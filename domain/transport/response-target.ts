@@ -1,6 +1,6 @@
 import { findParam, paramValue } from '../sip/params.js';
 import { defaultPort, viaReceived, viaRport, type Via } from '../sip/via.js';
-import { endpoint, type Endpoint, type TransportProtocol } from './endpoint.js';
+import { endpoint, protocolOfVia, type Endpoint, type TransportProtocol } from './endpoint.js';
 
 /**
  * Where a response goes (§18.2.2, RFC 3581 §4), for the top Via of the request
@@ -9,7 +9,7 @@ import { endpoint, type Endpoint, type TransportProtocol } from './endpoint.js';
  * maddr, else received with rport (or the Via port), else sent-by.
  */
 export const responseTarget = (via: Via, source?: Endpoint): Endpoint => {
-  const protocol: TransportProtocol = via.transport === 'TLS' ? 'tls' : via.transport === 'TCP' ? 'tcp' : 'udp';
+  const protocol: TransportProtocol = protocolOfVia(via.transport) ?? 'udp';
   const port = via.port ?? defaultPort(via.transport);
   const maddr = paramValue(via.params, 'maddr');
   if (maddr !== undefined && protocol === 'udp') return endpoint(protocol, maddr, port);

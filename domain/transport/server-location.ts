@@ -1,8 +1,11 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { paramValue } from '../sip/params.js';
 import type { Uri } from '../sip/uri.js';
-import { defaultPortOf, endpoint, stripBrackets, type Endpoint, type TransportProtocol } from './endpoint.js';
+import {
+  defaultPortOf, endpoint, isFlowHost, stripBrackets, type Endpoint, type TransportProtocol,
+} from './endpoint.js';
 import { transportError, type TransportError } from './transport-error.js';
+import { namedTransport } from './uri-transport.js';
 
 /**
  * RFC 3263 §4 as pure steps: what to look up for a URI, which NAPTR services and SRV records to follow,
@@ -31,21 +34,16 @@ export const planLocation = (
     transportError('NoRoute', `no route to a ${uri.kind === 'tel' ? 'tel' : uri.scheme} URI`),
   );
   const secure = uri.scheme === 'sips';
-  const named = paramValue(uri.params, 'transport')?.toLowerCase();
-  // RFC 5630: in a sips URI, transport=tcp means TLS over TCP.
-  const chosen = named === undefined ? undefined : secure || named === 'tls' ? 'tls' : named;
-  if (secure && named !== undefined && named !== 'tcp' && named !== 'tls') return E.left(
-    transportError('UnsupportedTransport', `a sips URI cannot use transport=${named} (RFC 5630)`),
-  );
-  if (chosen !== undefined && chosen !== 'udp' && chosen !== 'tcp' && chosen !== 'tls') return E.left(
-    transportError('UnsupportedTransport', `transport=${chosen}`),
-  );
+  const named = namedTransport(uri);
+  if (E.isLeft(named)) return named;
+  const chosen = named.right;
   if (chosen !== undefined && !supported.includes(chosen)) return E.left(
     transportError('UnsupportedTransport', `${uri.host} asks for ${chosen}, which this element does not listen on`),
   );
   const host = stripBrackets(paramValue(uri.params, 'maddr') ?? uri.host);
   const fallback: TransportProtocol = secure ? 'tls' : 'udp';
-  if (isNumericHost(host)) {
+  // A flow's `.invalid` host (RFC 7118 §5) is resolved by the transport that holds the flow, never by DNS.
+  if (isNumericHost(host) || isFlowHost(host)) {
     const protocol = chosen ?? fallback;
     return E.right({ kind: 'Numeric', target: endpoint(protocol, host, uri.port ?? defaultPortOf(protocol)) });
   }
