@@ -11,4 +11,5 @@ export const TOKENS = {
   AudioFiles: Symbol.for('session-core.AudioFiles'),
   MediaRelay: Symbol.for('session-core.MediaRelay'),
   DialogStore: Symbol.for('session-core.DialogStore'),
+  Dtls: Symbol.for('session-core.Dtls'),
 } as const;

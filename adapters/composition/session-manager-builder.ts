@@ -27,6 +27,8 @@ import { ExternalServices, isRedisUrl } from './external-services.js';
 import { bindSessionServices, SERVICES } from './session-services.js';
 import { invalid, TransportOptions } from './transport-options.js';
 import type { DialogStore } from '../../ports/dialog-store.js';
+import type { DtlsEngine } from '../../ports/dtls.js';
+import { WeriftDtlsEngine } from '../node/werift-dtls.js';
 
 export type { SimulationOptions } from './transports.js';
 
@@ -305,6 +307,9 @@ export class SessionManagerBuilder extends TransportOptions {
     const trace = this.http === undefined ? this.trace : this.http.traceHook(this.trace);
     const traced = trace === undefined ? bound : new TracingTransport(bound, container.get<Clock>(TOKENS.Clock), trace);
     bindNetwork(container, c, sim, bound, traced, this.resolver, this.dnsServers);
+    container.bind<DtlsEngine | undefined>(TOKENS.Dtls).toConstantValue(
+      c.webrtc === undefined ? undefined : await WeriftDtlsEngine.create(),
+    );
     bindStores(container, c, this.locationStore ?? this.externals.openLocation(container), this.credentials);
     await this.externals.bind(container, SERVICES.Ids);
     bindSessionServices(

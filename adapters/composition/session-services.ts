@@ -13,6 +13,8 @@ import type { MessageService } from '../../application/session/message-service.j
 import { CallLifecycle } from '../../application/session/call-lifecycle.js';
 import { CallTermination } from '../../application/session/call-termination.js';
 import { FlowWatch } from '../../application/session/flow-watch.js';
+import { MEDIA_FAILURE } from '../../application/session/media-negotiator.js';
+import type { DtlsEngine } from '../../ports/dtls.js';
 import { DialogBinding } from '../../application/session/dialog-binding.js';
 import { DtmfService } from '../../application/session/dtmf-service.js';
 import { EarlyOffers } from '../../application/session/early-offers.js';
@@ -119,7 +121,8 @@ const bindCore = (container: Container): void => {
     c.get(S.UserCode), c.get(S.Handles), port.logger(c)));
   service(container, S.Negotiator, (c) => new MediaNegotiator(
     c.get(S.Table), c.get(S.Events), c.get<RtpSocketFactory>(TOKENS.RtpSocketFactory), port.clock(c),
-    c.get(S.Ids), config(c), port.logger(c), c.get<SrtpPrimitives>(TOKENS.SrtpPrimitives)));
+    c.get(S.Ids), config(c), port.logger(c), c.get<SrtpPrimitives>(TOKENS.SrtpPrimitives),
+    c.get<DtlsEngine | undefined>(TOKENS.Dtls)));
   service(
     container, S.Binding,
     (c) => new DialogBinding(c.get(S.Lifecycle), port.clock(c), config(c).sessionTimeoutMs),
@@ -224,6 +227,11 @@ const connect = (c: Ctx): void => {
   const files = c.get<FileMedia>(S.Files);
   lifecycle.onRelease((record) => files.callEnded(record.id));
   negotiator.onDtmf((record, digit) => dtmf.received(record, digit));
+  negotiator.onMediaFailure((record, error) => {
+    const message = `${error.kind}: ${error.message}`;
+    c.get<EventBus>(S.Events).publish({ type: 'Error', sessionId: record.id, message });
+    termination.end(record, MEDIA_FAILURE);
+  });
   dtmf.onDigit((sessionId, digit) => bridges.dtmf(sessionId, digit));
   binding.handleModifications(c.get<RemoteUpdates>(S.RemoteUpdates));
   binding.handle('INFO', (record, request) => dtmf.onInfo(record, request));

@@ -92,6 +92,15 @@ export abstract class TransportOptions {
   }
 
   /**
+   * WebRTC media for browsers' calls: a UDP/TLS/RTP/SAVPF offer is answered as an ICE-lite agent with
+   * DTLS-SRTP (our certificate made at build), and calls placed to WS/WSS contacts offer it. ICE and DTLS
+   * must complete within `connectTimeoutMs` (default 10 s) or the call ends with a MediaError.
+   */
+  withWebRtc(options: { connectTimeoutMs?: number } = {}): this {
+    return this.option('webrtc', { ...options });
+  }
+
+  /**
    * SIP over WebSocket (RFC 7118; add 'ws' or 'wss' to withTransports): WSS uses withTls's certificate.
    * `port` (WS) and `securePort` (WSS) default to the SIP port when the transport is alone, else the SIP
    * port + 2 and + 3 (ephemeral when the SIP port is 0); `path` clients must ask for (default `/`);

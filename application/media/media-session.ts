@@ -140,6 +140,11 @@ export class MediaSession {
     return { host: this.socket.host, rtpPort: this.socket.rtpPort, rtcpPort: this.socket.rtcpPort };
   }
 
+  /** Our stream's SSRC and RTCP CNAME, as SDP may announce them (RFC 5576). */
+  get stream(): { readonly ssrc: number; readonly cname: string } {
+    return { ssrc: this.ssrc, cname: this.cname };
+  }
+
   get parameters(): MediaParameters | undefined {
     return this.params;
   }

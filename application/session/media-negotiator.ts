@@ -6,12 +6,15 @@ import { MASTER_KEY_BYTES, MASTER_SALT_BYTES, SRTP_SUITES } from '../../domain/m
 import type { SrtpPrimitives } from '../../ports/cipher.js';
 import type { Direction, SessionDescription } from '../../domain/sdp/session-description.js';
 import {
-  agreementOf, stepNegotiation, type NegotiationError, type NegotiationEvent,
+  agreementOf, remoteDescription, stepNegotiation, type NegotiationError, type NegotiationEvent,
 } from '../../domain/session/negotiation.js';
 import type { SessionError } from '../../domain/session/session-error.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
-import type { RtpSocketFactory } from '../../ports/rtp-socket.js';
+import type { RtpSocket, RtpSocketError, RtpSocketFactory } from '../../ports/rtp-socket.js';
+import type { DtlsEngine } from '../../ports/dtls.js';
+import { isWebRtcProto } from '../../domain/sdp/webrtc.js';
+import { WebRtcSocket } from '../media/webrtc-socket.js';
 import type { IdGenerator } from '../id-generator.js';
 import { MediaSession } from '../media/media-session.js';
 import type { EventBus } from './event-bus.js';
@@ -21,6 +24,15 @@ import type { SessionTable } from './session-table.js';
 
 /** Where digits a media session detects (RFC 4733) go. */
 export type MediaDtmfListener = (record: SessionRecord, digit: string) => void;
+
+/** Told when a call's media cannot be carried (a WebRTC path that never secured): the call must end. */
+export type MediaFailureListener = (record: SessionRecord, error: SessionError) => void;
+
+/** The reason a call whose media could not be carried ends with. */
+export const MEDIA_FAILURE = 'Media failure';
+
+/** How long ICE and DTLS may take to secure a WebRTC stream by default. */
+export const DEFAULT_WEBRTC_TIMEOUT_MS = 10_000;
 
 export const negotiationFailure = (error: NegotiationError): SessionError => ({
   kind: 'MediaError', message: error.detail,
@@ -34,6 +46,7 @@ export const negotiationFailure = (error: NegotiationError): SessionError => ({
  */
 export class MediaNegotiator {
   private dtmfListener: MediaDtmfListener = () => undefined;
+  private failureListener: MediaFailureListener = () => undefined;
   /** The configured codecs in order of preference, computed once (they go into every offer and answer). */
   private readonly codecs: ReadonlyArray<CodecCapability>;
 
@@ -46,6 +59,8 @@ export class MediaNegotiator {
     private readonly config: SessionConfig,
     private readonly logger: Logger | undefined,
     private readonly primitives: SrtpPrimitives | undefined = undefined,
+    /** DTLS-SRTP for WebRTC media (withWebRtc); without it a browser's offer is refused 488. */
+    private readonly dtls: DtlsEngine | undefined = undefined,
   ) {
     const wanted = config.codecs;
     this.codecs = DEFAULT_CODECS.filter((c) => wanted.includes(c.name)).sort(
@@ -83,6 +98,10 @@ export class MediaNegotiator {
     this.dtmfListener = listener;
   }
 
+  onMediaFailure(listener: MediaFailureListener): void {
+    this.failureListener = listener;
+  }
+
   /**
    * The call's media session, opened on first use. A call that ended while
    * its ports were opening gets them closed (nobody else would); a second
@@ -90,8 +109,13 @@ export class MediaNegotiator {
    */
   async open(record: SessionRecord): Promise<E.Either<SessionError, MediaSession>> {
     if (record.media !== undefined) return E.right(record.media);
+    const webrtc = this.dtls !== undefined && wantsWebRtc(record) ? await this.openWebRtc(this.dtls) : undefined;
+    if (webrtc !== undefined && E.isLeft(webrtc)) return E.left({
+      kind: 'ResourceExhausted', message: webrtc.left.detail,
+    });
     const opened = await MediaSession.open(
-      this.rtp, this.clock, this.ids, `${record.id}@${this.config.localAddress}`, this.primitives,
+      webrtc === undefined ? this.rtp : given(webrtc.right), this.clock, this.ids,
+      `${record.id}@${this.config.localAddress}`, this.primitives,
     );
     if (E.isLeft(opened)) return E.left({ kind: 'ResourceExhausted', message: opened.left.detail });
     const media = opened.right;
@@ -107,6 +131,7 @@ export class MediaNegotiator {
       return E.right(record.media);
     }
     record.media = media;
+    record.webrtc = webrtc?.right;
     media.onDtmf((digit) => this.dtmfListener(record, digit));
     return E.right(media);
   }
@@ -121,6 +146,11 @@ export class MediaNegotiator {
 
   private local(port: number, direction: Direction, record: SessionRecord | undefined): LocalMedia {
     const srtp = record === undefined ? undefined : this.srtpOf(record);
+    const webrtc = record?.webrtc;
+    if (webrtc !== undefined) return {
+      address: this.config.localAddress, port, codecs: this.codecs, telephoneEventPayloadType: 101, direction,
+      ptimeMs: 20, webrtc: { ...webrtc.local, ...(record?.media === undefined ? {} : { stream: record.media.stream }) },
+    };
     return {
       address: this.config.localAddress, port, codecs: this.codecs, telephoneEventPayloadType: 101, direction,
       ptimeMs: 20, ...(srtp === undefined ? {} : { srtp }),
@@ -178,6 +208,8 @@ export class MediaNegotiator {
   applyTerms(record: SessionRecord, negotiated: NegotiatedAudio): void {
     const media = record.media;
     if (media === undefined) return;
+    const webrtc = record.webrtc;
+    if (negotiated.webrtc !== undefined && webrtc !== undefined) return void this.secure(record, webrtc, negotiated);
     media.configure({
       codec: negotiated.codec, payloadType: negotiated.payloadType, direction: negotiated.direction,
       ...(
@@ -191,4 +223,51 @@ export class MediaNegotiator {
     });
     media.start();
   }
+
+  /** ICE, then DTLS, then the media at the secured address with the exported keys; or the call fails. */
+  private async secure(record: SessionRecord, socket: WebRtcSocket, negotiated: NegotiatedAudio): Promise<void> {
+    const params = negotiated.webrtc;
+    if (params === undefined) return;
+    const path = await socket.connect(params, this.config.webrtc?.connectTimeoutMs ?? DEFAULT_WEBRTC_TIMEOUT_MS);
+    const media = record.media;
+    if (!this.table.isLive(record.id) || media === undefined) return;
+    if (E.isLeft(path)) return this.failureListener(record, {
+      kind: 'MediaError', message: `WebRTC ${path.left.stage === 'ice' ? 'ICE' : 'DTLS'}: ${path.left.detail}`,
+    });
+    media.configure({
+      codec: negotiated.codec, payloadType: negotiated.payloadType, direction: negotiated.direction,
+      ...(negotiated.telephoneEventPayloadType === undefined ? {} : {
+        telephoneEventPayloadType: negotiated.telephoneEventPayloadType,
+      }),
+      remote: path.right.remote, remoteRtcpPort: path.right.remote.port, srtp: path.right.srtp,
+    });
+    media.start();
+  }
+
+  /** A WebRTC transport on a port pair of the range: fresh ICE credentials, our certificate's fingerprint. */
+  private async openWebRtc(dtls: DtlsEngine): Promise<E.Either<RtpSocketError, WebRtcSocket>> {
+    const base = await this.rtp.open();
+    if (E.isLeft(base) || this.primitives === undefined) return E.isLeft(base) ? base : E.left({
+      kind: 'BindFailed', detail: 'WebRTC media needs the cipher port',
+    });
+    const primitives = this.primitives;
+    // RFC 8839 §5.4: ufrag ≥ 4 and pwd ≥ 22 ice-chars.
+    const local = {
+      ice: { ufrag: this.ids.token(8), pwd: this.ids.token(24) }, fingerprint: dtls.fingerprint,
+      candidate: { address: this.config.localAddress, port: base.right.rtpPort },
+    };
+    return E.right(new WebRtcSocket(base.right, local, dtls, this.clock, (key) => primitives.hmacSha1(key)));
+  }
 }
+
+/** Whether a call's media is WebRTC: asked for when it was placed, or what the peer's pending offer uses. */
+const wantsWebRtc = (record: SessionRecord): boolean => record.wantsWebRtc || (
+  remoteDescription(record.negotiation)?.media.some((m) => m.media === 'audio' && m.port !== 0
+    && isWebRtcProto(m.proto)) ?? false
+);
+
+/** A factory that hands out one socket already open (a WebRTC transport wrapping a port pair). */
+const given = (socket: RtpSocket): RtpSocketFactory => ({
+  open: () => Promise.resolve(E.right(socket)),
+  openCount: () => 1,
+});

@@ -16,6 +16,7 @@ import type { UaCore } from '../ua/ua-core.js';
 import { reachOf, type Reach, type ReachOptions } from './reach.js';
 import type { ServerLocator } from '../transport/server-locator.js';
 import type { Uri } from '../../domain/sip/uri.js';
+import { paramValue } from '../../domain/sip/params.js';
 import type { Endpoint } from '../../domain/transport/endpoint.js';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { CallLifecycle } from './call-lifecycle.js';
@@ -43,6 +44,11 @@ export interface OutgoingCallOptions extends ReachOptions {
    * false: the 3xx ends the call as Rejected with its status.
    */
   readonly followRedirects?: boolean;
+  /**
+   * Offer WebRTC media (UDP/TLS/RTP/SAVPF, ICE-lite, DTLS-SRTP: withWebRtc), as browsers require; default:
+   * when the call goes over WebSocket (a ws/wss next hop or `transport=ws|wss`).
+   */
+  readonly webrtc?: boolean;
 }
 
 type Ack = { readonly body: Uint8Array; readonly contentType: string } | undefined;
@@ -88,6 +94,7 @@ export class OutgoingCalls {
     if (E.isLeft(admitted)) return admitted;
     const record = this.table.create('outgoing', from, to);
     record.encryption = options.mediaEncryption;
+    record.wantsWebRtc = options.webrtc ?? overWebSocket(reach.right, toAddr.right.uri);
     this.events.publish({ type: 'SessionCreated', sessionId: record.id, direction: 'outgoing', from, to });
     const opened = this.negotiator.enabled ? await this.negotiator.localFor(record, 'sendrecv') : undefined;
     if (opened !== undefined && E.isLeft(opened)) return this.failed(record, 'No media ports', opened.left);
@@ -268,3 +275,12 @@ export class OutgoingCalls {
 const sdpBody = (sdp: SessionDescription): { body: Uint8Array; contentType: string } => ({
   body: encodeUtf8(sdpText(sdp)), contentType: SDP,
 });
+
+/** Whether a call's first hop is a WebSocket: a browser is (almost surely) at the other end. */
+const overWebSocket = (reach: Reach, to: Uri): boolean => {
+  const protocol = reach.flow?.protocol;
+  if (protocol !== undefined) return protocol === 'ws' || protocol === 'wss';
+  const uri = reach.routes?.[0]?.uri ?? reach.requestUri ?? to;
+  const transport = uri.kind === 'sip' ? paramValue(uri.params, 'transport')?.toLowerCase() : undefined;
+  return transport === 'ws' || transport === 'wss';
+};

@@ -82,6 +82,8 @@ export const SessionConfigCodec = t.intersection([t.type({
   })]),
   /** MESSAGE bodies above this are refused 413 (RFC 3428 §7); default 16 KiB. */
   maxMessageBytes: PositiveInt,
+  /** WebRTC media (ICE-lite, DTLS-SRTP) for browsers' calls: present means on. */
+  webrtc: t.partial({ connectTimeoutMs: PositiveInt }),
   /** SIP over WebSocket (RFC 7118): listening ports, the path, allowed origins, keep-alive, queue cap. */
   websocket: t.partial({
     port: Port, securePort: Port, path: t.string, allowedOrigins: t.array(t.string), pingIntervalMs: PositiveInt,

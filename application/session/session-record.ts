@@ -5,6 +5,7 @@ import { idleNegotiation, type Negotiation } from '../../domain/session/negotiat
 import type { CryptoOffer } from '../../domain/sdp/sdes.js';
 import type { TimerHandle } from '../../ports/clock.js';
 import type { MediaSession } from '../media/media-session.js';
+import type { WebRtcSocket } from '../media/webrtc-socket.js';
 import type { IncomingInvite } from '../ua/incoming-invite.js';
 import type { InviteSession } from '../ua/invite-session.js';
 import type { OutgoingInvite } from '../ua/outgoing-invite.js';
@@ -63,6 +64,10 @@ export interface SessionRecord {
   peerSdp: string | undefined;
   /** The other leg of a B2BUA call (linkSessions), by session id: stored with the call, recovered with it. */
   partner: string | undefined;
+  /** The call's media is WebRTC (a browser's leg): asked for when placed, or seen in the peer's offer. */
+  wantsWebRtc: boolean;
+  /** Its ICE-lite / DTLS-SRTP transport, once the media is open. */
+  webrtc: WebRtcSocket | undefined;
 }
 
 export const newRecord = (
@@ -71,7 +76,8 @@ export const newRecord = (
   id, direction, from, to, users: [userOf(from), userOf(to)], startedAtMs, callId: undefined,
   call: initialCall, negotiation: idleNegotiation,
   incoming: undefined, outgoing: undefined, dialog: undefined, media: undefined, timers: [], transfer: undefined,
-  encryption: undefined, srtpKeys: undefined, peerSdp: undefined, partner: undefined,
+  encryption: undefined, srtpKeys: undefined, peerSdp: undefined, partner: undefined, wantsWebRtc: false,
+  webrtc: undefined,
 });
 
 export const callInfo = (r: SessionRecord): CallInfo => {

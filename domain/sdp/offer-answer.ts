@@ -10,6 +10,10 @@ import {
 
 export type { NegotiatedSrtp, SrtpPolicy } from './sdes.js';
 import {
+  answerSetup, isWebRtcProto, readRemoteWebRtc, roleFromAnswer, WEBRTC_PROTO, webRtcMediaLines, webRtcSessionLines,
+  type NegotiatedWebRtc, type WebRtcLocal,
+} from './webrtc.js';
+import {
   attributeValues, connectionOf, directionOf, ptimeOf, rtpMapsOf,
   type Direction, type MediaDescription, type SdpLine, type SessionDescription,
 } from './session-description.js';
@@ -30,6 +34,8 @@ export interface LocalMedia {
   readonly ptimeMs: number;
   /** SRTP keyed by SDES (RFC 4568, see sdes.ts); absent: plain RTP only (an RTP/SAVP offer is refused). */
   readonly srtp?: SrtpPolicy;
+  /** A WebRTC endpoint (ICE-lite, DTLS-SRTP; webrtc.ts): offers and accepts UDP/TLS/RTP/SAVPF streams only. */
+  readonly webrtc?: WebRtcLocal;
 }
 
 export interface SdpIdentity {
@@ -49,8 +55,10 @@ export interface NegotiatedAudio {
   /** Our direction: may we send, may we receive. */
   readonly direction: Direction;
   readonly ptimeMs: number;
-  /** Present when the stream is SRTP. */
+  /** Present when the stream is SRTP keyed by SDES. */
   readonly srtp?: NegotiatedSrtp;
+  /** Present when the stream is WebRTC: its keys come from the DTLS handshake, its address from ICE. */
+  readonly webrtc?: NegotiatedWebRtc;
 }
 
 export interface OfferAnswerError {
@@ -84,7 +92,7 @@ const audioLines = (
 };
 
 const describe = (
-  identity: SdpIdentity, address: string, media: ReadonlyArray<MediaDescription>,
+  identity: SdpIdentity, address: string, media: ReadonlyArray<MediaDescription>, extra: ReadonlyArray<SdpLine> = [],
 ): SessionDescription => ({
   version: 0,
   origin: {
@@ -92,15 +100,26 @@ const describe = (
     addrType: addrType(address), address,
   },
   sessionName: 'session-core',
-  lines: [{ type: 'c', value: `IN ${addrType(address)} ${address}` }, { type: 't', value: '0 0' }],
+  lines: [{ type: 'c', value: `IN ${addrType(address)} ${address}` }, { type: 't', value: '0 0' }, ...extra],
   media,
 });
+
+/** The mid our WebRTC offers give their one stream. */
+const OUR_MID = '0';
 
 /** An offer from local capabilities (RFC 3264 §5). */
 export const createOffer = (local: LocalMedia, identity: SdpIdentity): SessionDescription => {
   const formats = local.codecs.map((c) => ({ pt: c.payloadType, name: c.name }));
   const te = local.telephoneEventPayloadType;
   const srtp = local.srtp;
+  const webrtc = local.webrtc;
+  if (webrtc !== undefined) return describe(identity, local.address, [{
+    media: 'audio', port: local.port, proto: WEBRTC_PROTO,
+    formats: [...formats.map((f) => String(f.pt)), ...(te === undefined ? [] : [String(te)])],
+    lines: [
+      ...audioLines(formats, te, local.direction, local.ptimeMs), ...webRtcMediaLines(webrtc, 'actpass', OUR_MID),
+    ],
+  }], webRtcSessionLines(OUR_MID));
   return describe(identity, local.address, [{
     media: 'audio', port: local.port, proto: srtp?.policy === 'required' ? 'RTP/SAVP' : 'RTP/AVP',
     formats: [...formats.map((f) => String(f.pt)), ...(te === undefined ? [] : [String(te)])],
@@ -141,13 +160,24 @@ export const createAnswer = (
 ): E.Either<OfferAnswerError, { readonly answer: SessionDescription; readonly negotiated: NegotiatedAudio }> => {
   let negotiated: NegotiatedAudio | undefined;
   let cryptoRefusal: string | undefined;
+  let bundled: string | undefined;
   const media: MediaDescription[] = offer.media.map((m) => {
     const rejected: MediaDescription = {
       media: m.media, port: 0, proto: m.proto, formats: m.formats.slice(0, 1), lines: [],
     };
-    const rtp = m.proto === 'RTP/AVP' || m.proto === 'RTP/SAVP';
+    const webrtc = isWebRtcProto(m.proto);
+    const rtp = m.proto === 'RTP/AVP' || m.proto === 'RTP/SAVP' || webrtc;
     if (negotiated !== undefined || m.media !== 'audio' || m.port === 0 || !rtp) return rejected;
-    const security = answerCrypto(m, local.srtp);
+    const browser = webrtc ? acceptWebRtc(offer, m, local.webrtc) : undefined;
+    if (browser !== undefined && E.isLeft(browser)) {
+      cryptoRefusal ??= browser.left;
+      return rejected;
+    }
+    if (!webrtc && local.webrtc !== undefined) {
+      cryptoRefusal ??= `a ${m.proto} stream offered to a WebRTC endpoint`;
+      return rejected;
+    }
+    const security = webrtc ? { kind: 'plain' as const } : answerCrypto(m, local.srtp);
     if (security.kind === 'refused') {
       cryptoRefusal ??= security.detail;
       return rejected;
@@ -171,12 +201,16 @@ export const createAnswer = (
       ...(te === undefined ? {} : { telephoneEventPayloadType: te }),
       direction, ptimeMs: ptimeOf(m) ?? local.ptimeMs,
       ...(security.kind === 'secure' ? { srtp: security.srtp } : {}),
+      ...(browser === undefined ? {} : { webrtc: browser.right.negotiated }),
     };
     const lines = audioLines(common, te, direction, local.ptimeMs);
+    if (browser !== undefined) bundled = browser.right.mid;
     return {
       media: 'audio', port: local.port, proto: m.proto,
       formats: [...common.map((c) => String(c.pt)), ...(te === undefined ? [] : [String(te)])],
-      lines: security.kind === 'secure' ? [...lines, security.line] : lines,
+      lines: security.kind === 'secure' ? [...lines, security.line] : browser === undefined ? lines : [
+        ...lines, ...browser.right.lines,
+      ],
     };
   });
   if (negotiated === undefined) {
@@ -185,7 +219,28 @@ export const createAnswer = (
       ? fail('NoCommonCodec', 'no offered audio codec is supported (PCMU/PCMA over RTP/AVP or RTP/SAVP)')
       : fail('NoAudio', 'the offer has no audio stream');
   }
-  return E.right({ answer: describe(identity, local.address, media), negotiated });
+  const extra = bundled === undefined ? [] : webRtcSessionLines(bundled);
+  return E.right({ answer: describe(identity, local.address, media, extra), negotiated });
+};
+
+/** A browser's stream we can take: its ICE and DTLS parameters read, our setup chosen, our lines written. */
+const acceptWebRtc = (
+  offer: SessionDescription, m: MediaDescription, local: WebRtcLocal | undefined,
+): E.Either<string, { negotiated: NegotiatedWebRtc; lines: SdpLine[]; mid: string }> => {
+  if (local === undefined) return E.left(`a WebRTC stream (${m.proto}) needs WebRTC media here (withWebRtc)`);
+  const remote = readRemoteWebRtc(offer, m);
+  if (E.isLeft(remote)) return remote;
+  const setup = answerSetup(remote.right.setup);
+  if (E.isLeft(setup)) return setup;
+  const mid = remote.right.mid ?? OUR_MID;
+  return E.right({
+    negotiated: {
+      remoteIce: remote.right.ice, remoteFingerprints: remote.right.fingerprints,
+      dtlsRole: setup.right === 'passive' ? 'server' : 'client', remoteCandidates: remote.right.candidates,
+    },
+    lines: webRtcMediaLines(local, setup.right, mid),
+    mid,
+  });
 };
 
 /**
@@ -218,7 +273,9 @@ export const processAnswer = (
   const connection = connectionOf(answer, m);
   if (pick === undefined) return fail('NoCommonCodec', 'the answer chose no codec we offered');
   if (connection === undefined) return fail('NoConnection', 'the answer has no c= line');
-  const security = readCryptoAnswer(offered, m);
+  const webrtc = isWebRtcProto(offered.proto) ? readWebRtcAnswer(answer, m) : undefined;
+  if (webrtc !== undefined && E.isLeft(webrtc)) return fail('NoCommonCrypto', webrtc.left);
+  const security = webrtc === undefined ? readCryptoAnswer(offered, m) : { ok: undefined };
   if ('detail' in security) return fail('NoCommonCrypto', security.detail);
   const te = telephoneEventOf(m);
   // The answer's direction is the peer's; ours is its mirror.
@@ -232,6 +289,19 @@ export const processAnswer = (
     direction: ours,
     ptimeMs: ptimeOf(m) ?? 20,
     ...(security.ok === undefined ? {} : { srtp: security.ok }),
+    ...(webrtc === undefined ? {} : { webrtc: webrtc.right }),
+  });
+};
+
+/** The browser's answer to our WebRTC offer: its ICE and DTLS parameters, and so our DTLS role. */
+const readWebRtcAnswer = (answer: SessionDescription, m: MediaDescription): E.Either<string, NegotiatedWebRtc> => {
+  const remote = readRemoteWebRtc(answer, m);
+  if (E.isLeft(remote)) return remote;
+  const role = roleFromAnswer(remote.right.setup);
+  if (E.isLeft(role)) return role;
+  return E.right({
+    remoteIce: remote.right.ice, remoteFingerprints: remote.right.fingerprints, dtlsRole: role.right,
+    remoteCandidates: remote.right.candidates,
   });
 };
 

@@ -52,7 +52,8 @@ export interface SipJsClient {
 
 /** A SIP.js user agent for `user@domain` connected to `server` (ws:// or wss://), answering calls it gets. */
 export const sipJsClient = async (
-  t: ExecutionContext, server: string, user: string, domain: string, options: { answer?: boolean } = {},
+  t: ExecutionContext, server: string, user: string, domain: string,
+  options: { answer?: boolean; media?: () => SessionDescriptionHandler } = {},
 ): Promise<SipJsClient> => {
   const messages: string[] = [];
   const invitations: Invitation[] = [];
@@ -62,7 +63,7 @@ export const sipJsClient = async (
     uri,
     transportOptions: { server, traceSip: false },
     logBuiltinEnabled: false, logLevel: 'error',
-    sessionDescriptionHandlerFactory: () => new FixedSdp(9),
+    sessionDescriptionHandlerFactory: options.media ?? (() => new FixedSdp(9)),
     delegate: {
       onMessage: (message: Message) => {
         messages.push(message.request.body);
