@@ -16,7 +16,8 @@ import { OPS_HELP, OPS_OPTIONS, prepareOps } from './support/ops-flags.js';
 
 const HELP = `Usage: npx tsx examples/auto-answer.ts [options]
 
-Answers every incoming call with audio and logs each call.
+Answers every incoming call with audio and logs each call. Over WS/WSS it also
+accepts browsers' registrations and serves a softphone page on its port.
 
 Options:
   --host HOST          address to bind and advertise (default 127.0.0.1)
@@ -168,6 +169,8 @@ const main = async (): Promise<void> => {
     transports = security.transports;
     if (security.note !== undefined) console.log(security.note);
     if (values.user !== undefined && password !== undefined) builder.withCredentials(values.user, password);
+    // Browsers register before they call: over WebSocket we keep their bindings too.
+    if (transports.includes('ws') || transports.includes('wss')) builder.withRegistrar();
     if (values.proxy !== undefined) builder.withOutboundProxy(values.proxy);
     coordinator = await builder
       .withLocalBindAddr(`${sipHost(values.host)}:${values.port}`)
@@ -199,6 +202,11 @@ const main = async (): Promise<void> => {
   console.log(
     `auto-answer listening on ${sipHost(values.host)}:${coordinator.localEndpoint?.port} `
     + `(${transports.join('+')}${tls})`,
+  );
+  const web = transports.find((p) => p === 'ws' || p === 'wss');
+  if (web !== undefined) console.log(
+    `softphone page on ${web === 'wss' ? 'https' : 'http'}://${sipHost(values.host)}:${coordinator.localEndpointFor(web)
+      ?.port}/`,
   );
   if (values.register !== undefined) {
     try {

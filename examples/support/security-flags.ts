@@ -1,12 +1,14 @@
 /**
  * The transport and security flags the examples share: --transport
- * udp|tcp|tls|both|all, --tls-cert/--tls-key/--tls-ca/--tls-insecure and
- * --srtp off|optional|required. Without a certificate, SIP over TLS uses one
- * made for the run (self-signed: peers that verify refuse it — say so).
+ * udp|tcp|tls|both|all|ws|wss, --tls-cert/--tls-key/--tls-ca/--tls-insecure and
+ * --srtp off|optional|required. Without a certificate, SIP over TLS (or WSS) uses one
+ * made for the run (self-signed: peers that verify refuse it — say so). WS and WSS
+ * bring WebRTC media and serve the softphone page on their port.
  */
 import type { SessionManagerBuilder } from '../../adapters/composition/index.js';
 import { selfSigned } from './certificates.js';
 import { usageError } from './command-line.js';
+import { softphonePage } from './softphone-page.js';
 
 export const SECURITY_OPTIONS = {
   transport: { type: 'string', default: 'udp' },
@@ -17,7 +19,9 @@ export const SECURITY_OPTIONS = {
   srtp: { type: 'string', default: 'off' },
 } as const;
 
-export const SECURITY_HELP = `  --transport T        udp | tcp | tls | both (udp+tcp) | all (udp+tcp+tls)
+export const SECURITY_HELP = `  --transport T        udp | tcp | tls | both (udp+tcp) | all (udp+tcp+tls) |
+                       ws | wss (SIP over WebSocket for browsers, RFC 7118, with
+                       WebRTC media; the port also serves a softphone page)
                        (default udp; a sips: or ;transport=tls target adds tls)
   --tls-cert FILE      our certificate chain (PEM) for SIP over TLS; without it
                        one is made for the run (self-signed, so peers that
@@ -38,8 +42,10 @@ export interface SecurityValues {
   readonly srtp?: string | undefined;
 }
 
-const TRANSPORTS: Readonly<Record<string, ReadonlyArray<'udp' | 'tcp' | 'tls'>>> = {
-  udp: ['udp'], tcp: ['tcp'], tls: ['tls'], both: ['udp', 'tcp'], all: ['udp', 'tcp', 'tls'],
+export type ExampleTransport = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
+
+const TRANSPORTS: Readonly<Record<string, ReadonlyArray<ExampleTransport>>> = {
+  udp: ['udp'], tcp: ['tcp'], tls: ['tls'], both: ['udp', 'tcp'], all: ['udp', 'tcp', 'tls'], ws: ['ws'], wss: ['wss'],
 };
 
 /** Whether a target URI needs TLS (sips, or the deprecated transport=tls). */
@@ -52,9 +58,9 @@ export const needsTls = (uri: string): boolean => /^\s*(<)?sips:/i.test(uri) || 
 export const applySecurity = (
   name: string, usage: string, builder: SessionManagerBuilder, values: SecurityValues,
   targets: ReadonlyArray<string> = [],
-): { readonly transports: ReadonlyArray<'udp' | 'tcp' | 'tls'>; readonly note: string | undefined } => {
+): { readonly transports: ReadonlyArray<ExampleTransport>; readonly note: string | undefined } => {
   const chosen = TRANSPORTS[values.transport ?? 'udp'] ?? usageError(
-    name, usage, `--transport must be udp, tcp, tls, both or all, not ${values.transport}`,
+    name, usage, `--transport must be udp, tcp, tls, both, all, ws or wss, not ${values.transport}`,
   );
   const transports = targets.some(needsTls) && !chosen.includes('tls') ? [...chosen, 'tls' as const] : chosen;
   const srtp = values.srtp ?? 'off';
@@ -65,7 +71,10 @@ export const applySecurity = (
   const cert = values['tls-cert'];
   const key = values['tls-key'];
   if ((cert === undefined) !== (key === undefined)) usageError(name, usage, '--tls-cert and --tls-key go together');
-  if (!transports.includes('tls')) return { transports, note: undefined };
+  if (transports.includes('ws') || transports.includes('wss')) {
+    builder.withWebRtc().withWebSocket({ httpHandler: softphonePage() });
+  }
+  if (!transports.includes('tls') && !transports.includes('wss')) return { transports, note: undefined };
   const ephemeral = cert === undefined
     ? selfSigned({ commonName: name, names: ['localhost', '127.0.0.1'] }) : undefined;
   builder.withTls({
@@ -76,6 +85,7 @@ export const applySecurity = (
   return {
     transports,
     note: ephemeral === undefined ? undefined
-      : `${name}: no --tls-cert given: TLS uses a self-signed certificate made for this run`,
+      : `${name}: no --tls-cert given: ${transports.includes('wss') ? 'WSS' : 'TLS'} uses a self-signed certificate`
+        + ' made for this run',
   };
 };
