@@ -40,7 +40,7 @@ test('examples/simulation-ladder.ts: the same seed prints the same ladder, anoth
 const EXAMPLES = [
   ['auto-answer', '--answer-after'], ['call', '--dtmf'], ['b2bua', '--target'], ['deferred-queue', '--port'],
   ['quality-monitor', '--seconds'], ['simulation-ladder', '--seed'], ['main-demo', 'npm start'],
-  ['cluster/worker', '--drain-deadline'], ['cluster/start', '--workers'],
+  ['cluster/worker', '--drain-deadline'], ['cluster/start', '--workers'], ['webrtc-gateway', '--tls-cert'],
 ] as const;
 
 test('every example answers --help with its flags (npm start\'s demo included) and exits 0 without doing anything else', async (t) => {

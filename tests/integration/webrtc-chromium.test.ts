@@ -4,28 +4,18 @@
  * (WebAudio analyser on the remote track) while it records the page's 1000 Hz microphone (a WAV made for
  * the run); DTMF from the keypad arrives, hold and resume change directions, hang-up ends both sides.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { dominantFrequency } from '../../domain/media/goertzel.js';
-import { nextToneFrame, tone } from '../../domain/media/tone.js';
-import { serializeWav } from '../../domain/media/wav.js';
-import { launchChromium, requireChromium, webRtcArgs } from '../support/chromium.js';
+import { requireChromium } from '../support/chromium.js';
 import { startExample } from '../support/example-process.js';
+import { openSoftphone } from '../support/softphone-browser.js';
 import { waitFor } from '../support/wait.js';
 
 const PAGE = /softphone page on (https:\/\/127\.0\.0\.1:(\d+)\/)/;
 const OPS = /operations on (http:\/\/127\.0\.0\.1:\d+)/;
-
-/** 3 s of a 1000 Hz tone at 48 kHz: what the page's fake microphone plays, looped. */
-const microphone = (dir: string): string => {
-  const samples = new Int16Array(3 * 48_000);
-  nextToneFrame(tone(1000, 8000, 48_000), samples);
-  const file = path.join(dir, 'microphone.wav');
-  writeFileSync(file, serializeWav(samples, 48_000));
-  return file;
-};
 
 test('Chromium ⇄ auto-answer over WSS + WebRTC: tones both ways, DTMF, hold/resume, hang-up', async (t) => {
   if (!requireChromium(t)) return;
@@ -36,15 +26,11 @@ test('Chromium ⇄ auto-answer over WSS + WebRTC: tones both ways, DTMF, hold/re
   ], PAGE);
   t.teardown(() => server.child.kill('SIGKILL'));
   const [, url, port] = PAGE.exec(server.output())!;
-  const chromium = await launchChromium(webRtcArgs(microphone(dir)));
-  t.teardown(() => chromium.close());
-  const page = await chromium.browser.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(String(error)));
-  await page.goto(`${url}?user=alice&register&target=${encodeURIComponent(`sip:tone@127.0.0.1:${port}`)}`);
-  const inPage = <T>(expression: string): Promise<T> => page.evaluate(expression) as Promise<T>;
-  const until = (expression: string, timeout = 30_000): Promise<unknown> =>
-    page.waitForFunction(expression, { timeout, polling: 100 });
+  const phone = await openSoftphone(
+    t, dir, `${url}?user=alice&register&target=${encodeURIComponent(`sip:tone@127.0.0.1:${port}`)}`, 1000,
+  );
+  const inPage = phone.evaluate;
+  const until = phone.until;
   await until('window.softphone?.state.registered === true');
   await inPage('window.softphone.call()');
   await until(`window.softphone.state.status === 'in call'`);
@@ -80,5 +66,5 @@ test('Chromium ⇄ auto-answer over WSS + WebRTC: tones both ways, DTMF, hold/re
   const pcm = new Int16Array(bytes.buffer.slice(bytes.byteOffset + data, bytes.byteOffset + bytes.length));
   const left = pcm.filter((_, i) => i % 2 === 0).subarray(4000);
   t.like(dominantFrequency(left, [440, 1000]), { frequencyHz: 1000 });
-  t.deepEqual(problems, []);
+  t.deepEqual(phone.problems, []);
 });
