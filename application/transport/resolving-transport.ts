@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { SipMessage } from '../../domain/sip/message.js';
-import { endpoint, isFlowHost, type Endpoint, type TransportProtocol } from '../../domain/transport/endpoint.js';
+import { endpoint, isFlowTarget, type Endpoint, type TransportProtocol } from '../../domain/transport/endpoint.js';
 import { isNumericHost } from '../../domain/transport/server-location.js';
 import type { TransportError } from '../../domain/transport/transport-error.js';
 import type { ClosedFlow, InboundHandler, SipTransport, TransportCounters } from '../../ports/sip-transport.js';
@@ -28,13 +28,13 @@ export class ResolvingTransport implements SipTransport {
 
   send(message: SipMessage, target: Endpoint, connectionId?: number): Promise<E.Either<TransportError, Endpoint>> {
     // Addresses (nearly every send) go straight through.
-    if (isNumericHost(target.host) || isFlowHost(target.host)) return this.inner.send(message, target, connectionId);
+    if (isNumericHost(target.host) || isFlowTarget(target)) return this.inner.send(message, target, connectionId);
     return this.resolve(target).then((resolved) => (
       E.isLeft(resolved) ? resolved : this.inner.send(message, resolved.right, connectionId)));
   }
 
   sendBytes(bytes: Uint8Array, target: Endpoint, connectionId?: number): Promise<E.Either<TransportError, Endpoint>> {
-    if (isNumericHost(target.host) || isFlowHost(target.host)) return this.inner.sendBytes(bytes, target, connectionId);
+    if (isNumericHost(target.host) || isFlowTarget(target)) return this.inner.sendBytes(bytes, target, connectionId);
     return this.resolve(target).then((resolved) => (
       E.isLeft(resolved) ? resolved : this.inner.sendBytes(bytes, resolved.right, connectionId)));
   }

@@ -24,6 +24,10 @@ export const isSecureProtocol = (protocol: TransportProtocol): boolean => protoc
  */
 export const isFlowHost = (host: string): boolean => host.length > 8 && host.toLowerCase().endsWith('.invalid');
 
+/** A target that names a WebSocket client's flow (its `.invalid` host over WS or WSS): no DNS for it. */
+export const isFlowTarget = (target: Endpoint): boolean =>
+  (target.protocol === 'ws' || target.protocol === 'wss') && isFlowHost(target.host);
+
 /** The protocol a Via's transport token names, if we speak it. */
 export const protocolOfVia = (transport: string): TransportProtocol | undefined => {
   switch (transport.toUpperCase()) {

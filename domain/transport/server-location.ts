@@ -43,7 +43,7 @@ export const planLocation = (
   const host = stripBrackets(paramValue(uri.params, 'maddr') ?? uri.host);
   const fallback: TransportProtocol = secure ? 'tls' : 'udp';
   // A flow's `.invalid` host (RFC 7118 §5) is resolved by the transport that holds the flow, never by DNS.
-  if (isNumericHost(host) || isFlowHost(host)) {
+  if (isNumericHost(host) || ((chosen === 'ws' || chosen === 'wss') && isFlowHost(host))) {
     const protocol = chosen ?? fallback;
     return E.right({ kind: 'Numeric', target: endpoint(protocol, host, uri.port ?? defaultPortOf(protocol)) });
   }

@@ -11,9 +11,12 @@ export interface RunningExample {
   readonly exited: Promise<number | null>;
 }
 
-/** Starts `npx tsx examples/<name>.ts args…` and resolves once a line matches `ready`. */
+/**
+ * Starts `npx tsx examples/<name>.ts args…` and resolves once a line matches `ready` (killed if it does not
+ * within `timeoutMs`: a loaded machine compiles and starts slowly, so the bound is generous).
+ */
 export const startExample = (
-  name: string, args: ReadonlyArray<string>, ready: RegExp, timeoutMs = 20_000, env: Readonly<Record<string,
+  name: string, args: ReadonlyArray<string>, ready: RegExp, timeoutMs = 60_000, env: Readonly<Record<string,
   string>> = {},
 ): Promise<RunningExample> =>
   new Promise((resolve, reject) => {
@@ -23,7 +26,11 @@ export const startExample = (
     let output = '';
     // 'close', not 'exit': by then stdout and stderr are read to the end.
     const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
-    const timer = setTimeout(() => reject(new Error(`${name} not ready: ${output}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      // Not ready in time: stopped, so that a failed test leaves no process behind.
+      child.kill('SIGKILL');
+      reject(new Error(`${name} not ready after ${timeoutMs} ms: ${output}`));
+    }, timeoutMs);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       if (ready.test(output)) {

@@ -24,6 +24,21 @@ const holderAlive = (): boolean => {
   }
 };
 
+/**
+ * Removes the lock without a moment where it exists empty: rename(2) may replace an empty directory, so
+ * another process could take an emptied lock under us and our rmdir would find its pid. Renamed away
+ * first, the lock is gone at once; the renamed copy is then ours alone to delete.
+ */
+const removeLock = (): void => {
+  const trash = `${LOCK}-released-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  try {
+    renameSync(LOCK, trash);
+  } catch {
+    return;
+  }
+  rmSync(trash, { recursive: true, force: true });
+};
+
 const tryTake = (): boolean => {
   const staging = mkdtempSync(`${LOCK}-`);
   writeFileSync(path.join(staging, 'pid'), String(process.pid));
@@ -33,7 +48,7 @@ const tryTake = (): boolean => {
   } catch {
     rmSync(staging, { recursive: true, force: true });
     // Taken: by a live process it stays so; a dead holder's lock is cleared for the next try.
-    if (!holderAlive()) rmSync(LOCK, { recursive: true, force: true });
+    if (!holderAlive()) removeLock();
     return false;
   }
 };
@@ -44,6 +59,6 @@ export const underLoadLock = async <T>(load: () => Promise<T>): Promise<T> => {
   try {
     return await load();
   } finally {
-    rmSync(LOCK, { recursive: true, force: true });
+    removeLock();
   }
 };

@@ -21,13 +21,15 @@ test('RFC 7118 §5: transport=ws and wss in URIs, sips with ws means WSS, the HT
   t.is(defaultPortOf('wss'), 443);
 });
 
-test('a .invalid host names a flow: never planned for DNS, whatever the transport', (t) => {
+test('a .invalid host over WS names a flow: never planned for DNS', (t) => {
   t.true(isFlowHost('df7jal23ls0d.invalid'));
   t.true(isFlowHost('DF7JAL23LS0D.INVALID'));
   t.false(isFlowHost('invalid'));
   t.false(isFlowHost('example.com'));
   const plan = planLocation(right(t, parseUri('sip:u@df7jal23ls0d.invalid;transport=ws')), ['udp', 'ws']);
   t.deepEqual(right(t, plan), { kind: 'Numeric', target: endpoint('ws', 'df7jal23ls0d.invalid', 80) });
+  t.is(right(t, planLocation(right(t, parseUri('sip:u@a.invalid')), ['udp', 'ws'])).kind, 'Naptr',
+    'over UDP a .invalid host is only a name, and RFC 6761 makes it fail in DNS');
   t.is(left(t, planLocation(right(t, parseUri('sip:u@a.invalid;transport=ws')), ['udp'])).reason,
     'UnsupportedTransport', 'ws asked of an element without it');
 });
