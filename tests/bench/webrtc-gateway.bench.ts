@@ -8,6 +8,7 @@
  * eight, beside the same over UDP.
  */
 import { spawn } from 'node:child_process';
+import dgram from 'node:dgram';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +32,11 @@ interface Measured {
 }
 
 const startGateway = async (farEnd: string) => {
-  const child = spawn(process.execPath, [worker, farEnd, '30000-35999'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // WEBRTC_BENCH_NODE_ARGS: flags for the gateway's node (`--cpu-prof --cpu-prof-dir=DIR` to profile it).
+  const flags = (process.env['WEBRTC_BENCH_NODE_ARGS'] ?? '').split(' ').filter((f) => f !== '');
+  const child = spawn(process.execPath, [...flags, worker, farEnd, '30000-35999'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async <T>(): Promise<T> => JSON.parse(String((await lines.next()).value)) as T;
   const { port } = await next<{ port: number }>();
@@ -64,7 +69,7 @@ const farEnd = async (): Promise<SessionCoordinator> => {
 const load = async (far: SessionCoordinator, engine: WeriftDtlsEngine | undefined) => {
   const gateway = await startGateway(`sip:far@127.0.0.1:${far.localEndpoint!.port}`);
   const answers = new Map<string, (sdp: string) => void>();
-  const caller = await new SessionManagerBuilder().withLocalBindAddr('127.0.0.1:0').withMedia(false)
+  const caller = await new SessionManagerBuilder().withLocalBindAddr('127.0.0.1:0').withMedia('sdp-only')
     .withMaxSessions(100_000).withMaxSessionsPerUser(100_000)
     .withHandler({
       onIncomingCall: () => CallDecision.reject(403),
@@ -103,6 +108,50 @@ const load = async (far: SessionCoordinator, engine: WeriftDtlsEngine | undefine
   return { measured, received, sent, refused, setUpMs };
 };
 
+/** An OPTIONS whose Via names `sentBy` (a WebSocket client's .invalid host, or the UDP client's address). */
+const options = (via: string, c: number, n: number): string =>
+  `OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/${via};branch=z9hG4bK${c}x${n};rport\r\n`
+  + `Max-Forwards: 70\r\nFrom: <sip:b@127.0.0.1>;tag=${c}\r\nTo: <sip:x@127.0.0.1>\r\nCall-ID: ${c}-${n}\r\n`
+  + 'CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n';
+
+/** Answers per second while `send` keeps `inFlight` requests outstanding on each of `streams`, after 1 s of warm-up. */
+const answeredPerSecond = async (
+  streams: number, inFlight: number, open: (stream: number, answered: () => void) => (n: number) => void,
+): Promise<number> => {
+  let answered = 0;
+  let counting = false;
+  for (let c = 0; c < streams; c++) {
+    let n = 0;
+    const send = open(c, () => {
+      if (counting) answered++;
+      send(++n);
+    });
+    for (let i = 0; i < inFlight; i++) send(++n);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  counting = true;
+  const started = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, SECONDS * 500));
+  counting = false;
+  return answered / ((performance.now() - started) / 1000);
+};
+
+const udpRate = async (): Promise<number> => {
+  const server = await new SessionManagerBuilder().withLocalBindAddr('127.0.0.1:0').withMedia(false).build();
+  await server.start();
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const port = server.localEndpoint!.port;
+  const rate = await answeredPerSecond(1, 32, (c, answered) => {
+    socket.on('message', answered);
+    const via = `UDP 127.0.0.1:${socket.address().port}`;
+    return (n) => socket.send(options(via, c, n), port, '127.0.0.1');
+  });
+  socket.close();
+  await server.stop();
+  return rate;
+};
+
 const wssRate = async (connections: number): Promise<number> => {
   const ca = createAuthority();
   const leaf = ca.issue({ commonName: 'localhost', names: ['127.0.0.1'] });
@@ -114,29 +163,11 @@ const wssRate = async (connections: number): Promise<number> => {
     const socket = new WebSocket(url, ['sip'], { ca: ca.cert });
     socket.once('open', () => resolve(socket));
   })));
-  let answered = 0;
-  let counting = false;
-  const inFlight = 32;
-  sockets.forEach((socket, c) => {
-    let n = 0;
-    const send = (): void => {
-      n++;
-      socket.send(`OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/WSS c${c}.invalid;branch=z9hG4bK${c}x${n}\r\n`
-        + `Max-Forwards: 70\r\nFrom: <sip:b@127.0.0.1>;tag=${c}\r\nTo: <sip:x@127.0.0.1>\r\nCall-ID: ${c}-${n}\r\n`
-        + 'CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n');
-    };
-    socket.on('message', () => {
-      if (counting) answered++;
-      send();
-    });
-    for (let i = 0; i < inFlight; i++) send();
+  const rate = await answeredPerSecond(connections, 32, (c, answered) => {
+    const socket = sockets[c]!;
+    socket.on('message', answered);
+    return (n) => socket.send(options(`WSS c${c}.invalid`, c, n));
   });
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  counting = true;
-  const started = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, SECONDS * 500));
-  const rate = answered / ((performance.now() - started) / 1000);
-  counting = false;
   for (const socket of sockets) socket.terminate();
   await server.stop();
   return rate;
@@ -162,7 +193,9 @@ export const run = async (): Promise<void> => {
   } finally {
     await far.stop();
   }
-  const udpLike = await Promise.all([1, 8].map((n) => wssRate(n)));
-  console.log(`SIP over WSS: ${Math.round(udpLike[0]!)} OPTIONS/s answered over one connection, `
-    + `${Math.round(udpLike[1]!)} over eight (32 in flight each)`);
+  const one = await wssRate(1);
+  const eight = await wssRate(8);
+  const udp = await udpRate();
+  console.log(`SIP over WSS: ${Math.round(one)} OPTIONS/s answered over one connection, ${Math.round(eight)} over `
+    + `eight (32 in flight each); over UDP from one socket ${Math.round(udp)}/s — WSS/UDP ${(eight / udp).toFixed(2)}`);
 };
