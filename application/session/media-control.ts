@@ -40,6 +40,11 @@ export class MediaControl {
     private readonly localAddress: string,
   ) {}
 
+  /** RTP port pairs open now: 0 once every call's media is closed. */
+  openPorts(): number {
+    return this.negotiator.openPorts();
+  }
+
   generateSdpOffer(sessionId: string): E.Either<SessionError, string> {
     return E.chain((media: MediaSession): E.Either<SessionError, string> => {
       const record = this.table.find(sessionId);

@@ -94,6 +94,11 @@ export class MediaNegotiator {
     return this.config.media === 'sdp-only' ? this.local(this.config.mediaPortStart, direction, record) : undefined;
   }
 
+  /** RTP port pairs open now (WebRTC ones included): 0 once every call's media is closed. */
+  openPorts(): number {
+    return this.rtp.openCount();
+  }
+
   onDtmf(listener: MediaDtmfListener): void {
     this.dtmfListener = listener;
   }

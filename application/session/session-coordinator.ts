@@ -219,10 +219,10 @@ export class SessionCoordinator extends CoordinatorMedia implements CallOperatio
       ? undefined : { store: persistence.stats(), recovery: recovery.stats(), watch: watch.stats() };
   }
 
-  /** Live SIP state, for leak checks. */
+  /** Live SIP state and open RTP port pairs, for leak checks. */
   resources(): {
     readonly sessions: number; readonly lingering: number; readonly dialogs: number; readonly transactions: number;
-    readonly registrations: number; readonly subscriptions: number;
+    readonly registrations: number; readonly subscriptions: number; readonly mediaPorts: number;
   } {
     const tx = this.s.ua.layer.counts();
     const ua = this.s.ua.counts();
@@ -231,6 +231,7 @@ export class SessionCoordinator extends CoordinatorMedia implements CallOperatio
       transactions: tx.ict + tx.nict + tx.ist + tx.nist, registrations: ua.registrations,
       subscriptions: this.s.subscriber.count + (this.s.notifier?.count ?? 0) + this.s.referWatcher.count
         + this.s.referNotifier.count,
+      mediaPorts: this.s.media.openPorts(),
     };
   }
 

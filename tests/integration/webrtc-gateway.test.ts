@@ -49,6 +49,9 @@ test.serial('gateway: Chromium calls baresip (plain RTP) — each hears the othe
     await phone.waitFor(/Call established/, 30_000);
     await browser.until('Math.abs(window.softphone.heardHz() - 1000) < 15');
     await reached(() => phone.decodedBytes(), 48_000, 'audio at baresip');
+    // The keypad's RFC 4733 digit crosses the bridge from the WebRTC leg to the RTP one.
+    await browser.evaluate(`window.softphone.dtmf('7')`);
+    await phone.waitFor(/received event: '7'/, 30_000);
     await browser.evaluate('window.softphone.hangup()');
     await phone.waitFor(/terminated|closed|Call.*ended/i, 30_000);
     t.is(heardTone(await phone.decodedAudio()), 440, 'baresip heard the browser');

@@ -52,6 +52,7 @@ test('WebRTC: a browser stack calls us over WSS signaling; ICE-lite + DTLS-SRTP 
   await session.bye();
   await waitFor(() => g.coordinator.listActiveSessions().length === 0, 20_000, 'the call ended');
   t.is(g.coordinator.resources().sessions, 0);
+  await waitFor(() => g.coordinator.resources().mediaPorts === 0, 20_000, 'the WebRTC port pair released');
 });
 
 test('WebRTC: a fingerprint that does not match the certificate fails the call with a MediaError', async (t) => {
@@ -67,4 +68,5 @@ test('WebRTC: a fingerprint that does not match the certificate fails the call w
   const error = g.events.find((e) => e.type === 'Error');
   t.regex(error?.type === 'Error' ? error.message : '', /MediaError: WebRTC DTLS: FingerprintMismatch/);
   t.true(g.events.some((e) => e.type === 'CallEnded' && e.reason === 'Media failure'));
+  await waitFor(() => g.coordinator.resources().mediaPorts === 0, 20_000, 'the failed call\'s ports released');
 });
