@@ -200,24 +200,9 @@ export class StreamSipTransport implements SipTransport {
   }
 
   private write(connection: Connection, bytes: Uint8Array): Promise<E.Either<TransportError, Endpoint>> {
-    const maxQueued = this.options.maxQueuedBytes ?? 1024 * 1024;
-    if (connection.socket.writableLength + bytes.length > maxQueued) {
-      this.core.drop('Backpressure');
-      return Promise.resolve(E.left(transportError(
-        'Backpressure', `${connection.socket.writableLength} bytes already queued to ${connection.remote.host}`,
-      )));
-    }
-    return new Promise((resolve) => {
-      connection.socket.write(bytes, (error) => {
-        if (error) {
-          this.core.drop('SendFailed', error.message, connection.remote);
-          resolve(E.left(transportError('SendFailed', error.message)));
-        } else {
-          this.core.sent();
-          resolve(E.right(connection.remote));
-        }
-      });
-    });
+    const socket = connection.socket;
+    return this.core.capped(socket.writableLength, this.options.maxQueuedBytes ?? 1024 * 1024, bytes,
+      connection.remote, (done) => socket.write(bytes, done));
   }
 
   private connectTo(target: Endpoint): Promise<E.Either<TransportError, Connection>> {

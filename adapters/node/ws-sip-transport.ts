@@ -283,28 +283,13 @@ export class WsSipTransport implements SipTransport {
   }
 
   private write(connection: Connection, bytes: Uint8Array): Promise<E.Either<TransportError, Endpoint>> {
-    const maxQueued = this.options.maxQueuedBytes ?? 1024 * 1024;
-    if (connection.socket.readyState !== WebSocket.OPEN) return Promise.resolve(
+    const socket = connection.socket;
+    if (socket.readyState !== WebSocket.OPEN) return Promise.resolve(
       E.left(transportError('SendFailed', `the connection to ${connection.remote.host} is closing`)),
     );
-    if (connection.socket.bufferedAmount + bytes.length > maxQueued) {
-      this.core.drop('Backpressure', undefined, connection.remote);
-      return Promise.resolve(E.left(transportError(
-        'Backpressure', `${connection.socket.bufferedAmount} bytes already queued to ${connection.remote.host}`,
-      )));
-    }
-    return new Promise((resolve) => {
-      // RFC 7118 §5: text frames carry UTF-8 messages; peers accept binary ones too.
-      connection.socket.send(bytes, { binary: false }, (error) => {
-        if (error) {
-          this.core.drop('SendFailed', error.message, connection.remote);
-          resolve(E.left(transportError('SendFailed', error.message)));
-        } else {
-          this.core.sent();
-          resolve(E.right(connection.remote));
-        }
-      });
-    });
+    // RFC 7118 §5: text frames carry UTF-8 messages; peers accept binary ones too.
+    return this.core.capped(socket.bufferedAmount, this.options.maxQueuedBytes ?? 1024 * 1024, bytes,
+      connection.remote, (done) => socket.send(bytes, { binary: false }, done));
   }
 
   private connectTo(target: Endpoint): Promise<E.Either<TransportError, Connection>> {

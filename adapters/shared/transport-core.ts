@@ -1,4 +1,6 @@
+import * as E from 'fp-ts/lib/Either.js';
 import { isLogWorthy } from '../../domain/logging/log-scale.js';
+import { transportError, type TransportError } from '../../domain/transport/transport-error.js';
 import type { SipMessage } from '../../domain/sip/message.js';
 import { DEFAULT_PARSE_OPTIONS, type ParseOptions } from '../../domain/sip/parse-message.js';
 import { serializeMessage } from '../../domain/sip/serialize-message.js';
@@ -118,6 +120,30 @@ export class TransportCore {
 
   sent(): void {
     this.sentCount++;
+  }
+
+  /**
+   * A write to a connection, capped at `maxQueued` bytes already waiting in it: Backpressure beyond (counted),
+   * else the write's outcome once it completes (SendFailed counted, or sent).
+   */
+  capped(
+    queued: number, maxQueued: number, bytes: Uint8Array, remote: Endpoint,
+    write: (done: (error?: Error | null) => void) => void,
+  ): Promise<E.Either<TransportError, Endpoint>> {
+    if (queued + bytes.length > maxQueued) {
+      this.drop('Backpressure', undefined, remote);
+      const detail = `${queued} bytes already queued to ${remote.host}`;
+      return Promise.resolve(E.left(transportError('Backpressure', detail)));
+    }
+    return new Promise((resolve) => write((error) => {
+      if (error) {
+        this.drop('SendFailed', error.message, remote);
+        resolve(E.left(transportError('SendFailed', error.message)));
+      } else {
+        this.sentCount++;
+        resolve(E.right(remote));
+      }
+    }));
   }
 
   /**
