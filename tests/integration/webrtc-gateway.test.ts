@@ -3,14 +3,16 @@
  * WSS + WebRTC, its microphone a 440 Hz tone) and baresip (SIP over UDP, plain RTP, a 1000 Hz tone) each
  * hear the other, whichever called.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { heardTone, requireBaresip, startBaresip } from '../support/baresip.js';
 import { requireChromium } from '../support/chromium.js';
 import { startExample, type RunningExample } from '../support/example-process.js';
+import { createAuthority } from '../../examples/support/certificates.js';
 import { freeUdpPort } from '../support/ports.js';
+import { sipJsClient, trustForSipJs } from '../support/sipjs.js';
 import { openSoftphone } from '../support/softphone-browser.js';
 import { reached, waitFor } from '../support/wait.js';
 
@@ -80,4 +82,29 @@ test.serial('gateway: baresip calls the browser\'s registered user — the page 
     t.is(heardTone(await phone.decodedAudio()), 440, 'baresip heard the browser');
     await waitFor(() => (g.output().match(/ended sess-/g) ?? []).length === 2, 30_000, 'both legs ended');
     t.deepEqual(browser.problems, []);
+  });
+
+test('gateway with --user: SIP.js over WSS registers with the right Digest password only; the password is never printed',
+  async (t) => {
+    const dir = temporary(t);
+    const ca = createAuthority();
+    const leaf = ca.issue({ commonName: 'localhost', names: ['localhost', '127.0.0.1'] });
+    writeFileSync(path.join(dir, 'cert.pem'), leaf.cert);
+    writeFileSync(path.join(dir, 'key.pem'), leaf.key, { mode: 0o600 });
+    trustForSipJs(ca.cert);
+    const { gateway: g, page } = await gateway(t, [
+      '--user', 'dave:s3cret-pass', '--tls-cert', path.join(dir, 'cert.pem'), '--tls-key', path.join(dir, 'key.pem'),
+    ], '45600-45699');
+    const url = page.replace('https://', 'wss://');
+    const dave = await sipJsClient(t, url, 'dave', '127.0.0.1', { password: 's3cret-pass' });
+    await dave.register();
+    await waitFor(() => /registered "sip:dave@127\.0\.0\.1"/.test(g.output()), 30_000, 'dave registered');
+    const mallory = await sipJsClient(t, url, 'dave', '127.0.0.1', { password: 'guess' });
+    await mallory.registerer.register();
+    await waitFor(() => mallory.registerer.state === 'Unregistered' || mallory.registerer.state === 'Terminated',
+      30_000, 'the wrong password refused');
+    t.is((g.output().match(/registered "sip:dave/g) ?? []).length, 1, 'only the right password registered');
+    g.child.kill('SIGTERM');
+    await g.exited;
+    t.notRegex(g.output(), /s3cret-pass|guess/);
   });

@@ -11,8 +11,16 @@ import {
 } from 'sip.js';
 import { waitFor } from './wait.js';
 
+/** Authorities SIP.js's WebSockets trust for wss:// (a browser trusts its store; tests trust their own CA). */
+const trusted: string[] = [];
+export const trustForSipJs = (ca: string): void => void trusted.push(ca);
+
 // SIP.js opens `new WebSocket(url, 'sip')` as a browser would; `ws` has the same interface.
-(globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
+(globalThis as { WebSocket?: unknown }).WebSocket ??= class extends WebSocket {
+  constructor(url: string, protocols?: string | string[]) {
+    super(url, protocols, trusted.length === 0 ? {} : { ca: trusted });
+  }
+};
 
 const SDP = (port: number): string => [
   'v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0',
@@ -53,7 +61,9 @@ export interface SipJsClient {
 /** A SIP.js user agent for `user@domain` connected to `server` (ws:// or wss://), answering calls it gets. */
 export const sipJsClient = async (
   t: ExecutionContext, server: string, user: string, domain: string,
-  options: { answer?: boolean; media?: () => SessionDescriptionHandler } = {},
+  options: {
+    answer?: boolean; media?: () => SessionDescriptionHandler; password?: string;
+  } = {},
 ): Promise<SipJsClient> => {
   const messages: string[] = [];
   const invitations: Invitation[] = [];
@@ -62,6 +72,9 @@ export const sipJsClient = async (
   const ua = new UserAgent({
     uri,
     transportOptions: { server, traceSip: false },
+    ...(options.password === undefined ? {} : {
+      authorizationUsername: user, authorizationPassword: options.password,
+    }),
     logBuiltinEnabled: false, logLevel: 'error',
     sessionDescriptionHandlerFactory: options.media ?? (() => new FixedSdp(9)),
     delegate: {
