@@ -114,8 +114,12 @@ const main = async (): Promise<number> => {
     const answeredAt = Date.now();
     const heardEarly = coordinator.getMediaStatistics(call.id).packetsReceived;
     console.log(heardEarly > 0 ? `answered (after ${heardEarly} RTP packets of early media)` : 'answered');
-    const suite = coordinator.getMediaInfo(call.id).srtp;
-    console.log(suite === undefined ? 'media: plain RTP' : `media: SRTP ${suite}`);
+    const info = coordinator.getMediaInfo(call.id);
+    if (info.webrtc === true) {
+      // DTLS keys the SRTP just after the answer: wait for it (a failure ends the call).
+      for (let i = 0; i < 200 && coordinator.getMediaInfo(call.id).srtp === undefined; i++) await sleep(50);
+      console.log(`media: WebRTC, DTLS-SRTP ${coordinator.getMediaInfo(call.id).srtp ?? 'not keyed'}`);
+    } else console.log(info.srtp === undefined ? 'media: plain RTP' : `media: SRTP ${info.srtp}`);
     coordinator.startAudioTransmission(call.id, { kind: 'tone', frequenciesHz: [440] });
     if (values.dtmf !== undefined) {
       // A hang-up while the digits go out ends the call cleanly too (below); a DTMF failure after it is moot.

@@ -44,6 +44,11 @@ export class IceLiteAgent {
     return this.nominatedPair;
   }
 
+  /** Both sides lite (RFC 8445 §6.1.1): no checks will come; the peer's candidate is the pair. */
+  assume(pair: RtpAddress): void {
+    this.nominatedPair ??= { host: pair.host, port: pair.port };
+  }
+
   counters(): IceCounters {
     return { ...this.counts };
   }

@@ -98,6 +98,10 @@ export class WebRtcSocket implements RtpSocket {
     }
     if (known !== undefined) return E.left({ stage: 'ice', detail: 'ICE restarts are not supported' });
     this.ice.setRemote(params.remoteIce);
+    const candidate = params.remoteCandidates[0];
+    if (params.remoteLite && candidate !== undefined) {
+      this.ice.assume({ host: candidate.address, port: candidate.port });
+    }
     const deadline = new Promise<E.Either<WebRtcFailure, WebRtcPath>>((resolve) => {
       this.timer = this.clock.schedule(timeoutMs, () => resolve(E.left(this.ice.nominated === undefined
         ? { stage: 'ice', detail: `no ICE connectivity check from the peer within ${timeoutMs} ms` }

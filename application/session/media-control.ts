@@ -21,8 +21,10 @@ export interface MediaInfo {
   readonly remoteRtpPort: number | undefined;
   readonly codec: string | undefined;
   readonly direction: Direction | undefined;
-  /** The SRTP suite protecting the audio both ways, or undefined for plain RTP. */
+  /** The SRTP suite protecting the audio both ways, or undefined for plain RTP (or WebRTC not yet keyed). */
   readonly srtp: string | undefined;
+  /** WebRTC media (ICE-lite, DTLS-SRTP): its SRTP suite appears once the handshake has keyed it. */
+  readonly webrtc?: boolean;
 }
 
 /**
@@ -159,6 +161,7 @@ export class MediaControl {
         remoteAddress: media.parameters?.remote.host, remoteRtpPort: media.parameters?.remote.port,
         codec: record === undefined ? undefined : this.negotiator.negotiated(record)?.codec,
         direction: media.parameters?.direction, srtp: media.parameters?.srtp?.suite,
+        ...(record?.webrtc === undefined ? {} : { webrtc: true }),
       };
     })(this.media(sessionId));
   }

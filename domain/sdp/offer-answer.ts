@@ -237,6 +237,7 @@ const acceptWebRtc = (
     negotiated: {
       remoteIce: remote.right.ice, remoteFingerprints: remote.right.fingerprints,
       dtlsRole: setup.right === 'passive' ? 'server' : 'client', remoteCandidates: remote.right.candidates,
+      remoteLite: remote.right.lite,
     },
     lines: webRtcMediaLines(local, setup.right, mid),
     mid,
@@ -301,7 +302,7 @@ const readWebRtcAnswer = (answer: SessionDescription, m: MediaDescription): E.Ei
   if (E.isLeft(role)) return role;
   return E.right({
     remoteIce: remote.right.ice, remoteFingerprints: remote.right.fingerprints, dtlsRole: role.right,
-    remoteCandidates: remote.right.candidates,
+    remoteCandidates: remote.right.candidates, remoteLite: remote.right.lite,
   });
 };
 

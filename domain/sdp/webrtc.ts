@@ -52,6 +52,11 @@ export interface NegotiatedWebRtc {
   readonly dtlsRole: 'client' | 'server';
   /** The peer's candidates (UDP, component 1); the checks themselves tell us the address in use. */
   readonly remoteCandidates: ReadonlyArray<IceCandidate>;
+  /**
+   * The peer is ICE-lite too: nobody runs checks, the pair is its first candidate (RFC 8445 §6.1.1) — a
+   * server like us, not a browser.
+   */
+  readonly remoteLite: boolean;
 }
 
 /** A media-level attribute, else the session-level one (ICE and fingerprint may be either, RFC 8839 §5). */
@@ -75,6 +80,8 @@ export interface RemoteWebRtc {
   readonly setup: DtlsSetup;
   readonly candidates: ReadonlyArray<IceCandidate>;
   readonly mid: string | undefined;
+  /** `a=ice-lite` at session level. */
+  readonly lite: boolean;
 }
 
 /**
@@ -101,6 +108,7 @@ export const readRemoteWebRtc = (
   return E.right({
     ice: { ufrag, pwd }, fingerprints, setup, candidates: candidatesOf(media),
     mid: attributeValues(media.lines, 'mid')[0]?.trim(),
+    lite: attributeValues(desc.lines, 'ice-lite').length > 0,
   });
 };
 

@@ -58,7 +58,7 @@ const local = {
 };
 const params = (role: 'client' | 'server'): NegotiatedWebRtc => ({
   remoteIce: { ufrag: 'them', pwd: 'their-password-22-chars' }, remoteFingerprints: [{ algorithm: 'sha-256', value: 'CC' }],
-  dtlsRole: role, remoteCandidates: [],
+  dtlsRole: role, remoteCandidates: [], remoteLite: false,
 });
 const mac = (password: string) => nodeSrtpPrimitives.hmacSha1(encodeUtf8(password));
 const browser: RtpAddress = { host: '127.0.0.1', port: 50000 };

@@ -44,7 +44,7 @@ test('WebRTC answer: a browser\'s offer is answered ICE-lite, passive, bundled, 
   t.like(negotiated, { codec: 'PCMU', payloadType: 0, telephoneEventPayloadType: 126 });
   t.deepEqual(negotiated.webrtc, {
     remoteIce: { ufrag: 'Fz9e', pwd: 'y5O4Mxl6yZ3JNQdF8WGYVUdD' }, remoteFingerprints: [{ algorithm: 'sha-256', value: FP }],
-    dtlsRole: 'server', remoteCandidates: [{ address: '192.0.2.10', port: 50000 }],
+    dtlsRole: 'server', remoteCandidates: [{ address: '192.0.2.10', port: 50000 }], remoteLite: false,
   });
 });
 
