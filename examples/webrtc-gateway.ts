@@ -34,7 +34,8 @@ Options:
                        (sip:pbx.example.com + bob → sip:bob@pbx.example.com)
   --domain NAME        the domain users register in (default: --host)
   --user NAME:PW       a user allowed to register, with Digest MD5 (repeatable;
-                       what SIP.js answers); without any, anyone may register
+                       what SIP.js answers); their calls and MESSAGEs are
+                       challenged too; without any, anyone may register
   --ring-timeout SEC   how long a callee rings (default 25)
   --media-ports A-B    RTP port range for both legs (default 30000-39999)
   --quiet              print only the listening and stopping lines
