@@ -107,6 +107,8 @@ export class WsSipTransport implements SipTransport {
     const server = tls === undefined ? createHttpServer(http) : createHttpsServer({
       cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2', ...(tls.ca === undefined ? {} : { ca: tls.ca }),
       handshakeTimeout: tls.handshakeTimeoutMs ?? 10_000,
+      // Mutual TLS as for SIP over TLS: a client without a certificate from `ca` is refused in the handshake.
+      requestCert: tls.requireClientCert === true, rejectUnauthorized: tls.requireClientCert === true,
     }, http);
     server.on('connection', (raw: Socket) => transport.onRaw(raw));
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => (

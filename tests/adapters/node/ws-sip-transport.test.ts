@@ -209,6 +209,22 @@ test('WSS transport: TLS with our certificate; the client verifies it', async (t
   t.not(untrusting.socket.readyState, WebSocket.OPEN, 'a client without our authority refuses us');
 });
 
+test('WSS transport: with requireClientCert, a client without a certificate from our authority is refused', async (t) => {
+  const ca = createAuthority();
+  const leaf = ca.issue({ commonName: 'localhost', names: ['localhost', '127.0.0.1'] });
+  const server = await listen(t, { tls: { ...leaf, ca: ca.cert, requireClientCert: true } });
+  const anonymous = await client(t, server.url(), { ca: ca.cert });
+  t.not(anonymous.socket.readyState, WebSocket.OPEN);
+  const phone = ca.issue({ commonName: 'phone', names: ['phone.example'] });
+  const socket = new WebSocket(server.url(), ['sip'], { ca: ca.cert, cert: phone.cert, key: phone.key });
+  t.teardown(() => socket.terminate());
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  t.is(socket.protocol, 'sip');
+});
+
 test('WS transport: as a client it connects to another server with the sip subprotocol', async (t) => {
   const a = await listen(t);
   const b = await listen(t);
