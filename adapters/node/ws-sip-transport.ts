@@ -49,6 +49,8 @@ interface Connection {
 
 const DEFAULT_MAX_CONNECTIONS = 10_000;
 const DEFAULT_MAX_PER_ADDRESS = 100;
+/** `.invalid` hosts one connection may claim (a browser uses one or two); more are ignored and counted. */
+const MAX_FLOW_HOSTS = 8;
 /** Closed incoming connections remembered, so requests for them fail at once instead of dialling a client. */
 const REMEMBERED_CLOSED_FLOWS = 10_000;
 /** RFC 6455 §7.4.1 close codes. */
@@ -276,9 +278,22 @@ export class WsSipTransport implements SipTransport {
     this.core.receive(bytes, connection.remote, this.local, connection.id);
   }
 
+  /**
+   * The hosts a request names itself by, bound to its connection: a host another live connection holds stays
+   * with it (no client can take over another's calls), and a connection claims a few at most.
+   */
   private learnFlowHosts(connection: Connection, message: SipMessage): void {
     for (const host of flowHostsOf(message)) {
       if (connection.hosts.has(host)) continue;
+      const holder = this.byFlowHost.get(host);
+      if (holder !== undefined && holder !== connection) {
+        this.core.drop('FlowHostTaken', host, connection.remote);
+        continue;
+      }
+      if (connection.hosts.size >= MAX_FLOW_HOSTS) {
+        this.core.drop('TooManyFlowHosts', host, connection.remote);
+        continue;
+      }
       connection.hosts.add(host);
       this.byFlowHost.set(host, connection);
     }

@@ -107,6 +107,25 @@ test('WS transport: a closed connection ends its flow — reported once, its hos
   t.is(server.counters().dropped['FlowClosed'], 1);
 });
 
+test('WS transport: a .invalid host stays with the connection that named it first; one connection claims a few at most',
+  async (t) => {
+    const server = await listen(t);
+    const inbound = collect(server);
+    const owner = await client(t, server.url());
+    owner.socket.send(browserOptions('owner1.invalid', 'o1'));
+    await waitFor(() => inbound.length === 1);
+    const thief = await client(t, server.url());
+    thief.socket.send(browserOptions('owner1.invalid', 'o2'));
+    for (let i = 0; i < 12; i++) thief.socket.send(browserOptions(`many${i}.invalid`, `m${i}`));
+    await waitFor(() => inbound.length === 14);
+    right(t, await server.send(buildResponse(inbound[0]!.message as SipRequest, 200), endpoint('ws', 'owner1.invalid', 0)));
+    await waitFor(() => owner.frames.length === 1);
+    t.is(thief.frames.length, 0, 'the second claimant did not take the host');
+    t.is(server.counters().dropped['FlowHostTaken'], 1);
+    t.is(server.counters().dropped['TooManyFlowHosts'], 12 - 8);
+    t.is(server.flowHosts().length, 1 + 8);
+  });
+
 test('WS transport: upgrades without the sip subprotocol, on another path or from a foreign origin are refused',
   async (t) => {
     const server = await listen(t, { path: '/sip', allowedOrigins: ['https://phone.example'] });
