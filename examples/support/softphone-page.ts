@@ -9,7 +9,14 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-const SIPJS_LIB = dirname(createRequire(import.meta.url).resolve('sip.js'));
+/** Where SIP.js's ES modules are (a development dependency: absent, the page says so instead of failing). */
+const sipJsLibrary = (): string | undefined => {
+  try {
+    return dirname(createRequire(import.meta.url).resolve('sip.js'));
+  } catch {
+    return undefined;
+  }
+};
 
 const HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>session-core softphone</title>
@@ -188,7 +195,13 @@ export const softphonePage = (path = '/') => (request: IncomingMessage, response
     response.writeHead(404, { ...HEADERS, 'Content-Length': '0' }).end();
     return;
   }
-  readFile(join(SIPJS_LIB, library[1] as string)).then(
+  const root = sipJsLibrary();
+  if (root === undefined) {
+    response.writeHead(503, { ...HEADERS, 'Content-Type': 'text/plain; charset=utf-8' })
+      .end('SIP.js is not installed here: run npm ci in session-core');
+    return;
+  }
+  readFile(join(root, library[1] as string)).then(
     (body) => send('text/javascript; charset=utf-8', body),
     () => response.writeHead(404, { ...HEADERS, 'Content-Length': '0' }).end(),
   );
