@@ -5,8 +5,8 @@
  *
  *   npx tsx examples/registrar.ts --user alice:secret1 --user bob:secret2
  */
-import { readFileSync } from 'node:fs';
 import { ForkingRouter, PinoLogger, SessionManagerBuilder } from '../adapters/composition/index.js';
+import { accounts as namedAccounts } from './support/accounts.js';
 import { commandLine, integerFlag, sipHost, usageError } from './support/command-line.js';
 import { applySecurity, SECURITY_HELP, SECURITY_OPTIONS } from './support/security-flags.js';
 
@@ -70,36 +70,7 @@ const { values } = commandLine(NAME, HELP, {
   },
 });
 
-/** NAME:PASSWORD pairs from the flags and the file; a malformed one is a usage error naming its source. */
-const users = (): Record<string, string> => {
-  const lines = [...(values.user ?? []).map((line) => ({ line, from: '--user' }))];
-  const file = values['users-file'];
-  if (file !== undefined) {
-    let text = '';
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      usageError(NAME, HELP, `cannot read --users-file: ${(error as Error).message}`);
-    }
-    text.split(/\r?\n/).forEach((line, i) => {
-      const entry = line.trim();
-      if (entry !== '' && !entry.startsWith('#')) lines.push({ line: entry, from: `${file}:${i + 1}` });
-    });
-  }
-  const found: Record<string, string> = {};
-  for (const { line, from } of lines) {
-    const colon = line.indexOf(':');
-    const name = line.slice(0, colon);
-    // The password is never echoed back: only where the bad entry is.
-    if (colon <= 0 || colon === line.length - 1 || !/^[\w.~!$&'()*+,;=%-]+$/.test(name)) {
-      usageError(NAME, HELP, `${from}: expected NAME:PASSWORD`);
-    }
-    found[name] = line.slice(colon + 1);
-  }
-  return found;
-};
-
-const accounts = users();
+const accounts = namedAccounts(NAME, HELP, values.user ?? [], values['users-file']);
 if (!values.open && Object.keys(accounts).length === 0) usageError(
   NAME, HELP, 'no users: give --user NAME:PASSWORD or --users-file (or --open for a lab)',
 );

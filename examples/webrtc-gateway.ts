@@ -6,11 +6,11 @@
  *   npx tsx examples/webrtc-gateway.ts --port 8443 --tls-cert cert.pem --tls-key key.pem \
  *     --target sip:pbx.example.com
  */
-import { readFileSync } from 'node:fs';
 import {
   ForkingRouter, PinoLogger, SessionManagerBuilder, type SessionCoordinator,
 } from '../adapters/composition/index.js';
 import { selfSigned } from './support/certificates.js';
+import { accounts } from './support/accounts.js';
 import { commandLine, integerFlag, sipHost, usageError } from './support/command-line.js';
 import { softphonePage } from './support/softphone-page.js';
 
@@ -71,23 +71,11 @@ const [portMin, portMax] = values['media-ports'].split('-').map(Number);
 if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) {
   fail('--tls-cert and --tls-key go together');
 }
-const read = (file: string): string => {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    return fail(`cannot read ${file}: ${(error as Error).message}`);
-  }
-};
+// withTls reads (and checks) certificate files itself at build.
 const certificate = values['tls-cert'] === undefined
   ? selfSigned({ commonName: host, names: ['localhost', host] })
-  : { cert: read(values['tls-cert']), key: read(values['tls-key']!) };
-const users: Record<string, string> = {};
-for (const entry of values.user) {
-  const colon = entry.indexOf(':');
-  // The password is never echoed back, only where the bad entry is.
-  if (colon <= 0 || colon === entry.length - 1) fail('--user takes NAME:PASSWORD');
-  users[entry.slice(0, colon)] = entry.slice(colon + 1);
-}
+  : { cert: values['tls-cert'], key: values['tls-key']! };
+const users = accounts(NAME, HELP, values.user);
 
 /** The target for a call to an unregistered user: the dialled user put in a target without one. */
 const targetFor = (to: string): string | undefined => {

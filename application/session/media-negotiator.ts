@@ -150,16 +150,17 @@ export class MediaNegotiator {
   }
 
   private local(port: number, direction: Direction, record: SessionRecord | undefined): LocalMedia {
-    const srtp = record === undefined ? undefined : this.srtpOf(record);
+    const base: LocalMedia = {
+      address: this.config.localAddress, port, codecs: this.codecs, telephoneEventPayloadType: 101, direction,
+      ptimeMs: 20,
+    };
     const webrtc = record?.webrtc;
+    // A WebRTC stream is keyed by its DTLS handshake: no SDES keys are made for it.
     if (webrtc !== undefined) return {
-      address: this.config.localAddress, port, codecs: this.codecs, telephoneEventPayloadType: 101, direction,
-      ptimeMs: 20, webrtc: { ...webrtc.local, ...(record?.media === undefined ? {} : { stream: record.media.stream }) },
+      ...base, webrtc: { ...webrtc.local, ...(record?.media === undefined ? {} : { stream: record.media.stream }) },
     };
-    return {
-      address: this.config.localAddress, port, codecs: this.codecs, telephoneEventPayloadType: 101, direction,
-      ptimeMs: 20, ...(srtp === undefined ? {} : { srtp }),
-    };
+    const srtp = record === undefined ? undefined : this.srtpOf(record);
+    return srtp === undefined ? base : { ...base, srtp };
   }
 
   /** The call's SRTP policy with its keys: one per suite, made from the Random port once per call. */

@@ -9,13 +9,15 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** Where SIP.js's ES modules are (a development dependency: absent, the page says so instead of failing). */
+/** Where SIP.js's ES modules are, found once (a development dependency: absent, the page says so). */
+let sipJsRoot: string | undefined;
 const sipJsLibrary = (): string | undefined => {
   try {
-    return dirname(createRequire(import.meta.url).resolve('sip.js'));
+    sipJsRoot ??= dirname(createRequire(import.meta.url).resolve('sip.js'));
   } catch {
-    return undefined;
+    // Not installed: asked again next time, in case it is by then.
   }
+  return sipJsRoot;
 };
 
 const HTML = `<!doctype html>
